@@ -1,0 +1,395 @@
+//! Commands are data: each is a plain serde struct the [`Hub`](crate::Hub) executes for an
+//! actor and records in the event it appends. A host may queue them (an app offline) and send
+//! them later to an authoritative Hub with [`Hub::execute`](crate::Hub::execute).
+
+use crate::model::*;
+use crate::store::Entity;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A command whose output is one record of type `Output`.
+pub trait Execute: Into<Command> {
+    /// What the command returns: the record it created or changed.
+    type Output: Entity;
+}
+
+macro_rules! commands {
+    ($($(#[$doc:meta])* $name:ident => $event:literal, $out:ty { $($(#[$fdoc:meta])* $field:ident : $ty:ty),* $(,)? })+) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+            pub struct $name { $($(#[$fdoc])* pub $field: $ty),* }
+
+            impl From<$name> for Command {
+                fn from(c: $name) -> Command { Command::$name(c) }
+            }
+
+            impl Execute for $name {
+                type Output = $out;
+            }
+        )+
+
+        /// Every command the Hub accepts.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "command", rename_all = "snake_case")]
+        pub enum Command {
+            $($(#[$doc])* $name($name)),+
+        }
+
+        impl Command {
+            /// The kind of the event this command appends, e.g. `need_claimed`.
+            pub fn event_kind(&self) -> &'static str {
+                match self { $(Command::$name(_) => $event),+ }
+            }
+            /// Every event kind, in declaration order.
+            pub const EVENT_KINDS: &'static [&'static str] = &[$($event),+];
+        }
+    };
+}
+
+commands! {
+    /// Creates a unit of the residence tree. A district (no parent) only by the system; any
+    /// other level by a district admin of the district, under a parent of the level above.
+    CreateUnit => "unit_created", Unit {
+        /// Its level.
+        kind: UnitKind,
+        /// Its name.
+        name: String,
+        /// Its parent (`None` only for a district).
+        parent: Option<UnitId>,
+    }
+    /// Registers a work unit and its party organisation (district admin).
+    RegisterWorkUnit => "work_unit_registered", WorkUnit {
+        /// Its name.
+        name: String,
+        /// Its party organisation.
+        party_organisation: String,
+    }
+    /// Registers an enterprise or social organisation (district admin).
+    RegisterOrganisation => "organisation_registered", Organisation {
+        /// Its name.
+        name: String,
+        /// Enterprise or social organisation.
+        kind: OrganisationKind,
+        /// Contact person (personal data).
+        contact_name: String,
+        /// Contact phone (personal data).
+        contact_phone: String,
+        /// The district it serves.
+        district: UnitId,
+    }
+    /// Adds a category to the needs taxonomy (district admin).
+    DefineCategory => "category_defined", Category {
+        /// Stable code: lowercase letters, digits and `_`.
+        code: String,
+        /// Chinese label.
+        name_zh: String,
+        /// English label.
+        name_en: String,
+    }
+    /// The work unit's party organisation issues a report certificate (报到证) to a member
+    /// (its secretary).
+    IssueCertificate => "certificate_issued", Member {
+        /// The issuing work unit.
+        work_unit: WorkUnitId,
+        /// The member's name.
+        name: String,
+        /// Mobile phone.
+        phone: Option<String>,
+        /// Resident ID number (18 characters, with a valid check digit).
+        id_number: Option<String>,
+        /// The certificate number.
+        number: String,
+        /// Report before this time (in the future).
+        deadline: DateTime<Utc>,
+    }
+    /// Issues a new certificate to a member whose certificate is overdue or whose report was
+    /// returned (the work unit's secretary).
+    ReissueCertificate => "certificate_reissued", Member {
+        /// The member.
+        member: MemberId,
+        /// The new certificate number.
+        number: String,
+        /// The new deadline (in the future).
+        deadline: DateTime<Utc>,
+    }
+    /// The member reports (报到) to the committee where they live and signs the service
+    /// commitment (the member, or that committee's staff at the counter).
+    ReportMember => "member_reported", Member {
+        /// The member.
+        member: MemberId,
+        /// The residents' committee.
+        committee: UnitId,
+        /// The service commitment text.
+        commitment: String,
+        /// Skills and professions.
+        skills: Vec<String>,
+    }
+    /// The committee accepts a report; the work unit's ledger gets an entry (staff).
+    AcceptReport => "report_accepted", Member {
+        /// The member.
+        member: MemberId,
+        /// An optional note for the work unit.
+        note: Option<String>,
+    }
+    /// The committee returns a report with a reason; the work unit's ledger gets an entry.
+    ReturnReport => "report_returned", Member {
+        /// The member.
+        member: MemberId,
+        /// Why.
+        reason: String,
+    }
+    /// Registers a resident (beneficiary) at a committee (its staff).
+    RegisterResident => "resident_registered", Resident {
+        /// The committee holding the resident's data.
+        committee: UnitId,
+        /// The grid, if known (a child of the committee).
+        grid: Option<UnitId>,
+        /// Name.
+        name: String,
+        /// Phone.
+        phone: Option<String>,
+        /// ID number.
+        id_number: Option<String>,
+        /// Address.
+        address: Option<String>,
+        /// Groups (at least one).
+        groups: Vec<ResidentGroup>,
+    }
+    /// Replaces a resident's personal data and groups (the committee's staff).
+    UpdateResident => "resident_updated", Resident {
+        /// The resident.
+        resident: ResidentId,
+        /// Name.
+        name: String,
+        /// Phone.
+        phone: Option<String>,
+        /// ID number.
+        id_number: Option<String>,
+        /// Address.
+        address: Option<String>,
+        /// Groups (at least one).
+        groups: Vec<ResidentGroup>,
+    }
+    /// Writes down a need (committee staff, or a member accepted at the committee collecting
+    /// needs door to door).
+    DraftNeed => "need_drafted", Need {
+        /// The committee whose library will hold it.
+        committee: UnitId,
+        /// The grid, if any.
+        grid: Option<UnitId>,
+        /// The resident it is for (held by the committee).
+        resident: ResidentId,
+        /// Short title.
+        title: String,
+        /// Description.
+        description: String,
+        /// Category code.
+        category: String,
+        /// Channel tag.
+        channel: Channel,
+        /// Individual or collective.
+        scale: Scale,
+        /// Estimated cost in fen (≥ 0).
+        estimated_cost_fen: i64,
+        /// Wanted by (in the future).
+        wanted_by: DateTime<Utc>,
+    }
+    /// Submits a draft for the committee's check (its drafter or staff).
+    SubmitNeed => "need_submitted", Need {
+        /// The need.
+        need: NeedId,
+    }
+    /// Publishes a need into the project library (staff).
+    PublishNeed => "need_published", Need {
+        /// The need.
+        need: NeedId,
+    }
+    /// Refuses a submitted need with a reason (staff).
+    RejectNeed => "need_rejected", Need {
+        /// The need.
+        need: NeedId,
+        /// Why.
+        reason: String,
+    }
+    /// Takes a need back (staff); not while it is claimed.
+    WithdrawNeed => "need_withdrawn", Need {
+        /// The need.
+        need: NeedId,
+        /// Why.
+        reason: String,
+    }
+    /// Marks an unclaimed need whose wanted-by date passed as expired (system, from
+    /// [`Hub::tick`](crate::Hub::tick)).
+    ExpireNeed => "need_expired", Need {
+        /// The need.
+        need: NeedId,
+    }
+    /// Records the resident's word on verified work (staff); not satisfied reopens the need.
+    RecordFeedback => "feedback_recorded", Need {
+        /// The need.
+        need: NeedId,
+        /// Satisfied or not.
+        feedback: Feedback,
+    }
+    /// Claims a need (认领): a member for themself, a team through its captain, an
+    /// organisation through its contact.
+    ClaimNeed => "need_claimed", Claim {
+        /// The need.
+        need: NeedId,
+        /// Who takes it on.
+        claimant: Claimant,
+        /// The promised date (in the future, not after the need's wanted-by date).
+        promised_by: DateTime<Utc>,
+    }
+    /// The claimant starts work.
+    StartWork => "work_started", Claim {
+        /// The claim.
+        claim: ClaimId,
+    }
+    /// The claimant moves the promised date later.
+    ExtendClaim => "claim_extended", Claim {
+        /// The claim.
+        claim: ClaimId,
+        /// The new promised date (after the current one).
+        promised_by: DateTime<Utc>,
+    }
+    /// The claimant (or staff) gives the need back to the library, with a reason.
+    ReleaseClaim => "claim_released", Claim {
+        /// The claim.
+        claim: ClaimId,
+        /// Why.
+        reason: String,
+    }
+    /// The claimant reports the work done, with what was done.
+    CompleteClaim => "claim_completed", Claim {
+        /// The claim.
+        claim: ClaimId,
+        /// The fulfilment record.
+        fulfilment: Fulfilment,
+    }
+    /// The committee checks the work and counts it (staff).
+    VerifyClaim => "claim_verified", Claim {
+        /// The claim.
+        claim: ClaimId,
+    }
+    /// The committee sends the work back with a reason (staff).
+    SendBackClaim => "claim_sent_back", Claim {
+        /// The claim.
+        claim: ClaimId,
+        /// Why.
+        reason: String,
+    }
+    /// Emits the due-soon warning for a claim (system, from [`Hub::tick`](crate::Hub::tick)).
+    WarnClaimDue => "claim_due_soon", Claim {
+        /// The claim.
+        claim: ClaimId,
+    }
+    /// Lapses a claim whose promised date passed; the need returns to the library (system).
+    LapseClaim => "claim_lapsed", Claim {
+        /// The claim.
+        claim: ClaimId,
+    }
+    /// Forms a volunteer team at a committee (staff).
+    FormTeam => "team_formed", Team {
+        /// The committee.
+        committee: UnitId,
+        /// Its kind.
+        kind: TeamKind,
+        /// Its name.
+        name: String,
+        /// Channel tag.
+        channel: Channel,
+    }
+    /// Appoints a member accepted at the team's committee as its captain (staff).
+    AppointCaptain => "captain_appointed", Team {
+        /// The team.
+        team: TeamId,
+        /// The member.
+        member: MemberId,
+    }
+    /// A member joins a team (the member signs up, or staff assign them).
+    JoinTeam => "team_joined", Team {
+        /// The team.
+        team: TeamId,
+        /// The member.
+        member: MemberId,
+    }
+    /// A member leaves a team (the member, or staff); a captain must be replaced first.
+    LeaveTeam => "team_left", Team {
+        /// The team.
+        team: TeamId,
+        /// The member.
+        member: MemberId,
+    }
+    /// A member logs service hours for themself.
+    LogHours => "hours_logged", Hours {
+        /// The member.
+        member: MemberId,
+        /// When the service was done (not in the future).
+        served_at: DateTime<Utc>,
+        /// Minutes (1 to 1440).
+        minutes: u32,
+        /// What was done.
+        description: String,
+    }
+    /// Approves logged hours (staff of the member's committee).
+    ApproveHours => "hours_approved", Hours {
+        /// The log entry.
+        hours: HoursId,
+    }
+    /// Rejects logged hours with a reason (staff).
+    RejectHours => "hours_rejected", Hours {
+        /// The log entry.
+        hours: HoursId,
+        /// Why.
+        reason: String,
+    }
+    /// Records a counted activity (staff, or the captain of the team that held it).
+    RecordActivity => "activity_recorded", Activity {
+        /// The committee where it took place.
+        committee: UnitId,
+        /// Its kind.
+        kind: ActivityKind,
+        /// A title.
+        title: String,
+        /// Channel tag.
+        channel: Channel,
+        /// The team that held it.
+        team: Option<TeamId>,
+        /// When (not in the future).
+        held_at: DateTime<Utc>,
+        /// Participants in person-times.
+        participants: u32,
+        /// People reached.
+        people_reached: u32,
+    }
+    /// Gives a member accepted at a committee a three-heads role (staff).
+    AssignRole => "role_assigned", Role {
+        /// The member.
+        member: MemberId,
+        /// The role.
+        kind: RoleKind,
+        /// What it covers.
+        scope: String,
+    }
+    /// Ends a role (staff).
+    EndRole => "role_ended", Role {
+        /// The role.
+        role: RoleId,
+    }
+    /// Pairs a member with a resident in need (staff of the resident's committee).
+    StartPairing => "pairing_started", Pairing {
+        /// The member (accepted).
+        member: MemberId,
+        /// The resident.
+        resident: ResidentId,
+    }
+    /// Ends a pairing with a reason (staff).
+    EndPairing => "pairing_ended", Pairing {
+        /// The pairing.
+        pairing: PairingId,
+        /// Why.
+        reason: String,
+    }
+}

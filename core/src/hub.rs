@@ -1,0 +1,344 @@
+//! The [`Hub`]: the one entry point. Each command runs as authorize → load → rules → write +
+//! event, inside one write transaction of the [`Store`]; a serialization conflict runs the
+//! whole command again, a bounded number of times.
+
+mod exec;
+mod query;
+
+pub use query::*;
+
+use crate::clock::{Clock, SystemClock};
+use crate::command::{Command, DefineCategory, Execute, ExpireNeed, LapseClaim, WarnClaimDue};
+use crate::error::{Error, Result, StoreError};
+use crate::model::*;
+use crate::rules::{authz, validate};
+use crate::store::memory::MemoryStore;
+use crate::store::{ClaimFilter, Entity, Event, NeedFilter, Page, Query, Record, Store, Tx, TxExt};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Policies a deployment may tune.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubConfig {
+    /// Live claims one member may hold at once, across all committees.
+    pub max_open_claims_per_member: u32,
+    /// How long before its promised date a claim gets the due-soon warning.
+    pub warn_before: Duration,
+    /// How often a claim's promised date may be extended.
+    pub max_extensions: u32,
+    /// How often a command is run again after a serialization conflict before `Conflict`.
+    pub max_retries: u32,
+    /// The largest page a query returns.
+    pub max_page: u32,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            max_open_claims_per_member: 3,
+            warn_before: Duration::days(3),
+            max_extensions: 2,
+            max_retries: 10,
+            max_page: 1000,
+        }
+    }
+}
+
+/// What one [`Hub::tick`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TickSummary {
+    /// Claims that got the due-soon warning.
+    pub warned: u32,
+    /// Claims that lapsed back to the library.
+    pub lapsed: u32,
+    /// Needs that expired unclaimed.
+    pub expired: u32,
+}
+
+/// The one entry point. Cheap to share: `Hub` is `Send + Sync`; wrap it in an `Arc` to use it
+/// from several threads.
+pub struct Hub {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: HubConfig,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("backend", &self.store.backend_name())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// Why a command attempt failed: a domain error (final) or a store error (maybe retried).
+#[derive(Debug)]
+pub(crate) enum Fail {
+    Domain(Error),
+    Store(StoreError),
+}
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Self {
+        Fail::Domain(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Fail::Store(e)
+    }
+}
+
+/// What a handler works with: the transaction, the time, the actor, and what it wrote.
+pub(crate) struct Ctx<'a> {
+    tx: Box<dyn Tx + 'a>,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) actor: Actor,
+    pub(crate) config: &'a HubConfig,
+    changes: Vec<Record>,
+    committee: Option<UnitId>,
+}
+
+impl Ctx<'_> {
+    fn load<E: Entity>(&mut self, id: &E::Id) -> Result<E, Fail> {
+        self.tx
+            .load::<E>(id)?
+            .ok_or_else(|| Fail::Domain(Error::not_found(E::KIND.name(), id)))
+    }
+
+    fn select<E: Entity>(&mut self, q: &Query) -> Result<Vec<E>, Fail> {
+        Ok(self.tx.select::<E>(q, &Page::ALL)?)
+    }
+
+    fn put<E: Entity + Clone>(&mut self, e: E) -> Result<E, Fail> {
+        let r = e.clone().into_record();
+        self.tx.put(&r)?;
+        let (kind, id) = (r.kind(), r.id());
+        match self
+            .changes
+            .iter_mut()
+            .find(|c| c.kind() == kind && c.id() == id)
+        {
+            Some(slot) => *slot = r,
+            None => self.changes.push(r),
+        }
+        Ok(e)
+    }
+
+    fn path(&mut self, unit: UnitId) -> Result<Vec<UnitId>, Fail> {
+        Ok(self.load::<Unit>(&unit)?.path)
+    }
+
+    /// Loads a unit that must be a residents' committee.
+    fn committee(&mut self, unit: UnitId, field: &str) -> Result<Unit, Fail> {
+        let u: Unit = self.load(&unit)?;
+        if u.kind != UnitKind::Committee {
+            return Err(Error::invalid(field, "is not a residents' committee").into());
+        }
+        Ok(u)
+    }
+
+    fn require(&self, principals: &[authz::Principal<'_>], action: &str) -> Result<(), Fail> {
+        Ok(authz::require(&self.actor, principals, action)?)
+    }
+
+    /// The committee the event concerns.
+    fn scope(&mut self, committee: UnitId) {
+        self.committee = Some(committee);
+    }
+}
+
+impl Hub {
+    /// A Hub over `store`, with the system clock and default policies. Seeds the needs
+    /// taxonomy into an empty store.
+    pub fn new(store: impl Store + 'static) -> Result<Self> {
+        Self::with(store, SystemClock, HubConfig::default())
+    }
+
+    /// A Hub with an explicit clock and policies.
+    pub fn with(
+        store: impl Store + 'static,
+        clock: impl Clock + 'static,
+        config: HubConfig,
+    ) -> Result<Self> {
+        let hub = Hub {
+            store: Arc::new(store),
+            clock: Arc::new(clock),
+            config,
+        };
+        hub.seed_taxonomy()?;
+        Ok(hub)
+    }
+
+    /// A Hub over a fresh in-memory store (tests, caches).
+    pub fn in_memory() -> Self {
+        Self::new(MemoryStore::new()).expect("seeding an empty memory store cannot fail")
+    }
+
+    /// The policies in force.
+    pub fn config(&self) -> &HubConfig {
+        &self.config
+    }
+
+    /// The current time of the Hub's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The backend's name (`memory`, `sqlite`, `postgres`).
+    pub fn backend_name(&self) -> &'static str {
+        self.store.backend_name()
+    }
+
+    fn seed_taxonomy(&self) -> Result<()> {
+        let existing =
+            self.read(|tx| Ok(tx.select::<Category>(&Query::Categories, &Page::ALL)?))?;
+        if !existing.is_empty() {
+            return Ok(());
+        }
+        for (code, zh, en) in crate::taxonomy::DEFAULT_CATEGORIES {
+            let cmd = DefineCategory {
+                code: (*code).into(),
+                name_zh: (*zh).into(),
+                name_en: (*en).into(),
+            };
+            match self.run(&Actor::System, cmd) {
+                Ok(_) | Err(Error::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a typed command and returns the record it created or changed.
+    pub fn run<C: Execute>(&self, actor: &Actor, command: C) -> Result<C::Output> {
+        let record = self.execute(actor, command.into())?;
+        C::Output::from_record(record).ok_or_else(|| Error::Storage {
+            message: "command returned a record of an unexpected kind".into(),
+        })
+    }
+
+    /// Runs any command (for example one queued by an app while offline) and returns the
+    /// record it created or changed. Validates first; a refused command writes nothing.
+    pub fn execute(&self, actor: &Actor, mut command: Command) -> Result<Record> {
+        validate::normalize(&mut command)?;
+        let mut attempt = 0u32;
+        loop {
+            match self.attempt(actor, &command) {
+                Ok(r) => return Ok(r),
+                Err(Fail::Domain(e)) => return Err(e),
+                Err(Fail::Store(StoreError::Serialization(_)))
+                    if attempt < self.config.max_retries =>
+                {
+                    attempt += 1;
+                    // Back off a little, growing, so contenders spread out.
+                    std::thread::sleep(std::time::Duration::from_micros(
+                        200 * u64::from(attempt) + u64::from(attempt.pow(2)) * 50,
+                    ));
+                }
+                Err(Fail::Store(StoreError::Serialization(_))) => {
+                    return Err(Error::conflict(format!(
+                        "concurrent changes; gave up after {} retries",
+                        self.config.max_retries
+                    )))
+                }
+                Err(Fail::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn attempt(&self, actor: &Actor, command: &Command) -> Result<Record, Fail> {
+        let now = self.clock.now();
+        let tx = self.store.begin_write()?;
+        let mut ctx = Ctx {
+            tx,
+            now,
+            actor: *actor,
+            config: &self.config,
+            changes: Vec::new(),
+            committee: None,
+        };
+        let out = exec::run(&mut ctx, command)?;
+        let Ctx {
+            mut tx,
+            changes,
+            committee,
+            ..
+        } = ctx;
+        let seq = tx.last_seq()? + 1;
+        tx.append_event(&Event {
+            id: EventId::new(),
+            seq,
+            at: now,
+            actor: *actor,
+            kind: command.event_kind().to_string(),
+            committee,
+            command: command.clone(),
+            changes,
+        })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a read transaction.
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        let mut tx = self.store.begin_read().map_err(Error::from)?;
+        f(&mut *tx)
+    }
+
+    /// The scheduler's pass (as the system): warns claims whose promised date is within
+    /// [`HubConfig::warn_before`], lapses claims past their promised date (the need returns to
+    /// the library), and expires unclaimed needs past their wanted-by date. Each change is its
+    /// own command and event. Hosts call it periodically (a cron job, an app on resume).
+    pub fn tick(&self) -> Result<TickSummary> {
+        let now = self.clock.now();
+        let mut summary = TickSummary::default();
+        let due = self.read(|tx| {
+            Ok(tx.select::<Claim>(
+                &Query::Claims(ClaimFilter {
+                    statuses: vec![ClaimStatus::Active, ClaimStatus::InProgress],
+                    promised_before: Some(now + self.config.warn_before),
+                    ..Default::default()
+                }),
+                &Page::ALL,
+            )?)
+        })?;
+        let skip = |r: Result<()>| match r {
+            Ok(()) | Err(Error::IllegalState { .. }) => Ok(()),
+            Err(e) => Err(e),
+        };
+        for c in due {
+            if c.promised_by < now {
+                skip(
+                    self.run(&Actor::System, LapseClaim { claim: c.id })
+                        .map(|_| summary.lapsed += 1),
+                )?;
+            } else if c.warned_at.is_none() {
+                skip(
+                    self.run(&Actor::System, WarnClaimDue { claim: c.id })
+                        .map(|_| summary.warned += 1),
+                )?;
+            }
+        }
+        let stale = self.read(|tx| {
+            Ok(tx.select::<Need>(
+                &Query::Needs(NeedFilter {
+                    statuses: vec![NeedStatus::Published, NeedStatus::Reopened],
+                    wanted_before: Some(now),
+                    ..Default::default()
+                }),
+                &Page::ALL,
+            )?)
+        })?;
+        for n in stale {
+            skip(
+                self.run(&Actor::System, ExpireNeed { need: n.id })
+                    .map(|_| summary.expired += 1),
+            )?;
+        }
+        Ok(summary)
+    }
+}

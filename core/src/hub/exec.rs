@@ -1,0 +1,1030 @@
+//! One handler per command: authorize → load → rules → write. The caller (`Hub::execute`)
+//! owns the transaction, appends the event and commits.
+
+use super::{Ctx, Fail};
+use crate::command::*;
+use crate::error::Error;
+use crate::model::*;
+use crate::rules::authz::{claimant_principal, Principal};
+use crate::rules::lifecycle::{claim_next, need_next, ClaimStep, NeedStep};
+use crate::store::{ClaimFilter, Query, Record};
+use chrono::{DateTime, Utc};
+
+type R<T> = Result<T, Fail>;
+
+pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> R<Record> {
+    Ok(match cmd {
+        Command::CreateUnit(c) => create_unit(ctx, c)?.into_record(),
+        Command::RegisterWorkUnit(c) => register_work_unit(ctx, c)?.into_record(),
+        Command::RegisterOrganisation(c) => register_organisation(ctx, c)?.into_record(),
+        Command::DefineCategory(c) => define_category(ctx, c)?.into_record(),
+        Command::IssueCertificate(c) => issue_certificate(ctx, c)?.into_record(),
+        Command::ReissueCertificate(c) => reissue_certificate(ctx, c)?.into_record(),
+        Command::ReportMember(c) => report_member(ctx, c)?.into_record(),
+        Command::AcceptReport(c) => {
+            decide_report(ctx, c.member, None, c.note.clone())?.into_record()
+        }
+        Command::ReturnReport(c) => {
+            decide_report(ctx, c.member, Some(c.reason.clone()), None)?.into_record()
+        }
+        Command::RegisterResident(c) => register_resident(ctx, c)?.into_record(),
+        Command::UpdateResident(c) => update_resident(ctx, c)?.into_record(),
+        Command::DraftNeed(c) => draft_need(ctx, c)?.into_record(),
+        Command::SubmitNeed(c) => submit_need(ctx, c)?.into_record(),
+        Command::PublishNeed(c) => {
+            staff_need_step(ctx, c.need, NeedStep::Publish, None)?.into_record()
+        }
+        Command::RejectNeed(c) => {
+            staff_need_step(ctx, c.need, NeedStep::Reject, Some(c.reason.clone()))?.into_record()
+        }
+        Command::WithdrawNeed(c) => {
+            staff_need_step(ctx, c.need, NeedStep::Withdraw, Some(c.reason.clone()))?.into_record()
+        }
+        Command::ExpireNeed(c) => expire_need(ctx, c)?.into_record(),
+        Command::RecordFeedback(c) => record_feedback(ctx, c)?.into_record(),
+        Command::ClaimNeed(c) => claim_need(ctx, c)?.into_record(),
+        Command::StartWork(c) => start_work(ctx, c)?.into_record(),
+        Command::ExtendClaim(c) => extend_claim(ctx, c)?.into_record(),
+        Command::ReleaseClaim(c) => release_claim(ctx, c)?.into_record(),
+        Command::CompleteClaim(c) => complete_claim(ctx, c)?.into_record(),
+        Command::VerifyClaim(c) => verify_claim(ctx, c)?.into_record(),
+        Command::SendBackClaim(c) => send_back_claim(ctx, c)?.into_record(),
+        Command::WarnClaimDue(c) => warn_claim_due(ctx, c)?.into_record(),
+        Command::LapseClaim(c) => lapse_claim(ctx, c)?.into_record(),
+        Command::FormTeam(c) => form_team(ctx, c)?.into_record(),
+        Command::AppointCaptain(c) => appoint_captain(ctx, c)?.into_record(),
+        Command::JoinTeam(c) => join_team(ctx, c)?.into_record(),
+        Command::LeaveTeam(c) => leave_team(ctx, c)?.into_record(),
+        Command::LogHours(c) => log_hours(ctx, c)?.into_record(),
+        Command::ApproveHours(c) => decide_hours(ctx, c.hours, None)?.into_record(),
+        Command::RejectHours(c) => {
+            decide_hours(ctx, c.hours, Some(c.reason.clone()))?.into_record()
+        }
+        Command::RecordActivity(c) => record_activity(ctx, c)?.into_record(),
+        Command::AssignRole(c) => assign_role(ctx, c)?.into_record(),
+        Command::EndRole(c) => end_role(ctx, c)?.into_record(),
+        Command::StartPairing(c) => start_pairing(ctx, c)?.into_record(),
+        Command::EndPairing(c) => end_pairing(ctx, c)?.into_record(),
+    })
+}
+
+use crate::store::Entity;
+
+fn in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
+    if t <= ctx.now {
+        return Err(Error::invalid(field, "must be in the future").into());
+    }
+    Ok(())
+}
+
+fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
+    if t > ctx.now {
+        return Err(Error::invalid(field, "must not be in the future").into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- structure
+
+fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> R<Unit> {
+    let id = UnitId::new();
+    let (path, parent) = match c.parent {
+        None => {
+            ctx.require(&[], "create a district")?;
+            if c.kind != UnitKind::District {
+                return Err(Error::invalid("parent", "only a district has no parent").into());
+            }
+            (vec![id], None)
+        }
+        Some(p) => {
+            let parent: Unit = ctx.load(&p)?;
+            ctx.require(&[Principal::AdminOver(&parent.path)], "create units here")?;
+            if c.kind.parent_kind() != Some(parent.kind) {
+                return Err(Error::invalid(
+                    "parent",
+                    format!(
+                        "a {} must be under a {}",
+                        c.kind,
+                        c.kind
+                            .parent_kind()
+                            .map_or("nothing".into(), |k| k.to_string())
+                    ),
+                )
+                .into());
+            }
+            let mut path = parent.path.clone();
+            path.push(id);
+            (path, Some(p))
+        }
+    };
+    let siblings: Vec<Unit> = ctx.select(&Query::Units {
+        parent,
+        kind: Some(c.kind),
+    })?;
+    if siblings
+        .iter()
+        .any(|u| u.name == c.name && u.parent == parent)
+    {
+        return Err(
+            Error::conflict("a unit with this name already exists under the parent").into(),
+        );
+    }
+    let unit = Unit {
+        id,
+        kind: c.kind,
+        name: c.name.clone(),
+        parent,
+        path,
+        created_at: ctx.now,
+    };
+    if c.kind == UnitKind::Committee {
+        ctx.scope(id);
+    }
+    ctx.put(unit)
+}
+
+fn register_work_unit(ctx: &mut Ctx<'_>, c: &RegisterWorkUnit) -> R<WorkUnit> {
+    ctx.require(&[Principal::AnyAdmin], "register work units")?;
+    ctx.put(WorkUnit {
+        id: WorkUnitId::new(),
+        name: c.name.clone(),
+        party_organisation: c.party_organisation.clone(),
+        created_at: ctx.now,
+    })
+}
+
+fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> R<Organisation> {
+    let district: Unit = ctx.load(&c.district)?;
+    ctx.require(
+        &[Principal::AdminOver(&district.path)],
+        "register organisations",
+    )?;
+    if district.kind != UnitKind::District {
+        return Err(Error::invalid("district", "is not a district").into());
+    }
+    ctx.put(Organisation {
+        id: OrganisationId::new(),
+        name: c.name.clone(),
+        kind: c.kind,
+        contact_name: c.contact_name.clone(),
+        contact_phone: c.contact_phone.clone(),
+        district: c.district,
+        tally: Tally::default(),
+        created_at: ctx.now,
+    })
+}
+
+fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> R<Category> {
+    ctx.require(&[Principal::AnyAdmin], "define categories")?;
+    let all: Vec<Category> = ctx.select(&Query::Categories)?;
+    if all.iter().any(|k| k.code == c.code) {
+        return Err(Error::conflict("a category with this code already exists").into());
+    }
+    ctx.put(Category {
+        id: CategoryId::new(),
+        code: c.code.clone(),
+        name_zh: c.name_zh.clone(),
+        name_en: c.name_en.clone(),
+    })
+}
+
+// ---------------------------------------------------------------- members
+
+fn issue_certificate(ctx: &mut Ctx<'_>, c: &IssueCertificate) -> R<Member> {
+    let _: WorkUnit = ctx.load(&c.work_unit)?;
+    ctx.require(
+        &[Principal::Secretary(c.work_unit)],
+        "issue certificates of this work unit",
+    )?;
+    in_future(ctx, "deadline", c.deadline)?;
+    ctx.put(Member {
+        id: MemberId::new(),
+        work_unit: c.work_unit,
+        name: c.name.clone(),
+        phone: c.phone.clone(),
+        id_number: c.id_number.clone(),
+        skills: Vec::new(),
+        certificate: Certificate {
+            number: c.number.clone(),
+            issued_at: ctx.now,
+            deadline: c.deadline,
+        },
+        status: MemberStatus::Certified,
+        committee: None,
+        reported_at: None,
+        commitment: None,
+        decided_at: None,
+        return_reason: None,
+        tally: Tally::default(),
+        approved_minutes: 0,
+    })
+}
+
+fn reissue_certificate(ctx: &mut Ctx<'_>, c: &ReissueCertificate) -> R<Member> {
+    let mut m: Member = ctx.load(&c.member)?;
+    ctx.require(
+        &[Principal::Secretary(m.work_unit)],
+        "reissue certificates of this work unit",
+    )?;
+    let state = m.certificate_state(ctx.now);
+    if !matches!(
+        state,
+        CertificateState::Overdue | CertificateState::Returned
+    ) {
+        return Err(Error::illegal("certificate", state, "reissue").into());
+    }
+    in_future(ctx, "deadline", c.deadline)?;
+    m.certificate = Certificate {
+        number: c.number.clone(),
+        issued_at: ctx.now,
+        deadline: c.deadline,
+    };
+    m.status = MemberStatus::Certified;
+    m.committee = None;
+    m.reported_at = None;
+    m.commitment = None;
+    m.decided_at = None;
+    ctx.put(m)
+}
+
+fn report_member(ctx: &mut Ctx<'_>, c: &ReportMember) -> R<Member> {
+    let mut m: Member = ctx.load(&c.member)?;
+    let committee = ctx.committee(c.committee, "committee")?;
+    ctx.require(
+        &[
+            Principal::Member(m.id),
+            Principal::StaffOver(&committee.path),
+        ],
+        "report this member",
+    )?;
+    let state = m.certificate_state(ctx.now);
+    if !matches!(state, CertificateState::Issued | CertificateState::Returned) {
+        return Err(Error::illegal("certificate", state, "report").into());
+    }
+    if ctx.now > m.certificate.deadline {
+        return Err(Error::illegal("certificate", CertificateState::Overdue, "report").into());
+    }
+    ctx.scope(committee.id);
+    m.status = MemberStatus::Reported;
+    m.committee = Some(committee.id);
+    m.reported_at = Some(ctx.now);
+    m.commitment = Some(Commitment {
+        text: c.commitment.clone(),
+        signed_at: ctx.now,
+    });
+    m.skills = c.skills.clone();
+    m.decided_at = None;
+    m.return_reason = None;
+    ctx.put(m)
+}
+
+fn decide_report(
+    ctx: &mut Ctx<'_>,
+    member: MemberId,
+    returned: Option<String>,
+    note: Option<String>,
+) -> R<Member> {
+    let mut m: Member = ctx.load(&member)?;
+    let committee = m
+        .committee
+        .ok_or_else(|| Error::illegal("member", m.status, "decide on a report"))?;
+    let path = ctx.path(committee)?;
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "decide on reports to this committee",
+    )?;
+    if m.status != MemberStatus::Reported {
+        return Err(Error::illegal("member", m.status, "decide on a report").into());
+    }
+    ctx.scope(committee);
+    let kind = if returned.is_some() {
+        m.status = MemberStatus::Returned;
+        LedgerKind::Returned
+    } else {
+        m.status = MemberStatus::Accepted;
+        LedgerKind::Accepted
+    };
+    m.decided_at = Some(ctx.now);
+    m.return_reason = returned.clone();
+    ctx.put(LedgerEntry {
+        id: LedgerEntryId::new(),
+        work_unit: m.work_unit,
+        member: m.id,
+        committee,
+        kind,
+        note: returned.or(note),
+        at: ctx.now,
+    })?;
+    ctx.put(m)
+}
+
+// ---------------------------------------------------------------- residents
+
+fn check_grid(ctx: &mut Ctx<'_>, grid: Option<UnitId>, committee: UnitId) -> R<()> {
+    if let Some(g) = grid {
+        let gu: Unit = ctx.load(&g)?;
+        if gu.kind != UnitKind::Grid || gu.parent != Some(committee) {
+            return Err(Error::invalid("grid", "is not a grid of the committee").into());
+        }
+    }
+    Ok(())
+}
+
+fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> R<Resident> {
+    let committee = ctx.committee(c.committee, "committee")?;
+    ctx.require(
+        &[Principal::StaffOver(&committee.path)],
+        "register residents here",
+    )?;
+    check_grid(ctx, c.grid, c.committee)?;
+    ctx.scope(c.committee);
+    ctx.put(Resident {
+        id: ResidentId::new(),
+        committee: c.committee,
+        grid: c.grid,
+        name: c.name.clone(),
+        phone: c.phone.clone(),
+        id_number: c.id_number.clone(),
+        address: c.address.clone(),
+        groups: c.groups.clone(),
+        created_at: ctx.now,
+        masked: false,
+    })
+}
+
+fn update_resident(ctx: &mut Ctx<'_>, c: &UpdateResident) -> R<Resident> {
+    let mut r: Resident = ctx.load(&c.resident)?;
+    let path = ctx.path(r.committee)?;
+    ctx.require(&[Principal::StaffOver(&path)], "update residents here")?;
+    ctx.scope(r.committee);
+    r.name = c.name.clone();
+    r.phone = c.phone.clone();
+    r.id_number = c.id_number.clone();
+    r.address = c.address.clone();
+    r.groups = c.groups.clone();
+    ctx.put(r)
+}
+
+// ---------------------------------------------------------------- needs
+
+fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> R<Need> {
+    let committee = ctx.committee(c.committee, "committee")?;
+    let mut allowed = vec![Principal::StaffOver(&committee.path)];
+    let mut drafted_by = None;
+    if let Actor::Member { member } = ctx.actor {
+        let m: Member = ctx.load(&member)?;
+        if m.is_accepted_at(c.committee) {
+            allowed.push(Principal::Member(member));
+            drafted_by = Some(member);
+        }
+    }
+    ctx.require(&allowed, "draft needs for this committee")?;
+    let resident: Resident = ctx.load(&c.resident)?;
+    if resident.committee != c.committee {
+        return Err(Error::invalid("resident", "is held by another committee").into());
+    }
+    check_grid(ctx, c.grid, c.committee)?;
+    let cats: Vec<Category> = ctx.select(&Query::Categories)?;
+    if !cats.iter().any(|k| k.code == c.category) {
+        return Err(Error::invalid("category", "unknown category code").into());
+    }
+    in_future(ctx, "wanted_by", c.wanted_by)?;
+    ctx.scope(c.committee);
+    ctx.put(Need {
+        id: NeedId::new(),
+        committee: c.committee,
+        grid: c.grid,
+        resident: c.resident,
+        title: c.title.clone(),
+        description: c.description.clone(),
+        category: c.category.clone(),
+        channel: c.channel,
+        scale: c.scale,
+        estimated_cost_fen: c.estimated_cost_fen,
+        wanted_by: c.wanted_by,
+        status: NeedStatus::Draft,
+        live_claim: None,
+        claim_count: 0,
+        reason: None,
+        feedback: None,
+        drafted_by,
+        created_at: ctx.now,
+        published_at: None,
+        updated_at: ctx.now,
+    })
+}
+
+fn submit_need(ctx: &mut Ctx<'_>, c: &SubmitNeed) -> R<Need> {
+    let mut n: Need = ctx.load(&c.need)?;
+    let path = ctx.path(n.committee)?;
+    let mut allowed = vec![Principal::StaffOver(&path)];
+    if let Some(d) = n.drafted_by {
+        allowed.push(Principal::Member(d));
+    }
+    ctx.require(&allowed, "submit this need")?;
+    n.status = need_next(n.status, NeedStep::Submit)?;
+    n.updated_at = ctx.now;
+    ctx.scope(n.committee);
+    ctx.put(n)
+}
+
+fn staff_need_step(
+    ctx: &mut Ctx<'_>,
+    need: NeedId,
+    step: NeedStep,
+    reason: Option<String>,
+) -> R<Need> {
+    let mut n: Need = ctx.load(&need)?;
+    let path = ctx.path(n.committee)?;
+    let verb = match step {
+        NeedStep::Publish => "publish needs of this committee",
+        NeedStep::Reject => "reject needs of this committee",
+        _ => "withdraw needs of this committee",
+    };
+    ctx.require(&[Principal::StaffOver(&path)], verb)?;
+    n.status = need_next(n.status, step)?;
+    if step == NeedStep::Publish {
+        if n.wanted_by <= ctx.now {
+            return Err(Error::illegal("need", "past its wanted-by date", "publish").into());
+        }
+        n.published_at.get_or_insert(ctx.now);
+    }
+    if reason.is_some() {
+        n.reason = reason;
+    }
+    n.updated_at = ctx.now;
+    ctx.scope(n.committee);
+    ctx.put(n)
+}
+
+fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
+    ctx.require(&[], "expire needs")?;
+    let mut n: Need = ctx.load(&c.need)?;
+    if n.wanted_by >= ctx.now {
+        return Err(Error::illegal("need", "not yet past its wanted-by date", "expire").into());
+    }
+    n.status = need_next(n.status, NeedStep::Expire)?;
+    n.updated_at = ctx.now;
+    ctx.scope(n.committee);
+    ctx.put(n)
+}
+
+fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> R<Need> {
+    let mut n: Need = ctx.load(&c.need)?;
+    let path = ctx.path(n.committee)?;
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "record residents' feedback here",
+    )?;
+    if n.status == NeedStatus::Verified && n.feedback.is_some() {
+        return Err(Error::illegal(
+            "need",
+            "verified with feedback recorded",
+            "record feedback on",
+        )
+        .into());
+    }
+    let step = match c.feedback {
+        Feedback::Satisfied => NeedStep::Satisfied,
+        Feedback::NotSatisfied => NeedStep::NotSatisfied,
+    };
+    n.status = need_next(n.status, step)?;
+    n.feedback = Some(c.feedback);
+    n.updated_at = ctx.now;
+    ctx.scope(n.committee);
+    ctx.put(n)
+}
+
+// ---------------------------------------------------------------- claims
+
+/// The principal who acts for a claimant now (the team's current captain for a team).
+fn acting_for(ctx: &mut Ctx<'_>, claimant: &Claimant) -> R<Option<Principal<'static>>> {
+    let captain = match claimant {
+        Claimant::Team(t) => ctx.load::<Team>(t)?.captain,
+        _ => None,
+    };
+    Ok(claimant_principal(claimant, captain))
+}
+
+fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
+    let mut need: Need = ctx.load(&c.need)?;
+    let acting = acting_for(ctx, &c.claimant)?;
+    ctx.require(acting.as_slice(), "claim needs for this claimant")?;
+    let mut claimed_by = None;
+    match c.claimant {
+        Claimant::Member(m) => {
+            let member: Member = ctx.load(&m)?;
+            if member.status != MemberStatus::Accepted {
+                return Err(Error::illegal("member", member.status, "claim").into());
+            }
+            if need.scale == Scale::Collective {
+                return Err(Error::invalid(
+                    "claimant",
+                    "a collective need is claimed by a team or an organisation",
+                )
+                .into());
+            }
+            let live: Vec<Claim> = ctx.select(&Query::Claims(ClaimFilter {
+                claimant: Some(c.claimant),
+                statuses: vec![
+                    ClaimStatus::Active,
+                    ClaimStatus::InProgress,
+                    ClaimStatus::Done,
+                ],
+                ..Default::default()
+            }))?;
+            let max = ctx.config.max_open_claims_per_member;
+            if live.len() as u64 >= u64::from(max) {
+                return Err(Error::LimitReached {
+                    limit: "open claims per member".into(),
+                    max: u64::from(max),
+                }
+                .into());
+            }
+        }
+        Claimant::Team(t) => {
+            let team: Team = ctx.load(&t)?;
+            if team.committee != need.committee {
+                return Err(
+                    Error::invalid("claimant", "the team belongs to another committee").into(),
+                );
+            }
+            claimed_by = team.captain;
+        }
+        Claimant::Organisation(o) => {
+            let org: Organisation = ctx.load(&o)?;
+            let path = ctx.path(need.committee)?;
+            if !path.contains(&org.district) {
+                return Err(
+                    Error::invalid("claimant", "the organisation serves another district").into(),
+                );
+            }
+        }
+    }
+    if need.live_claim.is_some() {
+        return Err(Error::conflict("the need is already claimed").into());
+    }
+    need.status = need_next(need.status, NeedStep::Claim)?;
+    in_future(ctx, "promised_by", c.promised_by)?;
+    if c.promised_by > need.wanted_by {
+        return Err(
+            Error::invalid("promised_by", "must not be after the need's wanted-by date").into(),
+        );
+    }
+    let claim = Claim {
+        id: ClaimId::new(),
+        need: need.id,
+        committee: need.committee,
+        claimant: c.claimant,
+        claimed_by,
+        status: ClaimStatus::Active,
+        claimed_at: ctx.now,
+        promised_by: c.promised_by,
+        warned_at: None,
+        extensions: 0,
+        started_at: None,
+        completed_at: None,
+        fulfilment: None,
+        send_backs: 0,
+        reason: None,
+        ended_at: None,
+    };
+    need.live_claim = Some(claim.id);
+    need.claim_count += 1;
+    need.updated_at = ctx.now;
+    ctx.scope(need.committee);
+    ctx.put(need)?;
+    ctx.put(claim)
+}
+
+/// Loads a claim and its need, checks `who` may act, moves both by the step.
+fn claim_step(
+    ctx: &mut Ctx<'_>,
+    claim: ClaimId,
+    step: ClaimStep,
+    staff_too: bool,
+    action: &str,
+) -> R<(Claim, Need)> {
+    let mut cl: Claim = ctx.load(&claim)?;
+    let path = ctx.path(cl.committee)?;
+    let mut allowed: Vec<Principal<'_>> = Vec::new();
+    if staff_too {
+        allowed.push(Principal::StaffOver(&path));
+    }
+    let acting = acting_for(ctx, &cl.claimant)?;
+    let staff_only = matches!(step, ClaimStep::Verify | ClaimStep::SendBack);
+    if !staff_only {
+        allowed.extend(acting);
+    }
+    if !matches!(step, ClaimStep::Lapse) {
+        ctx.require(&allowed, action)?;
+    } else {
+        ctx.require(&[], action)?;
+    }
+    cl.status = claim_next(cl.status, step)?;
+    let need: Need = ctx.load(&cl.need)?;
+    ctx.scope(cl.committee);
+    Ok((cl, need))
+}
+
+fn start_work(ctx: &mut Ctx<'_>, c: &StartWork) -> R<Claim> {
+    let (mut cl, mut need) = claim_step(
+        ctx,
+        c.claim,
+        ClaimStep::Start,
+        false,
+        "start work on this claim",
+    )?;
+    cl.started_at = Some(ctx.now);
+    need.status = need_next(need.status, NeedStep::Start)?;
+    need.updated_at = ctx.now;
+    ctx.put(need)?;
+    ctx.put(cl)
+}
+
+fn extend_claim(ctx: &mut Ctx<'_>, c: &ExtendClaim) -> R<Claim> {
+    let (mut cl, _need) = claim_step(ctx, c.claim, ClaimStep::Extend, false, "extend this claim")?;
+    if c.promised_by <= cl.promised_by || c.promised_by <= ctx.now {
+        return Err(Error::invalid(
+            "promised_by",
+            "must be later than the current promised date and in the future",
+        )
+        .into());
+    }
+    let max = ctx.config.max_extensions;
+    if cl.extensions >= max {
+        return Err(Error::LimitReached {
+            limit: "extensions per claim".into(),
+            max: u64::from(max),
+        }
+        .into());
+    }
+    cl.promised_by = c.promised_by;
+    cl.extensions += 1;
+    cl.warned_at = None;
+    ctx.put(cl)
+}
+
+/// Ends a live claim without verification: the need goes back to the library.
+fn return_to_library(
+    ctx: &mut Ctx<'_>,
+    mut cl: Claim,
+    mut need: Need,
+    reason: Option<String>,
+) -> R<Claim> {
+    need.status = need_next(need.status, NeedStep::Return)?;
+    need.live_claim = None;
+    need.updated_at = ctx.now;
+    cl.ended_at = Some(ctx.now);
+    cl.reason = reason;
+    ctx.put(need)?;
+    ctx.put(cl)
+}
+
+fn release_claim(ctx: &mut Ctx<'_>, c: &ReleaseClaim) -> R<Claim> {
+    let (cl, need) = claim_step(ctx, c.claim, ClaimStep::Release, true, "release this claim")?;
+    return_to_library(ctx, cl, need, Some(c.reason.clone()))
+}
+
+fn lapse_claim(ctx: &mut Ctx<'_>, c: &LapseClaim) -> R<Claim> {
+    let (cl, need) = claim_step(ctx, c.claim, ClaimStep::Lapse, false, "lapse claims")?;
+    if cl.promised_by >= ctx.now {
+        return Err(Error::illegal("claim", "not yet past its promised date", "lapse").into());
+    }
+    return_to_library(ctx, cl, need, None)
+}
+
+fn warn_claim_due(ctx: &mut Ctx<'_>, c: &WarnClaimDue) -> R<Claim> {
+    ctx.require(&[], "emit due-soon warnings")?;
+    let mut cl: Claim = ctx.load(&c.claim)?;
+    cl.status = claim_next(cl.status, ClaimStep::Extend)?;
+    if cl.warned_at.is_some() {
+        return Err(Error::illegal("claim", "already warned", "warn").into());
+    }
+    if cl.promised_by > ctx.now + ctx.config.warn_before {
+        return Err(Error::illegal("claim", "not yet due soon", "warn").into());
+    }
+    cl.warned_at = Some(ctx.now);
+    ctx.scope(cl.committee);
+    ctx.put(cl)
+}
+
+fn complete_claim(ctx: &mut Ctx<'_>, c: &CompleteClaim) -> R<Claim> {
+    let (mut cl, mut need) = claim_step(
+        ctx,
+        c.claim,
+        ClaimStep::Complete,
+        false,
+        "complete this claim",
+    )?;
+    need.status = need_next(need.status, NeedStep::Complete)?;
+    need.updated_at = ctx.now;
+    cl.completed_at = Some(ctx.now);
+    cl.fulfilment = Some(c.fulfilment.clone());
+    ctx.put(need)?;
+    ctx.put(cl)
+}
+
+fn verify_claim(ctx: &mut Ctx<'_>, c: &VerifyClaim) -> R<Claim> {
+    let (mut cl, mut need) = claim_step(
+        ctx,
+        c.claim,
+        ClaimStep::Verify,
+        true,
+        "verify work at this committee",
+    )?;
+    need.status = need_next(need.status, NeedStep::Verify)?;
+    need.live_claim = None;
+    need.feedback = None;
+    need.updated_at = ctx.now;
+    cl.ended_at = Some(ctx.now);
+    let f = cl.fulfilment.clone().unwrap_or_default();
+    match cl.claimant {
+        Claimant::Member(m) => {
+            let mut x: Member = ctx.load(&m)?;
+            x.tally.add(&f);
+            ctx.put(x)?;
+        }
+        Claimant::Team(t) => {
+            let mut x: Team = ctx.load(&t)?;
+            x.tally.add(&f);
+            ctx.put(x)?;
+        }
+        Claimant::Organisation(o) => {
+            let mut x: Organisation = ctx.load(&o)?;
+            x.tally.add(&f);
+            ctx.put(x)?;
+        }
+    }
+    ctx.put(need)?;
+    ctx.put(cl)
+}
+
+fn send_back_claim(ctx: &mut Ctx<'_>, c: &SendBackClaim) -> R<Claim> {
+    let (mut cl, mut need) = claim_step(
+        ctx,
+        c.claim,
+        ClaimStep::SendBack,
+        true,
+        "send back work at this committee",
+    )?;
+    need.status = need_next(need.status, NeedStep::SendBack)?;
+    need.updated_at = ctx.now;
+    cl.send_backs += 1;
+    cl.reason = Some(c.reason.clone());
+    ctx.put(need)?;
+    ctx.put(cl)
+}
+
+// ---------------------------------------------------------------- teams
+
+fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> R<Team> {
+    let committee = ctx.committee(c.committee, "committee")?;
+    ctx.require(&[Principal::StaffOver(&committee.path)], "form teams here")?;
+    ctx.scope(c.committee);
+    ctx.put(Team {
+        id: TeamId::new(),
+        committee: c.committee,
+        kind: c.kind,
+        name: c.name.clone(),
+        channel: c.channel,
+        captain: None,
+        members: Vec::new(),
+        tally: Tally::default(),
+        created_at: ctx.now,
+    })
+}
+
+fn team_member_check(ctx: &mut Ctx<'_>, team: &Team, member: MemberId) -> R<()> {
+    let m: Member = ctx.load(&member)?;
+    if !m.is_accepted_at(team.committee) {
+        return Err(Error::invalid(
+            "member",
+            "is not an accepted member of the team's committee",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn appoint_captain(ctx: &mut Ctx<'_>, c: &AppointCaptain) -> R<Team> {
+    let mut team: Team = ctx.load(&c.team)?;
+    let path = ctx.path(team.committee)?;
+    ctx.require(&[Principal::StaffOver(&path)], "appoint captains here")?;
+    team_member_check(ctx, &team, c.member)?;
+    team.captain = Some(c.member);
+    if !team.members.contains(&c.member) {
+        team.members.push(c.member);
+    }
+    ctx.scope(team.committee);
+    ctx.put(team)
+}
+
+fn join_team(ctx: &mut Ctx<'_>, c: &JoinTeam) -> R<Team> {
+    let mut team: Team = ctx.load(&c.team)?;
+    let path = ctx.path(team.committee)?;
+    ctx.require(
+        &[Principal::Member(c.member), Principal::StaffOver(&path)],
+        "add this member to the team",
+    )?;
+    team_member_check(ctx, &team, c.member)?;
+    if team.members.contains(&c.member) {
+        return Err(Error::conflict("the member is already in the team").into());
+    }
+    team.members.push(c.member);
+    ctx.scope(team.committee);
+    ctx.put(team)
+}
+
+fn leave_team(ctx: &mut Ctx<'_>, c: &LeaveTeam) -> R<Team> {
+    let mut team: Team = ctx.load(&c.team)?;
+    let path = ctx.path(team.committee)?;
+    ctx.require(
+        &[Principal::Member(c.member), Principal::StaffOver(&path)],
+        "remove this member from the team",
+    )?;
+    if !team.members.contains(&c.member) {
+        return Err(Error::illegal("member", "not in the team", "leave").into());
+    }
+    if team.captain == Some(c.member) {
+        return Err(Error::illegal(
+            "member",
+            "the team's captain",
+            "leave before another captain is appointed",
+        )
+        .into());
+    }
+    team.members.retain(|m| *m != c.member);
+    ctx.scope(team.committee);
+    ctx.put(team)
+}
+
+// ---------------------------------------------------------------- hours, activities
+
+fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> R<Hours> {
+    let m: Member = ctx.load(&c.member)?;
+    ctx.require(&[Principal::Member(c.member)], "log hours for this member")?;
+    let committee = match (m.status, m.committee) {
+        (MemberStatus::Accepted, Some(k)) => k,
+        _ => return Err(Error::illegal("member", m.status, "log hours").into()),
+    };
+    not_in_future(ctx, "served_at", c.served_at)?;
+    ctx.scope(committee);
+    ctx.put(Hours {
+        id: HoursId::new(),
+        member: c.member,
+        committee,
+        served_at: c.served_at,
+        minutes: c.minutes,
+        description: c.description.clone(),
+        status: HoursStatus::Pending,
+        reason: None,
+        logged_at: ctx.now,
+    })
+}
+
+fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> R<Hours> {
+    let mut h: Hours = ctx.load(&hours)?;
+    let path = ctx.path(h.committee)?;
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "decide on hours at this committee",
+    )?;
+    if h.status != HoursStatus::Pending {
+        return Err(Error::illegal("hours", h.status, "decide on").into());
+    }
+    ctx.scope(h.committee);
+    if rejected.is_some() {
+        h.status = HoursStatus::Rejected;
+        h.reason = rejected;
+    } else {
+        h.status = HoursStatus::Approved;
+        let mut m: Member = ctx.load(&h.member)?;
+        m.approved_minutes += u64::from(h.minutes);
+        ctx.put(m)?;
+    }
+    ctx.put(h)
+}
+
+fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> R<Activity> {
+    let committee = ctx.committee(c.committee, "committee")?;
+    let mut allowed = vec![Principal::StaffOver(&committee.path)];
+    if let Some(t) = c.team {
+        let team: Team = ctx.load(&t)?;
+        if team.committee != c.committee {
+            return Err(Error::invalid("team", "belongs to another committee").into());
+        }
+        allowed.extend(team.captain.map(Principal::Member));
+    }
+    ctx.require(&allowed, "record activities here")?;
+    not_in_future(ctx, "held_at", c.held_at)?;
+    ctx.scope(c.committee);
+    ctx.put(Activity {
+        id: ActivityId::new(),
+        committee: c.committee,
+        kind: c.kind,
+        title: c.title.clone(),
+        channel: c.channel,
+        team: c.team,
+        held_at: c.held_at,
+        participants: c.participants,
+        people_reached: c.people_reached,
+        recorded_at: ctx.now,
+    })
+}
+
+// ---------------------------------------------------------------- roles, pairings
+
+fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> R<Role> {
+    let m: Member = ctx.load(&c.member)?;
+    let committee = match (m.status, m.committee) {
+        (MemberStatus::Accepted, Some(k)) => k,
+        _ => return Err(Error::illegal("member", m.status, "hold a role").into()),
+    };
+    let path = ctx.path(committee)?;
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "assign roles at this committee",
+    )?;
+    let current: Vec<Role> = ctx.select(&Query::Roles {
+        unit: Some(committee),
+        member: Some(c.member),
+        current_only: true,
+    })?;
+    if current
+        .iter()
+        .any(|r| r.kind == c.kind && r.scope == c.scope)
+    {
+        return Err(Error::conflict("the member already holds this role for this scope").into());
+    }
+    ctx.scope(committee);
+    ctx.put(Role {
+        id: RoleId::new(),
+        member: c.member,
+        committee,
+        kind: c.kind,
+        scope: c.scope.clone(),
+        since: ctx.now,
+        until: None,
+    })
+}
+
+fn end_role(ctx: &mut Ctx<'_>, c: &EndRole) -> R<Role> {
+    let mut r: Role = ctx.load(&c.role)?;
+    let path = ctx.path(r.committee)?;
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "end roles at this committee",
+    )?;
+    if r.until.is_some() {
+        return Err(Error::illegal("role", "ended", "end").into());
+    }
+    r.until = Some(ctx.now);
+    ctx.scope(r.committee);
+    ctx.put(r)
+}
+
+fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> R<Pairing> {
+    let resident: Resident = ctx.load(&c.resident)?;
+    let path = ctx.path(resident.committee)?;
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "pair members with residents here",
+    )?;
+    let m: Member = ctx.load(&c.member)?;
+    if m.status != MemberStatus::Accepted {
+        return Err(Error::illegal("member", m.status, "be paired").into());
+    }
+    let current: Vec<Pairing> = ctx.select(&Query::Pairings {
+        unit: None,
+        member: Some(c.member),
+        resident: Some(c.resident),
+        current_only: true,
+    })?;
+    if !current.is_empty() {
+        return Err(Error::conflict("the member and resident are already paired").into());
+    }
+    ctx.scope(resident.committee);
+    ctx.put(Pairing {
+        id: PairingId::new(),
+        member: c.member,
+        resident: c.resident,
+        committee: resident.committee,
+        since: ctx.now,
+        until: None,
+        end_reason: None,
+    })
+}
+
+fn end_pairing(ctx: &mut Ctx<'_>, c: &EndPairing) -> R<Pairing> {
+    let mut p: Pairing = ctx.load(&c.pairing)?;
+    let path = ctx.path(p.committee)?;
+    ctx.require(&[Principal::StaffOver(&path)], "end pairings here")?;
+    if p.until.is_some() {
+        return Err(Error::illegal("pairing", "ended", "end").into());
+    }
+    p.until = Some(ctx.now);
+    p.end_reason = Some(c.reason.clone());
+    ctx.scope(p.committee);
+    ctx.put(p)
+}

@@ -1,0 +1,648 @@
+//! Reads. Every query takes the actor: the rules decide what it may see, and personal data
+//! is masked for whoever is not entitled to it (see [`crate::rules::privacy`]).
+
+use super::Hub;
+use crate::command::Command;
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::rules::authz::{is, oversees, Principal};
+use crate::rules::privacy;
+use crate::store::{
+    ActivityFilter, ClaimFilter, Entity, Event, MemberFilter, NeedFilter, Page, Query, Record,
+    TeamFilter, Tx, TxExt,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A question to the project library. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedQuery {
+    /// Needs of committees in this unit's subtree. Committee staff default to their own unit.
+    pub unit: Option<UnitId>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Any of these statuses. Empty means every status the actor may see; actors who do not
+    /// oversee the unit see only public statuses (published, reopened, and claimed work).
+    pub statuses: Vec<NeedStatus>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Scale.
+    pub scale: Option<Scale>,
+    /// For this resident.
+    pub resident: Option<ResidentId>,
+    /// Words that must all occur in the title or description.
+    pub text: Option<String>,
+    /// Continue after this need (the previous page's `next`).
+    pub after: Option<NeedId>,
+    /// Page size; 0 means 50; at most [`HubConfig::max_page`](super::HubConfig::max_page).
+    pub limit: u32,
+}
+
+/// One page of needs, in stable (creation) order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedPage {
+    /// The needs.
+    pub needs: Vec<Need>,
+    /// Pass as [`NeedQuery::after`] for the next page; `None` on the last page.
+    pub next: Option<NeedId>,
+}
+
+/// Whose members to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "of", content = "id", rename_all = "snake_case")]
+pub enum MemberScope {
+    /// Members reported to committees in this unit's subtree (staff, district admins).
+    Unit(UnitId),
+    /// Members certified by this work unit (its secretary, district admins).
+    WorkUnit(WorkUnitId),
+}
+
+/// A certificate as its work unit sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRow {
+    /// The member.
+    pub member: MemberId,
+    /// The member's name.
+    pub name: String,
+    /// The certificate number.
+    pub number: String,
+    /// When issued.
+    pub issued_at: DateTime<Utc>,
+    /// The deadline.
+    pub deadline: DateTime<Utc>,
+    /// Issued, overdue, reported, accepted or returned.
+    pub state: CertificateState,
+    /// The committee reported to.
+    pub committee: Option<UnitId>,
+}
+
+/// The statuses of needs that anyone may see.
+fn public_statuses() -> Vec<NeedStatus> {
+    NeedStatus::ALL
+        .iter()
+        .copied()
+        .filter(NeedStatus::is_public)
+        .collect()
+}
+
+fn get<E: Entity>(tx: &mut dyn Tx, id: &E::Id) -> Result<E> {
+    tx.load::<E>(id)?
+        .ok_or_else(|| Error::not_found(E::KIND.name(), id))
+}
+
+fn path_of(tx: &mut dyn Tx, unit: UnitId) -> Result<Vec<UnitId>> {
+    Ok(get::<Unit>(tx, &unit)?.path)
+}
+
+fn all<E: Entity>(tx: &mut dyn Tx, q: &Query) -> Result<Vec<E>> {
+    Ok(tx.select::<E>(q, &Page::ALL)?)
+}
+
+/// The claimants the actor acts as or belongs to.
+fn actor_claimants(tx: &mut dyn Tx, actor: &Actor) -> Result<Vec<Claimant>> {
+    Ok(match actor {
+        Actor::Member { member } => {
+            let mut v = vec![Claimant::Member(*member)];
+            let teams: Vec<Team> = all(
+                tx,
+                &Query::Teams(TeamFilter {
+                    member: Some(*member),
+                    ..Default::default()
+                }),
+            )?;
+            v.extend(teams.into_iter().map(|t| Claimant::Team(t.id)));
+            v
+        }
+        Actor::OrganisationContact { organisation } => vec![Claimant::Organisation(*organisation)],
+        _ => Vec::new(),
+    })
+}
+
+fn resident_view(tx: &mut dyn Tx, actor: &Actor, r: Resident) -> Result<Resident> {
+    let path = path_of(tx, r.committee)?;
+    if crate::rules::authz::is_staff_over(actor, &path) {
+        return Ok(r);
+    }
+    let mine = actor_claimants(tx, actor)?;
+    let mut doing = Vec::new();
+    if !mine.is_empty() {
+        let needs: Vec<Need> = all(
+            tx,
+            &Query::Needs(NeedFilter {
+                resident: Some(r.id),
+                statuses: vec![
+                    NeedStatus::Claimed,
+                    NeedStatus::InProgress,
+                    NeedStatus::Done,
+                ],
+                ..Default::default()
+            }),
+        )?;
+        for n in needs {
+            if let Some(c) = n.live_claim {
+                doing.push(get::<Claim>(tx, &c)?.claimant);
+            }
+        }
+    }
+    let full = privacy::sees_resident(actor, &path, &doing, &mine);
+    Ok(privacy::resident_for(&r, full))
+}
+
+fn member_view(tx: &mut dyn Tx, actor: &Actor, m: Member) -> Result<Member> {
+    let path = match m.committee {
+        Some(c) => path_of(tx, c)?,
+        None => Vec::new(),
+    };
+    let full = privacy::sees_member(actor, &m, &path);
+    Ok(privacy::member_for(&m, full))
+}
+
+fn require_oversees(actor: &Actor, path: &[UnitId], what: &str) -> Result<()> {
+    if oversees(actor, path) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "a {} may not read {what} here",
+            actor.kind_str().replace('_', " ")
+        )))
+    }
+}
+
+fn may_read_work_unit(actor: &Actor, w: WorkUnitId) -> Result<()> {
+    if matches!(actor, Actor::System | Actor::DistrictAdmin { .. })
+        || is(actor, &Principal::Secretary(w))
+    {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "a {} may not read this work unit's members",
+            actor.kind_str().replace('_', " ")
+        )))
+    }
+}
+
+impl Hub {
+    fn page_limit(&self, limit: u32) -> u32 {
+        if limit == 0 {
+            50
+        } else {
+            limit.min(self.config.max_page)
+        }
+    }
+
+    // ------------------------------------------------------------ structure
+
+    /// One unit (public).
+    pub fn unit(&self, _actor: &Actor, id: UnitId) -> Result<Unit> {
+        self.read(|tx| get(tx, &id))
+    }
+
+    /// Units: the children of `parent`, and/or those of one level (public).
+    pub fn units(
+        &self,
+        _actor: &Actor,
+        parent: Option<UnitId>,
+        kind: Option<UnitKind>,
+    ) -> Result<Vec<Unit>> {
+        self.read(|tx| all(tx, &Query::Units { parent, kind }))
+    }
+
+    /// All work units (public).
+    pub fn work_units(&self, _actor: &Actor) -> Result<Vec<WorkUnit>> {
+        self.read(|tx| all(tx, &Query::WorkUnits))
+    }
+
+    /// All organisations; contacts masked for members and other organisations.
+    pub fn organisations(&self, actor: &Actor) -> Result<Vec<Organisation>> {
+        let v: Vec<Organisation> = self.read(|tx| all(tx, &Query::Organisations))?;
+        Ok(v.iter()
+            .map(|o| privacy::organisation_for(actor, o))
+            .collect())
+    }
+
+    /// The needs taxonomy (public).
+    pub fn categories(&self) -> Result<Vec<Category>> {
+        self.read(|tx| all(tx, &Query::Categories))
+    }
+
+    // ------------------------------------------------------------ members
+
+    /// One member (anyone; phone and ID number masked unless entitled).
+    pub fn member(&self, actor: &Actor, id: MemberId) -> Result<Member> {
+        self.read(|tx| {
+            let m = get::<Member>(tx, &id)?;
+            member_view(tx, actor, m)
+        })
+    }
+
+    /// Members of a unit's committees or of a work unit, optionally only some statuses.
+    pub fn members(
+        &self,
+        actor: &Actor,
+        scope: MemberScope,
+        statuses: &[MemberStatus],
+    ) -> Result<Vec<Member>> {
+        self.read(|tx| {
+            let filter = match scope {
+                MemberScope::Unit(u) => {
+                    let path = path_of(tx, u)?;
+                    require_oversees(actor, &path, "members")?;
+                    MemberFilter {
+                        unit: Some(u),
+                        statuses: statuses.to_vec(),
+                        ..Default::default()
+                    }
+                }
+                MemberScope::WorkUnit(w) => {
+                    get::<WorkUnit>(tx, &w)?;
+                    may_read_work_unit(actor, w)?;
+                    MemberFilter {
+                        work_unit: Some(w),
+                        statuses: statuses.to_vec(),
+                        ..Default::default()
+                    }
+                }
+            };
+            let ms: Vec<Member> = all(tx, &Query::Members(filter))?;
+            ms.into_iter().map(|m| member_view(tx, actor, m)).collect()
+        })
+    }
+
+    /// Accepted members of a committee who are in none of its teams yet.
+    pub fn members_without_team(&self, actor: &Actor, committee: UnitId) -> Result<Vec<Member>> {
+        self.read(|tx| {
+            let path = path_of(tx, committee)?;
+            require_oversees(actor, &path, "members")?;
+            let teams: Vec<Team> = all(
+                tx,
+                &Query::Teams(TeamFilter {
+                    unit: Some(committee),
+                    ..Default::default()
+                }),
+            )?;
+            let ms: Vec<Member> = all(
+                tx,
+                &Query::Members(MemberFilter {
+                    unit: Some(committee),
+                    statuses: vec![MemberStatus::Accepted],
+                    ..Default::default()
+                }),
+            )?;
+            ms.into_iter()
+                .filter(|m| m.committee == Some(committee))
+                .filter(|m| !teams.iter().any(|t| t.members.contains(&m.id)))
+                .map(|m| member_view(tx, actor, m))
+                .collect()
+        })
+    }
+
+    /// A work unit's certificates and where each stands (its secretary, district admins).
+    pub fn certificates(
+        &self,
+        actor: &Actor,
+        work_unit: WorkUnitId,
+    ) -> Result<Vec<CertificateRow>> {
+        let now = self.clock.now();
+        let ms = self.members(actor, MemberScope::WorkUnit(work_unit), &[])?;
+        Ok(ms
+            .into_iter()
+            .map(|m| CertificateRow {
+                member: m.id,
+                state: m.certificate_state(now),
+                name: m.name,
+                number: m.certificate.number,
+                issued_at: m.certificate.issued_at,
+                deadline: m.certificate.deadline,
+                committee: m.committee,
+            })
+            .collect())
+    }
+
+    /// A work unit's ledger: the committees' feedback on its members' reports.
+    pub fn ledger(&self, actor: &Actor, work_unit: WorkUnitId) -> Result<Vec<LedgerEntry>> {
+        self.read(|tx| {
+            get::<WorkUnit>(tx, &work_unit)?;
+            may_read_work_unit(actor, work_unit)?;
+            all(
+                tx,
+                &Query::Ledger {
+                    work_unit: Some(work_unit),
+                    member: None,
+                },
+            )
+        })
+    }
+
+    // ------------------------------------------------------------ residents
+
+    /// One resident, in full for its committee and whoever is doing one of its needs,
+    /// masked for everyone else.
+    pub fn resident(&self, actor: &Actor, id: ResidentId) -> Result<Resident> {
+        self.read(|tx| {
+            let r = get::<Resident>(tx, &id)?;
+            resident_view(tx, actor, r)
+        })
+    }
+
+    /// Residents held by committees in a unit's subtree (staff: in full; district admins:
+    /// masked).
+    pub fn residents(&self, actor: &Actor, unit: UnitId) -> Result<Vec<Resident>> {
+        self.read(|tx| {
+            let path = path_of(tx, unit)?;
+            require_oversees(actor, &path, "residents")?;
+            let rs: Vec<Resident> = all(tx, &Query::Residents { unit: Some(unit) })?;
+            rs.into_iter()
+                .map(|r| resident_view(tx, actor, r))
+                .collect()
+        })
+    }
+
+    // ------------------------------------------------------------ needs and claims
+
+    /// One need; drafts and other non-public needs only for those who oversee the committee
+    /// and the member who drafted it (others get `NotFound`).
+    pub fn need(&self, actor: &Actor, id: NeedId) -> Result<Need> {
+        self.read(|tx| {
+            let n = get::<Need>(tx, &id)?;
+            let path = path_of(tx, n.committee)?;
+            let drafter = n
+                .drafted_by
+                .is_some_and(|d| is(actor, &Principal::Member(d)));
+            if n.status.is_public() || oversees(actor, &path) || drafter {
+                Ok(n)
+            } else {
+                Err(Error::not_found("need", id))
+            }
+        })
+    }
+
+    /// The project library: needs matching `q`, one page in stable order.
+    pub fn library(&self, actor: &Actor, q: &NeedQuery) -> Result<NeedPage> {
+        let limit = self.page_limit(q.limit);
+        self.read(|tx| {
+            let mut unit = q.unit;
+            if let (Actor::CommitteeStaff { unit: own }, None) = (actor, unit) {
+                unit = Some(*own);
+            }
+            let sees_all = match unit {
+                Some(u) => oversees(actor, &path_of(tx, u)?),
+                None => matches!(actor, Actor::System | Actor::DistrictAdmin { .. }),
+            };
+            let statuses = if sees_all {
+                q.statuses.clone()
+            } else if q.statuses.is_empty() {
+                public_statuses()
+            } else {
+                let v: Vec<NeedStatus> = q
+                    .statuses
+                    .iter()
+                    .copied()
+                    .filter(NeedStatus::is_public)
+                    .collect();
+                if v.is_empty() {
+                    return Ok(NeedPage {
+                        needs: Vec::new(),
+                        next: None,
+                    });
+                }
+                v
+            };
+            let filter = NeedFilter {
+                unit,
+                category: q.category.clone(),
+                statuses,
+                channel: q.channel,
+                scale: q.scale,
+                resident: q.resident,
+                text: q.text.clone().filter(|t| !t.trim().is_empty()),
+                wanted_before: None,
+            };
+            let page = Page {
+                after: q.after.map(|a| a.0),
+                limit: Some(limit + 1),
+            };
+            let mut needs: Vec<Need> = tx.select(&Query::Needs(filter), &page)?;
+            let next = if needs.len() > limit as usize {
+                needs.truncate(limit as usize);
+                needs.last().map(|n| n.id)
+            } else {
+                None
+            };
+            Ok(NeedPage { needs, next })
+        })
+    }
+
+    /// One claim (public: claimed work is shown to all).
+    pub fn claim(&self, _actor: &Actor, id: ClaimId) -> Result<Claim> {
+        self.read(|tx| get(tx, &id))
+    }
+
+    /// Claims matching `filter` (public), in creation order.
+    pub fn claims(&self, _actor: &Actor, filter: &ClaimFilter) -> Result<Vec<Claim>> {
+        self.read(|tx| all(tx, &Query::Claims(filter.clone())))
+    }
+
+    /// Claims held by one claimant (a member, team or organisation).
+    pub fn claims_of(&self, actor: &Actor, claimant: Claimant) -> Result<Vec<Claim>> {
+        self.claims(
+            actor,
+            &ClaimFilter {
+                claimant: Some(claimant),
+                ..Default::default()
+            },
+        )
+    }
+
+    // ------------------------------------------------------------ teams, activities, hours
+
+    /// One team (public).
+    pub fn team(&self, _actor: &Actor, id: TeamId) -> Result<Team> {
+        self.read(|tx| get(tx, &id))
+    }
+
+    /// Teams matching `filter` (public).
+    pub fn teams(&self, _actor: &Actor, filter: &TeamFilter) -> Result<Vec<Team>> {
+        self.read(|tx| all(tx, &Query::Teams(filter.clone())))
+    }
+
+    /// Activities matching `filter` (public), paginated by id.
+    pub fn activities(
+        &self,
+        _actor: &Actor,
+        filter: &ActivityFilter,
+        page: Page,
+    ) -> Result<Vec<Activity>> {
+        let page = Page {
+            after: page.after,
+            limit: Some(self.page_limit(page.limit.unwrap_or(0))),
+        };
+        self.read(|tx| Ok(tx.select(&Query::Activities(filter.clone()), &page)?))
+    }
+
+    /// A member's logged hours (the member, their work unit's secretary, those who oversee
+    /// their committee).
+    pub fn hours_of(&self, actor: &Actor, member: MemberId) -> Result<Vec<Hours>> {
+        self.read(|tx| {
+            let m = get::<Member>(tx, &member)?;
+            let path = match m.committee {
+                Some(c) => path_of(tx, c)?,
+                None => Vec::new(),
+            };
+            if !privacy::sees_member(actor, &m, &path) {
+                return Err(Error::forbidden(
+                    "only the member, their work unit and their committee read their hours",
+                ));
+            }
+            all(
+                tx,
+                &Query::Hours {
+                    member: Some(member),
+                    unit: None,
+                    status: None,
+                },
+            )
+        })
+    }
+
+    /// Hours logged at committees in a unit's subtree, optionally of one status (for staff
+    /// deciding pending hours).
+    pub fn hours_at(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        status: Option<HoursStatus>,
+    ) -> Result<Vec<Hours>> {
+        self.read(|tx| {
+            let path = path_of(tx, unit)?;
+            require_oversees(actor, &path, "hours")?;
+            all(
+                tx,
+                &Query::Hours {
+                    member: None,
+                    unit: Some(unit),
+                    status,
+                },
+            )
+        })
+    }
+
+    /// Three-heads roles at committees in a unit's subtree (public).
+    pub fn roles(&self, _actor: &Actor, unit: UnitId, current_only: bool) -> Result<Vec<Role>> {
+        self.read(|tx| {
+            all(
+                tx,
+                &Query::Roles {
+                    unit: Some(unit),
+                    member: None,
+                    current_only,
+                },
+            )
+        })
+    }
+
+    /// Pairings at committees in a unit's subtree (those who oversee it).
+    pub fn pairings(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        current_only: bool,
+    ) -> Result<Vec<Pairing>> {
+        self.read(|tx| {
+            let path = path_of(tx, unit)?;
+            require_oversees(actor, &path, "pairings")?;
+            all(
+                tx,
+                &Query::Pairings {
+                    unit: Some(unit),
+                    member: None,
+                    resident: None,
+                    current_only,
+                },
+            )
+        })
+    }
+
+    // ------------------------------------------------------------ events
+
+    /// The audit trail: events with `seq > after`, at most `limit` (0 means 50).
+    ///
+    /// The system reads every event in full. A district admin reads its district's events
+    /// with residents' personal data masked. Committee staff read the events of committees
+    /// in their unit's subtree. Others may not read the log. Filtering leaves gaps in `seq`;
+    /// pass the last `seq` seen as `after` to continue.
+    pub fn events_since(&self, actor: &Actor, after: u64, limit: u32) -> Result<Vec<Event>> {
+        let limit = self.page_limit(limit);
+        self.read(|tx| {
+            let scope = match actor {
+                Actor::System => None,
+                Actor::DistrictAdmin { district } => Some(*district),
+                Actor::CommitteeStaff { unit } => Some(*unit),
+                _ => {
+                    return Err(Error::forbidden(format!(
+                        "a {} may not read the event log",
+                        actor.kind_str().replace('_', " ")
+                    )))
+                }
+            };
+            let mut out = Vec::new();
+            let mut cursor = after;
+            while out.len() < limit as usize {
+                let batch = tx.events_since(cursor, limit)?;
+                let Some(last) = batch.last() else { break };
+                cursor = last.seq;
+                for e in batch {
+                    let keep = match (scope, e.committee) {
+                        (None, _) => true,
+                        (Some(s), Some(c)) => get::<Unit>(tx, &c)?.is_within(s),
+                        // Events outside the residence tree (work units, certificates,
+                        // taxonomy) are for admins and the system.
+                        (Some(_), None) => matches!(actor, Actor::DistrictAdmin { .. }),
+                    };
+                    if keep && out.len() < limit as usize {
+                        out.push(if matches!(actor, Actor::DistrictAdmin { .. }) {
+                            mask_event(e)
+                        } else {
+                            e
+                        });
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// An event with residents' personal data masked (for readers who oversee but do not hold
+/// the residents).
+pub fn mask_event(mut e: Event) -> Event {
+    for r in &mut e.changes {
+        if let Record::Resident(res) = r {
+            *res = privacy::masked_resident(res);
+        }
+    }
+    let child = |g: &[ResidentGroup]| g.contains(&ResidentGroup::LeftBehindChild);
+    match &mut e.command {
+        Command::RegisterResident(c) => {
+            let ch = child(&c.groups);
+            c.name = privacy::mask_name(&c.name, ch);
+            c.phone = c.phone.as_deref().map(|p| privacy::mask_phone(p, ch));
+            c.id_number = c
+                .id_number
+                .as_deref()
+                .map(|p| privacy::mask_id_number(p, ch));
+            c.address = c.address.as_deref().map(|p| privacy::mask_address(p, ch));
+        }
+        Command::UpdateResident(c) => {
+            let ch = child(&c.groups);
+            c.name = privacy::mask_name(&c.name, ch);
+            c.phone = c.phone.as_deref().map(|p| privacy::mask_phone(p, ch));
+            c.id_number = c
+                .id_number
+                .as_deref()
+                .map(|p| privacy::mask_id_number(p, ch));
+            c.address = c.address.as_deref().map(|p| privacy::mask_address(p, ch));
+        }
+        _ => {}
+    }
+    e
+}

@@ -1,0 +1,528 @@
+//! Plain data: the domain's entities, ids and vocabularies. No storage, no rules.
+
+mod enums;
+mod ids;
+
+pub use enums::*;
+pub use ids::*;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A unit of the residence tree: district > community > residents' committee > grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Its id.
+    pub id: UnitId,
+    /// Its level.
+    pub kind: UnitKind,
+    /// Its name, e.g. 荷城街道凤凰社区.
+    pub name: String,
+    /// Its parent (`None` for a district).
+    pub parent: Option<UnitId>,
+    /// Ids from the root down to and including this unit: the subtree test is `path.contains`.
+    pub path: Vec<UnitId>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Unit {
+    /// Whether this unit is `scope` or lies beneath it.
+    pub fn is_within(&self, scope: UnitId) -> bool {
+        self.path.contains(&scope)
+    }
+}
+
+/// A work unit (机关单位) whose party organisation issues report certificates and keeps a ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkUnit {
+    /// Its id.
+    pub id: WorkUnitId,
+    /// Its name.
+    pub name: String,
+    /// Its party organisation (单位党组织), which signs certificates.
+    pub party_organisation: String,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Totals of verified work, maintained as claims are verified: what reports count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Verified claims.
+    pub claims_verified: u64,
+    /// Money put in, in fen.
+    pub money_fen: i64,
+    /// Items given.
+    pub items: u64,
+    /// Minutes of service in fulfilments.
+    pub minutes: u64,
+    /// People served.
+    pub people_served: u64,
+}
+
+impl Tally {
+    /// Adds one verified fulfilment.
+    pub fn add(&mut self, f: &Fulfilment) {
+        self.claims_verified += 1;
+        self.money_fen += f.money_fen;
+        self.items += f.item_count();
+        self.minutes += u64::from(f.minutes);
+        self.people_served += u64::from(f.people_served);
+    }
+}
+
+/// An enterprise or social organisation that claims needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    /// Its id.
+    pub id: OrganisationId,
+    /// Its name.
+    pub name: String,
+    /// Enterprise or social organisation.
+    pub kind: OrganisationKind,
+    /// The contact person's name (personal data).
+    pub contact_name: String,
+    /// The contact person's phone (personal data).
+    pub contact_phone: String,
+    /// The district it serves.
+    pub district: UnitId,
+    /// Its verified work.
+    pub tally: Tally,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A category of the needs taxonomy (configurable; seeded with the seed's examples).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Its id.
+    pub id: CategoryId,
+    /// Stable code, e.g. `study_supplies`; what needs refer to.
+    pub code: String,
+    /// Chinese label.
+    pub name_zh: String,
+    /// English label.
+    pub name_en: String,
+}
+
+/// The certificate (报到证) a work unit issues to a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    /// The work unit's number on it.
+    pub number: String,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// Report before this time.
+    pub deadline: DateTime<Utc>,
+}
+
+/// A signed service commitment (服务承诺书).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// What the member promises.
+    pub text: String,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+}
+
+/// An in-service party member (在职党员).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Its id.
+    pub id: MemberId,
+    /// The work unit that issued the certificate.
+    pub work_unit: WorkUnitId,
+    /// Name (personal data).
+    pub name: String,
+    /// Mobile phone (personal data).
+    pub phone: Option<String>,
+    /// Resident ID number (personal data).
+    pub id_number: Option<String>,
+    /// Skills and professions, free words (医生, 律师, 教师, …).
+    pub skills: Vec<String>,
+    /// The current certificate.
+    pub certificate: Certificate,
+    /// Where the member stands in reporting.
+    pub status: MemberStatus,
+    /// The committee reported to.
+    pub committee: Option<UnitId>,
+    /// When the member reported.
+    pub reported_at: Option<DateTime<Utc>>,
+    /// The signed commitment.
+    pub commitment: Option<Commitment>,
+    /// When the committee decided (accepted or returned).
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why the report was returned.
+    pub return_reason: Option<String>,
+    /// Verified work done as an individual claimant.
+    pub tally: Tally,
+    /// Approved logged service minutes.
+    pub approved_minutes: u64,
+}
+
+impl Member {
+    /// The certificate as its work unit sees it at `now`.
+    pub fn certificate_state(&self, now: DateTime<Utc>) -> CertificateState {
+        match self.status {
+            MemberStatus::Certified if now > self.certificate.deadline => CertificateState::Overdue,
+            MemberStatus::Certified => CertificateState::Issued,
+            MemberStatus::Reported => CertificateState::Reported,
+            MemberStatus::Accepted => CertificateState::Accepted,
+            MemberStatus::Returned => CertificateState::Returned,
+        }
+    }
+
+    /// Whether the member is accepted at `committee`.
+    pub fn is_accepted_at(&self, committee: UnitId) -> bool {
+        self.status == MemberStatus::Accepted && self.committee == Some(committee)
+    }
+}
+
+/// An entry of a work unit's ledger (台账): the committee's feedback on a member's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Its id.
+    pub id: LedgerEntryId,
+    /// The work unit whose ledger it is.
+    pub work_unit: WorkUnitId,
+    /// The member concerned.
+    pub member: MemberId,
+    /// The committee that decided.
+    pub committee: UnitId,
+    /// Accepted or returned.
+    pub kind: LedgerKind,
+    /// The reason for a return, or the committee's note.
+    pub note: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A resident (beneficiary). Name, phone, ID number and address are personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resident {
+    /// Its id.
+    pub id: ResidentId,
+    /// The committee that holds the resident's data.
+    pub committee: UnitId,
+    /// The grid, if known.
+    pub grid: Option<UnitId>,
+    /// Name (personal data).
+    pub name: String,
+    /// Phone (personal data).
+    pub phone: Option<String>,
+    /// Resident ID number (personal data).
+    pub id_number: Option<String>,
+    /// Address (personal data).
+    pub address: Option<String>,
+    /// Groups (left-behind child, elderly, …).
+    pub groups: Vec<ResidentGroup>,
+    /// When registered.
+    pub created_at: DateTime<Utc>,
+    /// Whether the personal fields of this copy are masked for the reader.
+    pub masked: bool,
+}
+
+impl Resident {
+    /// Whether the resident is a child (masked most strictly).
+    pub fn is_child(&self) -> bool {
+        self.groups.contains(&ResidentGroup::LeftBehindChild)
+    }
+}
+
+/// A need in a committee's project library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Need {
+    /// Its id.
+    pub id: NeedId,
+    /// The committee whose library holds it.
+    pub committee: UnitId,
+    /// The grid, if any.
+    pub grid: Option<UnitId>,
+    /// The resident it is for.
+    pub resident: ResidentId,
+    /// Short title ("a schoolbag").
+    pub title: String,
+    /// Longer description.
+    pub description: String,
+    /// Category code from the taxonomy.
+    pub category: String,
+    /// Channel tag.
+    pub channel: Channel,
+    /// Individual or collective.
+    pub scale: Scale,
+    /// Estimated cost in fen.
+    pub estimated_cost_fen: i64,
+    /// Wanted by.
+    pub wanted_by: DateTime<Utc>,
+    /// Lifecycle status.
+    pub status: NeedStatus,
+    /// The live claim, if any.
+    pub live_claim: Option<ClaimId>,
+    /// How many claims it has had.
+    pub claim_count: u32,
+    /// Why it was rejected or withdrawn.
+    pub reason: Option<String>,
+    /// The resident's latest feedback.
+    pub feedback: Option<Feedback>,
+    /// The member who drafted it, if a member did.
+    pub drafted_by: Option<MemberId>,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When first published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Who holds a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Claimant {
+    /// An individual member.
+    Member(MemberId),
+    /// A team, acting through its captain.
+    Team(TeamId),
+    /// An enterprise or social organisation, acting through its contact.
+    Organisation(OrganisationId),
+}
+
+impl Claimant {
+    /// `member`, `team` or `organisation`.
+    pub fn kind_str(&self) -> &'static str {
+        match self {
+            Claimant::Member(_) => "member",
+            Claimant::Team(_) => "team",
+            Claimant::Organisation(_) => "organisation",
+        }
+    }
+}
+
+/// Items given as part of a fulfilment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// How many.
+    pub count: u32,
+    /// What.
+    pub description: String,
+}
+
+/// What was done for a need: recorded on completion, counted once verified.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fulfilment {
+    /// Money put in, in fen (≥ 0).
+    pub money_fen: i64,
+    /// Items given.
+    pub items: Vec<Item>,
+    /// Minutes of service.
+    pub minutes: u32,
+    /// People served.
+    pub people_served: u32,
+    /// References to evidence (photo ids, file names, URLs).
+    pub evidence: Vec<String>,
+    /// A note.
+    pub note: String,
+}
+
+impl Fulfilment {
+    /// Total count of items.
+    pub fn item_count(&self) -> u64 {
+        self.items.iter().map(|i| u64::from(i.count)).sum()
+    }
+}
+
+/// A claim of a need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// Its id.
+    pub id: ClaimId,
+    /// The need.
+    pub need: NeedId,
+    /// The need's committee (copied for scoping).
+    pub committee: UnitId,
+    /// Who holds it.
+    pub claimant: Claimant,
+    /// The member who acted for a team (its captain); `None` otherwise.
+    pub claimed_by: Option<MemberId>,
+    /// Lifecycle status.
+    pub status: ClaimStatus,
+    /// When claimed.
+    pub claimed_at: DateTime<Utc>,
+    /// The promised date.
+    pub promised_by: DateTime<Utc>,
+    /// When the due-soon warning was emitted for the current promised date.
+    pub warned_at: Option<DateTime<Utc>>,
+    /// How often the promised date was extended.
+    pub extensions: u32,
+    /// When work started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When reported done.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// What was done.
+    pub fulfilment: Option<Fulfilment>,
+    /// How often the committee sent it back.
+    pub send_backs: u32,
+    /// The latest reason given (release or send-back).
+    pub reason: Option<String>,
+    /// When it ended (verified, released, lapsed).
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// A volunteer team (志愿服务队).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    /// Its id.
+    pub id: TeamId,
+    /// The committee it belongs to.
+    pub committee: UnitId,
+    /// Its kind.
+    pub kind: TeamKind,
+    /// Its name.
+    pub name: String,
+    /// Channel tag.
+    pub channel: Channel,
+    /// The captain (队长), appointed by the committee.
+    pub captain: Option<MemberId>,
+    /// Members, in joining order.
+    pub members: Vec<MemberId>,
+    /// Verified team claims.
+    pub tally: Tally,
+    /// When formed.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Service hours a member logs for themself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hours {
+    /// Its id.
+    pub id: HoursId,
+    /// The member.
+    pub member: MemberId,
+    /// The committee that decides.
+    pub committee: UnitId,
+    /// When the service was done.
+    pub served_at: DateTime<Utc>,
+    /// How long, in minutes.
+    pub minutes: u32,
+    /// What was done.
+    pub description: String,
+    /// Pending, approved, rejected.
+    pub status: HoursStatus,
+    /// Why rejected.
+    pub reason: Option<String>,
+    /// When logged.
+    pub logged_at: DateTime<Utc>,
+}
+
+/// A counted activity (patrol, mediation, lecture, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Its id.
+    pub id: ActivityId,
+    /// The committee where it took place.
+    pub committee: UnitId,
+    /// Its kind.
+    pub kind: ActivityKind,
+    /// A title.
+    pub title: String,
+    /// Channel tag.
+    pub channel: Channel,
+    /// The team that held it, if any.
+    pub team: Option<TeamId>,
+    /// When it took place.
+    pub held_at: DateTime<Utc>,
+    /// Participants, in person-times (人次).
+    pub participants: u32,
+    /// People reached.
+    pub people_reached: u32,
+    /// When recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A three-heads role (三长) held by a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    /// Its id.
+    pub id: RoleId,
+    /// The member.
+    pub member: MemberId,
+    /// The committee.
+    pub committee: UnitId,
+    /// Courtyard, building or household head.
+    pub kind: RoleKind,
+    /// What it covers ("3号院", "5栋").
+    pub scope: String,
+    /// Since when.
+    pub since: DateTime<Utc>,
+    /// Until when, once ended.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A lasting pair of a member and a resident in need (结对帮扶).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    /// Its id.
+    pub id: PairingId,
+    /// The member.
+    pub member: MemberId,
+    /// The resident.
+    pub resident: ResidentId,
+    /// The resident's committee.
+    pub committee: UnitId,
+    /// Since when.
+    pub since: DateTime<Utc>,
+    /// Until when, once ended.
+    pub until: Option<DateTime<Utc>>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+}
+
+/// Who is acting. needbridge does not authenticate: the host signs its users in and passes
+/// the actor on every call; needbridge decides what that actor may do and see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    /// The host itself (imports, schedulers): trusted, may do what the state allows.
+    System,
+    /// A district administrator: builds the structure, reads everything, personal data masked.
+    DistrictAdmin {
+        /// The district.
+        district: UnitId,
+    },
+    /// Staff of a unit (a committee, or a community above several): committee work in that
+    /// unit and everything under it.
+    CommitteeStaff {
+        /// The unit whose staff they are.
+        unit: UnitId,
+    },
+    /// The party secretary of a work unit: issues certificates, reads its own members.
+    WorkUnitSecretary {
+        /// The work unit.
+        work_unit: WorkUnitId,
+    },
+    /// A member, acting for themself (or as a team's captain).
+    Member {
+        /// The member.
+        member: MemberId,
+    },
+    /// The contact of an enterprise or social organisation.
+    OrganisationContact {
+        /// The organisation.
+        organisation: OrganisationId,
+    },
+}
+
+impl Actor {
+    /// `system`, `district_admin`, `committee_staff`, `work_unit_secretary`, `member` or
+    /// `organisation_contact`.
+    pub fn kind_str(&self) -> &'static str {
+        match self {
+            Actor::System => "system",
+            Actor::DistrictAdmin { .. } => "district_admin",
+            Actor::CommitteeStaff { .. } => "committee_staff",
+            Actor::WorkUnitSecretary { .. } => "work_unit_secretary",
+            Actor::Member { .. } => "member",
+            Actor::OrganisationContact { .. } => "organisation_contact",
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Input validation at the edge of the core. [`normalize`] checks and tidies every field of
+//! a command before anything is read or written: text is trimmed, phone numbers lose their
+//! spaces and dashes, ID numbers get an upper-case check letter. A refused value is
+//! [`Error::Invalid`] naming the field; error messages never repeat the value.
+
+use crate::command::*;
+use crate::error::{Error, Result};
+use crate::model::*;
+
+/// Longest name (people, units, teams, organisations), in characters.
+pub const MAX_NAME: usize = 64;
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 120;
+/// Longest description, commitment or note, in characters.
+pub const MAX_TEXT: usize = 4000;
+/// Longest reason, in characters.
+pub const MAX_REASON: usize = 500;
+/// Largest amount of money in one value, in fen (100 million yuan).
+pub const MAX_FEN: i64 = 10_000_000_000;
+/// Largest count in one value (people, participants, items).
+pub const MAX_COUNT: u32 = 10_000_000;
+/// Most entries in a list (skills, items, evidence).
+pub const MAX_LIST: usize = 50;
+
+/// A required single-line or multi-line text: trimmed, not empty, at most `max` characters,
+/// no control characters (line breaks and tabs allowed only when `multiline`).
+pub fn text(field: &str, value: &mut String, max: usize, multiline: bool) -> Result<()> {
+    let t = value.trim();
+    if t.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    let n = t.chars().count();
+    if n > max {
+        return Err(Error::invalid(
+            field,
+            format!("too long: {n} characters, at most {max}"),
+        ));
+    }
+    if let Some(c) = t
+        .chars()
+        .find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t' | '\r')))
+    {
+        return Err(Error::invalid(
+            field,
+            format!("contains a control character (U+{:04X})", c as u32),
+        ));
+    }
+    if t.len() != value.len() {
+        *value = t.to_string();
+    }
+    Ok(())
+}
+
+/// An optional text: `None` stays `None`; an empty or blank `Some` becomes `None`.
+pub fn opt_text(
+    field: &str,
+    value: &mut Option<String>,
+    max: usize,
+    multiline: bool,
+) -> Result<()> {
+    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        *value = None;
+    }
+    match value {
+        Some(v) => text(field, v, max, multiline),
+        None => Ok(()),
+    }
+}
+
+/// A Chinese phone number: a mobile (11 digits, `1[3-9]…`) or a landline with area code
+/// (`0` + 9 to 11 digits). Spaces and dashes are removed.
+pub fn phone(field: &str, value: &mut String) -> Result<()> {
+    let cleaned: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if cleaned.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if !cleaned.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(
+            field,
+            "must contain only digits, spaces and dashes",
+        ));
+    }
+    let b = cleaned.as_bytes();
+    let mobile = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
+    let landline = b[0] == b'0' && (10..=12).contains(&b.len());
+    if !(mobile || landline) {
+        return Err(Error::invalid(
+            field,
+            "not a mobile number (11 digits starting 13–19) or a landline with area code",
+        ));
+    }
+    *value = cleaned;
+    Ok(())
+}
+
+/// An optional phone number (blank becomes `None`).
+pub fn opt_phone(field: &str, value: &mut Option<String>) -> Result<()> {
+    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        *value = None;
+    }
+    match value {
+        Some(v) => phone(field, v),
+        None => Ok(()),
+    }
+}
+
+/// A resident ID number (GB 11643): 17 digits, a valid birth date, and the ISO 7064 MOD 11-2
+/// check character (`0`–`9` or `X`).
+pub fn id_number(field: &str, value: &mut String) -> Result<()> {
+    let v = value.trim().to_ascii_uppercase();
+    let b = v.as_bytes();
+    if b.len() != 18 {
+        return Err(Error::invalid(field, "must have 18 characters"));
+    }
+    if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+        return Err(Error::invalid(
+            field,
+            "must be 17 digits and a check digit or X",
+        ));
+    }
+    let digits = |r: std::ops::Range<usize>| v[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (digits(6..10), digits(10..12), digits(12..14));
+    if y < 1900 || chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_none() {
+        return Err(Error::invalid(field, "has an impossible birth date"));
+    }
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(c, w)| u32::from(c - b'0') * w)
+        .sum();
+    if CHECK[(sum % 11) as usize] != b[17] {
+        return Err(Error::invalid(field, "check digit does not match"));
+    }
+    *value = v;
+    Ok(())
+}
+
+/// An optional ID number (blank becomes `None`).
+pub fn opt_id_number(field: &str, value: &mut Option<String>) -> Result<()> {
+    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        *value = None;
+    }
+    match value {
+        Some(v) => id_number(field, v),
+        None => Ok(()),
+    }
+}
+
+/// Money in fen: 0 to [`MAX_FEN`].
+pub fn fen(field: &str, value: i64) -> Result<()> {
+    if value < 0 {
+        return Err(Error::invalid(field, "must not be negative"));
+    }
+    if value > MAX_FEN {
+        return Err(Error::invalid(field, format!("at most {MAX_FEN} fen")));
+    }
+    Ok(())
+}
+
+/// A count: at most [`MAX_COUNT`].
+pub fn count(field: &str, value: u32) -> Result<()> {
+    if value > MAX_COUNT {
+        return Err(Error::invalid(field, format!("at most {MAX_COUNT}")));
+    }
+    Ok(())
+}
+
+/// A taxonomy code: 1–40 of `a-z`, `0-9`, `_`, starting with a letter.
+pub fn code(field: &str, value: &mut String) -> Result<()> {
+    let v = value.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 40
+        && v.starts_with(|c: char| c.is_ascii_lowercase())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        return Err(Error::invalid(
+            field,
+            "must be 1–40 lowercase letters, digits or _, starting with a letter",
+        ));
+    }
+    *value = v.to_string();
+    Ok(())
+}
+
+fn list<T>(
+    field: &str,
+    items: &mut [T],
+    mut each: impl FnMut(&str, &mut T) -> Result<()>,
+) -> Result<()> {
+    if items.len() > MAX_LIST {
+        return Err(Error::invalid(field, format!("at most {MAX_LIST} entries")));
+    }
+    for (i, it) in items.iter_mut().enumerate() {
+        each(&format!("{field}[{i}]"), it)?;
+    }
+    Ok(())
+}
+
+fn groups(field: &str, g: &mut Vec<ResidentGroup>) -> Result<()> {
+    if g.is_empty() {
+        return Err(Error::invalid(field, "at least one group"));
+    }
+    g.sort();
+    g.dedup();
+    Ok(())
+}
+
+fn fulfilment(f: &mut Fulfilment) -> Result<()> {
+    fen("fulfilment.money_fen", f.money_fen)?;
+    count("fulfilment.people_served", f.people_served)?;
+    if f.minutes > 1_000_000 {
+        return Err(Error::invalid("fulfilment.minutes", "at most 1000000"));
+    }
+    list("fulfilment.items", &mut f.items, |field, item| {
+        if item.count == 0 {
+            return Err(Error::invalid(
+                format!("{field}.count"),
+                "must be at least 1",
+            ));
+        }
+        count(&format!("{field}.count"), item.count)?;
+        text(
+            &format!("{field}.description"),
+            &mut item.description,
+            MAX_TITLE,
+            false,
+        )
+    })?;
+    list("fulfilment.evidence", &mut f.evidence, |field, e| {
+        text(field, e, MAX_REASON, false)
+    })?;
+    if !f.note.trim().is_empty() {
+        text("fulfilment.note", &mut f.note, MAX_TEXT, true)?;
+    } else {
+        f.note.clear();
+    }
+    Ok(())
+}
+
+/// Checks and tidies every field of `cmd` that can be checked without reading the store.
+pub fn normalize(cmd: &mut Command) -> Result<()> {
+    match cmd {
+        Command::CreateUnit(c) => text("name", &mut c.name, MAX_NAME, false),
+        Command::RegisterWorkUnit(c) => {
+            text("name", &mut c.name, MAX_NAME, false)?;
+            text(
+                "party_organisation",
+                &mut c.party_organisation,
+                MAX_NAME,
+                false,
+            )
+        }
+        Command::RegisterOrganisation(c) => {
+            text("name", &mut c.name, MAX_NAME, false)?;
+            text("contact_name", &mut c.contact_name, MAX_NAME, false)?;
+            phone("contact_phone", &mut c.contact_phone)
+        }
+        Command::DefineCategory(c) => {
+            code("code", &mut c.code)?;
+            text("name_zh", &mut c.name_zh, MAX_NAME, false)?;
+            text("name_en", &mut c.name_en, MAX_NAME, false)
+        }
+        Command::IssueCertificate(c) => {
+            text("name", &mut c.name, MAX_NAME, false)?;
+            opt_phone("phone", &mut c.phone)?;
+            opt_id_number("id_number", &mut c.id_number)?;
+            text("number", &mut c.number, MAX_NAME, false)
+        }
+        Command::ReissueCertificate(c) => text("number", &mut c.number, MAX_NAME, false),
+        Command::ReportMember(c) => {
+            text("commitment", &mut c.commitment, MAX_TEXT, true)?;
+            list("skills", &mut c.skills, |f, s| text(f, s, MAX_NAME, false))?;
+            c.skills.dedup();
+            Ok(())
+        }
+        Command::AcceptReport(c) => opt_text("note", &mut c.note, MAX_REASON, true),
+        Command::ReturnReport(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::RegisterResident(c) => {
+            text("name", &mut c.name, MAX_NAME, false)?;
+            opt_phone("phone", &mut c.phone)?;
+            opt_id_number("id_number", &mut c.id_number)?;
+            opt_text("address", &mut c.address, MAX_TITLE, false)?;
+            groups("groups", &mut c.groups)
+        }
+        Command::UpdateResident(c) => {
+            text("name", &mut c.name, MAX_NAME, false)?;
+            opt_phone("phone", &mut c.phone)?;
+            opt_id_number("id_number", &mut c.id_number)?;
+            opt_text("address", &mut c.address, MAX_TITLE, false)?;
+            groups("groups", &mut c.groups)
+        }
+        Command::DraftNeed(c) => {
+            text("title", &mut c.title, MAX_TITLE, false)?;
+            text("description", &mut c.description, MAX_TEXT, true)?;
+            code("category", &mut c.category)?;
+            fen("estimated_cost_fen", c.estimated_cost_fen)
+        }
+        Command::RejectNeed(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::WithdrawNeed(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::ReleaseClaim(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::SendBackClaim(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::CompleteClaim(c) => fulfilment(&mut c.fulfilment),
+        Command::FormTeam(c) => text("name", &mut c.name, MAX_NAME, false),
+        Command::LogHours(c) => {
+            if c.minutes == 0 || c.minutes > 24 * 60 {
+                return Err(Error::invalid("minutes", "must be 1 to 1440"));
+            }
+            text("description", &mut c.description, MAX_TEXT, true)
+        }
+        Command::RejectHours(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::RecordActivity(c) => {
+            text("title", &mut c.title, MAX_TITLE, false)?;
+            count("participants", c.participants)?;
+            count("people_reached", c.people_reached)
+        }
+        Command::AssignRole(c) => text("scope", &mut c.scope, MAX_NAME, false),
+        Command::EndPairing(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::SubmitNeed(_)
+        | Command::PublishNeed(_)
+        | Command::ExpireNeed(_)
+        | Command::RecordFeedback(_)
+        | Command::ClaimNeed(_)
+        | Command::StartWork(_)
+        | Command::ExtendClaim(_)
+        | Command::VerifyClaim(_)
+        | Command::WarnClaimDue(_)
+        | Command::LapseClaim(_)
+        | Command::AppointCaptain(_)
+        | Command::JoinTeam(_)
+        | Command::LeaveTeam(_)
+        | Command::ApproveHours(_)
+        | Command::EndRole(_)
+        | Command::StartPairing(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_need_a_valid_check_digit_and_date() {
+        let mut ok = "52020119900307001x".to_string();
+        id_number("id", &mut ok).unwrap();
+        assert_eq!(ok, "52020119900307001X");
+        let mut bad = "520201199003070011".to_string();
+        assert!(matches!(
+            id_number("id", &mut bad),
+            Err(Error::Invalid { .. })
+        ));
+        let mut bad_date = "520201199013070011".to_string();
+        let e = id_number("id", &mut bad_date).unwrap_err();
+        assert_eq!(e, Error::invalid("id", "has an impossible birth date"));
+    }
+
+    #[test]
+    fn phones_are_cleaned_and_checked() {
+        let mut p = "138 1234-5678".to_string();
+        phone("p", &mut p).unwrap();
+        assert_eq!(p, "13812345678");
+        for bad in ["12812345678", "1381234567", "abc", "", "0858"] {
+            let mut b = bad.to_string();
+            assert!(phone("p", &mut b).is_err(), "{bad}");
+        }
+        let mut land = "0858-8221234".to_string();
+        phone("p", &mut land).unwrap();
+        assert_eq!(land, "08588221234");
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        let mut t = "  书包 ".to_string();
+        text("t", &mut t, 10, false).unwrap();
+        assert_eq!(t, "书包");
+        let mut blank = " \t ".to_string();
+        assert_eq!(
+            text("t", &mut blank, 10, false),
+            Err(Error::invalid("t", "must not be empty"))
+        );
+        let mut nul = "a\0b".to_string();
+        assert!(text("t", &mut nul, 10, true).is_err());
+        let mut long = "字".repeat(11);
+        assert!(text("t", &mut long, 10, false).is_err());
+        let mut lines = "a\nb".to_string();
+        assert!(text("t", &mut lines, 10, false).is_err());
+        assert!(text("t", &mut lines, 10, true).is_ok());
+    }
+}

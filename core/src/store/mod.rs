@@ -1,0 +1,258 @@
+//! Storage behind traits.
+//!
+//! A [`Store`] opens transactions; a [`Tx`] reads and writes whole records and appends
+//! events. Backends are dumb on purpose: they keep records and answer [`Query`]s, and hold no
+//! domain rules — those live in [`crate::rules`] and are applied by the [`Hub`](crate::Hub).
+//!
+//! # Contract every backend keeps
+//!
+//! The conformance suite (`tests/`) checks each point on every backend.
+//!
+//! 1. **Isolation.** Write transactions are serializable: the result of running any set of
+//!    write transactions concurrently equals running them one after another. A backend that
+//!    cannot serialize a transaction fails it — at any call, including [`Tx::commit`] — with
+//!    [`StoreError::Serialization`]; the Hub then runs the whole command again.
+//! 2. **Atomicity.** Nothing a transaction wrote is visible to anyone, or survives, unless
+//!    [`Tx::commit`] returned `Ok`. Dropping a transaction without committing rolls it back.
+//! 3. **Durability.** Once `commit` returned `Ok`, the change survives a crash of the process.
+//! 4. **Read your writes.** Inside a transaction, [`Tx::get`] and [`Tx::query`] see that
+//!    transaction's own [`Tx::put`]s.
+//! 5. **Records round-trip.** What `put` stored, `get` returns equal (`==`), field for field.
+//! 6. **Events.** [`Tx::append_event`] receives events whose `seq` is `last_seq() + 1`; the log
+//!    is gap-free and ordered by `seq`. [`Tx::events_since`] returns events with `seq > after`,
+//!    ascending, at most `limit`.
+//! 7. **Queries.** [`Tx::query`] returns exactly the records for which
+//!    [`Query::matches`] holds, ordered by id ascending (ids are uuid v7, so this is creation
+//!    order), starting after [`Page::after`] and at most [`Page::limit`] of them.
+//! 8. **Read transactions** ([`Store::begin_read`]) see one consistent, committed state; a
+//!    backend may refuse `put` and `append_event` in them.
+
+pub mod memory;
+mod query;
+
+pub use query::*;
+
+use crate::command::Command;
+use crate::error::StoreError;
+use crate::model::*;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A whole record of one entity kind: what backends store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Record {
+    Unit(Unit),
+    WorkUnit(WorkUnit),
+    Organisation(Organisation),
+    Category(Category),
+    Member(Member),
+    LedgerEntry(LedgerEntry),
+    Resident(Resident),
+    Need(Need),
+    Claim(Claim),
+    Team(Team),
+    Hours(Hours),
+    Activity(Activity),
+    Role(Role),
+    Pairing(Pairing),
+}
+
+/// The kind of a [`Record`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Kind {
+    Unit,
+    WorkUnit,
+    Organisation,
+    Category,
+    Member,
+    LedgerEntry,
+    Resident,
+    Need,
+    Claim,
+    Team,
+    Hours,
+    Activity,
+    Role,
+    Pairing,
+}
+
+impl Kind {
+    /// The kind's name as used in errors and SQL table names (`need`, `work_unit`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Unit => "unit",
+            Kind::WorkUnit => "work_unit",
+            Kind::Organisation => "organisation",
+            Kind::Category => "category",
+            Kind::Member => "member",
+            Kind::LedgerEntry => "ledger_entry",
+            Kind::Resident => "resident",
+            Kind::Need => "need",
+            Kind::Claim => "claim",
+            Kind::Team => "team",
+            Kind::Hours => "hours",
+            Kind::Activity => "activity",
+            Kind::Role => "role",
+            Kind::Pairing => "pairing",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: &'static [Kind] = &[
+        Kind::Unit,
+        Kind::WorkUnit,
+        Kind::Organisation,
+        Kind::Category,
+        Kind::Member,
+        Kind::LedgerEntry,
+        Kind::Resident,
+        Kind::Need,
+        Kind::Claim,
+        Kind::Team,
+        Kind::Hours,
+        Kind::Activity,
+        Kind::Role,
+        Kind::Pairing,
+    ];
+}
+
+macro_rules! record_impls {
+    ($($variant:ident => $id:ident),+ $(,)?) => {
+        impl Record {
+            /// The record's kind.
+            pub fn kind(&self) -> Kind {
+                match self { $(Record::$variant(_) => Kind::$variant),+ }
+            }
+            /// The record's id.
+            pub fn id(&self) -> Uuid {
+                match self { $(Record::$variant(r) => r.id.0),+ }
+            }
+        }
+        $(
+            impl Entity for $variant {
+                type Id = $id;
+                const KIND: Kind = Kind::$variant;
+                fn from_record(r: Record) -> Option<Self> {
+                    match r { Record::$variant(x) => Some(x), _ => None }
+                }
+                fn into_record(self) -> Record { Record::$variant(self) }
+                fn uuid(id: &$id) -> Uuid { id.0 }
+            }
+        )+
+    };
+}
+
+record_impls!(
+    Unit => UnitId,
+    WorkUnit => WorkUnitId,
+    Organisation => OrganisationId,
+    Category => CategoryId,
+    Member => MemberId,
+    LedgerEntry => LedgerEntryId,
+    Resident => ResidentId,
+    Need => NeedId,
+    Claim => ClaimId,
+    Team => TeamId,
+    Hours => HoursId,
+    Activity => ActivityId,
+    Role => RoleId,
+    Pairing => PairingId,
+);
+
+/// A typed view of one [`Record`] variant.
+pub trait Entity: Sized {
+    /// Its id type.
+    type Id: std::fmt::Display;
+    /// Its kind.
+    const KIND: Kind;
+    /// Unwraps the record if it is of this kind.
+    fn from_record(r: Record) -> Option<Self>;
+    /// Wraps it.
+    fn into_record(self) -> Record;
+    /// The id's uuid.
+    fn uuid(id: &Self::Id) -> Uuid;
+}
+
+/// One entry of the audit trail: appended by every change, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// uuid v7.
+    pub id: EventId,
+    /// Gap-free sequence number, from 1.
+    pub seq: u64,
+    /// When the change was committed (the Hub's clock).
+    pub at: DateTime<Utc>,
+    /// Who did it.
+    pub actor: Actor,
+    /// What happened, e.g. `need_claimed` (the command's event kind).
+    pub kind: String,
+    /// The committee the change concerns, when there is one: scopes who may read the event.
+    pub committee: Option<UnitId>,
+    /// The command, as received (validated and normalised).
+    pub command: Command,
+    /// Every record the change wrote, after the change: replaying these rebuilds the state.
+    pub changes: Vec<Record>,
+}
+
+/// A storage backend.
+pub trait Store: Send + Sync {
+    /// Begins a write transaction (serializable; see the module contract).
+    fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError>;
+    /// Begins a read-only transaction over one consistent committed state.
+    fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError>;
+    /// A short name of the backend (`memory`, `sqlite`, `postgres`).
+    fn backend_name(&self) -> &'static str;
+}
+
+/// A transaction. See the module documentation for the contract.
+pub trait Tx {
+    /// Reads one record by kind and id.
+    fn get(&mut self, kind: Kind, id: Uuid) -> Result<Option<Record>, StoreError>;
+    /// Inserts or replaces a record (by kind and id).
+    fn put(&mut self, record: &Record) -> Result<(), StoreError>;
+    /// Records matching `query`, ordered by id, paginated by `page`.
+    fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError>;
+    /// The highest event sequence number (0 when the log is empty).
+    fn last_seq(&mut self) -> Result<u64, StoreError>;
+    /// Appends an event; its `seq` is `last_seq() + 1`.
+    fn append_event(&mut self, event: &Event) -> Result<(), StoreError>;
+    /// Events with `seq > after`, ascending, at most `limit`.
+    fn events_since(&mut self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError>;
+    /// Makes every write of this transaction durable and visible.
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// Typed helpers over any [`Tx`].
+pub trait TxExt: Tx {
+    /// Reads a typed record.
+    fn load<E: Entity>(&mut self, id: &E::Id) -> Result<Option<E>, StoreError> {
+        Ok(self.get(E::KIND, E::uuid(id))?.and_then(E::from_record))
+    }
+    /// Typed query results.
+    fn select<E: Entity>(&mut self, query: &Query, page: &Page) -> Result<Vec<E>, StoreError> {
+        Ok(self
+            .query(query, page)?
+            .into_iter()
+            .filter_map(E::from_record)
+            .collect())
+    }
+}
+
+impl<T: Tx + ?Sized> TxExt for T {}
+
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        (**self).begin_write()
+    }
+    fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        (**self).begin_read()
+    }
+    fn backend_name(&self) -> &'static str {
+        (**self).backend_name()
+    }
+}
