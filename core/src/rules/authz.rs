@@ -73,3 +73,72 @@ pub fn is_staff_over(actor: &Actor, path: &[UnitId]) -> bool {
 pub fn oversees(actor: &Actor, path: &[UnitId]) -> bool {
     is_staff_over(actor, path) || is(actor, &Principal::AdminOver(path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_match_only_their_own_actor() {
+        let (d, c, k) = (UnitId::new(), UnitId::new(), UnitId::new());
+        let path = [d, c, k];
+        let other = UnitId::new();
+        let m = MemberId::new();
+        let w = WorkUnitId::new();
+        let o = OrganisationId::new();
+        assert!(is(
+            &Actor::CommitteeStaff { unit: k },
+            &Principal::StaffOver(&path)
+        ));
+        assert!(is(
+            &Actor::CommitteeStaff { unit: c },
+            &Principal::StaffOver(&path)
+        ));
+        assert!(!is(
+            &Actor::CommitteeStaff { unit: other },
+            &Principal::StaffOver(&path)
+        ));
+        assert!(is(
+            &Actor::DistrictAdmin { district: d },
+            &Principal::AdminOver(&path)
+        ));
+        assert!(!is(
+            &Actor::DistrictAdmin { district: other },
+            &Principal::AdminOver(&path)
+        ));
+        assert!(!is(
+            &Actor::DistrictAdmin { district: d },
+            &Principal::StaffOver(&path)
+        ));
+        assert!(is(&Actor::Member { member: m }, &Principal::Member(m)));
+        assert!(!is(
+            &Actor::Member {
+                member: MemberId::new()
+            },
+            &Principal::Member(m)
+        ));
+        assert!(is(
+            &Actor::WorkUnitSecretary { work_unit: w },
+            &Principal::Secretary(w)
+        ));
+        assert!(is(
+            &Actor::OrganisationContact { organisation: o },
+            &Principal::Contact(o)
+        ));
+        assert!(!is(
+            &Actor::OrganisationContact { organisation: o },
+            &Principal::Member(m)
+        ));
+        assert!(require(&Actor::System, &[], "anything").is_ok());
+        let e = require(
+            &Actor::Member { member: m },
+            &[Principal::AnyAdmin],
+            "define categories",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "forbidden: a member may not define categories"
+        );
+    }
+}

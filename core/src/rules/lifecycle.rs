@@ -136,3 +136,140 @@ pub fn need_status_for_live_claim(claim: ClaimStatus) -> Option<NeedStatus> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    const NEED_STEPS: &[NeedStep] = &[
+        NeedStep::Submit,
+        NeedStep::Publish,
+        NeedStep::Reject,
+        NeedStep::Withdraw,
+        NeedStep::Expire,
+        NeedStep::Claim,
+        NeedStep::Start,
+        NeedStep::Complete,
+        NeedStep::SendBack,
+        NeedStep::Verify,
+        NeedStep::Return,
+        NeedStep::Satisfied,
+        NeedStep::NotSatisfied,
+    ];
+
+    /// Every legal need transition, written out independently of `need_next`.
+    fn legal_need(step: NeedStep, from: NeedStatus) -> Option<NeedStatus> {
+        use NeedStatus::*;
+        let table: &[(NeedStep, NeedStatus, NeedStatus)] = &[
+            (NeedStep::Submit, Draft, Submitted),
+            (NeedStep::Publish, Draft, Published),
+            (NeedStep::Publish, Submitted, Published),
+            (NeedStep::Reject, Submitted, Rejected),
+            (NeedStep::Withdraw, Draft, Withdrawn),
+            (NeedStep::Withdraw, Submitted, Withdrawn),
+            (NeedStep::Withdraw, Published, Withdrawn),
+            (NeedStep::Withdraw, Reopened, Withdrawn),
+            (NeedStep::Expire, Published, Expired),
+            (NeedStep::Expire, Reopened, Expired),
+            (NeedStep::Claim, Published, Claimed),
+            (NeedStep::Claim, Reopened, Claimed),
+            (NeedStep::Start, Claimed, InProgress),
+            (NeedStep::Complete, Claimed, Done),
+            (NeedStep::Complete, InProgress, Done),
+            (NeedStep::SendBack, Done, InProgress),
+            (NeedStep::Verify, Done, Verified),
+            (NeedStep::Return, Claimed, Published),
+            (NeedStep::Return, InProgress, Published),
+            (NeedStep::Satisfied, Verified, Verified),
+            (NeedStep::NotSatisfied, Verified, Reopened),
+        ];
+        table
+            .iter()
+            .find(|(s, f, _)| *s == step && *f == from)
+            .map(|t| t.2)
+    }
+
+    #[test]
+    fn every_need_transition_legal_and_illegal() {
+        let mut legal = 0;
+        for &from in NeedStatus::ALL {
+            for &step in NEED_STEPS {
+                match (legal_need(step, from), need_next(from, step)) {
+                    (Some(want), Ok(got)) => {
+                        assert_eq!(want, got, "{step:?} from {from}");
+                        legal += 1;
+                    }
+                    (None, Err(e)) => assert_eq!(e.kind(), ErrorKind::IllegalState),
+                    (want, got) => panic!("{step:?} from {from}: want {want:?}, got {got:?}"),
+                }
+            }
+        }
+        assert_eq!(legal, 21);
+        // Terminal statuses accept no step at all.
+        for from in [
+            NeedStatus::Rejected,
+            NeedStatus::Withdrawn,
+            NeedStatus::Expired,
+        ] {
+            assert!(NEED_STEPS.iter().all(|s| need_next(from, *s).is_err()));
+        }
+    }
+
+    #[test]
+    fn every_claim_transition_legal_and_illegal() {
+        use ClaimStatus::*;
+        let table: &[(ClaimStep, ClaimStatus, ClaimStatus)] = &[
+            (ClaimStep::Start, Active, InProgress),
+            (ClaimStep::Extend, Active, Active),
+            (ClaimStep::Extend, InProgress, InProgress),
+            (ClaimStep::Release, Active, Released),
+            (ClaimStep::Release, InProgress, Released),
+            (ClaimStep::Lapse, Active, Lapsed),
+            (ClaimStep::Lapse, InProgress, Lapsed),
+            (ClaimStep::Complete, Active, Done),
+            (ClaimStep::Complete, InProgress, Done),
+            (ClaimStep::SendBack, Done, InProgress),
+            (ClaimStep::Verify, Done, Verified),
+        ];
+        let steps = [
+            ClaimStep::Start,
+            ClaimStep::Extend,
+            ClaimStep::Release,
+            ClaimStep::Lapse,
+            ClaimStep::Complete,
+            ClaimStep::SendBack,
+            ClaimStep::Verify,
+        ];
+        for &from in ClaimStatus::ALL {
+            for step in steps {
+                let want = table
+                    .iter()
+                    .find(|(s, f, _)| *s == step && *f == from)
+                    .map(|t| t.2);
+                match (want, claim_next(from, step)) {
+                    (Some(w), Ok(g)) => assert_eq!(w, g),
+                    (None, Err(e)) => {
+                        assert_eq!(e.kind(), ErrorKind::IllegalState);
+                        assert!(e.to_string().contains(from.as_str()));
+                    }
+                    (w, g) => panic!("{step:?} from {from}: want {w:?}, got {g:?}"),
+                }
+            }
+        }
+        // Live statuses and the need statuses they imply.
+        assert_eq!(
+            need_status_for_live_claim(Active),
+            Some(NeedStatus::Claimed)
+        );
+        assert_eq!(
+            need_status_for_live_claim(InProgress),
+            Some(NeedStatus::InProgress)
+        );
+        assert_eq!(need_status_for_live_claim(Done), Some(NeedStatus::Done));
+        for s in [Verified, Released, Lapsed] {
+            assert!(!s.is_live());
+            assert_eq!(need_status_for_live_claim(s), None);
+        }
+    }
+}

@@ -139,8 +139,8 @@ mod tests {
         assert_eq!(mask_phone("13812345678", false), "138****5678");
         assert_eq!(mask_phone("13812345678", true), "***********");
         assert_eq!(
-            mask_id_number("52020119900307001X", false),
-            "520201**********1X"
+            mask_id_number("52020119900307003X", false),
+            "520201**********3X"
         );
         assert_eq!(
             mask_address("钟山区荷城街道凤凰社区5栋", false),

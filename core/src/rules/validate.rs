@@ -343,9 +343,9 @@ mod tests {
 
     #[test]
     fn id_numbers_need_a_valid_check_digit_and_date() {
-        let mut ok = "52020119900307001x".to_string();
+        let mut ok = "52020119900307003x".to_string();
         id_number("id", &mut ok).unwrap();
-        assert_eq!(ok, "52020119900307001X");
+        assert_eq!(ok, "52020119900307003X");
         let mut bad = "520201199003070011".to_string();
         assert!(matches!(
             id_number("id", &mut bad),

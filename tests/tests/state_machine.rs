@@ -1,0 +1,524 @@
+//! Property-based state-machine test: random streams of commands from many actors against
+//! the memory store. After every step:
+//! - at most one live claim per need, and each need's status agrees with its claims;
+//! - a command that returned an error changed nothing (state and event log identical);
+//! - money and counts in the model (tallies, approved minutes) equal the sums of the records
+//!   they count;
+//! - the event log is gap-free, and replaying its changes rebuilds the same state.
+
+use chrono::Duration;
+use needbridge::command::*;
+use needbridge::model::*;
+use needbridge::rules::lifecycle::need_status_for_live_claim;
+use needbridge::store::memory::{MemorySnapshot, MemoryStore};
+use needbridge::store::{Kind, Record};
+use needbridge::{Actor, Command};
+use needbridge_acceptance::{member, staff, t0, World};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One step of a random stream: indices pick entities and actors from pools.
+#[derive(Debug, Clone)]
+enum Op {
+    Draft {
+        resident: usize,
+        collective: bool,
+        days: i64,
+    },
+    Submit {
+        need: usize,
+    },
+    Publish {
+        need: usize,
+    },
+    Reject {
+        need: usize,
+    },
+    Withdraw {
+        need: usize,
+    },
+    Claim {
+        need: usize,
+        claimant: usize,
+        days: i64,
+    },
+    Start {
+        claim: usize,
+    },
+    Extend {
+        claim: usize,
+        days: i64,
+    },
+    Release {
+        claim: usize,
+    },
+    Complete {
+        claim: usize,
+        money: i64,
+        items: u32,
+        minutes: u32,
+        people: u32,
+    },
+    Verify {
+        claim: usize,
+    },
+    SendBack {
+        claim: usize,
+    },
+    Feedback {
+        need: usize,
+        satisfied: bool,
+    },
+    Join {
+        team: usize,
+        member: usize,
+    },
+    Leave {
+        team: usize,
+        member: usize,
+    },
+    LogHours {
+        member: usize,
+        minutes: u32,
+    },
+    DecideHours {
+        hours: usize,
+        approve: bool,
+    },
+    Advance {
+        hours: i64,
+    },
+    Tick,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let i = || 0usize..64;
+    prop_oneof![
+        (i(), any::<bool>(), -2i64..40).prop_map(|(resident, collective, days)| Op::Draft {
+            resident,
+            collective,
+            days
+        }),
+        i().prop_map(|need| Op::Submit { need }),
+        i().prop_map(|need| Op::Publish { need }),
+        i().prop_map(|need| Op::Reject { need }),
+        i().prop_map(|need| Op::Withdraw { need }),
+        (i(), i(), -1i64..40).prop_map(|(need, claimant, days)| Op::Claim {
+            need,
+            claimant,
+            days
+        }),
+        (i(), i(), -1i64..40).prop_map(|(need, claimant, days)| Op::Claim {
+            need,
+            claimant,
+            days
+        }),
+        i().prop_map(|claim| Op::Start { claim }),
+        (i(), -2i64..20).prop_map(|(claim, days)| Op::Extend { claim, days }),
+        i().prop_map(|claim| Op::Release { claim }),
+        (i(), -5i64..100_000, 0u32..5, 0u32..600, 0u32..20).prop_map(
+            |(claim, money, items, minutes, people)| Op::Complete {
+                claim,
+                money,
+                items,
+                minutes,
+                people
+            }
+        ),
+        i().prop_map(|claim| Op::Verify { claim }),
+        i().prop_map(|claim| Op::Verify { claim }),
+        i().prop_map(|claim| Op::SendBack { claim }),
+        (i(), any::<bool>()).prop_map(|(need, satisfied)| Op::Feedback { need, satisfied }),
+        (i(), i()).prop_map(|(team, member)| Op::Join { team, member }),
+        (i(), i()).prop_map(|(team, member)| Op::Leave { team, member }),
+        (i(), 0u32..1500).prop_map(|(member, minutes)| Op::LogHours { member, minutes }),
+        (i(), any::<bool>()).prop_map(|(hours, approve)| Op::DecideHours { hours, approve }),
+        (1i64..200).prop_map(|hours| Op::Advance { hours }),
+        Just(Op::Tick),
+    ]
+}
+
+fn ids<T: Clone>(snap: &MemorySnapshot, kind: Kind, f: impl Fn(&Record) -> Option<T>) -> Vec<T> {
+    snap.records
+        .get(&kind)
+        .map(|m| m.values().filter_map(&f).collect())
+        .unwrap_or_default()
+}
+
+fn pick<T: Copy>(v: &[T], i: usize) -> Option<T> {
+    if v.is_empty() {
+        None
+    } else {
+        Some(v[i % v.len()])
+    }
+}
+
+/// Every actor that may plausibly act, so that refusals are exercised too.
+fn actors(w: &World) -> Vec<Actor> {
+    vec![
+        Actor::System,
+        w.admin(),
+        w.staff_a(),
+        staff(w.committee_b),
+        staff(w.community),
+        w.secretary(),
+        w.contact(),
+        member(w.member_a),
+        member(w.captain_a),
+        member(w.loner_a),
+        member(w.member_b),
+    ]
+}
+
+fn records<E>(snap: &MemorySnapshot, kind: Kind, f: impl Fn(&Record) -> Option<E>) -> Vec<E>
+where
+    E: Clone,
+{
+    ids(snap, kind, f)
+}
+
+fn check_invariants(snap: &MemorySnapshot) -> Result<(), TestCaseError> {
+    let needs: Vec<Need> = records(snap, Kind::Need, |r| match r {
+        Record::Need(n) => Some(n.clone()),
+        _ => None,
+    });
+    let claims: Vec<Claim> = records(snap, Kind::Claim, |r| match r {
+        Record::Claim(c) => Some(c.clone()),
+        _ => None,
+    });
+    let by_id: BTreeMap<ClaimId, &Claim> = claims.iter().map(|c| (c.id, c)).collect();
+    for n in &needs {
+        let live: Vec<&Claim> = claims
+            .iter()
+            .filter(|c| c.need == n.id && c.status.is_live())
+            .collect();
+        prop_assert!(
+            live.len() <= 1,
+            "need {} has {} live claims",
+            n.id,
+            live.len()
+        );
+        match n.live_claim {
+            Some(cid) => {
+                let c = by_id.get(&cid).expect("live claim exists");
+                prop_assert!(c.status.is_live());
+                prop_assert_eq!(live.len(), 1);
+                prop_assert_eq!(Some(n.status), need_status_for_live_claim(c.status));
+            }
+            None => {
+                prop_assert!(live.is_empty());
+                prop_assert!(!matches!(
+                    n.status,
+                    NeedStatus::Claimed | NeedStatus::InProgress | NeedStatus::Done
+                ));
+            }
+        }
+        if n.status == NeedStatus::Verified {
+            prop_assert!(claims
+                .iter()
+                .any(|c| c.need == n.id && c.status == ClaimStatus::Verified));
+        }
+        prop_assert_eq!(
+            n.claim_count as usize,
+            claims.iter().filter(|c| c.need == n.id).count()
+        );
+    }
+    // Tallies equal the sums of verified fulfilments.
+    let mut expected: BTreeMap<String, Tally> = BTreeMap::new();
+    for c in claims.iter().filter(|c| c.status == ClaimStatus::Verified) {
+        let key = format!("{:?}", c.claimant);
+        expected.entry(key).or_default().add(
+            c.fulfilment
+                .as_ref()
+                .expect("verified claims have a fulfilment"),
+        );
+    }
+    let tally_of = |key: String| expected.get(&key).copied().unwrap_or_default();
+    for r in snap.records.values().flat_map(|m| m.values()) {
+        match r {
+            Record::Member(m) => {
+                prop_assert_eq!(m.tally, tally_of(format!("{:?}", Claimant::Member(m.id))));
+                let approved: u64 = records(snap, Kind::Hours, |r| match r {
+                    Record::Hours(h) if h.member == m.id && h.status == HoursStatus::Approved => {
+                        Some(u64::from(h.minutes))
+                    }
+                    _ => None,
+                })
+                .iter()
+                .sum();
+                prop_assert_eq!(m.approved_minutes, approved);
+            }
+            Record::Team(t) => {
+                prop_assert_eq!(t.tally, tally_of(format!("{:?}", Claimant::Team(t.id))))
+            }
+            Record::Organisation(o) => {
+                prop_assert_eq!(
+                    o.tally,
+                    tally_of(format!("{:?}", Claimant::Organisation(o.id)))
+                )
+            }
+            _ => {}
+        }
+    }
+    for (i, e) in snap.events.iter().enumerate() {
+        prop_assert_eq!(e.seq, i as u64 + 1, "event log has a gap");
+    }
+    Ok(())
+}
+
+fn replay(snap: &MemorySnapshot) -> BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> {
+    let mut out: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = BTreeMap::new();
+    for e in &snap.events {
+        for r in &e.changes {
+            out.entry(r.kind())
+                .or_default()
+                .insert(uuid_like::Id(r.id().to_string()), r.clone());
+        }
+    }
+    out
+}
+
+mod uuid_like {
+    /// A uuid as text, so this test needs no direct dependency on the uuid crate.
+    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    pub struct Id(pub String);
+}
+
+fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
+    let now = w.hub.now();
+    let need_ids: Vec<NeedId> = ids(snap, Kind::Need, |r| match r {
+        Record::Need(n) => Some(n.id),
+        _ => None,
+    });
+    let claim_ids: Vec<ClaimId> = ids(snap, Kind::Claim, |r| match r {
+        Record::Claim(c) => Some(c.id),
+        _ => None,
+    });
+    let residents = [w.resident_a, w.child_a, w.resident_b];
+    let members = [
+        w.member_a,
+        w.captain_a,
+        w.loner_a,
+        w.member_b,
+        w.certified,
+        w.reported,
+    ];
+    let teams = [w.team_a, w.team_b];
+    let claimants: Vec<Claimant> = members
+        .iter()
+        .map(|m| Claimant::Member(*m))
+        .chain(teams.iter().map(|t| Claimant::Team(*t)))
+        .chain([Claimant::Organisation(w.org)])
+        .collect();
+    let hours: Vec<HoursId> = ids(snap, Kind::Hours, |r| match r {
+        Record::Hours(h) => Some(h.id),
+        _ => None,
+    });
+    Some(match *op {
+        Op::Draft {
+            resident,
+            collective,
+            days,
+        } => {
+            let r = pick(&residents, resident)?;
+            let committee = if r == w.resident_b {
+                w.committee_b
+            } else {
+                w.committee_a
+            };
+            DraftNeed {
+                committee,
+                grid: None,
+                resident: r,
+                title: "需求".into(),
+                description: "随机生成".into(),
+                category: "companionship".into(),
+                channel: Channel::Grid,
+                scale: if collective {
+                    Scale::Collective
+                } else {
+                    Scale::Individual
+                },
+                estimated_cost_fen: 1000,
+                wanted_by: now + Duration::days(days),
+            }
+            .into()
+        }
+        Op::Submit { need } => SubmitNeed {
+            need: pick(&need_ids, need)?,
+        }
+        .into(),
+        Op::Publish { need } => PublishNeed {
+            need: pick(&need_ids, need)?,
+        }
+        .into(),
+        Op::Reject { need } => RejectNeed {
+            need: pick(&need_ids, need)?,
+            reason: "不符合条件".into(),
+        }
+        .into(),
+        Op::Withdraw { need } => WithdrawNeed {
+            need: pick(&need_ids, need)?,
+            reason: "已解决".into(),
+        }
+        .into(),
+        Op::Claim {
+            need,
+            claimant,
+            days,
+        } => ClaimNeed {
+            need: pick(&need_ids, need)?,
+            claimant: pick(&claimants, claimant)?,
+            promised_by: now + Duration::days(days),
+        }
+        .into(),
+        Op::Start { claim } => StartWork {
+            claim: pick(&claim_ids, claim)?,
+        }
+        .into(),
+        Op::Extend { claim, days } => {
+            let c = pick(&claim_ids, claim)?;
+            let cur = match snap
+                .records
+                .get(&Kind::Claim)?
+                .values()
+                .find(|r| r.id() == c.0)?
+            {
+                Record::Claim(c) => c.promised_by,
+                _ => return None,
+            };
+            ExtendClaim {
+                claim: c,
+                promised_by: cur + Duration::days(days),
+            }
+            .into()
+        }
+        Op::Release { claim } => ReleaseClaim {
+            claim: pick(&claim_ids, claim)?,
+            reason: "临时有事".into(),
+        }
+        .into(),
+        Op::Complete {
+            claim,
+            money,
+            items,
+            minutes,
+            people,
+        } => CompleteClaim {
+            claim: pick(&claim_ids, claim)?,
+            fulfilment: Fulfilment {
+                money_fen: money,
+                items: if items == 0 {
+                    vec![]
+                } else {
+                    vec![Item {
+                        count: items,
+                        description: "物资".into(),
+                    }]
+                },
+                minutes,
+                people_served: people,
+                evidence: vec![],
+                note: String::new(),
+            },
+        }
+        .into(),
+        Op::Verify { claim } => VerifyClaim {
+            claim: pick(&claim_ids, claim)?,
+        }
+        .into(),
+        Op::SendBack { claim } => SendBackClaim {
+            claim: pick(&claim_ids, claim)?,
+            reason: "照片不清楚".into(),
+        }
+        .into(),
+        Op::Feedback { need, satisfied } => RecordFeedback {
+            need: pick(&need_ids, need)?,
+            feedback: if satisfied {
+                Feedback::Satisfied
+            } else {
+                Feedback::NotSatisfied
+            },
+        }
+        .into(),
+        Op::Join { team, member } => JoinTeam {
+            team: pick(&teams, team)?,
+            member: pick(&members, member)?,
+        }
+        .into(),
+        Op::Leave { team, member } => LeaveTeam {
+            team: pick(&teams, team)?,
+            member: pick(&members, member)?,
+        }
+        .into(),
+        Op::LogHours { member, minutes } => LogHours {
+            member: pick(&members, member)?,
+            served_at: now - Duration::hours(1),
+            minutes,
+            description: "服务".into(),
+        }
+        .into(),
+        Op::DecideHours { hours: h, approve } => {
+            let id = pick(&hours, h)?;
+            if approve {
+                ApproveHours { hours: id }.into()
+            } else {
+                RejectHours {
+                    hours: id,
+                    reason: "时长不符".into(),
+                }
+                .into()
+            }
+        }
+        Op::Advance { .. } | Op::Tick => return None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Random command streams keep every invariant.
+    #[test]
+    fn random_streams_keep_the_invariants(steps in prop::collection::vec((op(), 0usize..64), 1..60)) {
+        let store = Arc::new(MemoryStore::new());
+        let w = World::build(store.clone());
+        let pool = actors(&w);
+        check_invariants(&store.snapshot())?;
+        for (op, actor) in &steps {
+            let before = store.snapshot();
+            match op {
+                Op::Advance { hours } => w.clock.advance(Duration::hours(*hours)),
+                Op::Tick => {
+                    w.hub.tick().expect("tick never fails on the memory store");
+                }
+                _ => {
+                    let Some(cmd) = command_for(&w, &before, op) else { continue };
+                    let actor = pool[actor % pool.len()];
+                    if let Err(e) = w.hub.execute(&actor, cmd.clone()) {
+                        prop_assert!(!matches!(e, needbridge::Error::Storage { .. }), "storage error {e}");
+                        prop_assert!(store.snapshot() == before, "{:?} by {:?} failed with {e} but changed state", cmd, actor);
+                    } else {
+                        prop_assert_eq!(store.snapshot().events.len(), before.events.len() + 1);
+                    }
+                }
+            }
+            check_invariants(&store.snapshot())?;
+        }
+        let snap = store.snapshot();
+        let replayed = replay(&snap);
+        let actual: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = snap
+            .records
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(k, m)| (*k, m.values().map(|r| (uuid_like::Id(r.id().to_string()), r.clone())).collect()))
+            .collect();
+        prop_assert!(replayed == actual, "replaying the event log does not rebuild the state");
+    }
+}
+
+/// The fixture's start time is what the other tests assume.
+#[test]
+fn fixture_time_is_fixed() {
+    assert_eq!(t0().to_rfc3339(), "2026-01-05T08:00:00+00:00");
+}
