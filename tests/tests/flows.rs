@@ -1303,3 +1303,44 @@ fn hub_retries_serialization_conflicts() {
         1
     );
 }
+
+/// Permission is checked before state is revealed: someone who may not decide on a report
+/// learns nothing about the member's state.
+#[test]
+fn forbidden_comes_before_state() {
+    let w = World::memory();
+    let e = w
+        .hub
+        .run(
+            &w.contact(),
+            AcceptReport {
+                member: w.certified,
+                note: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden);
+    let e = w
+        .hub
+        .run(
+            &w.staff_a(),
+            AssignRole {
+                member: w.certified,
+                kind: RoleKind::HouseholdHead,
+                scope: "3户".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden);
+    let e = w
+        .hub
+        .run(
+            &SYS,
+            AcceptReport {
+                member: w.certified,
+                note: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::IllegalState);
+}

@@ -285,17 +285,20 @@ fn decide_report(
     note: Option<String>,
 ) -> R<Member> {
     let mut m: Member = ctx.load(&member)?;
-    let committee = m
-        .committee
-        .ok_or_else(|| Error::illegal("member", m.status, "decide on a report"))?;
-    let path = ctx.path(committee)?;
+    // A member who has not reported has no committee whose staff could decide: only the
+    // system gets past the check (and then learns the state).
+    let path = match m.committee {
+        Some(c) => ctx.path(c)?,
+        None => Vec::new(),
+    };
     ctx.require(
         &[Principal::StaffOver(&path)],
         "decide on reports to this committee",
     )?;
-    if m.status != MemberStatus::Reported {
-        return Err(Error::illegal("member", m.status, "decide on a report").into());
-    }
+    let committee = match (m.status, m.committee) {
+        (MemberStatus::Reported, Some(c)) => c,
+        _ => return Err(Error::illegal("member", m.status, "decide on a report").into()),
+    };
     ctx.scope(committee);
     let kind = if returned.is_some() {
         m.status = MemberStatus::Returned;
@@ -909,14 +912,17 @@ fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> 
 fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> R<Activity> {
     let committee = ctx.committee(c.committee, "committee")?;
     let mut allowed = vec![Principal::StaffOver(&committee.path)];
-    if let Some(t) = c.team {
-        let team: Team = ctx.load(&t)?;
-        if team.committee != c.committee {
-            return Err(Error::invalid("team", "belongs to another committee").into());
-        }
+    let team = match c.team {
+        Some(t) => Some(ctx.load::<Team>(&t)?),
+        None => None,
+    };
+    if let Some(team) = team.as_ref().filter(|t| t.committee == c.committee) {
         allowed.extend(team.captain.map(Principal::Member));
     }
     ctx.require(&allowed, "record activities here")?;
+    if team.is_some_and(|t| t.committee != c.committee) {
+        return Err(Error::invalid("team", "belongs to another committee").into());
+    }
     not_in_future(ctx, "held_at", c.held_at)?;
     ctx.scope(c.committee);
     ctx.put(Activity {
@@ -937,15 +943,18 @@ fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> R<Activity> {
 
 fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> R<Role> {
     let m: Member = ctx.load(&c.member)?;
-    let committee = match (m.status, m.committee) {
-        (MemberStatus::Accepted, Some(k)) => k,
-        _ => return Err(Error::illegal("member", m.status, "hold a role").into()),
+    let path = match m.committee {
+        Some(k) => ctx.path(k)?,
+        None => Vec::new(),
     };
-    let path = ctx.path(committee)?;
     ctx.require(
         &[Principal::StaffOver(&path)],
         "assign roles at this committee",
     )?;
+    let committee = match (m.status, m.committee) {
+        (MemberStatus::Accepted, Some(k)) => k,
+        _ => return Err(Error::illegal("member", m.status, "hold a role").into()),
+    };
     let current: Vec<Role> = ctx.select(&Query::Roles {
         unit: Some(committee),
         member: Some(c.member),

@@ -2,7 +2,7 @@
 //! loaded facts (the target's unit path, the claimant, the team's captain, …);
 //! [`require`] decides for an [`Actor`]. `System` is the host itself and is always allowed.
 //!
-//! The full command × actor matrix is written out in `core/tests/authorization.rs`.
+//! The full command × actor matrix is written out in `tests/tests/authorization.rs`.
 
 use crate::error::{Error, Result};
 use crate::model::*;

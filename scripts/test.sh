@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test needbridge has, installing what the tests need first.
+# Usage: scripts/test.sh            (from anywhere; CI runs it through .ci/run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain"
+cargo --version
+rustc --version
+# rustfmt and clippy ship with the rustup toolchain; add them if this machine lacks them.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  rustup component add rustfmt clippy
+fi
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint (clippy, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "docs build without warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
+
+step "Rust tests: unit, acceptance, state machine, doc tests"
+cargo test --workspace --locked
+
+step "examples run"
+cargo run -q -p needbridge-examples --example seed_flow --locked >/dev/null
+
+step "all tests passed"
