@@ -484,3 +484,8 @@ impl World {
         }
     }
 }
+
+/// The README's quick start, compiled and run as a doc test so it cannot rot.
+#[doc = include_str!("../../README.md")]
+#[allow(dead_code)]
+mod readme {}
