@@ -247,7 +247,10 @@ commands! {
         /// The claim.
         claim: ClaimId,
     }
-    /// The claimant moves the promised date later.
+    /// The claimant moves the promised date later (at most
+    /// [`HubConfig::max_extensions`](crate::HubConfig::max_extensions) times). Unlike the first
+    /// promise, an extension may go past the need's wanted-by date: the claimant and the
+    /// committee agreed to it, and a claimed need does not expire.
     ExtendClaim => "claim_extended", Claim {
         /// The claim.
         claim: ClaimId,

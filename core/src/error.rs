@@ -24,7 +24,7 @@ pub enum Error {
     /// An input value was refused; nothing was written.
     #[error("invalid {field}: {reason}")]
     Invalid {
-        /// The field, as named in the command (`resident.phone`, `promised_by`, …).
+        /// The field, as named in the command (`phone`, `promised_by`, `fulfilment.items[0].count`, …).
         field: String,
         /// Why it was refused.
         reason: String,

@@ -224,7 +224,7 @@ impl Hub {
     /// Runs any command (for example one queued by an app while offline) and returns the
     /// record it created or changed. Validates first; a refused command writes nothing.
     pub fn execute(&self, actor: &Actor, mut command: Command) -> Result<Record> {
-        validate::normalize(&mut command)?;
+        validate::normalize(&mut command, self.clock.now())?;
         let mut attempt = 0u32;
         loop {
             match self.attempt(actor, &command) {

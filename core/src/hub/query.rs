@@ -620,28 +620,32 @@ pub fn mask_event(mut e: Event) -> Event {
             *res = privacy::masked_resident(res);
         }
     }
-    let child = |g: &[ResidentGroup]| g.contains(&ResidentGroup::LeftBehindChild);
+    let mask = |name: &mut String,
+                phone: &mut Option<String>,
+                id: &mut Option<String>,
+                addr: &mut Option<String>,
+                groups: &[ResidentGroup]| {
+        let ch = groups.contains(&ResidentGroup::LeftBehindChild);
+        *name = privacy::mask_name(name, ch);
+        *phone = phone.as_deref().map(|p| privacy::mask_phone(p, ch));
+        *id = id.as_deref().map(|p| privacy::mask_id_number(p, ch));
+        *addr = addr.as_deref().map(|p| privacy::mask_address(p, ch));
+    };
     match &mut e.command {
-        Command::RegisterResident(c) => {
-            let ch = child(&c.groups);
-            c.name = privacy::mask_name(&c.name, ch);
-            c.phone = c.phone.as_deref().map(|p| privacy::mask_phone(p, ch));
-            c.id_number = c
-                .id_number
-                .as_deref()
-                .map(|p| privacy::mask_id_number(p, ch));
-            c.address = c.address.as_deref().map(|p| privacy::mask_address(p, ch));
-        }
-        Command::UpdateResident(c) => {
-            let ch = child(&c.groups);
-            c.name = privacy::mask_name(&c.name, ch);
-            c.phone = c.phone.as_deref().map(|p| privacy::mask_phone(p, ch));
-            c.id_number = c
-                .id_number
-                .as_deref()
-                .map(|p| privacy::mask_id_number(p, ch));
-            c.address = c.address.as_deref().map(|p| privacy::mask_address(p, ch));
-        }
+        Command::RegisterResident(c) => mask(
+            &mut c.name,
+            &mut c.phone,
+            &mut c.id_number,
+            &mut c.address,
+            &c.groups,
+        ),
+        Command::UpdateResident(c) => mask(
+            &mut c.name,
+            &mut c.phone,
+            &mut c.id_number,
+            &mut c.address,
+            &c.groups,
+        ),
         _ => {}
     }
     e

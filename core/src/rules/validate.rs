@@ -11,7 +11,7 @@ use crate::model::*;
 pub const MAX_NAME: usize = 64;
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 120;
-/// Longest description, commitment or note, in characters.
+/// Longest description, commitment or fulfilment note, in characters.
 pub const MAX_TEXT: usize = 4000;
 /// Longest reason, in characters.
 pub const MAX_REASON: usize = 500;
@@ -36,19 +36,36 @@ pub fn text(field: &str, value: &mut String, max: usize, multiline: bool) -> Res
             format!("too long: {n} characters, at most {max}"),
         ));
     }
-    if let Some(c) = t
-        .chars()
-        .find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t' | '\r')))
-    {
+    if let Some(c) = t.chars().find(|c| {
+        (c.is_control() && !(multiline && matches!(c, '\n' | '\t' | '\r'))) || is_bidi_control(*c)
+    }) {
         return Err(Error::invalid(
             field,
-            format!("contains a control character (U+{:04X})", c as u32),
+            format!(
+                "contains a control or text-direction character (U+{:04X})",
+                c as u32
+            ),
         ));
     }
     if t.len() != value.len() {
         *value = t.to_string();
     }
     Ok(())
+}
+
+/// Applies `check` to an optional value; a blank `Some` becomes `None` first.
+fn optional(
+    field: &str,
+    value: &mut Option<String>,
+    check: impl FnOnce(&str, &mut String) -> Result<()>,
+) -> Result<()> {
+    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        *value = None;
+    }
+    match value {
+        Some(v) => check(field, v),
+        None => Ok(()),
+    }
 }
 
 /// An optional text: `None` stays `None`; an empty or blank `Some` becomes `None`.
@@ -58,13 +75,7 @@ pub fn opt_text(
     max: usize,
     multiline: bool,
 ) -> Result<()> {
-    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-        *value = None;
-    }
-    match value {
-        Some(v) => text(field, v, max, multiline),
-        None => Ok(()),
-    }
+    optional(field, value, |f, v| text(f, v, max, multiline))
 }
 
 /// A Chinese phone number: a mobile (11 digits, `1[3-9]…`) or a landline with area code
@@ -95,13 +106,7 @@ pub fn phone(field: &str, value: &mut String) -> Result<()> {
 
 /// An optional phone number (blank becomes `None`).
 pub fn opt_phone(field: &str, value: &mut Option<String>) -> Result<()> {
-    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-        *value = None;
-    }
-    match value {
-        Some(v) => phone(field, v),
-        None => Ok(()),
-    }
+    optional(field, value, phone)
 }
 
 /// A resident ID number (GB 11643): 17 digits, a valid birth date, and the ISO 7064 MOD 11-2
@@ -139,13 +144,7 @@ pub fn id_number(field: &str, value: &mut String) -> Result<()> {
 
 /// An optional ID number (blank becomes `None`).
 pub fn opt_id_number(field: &str, value: &mut Option<String>) -> Result<()> {
-    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-        *value = None;
-    }
-    match value {
-        Some(v) => id_number(field, v),
-        None => Ok(()),
-    }
+    optional(field, value, id_number)
 }
 
 /// Money in fen: 0 to [`MAX_FEN`].
@@ -240,8 +239,38 @@ fn fulfilment(f: &mut Fulfilment) -> Result<()> {
     Ok(())
 }
 
+/// A valid ID number's birth date must not lie after `today`.
+pub fn born_by(field: &str, id: &Option<String>, today: chrono::NaiveDate) -> Result<()> {
+    let Some(v) = id else { return Ok(()) };
+    let born = v
+        .get(6..14)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y%m%d").ok());
+    match born {
+        Some(b) if b > today => Err(Error::invalid(field, "has a birth date in the future")),
+        _ => Ok(()),
+    }
+}
+
 /// Checks and tidies every field of `cmd` that can be checked without reading the store.
-pub fn normalize(cmd: &mut Command) -> Result<()> {
+/// `now` is the Hub's clock, for checks against today's date.
+pub fn normalize(cmd: &mut Command, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    fields(cmd)?;
+    let today = now.date_naive();
+    match cmd {
+        Command::IssueCertificate(c) => born_by("id_number", &c.id_number, today),
+        Command::RegisterResident(c) => born_by("id_number", &c.id_number, today),
+        Command::UpdateResident(c) => born_by("id_number", &c.id_number, today),
+        _ => Ok(()),
+    }
+}
+
+/// Characters that reorder text on screen (bidi embeddings, overrides and isolates): refused
+/// in every text, since they can make a name or title display as something else.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn fields(cmd: &mut Command) -> Result<()> {
     match cmd {
         Command::CreateUnit(c) => text("name", &mut c.name, MAX_NAME, false),
         Command::RegisterWorkUnit(c) => {

@@ -194,29 +194,27 @@ impl Tx for MemoryTx<'_> {
     }
 }
 
-impl Store for MemoryStore {
-    fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+impl MemoryStore {
+    fn begin(&self, writable: bool) -> Box<dyn Tx + '_> {
         let state = self.lock();
         let events_at_start = state.events.len();
-        Ok(Box::new(MemoryTx {
+        Box::new(MemoryTx {
             state,
             undo: Vec::new(),
             events_at_start,
-            writable: true,
+            writable,
             committed: false,
-        }))
+        })
+    }
+}
+
+impl Store for MemoryStore {
+    fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        Ok(self.begin(true))
     }
 
     fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
-        let state = self.lock();
-        let events_at_start = state.events.len();
-        Ok(Box::new(MemoryTx {
-            state,
-            undo: Vec::new(),
-            events_at_start,
-            writable: false,
-            committed: false,
-        }))
+        Ok(self.begin(false))
     }
 
     fn backend_name(&self) -> &'static str {
