@@ -173,6 +173,20 @@ impl Hub {
         Ok(hub)
     }
 
+    /// The embedded default: a Hub over the SQLite database at `path` (created if missing;
+    /// its schema migrated to this version).
+    #[cfg(feature = "sqlite")]
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Self::new(crate::store::sqlite::SqliteStore::open(path)?)
+    }
+
+    /// A Hub over a PostgreSQL database (`url` in libpq form, `host=… user=… dbname=…`, or a
+    /// `postgresql://` URL); its schema is migrated to this version.
+    #[cfg(feature = "postgres")]
+    pub fn connect_postgres(url: &str) -> Result<Self> {
+        Self::new(crate::store::postgres::PostgresStore::connect(url)?)
+    }
+
     /// A Hub over a fresh in-memory store (tests, caches).
     pub fn in_memory() -> Self {
         Self::new(MemoryStore::new()).expect("seeding an empty memory store cannot fail")
@@ -183,9 +197,10 @@ impl Hub {
         &self.config
     }
 
-    /// The current time of the Hub's clock.
+    /// The current time of the Hub's clock, in whole microseconds (what every backend
+    /// stores exactly).
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        validate::to_micros(self.clock.now())
     }
 
     /// The backend's name (`memory`, `sqlite`, `postgres`).
@@ -224,7 +239,7 @@ impl Hub {
     /// Runs any command (for example one queued by an app while offline) and returns the
     /// record it created or changed. Validates first; a refused command writes nothing.
     pub fn execute(&self, actor: &Actor, mut command: Command) -> Result<Record> {
-        validate::normalize(&mut command, self.clock.now())?;
+        validate::normalize(&mut command, self.now())?;
         let mut attempt = 0u32;
         loop {
             match self.attempt(actor, &command) {
@@ -251,7 +266,7 @@ impl Hub {
     }
 
     fn attempt(&self, actor: &Actor, command: &Command) -> Result<Record, Fail> {
-        let now = self.clock.now();
+        let now = self.now();
         let tx = self.store.begin_write()?;
         let mut ctx = Ctx {
             tx,
@@ -294,7 +309,7 @@ impl Hub {
     /// the library), and expires unclaimed needs past their wanted-by date. Each change is its
     /// own command and event. Hosts call it periodically (a cron job, an app on resume).
     pub fn tick(&self) -> Result<TickSummary> {
-        let now = self.clock.now();
+        let now = self.now();
         let mut summary = TickSummary::default();
         let due = self.read(|tx| {
             Ok(tx.select::<Claim>(

@@ -1,11 +1,168 @@
 //! Shared fixtures for needbridge's acceptance tests: a small world with one of everything,
-//! built through the public API on any [`Store`], with a manual clock.
+//! built through the public API on any [`Store`], with a manual clock; the [`Backend`]s every
+//! conformance test runs on; and the [`conformance!`] macro that runs a test on each.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::store::memory::MemoryStore;
+use needbridge::store::postgres::PostgresStore;
+use needbridge::store::sqlite::SqliteStore;
 use needbridge::{Actor, Hub, HubConfig, ManualClock, Store};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A storage backend a conformance test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The in-memory store.
+    Memory,
+    /// SQLite, a fresh file in a temp directory.
+    Sqlite,
+    /// PostgreSQL: a fresh schema in the database named by `NEEDBRIDGE_PG_URL`.
+    Postgres,
+}
+
+/// Whether PostgreSQL tests must run (CI, or `scripts/test.sh`): then a missing server fails
+/// them loudly instead of skipping.
+pub fn postgres_required() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+        || std::env::var_os("NEEDBRIDGE_REQUIRE_PG").is_some()
+}
+
+/// The PostgreSQL connection string from `NEEDBRIDGE_PG_URL`, if set. When it is not set and
+/// [`postgres_required`], panics; otherwise prints that the test is skipped.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("NEEDBRIDGE_PG_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ if postgres_required() => panic!(
+            "NEEDBRIDGE_PG_URL is not set but PostgreSQL tests are required here: \
+             run them through scripts/test.sh (it starts a private server)"
+        ),
+        _ => {
+            eprintln!("skipped: NEEDBRIDGE_PG_URL is not set (scripts/test.sh sets it)");
+            None
+        }
+    }
+}
+
+/// `url` with its `search_path` set to `schema`.
+pub fn with_schema(url: &str, schema: &str) -> String {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}options=-csearch_path%3D{schema}")
+    } else {
+        format!("{url} options='-csearch_path={schema}'")
+    }
+}
+
+/// Creates a fresh, empty schema in the test database and returns a connection string
+/// that uses it.
+pub fn fresh_postgres_schema(url: &str) -> String {
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut c =
+        postgres::Client::connect(url, postgres::NoTls).expect("connect to NEEDBRIDGE_PG_URL");
+    c.batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create schema");
+    with_schema(url, &schema)
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// Creates it.
+    pub fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!(
+            "needbridge-test-{tag}-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+    /// A path inside it.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty store of one backend, and whatever keeps it alive.
+pub struct Fresh {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The SQLite file's directory, removed on drop.
+    pub dir: Option<TempDir>,
+    /// The PostgreSQL connection string of the fresh schema.
+    pub url: Option<String>,
+}
+
+impl Backend {
+    /// The backend's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Memory => "memory",
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// A fresh, empty store. For PostgreSQL, a new schema; panics when the server is not
+    /// configured (callers check [`postgres_url`] first through [`conformance!`]).
+    pub fn fresh(&self) -> Fresh {
+        match self {
+            Backend::Memory => Fresh {
+                store: Arc::new(MemoryStore::new()),
+                dir: None,
+                url: None,
+            },
+            Backend::Sqlite => {
+                let dir = TempDir::new("sqlite");
+                let store = SqliteStore::open(dir.join("needbridge.db")).expect("open sqlite");
+                Fresh {
+                    store: Arc::new(store),
+                    dir: Some(dir),
+                    url: None,
+                }
+            }
+            Backend::Postgres => {
+                let url = fresh_postgres_schema(&postgres_url().expect("NEEDBRIDGE_PG_URL"));
+                let store = PostgresStore::connect(&url).expect("connect postgres");
+                Fresh {
+                    store: Arc::new(store),
+                    dir: None,
+                    url: Some(url),
+                }
+            }
+        }
+    }
+}
+
+/// Runs each named test function `fn(Backend)` on every backend: generates modules
+/// `memory`, `sqlite` and `postgres` with one `#[test]` each. PostgreSQL tests skip (with a
+/// message) only when no server is configured and [`postgres_required`] is false.
+#[macro_export]
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod memory {
+            $(#[test] fn $name() { super::$name($crate::Backend::Memory) })+
+        }
+        mod sqlite {
+            $(#[test] fn $name() { super::$name($crate::Backend::Sqlite) })+
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                if $crate::postgres_url().is_some() { super::$name($crate::Backend::Postgres) }
+            })+
+        }
+    };
+}
 
 /// The fixed start time of every fixture: 2026-01-05 08:00 UTC.
 pub fn t0() -> DateTime<Utc> {
@@ -40,6 +197,10 @@ pub fn member(member: MemberId) -> Actor {
 #[allow(missing_docs)]
 pub struct World {
     pub hub: Hub,
+    /// The store under the Hub (compare states with `needbridge::store::dump`).
+    pub store: Arc<dyn Store>,
+    /// Keeps a SQLite file's directory alive.
+    pub dir: Option<TempDir>,
     pub clock: ManualClock,
     pub district: UnitId,
     pub community: UnitId,
@@ -92,13 +253,21 @@ pub struct World {
 impl World {
     /// Builds the world on a fresh in-memory store.
     pub fn memory() -> World {
-        World::build(MemoryStore::new())
+        World::on(Backend::Memory)
+    }
+
+    /// Builds the world on a fresh store of `backend`.
+    pub fn on(backend: Backend) -> World {
+        let fresh = backend.fresh();
+        let mut w = World::build(fresh.store);
+        w.dir = fresh.dir;
+        w
     }
 
     /// Builds the world on `store` (which must be empty).
-    pub fn build(store: impl Store + 'static) -> World {
+    pub fn build(store: Arc<dyn Store>) -> World {
         let clock = ManualClock::new(t0());
-        let hub = Hub::with(store, clock.clone(), HubConfig::default()).expect("hub");
+        let hub = Hub::with(store.clone(), clock.clone(), HubConfig::default()).expect("hub");
         let sys = Actor::System;
         let later = t0() + Duration::days(30);
         let district = hub
@@ -422,6 +591,8 @@ impl World {
             .id;
         World {
             hub,
+            store,
+            dir: None,
             clock,
             district,
             community,
@@ -456,6 +627,11 @@ impl World {
             role,
             pairing,
         }
+    }
+
+    /// The whole committed state (records and event log).
+    pub fn dump(&self) -> needbridge::store::memory::MemorySnapshot {
+        needbridge::store::dump(&*self.store).expect("dump")
     }
 
     /// Staff of committee A.

@@ -21,7 +21,7 @@ use chrono::Duration;
 use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::{Actor, Command, Error};
-use needbridge_acceptance::{id_number, member, staff, t0, World};
+use needbridge_acceptance::{id_number, member, staff, t0, Backend, World};
 use std::collections::BTreeSet;
 
 /// The six actor kinds, in the order of [`MATRIX`]'s columns.
@@ -532,8 +532,8 @@ fn log_len(w: &World) -> usize {
 }
 
 /// Runs one cell on a fresh world; `Err` describes how it disagreed with the table.
-fn run_cell(label: &str, kind: Kind, allowed: bool) -> Result<(), String> {
-    let w = World::memory();
+fn run_cell(b: Backend, label: &str, kind: Kind, allowed: bool) -> Result<(), String> {
+    let w = World::on(b);
     let Case { cmd, member } = case(label, &w);
     let who = actor(kind, &w, member);
     let before = log_len(&w);
@@ -577,14 +577,13 @@ fn run_cell(label: &str, kind: Kind, allowed: bool) -> Result<(), String> {
 
 /// Every cell of [`MATRIX`]: allowed cells succeed and append one event of their kind by the
 /// actor; refused cells are `Forbidden` and append nothing.
-#[test]
-fn every_command_by_every_actor_kind() {
+fn every_command_by_every_actor_kind(b: Backend) {
     let mut failures = Vec::new();
     let mut cells = 0;
     for (label, row) in MATRIX {
         for (kind, allowed) in KINDS.iter().zip(row) {
             cells += 1;
-            if let Err(e) = run_cell(label, *kind, *allowed) {
+            if let Err(e) = run_cell(b, label, *kind, *allowed) {
                 failures.push(e);
             }
         }
@@ -600,8 +599,7 @@ fn every_command_by_every_actor_kind() {
 
 /// The matrix covers every `Command` variant (one event kind each), its labels are unique
 /// and name the variant they run, and the system is allowed everything.
-#[test]
-fn the_matrix_covers_every_command() {
+fn the_matrix_covers_every_command(b: Backend) {
     let kinds: BTreeSet<&str> = Command::EVENT_KINDS.iter().copied().collect();
     assert_eq!(
         kinds.len(),
@@ -613,7 +611,7 @@ fn the_matrix_covers_every_command() {
     let mut covered = BTreeSet::new();
     for (label, row) in MATRIX {
         assert!(row[0], "{label}: the system is always allowed");
-        let w = World::memory();
+        let w = World::on(b);
         let cmd = case(label, &w).cmd;
         let variant = format!("{cmd:?}");
         let variant = variant.split('(').next().unwrap();
@@ -657,9 +655,8 @@ fn assert_forbidden(w: &World, actor: &Actor, cmd: impl Into<Command>) {
 
 /// Staff of committee B may not do committee A's work (nor A's staff B's), while staff of
 /// the community above both may.
-#[test]
-fn staff_act_only_in_their_own_subtree() {
-    let w = World::memory();
+fn staff_act_only_in_their_own_subtree(b: Backend) {
+    let w = World::on(b);
     let staff_b = staff(w.committee_b);
     assert_forbidden(&w, &staff_b, PublishNeed { need: w.need_draft });
     assert_forbidden(
@@ -724,9 +721,8 @@ fn staff_act_only_in_their_own_subtree() {
 
 /// A member acts for themself only: claims, work, hours, teams and reports of another member
 /// are refused.
-#[test]
-fn a_member_may_not_act_for_another_member() {
-    let w = World::memory();
+fn a_member_may_not_act_for_another_member(b: Backend) {
+    let w = World::on(b);
     let a = member(w.member_a);
     let loner = member(w.loner_a);
     assert_forbidden(
@@ -802,9 +798,8 @@ fn a_member_may_not_act_for_another_member() {
 
 /// Only the team's current captain claims for it: not a plain member of the team, not the
 /// captain once replaced; and an organisation's claim belongs to its own contact.
-#[test]
-fn only_the_captain_claims_for_a_team() {
-    let w = World::memory();
+fn only_the_captain_claims_for_a_team(b: Backend) {
+    let w = World::on(b);
     let claim = |claimant| ClaimNeed {
         need: w.need_collective,
         claimant,
@@ -854,9 +849,8 @@ fn only_the_captain_claims_for_a_team() {
 }
 
 /// Only the drafter of a need (besides staff) may submit it.
-#[test]
-fn only_the_drafting_member_may_submit() {
-    let w = World::memory();
+fn only_the_drafting_member_may_submit(b: Backend) {
+    let w = World::on(b);
     let need = w
         .hub
         .run(&member(w.member_a), draft_by_member_a(&w))
@@ -873,9 +867,8 @@ fn only_the_drafting_member_may_submit() {
 }
 
 /// A secretary issues and reissues certificates of their own work unit only.
-#[test]
-fn a_secretary_of_another_work_unit_may_not_issue_here() {
-    let w = World::memory();
+fn a_secretary_of_another_work_unit_may_not_issue_here(b: Backend) {
+    let w = World::on(b);
     let other = w
         .hub
         .run(
@@ -913,9 +906,8 @@ fn a_secretary_of_another_work_unit_may_not_issue_here() {
 
 /// An admin of another district builds nothing in this one; work units and categories lie
 /// outside the residence tree, so any admin may add them.
-#[test]
-fn an_admin_of_another_district_may_not_build_here() {
-    let w = World::memory();
+fn an_admin_of_another_district_may_not_build_here(b: Backend) {
+    let w = World::on(b);
     let elsewhere = w
         .hub
         .run(
@@ -979,3 +971,14 @@ fn an_admin_of_another_district_may_not_build_here() {
         },
     );
 }
+
+needbridge_acceptance::conformance!(
+    every_command_by_every_actor_kind,
+    the_matrix_covers_every_command,
+    staff_act_only_in_their_own_subtree,
+    a_member_may_not_act_for_another_member,
+    only_the_captain_claims_for_a_team,
+    only_the_drafting_member_may_submit,
+    a_secretary_of_another_work_unit_may_not_issue_here,
+    an_admin_of_another_district_may_not_build_here,
+);

@@ -2,7 +2,7 @@
 //! refused, and each refusal is checked three ways:
 //! - the error is exactly [`Error::Invalid`] naming the expected field (as named in the
 //!   command, e.g. `phone`, `fulfilment.items[0].count`);
-//! - nothing was written: the whole [`MemoryStore`] snapshot (records and event log) is the
+//! - nothing was written: the whole store's dump (records and event log) is the
 //!   same before and after;
 //! - for personal data (names, phones, ID numbers) the error's text does not repeat the value.
 //!
@@ -17,10 +17,8 @@ use needbridge::model::*;
 use needbridge::rules::validate::{
     MAX_COUNT, MAX_FEN, MAX_LIST, MAX_NAME, MAX_REASON, MAX_TEXT, MAX_TITLE,
 };
-use needbridge::store::memory::MemoryStore;
 use needbridge::{Actor, Error};
-use needbridge_acceptance::{id_number, member, staff, t0, World};
-use std::sync::Arc;
+use needbridge_acceptance::{id_number, member, staff, t0, Backend, World};
 
 /// One megabyte, in characters (all ASCII, so also in bytes).
 const ONE_MB: usize = 1 << 20;
@@ -29,14 +27,11 @@ const ONE_MB: usize = 1 << 20;
 /// state before and after a refused command.
 struct Bench {
     w: World,
-    store: Arc<MemoryStore>,
 }
 
-/// A fresh fixture world on a shared memory store.
-fn bench() -> Bench {
-    let store = Arc::new(MemoryStore::new());
-    let w = World::build(store.clone());
-    Bench { w, store }
+/// A fresh fixture world on a fresh store of the backend.
+fn bench(b: Backend) -> Bench {
+    Bench { w: World::on(b) }
 }
 
 /// An error's text, cut short so a failure never prints a megabyte.
@@ -67,9 +62,9 @@ impl Bench {
     /// (records and event log) did not change. Returns the error for further checks.
     #[track_caller]
     fn refuse<C: Execute>(&self, actor: &Actor, cmd: C, field: &str, what: &str) -> Error {
-        let before = self.store.snapshot();
+        let before = self.w.dump();
         let result = self.w.hub.run(actor, cmd);
-        let after = self.store.snapshot();
+        let after = self.w.dump();
         let err = match result {
             Ok(_) => panic!("{what}: expected Invalid {{ field: {field:?} }}, but it was accepted"),
             Err(e) => e,
@@ -373,9 +368,8 @@ fn not_future() -> Vec<DateTime<Utc>> {
 
 /// `CreateUnit` refuses bad names, and a parent of the wrong level (or none for a
 /// non-district).
-#[test]
-fn create_unit_refuses_bad_names_and_parents() {
-    let b = bench();
+fn create_unit_refuses_bad_names_and_parents(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let admin = w.admin();
     b.refuse_each(&admin, "name", &bad_line(MAX_NAME), |name| CreateUnit {
@@ -414,9 +408,8 @@ fn create_unit_refuses_bad_names_and_parents() {
 }
 
 /// `RegisterWorkUnit` refuses bad names and party-organisation names.
-#[test]
-fn register_work_unit_refuses_bad_names() {
-    let b = bench();
+fn register_work_unit_refuses_bad_names(b: Backend) {
+    let b = bench(b);
     let admin = b.w.admin();
     b.refuse_each(&admin, "name", &bad_line(MAX_NAME), |name| {
         RegisterWorkUnit {
@@ -437,9 +430,8 @@ fn register_work_unit_refuses_bad_names() {
 
 /// `RegisterOrganisation` refuses bad names, contact names and phones, and a district that
 /// is not a district; contact data never shows in the error.
-#[test]
-fn register_organisation_refuses_bad_fields() {
-    let b = bench();
+fn register_organisation_refuses_bad_fields(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let admin = w.admin();
     let org = |name: String, contact_name: String, contact_phone: String, district| {
@@ -490,9 +482,8 @@ fn register_organisation_refuses_bad_fields() {
 
 /// `DefineCategory` refuses codes that are not 1–40 of `a-z0-9_` starting with a letter
 /// (uppercase, spaces, a leading digit, …) and bad labels.
-#[test]
-fn define_category_refuses_bad_codes_and_labels() {
-    let b = bench();
+fn define_category_refuses_bad_codes_and_labels(b: Backend) {
+    let b = bench(b);
     let admin = b.w.admin();
     let codes: Vec<String> = [
         "",
@@ -541,9 +532,8 @@ fn define_category_refuses_bad_codes_and_labels() {
 
 /// `IssueCertificate` refuses bad names, phones, ID numbers, certificate numbers and a
 /// deadline that is not in the future; personal data never shows in the error.
-#[test]
-fn issue_certificate_refuses_bad_fields() {
-    let b = bench();
+fn issue_certificate_refuses_bad_fields(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let sec = w.secretary();
     let names = bad_line(MAX_NAME);
@@ -591,9 +581,8 @@ fn issue_certificate_refuses_bad_fields() {
 
 /// `ReissueCertificate` (for a returned member) refuses a bad number and a deadline that is
 /// not in the future.
-#[test]
-fn reissue_certificate_refuses_bad_number_and_past_deadline() {
-    let b = bench();
+fn reissue_certificate_refuses_bad_number_and_past_deadline(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     w.hub
         .run(
@@ -629,9 +618,8 @@ fn reissue_certificate_refuses_bad_number_and_past_deadline() {
 
 /// `ReportMember` refuses a bad commitment, more than 50 skills, bad skill entries (naming
 /// the entry), and a unit that is not a residents' committee.
-#[test]
-fn report_member_refuses_bad_commitment_skills_and_committee() {
-    let b = bench();
+fn report_member_refuses_bad_commitment_skills_and_committee(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let me = member(w.certified);
     let report = |commitment: String, skills: Vec<String>, committee| ReportMember {
@@ -682,9 +670,8 @@ fn report_member_refuses_bad_commitment_skills_and_committee() {
 }
 
 /// `AcceptReport` refuses a bad note; `ReturnReport` refuses a bad reason.
-#[test]
-fn deciding_a_report_refuses_bad_notes_and_reasons() {
-    let b = bench();
+fn deciding_a_report_refuses_bad_notes_and_reasons(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let st = w.staff_a();
     let mut notes = bad_opt_text(MAX_REASON, true);
@@ -706,9 +693,8 @@ fn deciding_a_report_refuses_bad_notes_and_reasons() {
 /// `RegisterResident` refuses bad names, phones, ID numbers, addresses, no groups, a unit
 /// that is not a committee, and a grid that is not under the committee; personal data never
 /// shows in the error.
-#[test]
-fn register_resident_refuses_bad_fields() {
-    let b = bench();
+fn register_resident_refuses_bad_fields(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let grid_b = w
         .hub
@@ -800,9 +786,8 @@ fn register_resident_refuses_bad_fields() {
 
 /// `UpdateResident` refuses bad names, phones, ID numbers, addresses and no groups; the
 /// resident stays as it was and personal data never shows in the error.
-#[test]
-fn update_resident_refuses_bad_fields() {
-    let b = bench();
+fn update_resident_refuses_bad_fields(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let st = w.staff_a();
     let names = bad_line(MAX_NAME);
@@ -852,9 +837,8 @@ fn update_resident_refuses_bad_fields() {
 /// category codes (malformed or unknown), negative or huge costs, a wanted-by date not in
 /// the future, a resident of another committee, a grid not under the committee and a unit
 /// that is not a committee.
-#[test]
-fn draft_need_refuses_bad_fields() {
-    let b = bench();
+fn draft_need_refuses_bad_fields(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let grid_b = w
         .hub
@@ -960,9 +944,8 @@ fn draft_need_refuses_bad_fields() {
 }
 
 /// `RejectNeed` and `WithdrawNeed` refuse bad reasons.
-#[test]
-fn need_reasons_are_checked() {
-    let b = bench();
+fn need_reasons_are_checked(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let st = w.staff_a();
     b.refuse_each(&st, "reason", &bad_text(MAX_REASON), |reason| RejectNeed {
@@ -981,9 +964,8 @@ fn need_reasons_are_checked() {
 
 /// `ClaimNeed` refuses a promised date not in the future or after the need's wanted-by
 /// date, a member claiming a collective need, and a team of another committee.
-#[test]
-fn claim_need_refuses_bad_dates_and_claimants() {
-    let b = bench();
+fn claim_need_refuses_bad_dates_and_claimants(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let me = member(w.loner_a);
     let wanted_by = w.hub.need(&w.staff_a(), w.need_open).unwrap().wanted_by;
@@ -1028,9 +1010,8 @@ fn claim_need_refuses_bad_dates_and_claimants() {
 
 /// `ExtendClaim` refuses a date that is not later than the current promised date, or not in
 /// the future.
-#[test]
-fn extend_claim_refuses_earlier_dates() {
-    let b = bench();
+fn extend_claim_refuses_earlier_dates(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let me = member(w.member_a);
     let current = w.hub.claim(&me, w.claim_active).unwrap().promised_by;
@@ -1065,9 +1046,8 @@ fn extend_claim_refuses_earlier_dates() {
 }
 
 /// `ReleaseClaim` (by the claimant) and `SendBackClaim` (by staff) refuse bad reasons.
-#[test]
-fn claim_reasons_are_checked() {
-    let b = bench();
+fn claim_reasons_are_checked(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     b.refuse_each(
         &member(w.member_a),
@@ -1089,9 +1069,8 @@ fn claim_reasons_are_checked() {
 /// `CompleteClaim` refuses a fulfilment with negative or huge money, items with count 0 or
 /// over the maximum, more than 50 items or evidence entries, bad item descriptions, bad
 /// evidence entries, too many people or minutes, and a bad note.
-#[test]
-fn complete_claim_refuses_bad_fulfilment() {
-    let b = bench();
+fn complete_claim_refuses_bad_fulfilment(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let me = member(w.member_a);
     let complete = |fulfilment: Fulfilment| CompleteClaim {
@@ -1225,9 +1204,8 @@ fn complete_claim_refuses_bad_fulfilment() {
 // ------------------------------------------------------------------ teams, hours, activities
 
 /// `FormTeam` refuses bad names and a unit that is not a committee.
-#[test]
-fn form_team_refuses_bad_names_and_non_committees() {
-    let b = bench();
+fn form_team_refuses_bad_names_and_non_committees(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let st = w.staff_a();
     let team = |committee, name: String| FormTeam {
@@ -1253,9 +1231,8 @@ fn form_team_refuses_bad_names_and_non_committees() {
 
 /// `LogHours` refuses 0 or more than 1440 minutes, a bad description and a service time in
 /// the future.
-#[test]
-fn log_hours_refuses_bad_minutes_text_and_future_times() {
-    let b = bench();
+fn log_hours_refuses_bad_minutes_text_and_future_times(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let me = member(w.member_a);
     let log = |minutes, description: String, served_at| LogHours {
@@ -1291,9 +1268,8 @@ fn log_hours_refuses_bad_minutes_text_and_future_times() {
 }
 
 /// `RejectHours` refuses bad reasons.
-#[test]
-fn reject_hours_refuses_bad_reasons() {
-    let b = bench();
+fn reject_hours_refuses_bad_reasons(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     b.refuse_each(&w.staff_a(), "reason", &bad_text(MAX_REASON), |reason| {
         RejectHours {
@@ -1306,9 +1282,8 @@ fn reject_hours_refuses_bad_reasons() {
 /// `RecordActivity` (by staff and by the team's captain) refuses bad titles, counts over the
 /// maximum, a time in the future, a team of another committee and a unit that is not a
 /// committee.
-#[test]
-fn record_activity_refuses_bad_fields() {
-    let b = bench();
+fn record_activity_refuses_bad_fields(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     for actor in [w.staff_a(), member(w.captain_a)] {
         b.refuse_each(&actor, "title", &bad_line(MAX_TITLE), |title| {
@@ -1375,9 +1350,8 @@ fn record_activity_refuses_bad_fields() {
 // ------------------------------------------------------------------ roles, pairings
 
 /// `AssignRole` refuses a bad scope.
-#[test]
-fn assign_role_refuses_bad_scope() {
-    let b = bench();
+fn assign_role_refuses_bad_scope(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     b.refuse_each(&w.staff_a(), "scope", &bad_line(MAX_NAME), |scope| {
         AssignRole {
@@ -1389,9 +1363,8 @@ fn assign_role_refuses_bad_scope() {
 }
 
 /// `EndPairing` refuses bad reasons.
-#[test]
-fn end_pairing_refuses_bad_reasons() {
-    let b = bench();
+fn end_pairing_refuses_bad_reasons(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     b.refuse_each(&w.staff_a(), "reason", &bad_text(MAX_REASON), |reason| {
         EndPairing {
@@ -1402,9 +1375,8 @@ fn end_pairing_refuses_bad_reasons() {
 }
 
 /// An ID number whose birth date lies in the future is as impossible as 30 February.
-#[test]
-fn id_number_born_in_the_future_is_refused() {
-    let b = bench();
+fn id_number_born_in_the_future_is_refused(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     for birth in ["29990101", "21000101"] {
         let id = id_number(birth, 1);
@@ -1425,9 +1397,8 @@ fn id_number_born_in_the_future_is_refused() {
 
 /// Errors about personal data name the field and a general reason, never the value: checked
 /// here on values that look most like real data, across every command that carries them.
-#[test]
-fn errors_do_not_repeat_personal_data() {
-    let b = bench();
+fn errors_do_not_repeat_personal_data(b: Backend) {
+    let b = bench(b);
     let w = &b.w;
     let st = w.staff_a();
     let phone = "139-8500-12"; // a real-looking number, one digit short
@@ -1548,9 +1519,8 @@ fn errors_do_not_repeat_personal_data() {
 
 /// Surrounding whitespace (ASCII and ideographic) is trimmed in the stored record, for
 /// names, titles, descriptions, codes, ID numbers and optional texts.
-#[test]
-fn surrounding_whitespace_is_trimmed() {
-    let w = World::memory();
+fn surrounding_whitespace_is_trimmed(b: Backend) {
+    let w = World::on(b);
     let st = w.staff_a();
     let id = id_number("19500101", 7);
     let r = w
@@ -1641,9 +1611,8 @@ fn surrounding_whitespace_is_trimmed() {
 }
 
 /// Spaces and dashes are removed from phone numbers (mobile and landline) before storing.
-#[test]
-fn phone_spaces_and_dashes_are_removed() {
-    let w = World::memory();
+fn phone_spaces_and_dashes_are_removed(b: Backend) {
+    let w = World::on(b);
     let st = w.staff_a();
     for (given, stored) in [
         ("139 1234-5678", "13912345678"),
@@ -1698,9 +1667,8 @@ fn phone_spaces_and_dashes_are_removed() {
 }
 
 /// A lowercase `x` check character is stored upper-cased.
-#[test]
-fn lowercase_x_check_digit_is_upper_cased() {
-    let w = World::memory();
+fn lowercase_x_check_digit_is_upper_cased(b: Backend) {
+    let w = World::on(b);
     let st = w.staff_a();
     let id = id_with_x();
     let lower = id.to_ascii_lowercase();
@@ -1740,9 +1708,8 @@ fn lowercase_x_check_digit_is_upper_cased() {
 }
 
 /// Blank optional fields (phone, ID number, address, note) are stored as `None`.
-#[test]
-fn blank_optional_fields_become_none() {
-    let w = World::memory();
+fn blank_optional_fields_become_none(b: Backend) {
+    let w = World::on(b);
     let st = w.staff_a();
     let r = w
         .hub
@@ -1778,9 +1745,8 @@ fn blank_optional_fields_become_none() {
 /// Emoji (including joined sequences and skin tones) and Chinese text round-trip exactly,
 /// and values exactly at the character limits are accepted even when each character takes
 /// several bytes.
-#[test]
-fn emoji_and_chinese_text_round_trip_exactly() {
-    let w = World::memory();
+fn emoji_and_chinese_text_round_trip_exactly(b: Backend) {
+    let w = World::on(b);
     let st = w.staff_a();
     let name = "陈大爷👴🏽";
     let r = w
@@ -1845,9 +1811,8 @@ fn emoji_and_chinese_text_round_trip_exactly() {
 /// Values exactly at the numeric and list limits are accepted: cost `MAX_FEN`, 1 and 1440
 /// minutes, 50 skills, 50 items and 50 evidence entries, counts of `MAX_COUNT`, a service
 /// time of exactly now.
-#[test]
-fn values_at_the_limits_are_accepted() {
-    let w = World::memory();
+fn values_at_the_limits_are_accepted(b: Backend) {
+    let w = World::on(b);
     let st = w.staff_a();
     let n = w
         .hub
@@ -1927,3 +1892,36 @@ fn values_at_the_limits_are_accepted() {
         .unwrap();
     assert_eq!((a.participants, a.people_reached), (MAX_COUNT, MAX_COUNT));
 }
+
+needbridge_acceptance::conformance!(
+    create_unit_refuses_bad_names_and_parents,
+    register_work_unit_refuses_bad_names,
+    register_organisation_refuses_bad_fields,
+    define_category_refuses_bad_codes_and_labels,
+    issue_certificate_refuses_bad_fields,
+    reissue_certificate_refuses_bad_number_and_past_deadline,
+    report_member_refuses_bad_commitment_skills_and_committee,
+    deciding_a_report_refuses_bad_notes_and_reasons,
+    register_resident_refuses_bad_fields,
+    update_resident_refuses_bad_fields,
+    draft_need_refuses_bad_fields,
+    need_reasons_are_checked,
+    claim_need_refuses_bad_dates_and_claimants,
+    extend_claim_refuses_earlier_dates,
+    claim_reasons_are_checked,
+    complete_claim_refuses_bad_fulfilment,
+    form_team_refuses_bad_names_and_non_committees,
+    log_hours_refuses_bad_minutes_text_and_future_times,
+    reject_hours_refuses_bad_reasons,
+    record_activity_refuses_bad_fields,
+    assign_role_refuses_bad_scope,
+    end_pairing_refuses_bad_reasons,
+    id_number_born_in_the_future_is_refused,
+    errors_do_not_repeat_personal_data,
+    surrounding_whitespace_is_trimmed,
+    phone_spaces_and_dashes_are_removed,
+    lowercase_x_check_digit_is_upper_cased,
+    blank_optional_fields_become_none,
+    emoji_and_chinese_text_round_trip_exactly,
+    values_at_the_limits_are_accepted,
+);

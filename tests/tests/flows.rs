@@ -11,7 +11,7 @@ use needbridge::model::*;
 use needbridge::store::memory::{MemorySnapshot, MemoryStore};
 use needbridge::store::{Event, Kind, Page, Query, Record, Store, Tx};
 use needbridge::{Actor, Error, ErrorKind, Hub};
-use needbridge_acceptance::{member, staff, t0, World};
+use needbridge_acceptance::{member, staff, t0, Backend, World};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -47,9 +47,8 @@ fn fulfilment(money_fen: i64) -> Fulfilment {
 }
 
 /// Report → accept writes the work unit's ledger; the secretary sees the certificate states.
-#[test]
-fn reporting_feeds_back_to_the_work_unit() {
-    let w = World::memory();
+fn reporting_feeds_back_to_the_work_unit(b: Backend) {
+    let w = World::on(b);
     let ledger = w.hub.ledger(&w.secretary(), w.work_unit).unwrap();
     assert_eq!(ledger.len(), 4, "four members were accepted in the fixture");
     assert!(ledger.iter().all(|e| e.kind == LedgerKind::Accepted));
@@ -150,9 +149,8 @@ fn reporting_feeds_back_to_the_work_unit() {
 }
 
 /// The whole seed flow for one need: claim, start, complete, send back, verify, feedback.
-#[test]
-fn a_need_is_claimed_done_checked_and_counted() {
-    let w = World::memory();
+fn a_need_is_claimed_done_checked_and_counted(b: Backend) {
+    let w = World::on(b);
     let c = claim(
         &w,
         w.need_open,
@@ -290,9 +288,8 @@ fn a_need_is_claimed_done_checked_and_counted() {
 }
 
 /// Teams and organisations claim collective needs; members may not.
-#[test]
-fn collective_needs_are_for_teams_and_organisations() {
-    let w = World::memory();
+fn collective_needs_are_for_teams_and_organisations(b: Backend) {
+    let w = World::on(b);
     let e = claim(
         &w,
         w.need_collective,
@@ -345,9 +342,8 @@ fn collective_needs_are_for_teams_and_organisations() {
 }
 
 /// A claimed need cannot be claimed again: the loser gets `Conflict` and nothing is written.
-#[test]
-fn no_double_claims() {
-    let w = World::memory();
+fn no_double_claims(b: Backend) {
+    let w = World::on(b);
     claim(
         &w,
         w.need_open,
@@ -377,9 +373,8 @@ fn no_double_claims() {
 }
 
 /// Eight threads race for 100 needs: every need ends claimed exactly once.
-#[test]
-fn threads_never_double_claim() {
-    let w = World::memory();
+fn threads_never_double_claim(b: Backend) {
+    let w = World::on(b);
     let staff_a = w.staff_a();
     let needs: Vec<NeedId> = (0..100)
         .map(|i| {
@@ -442,9 +437,8 @@ fn threads_never_double_claim() {
 }
 
 /// The open-claims limit counts live claims across all committees.
-#[test]
-fn open_claims_per_member_are_limited() {
-    let w = World::memory();
+fn open_claims_per_member_are_limited(b: Backend) {
+    let w = World::on(b);
     // member_a already holds one live claim (need_claimed); the default limit is 3.
     let mut extra = Vec::new();
     for i in 0..3 {
@@ -510,9 +504,8 @@ fn open_claims_per_member_are_limited() {
 
 /// The scheduler warns once, extension resets the warning, lapses return the need, and
 /// unclaimed needs expire.
-#[test]
-fn tick_warns_lapses_and_expires() {
-    let w = World::memory();
+fn tick_warns_lapses_and_expires(b: Backend) {
+    let w = World::on(b);
     // claim_active is promised at t0+10d; warnings start 3 days before. Done claims are
     // awaiting the committee and are neither warned nor lapsed.
     w.clock.advance(Duration::days(6));
@@ -605,9 +598,8 @@ fn tick_warns_lapses_and_expires() {
 }
 
 /// Teams: captains are appointed from accepted members, cannot leave, members join once.
-#[test]
-fn teams_and_who_is_in_none() {
-    let w = World::memory();
+fn teams_and_who_is_in_none(b: Backend) {
+    let w = World::on(b);
     let e = w
         .hub
         .run(
@@ -708,9 +700,8 @@ fn teams_and_who_is_in_none() {
 }
 
 /// Hours: logged by the member, approved or rejected by the committee, counted once.
-#[test]
-fn service_hours() {
-    let w = World::memory();
+fn service_hours(b: Backend) {
+    let w = World::on(b);
     let h = w
         .hub
         .run(
@@ -757,9 +748,8 @@ fn service_hours() {
 }
 
 /// Activities, roles and pairings are recorded and read back.
-#[test]
-fn activities_roles_and_pairings() {
-    let w = World::memory();
+fn activities_roles_and_pairings(b: Backend) {
+    let w = World::on(b);
     let a = w
         .hub
         .run(
@@ -821,9 +811,8 @@ fn activities_roles_and_pairings() {
 
 /// Residents' personal data: full for their committee and whoever does their need, masked
 /// for everyone else; a child's completely.
-#[test]
-fn residents_are_masked_unless_entitled() {
-    let w = World::memory();
+fn residents_are_masked_unless_entitled(b: Backend) {
+    let w = World::on(b);
     let full = w.hub.resident(&w.staff_a(), w.resident_a).unwrap();
     assert_eq!((full.name.as_str(), full.masked), ("陈大爷", false));
     let community_staff = w.hub.resident(&staff(w.community), w.resident_a).unwrap();
@@ -911,9 +900,8 @@ fn residents_are_masked_unless_entitled() {
 
 /// Members' phone and ID number are shown to themselves, their work unit and their
 /// committee; masked for other members and organisations. Organisation contacts likewise.
-#[test]
-fn members_and_contacts_are_masked_for_others() {
-    let w = World::memory();
+fn members_and_contacts_are_masked_for_others(b: Backend) {
+    let w = World::on(b);
     let own = w.hub.member(&member(w.member_a), w.member_a).unwrap();
     let other = w.hub.member(&member(w.member_b), w.member_a).unwrap();
     assert_eq!(own.phone.as_deref(), Some("13800000001"));
@@ -987,9 +975,8 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
 
 /// The library filters by subtree, category, status, channel, scale and text, and pages in
 /// a stable order.
-#[test]
-fn library_filters_and_pages() {
-    let w = World::memory();
+fn library_filters_and_pages(b: Backend) {
+    let w = World::on(b);
     let made = draft_many(&w, 7);
     let q = NeedQuery {
         channel: Some(Channel::Courtyard),
@@ -1103,9 +1090,8 @@ fn library_filters_and_pages() {
 }
 
 /// A member may draft needs door to door at their own committee, and submit them.
-#[test]
-fn members_draft_and_submit_at_their_committee() {
-    let w = World::memory();
+fn members_draft_and_submit_at_their_committee(b: Backend) {
+    let w = World::on(b);
     let draft = DraftNeed {
         committee: w.committee_a,
         grid: Some(w.grid_a),
@@ -1133,9 +1119,8 @@ fn members_draft_and_submit_at_their_committee() {
 }
 
 /// Every change appends exactly one event; ids are uuid v7; the log is gap-free and scoped.
-#[test]
-fn the_event_log() {
-    let w = World::memory();
+fn the_event_log(b: Backend) {
+    let w = World::on(b);
     let all = events(&w);
     assert!(all.iter().enumerate().all(|(i, e)| e.seq == i as u64 + 1));
     assert!(all.iter().all(|e| e.id.0.get_version_num() == 7));
@@ -1186,6 +1171,11 @@ fn memory_store_is_serializable() {
     let store = Arc::new(MemoryStore::new());
     let w = World::build(store.clone());
     let snap = store.snapshot();
+    assert_eq!(
+        needbridge::store::dump(&*store).unwrap(),
+        snap,
+        "dump equals the memory snapshot"
+    );
     let json = serde_json::to_string(&snap).unwrap();
     let back: MemorySnapshot = serde_json::from_str(&json).unwrap();
     assert_eq!(back, snap);
@@ -1306,9 +1296,8 @@ fn hub_retries_serialization_conflicts() {
 
 /// Permission is checked before state is revealed: someone who may not decide on a report
 /// learns nothing about the member's state.
-#[test]
-fn forbidden_comes_before_state() {
-    let w = World::memory();
+fn forbidden_comes_before_state(b: Backend) {
+    let w = World::on(b);
     let e = w
         .hub
         .run(
@@ -1344,3 +1333,22 @@ fn forbidden_comes_before_state() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::IllegalState);
 }
+
+needbridge_acceptance::conformance!(
+    reporting_feeds_back_to_the_work_unit,
+    a_need_is_claimed_done_checked_and_counted,
+    collective_needs_are_for_teams_and_organisations,
+    no_double_claims,
+    threads_never_double_claim,
+    open_claims_per_member_are_limited,
+    tick_warns_lapses_and_expires,
+    teams_and_who_is_in_none,
+    service_hours,
+    activities_roles_and_pairings,
+    residents_are_masked_unless_entitled,
+    members_and_contacts_are_masked_for_others,
+    library_filters_and_pages,
+    members_draft_and_submit_at_their_committee,
+    the_event_log,
+    forbidden_comes_before_state,
+);

@@ -10,13 +10,12 @@ use chrono::Duration;
 use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::rules::lifecycle::need_status_for_live_claim;
-use needbridge::store::memory::{MemorySnapshot, MemoryStore};
+use needbridge::store::memory::MemorySnapshot;
 use needbridge::store::{Kind, Record};
 use needbridge::{Actor, Command};
-use needbridge_acceptance::{member, staff, t0, World};
+use needbridge_acceptance::{member, staff, t0, Backend, World};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// One step of a random stream: indices pick entities and actors from pools.
 #[derive(Debug, Clone)]
@@ -475,45 +474,97 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
     })
 }
 
+/// Runs one random stream on a fresh world of `backend`, checking every invariant after
+/// every step, and the replay at the end.
+fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseError> {
+    let w = World::on(backend);
+    let pool = actors(&w);
+    check_invariants(&w.dump())?;
+    for (op, actor) in steps {
+        let before = w.dump();
+        match op {
+            Op::Advance { hours } => w.clock.advance(Duration::hours(*hours)),
+            Op::Tick => {
+                w.hub.tick().expect("tick never fails");
+            }
+            _ => {
+                let Some(cmd) = command_for(&w, &before, op) else {
+                    continue;
+                };
+                let actor = pool[actor % pool.len()];
+                if let Err(e) = w.hub.execute(&actor, cmd.clone()) {
+                    prop_assert!(
+                        !matches!(e, needbridge::Error::Storage { .. }),
+                        "storage error {e}"
+                    );
+                    prop_assert!(
+                        w.dump() == before,
+                        "{:?} by {:?} failed with {e} but changed state",
+                        cmd,
+                        actor
+                    );
+                } else {
+                    prop_assert_eq!(w.dump().events.len(), before.events.len() + 1);
+                }
+            }
+        }
+        check_invariants(&w.dump())?;
+    }
+    let snap = w.dump();
+    let replayed = replay(&snap);
+    let actual: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = snap
+        .records
+        .iter()
+        .filter(|(_, m)| !m.is_empty())
+        .map(|(k, m)| {
+            (
+                *k,
+                m.values()
+                    .map(|r| (uuid_like::Id(r.id().to_string()), r.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    prop_assert!(
+        replayed == actual,
+        "replaying the event log does not rebuild the state"
+    );
+    Ok(())
+}
+
+fn steps() -> impl Strategy<Value = Vec<(Op, usize)>> {
+    prop::collection::vec((op(), 0usize..64), 1..60)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// Random command streams keep every invariant.
+    /// Random command streams keep every invariant on the memory store.
     #[test]
-    fn random_streams_keep_the_invariants(steps in prop::collection::vec((op(), 0usize..64), 1..60)) {
-        let store = Arc::new(MemoryStore::new());
-        let w = World::build(store.clone());
-        let pool = actors(&w);
-        check_invariants(&store.snapshot())?;
-        for (op, actor) in &steps {
-            let before = store.snapshot();
-            match op {
-                Op::Advance { hours } => w.clock.advance(Duration::hours(*hours)),
-                Op::Tick => {
-                    w.hub.tick().expect("tick never fails on the memory store");
-                }
-                _ => {
-                    let Some(cmd) = command_for(&w, &before, op) else { continue };
-                    let actor = pool[actor % pool.len()];
-                    if let Err(e) = w.hub.execute(&actor, cmd.clone()) {
-                        prop_assert!(!matches!(e, needbridge::Error::Storage { .. }), "storage error {e}");
-                        prop_assert!(store.snapshot() == before, "{:?} by {:?} failed with {e} but changed state", cmd, actor);
-                    } else {
-                        prop_assert_eq!(store.snapshot().events.len(), before.events.len() + 1);
-                    }
-                }
-            }
-            check_invariants(&store.snapshot())?;
+    fn memory_random_streams_keep_the_invariants(steps in steps()) {
+        run_stream(Backend::Memory, &steps)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// The same on SQLite.
+    #[test]
+    fn sqlite_random_streams_keep_the_invariants(steps in steps()) {
+        run_stream(Backend::Sqlite, &steps)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// The same on PostgreSQL (fewer cases: each step reads the whole state twice).
+    #[test]
+    fn postgres_random_streams_keep_the_invariants(steps in steps()) {
+        if needbridge_acceptance::postgres_url().is_some() {
+            run_stream(Backend::Postgres, &steps)?;
         }
-        let snap = store.snapshot();
-        let replayed = replay(&snap);
-        let actual: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = snap
-            .records
-            .iter()
-            .filter(|(_, m)| !m.is_empty())
-            .map(|(k, m)| (*k, m.values().map(|r| (uuid_like::Id(r.id().to_string()), r.clone())).collect()))
-            .collect();
-        prop_assert!(replayed == actual, "replaying the event log does not rebuild the state");
     }
 }
 

@@ -1,11 +1,10 @@
 //! The fixture itself builds, and its entities are in the states it promises.
 
 use needbridge::model::*;
-use needbridge_acceptance::World;
+use needbridge_acceptance::{Backend, World};
 
-#[test]
-fn the_world_is_as_described() {
-    let w = World::memory();
+fn the_world_is_as_described(b: Backend) {
+    let w = World::on(b);
     let sys = needbridge::Actor::System;
     assert_eq!(
         w.hub.need(&sys, w.need_draft).unwrap().status,
@@ -55,3 +54,5 @@ fn the_world_is_as_described() {
         vec![w.loner_a]
     );
 }
+
+needbridge_acceptance::conformance!(the_world_is_as_described,);

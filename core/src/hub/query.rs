@@ -302,7 +302,7 @@ impl Hub {
         actor: &Actor,
         work_unit: WorkUnitId,
     ) -> Result<Vec<CertificateRow>> {
-        let now = self.clock.now();
+        let now = self.now();
         let ms = self.members(actor, MemberScope::WorkUnit(work_unit), &[])?;
         Ok(ms
             .into_iter()

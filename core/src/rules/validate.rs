@@ -6,6 +6,7 @@
 use crate::command::*;
 use crate::error::{Error, Result};
 use crate::model::*;
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 
 /// Longest name (people, units, teams, organisations), in characters.
 pub const MAX_NAME: usize = 64;
@@ -251,15 +252,42 @@ pub fn born_by(field: &str, id: &Option<String>, today: chrono::NaiveDate) -> Re
     }
 }
 
+/// Truncates a time to whole microseconds: the precision every backend stores exactly.
+pub fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+/// A point in time: between the years 1900 and 9999 (so every backend stores it, and its
+/// text form sorts in time order), truncated to microseconds.
+pub fn time(field: &str, t: &mut DateTime<Utc>) -> Result<()> {
+    if !(1900..=9999).contains(&t.year()) {
+        return Err(Error::invalid(
+            field,
+            "must lie between the years 1900 and 9999",
+        ));
+    }
+    *t = to_micros(*t);
+    Ok(())
+}
+
 /// Checks and tidies every field of `cmd` that can be checked without reading the store.
 /// `now` is the Hub's clock, for checks against today's date.
-pub fn normalize(cmd: &mut Command, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+pub fn normalize(cmd: &mut Command, now: DateTime<Utc>) -> Result<()> {
     fields(cmd)?;
     let today = now.date_naive();
     match cmd {
-        Command::IssueCertificate(c) => born_by("id_number", &c.id_number, today),
+        Command::IssueCertificate(c) => {
+            time("deadline", &mut c.deadline)?;
+            born_by("id_number", &c.id_number, today)
+        }
         Command::RegisterResident(c) => born_by("id_number", &c.id_number, today),
         Command::UpdateResident(c) => born_by("id_number", &c.id_number, today),
+        Command::ReissueCertificate(c) => time("deadline", &mut c.deadline),
+        Command::DraftNeed(c) => time("wanted_by", &mut c.wanted_by),
+        Command::ClaimNeed(c) => time("promised_by", &mut c.promised_by),
+        Command::ExtendClaim(c) => time("promised_by", &mut c.promised_by),
+        Command::LogHours(c) => time("served_at", &mut c.served_at),
+        Command::RecordActivity(c) => time("held_at", &mut c.held_at),
         _ => Ok(()),
     }
 }

@@ -28,7 +28,13 @@
 //!    backend may refuse `put` and `append_event` in them.
 
 pub mod memory;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod query;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 pub use query::*;
 
@@ -255,4 +261,66 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     fn backend_name(&self) -> &'static str {
         (**self).backend_name()
     }
+}
+
+/// Every query that returns all records of one kind.
+fn all_of(kind: Kind) -> Query {
+    match kind {
+        Kind::Unit => Query::Units {
+            parent: None,
+            kind: None,
+        },
+        Kind::WorkUnit => Query::WorkUnits,
+        Kind::Organisation => Query::Organisations,
+        Kind::Category => Query::Categories,
+        Kind::Member => Query::Members(MemberFilter::default()),
+        Kind::LedgerEntry => Query::Ledger {
+            work_unit: None,
+            member: None,
+        },
+        Kind::Resident => Query::Residents { unit: None },
+        Kind::Need => Query::Needs(NeedFilter::default()),
+        Kind::Claim => Query::Claims(ClaimFilter::default()),
+        Kind::Team => Query::Teams(TeamFilter::default()),
+        Kind::Hours => Query::Hours {
+            member: None,
+            unit: None,
+            status: None,
+        },
+        Kind::Activity => Query::Activities(ActivityFilter::default()),
+        Kind::Role => Query::Roles {
+            unit: None,
+            member: None,
+            current_only: false,
+        },
+        Kind::Pairing => Query::Pairings {
+            unit: None,
+            member: None,
+            resident: None,
+            current_only: false,
+        },
+    }
+}
+
+/// The whole committed state of any store — every record and the whole event log — as one
+/// value, in one read transaction: for backups, for moving data between backends, and for
+/// comparing backends in tests.
+pub fn dump(store: &dyn Store) -> Result<memory::MemorySnapshot, StoreError> {
+    let mut tx = store.begin_read()?;
+    let mut snap = memory::MemorySnapshot::default();
+    for kind in Kind::ALL {
+        let records = tx.query(&all_of(*kind), &Page::ALL)?;
+        if !records.is_empty() {
+            snap.records
+                .insert(*kind, records.into_iter().map(|r| (r.id(), r)).collect());
+        }
+    }
+    let mut after = 0;
+    loop {
+        let batch = tx.events_since(after, 10_000)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        snap.events.extend(batch);
+    }
+    Ok(snap)
 }

@@ -43,7 +43,7 @@ pub struct NeedFilter {
     /// For this resident.
     pub resident: Option<ResidentId>,
     /// Free text: every whitespace-separated word occurs in the title or description
-    /// (case-insensitive).
+    /// (ASCII letters case-insensitive).
     pub text: Option<String>,
     /// Wanted-by strictly before this time.
     pub wanted_before: Option<DateTime<Utc>>,
@@ -179,9 +179,10 @@ fn any_of<T: PartialEq>(want: &[T], have: &T) -> bool {
     want.is_empty() || want.contains(have)
 }
 
-/// Lower-cases ASCII and leaves other characters (Chinese has no case).
+/// Lower-cases ASCII letters and leaves every other character alone (Chinese has no case;
+/// SQL backends fold exactly the same way, so searches agree on every backend).
 pub fn fold_text(s: &str) -> String {
-    s.to_lowercase()
+    s.to_ascii_lowercase()
 }
 
 impl Query {

@@ -1,0 +1,432 @@
+//! The PostgreSQL backend, for portals with many processes: the `postgres` crate with an
+//! r2d2 connection pool.
+//!
+//! - Write transactions are `SERIALIZABLE`. Writers of one schema also hold a session
+//!   advisory lock from before their snapshot until after commit, so they run one after
+//!   another and do not abort each other; a serialization failure (SQLSTATE 40001, or a
+//!   deadlock or uniqueness race with a writer that bypassed the lock) surfaces as
+//!   [`StoreError::Serialization`] and the Hub retries.
+//! - Read transactions are `REPEATABLE READ READ ONLY`: one consistent snapshot.
+//! - The schema is the numbered migrations in `core/src/store/postgres/` (PostgreSQL types:
+//!   `uuid`, `timestamptz`, `bigint`, `jsonb`), applied on connect and recorded in
+//!   `schema_migrations`, exactly as for SQLite. The schema is the connection's
+//!   `search_path` schema (`public` unless the URL sets `options=-csearch_path=…`).
+
+use super::sql::{self, Children, Dialect, OwnedRow, RowGet, Val};
+use super::{Event, Kind, Page, Query, Record, Store, Tx};
+use crate::error::{Error, StoreError};
+use chrono::{DateTime, Utc};
+use postgres::error::SqlState;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+use uuid::Uuid;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// The numbered migrations: `(version, name, sql)`.
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "tables", include_str!("postgres/0001_tables.sql")),
+    (2, "indexes", include_str!("postgres/0002_indexes.sql")),
+];
+
+/// The advisory lock every writer (and the migrator) of the current schema holds.
+const LOCK: &str = "SELECT pg_advisory_lock(hashtext('needbridge:' || current_schema()))";
+const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtext('needbridge:' || current_schema()))";
+
+/// Options for connecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostgresOptions {
+    /// Most connections the pool opens.
+    pub pool_size: u32,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        Self { pool_size: 8 }
+    }
+}
+
+/// A PostgreSQL [`Store`].
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("pool", &self.pool.state())
+            .finish()
+    }
+}
+
+struct PgDialect;
+
+impl Dialect for PgDialect {
+    fn ph(&self, n: usize) -> String {
+        format!("${n}")
+    }
+    fn fold(&self, expr: &str) -> String {
+        format!("translate({expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+    }
+    fn contains(&self, hay: &str, needle: &str) -> String {
+        format!("strpos({hay}, {needle}) > 0")
+    }
+}
+
+fn err(e: postgres::Error) -> StoreError {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED
+                || *c == SqlState::UNIQUE_VIOLATION =>
+        {
+            StoreError::Serialization(format!("{}: {}", c.code(), db_message(&e)))
+        }
+        _ => StoreError::Backend(db_message(&e)),
+    }
+}
+
+/// The server's message without its detail (which may quote row values).
+fn db_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+fn pool_err(e: r2d2::Error) -> StoreError {
+    StoreError::Backend(format!("connection pool: {e}"))
+}
+
+impl ToSql for Val {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes_buf::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Val::Text(v) => v.to_sql_checked(ty, out),
+            Val::Int(v) => v.to_sql_checked(ty, out),
+            Val::Id(v) => v.to_sql_checked(ty, out),
+            Val::Time(v) => v.to_sql_checked(ty, out),
+        }
+    }
+    fn accepts(_ty: &Type) -> bool {
+        // Each variant checks its own type in to_sql.
+        true
+    }
+    to_sql_checked!();
+}
+
+mod bytes_buf {
+    pub use postgres::types::private::BytesMut;
+}
+
+struct Row<'a>(&'a postgres::Row);
+
+impl RowGet for Row<'_> {
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        self.0.try_get(i).map_err(err)
+    }
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        self.0.try_get(i).map_err(err)
+    }
+    fn id(&self, i: usize) -> Result<Option<Uuid>, StoreError> {
+        self.0.try_get(i).map_err(err)
+    }
+    fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.0.try_get(i).map_err(err)
+    }
+}
+
+fn owned(row: &postgres::Row) -> Result<OwnedRow, StoreError> {
+    let mut v = Vec::with_capacity(row.len());
+    for (i, c) in row.columns().iter().enumerate() {
+        v.push(match *c.type_() {
+            Type::UUID => Val::Id(row.try_get(i).map_err(err)?),
+            Type::INT8 => Val::Int(row.try_get(i).map_err(err)?),
+            Type::TIMESTAMPTZ => Val::Time(row.try_get(i).map_err(err)?),
+            _ => Val::Text(row.try_get(i).map_err(err)?),
+        });
+    }
+    Ok(OwnedRow(v))
+}
+
+fn params(vals: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
+    vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+fn current_version(c: &mut impl postgres::GenericClient) -> Result<u32, StoreError> {
+    c.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     BIGINT PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            applied_at  TIMESTAMPTZ NOT NULL
+        )",
+    )
+    .map_err(err)?;
+    let v: i64 = c
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+        )
+        .map_err(err)?
+        .get(0);
+    Ok(v as u32)
+}
+
+fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
+    c.batch_execute(LOCK).map_err(err)?;
+    let result = (|| -> Result<(), Error> {
+        let mut tx = c.transaction().map_err(err)?;
+        let have = current_version(&mut tx)?;
+        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+        if have > latest {
+            return Err(Error::Storage {
+                message: format!(
+                    "the database has schema version {have}, newer than this needbridge supports ({latest}); \
+                     open it with a newer needbridge"
+                ),
+            });
+        }
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > have && m.0 <= upto) {
+            tx.batch_execute(sql).map_err(err)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",
+                &[&i64::from(*version), name],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(())
+    })();
+    let _ = c.batch_execute(UNLOCK);
+    result
+}
+
+impl PostgresStore {
+    /// Connects (`url` in libpq key-value form or as a `postgresql://` URL) and brings the
+    /// schema up to date.
+    pub fn connect(url: &str) -> Result<Self, Error> {
+        Self::connect_with(url, PostgresOptions::default())
+    }
+
+    /// Connects with explicit options.
+    pub fn connect_with(url: &str, options: PostgresOptions) -> Result<Self, Error> {
+        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+        Self::connect_at_version(url, options, latest)
+    }
+
+    /// Connects and migrates only up to `version` (for upgrade tests and staged rollouts).
+    #[doc(hidden)]
+    pub fn connect_at_version(
+        url: &str,
+        options: PostgresOptions,
+        version: u32,
+    ) -> Result<Self, Error> {
+        let config: postgres::Config =
+            url.parse().map_err(|e: postgres::Error| Error::Invalid {
+                field: "url".into(),
+                reason: format!("not a PostgreSQL connection string: {e}"),
+            })?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(std::time::Duration::from_secs(15))
+            .build(manager)
+            .map_err(|e| Error::from(pool_err(e)))?;
+        {
+            let mut c = pool.get().map_err(|e| Error::from(pool_err(e)))?;
+            migrate(&mut c, version)?;
+        }
+        Ok(Self { pool })
+    }
+
+    /// The schema version of the database.
+    pub fn schema_version(&self) -> Result<u32, Error> {
+        let mut c = self.pool.get().map_err(pool_err)?;
+        Ok(current_version(&mut *c)?)
+    }
+
+    /// Runs `f` on a pooled connection outside any transaction (tests inspect the catalog).
+    #[doc(hidden)]
+    pub fn with_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> Result<T, Error> {
+        let mut c = self.pool.get().map_err(pool_err)?;
+        Ok(f(&mut c))
+    }
+}
+
+struct PgTx {
+    conn: Conn,
+    open: bool,
+    locked: bool,
+    writable: bool,
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.batch_execute("ROLLBACK");
+        }
+        if self.locked {
+            let _ = self.conn.batch_execute(UNLOCK);
+        }
+    }
+}
+
+impl PgTx {
+    fn load_children(&mut self, r: &mut Record) -> Result<(), StoreError> {
+        let Some(q) = sql::children_sql(r.kind(), &PgDialect) else {
+            return Ok(());
+        };
+        let stmt: &str = &q;
+        let rows = self
+            .conn
+            .query(stmt, &[&Val::Id(Some(r.id()))])
+            .map_err(err)?;
+        let got: Vec<OwnedRow> = rows.iter().map(owned).collect::<Result<_, _>>()?;
+        let refs: Vec<&dyn RowGet> = got.iter().map(|r| r as &dyn RowGet).collect();
+        sql::attach(r, &refs)
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(StoreError::Backend("write in a read transaction".into()))
+        }
+    }
+}
+
+impl Tx for PgTx {
+    fn get(&mut self, kind: Kind, id: Uuid) -> Result<Option<Record>, StoreError> {
+        let stmt: &str = &sql::get_sql(kind, &PgDialect);
+        let rows = self.conn.query(stmt, &[&Val::Id(Some(id))]).map_err(err)?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let mut rec = sql::decode(kind, &Row(row))?;
+        self.load_children(&mut rec)?;
+        Ok(Some(rec))
+    }
+
+    fn put(&mut self, record: &Record) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let kind = record.kind();
+        let (vals, children) = sql::encode(record);
+        let stmt: &str = &sql::upsert_sql(kind, &PgDialect);
+        self.conn.execute(stmt, &params(&vals)).map_err(err)?;
+        if let (Some(del), Some(ins)) = (
+            sql::delete_children_sql(kind, &PgDialect),
+            sql::insert_child_sql(kind, &PgDialect),
+        ) {
+            let parent = Val::Id(Some(record.id()));
+            let del: &str = &del;
+            self.conn.execute(del, &[&parent]).map_err(err)?;
+            if children != Children::None {
+                let ins: &str = &ins;
+                for (pos, row) in children.rows().into_iter().enumerate() {
+                    let mut p = vec![parent.clone(), Val::Int(Some(pos as i64))];
+                    p.extend(row);
+                    self.conn.execute(ins, &params(&p)).map_err(err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {
+        let kind = query.kind();
+        let q = sql::select_sql(query, page, &PgDialect);
+        let stmt: &str = &q.text;
+        let rows = self.conn.query(stmt, &params(&q.params)).map_err(err)?;
+        let mut out: Vec<Record> = rows
+            .iter()
+            .map(|r| sql::decode(kind, &Row(r)))
+            .collect::<Result<_, _>>()?;
+        for r in &mut out {
+            self.load_children(r)?;
+        }
+        Ok(out)
+    }
+
+    fn last_seq(&mut self) -> Result<u64, StoreError> {
+        let stmt: &str = "SELECT coalesce(max(seq), 0) FROM events";
+        let n: i64 = self.conn.query_one(stmt, &[]).map_err(err)?.get(0);
+        Ok(n as u64)
+    }
+
+    fn append_event(&mut self, event: &Event) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let expected = self.last_seq()? + 1;
+        if event.seq != expected {
+            return Err(StoreError::Backend(format!(
+                "event seq {} out of order (expected {expected})",
+                event.seq
+            )));
+        }
+        let vals = sql::event_vals(event)?;
+        let stmt: &str = &format!(
+            "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8::text AS jsonb))",
+            sql::EVENT_COLS
+        );
+        self.conn.execute(stmt, &params(&vals)).map_err(err)?;
+        Ok(())
+    }
+
+    fn events_since(&mut self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError> {
+        let cols = sql::EVENT_COLS.replace("payload", "payload::text");
+        let stmt: &str = &format!("SELECT {cols} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let rows = self
+            .conn
+            .query(stmt, &[&(after as i64), &i64::from(limit)])
+            .map_err(err)?;
+        rows.iter().map(|r| sql::decode_event(&Row(r))).collect()
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.open = false;
+        if let Err(e) = self.conn.batch_execute("COMMIT") {
+            let _ = self.conn.batch_execute("ROLLBACK");
+            return Err(err(e));
+        }
+        Ok(())
+    }
+}
+
+impl Store for PostgresStore {
+    fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        let mut conn = self.pool.get().map_err(pool_err)?;
+        conn.batch_execute(LOCK).map_err(err)?;
+        let mut tx = PgTx {
+            conn,
+            open: false,
+            locked: true,
+            writable: true,
+        };
+        tx.conn
+            .batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+            .map_err(err)?;
+        tx.open = true;
+        Ok(Box::new(tx))
+    }
+
+    fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        let mut conn = self.pool.get().map_err(pool_err)?;
+        conn.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(err)?;
+        Ok(Box::new(PgTx {
+            conn,
+            open: true,
+            locked: false,
+            writable: false,
+        }))
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "postgres"
+    }
+}

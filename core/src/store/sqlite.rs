@@ -1,0 +1,582 @@
+//! The SQLite backend: the embedded default (`Hub::open(path)`), through rusqlite with SQLite
+//! compiled in.
+//!
+//! - WAL journal, foreign keys on (checked at commit), a busy timeout, `synchronous=FULL` by
+//!   default ([`Synchronous::Normal`] for bulk loads trades the last commits on power loss for
+//!   speed; a crash of the process alone loses nothing in either mode).
+//! - One writer connection: write transactions in this process queue on a mutex and start with
+//!   `BEGIN IMMEDIATE`, so they are serial; other processes wait up to the busy timeout and
+//!   then get [`StoreError::Serialization`], which the Hub retries.
+//! - Reader connections from a small pool, each read transaction one consistent snapshot.
+//! - The schema is the numbered migrations in `core/src/store/sqlite/`, applied on open in
+//!   one transaction and recorded in `schema_migrations`; a database from a newer needbridge
+//!   is refused untouched.
+
+use super::sql::{self, Children, Dialect, OwnedRow, RowGet, Val};
+use super::{Event, Kind, Page, Query, Record, Store, Tx};
+use crate::error::{Error, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The numbered migrations: `(version, name, sql)`.
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "tables", include_str!("sqlite/0001_tables.sql")),
+    (2, "indexes", include_str!("sqlite/0002_indexes.sql")),
+];
+
+/// How hard SQLite works to make each commit durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// `synchronous=FULL`: a commit survives power loss (the default).
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: faster; in WAL mode a commit survives a crash of the process,
+    /// but the last commits may be lost on power loss. For bulk loads.
+    Normal,
+}
+
+/// Options for opening a SQLite database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// Durability of commits.
+    pub synchronous: Synchronous,
+    /// How long a write waits for another process's write lock before the Hub retries.
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A SQLite [`Store`].
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    options: SqliteOptions,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn ph(&self, n: usize) -> String {
+        format!("?{n}")
+    }
+    fn fold(&self, expr: &str) -> String {
+        // SQLite's lower() folds ASCII letters only (no ICU), exactly like fold_text.
+        format!("lower({expr})")
+    }
+    fn contains(&self, hay: &str, needle: &str) -> String {
+        format!("instr({hay}, {needle}) > 0")
+    }
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+        {
+            StoreError::Serialization(e.to_string())
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+impl ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Val::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Val::Int(Some(n)) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(*n)),
+            Val::Id(Some(u)) => ToSqlOutput::Owned(rusqlite::types::Value::Text(u.to_string())),
+            Val::Time(Some(t)) => {
+                ToSqlOutput::Owned(rusqlite::types::Value::Text(sql::format_time(t)))
+            }
+            Val::Text(None) | Val::Int(None) | Val::Id(None) | Val::Time(None) => {
+                ToSqlOutput::Owned(rusqlite::types::Value::Null)
+            }
+        })
+    }
+}
+
+struct Row<'a, 'b>(&'a rusqlite::Row<'b>);
+
+impl RowGet for Row<'_, '_> {
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        self.0.get(i).map_err(err)
+    }
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        self.0.get(i).map_err(err)
+    }
+    fn id(&self, i: usize) -> Result<Option<Uuid>, StoreError> {
+        match self.text(i)? {
+            Some(s) => Uuid::parse_str(&s)
+                .map(Some)
+                .map_err(|_| StoreError::Backend("unreadable uuid".into())),
+            None => Ok(None),
+        }
+    }
+    fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self.text(i)? {
+            Some(s) => sql::parse_time(&s).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+fn owned(row: &rusqlite::Row<'_>, n: usize) -> Result<OwnedRow, StoreError> {
+    let mut v = Vec::with_capacity(n);
+    for i in 0..n {
+        v.push(match row.get_ref(i).map_err(err)? {
+            ValueRef::Null => Val::Text(None),
+            ValueRef::Integer(x) => Val::Int(Some(x)),
+            ValueRef::Text(t) => Val::Text(Some(String::from_utf8_lossy(t).into_owned())),
+            ValueRef::Real(_) | ValueRef::Blob(_) => {
+                return Err(StoreError::Backend("unexpected column type".into()))
+            }
+        });
+    }
+    Ok(OwnedRow(v))
+}
+
+fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreError> {
+    conn.busy_timeout(options.busy_timeout).map_err(err)?;
+    let sync = match options.synchronous {
+        Synchronous::Full => "FULL",
+        Synchronous::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync};"
+    ))
+    .map_err(err)
+}
+
+fn open_conn(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    configure(&conn, options)?;
+    Ok(conn)
+}
+
+/// The schema version recorded in the database (0 for a new file).
+fn current_version(conn: &Connection) -> Result<u32, StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     INTEGER PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            applied_at  TEXT NOT NULL
+        )",
+    )
+    .map_err(err)?;
+    conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(err)
+}
+
+/// Applies the migrations after the database's version, up to `upto`, in one transaction.
+fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let result = (|| {
+        let have = current_version(conn)?;
+        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+        if have > latest {
+            return Err(Error::Storage {
+                message: format!(
+                    "the database has schema version {have}, newer than this needbridge supports ({latest}); \
+                     open it with a newer needbridge"
+                ),
+            });
+        }
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > have && m.0 <= upto) {
+            conn.execute_batch(sql).map_err(err)?;
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![version, name, sql::format_time(&Utc::now())],
+            )
+            .map_err(err)?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(|e| err(e).into()),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `path` with default options, and brings
+    /// its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::open_with(path, SqliteOptions::default())
+    }
+
+    /// Opens with explicit options.
+    pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, Error> {
+        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+        Self::open_at(path.as_ref(), options, latest)
+    }
+
+    fn open_at(path: &Path, options: SqliteOptions, version: u32) -> Result<Self, Error> {
+        let writer = open_conn(path, &options)?;
+        migrate(&writer, version)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            options,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32, Error> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(current_version(&conn)?)
+    }
+}
+
+enum Conn<'a> {
+    Writer(MutexGuard<'a, Connection>),
+    Reader(Option<Connection>, &'a Mutex<Vec<Connection>>),
+}
+
+impl Conn<'_> {
+    fn get(&self) -> &Connection {
+        match self {
+            Conn::Writer(g) => g,
+            Conn::Reader(c, _) => c.as_ref().expect("reader connection present until drop"),
+        }
+    }
+}
+
+struct SqliteTx<'a> {
+    conn: Conn<'a>,
+    open: bool,
+    writable: bool,
+}
+
+impl Drop for SqliteTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.get().execute_batch("ROLLBACK");
+        }
+        if let Conn::Reader(c, pool) = &mut self.conn {
+            if let Some(c) = c.take() {
+                pool.lock().unwrap_or_else(|p| p.into_inner()).push(c);
+            }
+        }
+    }
+}
+
+impl SqliteTx<'_> {
+    fn load_children(&self, r: &mut Record) -> Result<(), StoreError> {
+        let kind = r.kind();
+        let (Some(q), Some((_, _, cols))) = (
+            sql::children_sql(kind, &SqliteDialect),
+            sql::child_table(kind),
+        ) else {
+            return Ok(());
+        };
+        let mut stmt = self.conn.get().prepare_cached(&q).map_err(err)?;
+        let mut rows = stmt.query([Val::Id(Some(r.id()))]).map_err(err)?;
+        let mut got = Vec::new();
+        while let Some(row) = rows.next().map_err(err)? {
+            got.push(owned(row, cols.len())?);
+        }
+        let refs: Vec<&dyn RowGet> = got.iter().map(|r| r as &dyn RowGet).collect();
+        sql::attach(r, &refs)
+    }
+
+    fn check_writable(&self) -> Result<(), StoreError> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(StoreError::Backend("write in a read transaction".into()))
+        }
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn get(&mut self, kind: Kind, id: Uuid) -> Result<Option<Record>, StoreError> {
+        let q = sql::get_sql(kind, &SqliteDialect);
+        let mut rec = {
+            let mut stmt = self.conn.get().prepare_cached(&q).map_err(err)?;
+            let mut rows = stmt.query([Val::Id(Some(id))]).map_err(err)?;
+            match rows.next().map_err(err)? {
+                Some(row) => sql::decode(kind, &Row(row))?,
+                None => return Ok(None),
+            }
+        };
+        self.load_children(&mut rec)?;
+        Ok(Some(rec))
+    }
+
+    fn put(&mut self, record: &Record) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let kind = record.kind();
+        let (vals, children) = sql::encode(record);
+        let conn = self.conn.get();
+        conn.prepare_cached(&sql::upsert_sql(kind, &SqliteDialect))
+            .map_err(err)?
+            .execute(rusqlite::params_from_iter(vals.iter()))
+            .map_err(err)?;
+        if let (Some(del), Some(ins)) = (
+            sql::delete_children_sql(kind, &SqliteDialect),
+            sql::insert_child_sql(kind, &SqliteDialect),
+        ) {
+            let parent = Val::Id(Some(record.id()));
+            conn.prepare_cached(&del)
+                .map_err(err)?
+                .execute([&parent])
+                .map_err(err)?;
+            if children != Children::None {
+                let mut stmt = conn.prepare_cached(&ins).map_err(err)?;
+                for (pos, row) in children.rows().into_iter().enumerate() {
+                    let mut p = vec![parent.clone(), Val::Int(Some(pos as i64))];
+                    p.extend(row);
+                    stmt.execute(rusqlite::params_from_iter(p.iter()))
+                        .map_err(err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {
+        let kind = query.kind();
+        let q = sql::select_sql(query, page, &SqliteDialect);
+        let mut out = Vec::new();
+        {
+            let mut stmt = self.conn.get().prepare_cached(&q.text).map_err(err)?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(q.params.iter()))
+                .map_err(err)?;
+            while let Some(row) = rows.next().map_err(err)? {
+                out.push(sql::decode(kind, &Row(row))?);
+            }
+        }
+        for r in &mut out {
+            self.load_children(r)?;
+        }
+        Ok(out)
+    }
+
+    fn last_seq(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .get()
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")
+            .map_err(err)?
+            .query_row([], |r| r.get(0))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    fn append_event(&mut self, event: &Event) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let expected = self.last_seq()? + 1;
+        if event.seq != expected {
+            return Err(StoreError::Backend(format!(
+                "event seq {} out of order (expected {expected})",
+                event.seq
+            )));
+        }
+        let vals = sql::event_vals(event)?;
+        self.conn
+            .get()
+            .prepare_cached(&format!(
+                "INSERT INTO events ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                sql::EVENT_COLS
+            ))
+            .map_err(err)?
+            .execute(rusqlite::params_from_iter(vals.iter()))
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn events_since(&mut self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self
+            .conn
+            .get()
+            .prepare_cached(&format!(
+                "SELECT {} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                sql::EVENT_COLS
+            ))
+            .map_err(err)?;
+        let mut rows = stmt
+            .query(rusqlite::params![after as i64, i64::from(limit)])
+            .map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err)? {
+            out.push(sql::decode_event(&Row(row))?);
+        }
+        Ok(out)
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.open = false;
+        if let Err(e) = self.conn.get().execute_batch("COMMIT") {
+            let _ = self.conn.get().execute_batch("ROLLBACK");
+            return Err(err(e));
+        }
+        Ok(())
+    }
+}
+
+impl Store for SqliteStore {
+    fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        guard.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Writer(guard),
+            open: true,
+            writable: true,
+        }))
+    }
+
+    fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_conn(&self.path, &self.options)?,
+        };
+        conn.execute_batch("BEGIN").map_err(err)?;
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Reader(Some(conn), &self.readers),
+            open: true,
+            writable: false,
+        }))
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(conn: &Connection) -> Vec<(String, String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT type, name, coalesce(sql, '') FROM sqlite_master \
+                 WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("needbridge-{}-{name}", Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("db.sqlite")
+    }
+
+    #[test]
+    fn upgrading_from_every_earlier_version_equals_a_fresh_schema() {
+        let fresh = SqliteStore::open(temp("fresh")).unwrap();
+        let want = schema(&fresh.writer.lock().unwrap());
+        assert!(want.iter().any(|(_, n, _)| n == "claims_one_live_per_need"));
+        for from in 0..MIGRATIONS.len() as u32 {
+            let path = temp(&format!("from{from}"));
+            let old = SqliteStore::open_at(&path, SqliteOptions::default(), from).unwrap();
+            assert_eq!(old.schema_version().unwrap(), from);
+            drop(old);
+            let upgraded = SqliteStore::open(&path).unwrap();
+            assert_eq!(upgraded.schema_version().unwrap(), MIGRATIONS.len() as u32);
+            assert_eq!(
+                schema(&upgraded.writer.lock().unwrap()),
+                want,
+                "upgrade from {from}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_untouched() {
+        let path = temp("newer");
+        drop(SqliteStore::open(&path).unwrap());
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute(
+                "INSERT INTO schema_migrations VALUES (99, 'future', 'x')",
+                [],
+            )
+            .unwrap();
+        }
+        let e = SqliteStore::open(&path).unwrap_err();
+        assert!(
+            matches!(e, Error::Storage { ref message } if message.contains("newer")),
+            "{e}"
+        );
+        let c = Connection::open(&path).unwrap();
+        let n: i64 = c
+            .query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 99);
+    }
+
+    #[test]
+    fn pragmas_are_set() {
+        let s = SqliteStore::open_with(
+            temp("pragmas"),
+            SqliteOptions {
+                synchronous: Synchronous::Normal,
+                busy_timeout: Duration::from_millis(250),
+            },
+        )
+        .unwrap();
+        let c = s.writer.lock().unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let busy: i64 = c
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), fk, sync, busy), ("wal", 1, 1, 250));
+        drop(c);
+        let s = SqliteStore::open(temp("pragmas-default")).unwrap();
+        let sync: i64 = s
+            .writer
+            .lock()
+            .unwrap()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL by default");
+    }
+}
