@@ -101,6 +101,29 @@ pub struct Fresh {
     pub dir: Option<TempDir>,
     /// The PostgreSQL connection string of the fresh schema.
     pub url: Option<String>,
+    /// The SQLite file.
+    pub path: Option<PathBuf>,
+}
+
+impl Fresh {
+    /// What a child process needs to open the same store: the SQLite file's path or the
+    /// PostgreSQL connection string.
+    pub fn target(&self) -> String {
+        match (&self.path, &self.url) {
+            (Some(p), _) => p.display().to_string(),
+            (None, Some(u)) => u.clone(),
+            (None, None) => panic!("a memory store cannot be shared with another process"),
+        }
+    }
+
+    /// Opens the same store anew (what a restarted process would see).
+    pub fn reopen(&self) -> Arc<dyn Store> {
+        match (&self.path, &self.url) {
+            (Some(p), _) => Arc::new(SqliteStore::open(p).expect("reopen sqlite")),
+            (None, Some(u)) => Arc::new(PostgresStore::connect(u).expect("reconnect postgres")),
+            (None, None) => self.store.clone(),
+        }
+    }
 }
 
 impl Backend {
@@ -121,14 +144,17 @@ impl Backend {
                 store: Arc::new(MemoryStore::new()),
                 dir: None,
                 url: None,
+                path: None,
             },
             Backend::Sqlite => {
                 let dir = TempDir::new("sqlite");
-                let store = SqliteStore::open(dir.join("needbridge.db")).expect("open sqlite");
+                let path = dir.join("needbridge.db");
+                let store = SqliteStore::open(&path).expect("open sqlite");
                 Fresh {
                     store: Arc::new(store),
                     dir: Some(dir),
                     url: None,
+                    path: Some(path),
                 }
             }
             Backend::Postgres => {
@@ -138,6 +164,7 @@ impl Backend {
                     store: Arc::new(store),
                     dir: None,
                     url: Some(url),
+                    path: None,
                 }
             }
         }
@@ -665,3 +692,179 @@ impl World {
 #[doc = include_str!("../../README.md")]
 #[allow(dead_code)]
 mod readme {}
+
+/// The invariants every state must keep, checked on a whole dump; and the replay of the
+/// event log. Shared by the state-machine property test and the crash tests.
+pub mod invariants {
+    use needbridge::model::*;
+    use needbridge::rules::lifecycle::need_status_for_live_claim;
+    use needbridge::store::memory::MemorySnapshot;
+    use needbridge::store::{Kind, Record};
+    use std::collections::BTreeMap;
+
+    macro_rules! ensure {
+        ($c:expr) => { if !$c { return Err(format!("invariant failed: {}", stringify!($c))); } };
+        ($c:expr, $($f:tt)+) => { if !$c { return Err(format!($($f)+)); } };
+    }
+    macro_rules! ensure_eq {
+        ($a:expr, $b:expr) => {{ let (a, b) = (&$a, &$b); if a != b { return Err(format!("{} != {}: {:?} vs {:?}", stringify!($a), stringify!($b), a, b)); } }};
+        ($a:expr, $b:expr, $($f:tt)+) => {{ let (a, b) = (&$a, &$b); if a != b { return Err(format!("{}: {:?} vs {:?}", format!($($f)+), a, b)); } }};
+    }
+
+    /// Values `f` picks from every record of `kind`.
+    pub fn ids<T: Clone>(
+        snap: &MemorySnapshot,
+        kind: Kind,
+        f: impl Fn(&Record) -> Option<T>,
+    ) -> Vec<T> {
+        snap.records
+            .get(&kind)
+            .map(|m| m.values().filter_map(&f).collect())
+            .unwrap_or_default()
+    }
+
+    /// Values `f` picks from every record of `kind` (alias of [`ids`]).
+    pub fn records<E>(snap: &MemorySnapshot, kind: Kind, f: impl Fn(&Record) -> Option<E>) -> Vec<E>
+    where
+        E: Clone,
+    {
+        ids(snap, kind, f)
+    }
+
+    /// At most one live claim per need; each need's status agrees with its claims; claim
+    /// counts; tallies equal the sums of verified fulfilments and approved hours; a gap-free
+    /// event log.
+    pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
+        let needs: Vec<Need> = records(snap, Kind::Need, |r| match r {
+            Record::Need(n) => Some(n.clone()),
+            _ => None,
+        });
+        let claims: Vec<Claim> = records(snap, Kind::Claim, |r| match r {
+            Record::Claim(c) => Some(c.clone()),
+            _ => None,
+        });
+        let by_id: BTreeMap<ClaimId, &Claim> = claims.iter().map(|c| (c.id, c)).collect();
+        for n in &needs {
+            let live: Vec<&Claim> = claims
+                .iter()
+                .filter(|c| c.need == n.id && c.status.is_live())
+                .collect();
+            ensure!(
+                live.len() <= 1,
+                "need {} has {} live claims",
+                n.id,
+                live.len()
+            );
+            match n.live_claim {
+                Some(cid) => {
+                    let c = by_id.get(&cid).expect("live claim exists");
+                    ensure!(c.status.is_live());
+                    ensure_eq!(live.len(), 1);
+                    ensure_eq!(Some(n.status), need_status_for_live_claim(c.status));
+                }
+                None => {
+                    ensure!(live.is_empty());
+                    ensure!(!matches!(
+                        n.status,
+                        NeedStatus::Claimed | NeedStatus::InProgress | NeedStatus::Done
+                    ));
+                }
+            }
+            if n.status == NeedStatus::Verified {
+                ensure!(claims
+                    .iter()
+                    .any(|c| c.need == n.id && c.status == ClaimStatus::Verified));
+            }
+            ensure_eq!(
+                n.claim_count as usize,
+                claims.iter().filter(|c| c.need == n.id).count()
+            );
+        }
+        // Tallies equal the sums of verified fulfilments.
+        let mut expected: BTreeMap<String, Tally> = BTreeMap::new();
+        for c in claims.iter().filter(|c| c.status == ClaimStatus::Verified) {
+            let key = format!("{:?}", c.claimant);
+            expected.entry(key).or_default().add(
+                c.fulfilment
+                    .as_ref()
+                    .expect("verified claims have a fulfilment"),
+            );
+        }
+        let tally_of = |key: String| expected.get(&key).copied().unwrap_or_default();
+        for r in snap.records.values().flat_map(|m| m.values()) {
+            match r {
+                Record::Member(m) => {
+                    ensure_eq!(m.tally, tally_of(format!("{:?}", Claimant::Member(m.id))));
+                    let approved: u64 = records(snap, Kind::Hours, |r| match r {
+                        Record::Hours(h)
+                            if h.member == m.id && h.status == HoursStatus::Approved =>
+                        {
+                            Some(u64::from(h.minutes))
+                        }
+                        _ => None,
+                    })
+                    .iter()
+                    .sum();
+                    ensure_eq!(m.approved_minutes, approved);
+                }
+                Record::Team(t) => {
+                    ensure_eq!(t.tally, tally_of(format!("{:?}", Claimant::Team(t.id))))
+                }
+                Record::Organisation(o) => {
+                    ensure_eq!(
+                        o.tally,
+                        tally_of(format!("{:?}", Claimant::Organisation(o.id)))
+                    )
+                }
+                _ => {}
+            }
+        }
+        for (i, e) in snap.events.iter().enumerate() {
+            ensure_eq!(e.seq, i as u64 + 1, "event log has a gap");
+        }
+        Ok(())
+    }
+
+    /// The records rebuilt by applying every event's changes in order.
+    pub fn replay(snap: &MemorySnapshot) -> BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> {
+        let mut out: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = BTreeMap::new();
+        for e in &snap.events {
+            for r in &e.changes {
+                out.entry(r.kind())
+                    .or_default()
+                    .insert(uuid_like::Id(r.id().to_string()), r.clone());
+            }
+        }
+        out
+    }
+
+    /// Uuid keys as text.
+    pub mod uuid_like {
+        /// A uuid as text, so this test needs no direct dependency on the uuid crate.
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+        pub struct Id(pub String);
+    }
+
+    /// Whether replaying every event's changes rebuilds exactly the records in the dump.
+    pub fn replay_matches(snap: &MemorySnapshot) -> Result<(), String> {
+        let replayed = replay(snap);
+        let actual: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = snap
+            .records
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(k, m)| {
+                (
+                    *k,
+                    m.values()
+                        .map(|r| (uuid_like::Id(r.id().to_string()), r.clone()))
+                        .collect(),
+                )
+            })
+            .collect();
+        if replayed == actual {
+            Ok(())
+        } else {
+            Err("replaying the event log does not rebuild the state".into())
+        }
+    }
+}

@@ -9,13 +9,12 @@
 use chrono::Duration;
 use needbridge::command::*;
 use needbridge::model::*;
-use needbridge::rules::lifecycle::need_status_for_live_claim;
 use needbridge::store::memory::MemorySnapshot;
 use needbridge::store::{Kind, Record};
 use needbridge::{Actor, Command};
+use needbridge_acceptance::invariants::{check_invariants, replay_matches};
 use needbridge_acceptance::{member, staff, t0, Backend, World};
 use proptest::prelude::*;
-use std::collections::BTreeMap;
 
 /// One step of a random stream: indices pick entities and actors from pools.
 #[derive(Debug, Clone)]
@@ -168,120 +167,6 @@ fn actors(w: &World) -> Vec<Actor> {
         member(w.loner_a),
         member(w.member_b),
     ]
-}
-
-fn records<E>(snap: &MemorySnapshot, kind: Kind, f: impl Fn(&Record) -> Option<E>) -> Vec<E>
-where
-    E: Clone,
-{
-    ids(snap, kind, f)
-}
-
-fn check_invariants(snap: &MemorySnapshot) -> Result<(), TestCaseError> {
-    let needs: Vec<Need> = records(snap, Kind::Need, |r| match r {
-        Record::Need(n) => Some(n.clone()),
-        _ => None,
-    });
-    let claims: Vec<Claim> = records(snap, Kind::Claim, |r| match r {
-        Record::Claim(c) => Some(c.clone()),
-        _ => None,
-    });
-    let by_id: BTreeMap<ClaimId, &Claim> = claims.iter().map(|c| (c.id, c)).collect();
-    for n in &needs {
-        let live: Vec<&Claim> = claims
-            .iter()
-            .filter(|c| c.need == n.id && c.status.is_live())
-            .collect();
-        prop_assert!(
-            live.len() <= 1,
-            "need {} has {} live claims",
-            n.id,
-            live.len()
-        );
-        match n.live_claim {
-            Some(cid) => {
-                let c = by_id.get(&cid).expect("live claim exists");
-                prop_assert!(c.status.is_live());
-                prop_assert_eq!(live.len(), 1);
-                prop_assert_eq!(Some(n.status), need_status_for_live_claim(c.status));
-            }
-            None => {
-                prop_assert!(live.is_empty());
-                prop_assert!(!matches!(
-                    n.status,
-                    NeedStatus::Claimed | NeedStatus::InProgress | NeedStatus::Done
-                ));
-            }
-        }
-        if n.status == NeedStatus::Verified {
-            prop_assert!(claims
-                .iter()
-                .any(|c| c.need == n.id && c.status == ClaimStatus::Verified));
-        }
-        prop_assert_eq!(
-            n.claim_count as usize,
-            claims.iter().filter(|c| c.need == n.id).count()
-        );
-    }
-    // Tallies equal the sums of verified fulfilments.
-    let mut expected: BTreeMap<String, Tally> = BTreeMap::new();
-    for c in claims.iter().filter(|c| c.status == ClaimStatus::Verified) {
-        let key = format!("{:?}", c.claimant);
-        expected.entry(key).or_default().add(
-            c.fulfilment
-                .as_ref()
-                .expect("verified claims have a fulfilment"),
-        );
-    }
-    let tally_of = |key: String| expected.get(&key).copied().unwrap_or_default();
-    for r in snap.records.values().flat_map(|m| m.values()) {
-        match r {
-            Record::Member(m) => {
-                prop_assert_eq!(m.tally, tally_of(format!("{:?}", Claimant::Member(m.id))));
-                let approved: u64 = records(snap, Kind::Hours, |r| match r {
-                    Record::Hours(h) if h.member == m.id && h.status == HoursStatus::Approved => {
-                        Some(u64::from(h.minutes))
-                    }
-                    _ => None,
-                })
-                .iter()
-                .sum();
-                prop_assert_eq!(m.approved_minutes, approved);
-            }
-            Record::Team(t) => {
-                prop_assert_eq!(t.tally, tally_of(format!("{:?}", Claimant::Team(t.id))))
-            }
-            Record::Organisation(o) => {
-                prop_assert_eq!(
-                    o.tally,
-                    tally_of(format!("{:?}", Claimant::Organisation(o.id)))
-                )
-            }
-            _ => {}
-        }
-    }
-    for (i, e) in snap.events.iter().enumerate() {
-        prop_assert_eq!(e.seq, i as u64 + 1, "event log has a gap");
-    }
-    Ok(())
-}
-
-fn replay(snap: &MemorySnapshot) -> BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> {
-    let mut out: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = BTreeMap::new();
-    for e in &snap.events {
-        for r in &e.changes {
-            out.entry(r.kind())
-                .or_default()
-                .insert(uuid_like::Id(r.id().to_string()), r.clone());
-        }
-    }
-    out
-}
-
-mod uuid_like {
-    /// A uuid as text, so this test needs no direct dependency on the uuid crate.
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-    pub struct Id(pub String);
 }
 
 fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
@@ -479,7 +364,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
 fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseError> {
     let w = World::on(backend);
     let pool = actors(&w);
-    check_invariants(&w.dump())?;
+    check_invariants(&w.dump()).map_err(TestCaseError::fail)?;
     for (op, actor) in steps {
         let before = w.dump();
         match op {
@@ -508,27 +393,9 @@ fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseErr
                 }
             }
         }
-        check_invariants(&w.dump())?;
+        check_invariants(&w.dump()).map_err(TestCaseError::fail)?;
     }
-    let snap = w.dump();
-    let replayed = replay(&snap);
-    let actual: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = snap
-        .records
-        .iter()
-        .filter(|(_, m)| !m.is_empty())
-        .map(|(k, m)| {
-            (
-                *k,
-                m.values()
-                    .map(|r| (uuid_like::Id(r.id().to_string()), r.clone()))
-                    .collect(),
-            )
-        })
-        .collect();
-    prop_assert!(
-        replayed == actual,
-        "replaying the event log does not rebuild the state"
-    );
+    replay_matches(&w.dump()).map_err(TestCaseError::fail)?;
     Ok(())
 }
 
