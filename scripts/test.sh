@@ -23,8 +23,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "docs build without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 
-step "Rust tests: unit, acceptance, state machine, doc tests"
-cargo test --workspace --locked
+step "Rust tests on memory, SQLite and a private PostgreSQL server"
+# with-postgres.sh installs PostgreSQL if missing, starts a throw-away cluster on a unix
+# socket, exports NEEDBRIDGE_PG_URL, runs the command and always stops the server.
+# NEEDBRIDGE_REQUIRE_PG makes a missing server fail the PostgreSQL tests instead of
+# skipping them.
+NEEDBRIDGE_REQUIRE_PG=1 bash scripts/with-postgres.sh cargo test --workspace --locked
 
 step "examples run"
 cargo run -q -p needbridge-examples --example seed_flow --locked >/dev/null
