@@ -1,11 +1,13 @@
-//! A walk-through of the seed's flow, on the in-memory store.
+//! A walk-through of the seed's flow, on the embedded SQLite default.
 //!
 //! Zhongshan District builds its tree; a work unit certifies members; members report to the
 //! committee where they live and are accepted (the work unit's ledger hears of it); the
 //! committee registers residents and publishes their needs; a member, a team and an
 //! enterprise claim them; the work is done, recorded, checked and the resident asked.
 //!
-//! Run: `cargo run -p needbridge-examples --example seed_flow`
+//! Run: `cargo run -p needbridge-examples --example seed_flow [FILE]` — the database is
+//! written to FILE (default `seed_flow.db`, replaced if it exists); open it afterwards with any
+//! SQLite tool (`docs/SCHEMA.md` describes the tables).
 
 use chrono::Duration;
 use needbridge::command::*;
@@ -17,7 +19,11 @@ fn yuan(fen: i64) -> String {
 }
 
 fn main() -> Result<(), needbridge::Error> {
-    let hub = Hub::in_memory();
+    let path = std::env::args().nth(1).unwrap_or_else(|| "seed_flow.db".into());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let hub = Hub::open(&path)?;
     let now = hub.now();
     let sys = Actor::System;
 
@@ -314,5 +320,12 @@ fn main() -> Result<(), needbridge::Error> {
         events.last().map_or(0, |e| e.seq),
         events.last().map_or("", |e| e.kind.as_str())
     );
+
+    // Everything is on disk: a new Hub over the same file sees it all.
+    drop(hub);
+    let again = Hub::open(&path)?;
+    let n = again.events_since(&sys, 0, 1000)?.len();
+    let status = again.need(&sys, bag.id)?.status;
+    println!("9. reopened {path}: {n} events; the schoolbag need is {status}");
     Ok(())
 }

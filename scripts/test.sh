@@ -31,6 +31,8 @@ step "Rust tests on memory, SQLite and a private PostgreSQL server"
 NEEDBRIDGE_REQUIRE_PG=1 bash scripts/with-postgres.sh cargo test --workspace --locked
 
 step "examples run"
-cargo run -q -p needbridge-examples --example seed_flow --locked >/dev/null
+example_dir=$(mktemp -d)
+cargo run -q -p needbridge-examples --example seed_flow --locked -- "$example_dir/seed_flow.db" >/dev/null
+rm -rf "$example_dir"
 
 step "all tests passed"
