@@ -19,7 +19,9 @@ fn yuan(fen: i64) -> String {
 }
 
 fn main() -> Result<(), needbridge::Error> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "seed_flow.db".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "seed_flow.db".into());
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
