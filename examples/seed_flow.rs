@@ -288,6 +288,7 @@ fn main() -> Result<(), needbridge::Error> {
         RecordFeedback {
             need: bag.id,
             feedback: Feedback::Satisfied,
+            wanted_by: None,
         },
     )?;
     println!("6. three claims done and verified; the child's family is satisfied");

@@ -225,12 +225,16 @@ commands! {
         /// The need.
         need: NeedId,
     }
-    /// Records the resident's word on verified work (staff); not satisfied reopens the need.
+    /// Records the resident's word on verified work (staff); not satisfied reopens the need
+    /// in the library.
     RecordFeedback => "feedback_recorded", Need {
         /// The need.
         need: NeedId,
         /// Satisfied or not.
         feedback: Feedback,
+        /// For a reopened need, a new wanted-by date (in the future); required when the old
+        /// one has passed, refused with `satisfied`.
+        wanted_by: Option<DateTime<Utc>>,
     }
     /// Claims a need (认领): a member for themself, a team through its captain, an
     /// organisation through its contact.
@@ -276,7 +280,9 @@ commands! {
         /// The claim.
         claim: ClaimId,
     }
-    /// The committee sends the work back with a reason (staff).
+    /// The committee sends the work back with a reason (staff). The promised date moves to at
+    /// least [`HubConfig::warn_before`](crate::HubConfig::warn_before) from now, so the
+    /// claimant has time to redo the work before the claim could lapse.
     SendBackClaim => "claim_sent_back", Claim {
         /// The claim.
         claim: ClaimId,

@@ -45,6 +45,30 @@ impl Default for HubConfig {
     }
 }
 
+impl HubConfig {
+    /// Checks that every policy is within its sane range.
+    pub fn validate(&self) -> Result<()> {
+        let bad =
+            |field: &str, reason: &str| Err(Error::invalid(format!("config.{field}"), reason));
+        if self.max_retries > 100 {
+            return bad("max_retries", "at most 100");
+        }
+        if self.warn_before < Duration::zero() || self.warn_before > Duration::days(365) {
+            return bad("warn_before", "between 0 and 365 days");
+        }
+        if self.max_page == 0 || self.max_page > 100_000 {
+            return bad("max_page", "between 1 and 100000");
+        }
+        if self.max_extensions > 1000 {
+            return bad("max_extensions", "at most 1000");
+        }
+        if self.max_open_claims_per_member == 0 {
+            return bad("max_open_claims_per_member", "at least 1");
+        }
+        Ok(())
+    }
+}
+
 /// What one [`Hub::tick`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TickSummary {
@@ -164,6 +188,7 @@ impl Hub {
         clock: impl Clock + 'static,
         config: HubConfig,
     ) -> Result<Self> {
+        config.validate()?;
         let hub = Hub {
             store: Arc::new(store),
             clock: Arc::new(clock),
@@ -208,13 +233,15 @@ impl Hub {
         self.store.backend_name()
     }
 
+    /// Defines every default category the store lacks (each its own command, so a crash
+    /// part-way is completed on the next open; a concurrent opener's `Conflict` is harmless).
     fn seed_taxonomy(&self) -> Result<()> {
         let existing =
             self.read(|tx| Ok(tx.select::<Category>(&Query::Categories, &Page::ALL)?))?;
-        if !existing.is_empty() {
-            return Ok(());
-        }
-        for (code, zh, en) in crate::taxonomy::DEFAULT_CATEGORIES {
+        let missing = crate::taxonomy::DEFAULT_CATEGORIES
+            .iter()
+            .filter(|(code, _, _)| !existing.iter().any(|c| c.code == *code));
+        for (code, zh, en) in missing {
             let cmd = DefineCategory {
                 code: (*code).into(),
                 name_zh: (*zh).into(),

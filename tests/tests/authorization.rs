@@ -294,6 +294,7 @@ fn case(label: &str, w: &World) -> Case {
             RecordFeedback {
                 need: w.need_verified,
                 feedback: Feedback::Satisfied,
+                wanted_by: None,
             }
             .into(),
             m,

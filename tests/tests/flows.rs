@@ -232,6 +232,7 @@ fn a_need_is_claimed_done_checked_and_counted(b: Backend) {
             RecordFeedback {
                 need: w.need_open,
                 feedback: Feedback::NotSatisfied,
+                wanted_by: None,
             },
         )
         .unwrap();
@@ -263,6 +264,7 @@ fn a_need_is_claimed_done_checked_and_counted(b: Backend) {
             RecordFeedback {
                 need: w.need_open,
                 feedback: Feedback::Satisfied,
+                wanted_by: None,
             },
         )
         .unwrap();
@@ -277,6 +279,7 @@ fn a_need_is_claimed_done_checked_and_counted(b: Backend) {
             RecordFeedback {
                 need: w.need_open,
                 feedback: Feedback::NotSatisfied,
+                wanted_by: None,
             },
         )
         .unwrap_err();
@@ -1351,4 +1354,272 @@ needbridge_acceptance::conformance!(
     members_draft_and_submit_at_their_committee,
     the_event_log,
     forbidden_comes_before_state,
+    events_mask_what_direct_reads_mask,
+    reopening_and_sending_back_move_dates,
+    extreme_filter_times_agree,
 );
+
+/// Events carry personal data only as far as a direct read would show it: staff of another
+/// committee see a visiting member's phone masked in the verification event; another
+/// district's admin sees members and contacts masked.
+fn events_mask_what_direct_reads_mask(b: Backend) {
+    let w = World::on(b);
+    // member_a (accepted at A) claims and completes a need at committee B.
+    let c = claim(
+        &w,
+        w.need_b,
+        Claimant::Member(w.member_a),
+        member(w.member_a),
+    )
+    .unwrap();
+    w.hub
+        .run(
+            &member(w.member_a),
+            CompleteClaim {
+                claim: c.id,
+                fulfilment: fulfilment(100),
+            },
+        )
+        .unwrap();
+    w.hub
+        .run(&staff(w.committee_b), VerifyClaim { claim: c.id })
+        .unwrap();
+    let evs = w.hub.events_since(&staff(w.committee_b), 0, 1000).unwrap();
+    let verified = evs.iter().find(|e| e.kind == "claim_verified").unwrap();
+    let m = verified
+        .changes
+        .iter()
+        .find_map(|r| match r {
+            Record::Member(m) => Some(m.clone()),
+            _ => None,
+        })
+        .expect("the member's tally changed");
+    assert_eq!(m.phone.as_deref(), Some("138****0001"));
+    assert_eq!(m, w.hub.member(&staff(w.committee_b), w.member_a).unwrap());
+    // Staff of A (the member's committee) see the same event in full.
+    let a_view = w.hub.member(&w.staff_a(), w.member_a).unwrap();
+    assert_eq!(a_view.phone.as_deref(), Some("13800000001"));
+    // Another district's admin: members and contacts masked, library defaults to its own
+    // district, and no unmasked certificate or organisation in the log.
+    let other = w
+        .hub
+        .run(
+            &SYS,
+            CreateUnit {
+                kind: UnitKind::District,
+                name: "水城区".into(),
+                parent: None,
+            },
+        )
+        .unwrap();
+    let stranger = Actor::DistrictAdmin { district: other.id };
+    assert_eq!(
+        w.hub
+            .member(&stranger, w.member_a)
+            .unwrap()
+            .phone
+            .as_deref(),
+        Some("138****0001")
+    );
+    assert_eq!(
+        w.hub
+            .member(&w.admin(), w.member_a)
+            .unwrap()
+            .phone
+            .as_deref(),
+        Some("13800000001")
+    );
+    assert_eq!(
+        w.hub.organisations(&stranger).unwrap()[0].contact_phone,
+        "139****1234"
+    );
+    assert_eq!(
+        w.hub.organisations(&w.admin()).unwrap()[0].contact_phone,
+        "13985001234"
+    );
+    let q = NeedQuery {
+        statuses: vec![NeedStatus::Draft],
+        ..Default::default()
+    };
+    assert!(w.hub.library(&stranger, &q).unwrap().needs.is_empty());
+    assert!(!w.hub.library(&w.admin(), &q).unwrap().needs.is_empty());
+    let log = serde_json::to_string(&w.hub.events_since(&stranger, 0, 1000).unwrap()).unwrap();
+    assert!(
+        !log.contains("13800000001")
+            && !log.contains("13985001234")
+            && !log.contains("13912345678")
+    );
+    let log = serde_json::to_string(&w.hub.events_since(&w.admin(), 0, 1000).unwrap()).unwrap();
+    assert!(
+        !log.contains("13912345678"),
+        "residents stay masked for admins"
+    );
+}
+
+/// A reopened need gets a new wanted-by date when its old one has passed; work sent back
+/// late gets time to be redone before it could lapse.
+fn reopening_and_sending_back_move_dates(b: Backend) {
+    let w = World::on(b);
+    w.clock.advance(Duration::days(40)); // past every wanted-by date of the fixture
+    let e = w
+        .hub
+        .run(
+            &w.staff_a(),
+            RecordFeedback {
+                need: w.need_verified,
+                feedback: Feedback::NotSatisfied,
+                wanted_by: None,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Invalid { ref field, .. } if field == "wanted_by"),
+        "{e}"
+    );
+    let e = w
+        .hub
+        .run(
+            &w.staff_a(),
+            RecordFeedback {
+                need: w.need_verified,
+                feedback: Feedback::Satisfied,
+                wanted_by: Some(w.hub.now() + Duration::days(9)),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    let new_date = w.hub.now() + Duration::days(9);
+    let n = w
+        .hub
+        .run(
+            &w.staff_a(),
+            RecordFeedback {
+                need: w.need_verified,
+                feedback: Feedback::NotSatisfied,
+                wanted_by: Some(new_date),
+            },
+        )
+        .unwrap();
+    assert_eq!((n.status, n.wanted_by), (NeedStatus::Reopened, new_date));
+    let c = w
+        .hub
+        .run(
+            &member(w.loner_a),
+            ClaimNeed {
+                need: n.id,
+                claimant: Claimant::Member(w.loner_a),
+                promised_by: new_date,
+            },
+        )
+        .unwrap();
+    assert_eq!(c.status, ClaimStatus::Active);
+    // need_done's claim was promised for t0+10d, long past: sending it back moves the promise.
+    let back = w
+        .hub
+        .run(
+            &w.staff_a(),
+            SendBackClaim {
+                claim: w.claim_done,
+                reason: "不合格".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(back.promised_by, w.hub.now() + w.hub.config().warn_before);
+    assert_eq!(
+        w.hub.tick().unwrap().lapsed,
+        1,
+        "only claim_active, long overdue, lapses"
+    );
+    assert_eq!(
+        w.hub.claim(&SYS, w.claim_done).unwrap().status,
+        ClaimStatus::InProgress
+    );
+}
+
+/// Time filters beyond what a backend can store are clamped the same way everywhere.
+fn extreme_filter_times_agree(b: Backend) {
+    let w = World::on(b);
+    w.hub
+        .run(
+            &w.staff_a(),
+            RecordActivity {
+                committee: w.committee_a,
+                kind: ActivityKind::Lecture,
+                title: "政策宣讲".into(),
+                channel: Channel::Community,
+                team: None,
+                held_at: t0() - Duration::hours(1),
+                participants: 30,
+                people_reached: 120,
+            },
+        )
+        .unwrap();
+    let f = |from, to| needbridge::store::ActivityFilter {
+        from,
+        to,
+        ..Default::default()
+    };
+    let all = w
+        .hub
+        .activities(
+            &SYS,
+            &f(
+                Some(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+                Some(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+            ),
+            Page::ALL,
+        )
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    let just_after = t0() - Duration::hours(1) + Duration::nanoseconds(500);
+    let none = w
+        .hub
+        .activities(&SYS, &f(Some(just_after), None), Page::ALL)
+        .unwrap();
+    assert_eq!(
+        none.len(),
+        1,
+        "sub-microsecond filter times are truncated like stored times"
+    );
+}
+
+/// A store whose default taxonomy is incomplete (a crash part-way through seeding) gets the
+/// missing categories on the next open.
+#[test]
+fn missing_default_categories_are_seeded_on_open() {
+    let store = MemoryStore::new();
+    let _ = Hub::new(Arc::new(store)).unwrap();
+    let hub = Hub::in_memory();
+    let mut snap = needbridge::store::dump(&*Arc::new(MemoryStore::new())).unwrap();
+    assert!(snap.records.is_empty());
+    let full = hub.categories().unwrap();
+    let partial: Vec<Record> = full.iter().take(3).cloned().map(Record::Category).collect();
+    snap.records.insert(
+        Kind::Category,
+        partial.into_iter().map(|r| (r.id(), r)).collect(),
+    );
+    let reopened = Hub::new(MemoryStore::from_snapshot(snap)).unwrap();
+    let codes: Vec<String> = reopened
+        .categories()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(codes.len(), needbridge::taxonomy::DEFAULT_CATEGORIES.len());
+}
+
+/// Out-of-range policies are refused when the Hub is built.
+#[test]
+fn hub_config_is_validated() {
+    let bad = needbridge::HubConfig {
+        max_page: 0,
+        ..Default::default()
+    };
+    let e = Hub::with(MemoryStore::new(), needbridge::SystemClock, bad).unwrap_err();
+    assert!(matches!(e, Error::Invalid { ref field, .. } if field == "config.max_page"));
+    let bad = needbridge::HubConfig {
+        warn_before: Duration::days(10_000),
+        ..Default::default()
+    };
+    assert!(Hub::with(MemoryStore::new(), needbridge::SystemClock, bad).is_err());
+}

@@ -324,6 +324,11 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             } else {
                 Feedback::NotSatisfied
             },
+            wanted_by: if satisfied {
+                None
+            } else {
+                Some(now + Duration::days(10))
+            },
         }
         .into(),
         Op::Join { team, member } => JoinTeam {

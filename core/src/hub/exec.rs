@@ -137,9 +137,7 @@ fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> R<Unit> {
         path,
         created_at: ctx.now,
     };
-    if c.kind == UnitKind::Committee {
-        ctx.scope(id);
-    }
+    ctx.scope(id);
     ctx.put(unit)
 }
 
@@ -162,6 +160,7 @@ fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> R<Organ
     if district.kind != UnitKind::District {
         return Err(Error::invalid("district", "is not a district").into());
     }
+    ctx.scope(c.district);
     ctx.put(Organisation {
         id: OrganisationId::new(),
         name: c.name.clone(),
@@ -492,6 +491,23 @@ fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> R<Need> {
         Feedback::NotSatisfied => NeedStep::NotSatisfied,
     };
     n.status = need_next(n.status, step)?;
+    match (c.feedback, c.wanted_by) {
+        (Feedback::Satisfied, Some(_)) => {
+            return Err(Error::invalid("wanted_by", "only a reopened need gets a new date").into())
+        }
+        (Feedback::NotSatisfied, Some(t)) => {
+            in_future(ctx, "wanted_by", t)?;
+            n.wanted_by = t;
+        }
+        (Feedback::NotSatisfied, None) if n.wanted_by <= ctx.now => {
+            return Err(Error::invalid(
+                "wanted_by",
+                "the need's wanted-by date has passed: give a new one to reopen it",
+            )
+            .into())
+        }
+        _ => {}
+    }
     n.feedback = Some(c.feedback);
     n.updated_at = ctx.now;
     ctx.scope(n.committee);
@@ -775,6 +791,13 @@ fn send_back_claim(ctx: &mut Ctx<'_>, c: &SendBackClaim) -> R<Claim> {
     need.updated_at = ctx.now;
     cl.send_backs += 1;
     cl.reason = Some(c.reason.clone());
+    // The claimant gets at least the warning window to redo the work before the claim could
+    // lapse, and a fresh warning.
+    let floor = ctx.now + ctx.config.warn_before;
+    if cl.promised_by < floor {
+        cl.promised_by = floor;
+    }
+    cl.warned_at = None;
     ctx.put(need)?;
     ctx.put(cl)
 }

@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::rules::authz::{is, oversees, Principal};
-use crate::rules::privacy;
+use crate::rules::{privacy, validate};
 use crate::store::{
     ActivityFilter, ClaimFilter, Entity, Event, MemberFilter, NeedFilter, Page, Query, Record,
     TeamFilter, Tx, TxExt,
@@ -381,8 +381,10 @@ impl Hub {
         let limit = self.page_limit(q.limit);
         self.read(|tx| {
             let mut unit = q.unit;
-            if let (Actor::CommitteeStaff { unit: own }, None) = (actor, unit) {
-                unit = Some(*own);
+            match (actor, unit) {
+                (Actor::CommitteeStaff { unit: own }, None) => unit = Some(*own),
+                (Actor::DistrictAdmin { district }, None) => unit = Some(*district),
+                _ => {}
             }
             let sees_all = match unit {
                 Some(u) => oversees(actor, &path_of(tx, u)?),
@@ -439,7 +441,9 @@ impl Hub {
 
     /// Claims matching `filter` (public), in creation order.
     pub fn claims(&self, _actor: &Actor, filter: &ClaimFilter) -> Result<Vec<Claim>> {
-        self.read(|tx| all(tx, &Query::Claims(filter.clone())))
+        let mut filter = filter.clone();
+        filter.promised_before = filter.promised_before.map(validate::filter_time);
+        self.read(|tx| all(tx, &Query::Claims(filter)))
     }
 
     /// Claims held by one claimant (a member, team or organisation).
@@ -476,7 +480,10 @@ impl Hub {
             after: page.after,
             limit: Some(self.page_limit(page.limit.unwrap_or(0))),
         };
-        self.read(|tx| Ok(tx.select(&Query::Activities(filter.clone()), &page)?))
+        let mut filter = filter.clone();
+        filter.from = filter.from.map(validate::filter_time);
+        filter.to = filter.to.map(validate::filter_time);
+        self.read(|tx| Ok(tx.select(&Query::Activities(filter), &page)?))
     }
 
     /// A member's logged hours (the member, their work unit's secretary, those who oversee
@@ -566,9 +573,11 @@ impl Hub {
 
     /// The audit trail: events with `seq > after`, at most `limit` (0 means 50).
     ///
-    /// The system reads every event in full. A district admin reads its district's events
-    /// with residents' personal data masked. Committee staff read the events of committees
-    /// in their unit's subtree. Others may not read the log. Filtering leaves gaps in `seq`;
+    /// The system reads every event in full. A district admin reads its district's events and
+    /// those outside the residence tree (work units, certificates, taxonomy); committee staff
+    /// read the events of their unit's subtree. Personal data in an event's records and
+    /// command is shown exactly as a direct read would show it to that actor. Others may not
+    /// read the log. Filtering leaves gaps in `seq`;
     /// pass the last `seq` seen as `after` to continue.
     pub fn events_since(&self, actor: &Actor, after: u64, limit: u32) -> Result<Vec<Event>> {
         let limit = self.page_limit(limit);
@@ -599,11 +608,7 @@ impl Hub {
                         (Some(_), None) => matches!(actor, Actor::DistrictAdmin { .. }),
                     };
                     if keep && out.len() < limit as usize {
-                        out.push(if matches!(actor, Actor::DistrictAdmin { .. }) {
-                            mask_event(e)
-                        } else {
-                            e
-                        });
+                        out.push(event_view(tx, actor, e)?);
                     }
                 }
             }
@@ -612,41 +617,78 @@ impl Hub {
     }
 }
 
-/// An event with residents' personal data masked (for readers who oversee but do not hold
-/// the residents).
-pub fn mask_event(mut e: Event) -> Event {
-    for r in &mut e.changes {
-        if let Record::Resident(res) = r {
-            *res = privacy::masked_resident(res);
+/// An event as `actor` may see it: every record in its changes through the same view as a
+/// direct read, and the personal fields of its command masked unless the actor is entitled.
+fn event_view(tx: &mut dyn Tx, actor: &Actor, mut e: Event) -> Result<Event> {
+    if matches!(actor, Actor::System) {
+        return Ok(e);
+    }
+    let changes = std::mem::take(&mut e.changes);
+    for r in changes {
+        e.changes.push(match r {
+            Record::Resident(x) => Record::Resident(resident_view(tx, actor, x)?),
+            Record::Member(x) => Record::Member(member_view(tx, actor, x)?),
+            Record::Organisation(x) => Record::Organisation(privacy::organisation_for(actor, &x)),
+            other => other,
+        });
+    }
+    let staff_over = |tx: &mut dyn Tx, c: UnitId| -> Result<bool> {
+        Ok(crate::rules::authz::is_staff_over(actor, &path_of(tx, c)?))
+    };
+    let entitled = match &e.command {
+        Command::RegisterResident(c) => staff_over(tx, c.committee)?,
+        Command::UpdateResident(c) => {
+            let committee = get::<Resident>(tx, &c.resident)?.committee;
+            staff_over(tx, committee)?
+        }
+        // Before a member reports, only their work unit and the system see their data.
+        Command::IssueCertificate(c) => is(actor, &Principal::Secretary(c.work_unit)),
+        Command::RegisterOrganisation(c) => is(actor, &Principal::AdminOver(&[c.district])),
+        _ => true,
+    };
+    if !entitled {
+        match &mut e.command {
+            Command::RegisterResident(c) => mask_person(
+                &mut c.name,
+                &mut c.phone,
+                &mut c.id_number,
+                &mut c.address,
+                &c.groups,
+            ),
+            Command::UpdateResident(c) => mask_person(
+                &mut c.name,
+                &mut c.phone,
+                &mut c.id_number,
+                &mut c.address,
+                &c.groups,
+            ),
+            Command::IssueCertificate(c) => {
+                c.phone = c.phone.as_deref().map(|p| privacy::mask_phone(p, false));
+                c.id_number = c
+                    .id_number
+                    .as_deref()
+                    .map(|p| privacy::mask_id_number(p, false));
+            }
+            Command::RegisterOrganisation(c) => {
+                c.contact_name = privacy::mask_name(&c.contact_name, false);
+                c.contact_phone = privacy::mask_phone(&c.contact_phone, false);
+            }
+            _ => {}
         }
     }
-    let mask = |name: &mut String,
-                phone: &mut Option<String>,
-                id: &mut Option<String>,
-                addr: &mut Option<String>,
-                groups: &[ResidentGroup]| {
-        let ch = groups.contains(&ResidentGroup::LeftBehindChild);
-        *name = privacy::mask_name(name, ch);
-        *phone = phone.as_deref().map(|p| privacy::mask_phone(p, ch));
-        *id = id.as_deref().map(|p| privacy::mask_id_number(p, ch));
-        *addr = addr.as_deref().map(|p| privacy::mask_address(p, ch));
-    };
-    match &mut e.command {
-        Command::RegisterResident(c) => mask(
-            &mut c.name,
-            &mut c.phone,
-            &mut c.id_number,
-            &mut c.address,
-            &c.groups,
-        ),
-        Command::UpdateResident(c) => mask(
-            &mut c.name,
-            &mut c.phone,
-            &mut c.id_number,
-            &mut c.address,
-            &c.groups,
-        ),
-        _ => {}
-    }
-    e
+    Ok(e)
+}
+
+fn mask_person(
+    name: &mut String,
+    phone: &mut Option<String>,
+    id: &mut Option<String>,
+    addr: &mut Option<String>,
+    groups: &[ResidentGroup],
+) {
+    let ch = groups.contains(&ResidentGroup::LeftBehindChild);
+    *name = privacy::mask_name(name, ch);
+    *phone = phone.as_deref().map(|p| privacy::mask_phone(p, ch));
+    *id = id.as_deref().map(|p| privacy::mask_id_number(p, ch));
+    *addr = addr.as_deref().map(|p| privacy::mask_address(p, ch));
 }

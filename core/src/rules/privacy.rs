@@ -8,8 +8,11 @@
 //! completely.
 //!
 //! Members' phone and ID number are shown to the member, their work unit's secretary, staff
-//! over the committee they reported to, district admins and the system; an organisation's
-//! contact phone to its contact, staff, district admins and the system.
+//! and the district admin over the committee they reported to, and the system; an
+//! organisation's contact to its contact, the admin of its district and the system.
+//!
+//! Residents' groups (elderly, disabled, …) stay visible in masked copies: they say what kind
+//! of help is needed, and without name, phone, ID number and address they identify no one.
 
 use super::authz::{is, is_staff_over, Principal};
 use crate::model::*;
@@ -92,11 +95,14 @@ pub fn resident_for(r: &Resident, full: bool) -> Resident {
 }
 
 /// Whether `actor` sees a member's phone and ID number.
+/// `committee_path` is the path of the committee the member reported to (empty before
+/// they report).
 pub fn sees_member(actor: &Actor, m: &Member, committee_path: &[UnitId]) -> bool {
-    matches!(actor, Actor::System | Actor::DistrictAdmin { .. })
+    matches!(actor, Actor::System)
         || is(actor, &Principal::Member(m.id))
         || is(actor, &Principal::Secretary(m.work_unit))
-        || (!committee_path.is_empty() && is(actor, &Principal::StaffOver(committee_path)))
+        || is(actor, &Principal::StaffOver(committee_path))
+        || is(actor, &Principal::AdminOver(committee_path))
 }
 
 /// The member as `actor` may see it.
@@ -112,11 +118,12 @@ pub fn member_for(m: &Member, full: bool) -> Member {
 }
 
 /// The organisation as `actor` may see it.
+/// The contact is shown to the system, the organisation's own contact and the admin of the
+/// district it serves.
 pub fn organisation_for(actor: &Actor, o: &Organisation) -> Organisation {
-    let full = matches!(
-        actor,
-        Actor::System | Actor::DistrictAdmin { .. } | Actor::CommitteeStaff { .. }
-    ) || is(actor, &Principal::Contact(o.id));
+    let full = matches!(actor, Actor::System)
+        || is(actor, &Principal::Contact(o.id))
+        || is(actor, &Principal::AdminOver(&[o.district]));
     if full {
         return o.clone();
     }

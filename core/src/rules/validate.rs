@@ -6,7 +6,7 @@
 use crate::command::*;
 use crate::error::{Error, Result};
 use crate::model::*;
-use chrono::{DateTime, Datelike, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, TimeZone, Utc};
 
 /// Longest name (people, units, teams, organisations), in characters.
 pub const MAX_NAME: usize = 64;
@@ -270,6 +270,20 @@ pub fn time(field: &str, t: &mut DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// A time given in a query filter: truncated to microseconds and clamped into the years
+/// 1900–9999, so every backend compares it the same way.
+pub fn filter_time(t: DateTime<Utc>) -> DateTime<Utc> {
+    let lo = Utc
+        .with_ymd_and_hms(1900, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(t);
+    let hi = Utc
+        .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .map_or(t, |h| h + chrono::Duration::microseconds(999_999));
+    to_micros(t.clamp(lo, hi))
+}
+
 /// Checks and tidies every field of `cmd` that can be checked without reading the store.
 /// `now` is the Hub's clock, for checks against today's date.
 pub fn normalize(cmd: &mut Command, now: DateTime<Utc>) -> Result<()> {
@@ -286,6 +300,10 @@ pub fn normalize(cmd: &mut Command, now: DateTime<Utc>) -> Result<()> {
         Command::DraftNeed(c) => time("wanted_by", &mut c.wanted_by),
         Command::ClaimNeed(c) => time("promised_by", &mut c.promised_by),
         Command::ExtendClaim(c) => time("promised_by", &mut c.promised_by),
+        Command::RecordFeedback(c) => match c.wanted_by.as_mut() {
+            Some(t) => time("wanted_by", t),
+            None => Ok(()),
+        },
         Command::LogHours(c) => time("served_at", &mut c.served_at),
         Command::RecordActivity(c) => time("held_at", &mut c.held_at),
         _ => Ok(()),

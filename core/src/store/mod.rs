@@ -48,42 +48,68 @@ use uuid::Uuid;
 /// A whole record of one entity kind: what backends store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
-#[allow(missing_docs)]
 pub enum Record {
+    /// A unit of the residence tree.
     Unit(Unit),
+    /// A work unit.
     WorkUnit(WorkUnit),
+    /// An enterprise or social organisation.
     Organisation(Organisation),
+    /// A category of the needs taxonomy.
     Category(Category),
+    /// A member.
     Member(Member),
+    /// An entry of a work unit's ledger.
     LedgerEntry(LedgerEntry),
+    /// A resident.
     Resident(Resident),
+    /// A need.
     Need(Need),
+    /// A claim.
     Claim(Claim),
+    /// A volunteer team.
     Team(Team),
+    /// Logged service hours.
     Hours(Hours),
+    /// A counted activity.
     Activity(Activity),
+    /// A three-heads role.
     Role(Role),
+    /// A pairing.
     Pairing(Pairing),
 }
 
 /// The kind of a [`Record`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
 pub enum Kind {
+    /// [`Record::Unit`]
     Unit,
+    /// [`Record::WorkUnit`]
     WorkUnit,
+    /// [`Record::Organisation`]
     Organisation,
+    /// [`Record::Category`]
     Category,
+    /// [`Record::Member`]
     Member,
+    /// [`Record::LedgerEntry`]
     LedgerEntry,
+    /// [`Record::Resident`]
     Resident,
+    /// [`Record::Need`]
     Need,
+    /// [`Record::Claim`]
     Claim,
+    /// [`Record::Team`]
     Team,
+    /// [`Record::Hours`]
     Hours,
+    /// [`Record::Activity`]
     Activity,
+    /// [`Record::Role`]
     Role,
+    /// [`Record::Pairing`]
     Pairing,
 }
 

@@ -75,16 +75,23 @@ impl Dialect for PgDialect {
     }
 }
 
+/// Unique constraints that only a concurrent writer bypassing the advisory lock can trip:
+/// a retry resolves them. Any other uniqueness failure is a real error.
+const RACE_CONSTRAINTS: &[&str] = &["events_pkey", "events_id_key", "claims_one_live_per_need"];
+
 fn err(e: postgres::Error) -> StoreError {
-    match e.code() {
-        Some(c)
-            if *c == SqlState::T_R_SERIALIZATION_FAILURE
-                || *c == SqlState::T_R_DEADLOCK_DETECTED
-                || *c == SqlState::UNIQUE_VIOLATION =>
-        {
-            StoreError::Serialization(format!("{}: {}", c.code(), db_message(&e)))
-        }
-        _ => StoreError::Backend(db_message(&e)),
+    let race = e.code().is_some_and(|c| {
+        *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+            || (*c == SqlState::UNIQUE_VIOLATION
+                && e.as_db_error()
+                    .and_then(|d| d.constraint())
+                    .is_some_and(|n| RACE_CONSTRAINTS.contains(&n)))
+    });
+    if race {
+        StoreError::Serialization(db_message(&e))
+    } else {
+        StoreError::Backend(db_message(&e))
     }
 }
 
@@ -104,7 +111,7 @@ impl ToSql for Val {
     fn to_sql(
         &self,
         ty: &Type,
-        out: &mut bytes_buf::BytesMut,
+        out: &mut bytes::BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             Val::Text(v) => v.to_sql_checked(ty, out),
@@ -118,10 +125,6 @@ impl ToSql for Val {
         true
     }
     to_sql_checked!();
-}
-
-mod bytes_buf {
-    pub use postgres::types::private::BytesMut;
 }
 
 struct Row<'a>(&'a postgres::Row);
