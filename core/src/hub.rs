@@ -228,6 +228,11 @@ impl Hub {
         validate::to_micros(self.clock.now())
     }
 
+    /// The store under this Hub (read-only uses: dumps, reports).
+    pub(crate) fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
     /// The backend's name (`memory`, `sqlite`, `postgres`).
     pub fn backend_name(&self) -> &'static str {
         self.store.backend_name()

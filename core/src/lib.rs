@@ -25,6 +25,7 @@ pub mod command;
 pub mod error;
 pub mod hub;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod store;
 pub mod taxonomy;

@@ -401,6 +401,29 @@ fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseErr
         check_invariants(&w.dump()).map_err(TestCaseError::fail)?;
     }
     replay_matches(&w.dump()).map_err(TestCaseError::fail)?;
+    // Every report figure equals the memory reference on the same data.
+    if backend != Backend::Memory {
+        use needbridge::report::{Period, ReportScope};
+        let mem = needbridge::Hub::new(needbridge::store::memory::MemoryStore::from_snapshot(
+            w.dump(),
+        ))
+        .unwrap();
+        let mid = Period {
+            from: Some(t0() + Duration::hours(12)),
+            to: Some(w.hub.now()),
+        };
+        for scope in [
+            ReportScope::Unit(w.district),
+            ReportScope::Unit(w.committee_a),
+            ReportScope::WorkUnit(w.work_unit),
+        ] {
+            for period in [Period::ALL, mid] {
+                let got = w.hub.report(&Actor::System, scope, period).unwrap().data;
+                let want = mem.report(&Actor::System, scope, period).unwrap().data;
+                prop_assert_eq!(got, want, "{:?} {:?}", scope, period);
+            }
+        }
+    }
     Ok(())
 }
 

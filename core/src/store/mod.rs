@@ -257,6 +257,14 @@ pub trait Tx {
     fn events_since(&mut self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError>;
     /// Makes every write of this transaction durable and visible.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// Computes a report's figures natively (SQL backends aggregate in SQL), or `None` to let
+    /// the Hub compute them from [`Tx::query`] with the reference definitions in
+    /// [`crate::report`]. Whatever a backend returns must equal the reference exactly.
+    fn report(&mut self, request: &ReportRequest) -> Result<Option<ReportData>, StoreError> {
+        let _ = request;
+        Ok(None)
+    }
 }
 
 /// Typed helpers over any [`Tx`].
@@ -350,3 +358,27 @@ pub fn dump(store: &dyn Store) -> Result<memory::MemorySnapshot, StoreError> {
     }
     Ok(snap)
 }
+
+/// Writes a whole state (from [`dump`] or [`memory::MemoryStore::snapshot`]) into an
+/// **empty** store, records and event log alike, in one write transaction: for moving data
+/// between backends (a phone's cache into a portal's database) and for restoring backups.
+pub fn restore(snapshot: &memory::MemorySnapshot, store: &dyn Store) -> Result<(), StoreError> {
+    let mut tx = store.begin_write()?;
+    if tx.last_seq()? != 0 {
+        return Err(StoreError::Backend("restore needs an empty store".into()));
+    }
+    for kind in Kind::ALL {
+        if let Some(m) = snapshot.records.get(kind) {
+            for r in m.values() {
+                tx.put(r)?;
+            }
+        }
+    }
+    for e in &snapshot.events {
+        tx.append_event(e)?;
+    }
+    tx.commit()
+}
+
+/// What a report asks of a store: see [`crate::report`].
+pub use crate::report::{ReportData, ReportRequest};

@@ -79,6 +79,12 @@ impl Dialect for PgDialect {
 /// a retry resolves them. Any other uniqueness failure is a real error.
 const RACE_CONSTRAINTS: &[&str] = &["events_pkey", "events_id_key", "claims_one_live_per_need"];
 
+impl sql::ReportDialect for PgDialect {
+    fn month(&self, expr: &str) -> String {
+        format!("to_char({expr} AT TIME ZONE 'UTC', 'YYYY-MM')")
+    }
+}
+
 fn err(e: postgres::Error) -> StoreError {
     let race = e.code().is_some_and(|c| {
         *c == SqlState::T_R_SERIALIZATION_FAILURE
@@ -388,6 +394,20 @@ impl Tx for PgTx {
             .query(stmt, &[&(after as i64), &i64::from(limit)])
             .map_err(err)?;
         rows.iter().map(|r| sql::decode_event(&Row(r))).collect()
+    }
+
+    fn report(
+        &mut self,
+        request: &crate::report::ReportRequest,
+    ) -> Result<Option<crate::report::ReportData>, StoreError> {
+        let conn = &mut self.conn;
+        let mut run = |q: &sql::Sql<'_>| -> Result<Vec<OwnedRow>, StoreError> {
+            let rows = conn
+                .query(q.text.as_str(), &params(&q.params))
+                .map_err(err)?;
+            rows.iter().map(owned).collect()
+        };
+        sql::report(request, &PgDialect, &mut run).map(Some)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

@@ -1133,6 +1133,8 @@ impl RowGet for OwnedRow {
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
         match self.0.get(i) {
             Some(Val::Int(n)) => Ok(*n),
+            // SQLite reports a NULL (an empty sum) without a type.
+            Some(Val::Text(None)) => Ok(None),
             _ => Err(corrupt("child row")),
         }
     }
@@ -1166,4 +1168,347 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| corrupt("time"))
+}
+
+// ------------------------------------------------------------------------------------------
+// Reports in SQL: the same figures as `crate::report::compute`, aggregated by the database.
+
+use crate::report::{ActivityFigures, NeedFigures, Period, ReportData, ReportRequest, ReportScope};
+
+/// What else a dialect needs for reports.
+pub(crate) trait ReportDialect: Dialect {
+    /// `YYYY-MM` (UTC) of a time column.
+    fn month(&self, expr: &str) -> String;
+}
+
+fn period_cond(sql: &mut Sql<'_>, col: &str, p: &Period) -> String {
+    let mut c = vec![format!("{col} IS NOT NULL")];
+    if let Some(f) = p.from {
+        let ph = sql.bind(time(f));
+        c.push(format!("{col} >= {ph}"));
+    }
+    if let Some(t) = p.to {
+        let ph = sql.bind(time(t));
+        c.push(format!("{col} < {ph}"));
+    }
+    c.join(" AND ")
+}
+
+/// Which rows of each table a scope covers.
+#[derive(Clone, Copy)]
+enum On {
+    /// A table with a committee column (alias given).
+    Committee(&'static str),
+    /// A table with a member column.
+    Member(&'static str),
+}
+
+fn scope_cond(sql: &mut Sql<'_>, scope: &ReportScope, on: On) -> String {
+    match (scope, on) {
+        (ReportScope::Unit(u), On::Committee(col) | On::Member(col)) => {
+            within(sql, col, Some(*u)).unwrap_or_else(|| "1 = 1".into())
+        }
+        (ReportScope::WorkUnit(w), On::Member(col)) => {
+            let p = sql.bind(id(w.0));
+            format!("{col} IN (SELECT id FROM members WHERE work_unit = {p})")
+        }
+        (ReportScope::WorkUnit(_), On::Committee(_)) => "1 = 0".into(),
+    }
+}
+
+fn claim_scope(sql: &mut Sql<'_>, scope: &ReportScope) -> String {
+    match scope {
+        ReportScope::Unit(_) => scope_cond(sql, scope, On::Committee("c.committee")),
+        ReportScope::WorkUnit(_) => format!(
+            "c.claimant_type = 'member' AND {}",
+            scope_cond(sql, scope, On::Member("c.claimant_id"))
+        ),
+    }
+}
+
+fn need_scope(sql: &mut Sql<'_>, scope: &ReportScope) -> String {
+    match scope {
+        ReportScope::Unit(_) => scope_cond(sql, scope, On::Committee("n.committee")),
+        ReportScope::WorkUnit(_) => scope_cond(sql, scope, On::Member("n.drafted_by")),
+    }
+}
+
+fn u(v: &OwnedRow, i: usize) -> Result<u64, StoreError> {
+    Ok(v.int(i)?.unwrap_or(0).max(0) as u64)
+}
+
+fn key_of(v: &OwnedRow) -> Result<String, StoreError> {
+    Ok(v.text(0)?.unwrap_or_default())
+}
+
+/// Computes a report with SQL; `run` executes one query and returns its rows.
+pub(crate) fn report(
+    req: &ReportRequest,
+    d: &dyn ReportDialect,
+    run: &mut dyn FnMut(&Sql<'_>) -> Result<Vec<OwnedRow>, StoreError>,
+) -> Result<ReportData, StoreError> {
+    let (scope, p) = (&req.scope, &req.period);
+    let mut out = ReportData::default();
+    let one = |rows: Vec<OwnedRow>| rows.into_iter().next().unwrap_or(OwnedRow(Vec::new()));
+
+    // Committees.
+    let mut q = Sql::new(d);
+    q.text = match scope {
+        ReportScope::Unit(_) => {
+            let s = scope_cond(&mut q, scope, On::Committee("id"));
+            let mut t = format!("SELECT count(*) FROM units WHERE kind = 'committee' AND {s}");
+            if let Some(to) = p.to {
+                let ph = q.bind(time(to));
+                t.push_str(&format!(" AND created_at < {ph}"));
+            }
+            t
+        }
+        ReportScope::WorkUnit(_) => {
+            let s = scope_cond(&mut q, scope, On::Member("id"));
+            let pc = period_cond(&mut q, "reported_at", p);
+            format!("SELECT count(DISTINCT committee) FROM members WHERE {s} AND {pc} AND committee IS NOT NULL")
+        }
+    };
+    out.committees = u(&one(run(&q)?), 0)?;
+
+    // Members reported, their work units; acceptances.
+    let mut q = Sql::new(d);
+    let s = match scope {
+        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(_) => scope_cond(&mut q, scope, On::Member("id")),
+    };
+    let pc = period_cond(&mut q, "reported_at", p);
+    q.text = format!("SELECT count(*), count(DISTINCT work_unit) FROM members WHERE {s} AND {pc}");
+    let r = one(run(&q)?);
+    out.members_reported = u(&r, 0)?;
+    out.work_units = u(&r, 1)?;
+    let mut q = Sql::new(d);
+    let s = match scope {
+        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(w) => {
+            let ph = q.bind(id(w.0));
+            format!("work_unit = {ph}")
+        }
+    };
+    let pc = period_cond(&mut q, "at", p);
+    q.text =
+        format!("SELECT count(*) FROM ledger_entries WHERE kind = 'accepted' AND {s} AND {pc}");
+    out.members_accepted = u(&one(run(&q)?), 0)?;
+
+    // Needs and claims: totals and each breakdown.
+    type Key = fn(&dyn ReportDialect, &str) -> String;
+    let dims: [(Option<&str>, Key); 5] = [
+        (None, |_, _| "''".into()),
+        (Some("committee"), |_, _| "CAST(n.committee AS TEXT)".into()),
+        (Some("category"), |_, _| "n.category".into()),
+        (Some("channel"), |_, _| "n.channel".into()),
+        (Some("month"), |d, at| d.month(at)),
+    ];
+    for (name, key) in dims {
+        let group = |k: &str| {
+            if name.is_some() {
+                format!(" GROUP BY {k}")
+            } else {
+                String::new()
+            }
+        };
+        let mut m: std::collections::BTreeMap<String, NeedFigures> = Default::default();
+        for (col, published) in [("n.created_at", false), ("n.published_at", true)] {
+            let mut q = Sql::new(d);
+            let s = need_scope(&mut q, scope);
+            let pc = period_cond(&mut q, col, p);
+            let k = key(d, col);
+            q.text = format!(
+                "SELECT {k}, count(*) FROM needs n WHERE {s} AND {pc}{}",
+                group(&k)
+            );
+            for r in run(&q)? {
+                let f = m.entry(key_of(&r)?).or_default();
+                if published {
+                    f.needs_published = u(&r, 1)?;
+                } else {
+                    f.needs_collected = u(&r, 1)?;
+                }
+            }
+        }
+        let mut q = Sql::new(d);
+        let s = claim_scope(&mut q, scope);
+        let pc = period_cond(&mut q, "c.claimed_at", p);
+        let k = key(d, "c.claimed_at");
+        q.text = format!(
+            "SELECT {k}, \
+             CAST(sum(CASE WHEN c.claimant_type = 'member' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(sum(CASE WHEN c.claimant_type = 'team' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(sum(CASE WHEN c.claimant_type = 'organisation' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(sum(CASE WHEN n.scale = 'collective' THEN 1 ELSE 0 END) AS BIGINT), \
+             count(DISTINCT c.need) \
+             FROM claims c JOIN needs n ON n.id = c.need WHERE {s} AND {pc}{g}",
+            g = group(&k)
+        );
+        for r in run(&q)? {
+            let f = m.entry(key_of(&r)?).or_default();
+            f.claims_by_members = u(&r, 1)?;
+            f.claims_by_teams = u(&r, 2)?;
+            f.claims_by_organisations = u(&r, 3)?;
+            f.collective_claims = u(&r, 4)?;
+            f.needs_claimed = u(&r, 5)?;
+        }
+        let mut q = Sql::new(d);
+        let s = claim_scope(&mut q, scope);
+        let pc = period_cond(&mut q, "c.completed_at", p);
+        let k = key(d, "c.completed_at");
+        q.text = format!(
+            "SELECT {k}, count(*), count(DISTINCT c.need) FROM claims c JOIN needs n ON n.id = c.need \
+             WHERE {s} AND {pc}{g}",
+            g = group(&k)
+        );
+        for r in run(&q)? {
+            let f = m.entry(key_of(&r)?).or_default();
+            f.claims_completed = u(&r, 1)?;
+            f.needs_done = u(&r, 2)?;
+        }
+        let mut q = Sql::new(d);
+        let s = claim_scope(&mut q, scope);
+        let pc = period_cond(&mut q, "c.ended_at", p);
+        let k = key(d, "c.ended_at");
+        q.text = format!(
+            "SELECT {k}, count(*), count(DISTINCT c.need), \
+             CAST(coalesce(sum(c.money_fen), 0) AS BIGINT), CAST(coalesce(sum(c.minutes), 0) AS BIGINT), \
+             CAST(coalesce(sum(c.people_served), 0) AS BIGINT), \
+             CAST(coalesce(sum((SELECT coalesce(sum(ci.count), 0) FROM claim_items ci WHERE ci.claim = c.id)), 0) AS BIGINT) \
+             FROM claims c JOIN needs n ON n.id = c.need \
+             WHERE c.status = 'verified' AND {s} AND {pc}{g}",
+            g = group(&k)
+        );
+        for r in run(&q)? {
+            let f = m.entry(key_of(&r)?).or_default();
+            f.claims_verified = u(&r, 1)?;
+            f.needs_verified = u(&r, 2)?;
+            f.money_fen = r.int(3)?.unwrap_or(0);
+            f.minutes = u(&r, 4)?;
+            f.people_served = u(&r, 5)?;
+            f.items = u(&r, 6)?;
+        }
+        match name {
+            None => out.needs = m.remove("").unwrap_or_default(),
+            Some("committee") => out.by_committee = m,
+            Some("category") => out.by_category = m,
+            Some("channel") => out.by_channel = m,
+            _ => out.by_month = m,
+        }
+    }
+
+    // Teams and captains.
+    let mut q = Sql::new(d);
+    let s = match scope {
+        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(w) => {
+            let ph = q.bind(id(w.0));
+            format!(
+                "id IN (SELECT team FROM team_members WHERE member IN \
+                 (SELECT id FROM members WHERE work_unit = {ph}))"
+            )
+        }
+    };
+    let mut t = format!("SELECT count(*), count(captain) FROM teams WHERE {s}");
+    if let Some(to) = p.to {
+        let ph = q.bind(time(to));
+        t.push_str(&format!(" AND created_at < {ph}"));
+    }
+    q.text = t;
+    let r = one(run(&q)?);
+    out.teams = u(&r, 0)?;
+    out.captains = u(&r, 1)?;
+
+    // Organisations that claimed.
+    let mut q = Sql::new(d);
+    let s = claim_scope(&mut q, scope);
+    let pc = period_cond(&mut q, "c.claimed_at", p);
+    q.text = format!(
+        "SELECT count(DISTINCT c.claimant_id) FROM claims c \
+         WHERE c.claimant_type = 'organisation' AND {s} AND {pc}"
+    );
+    out.organisations = u(&one(run(&q)?), 0)?;
+
+    // Residents helped, in total and by group.
+    let mut q = Sql::new(d);
+    let s = claim_scope(&mut q, scope);
+    let pc = period_cond(&mut q, "c.ended_at", p);
+    q.text = format!(
+        "SELECT count(DISTINCT n.resident) FROM claims c JOIN needs n ON n.id = c.need \
+         WHERE c.status = 'verified' AND {s} AND {pc}"
+    );
+    out.residents_helped = u(&one(run(&q)?), 0)?;
+    let mut q = Sql::new(d);
+    let s = claim_scope(&mut q, scope);
+    let pc = period_cond(&mut q, "c.ended_at", p);
+    q.text = format!(
+        "SELECT g.grp, count(DISTINCT n.resident) FROM claims c JOIN needs n ON n.id = c.need \
+         JOIN resident_groups g ON g.resident = n.resident \
+         WHERE c.status = 'verified' AND {s} AND {pc} GROUP BY g.grp"
+    );
+    for r in run(&q)? {
+        out.helped.insert(key_of(&r)?, u(&r, 1)?);
+    }
+
+    // Pairings active in the period; approved hours; three heads at its end.
+    let member_or_committee = |q: &mut Sql<'_>| match scope {
+        ReportScope::Unit(_) => scope_cond(q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(_) => scope_cond(q, scope, On::Member("member")),
+    };
+    let mut q = Sql::new(d);
+    let s = member_or_committee(&mut q);
+    let mut t = format!("SELECT count(*) FROM pairings WHERE {s}");
+    if let Some(to) = p.to {
+        let ph = q.bind(time(to));
+        t.push_str(&format!(" AND since < {ph}"));
+    }
+    if let Some(from) = p.from {
+        let ph = q.bind(time(from));
+        t.push_str(&format!(" AND (until IS NULL OR until >= {ph})"));
+    }
+    q.text = t;
+    out.pairings = u(&one(run(&q)?), 0)?;
+    let mut q = Sql::new(d);
+    let s = member_or_committee(&mut q);
+    let pc = period_cond(&mut q, "served_at", p);
+    q.text = format!(
+        "SELECT CAST(coalesce(sum(minutes), 0) AS BIGINT) FROM hours \
+         WHERE status = 'approved' AND {s} AND {pc}"
+    );
+    out.hours_minutes = u(&one(run(&q)?), 0)?;
+    let mut q = Sql::new(d);
+    let s = member_or_committee(&mut q);
+    let t = match p.to {
+        Some(to) => {
+            let a = q.bind(time(to));
+            let b = q.bind(time(to));
+            format!("since < {a} AND (until IS NULL OR until >= {b})")
+        }
+        None => "until IS NULL".into(),
+    };
+    q.text = format!("SELECT kind, count(*) FROM roles WHERE {s} AND {t} GROUP BY kind");
+    for r in run(&q)? {
+        out.three_heads.insert(key_of(&r)?, u(&r, 1)?);
+    }
+
+    // Activities.
+    let mut q = Sql::new(d);
+    let s = scope_cond(&mut q, scope, On::Committee("committee"));
+    let pc = period_cond(&mut q, "held_at", p);
+    q.text = format!(
+        "SELECT kind, count(*), CAST(sum(participants) AS BIGINT), CAST(sum(people_reached) AS BIGINT) \
+         FROM activities WHERE {s} AND {pc} GROUP BY kind"
+    );
+    for r in run(&q)? {
+        out.activities.insert(
+            key_of(&r)?,
+            ActivityFigures {
+                count: u(&r, 1)?,
+                participants: u(&r, 2)?,
+                people_reached: u(&r, 3)?,
+            },
+        );
+    }
+    Ok(out)
 }

@@ -82,6 +82,12 @@ impl Dialect for SqliteDialect {
     }
 }
 
+impl sql::ReportDialect for SqliteDialect {
+    fn month(&self, expr: &str) -> String {
+        format!("substr({expr}, 1, 7)")
+    }
+}
+
 fn err(e: rusqlite::Error) -> StoreError {
     match &e {
         rusqlite::Error::SqliteFailure(f, _)
@@ -436,6 +442,26 @@ impl Tx for SqliteTx<'_> {
             out.push(sql::decode_event(&Row(row))?);
         }
         Ok(out)
+    }
+
+    fn report(
+        &mut self,
+        request: &crate::report::ReportRequest,
+    ) -> Result<Option<crate::report::ReportData>, StoreError> {
+        let conn = self.conn.get();
+        let mut run = |q: &sql::Sql<'_>| -> Result<Vec<OwnedRow>, StoreError> {
+            let mut stmt = conn.prepare_cached(&q.text).map_err(err)?;
+            let n = stmt.column_count();
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(q.params.iter()))
+                .map_err(err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(err)? {
+                out.push(owned(row, n)?);
+            }
+            Ok(out)
+        };
+        sql::report(request, &SqliteDialect, &mut run).map(Some)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

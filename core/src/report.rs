@@ -1,0 +1,603 @@
+//! Statistics computed from the store: every figure the seed's report states, for any unit
+//! subtree or work unit and any period, with breakdowns by committee, category, channel and
+//! month.
+//!
+//! # What each figure counts
+//!
+//! The period is half-open, `[from, to)`, either end optional. "In scope" means, for a unit
+//! scope, *belonging to a committee in the unit's subtree*; for a work-unit scope, *belonging
+//! to or done by that work unit's members* (see [`ReportScope::WorkUnit`]). These definitions
+//! are the contract: every backend computes exactly them (the acceptance suite compares every
+//! figure across backends on the same data).
+//!
+//! | figure | counts |
+//! |---|---|
+//! | `committees` | residents' committees in scope created before `to` (work unit: distinct committees its members reported to in the period) |
+//! | `work_units` | distinct work units of members who reported in the period |
+//! | `members_reported` | members whose report (报到) falls in the period |
+//! | `members_accepted` | acceptances (ledger entries of kind `accepted`) in the period |
+//! | `needs_collected` | needs created in the period (work unit: drafted by its members) |
+//! | `needs_published` | needs first published in the period (work unit: drafted by its members) |
+//! | `needs_claimed` | distinct needs with at least one claim made in the period |
+//! | `needs_done` | distinct needs with at least one claim completed in the period |
+//! | `needs_verified` | distinct needs with at least one claim verified in the period |
+//! | `claims_by_members`, `_by_teams`, `_by_organisations` | claims made in the period, by kind of claimant |
+//! | `collective_claims` | claims made in the period on collective needs |
+//! | `claims_completed` | claims whose (latest) completion falls in the period |
+//! | `claims_verified` | claims verified in the period |
+//! | `teams`, `captains` | teams in scope formed before `to`; those with a captain (work unit: teams with one of its members) |
+//! | `organisations` | distinct organisations that made a claim in the period |
+//! | `money_fen`, `items`, `minutes`, `people_served` | sums over the fulfilment records of claims verified in the period |
+//! | `residents_helped` | distinct residents with a need verified in the period; `helped` splits them by group (a resident in two groups counts in both) |
+//! | `pairings` | pairings active at some time in the period |
+//! | `hours_minutes` | approved logged service minutes served in the period |
+//! | `activities` | activities held in the period, by kind: count, participants (person-times), people reached (work unit: none) |
+//! | `three_heads` | roles held at the end of the period, by kind |
+//!
+//! Breakdowns ([`NeedFigures`] by committee, category, channel and month) count needs and
+//! claims like the totals; a month is the UTC calendar month of the event each figure counts
+//! (created, published, claimed, completed, verified).
+
+use crate::model::*;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "of", content = "id", rename_all = "snake_case")]
+pub enum ReportScope {
+    /// A unit and everything under it (district, community, committee).
+    Unit(UnitId),
+    /// A work unit: its members' reports, their claims as individuals and everything those
+    /// claims did, the needs they drafted, their hours, roles, pairings and teams.
+    WorkUnit(WorkUnitId),
+}
+
+/// A half-open time range `[from, to)`; `None` leaves that end open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// Start (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// End (exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl Period {
+    /// All time.
+    pub const ALL: Period = Period {
+        from: None,
+        to: None,
+    };
+
+    /// Whether `t` lies in the period.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t < e)
+    }
+
+    /// Whether an interval `[since, until)` (until `None`: still running) overlaps the period.
+    pub fn overlaps(&self, since: DateTime<Utc>, until: Option<DateTime<Utc>>) -> bool {
+        self.to.is_none_or(|e| since < e) && self.from.is_none_or(|f| until.is_none_or(|u| u >= f))
+    }
+
+    /// Whether something started before the period's end and had not ended by it.
+    pub fn holds_at_end(&self, since: DateTime<Utc>, until: Option<DateTime<Utc>>) -> bool {
+        match self.to {
+            Some(e) => since < e && until.is_none_or(|u| u >= e),
+            None => until.is_none(),
+        }
+    }
+}
+
+/// What a store is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRequest {
+    /// The scope.
+    pub scope: ReportScope,
+    /// The period.
+    pub period: Period,
+}
+
+/// Needs and claims figures: the totals' core, and one row of every breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedFigures {
+    /// Needs created.
+    pub needs_collected: u64,
+    /// Needs first published.
+    pub needs_published: u64,
+    /// Distinct needs claimed.
+    pub needs_claimed: u64,
+    /// Distinct needs with a claim completed.
+    pub needs_done: u64,
+    /// Distinct needs with a claim verified.
+    pub needs_verified: u64,
+    /// Claims made by members.
+    pub claims_by_members: u64,
+    /// Claims made by teams.
+    pub claims_by_teams: u64,
+    /// Claims made by organisations.
+    pub claims_by_organisations: u64,
+    /// Claims made on collective needs.
+    pub collective_claims: u64,
+    /// Claims completed.
+    pub claims_completed: u64,
+    /// Claims verified.
+    pub claims_verified: u64,
+    /// Money put in by verified claims, in fen.
+    pub money_fen: i64,
+    /// Items given by verified claims.
+    pub items: u64,
+    /// Minutes of service in verified claims.
+    pub minutes: u64,
+    /// People served by verified claims.
+    pub people_served: u64,
+}
+
+impl NeedFigures {
+    /// All claims made.
+    pub fn claims(&self) -> u64 {
+        self.claims_by_members + self.claims_by_teams + self.claims_by_organisations
+    }
+}
+
+/// Activities of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityFigures {
+    /// How many were held.
+    pub count: u64,
+    /// Participants, in person-times.
+    pub participants: u64,
+    /// People reached.
+    pub people_reached: u64,
+}
+
+/// The raw figures a store computes; keys are ids, codes and `YYYY-MM` months as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportData {
+    /// Residents' committees.
+    pub committees: u64,
+    /// Work units with reported members.
+    pub work_units: u64,
+    /// Members who reported.
+    pub members_reported: u64,
+    /// Reports accepted.
+    pub members_accepted: u64,
+    /// Needs and claims, in total.
+    pub needs: NeedFigures,
+    /// Teams.
+    pub teams: u64,
+    /// Teams with a captain.
+    pub captains: u64,
+    /// Distinct organisations that claimed.
+    pub organisations: u64,
+    /// Distinct residents helped.
+    pub residents_helped: u64,
+    /// Distinct residents helped, by group code.
+    pub helped: BTreeMap<String, u64>,
+    /// Pairings active in the period.
+    pub pairings: u64,
+    /// Approved service minutes logged.
+    pub hours_minutes: u64,
+    /// Activities by kind code.
+    pub activities: BTreeMap<String, ActivityFigures>,
+    /// Three-heads roles held at the end of the period, by kind code.
+    pub three_heads: BTreeMap<String, u64>,
+    /// Needs and claims by committee id.
+    pub by_committee: BTreeMap<String, NeedFigures>,
+    /// Needs and claims by category code.
+    pub by_category: BTreeMap<String, NeedFigures>,
+    /// Needs and claims by channel code.
+    pub by_channel: BTreeMap<String, NeedFigures>,
+    /// Needs and claims by month (`YYYY-MM`, UTC).
+    pub by_month: BTreeMap<String, NeedFigures>,
+}
+
+/// The UTC calendar month of a time, `YYYY-MM`.
+pub fn month(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m").to_string()
+}
+
+/// The breakdown dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dim {
+    Committee,
+    Category,
+    Channel,
+    Month,
+}
+
+impl Dim {
+    fn key(&self, n: &Need, at: DateTime<Utc>) -> String {
+        match self {
+            Dim::Committee => n.committee.to_string(),
+            Dim::Category => n.category.clone(),
+            Dim::Channel => n.channel.as_str().to_string(),
+            Dim::Month => month(at),
+        }
+    }
+}
+
+/// Everything the reference computation reads.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    pub units: Vec<Unit>,
+    pub members: Vec<Member>,
+    pub ledger: Vec<LedgerEntry>,
+    pub residents: Vec<Resident>,
+    pub needs: Vec<Need>,
+    pub claims: Vec<Claim>,
+    pub teams: Vec<Team>,
+    pub hours: Vec<Hours>,
+    pub activities: Vec<Activity>,
+    pub roles: Vec<Role>,
+    pub pairings: Vec<Pairing>,
+}
+
+/// The reference computation, straight from the definitions above. The memory backend uses
+/// it; SQL backends compute the same in SQL.
+pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
+    let p = req.period;
+    let paths: BTreeMap<UnitId, &Unit> = r.units.iter().map(|u| (u.id, u)).collect();
+    let under = |unit: UnitId, scope: UnitId| paths.get(&unit).is_some_and(|u| u.is_within(scope));
+    // Which members, needs, claims are in scope.
+    let wu_members: BTreeSet<MemberId> = match req.scope {
+        ReportScope::WorkUnit(w) => r
+            .members
+            .iter()
+            .filter(|m| m.work_unit == w)
+            .map(|m| m.id)
+            .collect(),
+        ReportScope::Unit(_) => BTreeSet::new(),
+    };
+    let in_unit = |c: UnitId| match req.scope {
+        ReportScope::Unit(s) => under(c, s),
+        ReportScope::WorkUnit(_) => false,
+    };
+    let member_in = |m: &Member| match req.scope {
+        ReportScope::Unit(s) => m.committee.is_some_and(|c| under(c, s)),
+        ReportScope::WorkUnit(w) => m.work_unit == w,
+    };
+    let claim_in = |c: &Claim| match req.scope {
+        ReportScope::Unit(s) => under(c.committee, s),
+        ReportScope::WorkUnit(_) => {
+            matches!(c.claimant, Claimant::Member(m) if wu_members.contains(&m))
+        }
+    };
+    let need_in = |n: &Need| match req.scope {
+        ReportScope::Unit(s) => under(n.committee, s),
+        ReportScope::WorkUnit(_) => n.drafted_by.is_some_and(|m| wu_members.contains(&m)),
+    };
+    let by_member_in = |m: MemberId| match req.scope {
+        ReportScope::Unit(_) => None,
+        ReportScope::WorkUnit(_) => Some(wu_members.contains(&m)),
+    };
+    let needs: BTreeMap<NeedId, &Need> = r.needs.iter().map(|n| (n.id, n)).collect();
+    let mut d = ReportData::default();
+
+    d.committees = match req.scope {
+        ReportScope::Unit(_) => r
+            .units
+            .iter()
+            .filter(|u| {
+                u.kind == UnitKind::Committee
+                    && in_unit(u.id)
+                    && p.to.is_none_or(|e| u.created_at < e)
+            })
+            .count() as u64,
+        ReportScope::WorkUnit(_) => r
+            .members
+            .iter()
+            .filter(|m| member_in(m) && m.reported_at.is_some_and(|t| p.contains(t)))
+            .filter_map(|m| m.committee)
+            .collect::<BTreeSet<_>>()
+            .len() as u64,
+    };
+    let reported: Vec<&Member> = r
+        .members
+        .iter()
+        .filter(|m| member_in(m) && m.reported_at.is_some_and(|t| p.contains(t)))
+        .collect();
+    d.members_reported = reported.len() as u64;
+    d.work_units = reported
+        .iter()
+        .map(|m| m.work_unit)
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
+    d.members_accepted = r
+        .ledger
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Accepted && p.contains(e.at))
+        .filter(|e| match req.scope {
+            ReportScope::Unit(s) => under(e.committee, s),
+            ReportScope::WorkUnit(w) => e.work_unit == w,
+        })
+        .count() as u64;
+
+    // Needs and claims, in total and by each dimension.
+    let fold = |dim: Option<Dim>| -> BTreeMap<String, NeedFigures> {
+        let mut out: BTreeMap<String, NeedFigures> = BTreeMap::new();
+        let key = |n: &Need, at: DateTime<Utc>| dim.map_or_else(String::new, |d| d.key(n, at));
+        let mut distinct: [BTreeSet<(String, NeedId)>; 3] = Default::default();
+        for n in r.needs.iter().filter(|n| need_in(n)) {
+            if p.contains(n.created_at) {
+                out.entry(key(n, n.created_at)).or_default().needs_collected += 1;
+            }
+            if let Some(t) = n.published_at.filter(|t| p.contains(*t)) {
+                out.entry(key(n, t)).or_default().needs_published += 1;
+            }
+        }
+        for c in r.claims.iter().filter(|c| claim_in(c)) {
+            let Some(n) = needs.get(&c.need) else {
+                continue;
+            };
+            if p.contains(c.claimed_at) {
+                let k = key(n, c.claimed_at);
+                let f = out.entry(k.clone()).or_default();
+                match c.claimant {
+                    Claimant::Member(_) => f.claims_by_members += 1,
+                    Claimant::Team(_) => f.claims_by_teams += 1,
+                    Claimant::Organisation(_) => f.claims_by_organisations += 1,
+                }
+                if n.scale == Scale::Collective {
+                    f.collective_claims += 1;
+                }
+                if distinct[0].insert((k, n.id)) {
+                    f.needs_claimed += 1;
+                }
+            }
+            if let Some(t) = c.completed_at.filter(|t| p.contains(*t)) {
+                let k = key(n, t);
+                let f = out.entry(k.clone()).or_default();
+                f.claims_completed += 1;
+                if distinct[1].insert((k, n.id)) {
+                    f.needs_done += 1;
+                }
+            }
+            if c.status == ClaimStatus::Verified {
+                if let Some(t) = c.ended_at.filter(|t| p.contains(*t)) {
+                    let k = key(n, t);
+                    let f = out.entry(k.clone()).or_default();
+                    f.claims_verified += 1;
+                    if distinct[2].insert((k, n.id)) {
+                        f.needs_verified += 1;
+                    }
+                    if let Some(x) = &c.fulfilment {
+                        f.money_fen += x.money_fen;
+                        f.items += x.item_count();
+                        f.minutes += u64::from(x.minutes);
+                        f.people_served += u64::from(x.people_served);
+                    }
+                }
+            }
+        }
+        out
+    };
+    d.needs = fold(None).remove("").unwrap_or_default();
+    d.by_committee = fold(Some(Dim::Committee));
+    d.by_category = fold(Some(Dim::Category));
+    d.by_channel = fold(Some(Dim::Channel));
+    d.by_month = fold(Some(Dim::Month));
+
+    d.teams = 0;
+    for t in &r.teams {
+        let in_scope = match req.scope {
+            ReportScope::Unit(s) => under(t.committee, s),
+            ReportScope::WorkUnit(_) => t.members.iter().any(|m| wu_members.contains(m)),
+        };
+        if in_scope && p.to.is_none_or(|e| t.created_at < e) {
+            d.teams += 1;
+            if t.captain.is_some() {
+                d.captains += 1;
+            }
+        }
+    }
+    let verified: Vec<&Claim> = r
+        .claims
+        .iter()
+        .filter(|c| {
+            claim_in(c)
+                && c.status == ClaimStatus::Verified
+                && c.ended_at.is_some_and(|t| p.contains(t))
+        })
+        .collect();
+    d.organisations = r
+        .claims
+        .iter()
+        .filter(|c| claim_in(c) && p.contains(c.claimed_at))
+        .filter_map(|c| match c.claimant {
+            Claimant::Organisation(o) => Some(o),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
+    let helped: BTreeSet<ResidentId> = verified
+        .iter()
+        .filter_map(|c| needs.get(&c.need).map(|n| n.resident))
+        .collect();
+    d.residents_helped = helped.len() as u64;
+    for res in r.residents.iter().filter(|x| helped.contains(&x.id)) {
+        for g in &res.groups {
+            *d.helped.entry(g.as_str().to_string()).or_default() += 1;
+        }
+    }
+    d.pairings = r
+        .pairings
+        .iter()
+        .filter(|x| by_member_in(x.member).unwrap_or_else(|| in_unit(x.committee)))
+        .filter(|x| p.overlaps(x.since, x.until))
+        .count() as u64;
+    d.hours_minutes = r
+        .hours
+        .iter()
+        .filter(|h| by_member_in(h.member).unwrap_or_else(|| in_unit(h.committee)))
+        .filter(|h| h.status == HoursStatus::Approved && p.contains(h.served_at))
+        .map(|h| u64::from(h.minutes))
+        .sum();
+    if let ReportScope::Unit(_) = req.scope {
+        for a in r
+            .activities
+            .iter()
+            .filter(|a| in_unit(a.committee) && p.contains(a.held_at))
+        {
+            let f = d.activities.entry(a.kind.as_str().to_string()).or_default();
+            f.count += 1;
+            f.participants += u64::from(a.participants);
+            f.people_reached += u64::from(a.people_reached);
+        }
+    }
+    for x in r
+        .roles
+        .iter()
+        .filter(|x| by_member_in(x.member).unwrap_or_else(|| in_unit(x.committee)))
+        .filter(|x| p.holds_at_end(x.since, x.until))
+    {
+        *d.three_heads
+            .entry(x.kind.as_str().to_string())
+            .or_default() += 1;
+    }
+    d
+}
+
+/// A finished report: the figures and the names to show them with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// What was asked.
+    pub request: ReportRequest,
+    /// When it was computed.
+    pub generated_at: DateTime<Utc>,
+    /// The figures.
+    pub data: ReportData,
+    /// Committee names by id (for `by_committee`).
+    pub committee_names: BTreeMap<String, String>,
+    /// Category labels by code: (中文, English).
+    pub category_names: BTreeMap<String, (String, String)>,
+}
+
+impl crate::Hub {
+    /// The report for `scope` over `period`: every figure defined in [`crate::report`].
+    ///
+    /// Staff and the district admin over a unit (and the system) may report on it; a work
+    /// unit's secretary, district admins and the system on a work unit. Figures carry no
+    /// personal data.
+    pub fn report(
+        &self,
+        actor: &Actor,
+        scope: ReportScope,
+        period: Period,
+    ) -> crate::Result<Report> {
+        use crate::rules::authz::{is, oversees, Principal};
+        use crate::store::{Entity, Page, Query, TxExt};
+        let period = Period {
+            from: period.from.map(crate::rules::validate::filter_time),
+            to: period.to.map(crate::rules::validate::filter_time),
+        };
+        let request = ReportRequest { scope, period };
+        let generated_at = self.now();
+        let mut tx = self.store().begin_read().map_err(crate::Error::from)?;
+        match scope {
+            ReportScope::Unit(u) => {
+                let unit = tx
+                    .load::<Unit>(&u)?
+                    .ok_or_else(|| crate::Error::not_found("unit", u))?;
+                if !oversees(actor, &unit.path) {
+                    return Err(crate::Error::forbidden(format!(
+                        "a {} may not report on this unit",
+                        actor.kind_str().replace('_', " ")
+                    )));
+                }
+            }
+            ReportScope::WorkUnit(w) => {
+                tx.load::<WorkUnit>(&w)?
+                    .ok_or_else(|| crate::Error::not_found("work_unit", w))?;
+                let ok = matches!(actor, Actor::System | Actor::DistrictAdmin { .. })
+                    || is(actor, &Principal::Secretary(w));
+                if !ok {
+                    return Err(crate::Error::forbidden(format!(
+                        "a {} may not report on this work unit",
+                        actor.kind_str().replace('_', " ")
+                    )));
+                }
+            }
+        }
+        let data = match tx.report(&request)? {
+            Some(d) => d,
+            None => {
+                fn all<E: Entity>(
+                    tx: &mut dyn crate::store::Tx,
+                    q: Query,
+                ) -> crate::Result<Vec<E>> {
+                    Ok(tx.select::<E>(&q, &Page::ALL)?)
+                }
+                let t = &mut *tx;
+                let records = Records {
+                    units: all(
+                        t,
+                        Query::Units {
+                            parent: None,
+                            kind: None,
+                        },
+                    )?,
+                    members: all(t, Query::Members(Default::default()))?,
+                    ledger: all(
+                        t,
+                        Query::Ledger {
+                            work_unit: None,
+                            member: None,
+                        },
+                    )?,
+                    residents: all(t, Query::Residents { unit: None })?,
+                    needs: all(t, Query::Needs(Default::default()))?,
+                    claims: all(t, Query::Claims(Default::default()))?,
+                    teams: all(t, Query::Teams(Default::default()))?,
+                    hours: all(
+                        t,
+                        Query::Hours {
+                            member: None,
+                            unit: None,
+                            status: None,
+                        },
+                    )?,
+                    activities: all(t, Query::Activities(Default::default()))?,
+                    roles: all(
+                        t,
+                        Query::Roles {
+                            unit: None,
+                            member: None,
+                            current_only: false,
+                        },
+                    )?,
+                    pairings: all(
+                        t,
+                        Query::Pairings {
+                            unit: None,
+                            member: None,
+                            resident: None,
+                            current_only: false,
+                        },
+                    )?,
+                };
+                compute(&request, &records)
+            }
+        };
+        let mut committee_names = BTreeMap::new();
+        for key in data.by_committee.keys() {
+            if let Ok(id) = key.parse::<UnitId>() {
+                if let Some(u) = tx.load::<Unit>(&id)? {
+                    committee_names.insert(key.clone(), u.name);
+                }
+            }
+        }
+        let category_names = tx
+            .select::<Category>(&Query::Categories, &Page::ALL)?
+            .into_iter()
+            .map(|c| (c.code, (c.name_zh, c.name_en)))
+            .collect();
+        Ok(Report {
+            request,
+            generated_at,
+            data,
+            committee_names,
+            category_names,
+        })
+    }
+}

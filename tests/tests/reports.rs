@@ -1,0 +1,361 @@
+//! Reports: every figure on small hand-built cases where the right answer is obvious, on
+//! every backend; and every figure equal to the memory backend's on the same data.
+
+use chrono::Duration;
+use needbridge::command::*;
+use needbridge::model::*;
+use needbridge::report::{NeedFigures, Period, ReportData, ReportScope};
+use needbridge::store::memory::MemoryStore;
+use needbridge::{Actor, ErrorKind, Hub};
+use needbridge_acceptance::{member, t0, Backend, World};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const SYS: Actor = Actor::System;
+
+fn map<V: Copy>(pairs: &[(&str, V)]) -> BTreeMap<String, V> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// The fixture's figures for the whole district and all time, counted by hand from
+/// `tests/src/lib.rs`.
+fn expected_district(w: &World) -> ReportData {
+    let a = NeedFigures {
+        needs_collected: 7,
+        needs_published: 5,
+        needs_claimed: 3,
+        needs_done: 2,
+        needs_verified: 1,
+        claims_by_members: 1,
+        claims_by_teams: 1,
+        claims_by_organisations: 1,
+        collective_claims: 1,
+        claims_completed: 2,
+        claims_verified: 1,
+        money_fen: 30_000,
+        items: 3,
+        minutes: 60,
+        people_served: 2,
+    };
+    let b = NeedFigures {
+        needs_collected: 1,
+        needs_published: 1,
+        ..Default::default()
+    };
+    let mut total = a;
+    total.needs_collected += 1;
+    total.needs_published += 1;
+    ReportData {
+        committees: 2,
+        work_units: 1,
+        members_reported: 5,
+        members_accepted: 4,
+        needs: total,
+        teams: 2,
+        captains: 1,
+        organisations: 1,
+        residents_helped: 1,
+        helped: map(&[("empty_nest_elderly", 1)]),
+        pairings: 1,
+        hours_minutes: 0,
+        activities: BTreeMap::new(),
+        three_heads: map(&[("building_head", 1)]),
+        by_committee: [
+            (w.committee_a.to_string(), a),
+            (w.committee_b.to_string(), b),
+        ]
+        .into_iter()
+        .collect(),
+        by_category: map(&[("festival_goods", total)]),
+        by_channel: map(&[("family", total)]),
+        by_month: map(&[("2026-01", total)]),
+    }
+}
+
+/// Every figure of the fixture, for the district, a committee, a later period and the work
+/// unit.
+fn figures_of_the_fixture(b: Backend) {
+    let w = World::on(b);
+    let r = w
+        .hub
+        .report(&w.admin(), ReportScope::Unit(w.district), Period::ALL)
+        .unwrap();
+    assert_eq!(r.data, expected_district(&w));
+    assert_eq!(
+        r.committee_names[&w.committee_a.to_string()],
+        "凤凰社区居委会"
+    );
+    assert_eq!(r.category_names["festival_goods"].0, "节日物资");
+
+    // Committee B alone.
+    let rb = w
+        .hub
+        .report(&w.admin(), ReportScope::Unit(w.committee_b), Period::ALL)
+        .unwrap()
+        .data;
+    assert_eq!(
+        (rb.committees, rb.members_reported, rb.members_accepted),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        rb.needs,
+        NeedFigures {
+            needs_collected: 1,
+            needs_published: 1,
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        (rb.teams, rb.captains, rb.pairings, rb.residents_helped),
+        (1, 0, 0, 0)
+    );
+
+    // A period after everything happened: only what lasts (committees, teams, roles,
+    // pairings) is counted.
+    let later = Period {
+        from: Some(t0() + Duration::hours(1)),
+        to: None,
+    };
+    let rl = w
+        .hub
+        .report(&w.admin(), ReportScope::Unit(w.district), later)
+        .unwrap()
+        .data;
+    assert_eq!(rl.needs, NeedFigures::default());
+    assert_eq!(
+        (rl.committees, rl.teams, rl.pairings, rl.members_reported),
+        (2, 2, 1, 0)
+    );
+    assert_eq!(rl.three_heads, map(&[("building_head", 1)]));
+    assert!(rl.by_month.is_empty());
+    // A period before anything: nothing at all.
+    let before = Period {
+        from: None,
+        to: Some(t0() - Duration::days(1)),
+    };
+    let r0 = w
+        .hub
+        .report(&SYS, ReportScope::Unit(w.district), before)
+        .unwrap()
+        .data;
+    assert_eq!(r0, ReportData::default());
+
+    // The work unit: its members' reports and claims, their teams, roles and pairings.
+    let ru = w
+        .hub
+        .report(
+            &w.secretary(),
+            ReportScope::WorkUnit(w.work_unit),
+            Period::ALL,
+        )
+        .unwrap()
+        .data;
+    assert_eq!(
+        (
+            ru.committees,
+            ru.work_units,
+            ru.members_reported,
+            ru.members_accepted
+        ),
+        (2, 1, 5, 4)
+    );
+    assert_eq!(ru.needs.claims_by_members, 1);
+    assert_eq!(ru.needs.claims(), 1);
+    assert_eq!((ru.needs.needs_claimed, ru.needs.needs_collected), (1, 0));
+    assert_eq!(
+        (ru.teams, ru.captains, ru.organisations, ru.pairings),
+        (1, 1, 0, 1)
+    );
+    assert_eq!(ru.three_heads, map(&[("building_head", 1)]));
+    assert!(ru.activities.is_empty());
+}
+
+/// Activities, approved hours, helped residents by group, and verified work by members,
+/// teams and organisations add up.
+fn activities_hours_and_help(b: Backend) {
+    let w = World::on(b);
+    let st = w.staff_a();
+    for (kind, n, people) in [
+        (ActivityKind::Patrol, 12, 300),
+        (ActivityKind::Patrol, 8, 200),
+        (ActivityKind::Mediation, 3, 2),
+    ] {
+        w.hub
+            .run(
+                &st,
+                RecordActivity {
+                    committee: w.committee_a,
+                    kind,
+                    title: "活动".into(),
+                    channel: Channel::Grid,
+                    team: None,
+                    held_at: t0() - Duration::hours(1),
+                    participants: n,
+                    people_reached: people,
+                },
+            )
+            .unwrap();
+    }
+    w.hub
+        .run(
+            &st,
+            ApproveHours {
+                hours: w.hours_pending,
+            },
+        )
+        .unwrap();
+    // The team's done claim (resident_a) and a member's claim on the child's need, verified.
+    w.hub
+        .run(
+            &st,
+            VerifyClaim {
+                claim: w.claim_done,
+            },
+        )
+        .unwrap();
+    let c = w
+        .hub
+        .run(
+            &member(w.loner_a),
+            ClaimNeed {
+                need: w.need_open,
+                claimant: Claimant::Member(w.loner_a),
+                promised_by: t0() + Duration::days(3),
+            },
+        )
+        .unwrap();
+    let f = Fulfilment {
+        money_fen: 8_000,
+        items: vec![Item {
+            count: 1,
+            description: "书包".into(),
+        }],
+        minutes: 30,
+        people_served: 1,
+        evidence: vec![],
+        note: String::new(),
+    };
+    w.hub
+        .run(
+            &member(w.loner_a),
+            CompleteClaim {
+                claim: c.id,
+                fulfilment: f,
+            },
+        )
+        .unwrap();
+    w.hub.run(&st, VerifyClaim { claim: c.id }).unwrap();
+    let r = w
+        .hub
+        .report(&st, ReportScope::Unit(w.committee_a), Period::ALL)
+        .unwrap()
+        .data;
+    let patrol = r.activities["patrol"];
+    assert_eq!(
+        (patrol.count, patrol.participants, patrol.people_reached),
+        (2, 20, 500)
+    );
+    assert_eq!(r.activities["mediation"].count, 1);
+    assert_eq!(r.hours_minutes, 90);
+    assert_eq!(r.residents_helped, 2, "resident_a (twice) and the child");
+    assert_eq!(
+        r.helped,
+        map(&[("empty_nest_elderly", 1), ("left_behind_child", 1)])
+    );
+    assert_eq!(r.needs.claims_verified, 3);
+    assert_eq!(r.needs.needs_verified, 3);
+    assert_eq!(r.needs.money_fen, 30_000 + 8_000);
+    assert_eq!(r.needs.items, 3 + 1);
+    assert_eq!(r.needs.minutes, 60 + 120 + 30);
+    assert_eq!(r.needs.people_served, 2 + 1 + 1);
+    // Every fixture need is festival goods; the channel breakdown is all "family".
+    assert_eq!(r.by_category["festival_goods"].money_fen, 38_000);
+    assert_eq!(r.by_channel["family"], r.needs);
+}
+
+/// Reports are for those who oversee the unit or the work unit.
+fn reports_are_authorized(b: Backend) {
+    let w = World::on(b);
+    let unit = ReportScope::Unit(w.committee_a);
+    assert!(w.hub.report(&w.staff_a(), unit, Period::ALL).is_ok());
+    for a in [
+        member(w.member_a),
+        w.contact(),
+        needbridge_acceptance::staff(w.committee_b),
+        w.secretary(),
+    ] {
+        assert_eq!(
+            w.hub.report(&a, unit, Period::ALL).unwrap_err().kind(),
+            ErrorKind::Forbidden,
+            "{a:?}"
+        );
+    }
+    let wu = ReportScope::WorkUnit(w.work_unit);
+    assert!(w.hub.report(&w.secretary(), wu, Period::ALL).is_ok());
+    assert_eq!(
+        w.hub
+            .report(&w.staff_a(), wu, Period::ALL)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Forbidden
+    );
+}
+
+/// The same data on any backend gives the same figures as the memory backend's reference.
+fn equal_to_memory_on_the_same_data(b: Backend) {
+    let w = World::on(b);
+    // A second month of activity.
+    w.clock.advance(Duration::days(35));
+    let st = w.staff_a();
+    w.hub
+        .run(
+            &st,
+            VerifyClaim {
+                claim: w.claim_done,
+            },
+        )
+        .unwrap();
+    w.hub
+        .run(
+            &st,
+            ApproveHours {
+                hours: w.hours_pending,
+            },
+        )
+        .unwrap();
+    let snap = w.dump();
+    let mem = Hub::new(Arc::new(MemoryStore::from_snapshot(snap))).unwrap();
+    for scope in [
+        ReportScope::Unit(w.district),
+        ReportScope::Unit(w.committee_a),
+        ReportScope::Unit(w.committee_b),
+        ReportScope::WorkUnit(w.work_unit),
+    ] {
+        for period in [
+            Period::ALL,
+            Period {
+                from: Some(t0()),
+                to: Some(t0() + Duration::days(1)),
+            },
+            Period {
+                from: Some(t0() + Duration::days(30)),
+                to: None,
+            },
+            Period {
+                from: None,
+                to: Some(t0()),
+            },
+        ] {
+            let got = w.hub.report(&SYS, scope, period).unwrap().data;
+            let want = mem.report(&SYS, scope, period).unwrap().data;
+            assert_eq!(got, want, "{scope:?} {period:?}");
+        }
+    }
+}
+
+needbridge_acceptance::conformance!(
+    figures_of_the_fixture,
+    activities_hours_and_help,
+    reports_are_authorized,
+    equal_to_memory_on_the_same_data,
+);
