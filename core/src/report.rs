@@ -272,9 +272,7 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
         ReportScope::WorkUnit(_) => Some(wu_members.contains(&m)),
     };
     let needs: BTreeMap<NeedId, &Need> = r.needs.iter().map(|n| (n.id, n)).collect();
-    let mut d = ReportData::default();
-
-    d.committees = match req.scope {
+    let committees = match req.scope {
         ReportScope::Unit(_) => r
             .units
             .iter()
@@ -291,6 +289,10 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             .filter_map(|m| m.committee)
             .collect::<BTreeSet<_>>()
             .len() as u64,
+    };
+    let mut d = ReportData {
+        committees,
+        ..Default::default()
     };
     let reported: Vec<&Member> = r
         .members
