@@ -23,7 +23,9 @@
 pub mod clock;
 pub mod command;
 pub mod error;
+pub mod export;
 pub mod hub;
+pub mod ledger;
 pub mod model;
 pub mod report;
 pub mod rules;
