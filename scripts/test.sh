@@ -33,6 +33,8 @@ NEEDBRIDGE_REQUIRE_PG=1 bash scripts/with-postgres.sh cargo test --workspace --l
 step "examples run"
 example_dir=$(mktemp -d)
 cargo run -q -p needbridge-examples --example seed_flow --locked -- "$example_dir/seed_flow.db" >/dev/null
+# The main job checks every figure of the seed's report and exits non-zero on a mismatch.
+cargo run -q -p needbridge-examples --example district --locked -- "$example_dir/district.db" >/dev/null
 rm -rf "$example_dir"
 
 step "all tests passed"

@@ -170,7 +170,7 @@ pub fn to_xlsx(tables: &[&Table], lang: Language) -> Result<Vec<u8>> {
             .title(lang)
             .chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
-            .take(28)
+            .take(25)
             .collect();
         ws.set_name(format!(
             "{name}{}",

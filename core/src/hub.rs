@@ -205,6 +205,16 @@ impl Hub {
         Self::new(crate::store::sqlite::SqliteStore::open(path)?)
     }
 
+    /// Like [`Hub::open`], with explicit SQLite options (e.g. `synchronous=NORMAL` for a
+    /// bulk load).
+    #[cfg(feature = "sqlite")]
+    pub fn open_with(
+        path: impl AsRef<std::path::Path>,
+        options: crate::store::sqlite::SqliteOptions,
+    ) -> Result<Self> {
+        Self::new(crate::store::sqlite::SqliteStore::open_with(path, options)?)
+    }
+
     /// A Hub over a PostgreSQL database (`url` in libpq form, `host=… user=… dbname=…`, or a
     /// `postgresql://` URL); its schema is migrated to this version.
     #[cfg(feature = "postgres")]

@@ -190,6 +190,10 @@ pub struct ReportData {
     pub by_channel: BTreeMap<String, NeedFigures>,
     /// Needs and claims by month (`YYYY-MM`, UTC).
     pub by_month: BTreeMap<String, NeedFigures>,
+    /// Claims and the work they did by kind of claimant (`member`, `team`, `organisation`);
+    /// the needs-collected and needs-published figures are zero here (a need has no
+    /// claimant until claimed).
+    pub by_claimant: BTreeMap<String, NeedFigures>,
 }
 
 /// The UTC calendar month of a time, `YYYY-MM`.
@@ -204,16 +208,20 @@ pub(crate) enum Dim {
     Category,
     Channel,
     Month,
+    Claimant,
 }
 
 impl Dim {
-    fn key(&self, n: &Need, at: DateTime<Utc>) -> String {
-        match self {
+    /// The row a figure falls in; `None` when the dimension does not apply (a need's own
+    /// figures have no claimant).
+    fn key(&self, n: &Need, at: DateTime<Utc>, claim: Option<&Claim>) -> Option<String> {
+        Some(match self {
             Dim::Committee => n.committee.to_string(),
             Dim::Category => n.category.clone(),
             Dim::Channel => n.channel.as_str().to_string(),
             Dim::Month => month(at),
-        }
+            Dim::Claimant => claim?.claimant.kind_str().to_string(),
+        })
     }
 }
 
@@ -318,14 +326,21 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
     // Needs and claims, in total and by each dimension.
     let fold = |dim: Option<Dim>| -> BTreeMap<String, NeedFigures> {
         let mut out: BTreeMap<String, NeedFigures> = BTreeMap::new();
-        let key = |n: &Need, at: DateTime<Utc>| dim.map_or_else(String::new, |d| d.key(n, at));
+        let key = |n: &Need, at: DateTime<Utc>, c: Option<&Claim>| match dim {
+            None => Some(String::new()),
+            Some(d) => d.key(n, at, c),
+        };
         let mut distinct: [BTreeSet<(String, NeedId)>; 3] = Default::default();
         for n in r.needs.iter().filter(|n| need_in(n)) {
             if p.contains(n.created_at) {
-                out.entry(key(n, n.created_at)).or_default().needs_collected += 1;
+                if let Some(k) = key(n, n.created_at, None) {
+                    out.entry(k).or_default().needs_collected += 1;
+                }
             }
             if let Some(t) = n.published_at.filter(|t| p.contains(*t)) {
-                out.entry(key(n, t)).or_default().needs_published += 1;
+                if let Some(k) = key(n, t, None) {
+                    out.entry(k).or_default().needs_published += 1;
+                }
             }
         }
         for c in r.claims.iter().filter(|c| claim_in(c)) {
@@ -333,7 +348,9 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
                 continue;
             };
             if p.contains(c.claimed_at) {
-                let k = key(n, c.claimed_at);
+                let Some(k) = key(n, c.claimed_at, Some(c)) else {
+                    continue;
+                };
                 let f = out.entry(k.clone()).or_default();
                 match c.claimant {
                     Claimant::Member(_) => f.claims_by_members += 1,
@@ -348,7 +365,9 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
                 }
             }
             if let Some(t) = c.completed_at.filter(|t| p.contains(*t)) {
-                let k = key(n, t);
+                let Some(k) = key(n, t, Some(c)) else {
+                    continue;
+                };
                 let f = out.entry(k.clone()).or_default();
                 f.claims_completed += 1;
                 if distinct[1].insert((k, n.id)) {
@@ -357,7 +376,9 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             }
             if c.status == ClaimStatus::Verified {
                 if let Some(t) = c.ended_at.filter(|t| p.contains(*t)) {
-                    let k = key(n, t);
+                    let Some(k) = key(n, t, Some(c)) else {
+                        continue;
+                    };
                     let f = out.entry(k.clone()).or_default();
                     f.claims_verified += 1;
                     if distinct[2].insert((k, n.id)) {
@@ -379,6 +400,7 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
     d.by_category = fold(Some(Dim::Category));
     d.by_channel = fold(Some(Dim::Channel));
     d.by_month = fold(Some(Dim::Month));
+    d.by_claimant = fold(Some(Dim::Claimant));
 
     d.teams = 0;
     for t in &r.teams {

@@ -69,6 +69,46 @@ fn expected_district(w: &World) -> ReportData {
         by_category: map(&[("festival_goods", total)]),
         by_channel: map(&[("family", total)]),
         by_month: map(&[("2026-01", total)]),
+        by_claimant: [
+            (
+                "member",
+                NeedFigures {
+                    claims_by_members: 1,
+                    needs_claimed: 1,
+                    ..Default::default()
+                },
+            ),
+            (
+                "team",
+                NeedFigures {
+                    claims_by_teams: 1,
+                    collective_claims: 1,
+                    needs_claimed: 1,
+                    claims_completed: 1,
+                    needs_done: 1,
+                    ..Default::default()
+                },
+            ),
+            (
+                "organisation",
+                NeedFigures {
+                    claims_by_organisations: 1,
+                    needs_claimed: 1,
+                    claims_completed: 1,
+                    needs_done: 1,
+                    claims_verified: 1,
+                    needs_verified: 1,
+                    money_fen: 30_000,
+                    items: 3,
+                    minutes: 60,
+                    people_served: 2,
+                    ..Default::default()
+                },
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
     }
 }
 

@@ -1297,12 +1297,13 @@ pub(crate) fn report(
 
     // Needs and claims: totals and each breakdown.
     type Key = fn(&dyn ReportDialect, &str) -> String;
-    let dims: [(Option<&str>, Key); 5] = [
+    let dims: [(Option<&str>, Key); 6] = [
         (None, |_, _| "''".into()),
         (Some("committee"), |_, _| "CAST(n.committee AS TEXT)".into()),
         (Some("category"), |_, _| "n.category".into()),
         (Some("channel"), |_, _| "n.channel".into()),
         (Some("month"), |d, at| d.month(at)),
+        (Some("claimant"), |_, _| "c.claimant_type".into()),
     ];
     for (name, key) in dims {
         let group = |k: &str| {
@@ -1313,7 +1314,12 @@ pub(crate) fn report(
             }
         };
         let mut m: std::collections::BTreeMap<String, NeedFigures> = Default::default();
-        for (col, published) in [("n.created_at", false), ("n.published_at", true)] {
+        let need_figures: &[(&str, bool)] = if name == Some("claimant") {
+            &[]
+        } else {
+            &[("n.created_at", false), ("n.published_at", true)]
+        };
+        for &(col, published) in need_figures {
             let mut q = Sql::new(d);
             let s = need_scope(&mut q, scope);
             let pc = period_cond(&mut q, col, p);
@@ -1394,7 +1400,8 @@ pub(crate) fn report(
             Some("committee") => out.by_committee = m,
             Some("category") => out.by_category = m,
             Some("channel") => out.by_channel = m,
-            _ => out.by_month = m,
+            Some("month") => out.by_month = m,
+            _ => out.by_claimant = m,
         }
     }
 
