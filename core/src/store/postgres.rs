@@ -19,11 +19,77 @@ use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::NoTls;
-use r2d2_postgres::PostgresConnectionManager;
+use std::collections::HashMap;
 use uuid::Uuid;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+type Conn = r2d2::PooledConnection<Manager>;
+
+/// A pooled connection with its own prepared-statement cache: each distinct SQL text is
+/// parsed and planned by the server once per connection, then only bound and executed.
+pub struct PgConn {
+    client: postgres::Client,
+    cache: HashMap<String, postgres::Statement>,
+}
+
+impl PgConn {
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.cache.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        let s = self.prepare(sql)?;
+        self.client.query(&s, params)
+    }
+    fn query_one(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<postgres::Row, postgres::Error> {
+        let s = self.prepare(sql)?;
+        self.client.query_one(&s, params)
+    }
+    fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error> {
+        let s = self.prepare(sql)?;
+        self.client.execute(&s, params)
+    }
+    fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        self.client.batch_execute(sql)
+    }
+}
+
+/// The r2d2 connection manager: opens [`PgConn`]s from a parsed configuration.
+pub struct Manager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: self.config.connect(NoTls)?,
+            cache: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> Result<(), postgres::Error> {
+        conn.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        conn.client.is_closed()
+    }
+}
 
 /// The numbered migrations: `(version, name, sql)`.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
@@ -240,7 +306,7 @@ impl PostgresStore {
                 field: "url".into(),
                 reason: format!("not a PostgreSQL connection string: {e}"),
             })?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = Manager { config };
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             .min_idle(Some(0))
@@ -249,7 +315,7 @@ impl PostgresStore {
             .map_err(|e| Error::from(pool_err(e)))?;
         {
             let mut c = pool.get().map_err(|e| Error::from(pool_err(e)))?;
-            migrate(&mut c, version)?;
+            migrate(&mut c.client, version)?;
         }
         Ok(Self { pool })
     }
@@ -257,14 +323,14 @@ impl PostgresStore {
     /// The schema version of the database.
     pub fn schema_version(&self) -> Result<u32, Error> {
         let mut c = self.pool.get().map_err(pool_err)?;
-        Ok(current_version(&mut *c)?)
+        Ok(current_version(&mut c.client)?)
     }
 
     /// Runs `f` on a pooled connection outside any transaction (tests inspect the catalog).
     #[doc(hidden)]
     pub fn with_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> Result<T, Error> {
         let mut c = self.pool.get().map_err(pool_err)?;
-        Ok(f(&mut c))
+        Ok(f(&mut c.client))
     }
 }
 
