@@ -57,7 +57,11 @@ impl PgConn {
         let s = self.prepare(sql)?;
         self.client.query_one(&s, params)
     }
-    fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error> {
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
         let s = self.prepare(sql)?;
         self.client.execute(&s, params)
     }
