@@ -261,16 +261,7 @@ fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
     let result = (|| -> Result<(), Error> {
         let mut tx = c.transaction().map_err(err)?;
         let have = current_version(&mut tx)?;
-        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
-        if have > latest {
-            return Err(Error::Storage {
-                message: format!(
-                    "the database has schema version {have}, newer than this needbridge supports ({latest}); \
-                     open it with a newer needbridge"
-                ),
-            });
-        }
-        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > have && m.0 <= upto) {
+        for (version, name, sql) in sql::pending(MIGRATIONS, have, upto)? {
             tx.batch_execute(sql).map_err(err)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())",

@@ -9,6 +9,31 @@ use crate::model::*;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// A numbered migration: `(version, name, sql)`.
+pub(crate) type Migration = (u32, &'static str, &'static str);
+
+/// The migrations to apply to a database at version `have`, up to `upto`; refuses a database
+/// whose version is newer than every migration known.
+pub(crate) fn pending(
+    migrations: &'static [Migration],
+    have: u32,
+    upto: u32,
+) -> Result<Vec<&'static Migration>, crate::Error> {
+    let latest = migrations.last().map_or(0, |m| m.0);
+    if have > latest {
+        return Err(crate::Error::Storage {
+            message: format!(
+                "the database has schema version {have}, newer than this needbridge supports \
+                 ({latest}); open it with a newer needbridge"
+            ),
+        });
+    }
+    Ok(migrations
+        .iter()
+        .filter(|m| m.0 > have && m.0 <= upto)
+        .collect())
+}
+
 /// A value bound to or read from a column, typed so each backend binds it natively.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {

@@ -202,16 +202,7 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
     let result = (|| {
         let have = current_version(conn)?;
-        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
-        if have > latest {
-            return Err(Error::Storage {
-                message: format!(
-                    "the database has schema version {have}, newer than this needbridge supports ({latest}); \
-                     open it with a newer needbridge"
-                ),
-            });
-        }
-        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > have && m.0 <= upto) {
+        for (version, name, sql) in sql::pending(MIGRATIONS, have, upto)? {
             conn.execute_batch(sql).map_err(err)?;
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
