@@ -173,13 +173,7 @@ impl Tx for MemoryTx<'_> {
 
     fn append_event(&mut self, event: &Event) -> Result<(), StoreError> {
         self.check_writable()?;
-        let expected = self.state.events.len() as u64 + 1;
-        if event.seq != expected {
-            return Err(StoreError::Backend(format!(
-                "event seq {} out of order (expected {expected})",
-                event.seq
-            )));
-        }
+        super::check_next_seq(self.state.events.len() as u64, event)?;
         self.state.events.push(event.clone());
         Ok(())
     }

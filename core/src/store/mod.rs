@@ -267,6 +267,19 @@ pub trait Tx {
     }
 }
 
+/// Contract point 6 for backends: `event` must carry the next sequence number after `last`.
+pub(crate) fn check_next_seq(last: u64, event: &Event) -> Result<(), StoreError> {
+    let expected = last + 1;
+    if event.seq == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Backend(format!(
+            "event seq {} out of order (expected {expected})",
+            event.seq
+        )))
+    }
+}
+
 /// Typed helpers over any [`Tx`].
 pub trait TxExt: Tx {
     /// Reads a typed record.

@@ -431,13 +431,7 @@ impl Tx for PgTx {
 
     fn append_event(&mut self, event: &Event) -> Result<(), StoreError> {
         self.check_writable()?;
-        let expected = self.last_seq()? + 1;
-        if event.seq != expected {
-            return Err(StoreError::Backend(format!(
-                "event seq {} out of order (expected {expected})",
-                event.seq
-            )));
-        }
+        super::check_next_seq(self.last_seq()?, event)?;
         let vals = sql::event_vals(event)?;
         let stmt: &str = &format!(
             "INSERT INTO events ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8::text AS jsonb))",

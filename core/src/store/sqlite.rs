@@ -396,13 +396,7 @@ impl Tx for SqliteTx<'_> {
 
     fn append_event(&mut self, event: &Event) -> Result<(), StoreError> {
         self.check_writable()?;
-        let expected = self.last_seq()? + 1;
-        if event.seq != expected {
-            return Err(StoreError::Backend(format!(
-                "event seq {} out of order (expected {expected})",
-                event.seq
-            )));
-        }
+        super::check_next_seq(self.last_seq()?, event)?;
         let vals = sql::event_vals(event)?;
         self.conn
             .get()
