@@ -612,8 +612,12 @@ fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
     need.claim_count += 1;
     need.updated_at = ctx.now;
     ctx.scope(need.committee);
+    // The claim first: the need's `live_claim` then references a row that exists, so SQLite
+    // has no deferred foreign-key violation to resolve (which scans `needs` without an index:
+    // ~145 ms per claim at 1M needs).
+    let claim = ctx.put(claim)?;
     ctx.put(need)?;
-    ctx.put(claim)
+    Ok(claim)
 }
 
 /// Loads a claim and its need, checks `who` may act, moves both by the step.
