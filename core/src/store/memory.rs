@@ -137,11 +137,7 @@ impl Drop for MemoryTx<'_> {
 
 impl MemoryTx<'_> {
     fn check_writable(&self) -> Result<(), StoreError> {
-        if self.writable {
-            Ok(())
-        } else {
-            Err(StoreError::Backend("write in a read transaction".into()))
-        }
+        super::check_writable(self.writable)
     }
 }
 

@@ -267,6 +267,15 @@ pub trait Tx {
     }
 }
 
+/// Contract point 8 for backends: writes are refused in a read transaction.
+pub(crate) fn check_writable(writable: bool) -> Result<(), StoreError> {
+    if writable {
+        Ok(())
+    } else {
+        Err(StoreError::Backend("write in a read transaction".into()))
+    }
+}
+
 /// Contract point 6 for backends: `event` must carry the next sequence number after `last`.
 pub(crate) fn check_next_seq(last: u64, event: &Event) -> Result<(), StoreError> {
     let expected = last + 1;

@@ -363,11 +363,7 @@ impl PgTx {
     }
 
     fn check_writable(&self) -> Result<(), StoreError> {
-        if self.writable {
-            Ok(())
-        } else {
-            Err(StoreError::Backend("write in a read transaction".into()))
-        }
+        super::check_writable(self.writable)
     }
 }
 

@@ -310,11 +310,7 @@ impl SqliteTx<'_> {
     }
 
     fn check_writable(&self) -> Result<(), StoreError> {
-        if self.writable {
-            Ok(())
-        } else {
-            Err(StoreError::Backend("write in a read transaction".into()))
-        }
+        super::check_writable(self.writable)
     }
 }
 
