@@ -1700,7 +1700,12 @@ fn sqlite_size(n: u64, opts: &Opts) -> Row {
     if path.exists() {
         println!("sqlite {n}: reusing {}", path.display());
         row.reused = true;
+        let t = Instant::now();
         let store = SqliteStore::open(&path).expect("open cached");
+        println!(
+            "sqlite {n}: opened in {:.1} s (includes any schema upgrade)",
+            t.elapsed().as_secs_f64()
+        );
         district = find_district(&store);
     } else {
         let tmp = dir.join(format!("report-{n}.db.tmp"));

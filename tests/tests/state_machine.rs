@@ -6,7 +6,7 @@
 //!   they count;
 //! - the event log is gap-free, and replaying its changes rebuilds the same state.
 
-use chrono::Duration;
+use chrono::{Duration, TimeZone, Utc};
 use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::store::memory::MemorySnapshot;
@@ -132,7 +132,7 @@ fn op() -> impl Strategy<Value = Op> {
         (i(), i()).prop_map(|(team, member)| Op::Leave { team, member }),
         (i(), 0u32..1500).prop_map(|(member, minutes)| Op::LogHours { member, minutes }),
         (i(), any::<bool>()).prop_map(|(hours, approve)| Op::DecideHours { hours, approve }),
-        (1i64..200).prop_map(|hours| Op::Advance { hours }),
+        (1i64..600).prop_map(|hours| Op::Advance { hours }),
         Just(Op::Tick),
     ]
 }
@@ -417,7 +417,27 @@ fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseErr
             ReportScope::Unit(w.committee_a),
             ReportScope::WorkUnit(w.work_unit),
         ] {
-            for period in [Period::ALL, mid] {
+            // Whole months are answered from the report cells, other periods from the rows.
+            let month = |m: u32| Some(Utc.with_ymd_and_hms(2026, m, 1, 0, 0, 0).unwrap());
+            let months = [
+                Period {
+                    from: month(1),
+                    to: month(2),
+                },
+                Period {
+                    from: month(2),
+                    to: None,
+                },
+                Period {
+                    from: None,
+                    to: month(2),
+                },
+                Period {
+                    from: month(2),
+                    to: month(3),
+                },
+            ];
+            for period in [Period::ALL, mid].into_iter().chain(months) {
                 let got = w.hub.report(&Actor::System, scope, period).unwrap().data;
                 let want = mem.report(&Actor::System, scope, period).unwrap().data;
                 prop_assert_eq!(got, want, "{:?} {:?}", scope, period);

@@ -296,6 +296,15 @@ impl Claimant {
             Claimant::Organisation(_) => "organisation",
         }
     }
+
+    /// The claimant's id, whatever its kind.
+    pub fn uuid(&self) -> uuid::Uuid {
+        match self {
+            Claimant::Member(m) => m.0,
+            Claimant::Team(t) => t.0,
+            Claimant::Organisation(o) => o.0,
+        }
+    }
 }
 
 /// Items given as part of a fulfilment.

@@ -99,9 +99,17 @@ impl r2d2::ManageConnection for Manager {
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "tables", include_str!("postgres/0001_tables.sql")),
     (2, "indexes", include_str!("postgres/0002_indexes.sql")),
+    (
+        3,
+        "report_cells",
+        include_str!("postgres/0003_report_cells.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
+/// The schema version that adds the report cells, filled from the rows when applied.
+const CELLS_VERSION: u32 = 3;
+
 const LOCK: &str = "SELECT pg_advisory_lock(hashtext('needbridge:' || current_schema()))";
 const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtext('needbridge:' || current_schema()))";
 
@@ -233,6 +241,59 @@ fn owned(row: &postgres::Row) -> Result<OwnedRow, StoreError> {
     Ok(OwnedRow(v))
 }
 
+/// What the report-cell code needs of a connection: a pooled one, or the migration's
+/// transaction.
+trait PgRun {
+    fn rows(
+        &mut self,
+        sql: &str,
+        p: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error>;
+    fn exec(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error>;
+}
+
+impl PgRun for PgConn {
+    fn rows(
+        &mut self,
+        sql: &str,
+        p: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        self.query(sql, p)
+    }
+    fn exec(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error> {
+        self.execute(sql, p)
+    }
+}
+
+impl PgRun for postgres::Transaction<'_> {
+    fn rows(
+        &mut self,
+        sql: &str,
+        p: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        self.query(sql, p)
+    }
+    fn exec(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<u64, postgres::Error> {
+        self.execute(sql, p)
+    }
+}
+
+/// Runs the report-cell SQL on a connection.
+struct PgIo<'c, C: PgRun>(&'c mut C);
+
+impl<C: PgRun> super::cells::SqlIo for PgIo<'_, C> {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &PgDialect
+    }
+    fn rows(&mut self, q: &sql::Sql<'_>) -> Result<Vec<OwnedRow>, StoreError> {
+        let rows = self.0.rows(&q.text, &params(&q.params)).map_err(err)?;
+        rows.iter().map(owned).collect()
+    }
+    fn exec(&mut self, q: &sql::Sql<'_>) -> Result<u64, StoreError> {
+        self.0.exec(&q.text, &params(&q.params)).map_err(err)
+    }
+}
+
 fn params(vals: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
     vals.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
@@ -268,6 +329,9 @@ fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
                 &[&i64::from(*version), name],
             )
             .map_err(err)?;
+        }
+        if have < CELLS_VERSION && upto >= CELLS_VERSION {
+            super::cells::rebuild(&mut PgIo(&mut tx))?;
         }
         tx.commit().map_err(err)?;
         Ok(())
@@ -383,6 +447,7 @@ impl Tx for PgTx {
         self.check_writable()?;
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
+        let change = super::cells::begin(&mut PgIo(&mut *self.conn), record)?;
         let stmt: &str = &sql::upsert_sql(kind, &PgDialect);
         self.conn.execute(stmt, &params(&vals)).map_err(err)?;
         if let (Some(del), Some(ins)) = (
@@ -400,6 +465,9 @@ impl Tx for PgTx {
                     self.conn.execute(ins, &params(&p)).map_err(err)?;
                 }
             }
+        }
+        if let Some(change) = change {
+            super::cells::finish(&mut PgIo(&mut *self.conn), change)?;
         }
         Ok(())
     }
@@ -451,14 +519,7 @@ impl Tx for PgTx {
         &mut self,
         request: &crate::report::ReportRequest,
     ) -> Result<Option<crate::report::ReportData>, StoreError> {
-        let conn = &mut self.conn;
-        let mut run = |q: &sql::Sql<'_>| -> Result<Vec<OwnedRow>, StoreError> {
-            let rows = conn
-                .query(q.text.as_str(), &params(&q.params))
-                .map_err(err)?;
-            rows.iter().map(owned).collect()
-        };
-        sql::report(request, &PgDialect, &mut run).map(Some)
+        sql::report(request, &PgDialect, &mut PgIo(&mut *self.conn)).map(Some)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

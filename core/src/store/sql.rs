@@ -1270,7 +1270,7 @@ fn key_of(v: &OwnedRow) -> Result<String, StoreError> {
 pub(crate) fn report(
     req: &ReportRequest,
     d: &dyn ReportDialect,
-    run: &mut dyn FnMut(&Sql<'_>) -> Result<Vec<OwnedRow>, StoreError>,
+    io: &mut dyn super::cells::SqlIo,
 ) -> Result<ReportData, StoreError> {
     let (scope, p) = (&req.scope, &req.period);
     let mut out = ReportData::default();
@@ -1294,7 +1294,7 @@ pub(crate) fn report(
             format!("SELECT count(DISTINCT committee) FROM members WHERE {s} AND {pc} AND committee IS NOT NULL")
         }
     };
-    out.committees = u(&one(run(&q)?), 0)?;
+    out.committees = u(&one(io.rows(&q)?), 0)?;
 
     // Members reported, their work units; acceptances.
     let mut q = Sql::new(d);
@@ -1304,7 +1304,7 @@ pub(crate) fn report(
     };
     let pc = period_cond(&mut q, "reported_at", p);
     q.text = format!("SELECT count(*), count(DISTINCT work_unit) FROM members WHERE {s} AND {pc}");
-    let r = one(run(&q)?);
+    let r = one(io.rows(&q)?);
     out.members_reported = u(&r, 0)?;
     out.work_units = u(&r, 1)?;
     let mut q = Sql::new(d);
@@ -1318,8 +1318,112 @@ pub(crate) fn report(
     let pc = period_cond(&mut q, "at", p);
     q.text =
         format!("SELECT count(*) FROM ledger_entries WHERE kind = 'accepted' AND {s} AND {pc}");
-    out.members_accepted = u(&one(run(&q)?), 0)?;
+    out.members_accepted = u(&one(io.rows(&q)?), 0)?;
 
+    // Needs and claims, organisations and residents helped: from the report cells when they
+    // can answer exactly (a unit scope, a period of whole months), else from the rows.
+    let cells = match (scope, crate::report::cells::months(p)) {
+        (ReportScope::Unit(u), Some(m)) => Some((u.0, m)),
+        _ => None,
+    };
+    match cells {
+        Some((unit, months)) => super::cells::report(io, unit, months, &mut out)?,
+        None => raw_needs(scope, p, d, io, &mut out)?,
+    }
+    // Teams and captains.
+    let mut q = Sql::new(d);
+    let s = match scope {
+        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(w) => {
+            let ph = q.bind(id(w.0));
+            format!(
+                "id IN (SELECT team FROM team_members WHERE member IN \
+                 (SELECT id FROM members WHERE work_unit = {ph}))"
+            )
+        }
+    };
+    let mut t = format!("SELECT count(*), count(captain) FROM teams WHERE {s}");
+    if let Some(to) = p.to {
+        let ph = q.bind(time(to));
+        t.push_str(&format!(" AND created_at < {ph}"));
+    }
+    q.text = t;
+    let r = one(io.rows(&q)?);
+    out.teams = u(&r, 0)?;
+    out.captains = u(&r, 1)?;
+
+    // Pairings active in the period; approved hours; three heads at its end.
+    let member_or_committee = |q: &mut Sql<'_>| match scope {
+        ReportScope::Unit(_) => scope_cond(q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(_) => scope_cond(q, scope, On::Member("member")),
+    };
+    let mut q = Sql::new(d);
+    let s = member_or_committee(&mut q);
+    let mut t = format!("SELECT count(*) FROM pairings WHERE {s}");
+    if let Some(to) = p.to {
+        let ph = q.bind(time(to));
+        t.push_str(&format!(" AND since < {ph}"));
+    }
+    if let Some(from) = p.from {
+        let ph = q.bind(time(from));
+        t.push_str(&format!(" AND (until IS NULL OR until >= {ph})"));
+    }
+    q.text = t;
+    out.pairings = u(&one(io.rows(&q)?), 0)?;
+    let mut q = Sql::new(d);
+    let s = member_or_committee(&mut q);
+    let pc = period_cond(&mut q, "served_at", p);
+    q.text = format!(
+        "SELECT CAST(coalesce(sum(minutes), 0) AS BIGINT) FROM hours \
+         WHERE status = 'approved' AND {s} AND {pc}"
+    );
+    out.hours_minutes = u(&one(io.rows(&q)?), 0)?;
+    let mut q = Sql::new(d);
+    let s = member_or_committee(&mut q);
+    let t = match p.to {
+        Some(to) => {
+            let a = q.bind(time(to));
+            let b = q.bind(time(to));
+            format!("since < {a} AND (until IS NULL OR until >= {b})")
+        }
+        None => "until IS NULL".into(),
+    };
+    q.text = format!("SELECT kind, count(*) FROM roles WHERE {s} AND {t} GROUP BY kind");
+    for r in io.rows(&q)? {
+        out.three_heads.insert(key_of(&r)?, u(&r, 1)?);
+    }
+
+    // Activities.
+    let mut q = Sql::new(d);
+    let s = scope_cond(&mut q, scope, On::Committee("committee"));
+    let pc = period_cond(&mut q, "held_at", p);
+    q.text = format!(
+        "SELECT kind, count(*), CAST(sum(participants) AS BIGINT), CAST(sum(people_reached) AS BIGINT) \
+         FROM activities WHERE {s} AND {pc} GROUP BY kind"
+    );
+    for r in io.rows(&q)? {
+        out.activities.insert(
+            key_of(&r)?,
+            ActivityFigures {
+                count: u(&r, 1)?,
+                participants: u(&r, 2)?,
+                people_reached: u(&r, 3)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Needs and claims, organisations and residents helped, aggregated from the rows (any scope
+/// and period; the report cells answer unit scopes over whole months faster).
+fn raw_needs(
+    scope: &ReportScope,
+    p: &Period,
+    d: &dyn ReportDialect,
+    io: &mut dyn super::cells::SqlIo,
+    out: &mut ReportData,
+) -> Result<(), StoreError> {
+    let one = |rows: Vec<OwnedRow>| rows.into_iter().next().unwrap_or(OwnedRow(Vec::new()));
     // Needs and claims: totals and each breakdown.
     type Key = fn(&dyn ReportDialect, &str) -> String;
     let dims: [(Option<&str>, Key); 6] = [
@@ -1353,7 +1457,7 @@ pub(crate) fn report(
                 "SELECT {k}, count(*) FROM needs n WHERE {s} AND {pc}{}",
                 group(&k)
             );
-            for r in run(&q)? {
+            for r in io.rows(&q)? {
                 let f = m.entry(key_of(&r)?).or_default();
                 if published {
                     f.needs_published = u(&r, 1)?;
@@ -1376,7 +1480,7 @@ pub(crate) fn report(
              FROM claims c JOIN needs n ON n.id = c.need WHERE {s} AND {pc}{g}",
             g = group(&k)
         );
-        for r in run(&q)? {
+        for r in io.rows(&q)? {
             let f = m.entry(key_of(&r)?).or_default();
             f.claims_by_members = u(&r, 1)?;
             f.claims_by_teams = u(&r, 2)?;
@@ -1393,7 +1497,7 @@ pub(crate) fn report(
              WHERE {s} AND {pc}{g}",
             g = group(&k)
         );
-        for r in run(&q)? {
+        for r in io.rows(&q)? {
             let f = m.entry(key_of(&r)?).or_default();
             f.claims_completed = u(&r, 1)?;
             f.needs_done = u(&r, 2)?;
@@ -1411,7 +1515,7 @@ pub(crate) fn report(
              WHERE c.status = 'verified' AND {s} AND {pc}{g}",
             g = group(&k)
         );
-        for r in run(&q)? {
+        for r in io.rows(&q)? {
             let f = m.entry(key_of(&r)?).or_default();
             f.claims_verified = u(&r, 1)?;
             f.needs_verified = u(&r, 2)?;
@@ -1430,28 +1534,6 @@ pub(crate) fn report(
         }
     }
 
-    // Teams and captains.
-    let mut q = Sql::new(d);
-    let s = match scope {
-        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
-        ReportScope::WorkUnit(w) => {
-            let ph = q.bind(id(w.0));
-            format!(
-                "id IN (SELECT team FROM team_members WHERE member IN \
-                 (SELECT id FROM members WHERE work_unit = {ph}))"
-            )
-        }
-    };
-    let mut t = format!("SELECT count(*), count(captain) FROM teams WHERE {s}");
-    if let Some(to) = p.to {
-        let ph = q.bind(time(to));
-        t.push_str(&format!(" AND created_at < {ph}"));
-    }
-    q.text = t;
-    let r = one(run(&q)?);
-    out.teams = u(&r, 0)?;
-    out.captains = u(&r, 1)?;
-
     // Organisations that claimed.
     let mut q = Sql::new(d);
     let s = claim_scope(&mut q, scope);
@@ -1460,7 +1542,7 @@ pub(crate) fn report(
         "SELECT count(DISTINCT c.claimant_id) FROM claims c \
          WHERE c.claimant_type = 'organisation' AND {s} AND {pc}"
     );
-    out.organisations = u(&one(run(&q)?), 0)?;
+    out.organisations = u(&one(io.rows(&q)?), 0)?;
 
     // Residents helped, in total and by group.
     let mut q = Sql::new(d);
@@ -1470,7 +1552,7 @@ pub(crate) fn report(
         "SELECT count(DISTINCT n.resident) FROM claims c JOIN needs n ON n.id = c.need \
          WHERE c.status = 'verified' AND {s} AND {pc}"
     );
-    out.residents_helped = u(&one(run(&q)?), 0)?;
+    out.residents_helped = u(&one(io.rows(&q)?), 0)?;
     let mut q = Sql::new(d);
     let s = claim_scope(&mut q, scope);
     let pc = period_cond(&mut q, "c.ended_at", p);
@@ -1479,68 +1561,9 @@ pub(crate) fn report(
          JOIN resident_groups g ON g.resident = n.resident \
          WHERE c.status = 'verified' AND {s} AND {pc} GROUP BY g.grp"
     );
-    for r in run(&q)? {
+    for r in io.rows(&q)? {
         out.helped.insert(key_of(&r)?, u(&r, 1)?);
     }
 
-    // Pairings active in the period; approved hours; three heads at its end.
-    let member_or_committee = |q: &mut Sql<'_>| match scope {
-        ReportScope::Unit(_) => scope_cond(q, scope, On::Committee("committee")),
-        ReportScope::WorkUnit(_) => scope_cond(q, scope, On::Member("member")),
-    };
-    let mut q = Sql::new(d);
-    let s = member_or_committee(&mut q);
-    let mut t = format!("SELECT count(*) FROM pairings WHERE {s}");
-    if let Some(to) = p.to {
-        let ph = q.bind(time(to));
-        t.push_str(&format!(" AND since < {ph}"));
-    }
-    if let Some(from) = p.from {
-        let ph = q.bind(time(from));
-        t.push_str(&format!(" AND (until IS NULL OR until >= {ph})"));
-    }
-    q.text = t;
-    out.pairings = u(&one(run(&q)?), 0)?;
-    let mut q = Sql::new(d);
-    let s = member_or_committee(&mut q);
-    let pc = period_cond(&mut q, "served_at", p);
-    q.text = format!(
-        "SELECT CAST(coalesce(sum(minutes), 0) AS BIGINT) FROM hours \
-         WHERE status = 'approved' AND {s} AND {pc}"
-    );
-    out.hours_minutes = u(&one(run(&q)?), 0)?;
-    let mut q = Sql::new(d);
-    let s = member_or_committee(&mut q);
-    let t = match p.to {
-        Some(to) => {
-            let a = q.bind(time(to));
-            let b = q.bind(time(to));
-            format!("since < {a} AND (until IS NULL OR until >= {b})")
-        }
-        None => "until IS NULL".into(),
-    };
-    q.text = format!("SELECT kind, count(*) FROM roles WHERE {s} AND {t} GROUP BY kind");
-    for r in run(&q)? {
-        out.three_heads.insert(key_of(&r)?, u(&r, 1)?);
-    }
-
-    // Activities.
-    let mut q = Sql::new(d);
-    let s = scope_cond(&mut q, scope, On::Committee("committee"));
-    let pc = period_cond(&mut q, "held_at", p);
-    q.text = format!(
-        "SELECT kind, count(*), CAST(sum(participants) AS BIGINT), CAST(sum(people_reached) AS BIGINT) \
-         FROM activities WHERE {s} AND {pc} GROUP BY kind"
-    );
-    for r in run(&q)? {
-        out.activities.insert(
-            key_of(&r)?,
-            ActivityFigures {
-                count: u(&r, 1)?,
-                participants: u(&r, 2)?,
-                people_reached: u(&r, 3)?,
-            },
-        );
-    }
-    Ok(out)
+    Ok(())
 }

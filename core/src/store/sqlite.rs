@@ -23,10 +23,18 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use uuid::Uuid;
 
+/// The schema version that adds the report cells, filled from the rows when applied.
+const CELLS_VERSION: u32 = 3;
+
 /// The numbered migrations: `(version, name, sql)`.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "tables", include_str!("sqlite/0001_tables.sql")),
     (2, "indexes", include_str!("sqlite/0002_indexes.sql")),
+    (
+        3,
+        "report_cells",
+        include_str!("sqlite/0003_report_cells.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -155,6 +163,36 @@ fn owned(row: &rusqlite::Row<'_>, n: usize) -> Result<OwnedRow, StoreError> {
     Ok(OwnedRow(v))
 }
 
+/// Runs the report-cell SQL on a connection.
+struct LiteIo<'c>(&'c Connection);
+
+impl super::cells::SqlIo for LiteIo<'_> {
+    fn dialect(&self) -> &'static dyn sql::Dialect {
+        &SqliteDialect
+    }
+    fn rows(&mut self, q: &sql::Sql<'_>) -> Result<Vec<OwnedRow>, StoreError> {
+        let mut stmt = self.0.prepare_cached(&q.text).map_err(err)?;
+        let n = stmt.column_count();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(q.params.iter()))
+            .map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err)? {
+            out.push(owned(row, n)?);
+        }
+        Ok(out)
+    }
+    fn exec(&mut self, q: &sql::Sql<'_>) -> Result<u64, StoreError> {
+        let n = self
+            .0
+            .prepare_cached(&q.text)
+            .map_err(err)?
+            .execute(rusqlite::params_from_iter(q.params.iter()))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+}
+
 fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreError> {
     conn.busy_timeout(options.busy_timeout).map_err(err)?;
     let sync = match options.synchronous {
@@ -209,6 +247,9 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
                 rusqlite::params![version, name, sql::format_time(&Utc::now())],
             )
             .map_err(err)?;
+        }
+        if have < CELLS_VERSION && upto >= CELLS_VERSION {
+            super::cells::rebuild(&mut LiteIo(conn))?;
         }
         Ok(())
     })();
@@ -334,6 +375,7 @@ impl Tx for SqliteTx<'_> {
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
         let conn = self.conn.get();
+        let change = super::cells::begin(&mut LiteIo(conn), record)?;
         conn.prepare_cached(&sql::upsert_sql(kind, &SqliteDialect))
             .map_err(err)?
             .execute(rusqlite::params_from_iter(vals.iter()))
@@ -356,6 +398,9 @@ impl Tx for SqliteTx<'_> {
                         .map_err(err)?;
                 }
             }
+        }
+        if let Some(change) = change {
+            super::cells::finish(&mut LiteIo(conn), change)?;
         }
         Ok(())
     }
@@ -429,20 +474,7 @@ impl Tx for SqliteTx<'_> {
         &mut self,
         request: &crate::report::ReportRequest,
     ) -> Result<Option<crate::report::ReportData>, StoreError> {
-        let conn = self.conn.get();
-        let mut run = |q: &sql::Sql<'_>| -> Result<Vec<OwnedRow>, StoreError> {
-            let mut stmt = conn.prepare_cached(&q.text).map_err(err)?;
-            let n = stmt.column_count();
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(q.params.iter()))
-                .map_err(err)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(err)? {
-                out.push(owned(row, n)?);
-            }
-            Ok(out)
-        };
-        sql::report(request, &SqliteDialect, &mut run).map(Some)
+        sql::report(request, &SqliteDialect, &mut LiteIo(self.conn.get())).map(Some)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

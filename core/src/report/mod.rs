@@ -38,6 +38,8 @@
 //! claims like the totals; a month is the UTC calendar month of the event each figure counts
 //! (created, published, claimed, completed, verified).
 
+pub(crate) mod cells;
+
 use crate::model::*;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,519 @@
+//! Report cells in SQL stores: the `report_cells` table kept up to date inside every write
+//! transaction, rebuilt from the tables on upgrade and restore, and read by reports.
+//!
+//! What a cell means is defined in [`crate::report::cells`] (pure); this module only moves
+//! facts and cells between SQL and those functions. A `put` of a need, claim or resident whose
+//! report-relevant facts change subtracts the cells of the affected need and resident groups
+//! before the write and adds them after it, so the table always equals the cells of the
+//! current rows (the acceptance suite checks reports against the reference computation).
+
+use super::sql::{Dialect, OwnedRow, RowGet, Sql, Val};
+use super::{Record, StoreError};
+use crate::report::cells::{
+    self as rc, CellKey, CellSum, Cells, ClaimFacts, Counters, NeedFacts, Stream, Verification,
+    COUNTER_COLUMNS,
+};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// Runs SQL for the cell code: one implementation per backend connection.
+pub(crate) trait SqlIo {
+    /// The dialect to write placeholders in.
+    fn dialect(&self) -> &'static dyn Dialect;
+    /// Runs a query and returns its rows.
+    fn rows(&mut self, q: &Sql<'_>) -> Result<Vec<OwnedRow>, StoreError>;
+    /// Runs a statement and returns the rows it changed.
+    fn exec(&mut self, q: &Sql<'_>) -> Result<u64, StoreError>;
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Backend(format!("corrupt value in {what}"))
+}
+
+fn need_id(r: &OwnedRow, i: usize) -> Result<Uuid, StoreError> {
+    r.id(i)?.ok_or_else(|| corrupt("report cells"))
+}
+
+fn need_time(r: &OwnedRow, i: usize) -> Result<DateTime<Utc>, StoreError> {
+    r.time(i)?.ok_or_else(|| corrupt("report cells"))
+}
+
+/// A unit's path column (`/a/b/c/`) as ids, root first.
+fn path_ids(s: &str) -> Result<Vec<Uuid>, StoreError> {
+    s.split('/')
+        .filter(|p| !p.is_empty())
+        .map(|p| Uuid::parse_str(p).map_err(|_| corrupt("units.path")))
+        .collect()
+}
+
+const NEED_COLS: &str = "n.id, n.committee, u.path, n.category, n.channel, n.scale, n.resident, \
+                         n.created_at, n.published_at";
+
+fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
+    Ok((
+        need_id(r, 0)?,
+        need_id(r, 1)?,
+        NeedFacts {
+            units: path_ids(&r.text(2)?.unwrap_or_default())?,
+            category: r.text(3)?.unwrap_or_default(),
+            channel: r.text(4)?.unwrap_or_default(),
+            collective: r.text(5)?.as_deref() == Some("collective"),
+            resident: need_id(r, 6)?,
+            created_at: need_time(r, 7)?,
+            published_at: r.time(8)?,
+        },
+    ))
+}
+
+const CLAIM_COLS: &str = "c.id, c.need, c.committee, u.path, c.claimant_type, c.claimant_id, \
+     c.claimed_at, c.completed_at, CASE WHEN c.status = 'verified' THEN c.ended_at END, \
+     c.money_fen, c.minutes, c.people_served, \
+     (SELECT CAST(coalesce(sum(ci.count), 0) AS BIGINT) FROM claim_items ci WHERE ci.claim = c.id)";
+
+/// A claim's facts with its need and committee.
+fn claim_row(r: &OwnedRow) -> Result<(Uuid, Uuid, ClaimFacts), StoreError> {
+    Ok((
+        need_id(r, 1)?,
+        need_id(r, 2)?,
+        ClaimFacts {
+            id: need_id(r, 0)?,
+            units: path_ids(&r.text(3)?.unwrap_or_default())?,
+            claimant_kind: r.text(4)?.unwrap_or_default(),
+            claimant: need_id(r, 5)?,
+            claimed_at: need_time(r, 6)?,
+            completed_at: r.time(7)?,
+            verified_at: r.time(8)?,
+            money_fen: r.int(9)?.unwrap_or(0),
+            minutes: r.int(10)?.unwrap_or(0),
+            people: r.int(11)?.unwrap_or(0),
+            items: r.int(12)?.unwrap_or(0),
+        },
+    ))
+}
+
+fn need_facts(io: &mut dyn SqlIo, need: Uuid) -> Result<Option<(Uuid, NeedFacts)>, StoreError> {
+    let mut q = Sql::new(io.dialect());
+    let p = q.bind(Val::Id(Some(need)));
+    q.text = format!(
+        "SELECT {NEED_COLS} FROM needs n JOIN units u ON u.id = n.committee WHERE n.id = {p}"
+    );
+    match io.rows(&q)?.first() {
+        Some(r) => need_row(r).map(|(_, c, f)| Some((c, f))),
+        None => Ok(None),
+    }
+}
+
+fn claim_facts(
+    io: &mut dyn SqlIo,
+    by: &str,
+    id: Uuid,
+) -> Result<Vec<(Uuid, Uuid, ClaimFacts)>, StoreError> {
+    let mut q = Sql::new(io.dialect());
+    let p = q.bind(Val::Id(Some(id)));
+    q.text = format!(
+        "SELECT {CLAIM_COLS} FROM claims c JOIN units u ON u.id = c.committee WHERE c.{by} = {p}"
+    );
+    io.rows(&q)?.iter().map(claim_row).collect()
+}
+
+fn resident_groups(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<String>, StoreError> {
+    let mut q = Sql::new(io.dialect());
+    let p = q.bind(Val::Id(Some(resident)));
+    q.text = format!("SELECT grp FROM resident_groups WHERE resident = {p}");
+    io.rows(&q)?
+        .iter()
+        .map(|r| Ok(r.text(0)?.unwrap_or_default()))
+        .collect()
+}
+
+fn verifications(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<Verification>, StoreError> {
+    let mut q = Sql::new(io.dialect());
+    let p = q.bind(Val::Id(Some(resident)));
+    q.text = format!(
+        "SELECT c.id, u.path, c.ended_at FROM claims c JOIN needs n ON n.id = c.need \
+         JOIN units u ON u.id = c.committee \
+         WHERE n.resident = {p} AND c.status = 'verified' AND c.ended_at IS NOT NULL"
+    );
+    io.rows(&q)?
+        .iter()
+        .map(|r| {
+            Ok(Verification {
+                claim: need_id(r, 0)?,
+                units: path_ids(&r.text(1)?.unwrap_or_default())?,
+                at: need_time(r, 2)?,
+            })
+        })
+        .collect()
+}
+
+/// The cells of some needs (with all their claims) and residents, read from the database.
+fn group_cells(
+    io: &mut dyn SqlIo,
+    needs: &BTreeSet<Uuid>,
+    residents: &BTreeSet<Uuid>,
+    sign: i64,
+    out: &mut Cells,
+) -> Result<(), StoreError> {
+    for n in needs {
+        if let Some((_, facts)) = need_facts(io, *n)? {
+            let claims: Vec<ClaimFacts> = claim_facts(io, "need", *n)?
+                .into_iter()
+                .map(|(_, _, c)| c)
+                .collect();
+            rc::need_cells(&facts, &claims, sign, out);
+        }
+    }
+    for r in residents {
+        let v = verifications(io, *r)?;
+        if !v.is_empty() {
+            rc::resident_cells(&resident_groups(io, *r)?, &v, sign, out);
+        }
+    }
+    Ok(())
+}
+
+/// A write in progress: the groups it touches, and their cells before it (negated).
+pub(crate) struct Change {
+    needs: BTreeSet<Uuid>,
+    residents: BTreeSet<Uuid>,
+    delta: Cells,
+}
+
+type ClaimSig = (
+    Uuid,
+    Uuid,
+    String,
+    Uuid,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    [i64; 4],
+);
+
+fn claim_sig(need: Uuid, committee: Uuid, c: &ClaimFacts) -> ClaimSig {
+    (
+        need,
+        committee,
+        c.claimant_kind.clone(),
+        c.claimant,
+        c.claimed_at,
+        c.completed_at,
+        c.verified_at,
+        [c.money_fen, c.items, c.minutes, c.people],
+    )
+}
+
+/// Call before writing `record`: reads what the write will change, if anything that reports
+/// count could change.
+pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change>, StoreError> {
+    let mut needs = BTreeSet::new();
+    let mut residents = BTreeSet::new();
+    match record {
+        Record::Need(n) => {
+            let new = (
+                n.committee.0,
+                n.category.clone(),
+                n.channel.as_str().to_string(),
+                n.scale == crate::model::Scale::Collective,
+                n.resident.0,
+                n.created_at,
+                n.published_at,
+            );
+            let old = need_facts(io, n.id.0)?;
+            if let Some((c, f)) = &old {
+                let was = (
+                    *c,
+                    f.category.clone(),
+                    f.channel.clone(),
+                    f.collective,
+                    f.resident,
+                    f.created_at,
+                    f.published_at,
+                );
+                if was == new {
+                    return Ok(None);
+                }
+                if f.resident != n.resident.0 {
+                    residents.insert(f.resident);
+                    residents.insert(n.resident.0);
+                }
+            } else {
+                // A need written after its claims (a restore) brings their verifications.
+                residents.insert(n.resident.0);
+            }
+            needs.insert(n.id.0);
+        }
+        Record::Claim(c) => {
+            let f = c.fulfilment.as_ref();
+            let verified = (c.status == crate::model::ClaimStatus::Verified)
+                .then_some(c.ended_at)
+                .flatten();
+            let new: ClaimSig = (
+                c.need.0,
+                c.committee.0,
+                c.claimant.kind_str().to_string(),
+                c.claimant.uuid(),
+                c.claimed_at,
+                c.completed_at,
+                verified,
+                [
+                    f.map_or(0, |f| f.money_fen),
+                    f.map_or(0, |f| f.item_count() as i64),
+                    f.map_or(0, |f| i64::from(f.minutes)),
+                    f.map_or(0, |f| i64::from(f.people_served)),
+                ],
+            );
+            let old = claim_facts(io, "id", c.id.0)?.pop();
+            let mut verification_moved = verified.is_some();
+            if let Some((need, committee, facts)) = &old {
+                if claim_sig(*need, *committee, facts) == new {
+                    return Ok(None);
+                }
+                verification_moved = facts.verified_at != verified || *need != c.need.0;
+                needs.insert(*need);
+                if verification_moved {
+                    if let Some((_, nf)) = need_facts(io, *need)? {
+                        residents.insert(nf.resident);
+                    }
+                }
+            }
+            needs.insert(c.need.0);
+            if verification_moved {
+                if let Some((_, nf)) = need_facts(io, c.need.0)? {
+                    residents.insert(nf.resident);
+                }
+            }
+        }
+        Record::Resident(r) => {
+            let mut new: Vec<String> = r.groups.iter().map(|g| g.as_str().to_string()).collect();
+            let mut old = resident_groups(io, r.id.0)?;
+            new.sort();
+            new.dedup();
+            old.sort();
+            old.dedup();
+            if new == old {
+                return Ok(None);
+            }
+            residents.insert(r.id.0);
+        }
+        _ => return Ok(None),
+    }
+    let mut delta = Cells::default();
+    group_cells(io, &needs, &residents, -1, &mut delta)?;
+    Ok(Some(Change {
+        needs,
+        residents,
+        delta,
+    }))
+}
+
+/// Call after the write [`begin`] saw: adds the groups' new cells and stores the difference.
+pub(crate) fn finish(io: &mut dyn SqlIo, change: Change) -> Result<(), StoreError> {
+    let Change {
+        needs,
+        residents,
+        mut delta,
+    } = change;
+    group_cells(io, &needs, &residents, 1, &mut delta)?;
+    delta.prune();
+    apply(io, &delta)
+}
+
+fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
+    let vals = [
+        ("unit", Val::Id(Some(k.unit))),
+        ("month", Val::Int(Some(k.month))),
+        ("dim", Val::Text(Some(k.dim.to_string()))),
+        ("stream", Val::Text(Some(k.stream.as_str().to_string()))),
+        ("key", Val::Text(Some(k.key.clone()))),
+        ("prev", Val::Int(Some(k.prev))),
+    ];
+    vals.into_iter()
+        .map(|(c, v)| format!("{c} = {}", q.bind(v)))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Adds `delta` to the stored cells, dropping cells that reach zero.
+fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
+    let cols = COUNTER_COLUMNS.join(", ");
+    let set = COUNTER_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = report_cells.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (k, c) in &delta.0 {
+        let mut q = Sql::new(io.dialect());
+        let mut phs = vec![
+            q.bind(Val::Id(Some(k.unit))),
+            q.bind(Val::Int(Some(k.month))),
+            q.bind(Val::Text(Some(k.dim.to_string()))),
+            q.bind(Val::Text(Some(k.stream.as_str().to_string()))),
+            q.bind(Val::Text(Some(k.key.clone()))),
+            q.bind(Val::Int(Some(k.prev))),
+        ];
+        for v in c.values() {
+            phs.push(q.bind(Val::Int(Some(v))));
+        }
+        q.text = format!(
+            "INSERT INTO report_cells (unit, month, dim, stream, key, prev, {cols}) \
+             VALUES ({}) ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
+            phs.join(", ")
+        );
+        io.exec(&q)?;
+        if c.n < 0 {
+            let mut q = Sql::new(io.dialect());
+            let cond = key_cond(&mut q, k);
+            q.text = format!("DELETE FROM report_cells WHERE {cond} AND n = 0");
+            io.exec(&q)?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces every cell with the cells of the current rows (after an upgrade or a restore).
+pub(crate) fn rebuild(io: &mut dyn SqlIo) -> Result<(), StoreError> {
+    let mut q = Sql::new(io.dialect());
+    q.text = "DELETE FROM report_cells".into();
+    io.exec(&q)?;
+    let mut q = Sql::new(io.dialect());
+    q.text = format!("SELECT {NEED_COLS} FROM needs n JOIN units u ON u.id = n.committee");
+    let mut needs: HashMap<Uuid, NeedFacts> = HashMap::new();
+    for r in io.rows(&q)? {
+        let (id, _, f) = need_row(&r)?;
+        needs.insert(id, f);
+    }
+    let mut q = Sql::new(io.dialect());
+    q.text = format!("SELECT {CLAIM_COLS} FROM claims c JOIN units u ON u.id = c.committee");
+    let mut claims: HashMap<Uuid, Vec<ClaimFacts>> = HashMap::new();
+    for r in io.rows(&q)? {
+        let (need, _, f) = claim_row(&r)?;
+        claims.entry(need).or_default().push(f);
+    }
+    let mut q = Sql::new(io.dialect());
+    q.text = "SELECT resident, grp FROM resident_groups".into();
+    let mut groups: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for r in io.rows(&q)? {
+        groups
+            .entry(need_id(&r, 0)?)
+            .or_default()
+            .push(r.text(1)?.unwrap_or_default());
+    }
+    let mut cells = Cells::default();
+    let mut verified: BTreeMap<Uuid, Vec<Verification>> = BTreeMap::new();
+    for (id, facts) in &needs {
+        let mine = claims.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        rc::need_cells(facts, mine, 1, &mut cells);
+        for c in mine {
+            if let Some(at) = c.verified_at {
+                verified
+                    .entry(facts.resident)
+                    .or_default()
+                    .push(Verification {
+                        claim: c.id,
+                        units: c.units.clone(),
+                        at,
+                    });
+            }
+        }
+    }
+    for (resident, v) in &verified {
+        let g = groups.get(resident).map(Vec::as_slice).unwrap_or(&[]);
+        rc::resident_cells(g, v, 1, &mut cells);
+    }
+    cells.prune();
+    apply(io, &cells)
+}
+
+fn sum_cols() -> String {
+    COUNTER_COLUMNS
+        .iter()
+        .map(|c| format!("CAST(sum({c}) AS BIGINT)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn counters(r: &OwnedRow, from: usize) -> Result<Counters, StoreError> {
+    let mut v = [0i64; 9];
+    for (i, x) in v.iter_mut().enumerate() {
+        *x = r.int(from + i)?.unwrap_or(0);
+    }
+    Ok(Counters::from_values(v))
+}
+
+/// Reads the cells a report on `unit` over months `[from, to)` needs and folds them into
+/// `out` (see [`rc::fold`]).
+pub(crate) fn report(
+    io: &mut dyn SqlIo,
+    unit: Uuid,
+    (from, to): (i64, i64),
+    out: &mut crate::report::ReportData,
+) -> Result<(), StoreError> {
+    let sums = sum_cols();
+    let mut q = Sql::new(io.dialect());
+    let (u, f1, f2, t) = (
+        q.bind(Val::Id(Some(unit))),
+        q.bind(Val::Int(Some(from))),
+        q.bind(Val::Int(Some(from))),
+        q.bind(Val::Int(Some(to))),
+    );
+    q.text = format!(
+        "SELECT stream, dim, key, month, {sums}, \
+         CAST(sum(CASE WHEN prev < {f1} THEN n ELSE 0 END) AS BIGINT), \
+         CAST(sum(CASE WHEN prev < month THEN n ELSE 0 END) AS BIGINT) \
+         FROM report_cells WHERE unit = {u} AND month >= {f2} AND month < {t} \
+         GROUP BY stream, dim, key, month"
+    );
+    let mut rows = Vec::new();
+    for r in io.rows(&q)? {
+        let Some(stream) = r.text(0)?.as_deref().and_then(Stream::parse) else {
+            return Err(corrupt("report_cells.stream"));
+        };
+        rows.push(CellSum {
+            stream,
+            dim: r.text(1)?.unwrap_or_default(),
+            key: r.text(2)?.unwrap_or_default(),
+            month: r.int(3)?.unwrap_or(0),
+            counters: counters(&r, 4)?,
+            first_in_period: r.int(13)?.unwrap_or(0),
+            first_in_month: r.int(14)?.unwrap_or(0),
+        });
+    }
+    let mut q = Sql::new(io.dialect());
+    let (f1, f2, t, s) = (
+        q.bind(Val::Int(Some(from))),
+        q.bind(Val::Int(Some(from))),
+        q.bind(Val::Int(Some(to))),
+        q.bind(Val::Id(Some(unit))),
+    );
+    q.text = format!(
+        "SELECT unit, stream, {sums}, \
+         CAST(sum(CASE WHEN prev < {f1} THEN n ELSE 0 END) AS BIGINT) \
+         FROM report_cells WHERE dim = '' AND month >= {f2} AND month < {t} \
+         AND stream IN ('created', 'published', 'claimed', 'completed', 'verified') \
+         AND unit IN (SELECT c.id FROM units c JOIN units s ON c.path LIKE s.path || '%' \
+                      WHERE s.id = {s} AND c.kind = 'committee') \
+         GROUP BY unit, stream"
+    );
+    let mut committees = Vec::new();
+    for r in io.rows(&q)? {
+        let Some(stream) = r.text(1)?.as_deref().and_then(Stream::parse) else {
+            return Err(corrupt("report_cells.stream"));
+        };
+        committees.push((
+            need_id(&r, 0)?,
+            CellSum {
+                stream,
+                dim: String::new(),
+                key: String::new(),
+                month: 0,
+                counters: counters(&r, 2)?,
+                first_in_period: r.int(11)?.unwrap_or(0),
+                first_in_month: 0,
+            },
+        ));
+    }
+    rc::fold(&rows, &committees, out);
+    Ok(())
+}
