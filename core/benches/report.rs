@@ -87,6 +87,14 @@ fn year() -> Period {
     }
 }
 
+/// Nearly the same year, but not whole months: the report aggregates rows.
+fn ragged_year() -> Period {
+    Period {
+        from: Some(Utc.with_ymd_and_hms(2025, 1, 15, 0, 0, 0).unwrap()),
+        to: Some(Utc.with_ymd_and_hms(2025, 12, 15, 0, 0, 0).unwrap()),
+    }
+}
+
 // ------------------------------------------------------------------------------------------
 // Deterministic randomness.
 
@@ -1079,6 +1087,11 @@ struct Row {
     warm_runs: Vec<f64>,
     first_all_ms: f64,
     warm_all_ms: f64,
+    /// Warm, one-year report on one committee.
+    warm_committee_ms: f64,
+    /// One report (warm process) over 2025-01-15 .. 2025-12-15: not whole months, so
+    /// aggregated from the rows.
+    rows_path_ms: f64,
     needs_collected: u64,
     claims: u64,
 }
@@ -1238,6 +1251,27 @@ fn measure(
             })
             .collect(),
     );
+    let committee = r
+        .data
+        .by_committee
+        .keys()
+        .next()
+        .and_then(|k| k.parse::<UnitId>().ok())
+        .expect("a committee");
+    row.warm_committee_ms = median(
+        (0..warm_runs)
+            .map(|_| {
+                let t = Instant::now();
+                hub.report(&Actor::System, ReportScope::Unit(committee), year())
+                    .expect("report");
+                ms(t)
+            })
+            .collect(),
+    );
+    let t = Instant::now();
+    hub.report(&Actor::System, scope, ragged_year())
+        .expect("report");
+    row.rows_path_ms = ms(t);
 }
 
 fn find_district(store: &dyn Store) -> UnitId {
@@ -1259,18 +1293,36 @@ fn find_district(store: &dyn Store) -> UnitId {
 fn cross_check(store: Arc<SqliteStore>, district: UnitId) {
     let t = Instant::now();
     let snap = needbridge::store::dump(&*store).expect("dump");
-    let mem = MemoryStore::new();
-    needbridge::store::restore(&snap, &mem).expect("restore");
-    let mhub = Hub::new(mem).expect("memory hub");
+    let mem = Arc::new(MemoryStore::new());
+    needbridge::store::restore(&snap, &*mem).expect("restore");
+    let mhub = Hub::new(mem.clone()).expect("memory hub");
     let shub = Hub::new(store).expect("sqlite hub");
-    for p in [year(), Period::ALL] {
-        let a = shub
-            .report(&Actor::System, ReportScope::Unit(district), p)
-            .expect("sqlite report");
-        let b = mhub
-            .report(&Actor::System, ReportScope::Unit(district), p)
-            .expect("memory report");
-        assert_eq!(a.data, b.data, "SQLite and the reference disagree");
+    let whole = shub
+        .report(&Actor::System, ReportScope::Unit(district), Period::ALL)
+        .expect("sqlite report");
+    let committee = whole.data.by_committee.keys().next().expect("a committee");
+    let community = {
+        let mut tx = mem.begin_read().expect("read");
+        tx.load::<Unit>(&committee.parse::<UnitId>().expect("committee id"))
+            .expect("load")
+            .and_then(|u| u.parent)
+            .expect("a community")
+    };
+    let scopes = [
+        district,
+        community,
+        committee.parse::<UnitId>().expect("committee id"),
+    ];
+    for unit in scopes {
+        for p in [year(), Period::ALL, ragged_year()] {
+            let a = shub
+                .report(&Actor::System, ReportScope::Unit(unit), p)
+                .expect("sqlite report");
+            let b = mhub
+                .report(&Actor::System, ReportScope::Unit(unit), p)
+                .expect("memory report");
+            assert_eq!(a.data, b.data, "SQLite and the reference disagree");
+        }
     }
     println!(
         "  cross-check: SQLite report == in-memory reference ({:.1} s)",
@@ -1957,9 +2009,9 @@ fn main() {
          (targets, for SQLite at 1M: cold <= {TARGET_COLD_MS:.0}, warm <= {TARGET_WARM_MS:.0})"
     );
     println!(
-        "{:<9} {:>9} {:>9} {:>8} | {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>6} | {:>8} {:>8} {:>8}",
+        "{:<9} {:>9} {:>9} {:>8} | {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>6} | {:>8} {:>8} {:>8} | {:>8} {:>9}",
         "backend", "needs", "load s", "MB", "cold", "ratio", "c.open", "c.rep", "c.wall", "c.nocache",
-        "first", "warm", "ratio", "cold all", "1st all", "warm all"
+        "first", "warm", "ratio", "cold all", "1st all", "warm all", "w.comm", "rows path"
     );
     for r in &rows {
         if !r.note.is_empty() {
@@ -1967,7 +2019,7 @@ fn main() {
             continue;
         }
         println!(
-            "{:<9} {:>9} {:>9} {:>8} | {:>8} {:>6.2} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>6.2} | {:>8} {:>8} {:>8}",
+            "{:<9} {:>9} {:>9} {:>8} | {:>8} {:>6.2} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>6.2} | {:>8} {:>8} {:>8} | {:>8} {:>9}",
             r.backend,
             r.size,
             match (r.load_ms, r.reused) {
@@ -1988,12 +2040,16 @@ fn main() {
             fmt_ms(r.cold_all_ms),
             fmt_ms(r.first_all_ms),
             fmt_ms(r.warm_all_ms),
+            fmt_ms(r.warm_committee_ms),
+            fmt_ms(r.rows_path_ms),
         );
     }
     println!(
         "(cold = fresh process: open + one report, median of 3 (1 if over 10 s); c.wall = whole child process; \
          c.nocache = once after evicting the SQLite file from the page cache; first = first \
-         report in a process that just opened the store; warm = median of {} more)",
+         report in a process that just opened the store; warm = median of {} more; w.comm = warm, \
+         one committee; rows path = one report over 2025-01-15..2025-12-15, not whole months, \
+         aggregated from the rows instead of the report cells)",
         opts.warm_runs
     );
 
@@ -2030,6 +2086,8 @@ fn main() {
             "warm_runs_ms": r.warm_runs,
             "first_all_ms": r.first_all_ms,
             "warm_all_ms": r.warm_all_ms,
+            "warm_committee_ms": r.warm_committee_ms,
+            "rows_path_ms": r.rows_path_ms,
             "cold_ratio": r.cold_ms / TARGET_COLD_MS,
             "warm_ratio": r.warm_ms / TARGET_WARM_MS,
             "needs_collected_2025": r.needs_collected,

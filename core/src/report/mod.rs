@@ -37,6 +37,15 @@
 //! Breakdowns ([`NeedFigures`] by committee, category, channel and month) count needs and
 //! claims like the totals; a month is the UTC calendar month of the event each figure counts
 //! (created, published, claimed, completed, verified).
+//!
+//! # How fast
+//!
+//! The memory backend computes every report from the records. SQLite and PostgreSQL keep
+//! *report cells* — monthly counters per unit, maintained in the same transaction as every
+//! change (see `report/cells.rs` and docs/SCHEMA.md) — and answer a unit scope over whole UTC
+//! months (both ends on the first instant of a month, or open) from them: a few thousand rows
+//! whatever the size of the library. Other periods and work-unit scopes are aggregated from
+//! the rows in SQL, which takes seconds at a million needs (docs/BENCHMARKS.md).
 
 pub(crate) mod cells;
 

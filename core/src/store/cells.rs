@@ -131,9 +131,12 @@ fn verifications(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<Verification>
     let mut q = Sql::new(io.dialect());
     let p = q.bind(Val::Id(Some(resident)));
     q.text = format!(
-        "SELECT c.id, u.path, c.ended_at FROM claims c JOIN needs n ON n.id = c.need \
+        // Driven by the resident's needs (`status || ''` keeps SQLite off the status index,
+        // which would visit every verified claim).
+        "SELECT c.id, u.path, c.ended_at FROM needs n CROSS JOIN claims c \
          JOIN units u ON u.id = c.committee \
-         WHERE n.resident = {p} AND c.status = 'verified' AND c.ended_at IS NOT NULL"
+         WHERE n.resident = {p} AND c.need = n.id AND c.status || '' = 'verified' \
+         AND c.ended_at IS NOT NULL"
     );
     io.rows(&q)?
         .iter()
@@ -238,7 +241,7 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
                     residents.insert(f.resident);
                     residents.insert(n.resident.0);
                 }
-            } else {
+            } else if !claim_facts(io, "need", n.id.0)?.is_empty() {
                 // A need written after its claims (a restore) brings their verifications.
                 residents.insert(n.resident.0);
             }
@@ -286,6 +289,10 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
             }
         }
         Record::Resident(r) => {
+            // Groups matter only to a resident who has been helped.
+            if verifications(io, r.id.0)?.is_empty() {
+                return Ok(None);
+            }
             let mut new: Vec<String> = r.groups.iter().map(|g| g.as_str().to_string()).collect();
             let mut old = resident_groups(io, r.id.0)?;
             new.sort();
@@ -335,6 +342,10 @@ fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
         .join(" AND ")
 }
 
+/// Cells per upsert statement (the rest go one by one), so a change writes few statements
+/// and every backend caches just two.
+const CHUNK: usize = 8;
+
 /// Adds `delta` to the stored cells, dropping cells that reach zero.
 fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
     let cols = COUNTER_COLUMNS.join(", ");
@@ -343,25 +354,33 @@ fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
         .map(|c| format!("{c} = report_cells.{c} + excluded.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    for (k, c) in &delta.0 {
+    let cells: Vec<(&CellKey, &Counters)> = delta.0.iter().collect();
+    let (whole, rest) = cells.split_at(cells.len() - cells.len() % CHUNK);
+    for chunk in whole.chunks(CHUNK).chain(rest.chunks(1)) {
         let mut q = Sql::new(io.dialect());
-        let mut phs = vec![
-            q.bind(Val::Id(Some(k.unit))),
-            q.bind(Val::Int(Some(k.month))),
-            q.bind(Val::Text(Some(k.dim.to_string()))),
-            q.bind(Val::Text(Some(k.stream.as_str().to_string()))),
-            q.bind(Val::Text(Some(k.key.clone()))),
-            q.bind(Val::Int(Some(k.prev))),
-        ];
-        for v in c.values() {
-            phs.push(q.bind(Val::Int(Some(v))));
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (k, c) in chunk {
+            let mut phs = vec![
+                q.bind(Val::Id(Some(k.unit))),
+                q.bind(Val::Int(Some(k.month))),
+                q.bind(Val::Text(Some(k.dim.to_string()))),
+                q.bind(Val::Text(Some(k.stream.as_str().to_string()))),
+                q.bind(Val::Text(Some(k.key.clone()))),
+                q.bind(Val::Int(Some(k.prev))),
+            ];
+            for v in c.values() {
+                phs.push(q.bind(Val::Int(Some(v))));
+            }
+            rows.push(format!("({})", phs.join(", ")));
         }
         q.text = format!(
             "INSERT INTO report_cells (unit, month, dim, stream, key, prev, {cols}) \
-             VALUES ({}) ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
-            phs.join(", ")
+             VALUES {} ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
+            rows.join(", ")
         );
         io.exec(&q)?;
+    }
+    for (k, c) in cells {
         if c.n < 0 {
             let mut q = Sql::new(io.dialect());
             let cond = key_cond(&mut q, k);

@@ -195,6 +195,9 @@ impl super::cells::SqlIo for LiteIo<'_> {
 
 fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreError> {
     conn.busy_timeout(options.busy_timeout).map_err(err)?;
+    // Every statement the store issues stays prepared (rusqlite keeps 16 by default; the
+    // queries, writes and report-cell upkeep use more than that).
+    conn.set_prepared_statement_cache_capacity(256);
     let sync = match options.synchronous {
         Synchronous::Full => "FULL",
         Synchronous::Normal => "NORMAL",
