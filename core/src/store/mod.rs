@@ -267,6 +267,20 @@ pub trait Tx {
         let _ = request;
         Ok(None)
     }
+
+    /// Bulk writes: turns the upkeep of derived data (SQL backends' report cells) off (or
+    /// back on) for the rest of this transaction, so each `put` only writes its rows. Whoever
+    /// turns it off must call [`Tx::rebuild_derived`] — in this transaction or a later one —
+    /// before reports are read again. Backends without derived data ignore it.
+    fn set_derived_upkeep(&mut self, on: bool) {
+        let _ = on;
+    }
+
+    /// Rebuilds all derived data from the rows (after bulk writes, or a database edited by
+    /// hand). Backends without derived data do nothing.
+    fn rebuild_derived(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Contract point 8 for backends: writes are refused in a read transaction.
@@ -391,6 +405,7 @@ pub fn restore(snapshot: &memory::MemorySnapshot, store: &dyn Store) -> Result<(
     if tx.last_seq()? != 0 {
         return Err(StoreError::Backend("restore needs an empty store".into()));
     }
+    tx.set_derived_upkeep(false);
     for kind in Kind::ALL {
         if let Some(m) = snapshot.records.get(kind) {
             for r in m.values() {
@@ -398,6 +413,7 @@ pub fn restore(snapshot: &memory::MemorySnapshot, store: &dyn Store) -> Result<(
             }
         }
     }
+    tx.rebuild_derived()?;
     for e in &snapshot.events {
         tx.append_event(e)?;
     }

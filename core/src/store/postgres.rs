@@ -398,6 +398,8 @@ struct PgTx {
     open: bool,
     locked: bool,
     writable: bool,
+    /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
+    upkeep: bool,
 }
 
 impl Drop for PgTx {
@@ -447,7 +449,10 @@ impl Tx for PgTx {
         self.check_writable()?;
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
-        let change = super::cells::begin(&mut PgIo(&mut *self.conn), record)?;
+        let change = match self.upkeep {
+            true => super::cells::begin(&mut PgIo(&mut *self.conn), record)?,
+            false => None,
+        };
         let stmt: &str = &sql::upsert_sql(kind, &PgDialect);
         self.conn.execute(stmt, &params(&vals)).map_err(err)?;
         if let (Some(del), Some(ins)) = (
@@ -522,6 +527,15 @@ impl Tx for PgTx {
         sql::report(request, &PgDialect, &mut PgIo(&mut *self.conn)).map(Some)
     }
 
+    fn set_derived_upkeep(&mut self, on: bool) {
+        self.upkeep = on;
+    }
+
+    fn rebuild_derived(&mut self) -> Result<(), StoreError> {
+        self.check_writable()?;
+        super::cells::rebuild(&mut PgIo(&mut *self.conn))
+    }
+
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.open = false;
         if let Err(e) = self.conn.batch_execute("COMMIT") {
@@ -541,6 +555,7 @@ impl Store for PostgresStore {
             open: false,
             locked: true,
             writable: true,
+            upkeep: true,
         };
         tx.conn
             .batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
@@ -558,6 +573,7 @@ impl Store for PostgresStore {
             open: true,
             locked: false,
             writable: false,
+            upkeep: true,
         }))
     }
 

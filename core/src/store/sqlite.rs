@@ -319,6 +319,8 @@ struct SqliteTx<'a> {
     conn: Conn<'a>,
     open: bool,
     writable: bool,
+    /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
+    upkeep: bool,
 }
 
 impl Drop for SqliteTx<'_> {
@@ -378,7 +380,10 @@ impl Tx for SqliteTx<'_> {
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
         let conn = self.conn.get();
-        let change = super::cells::begin(&mut LiteIo(conn), record)?;
+        let change = match self.upkeep {
+            true => super::cells::begin(&mut LiteIo(conn), record)?,
+            false => None,
+        };
         conn.prepare_cached(&sql::upsert_sql(kind, &SqliteDialect))
             .map_err(err)?
             .execute(rusqlite::params_from_iter(vals.iter()))
@@ -480,6 +485,15 @@ impl Tx for SqliteTx<'_> {
         sql::report(request, &SqliteDialect, &mut LiteIo(self.conn.get())).map(Some)
     }
 
+    fn set_derived_upkeep(&mut self, on: bool) {
+        self.upkeep = on;
+    }
+
+    fn rebuild_derived(&mut self) -> Result<(), StoreError> {
+        self.check_writable()?;
+        super::cells::rebuild(&mut LiteIo(self.conn.get()))
+    }
+
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.open = false;
         if let Err(e) = self.conn.get().execute_batch("COMMIT") {
@@ -498,6 +512,7 @@ impl Store for SqliteStore {
             conn: Conn::Writer(guard),
             open: true,
             writable: true,
+            upkeep: true,
         }))
     }
 
@@ -512,6 +527,7 @@ impl Store for SqliteStore {
             conn: Conn::Reader(Some(conn), &self.readers),
             open: true,
             writable: false,
+            upkeep: true,
         }))
     }
 
