@@ -30,11 +30,32 @@ step "Rust tests on memory, SQLite and a private PostgreSQL server"
 # skipping them.
 NEEDBRIDGE_REQUIRE_PG=1 bash scripts/with-postgres.sh cargo test --workspace --locked
 
+step "Python package: wheel built by maturin, installed into a venv, pytest on every backend"
+# A venv at .venv with maturin, pytest and mypy (for stubtest); Debian needs python3-venv.
+if [ ! -x .venv/bin/python ]; then
+  if ! python3 -m venv .venv 2>/dev/null; then
+    rm -rf .venv
+    apt-get install -y -q python3-venv >/dev/null
+    python3 -m venv .venv
+  fi
+fi
+.venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy pandas polars matplotlib
+python3 bindings-python/gen_models.py --check
+rm -rf target/wheels
+.venv/bin/maturin build -q --locked -m bindings-python/pyproject.toml -o target/wheels
+.venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels/needbridge-*.whl
+# The stubs of the native module cannot drift from it.
+(cd bindings-python && ../.venv/bin/python -m mypy.stubtest needbridge._native && ../.venv/bin/python -m mypy python/needbridge)
+(cd bindings-python && NEEDBRIDGE_REQUIRE_PG=1 bash ../scripts/with-postgres.sh ../.venv/bin/python -m pytest -q tests)
+
 step "examples run"
 example_dir=$(mktemp -d)
 cargo run -q -p needbridge-examples --example seed_flow --locked -- "$example_dir/seed_flow.db" >/dev/null
 # The main job checks every figure of the seed's report and exits non-zero on a mismatch.
 cargo run -q -p needbridge-examples --example district --locked -- "$example_dir/district.db" >/dev/null
+# The analyst's script on the main job's database: the report, and a PNG chart.
+.venv/bin/python bindings-python/examples/analyst.py "$example_dir/district.db" "$example_dir/needs.png" >/dev/null
+test -s "$example_dir/needs.png"
 rm -rf "$example_dir"
 
 step "all tests passed"

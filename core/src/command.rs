@@ -43,6 +43,9 @@ macro_rules! commands {
             }
             /// Every event kind, in declaration order.
             pub const EVENT_KINDS: &'static [&'static str] = &[$($event),+];
+            /// Every command's type name (`ClaimNeed`, …), in declaration order; the serde
+            /// tag is its snake_case form (`claim_need`).
+            pub const TYPE_NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
         }
     };
 }

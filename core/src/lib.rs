@@ -24,6 +24,7 @@ pub mod clock;
 pub mod command;
 pub mod error;
 pub mod export;
+pub mod frame;
 pub mod hub;
 pub mod ledger;
 pub mod model;

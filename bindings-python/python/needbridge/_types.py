@@ -1,0 +1,425 @@
+"""The hand-written pieces of the typed layer: the record base class, actors, claimants and
+the conversion between Python values and the core's JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import sys
+import typing
+from datetime import datetime, timezone
+from typing import Any, Dict, Mapping, Optional, Union
+from uuid import UUID
+
+from .errors import InvalidInputError, _invalid
+
+R = typing.TypeVar("R")
+
+__all__ = ["Record", "Actor", "Claimant", "yuan", "fen"]
+
+
+def yuan(fen: int) -> float:
+    """Converts an amount in fen (分, the core's unit for money) to yuan (元)."""
+    return fen / 100
+
+
+def fen(yuan: Union[int, float, str]) -> int:
+    """Converts an amount in yuan to whole fen, rounding half away from zero
+    (``fen(12.345) == 1235``); strings are read exactly (``fen("0.1") == 10``)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        d = Decimal(str(yuan)) * 100
+    except InvalidOperation:
+        raise _invalid("yuan", "is not a number") from None
+    if not d.is_finite():
+        raise _invalid("yuan", "is not a finite number")
+    return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class Record:
+    """Base of every record: ``to_dict()`` and construction from the core's JSON."""
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The record as plain Python values (ids as ``UUID``, times as ``datetime``, enums
+        as their codes), nested records as dicts."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def _from_json(cls, value: Any) -> Any:
+        return _decode(cls, value, cls.__name__)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Record):
+        return v.to_dict()
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+class _Tagged(Record):
+    """A kind and an id: the shape of actors and claimants. Immutable, hashable."""
+
+    __slots__ = ("type", "id")
+    type: str
+    id: Optional[UUID]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _set(self, type: str, id: Optional[UUID]) -> None:
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "id", id)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """``{"type": ..., "id": ...}``."""
+        return {"type": self.type, "id": self.id}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.type, self.id))
+
+    def __repr__(self) -> str:
+        arg = "" if self.id is None else str(self.id)
+        return f"{type(self).__name__}.{self.type}({arg})"
+
+
+# The field that carries the id in the core's JSON form of each kind of actor.
+_ACTOR_FIELDS: Dict[str, Optional[str]] = {
+    "system": None,
+    "district_admin": "district",
+    "committee_staff": "unit",
+    "work_unit_secretary": "work_unit",
+    "member": "member",
+    "organisation_contact": "organisation",
+}
+
+
+class Actor(_Tagged):
+    """Who is acting: the host application says who its user is; the core decides what they
+    may do. Build one with the class methods (``Actor.member(id)``, ...).
+
+    ``type`` is ``system``, ``district_admin``, ``committee_staff``, ``work_unit_secretary``,
+    ``member`` or ``organisation_contact``; ``id`` the district, unit, work unit, member or
+    organisation the actor acts for (``None`` for the system)."""
+
+    __slots__ = ()
+
+    def __init__(self, type: str, id: Optional[UUID] = None) -> None:
+        if type not in _ACTOR_FIELDS:
+            raise _invalid("actor", "is not a kind of actor")
+        if (_ACTOR_FIELDS[type] is None) != (id is None):
+            raise _invalid("actor", "needs an id" if id is None else "takes no id")
+        self._set(type, _uuid(id, "actor") if id is not None else None)
+
+    @classmethod
+    def system(cls) -> "Actor":
+        """The host itself (imports, scheduled jobs): allowed everything."""
+        return cls("system")
+
+    @classmethod
+    def district_admin(cls, district: UUID) -> "Actor":
+        """A district administrator."""
+        return cls("district_admin", district)
+
+    @classmethod
+    def committee_staff(cls, unit: UUID) -> "Actor":
+        """Staff of a unit (a committee, community or district office)."""
+        return cls("committee_staff", unit)
+
+    @classmethod
+    def work_unit_secretary(cls, work_unit: UUID) -> "Actor":
+        """The party secretary of a work unit."""
+        return cls("work_unit_secretary", work_unit)
+
+    @classmethod
+    def member(cls, member: UUID) -> "Actor":
+        """An in-service party member."""
+        return cls("member", member)
+
+    @classmethod
+    def organisation_contact(cls, organisation: UUID) -> "Actor":
+        """The contact person of an enterprise or social organisation."""
+        return cls("organisation_contact", organisation)
+
+    def _json(self) -> Dict[str, Any]:
+        field = _ACTOR_FIELDS[self.type]
+        out: Dict[str, Any] = {"type": self.type}
+        if field is not None:
+            out[field] = str(self.id)
+        return out
+
+    @classmethod
+    def _from_json(cls, value: Any) -> "Actor":
+        field = _ACTOR_FIELDS.get(value["type"])
+        return cls(value["type"], UUID(value[field]) if field else None)
+
+
+class Claimant(_Tagged):
+    """Who takes on a need: a member, a team or an organisation (``type``), and its ``id``."""
+
+    __slots__ = ()
+    id: UUID
+
+    def __init__(self, type: str, id: UUID) -> None:
+        if type not in ("member", "team", "organisation"):
+            raise _invalid("claimant", "is not member, team or organisation")
+        self._set(type, _uuid(id, "claimant"))
+
+    @classmethod
+    def member(cls, member: UUID) -> "Claimant":
+        """A member, as an individual."""
+        return cls("member", member)
+
+    @classmethod
+    def team(cls, team: UUID) -> "Claimant":
+        """A volunteer team (acting through its captain)."""
+        return cls("team", team)
+
+    @classmethod
+    def organisation(cls, organisation: UUID) -> "Claimant":
+        """An enterprise or social organisation (acting through its contact)."""
+        return cls("organisation", organisation)
+
+    def _json(self) -> Dict[str, Any]:
+        return {"type": self.type, "id": str(self.id)}
+
+    @classmethod
+    def _from_json(cls, value: Any) -> "Claimant":
+        return cls(value["type"], UUID(value["id"]))
+
+
+# ------------------------------------------------------------------------------------------
+# Python → JSON
+
+E = typing.TypeVar("E", bound=enum.Enum)
+
+
+def _enum(cls: typing.Type[E], v: Any, field: str) -> E:
+    """An enum member from itself or its code; anything else is refused naming ``field``."""
+    if isinstance(v, cls):
+        return v
+    if isinstance(v, str):
+        try:
+            return cls(v)
+        except ValueError:
+            pass
+    codes = ", ".join(str(m.value) for m in cls)
+    raise _invalid(field, f"must be one of: {codes}")
+
+
+def _enums(cls: typing.Type[E], v: Any, field: str) -> typing.List[E]:
+    if isinstance(v, (str, bytes)) or not isinstance(v, typing.Iterable):
+        raise _invalid(field, "must be a list")
+    return [_enum(cls, x, f"{field}[{i}]") for i, x in enumerate(v)]
+
+
+def _uuid(v: Any, field: str) -> UUID:
+    if isinstance(v, UUID):
+        return v
+    if isinstance(v, str):
+        try:
+            return UUID(v)
+        except ValueError:
+            raise _invalid(field, "is not a UUID") from None
+    raise _invalid(field, f"must be a UUID, not {type(v).__name__}")
+
+
+def _encode(v: Any, field: str) -> Any:
+    """A Python value as the core's JSON value; ``field`` names it in errors."""
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        raise _invalid(field, "must be an integer (money is in fen: use needbridge.fen())")
+    if isinstance(v, UUID):
+        return str(v)
+    if isinstance(v, datetime):
+        if v.tzinfo is None or v.utcoffset() is None:
+            raise _invalid(field, "must be a timezone-aware datetime")
+        return v.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(v, (Actor, Claimant)):
+        return v._json()
+    if isinstance(v, Record):
+        renamed = getattr(v, "_renamed", {})
+        return {renamed.get(k, k): _encode(x, f"{field}.{k}") for k, x in v.to_dict().items()}
+    if isinstance(v, Mapping):
+        return {str(k): _encode(x, f"{field}.{k}") for k, x in v.items()}
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return [_encode(x, f"{field}[{i}]") for i, x in enumerate(v)]
+    raise _invalid(field, f"has an unsupported type {type(v).__name__}")
+
+
+_I64 = 2**63
+
+
+def _name(tp: Any) -> str:
+    if isinstance(tp, type):
+        if issubclass(tp, enum.Enum):
+            return "one of: " + ", ".join(str(m.value) for m in tp)
+        return {"str": "a str", "int": "an int", "bool": "a bool", "UUID": "a UUID",
+                "datetime": "a timezone-aware datetime"}.get(tp.__name__, f"a {tp.__name__}")
+    return str(tp)
+
+
+def _check(tp: Any, v: Any, field: str) -> None:
+    """Refuses ``v`` unless it fits the annotation ``tp``, naming ``field`` and the reason."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is Any:
+        return
+    if origin is Union:
+        if v is None and type(None) in args:
+            return
+        options = [a for a in args if a is not type(None)]
+        for a in options:
+            try:
+                _check(a, v, field)
+                return
+            except InvalidInputError:
+                pass
+        if v is None:
+            raise _invalid(field, "is required (got None)")
+        if len(options) == 1:
+            _check(options[0], v, field)
+        raise _invalid(field, "must be " + " or ".join(_name(a) for a in options))
+    if v is None:
+        raise _invalid(field, "is required (got None)")
+    if origin in (list, typing.List):
+        if isinstance(v, (str, bytes)) or not isinstance(v, (list, tuple)):
+            raise _invalid(field, f"must be a list, not {type(v).__name__}")
+        for i, x in enumerate(v):
+            _check(args[0], x, f"{field}[{i}]")
+        return
+    if origin in (dict, typing.Dict):
+        if not isinstance(v, Mapping):
+            raise _invalid(field, f"must be a mapping, not {type(v).__name__}")
+        return
+    if tp is str:
+        if not isinstance(v, str):
+            raise _invalid(field, f"must be a str, not {type(v).__name__}")
+        return
+    if tp is bool:
+        if not isinstance(v, bool):
+            raise _invalid(field, f"must be a bool, not {type(v).__name__}")
+        return
+    if tp is int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            hint = " (money is in fen: use needbridge.fen())" if isinstance(v, float) else ""
+            raise _invalid(field, f"must be an int, not {type(v).__name__}{hint}")
+        if not -_I64 <= v < _I64:
+            raise _invalid(field, "is out of range")
+        return
+    if tp is UUID:
+        _uuid(v, field)
+        return
+    if tp is datetime:
+        if not isinstance(v, datetime):
+            raise _invalid(field, f"must be a timezone-aware datetime, not {type(v).__name__}")
+        if v.tzinfo is None or v.utcoffset() is None:
+            raise _invalid(field, "must be a timezone-aware datetime")
+        return
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        _enum(tp, v, field)
+        return
+    if isinstance(tp, type) and (tp in (Actor, Claimant) or dataclasses.is_dataclass(tp)):
+        if isinstance(v, tp) or (dataclasses.is_dataclass(tp) and isinstance(v, Mapping)):
+            return
+        raise _invalid(field, f"must be a needbridge.{tp.__name__}, not {type(v).__name__}")
+
+
+def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
+    """Checks every argument of a Hub method against its annotation before the core sees it,
+    so a wrong type is refused naming the argument (as :class:`InvalidInputError`)."""
+    import functools
+    import inspect
+
+    sig = inspect.signature(fn)
+    hints: Dict[str, Any] = {}
+
+    @functools.wraps(fn)
+    def wrapper(*a: Any, **kw: Any) -> R:
+        if not hints:
+            hints.update(typing.get_type_hints(fn))
+        bound = sig.bind(*a, **kw)
+        for name, value in bound.arguments.items():
+            if name != "self" and name in hints:
+                _check(hints[name], value, name)
+        return fn(*a, **kw)
+
+    return wrapper
+
+
+def _dumps(payload: Mapping[str, Any]) -> str:
+    return json.dumps(
+        {k: _encode(v, k) for k, v in payload.items()}, ensure_ascii=False, allow_nan=False
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# JSON → Python
+
+
+_HINTS: Dict[type, Dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> Dict[str, Any]:
+    h = _HINTS.get(cls)
+    if h is None:
+        module = sys.modules[cls.__module__]
+        h = typing.get_type_hints(cls, vars(module))
+        _HINTS[cls] = h
+    return h
+
+
+def _time(s: str) -> datetime:
+    # Python 3.9's fromisoformat takes neither "Z" nor more than 6 fractional digits.
+    s = s.replace("Z", "+00:00")
+    return datetime.fromisoformat(s)
+
+
+def _decode(tp: Any, v: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if v is None:
+        return None
+    if origin is Union:
+        inner = [a for a in args if a is not type(None)]
+        return _decode(inner[0], v, where)
+    if origin in (list, typing.List):
+        return [_decode(args[0], x, where) for x in v]
+    if origin in (dict, typing.Dict):
+        return {k: _decode(args[1], x, where) for k, x in v.items()}
+    if origin in (tuple, typing.Tuple):
+        return tuple(_decode(a, x, where) for a, x in zip(args, v))
+    if tp is Any:
+        return v
+    if tp is UUID:
+        return UUID(v)
+    if tp is datetime:
+        return _time(v)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(v)
+    if tp in (Actor, Claimant):
+        return tp._from_json(v)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        renamed = getattr(tp, "_renamed", {})
+        return tp(
+            **{
+                f.name: _decode(hints[f.name], v.get(renamed.get(f.name, f.name)), f"{where}.{f.name}")
+                for f in dataclasses.fields(tp)
+            }
+        )
+    return v

@@ -1,0 +1,177 @@
+"""Exceptions raised by needbridge: one class per kind of core error.
+
+Every class derives from :class:`NeedbridgeError`; where a builtin fits, it is a base too, so
+``except ValueError`` catches bad input and ``except LookupError`` a missing entity. Messages
+never contain residents' or members' personal data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional, Type
+
+__all__ = [
+    "NeedbridgeError",
+    "NotFoundError",
+    "InvalidInputError",
+    "ForbiddenError",
+    "ConflictError",
+    "LimitReachedError",
+    "IllegalStateError",
+    "StorageError",
+]
+
+
+class NeedbridgeError(Exception):
+    """Base class of every needbridge error.
+
+    ``kind`` is the core's stable error kind (``"invalid"``, ``"not_found"``, ...) and
+    ``details`` the error's fields as the core reported them.
+    """
+
+    kind: str = "needbridge"
+
+    def __init__(self, message: str, details: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: Dict[str, Any] = dict(details or {})
+
+
+class NotFoundError(NeedbridgeError, LookupError):
+    """The entity does not exist, or the actor may not know that it exists."""
+
+    kind = "not_found"
+
+    @property
+    def entity(self) -> str:
+        """The kind of entity, e.g. ``"need"``."""
+        return str(self.details.get("entity", ""))
+
+    @property
+    def id(self) -> str:
+        """The id that was not found, as text."""
+        return str(self.details.get("id", ""))
+
+
+class InvalidInputError(NeedbridgeError, ValueError):
+    """An input value was refused; nothing was written."""
+
+    kind = "invalid"
+
+    @property
+    def field(self) -> str:
+        """The field, as named in the command (``"phone"``, ``"promised_by"``, ...)."""
+        return str(self.details.get("field", ""))
+
+    @property
+    def reason(self) -> str:
+        """Why it was refused."""
+        return str(self.details.get("reason", ""))
+
+
+class ForbiddenError(NeedbridgeError, PermissionError):
+    """The actor may not do this."""
+
+    kind = "forbidden"
+
+    @property
+    def reason(self) -> str:
+        """What was refused, in general words."""
+        return str(self.details.get("reason", ""))
+
+
+class ConflictError(NeedbridgeError):
+    """Someone else got there first (the need is already claimed); re-read and decide again."""
+
+    kind = "conflict"
+
+    @property
+    def reason(self) -> str:
+        """What conflicted."""
+        return str(self.details.get("reason", ""))
+
+
+class LimitReachedError(NeedbridgeError):
+    """A configured limit would be exceeded."""
+
+    kind = "limit_reached"
+
+    @property
+    def limit(self) -> str:
+        """Which limit."""
+        return str(self.details.get("limit", ""))
+
+    @property
+    def max(self) -> int:
+        """Its configured value."""
+        return int(self.details.get("max", 0))
+
+
+class IllegalStateError(NeedbridgeError):
+    """The transition is not allowed from the entity's current state."""
+
+    kind = "illegal_state"
+
+    @property
+    def entity(self) -> str:
+        """The kind of entity."""
+        return str(self.details.get("entity", ""))
+
+    @property
+    def state(self) -> str:
+        """Its current state."""
+        return str(self.details.get("state", ""))
+
+    @property
+    def action(self) -> str:
+        """What was attempted."""
+        return str(self.details.get("action", ""))
+
+
+class StorageError(NeedbridgeError, OSError):
+    """The storage backend failed (I/O, corruption, a lost connection)."""
+
+    kind = "storage"
+
+
+_BY_KIND: Dict[str, Type[NeedbridgeError]] = {
+    c.kind: c
+    for c in (
+        NotFoundError,
+        InvalidInputError,
+        ForbiddenError,
+        ConflictError,
+        LimitReachedError,
+        IllegalStateError,
+        StorageError,
+    )
+}
+
+_MESSAGES = {
+    "not_found": "{entity} {id} not found",
+    "invalid": "invalid {field}: {reason}",
+    "forbidden": "forbidden: {reason}",
+    "conflict": "conflict: {reason}",
+    "limit_reached": "limit reached: {limit} (at most {max})",
+    "illegal_state": "illegal state: {entity} is {state}; cannot {action}",
+    "storage": "storage: {message}",
+}
+
+
+def _from_core(payload: str) -> NeedbridgeError:
+    """Builds the exception for a core error serialized as JSON (called by the native module)."""
+    details: Dict[str, Any] = json.loads(payload)
+    kind = str(details.pop("kind", ""))
+    cls = _BY_KIND.get(kind, NeedbridgeError)
+    try:
+        message = _MESSAGES[kind].format(**details)
+    except (KeyError, IndexError):
+        message = kind
+    return cls(message, details)
+
+
+def _invalid(field: str, reason: str) -> InvalidInputError:
+    """An :class:`InvalidInputError` raised by the Python layer before calling the core."""
+    return InvalidInputError(
+        f"invalid {field}: {reason}", {"field": field, "reason": reason}
+    )

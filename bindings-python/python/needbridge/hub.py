@@ -1,0 +1,488 @@
+"""The :class:`Hub`: every command and read of the core, with keyword arguments."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Type, TypeVar, Union
+from uuid import UUID
+
+from . import _native
+from . import models as m
+from ._commands import _Commands
+from ._types import Actor, Claimant, _dumps, _encode, _enum, _enums, _typed
+from .errors import _invalid
+
+__all__ = ["Hub"]
+
+R = TypeVar("R")
+
+_Period = Optional[datetime]
+
+
+def _period(since: _Period, until: _Period) -> Dict[str, Any]:
+    return {"from": since, "to": until}
+
+
+def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
+    if (unit is None) == (work_unit is None):
+        raise _invalid("scope", "give exactly one of unit and work_unit")
+    if unit is not None:
+        return {"of": "unit", "id": unit}
+    return {"of": "work_unit", "id": work_unit}
+
+
+class Hub(_Commands):
+    """The one entry point: runs commands (each in one transaction with its event) and answers
+    reads, always as an :class:`Actor`, masking personal data the actor may not see.
+
+    Open one per database and share it between threads: calls release the GIL while the core
+    works.
+    """
+
+    __slots__ = ("_hub",)
+
+    def __init__(self, native: Any) -> None:
+        """Use :meth:`open`, :meth:`in_memory` or :meth:`connect_postgres`."""
+        if not isinstance(native, _native.Hub):
+            raise TypeError("use Hub.open(), Hub.in_memory() or Hub.connect_postgres()")
+        self._hub = native
+
+    @classmethod
+    def open(cls, path: Union[str, "os.PathLike[str]"]) -> "Hub":
+        """Opens (creating if missing) an embedded SQLite database file and brings its schema
+        up to date."""
+        return cls(_native.Hub.open(os.fspath(path)))
+
+    @classmethod
+    def in_memory(cls) -> "Hub":
+        """A Hub over a fresh in-memory store (tests, notebooks)."""
+        return cls(_native.Hub.in_memory())
+
+    @classmethod
+    def connect_postgres(cls, url: str) -> "Hub":
+        """Connects to PostgreSQL (``postgresql://…`` or libpq ``key=value`` text) and brings
+        the schema up to date."""
+        return cls(_native.Hub.connect_postgres(url))
+
+    @property
+    def backend(self) -> str:
+        """``sqlite``, ``postgres`` or ``memory``."""
+        return str(self._hub.backend_name())
+
+    def now(self) -> datetime:
+        """The Hub's current time (UTC)."""
+        from ._types import _time
+
+        return _time(self._hub.now())
+
+    def __repr__(self) -> str:
+        return f"<needbridge.Hub backend={self.backend}>"
+
+    # -------------------------------------------------------------------- plumbing
+
+    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:
+        if not isinstance(actor, Actor):
+            raise _invalid("actor", "must be a needbridge.Actor")
+        payload = _dumps(dict(fields, command=command))
+        raw = json.loads(self._hub.execute(json.dumps(actor._json()), payload))
+        return out._from_json(raw["record"])
+
+    def _ask(self, actor: Actor, query: str, out: Any, **args: Any) -> Any:
+        if not isinstance(actor, Actor):
+            raise _invalid("actor", "must be a needbridge.Actor")
+        payload = _dumps(dict(args, read=query))
+        raw = json.loads(self._hub.query(json.dumps(actor._json()), payload))
+        if isinstance(out, list):
+            return [out[0]._from_json(x) for x in raw]
+        return out._from_json(raw)
+
+    # -------------------------------------------------------------------- reads
+
+    @_typed
+    def unit(self, actor: Actor, id: UUID) -> m.Unit:
+        """One unit of the residence tree."""
+        return self._ask(actor, "unit", m.Unit, id=id)
+
+    @_typed
+    def units(
+        self,
+        actor: Actor,
+        *,
+        parent: Optional[UUID] = None,
+        kind: Union[m.UnitKind, str, None] = None,
+    ) -> List[m.Unit]:
+        """Units, optionally the children of ``parent`` and/or of one ``kind``."""
+        k = None if kind is None else _enum(m.UnitKind, kind, "kind")
+        return self._ask(actor, "units", [m.Unit], parent=parent, kind=k)
+
+    @_typed
+    def work_units(self, actor: Actor) -> List[m.WorkUnit]:
+        """Every registered work unit."""
+        return self._ask(actor, "work_units", [m.WorkUnit])
+
+    @_typed
+    def organisations(self, actor: Actor) -> List[m.Organisation]:
+        """Every enterprise and social organisation (contacts masked unless entitled)."""
+        return self._ask(actor, "organisations", [m.Organisation])
+
+    @_typed
+    def categories(self, actor: Actor) -> List[m.Category]:
+        """The needs taxonomy."""
+        return self._ask(actor, "categories", [m.Category])
+
+    @_typed
+    def member(self, actor: Actor, id: UUID) -> m.Member:
+        """One member (phone and ID number masked unless entitled)."""
+        return self._ask(actor, "member", m.Member, id=id)
+
+    @_typed
+    def members(
+        self,
+        actor: Actor,
+        *,
+        unit: Optional[UUID] = None,
+        work_unit: Optional[UUID] = None,
+        statuses: Optional[List[Union[m.MemberStatus, str]]] = None,
+    ) -> List[m.Member]:
+        """Members reported to committees under ``unit``, or certified by ``work_unit``."""
+        st = _enums(m.MemberStatus, statuses or [], "statuses")
+        return self._ask(actor, "members", [m.Member], scope=_scope(unit, work_unit), statuses=st)
+
+    @_typed
+    def members_without_team(self, actor: Actor, committee: UUID) -> List[m.Member]:
+        """Accepted members of a committee in none of its teams yet."""
+        return self._ask(actor, "members_without_team", [m.Member], committee=committee)
+
+    @_typed
+    def certificates(self, actor: Actor, work_unit: UUID) -> List[m.CertificateRow]:
+        """A work unit's certificates and where each stands."""
+        return self._ask(actor, "certificates", [m.CertificateRow], work_unit=work_unit)
+
+    @_typed
+    def ledger(self, actor: Actor, work_unit: UUID) -> List[m.LedgerEntry]:
+        """The acceptances and returns sent back to a work unit."""
+        return self._ask(actor, "ledger", [m.LedgerEntry], work_unit=work_unit)
+
+    @_typed
+    def resident(self, actor: Actor, id: UUID) -> m.Resident:
+        """One resident (personal data masked unless entitled)."""
+        return self._ask(actor, "resident", m.Resident, id=id)
+
+    @_typed
+    def residents(self, actor: Actor, unit: UUID) -> List[m.Resident]:
+        """Residents held by committees under ``unit``."""
+        return self._ask(actor, "residents", [m.Resident], unit=unit)
+
+    @_typed
+    def need(self, actor: Actor, id: UUID) -> m.Need:
+        """One need (non-public needs only for those who oversee it and its drafter)."""
+        return self._ask(actor, "need", m.Need, id=id)
+
+    @_typed
+    def library(
+        self,
+        actor: Actor,
+        *,
+        unit: Optional[UUID] = None,
+        category: Optional[str] = None,
+        statuses: Optional[List[Union[m.NeedStatus, str]]] = None,
+        channel: Union[m.Channel, str, None] = None,
+        scale: Union[m.Scale, str, None] = None,
+        resident: Optional[UUID] = None,
+        text: Optional[str] = None,
+        after: Optional[UUID] = None,
+        limit: int = 0,
+    ) -> m.NeedPage:
+        """One page of the project library, in stable order; pass ``page.next`` as ``after``
+        for the next page."""
+        return self._ask(
+            actor,
+            "library",
+            m.NeedPage,
+            unit=unit,
+            category=category,
+            statuses=_enums(m.NeedStatus, statuses or [], "statuses"),
+            channel=None if channel is None else _enum(m.Channel, channel, "channel"),
+            scale=None if scale is None else _enum(m.Scale, scale, "scale"),
+            resident=resident,
+            text=text,
+            after=after,
+            limit=limit,
+        )
+
+    @_typed
+    def claim(self, actor: Actor, id: UUID) -> m.Claim:
+        """One claim."""
+        return self._ask(actor, "claim", m.Claim, id=id)
+
+    @_typed
+    def claims(
+        self,
+        actor: Actor,
+        *,
+        need: Optional[UUID] = None,
+        claimant: Optional[Claimant] = None,
+        statuses: Optional[List[Union[m.ClaimStatus, str]]] = None,
+        unit: Optional[UUID] = None,
+        promised_before: Optional[datetime] = None,
+    ) -> List[m.Claim]:
+        """Claims matching every given filter, in creation order."""
+        return self._ask(
+            actor,
+            "claims",
+            [m.Claim],
+            need=need,
+            claimant=claimant,
+            statuses=_enums(m.ClaimStatus, statuses or [], "statuses"),
+            unit=unit,
+            promised_before=promised_before,
+        )
+
+    @_typed
+    def claims_of(self, actor: Actor, claimant: Claimant) -> List[m.Claim]:
+        """Claims held by one claimant."""
+        return self._ask(actor, "claims_of", [m.Claim], claimant=claimant)
+
+    @_typed
+    def team(self, actor: Actor, id: UUID) -> m.Team:
+        """One team."""
+        return self._ask(actor, "team", m.Team, id=id)
+
+    @_typed
+    def teams(
+        self,
+        actor: Actor,
+        *,
+        unit: Optional[UUID] = None,
+        kind: Union[m.TeamKind, str, None] = None,
+        member: Optional[UUID] = None,
+    ) -> List[m.Team]:
+        """Teams matching every given filter."""
+        return self._ask(
+            actor,
+            "teams",
+            [m.Team],
+            unit=unit,
+            kind=None if kind is None else _enum(m.TeamKind, kind, "kind"),
+            member=member,
+        )
+
+    @_typed
+    def activities(
+        self,
+        actor: Actor,
+        *,
+        unit: Optional[UUID] = None,
+        kind: Union[m.ActivityKind, str, None] = None,
+        team: Optional[UUID] = None,
+        held_from: Optional[datetime] = None,
+        held_before: Optional[datetime] = None,
+        after: Optional[UUID] = None,
+        limit: Optional[int] = None,
+    ) -> List[m.Activity]:
+        """Activities matching every given filter, one page."""
+        args: Dict[str, Any] = {
+            "unit": unit,
+            "kind": None if kind is None else _enum(m.ActivityKind, kind, "kind"),
+            "team": team,
+            "from": held_from,
+            "to": held_before,
+            "after": after,
+            "limit": limit,
+        }
+        return self._ask(actor, "activities", [m.Activity], **args)
+
+    @_typed
+    def hours_of(self, actor: Actor, member: UUID) -> List[m.Hours]:
+        """A member's logged hours."""
+        return self._ask(actor, "hours_of", [m.Hours], member=member)
+
+    @_typed
+    def hours_at(
+        self, actor: Actor, unit: UUID, *, status: Union[m.HoursStatus, str, None] = None
+    ) -> List[m.Hours]:
+        """Hours logged at committees under ``unit``."""
+        s = None if status is None else _enum(m.HoursStatus, status, "status")
+        return self._ask(actor, "hours_at", [m.Hours], unit=unit, status=s)
+
+    @_typed
+    def roles(self, actor: Actor, unit: UUID, *, current_only: bool = False) -> List[m.Role]:
+        """Three-heads roles under ``unit``."""
+        return self._ask(actor, "roles", [m.Role], unit=unit, current_only=current_only)
+
+    @_typed
+    def pairings(self, actor: Actor, unit: UUID, *, current_only: bool = False) -> List[m.Pairing]:
+        """Pairings (结对帮扶) under ``unit``."""
+        return self._ask(actor, "pairings", [m.Pairing], unit=unit, current_only=current_only)
+
+    @_typed
+    def events_since(self, actor: Actor, after: int = 0, limit: int = 100) -> List[m.Event]:
+        """The audit trail after sequence number ``after`` that the actor may read."""
+        return self._ask(actor, "events_since", [m.Event], after=after, limit=limit)
+
+    def tick(self) -> m.TickSummary:
+        """Warns about claims due soon, lapses overdue claims and expires stale needs."""
+        return m.TickSummary._from_json(json.loads(self._hub.tick()))
+
+    # -------------------------------------------------------------------- frames
+
+    @_typed
+    def frame(
+        self,
+        kind: str,
+        actor: Actor,
+        *,
+        unit: UUID,
+        engine: str = "pandas",
+    ) -> Any:
+        """The records of ``kind`` under ``unit`` as a data frame: ``"needs"``, ``"claims"``,
+        ``"members"``, ``"teams"``, ``"activities"`` or ``"ledger"`` (the committee ledger).
+
+        ``engine="pandas"`` (default) returns a ``pandas.DataFrame``, ``engine="polars"`` a
+        ``polars.DataFrame`` (install ``needbridge[pandas]`` or ``needbridge[polars]``).
+        Integers are nullable ``Int64``, times UTC ``datetime64[us]``, statuses and other codes
+        categorical, ids and text strings. Personal data is masked as in the matching read.
+        The columns are built in Rust, not from row objects.
+        """
+        kinds = ("needs", "claims", "members", "teams", "activities", "ledger")
+        if kind not in kinds:
+            raise _invalid("kind", "must be one of: " + ", ".join(kinds))
+        if engine not in ("pandas", "polars"):
+            raise _invalid("engine", "must be pandas or polars")
+        if engine == "pandas":
+            try:
+                import pandas as pd
+            except ImportError:
+                raise ImportError(
+                    "hub.frame(engine='pandas') needs pandas: pip install 'needbridge[pandas]'"
+                ) from None
+        else:
+            try:
+                import polars as pl
+            except ImportError:
+                raise ImportError(
+                    "hub.frame(engine='polars') needs polars: pip install 'needbridge[polars]'"
+                ) from None
+        columns = self._hub.frame(json.dumps(actor._json()), kind, str(unit))
+        if engine == "pandas":
+            data: Dict[str, Any] = {}
+            for name, ty, values in columns:
+                if ty == "int":
+                    data[name] = pd.array(values, dtype="Int64")
+                elif ty == "time":
+                    data[name] = pd.to_datetime(
+                        pd.array(values, dtype="Int64"), unit="us", utc=True
+                    )
+                elif ty == "code":
+                    data[name] = pd.Categorical(values)
+                else:
+                    data[name] = pd.array(values, dtype="string")
+            return pd.DataFrame(data)
+        series = []
+        for name, ty, values in columns:
+            if ty == "int":
+                series.append(pl.Series(name, values, dtype=pl.Int64))
+            elif ty == "time":
+                series.append(
+                    pl.Series(name, values, dtype=pl.Int64)
+                    .cast(pl.Datetime("us"))
+                    .dt.replace_time_zone("UTC")
+                )
+            elif ty == "code":
+                series.append(pl.Series(name, values, dtype=pl.Categorical))
+            else:
+                series.append(pl.Series(name, values, dtype=pl.Utf8))
+        return pl.DataFrame(series)
+
+    # -------------------------------------------------------------------- reports and ledgers
+
+    @_typed
+    def report(
+        self,
+        actor: Actor,
+        *,
+        unit: Optional[UUID] = None,
+        work_unit: Optional[UUID] = None,
+        since: _Period = None,
+        until: _Period = None,
+    ) -> m.Report:
+        """Every figure of the district report for a unit subtree or a work unit over
+        ``[since, until)`` (either end open)."""
+        return self._ask(
+            actor,
+            "report",
+            m.Report,
+            scope=_scope(unit, work_unit),
+            period=_period(since, until),
+        )
+
+    @_typed
+    def work_unit_ledger(
+        self,
+        actor: Actor,
+        work_unit: UUID,
+        *,
+        since: _Period = None,
+        until: _Period = None,
+        personal_data: str = "masked",
+    ) -> List[m.MemberLedgerRow]:
+        """A work unit's ledger (台账): one row per member it certified."""
+        return self._ask(
+            actor,
+            "work_unit_ledger",
+            [m.MemberLedgerRow],
+            work_unit=work_unit,
+            period=_period(since, until),
+            personal=personal_data,
+        )
+
+    @_typed
+    def committee_ledger(
+        self,
+        actor: Actor,
+        unit: UUID,
+        *,
+        since: _Period = None,
+        until: _Period = None,
+        personal_data: str = "masked",
+    ) -> List[m.NeedLedgerRow]:
+        """A committee's ledger of needs with their latest claims."""
+        return self._ask(
+            actor,
+            "committee_ledger",
+            [m.NeedLedgerRow],
+            unit=unit,
+            period=_period(since, until),
+            personal=personal_data,
+        )
+
+    @_typed
+    def export_ledger(
+        self,
+        actor: Actor,
+        *,
+        work_unit: Optional[UUID] = None,
+        unit: Optional[UUID] = None,
+        since: _Period = None,
+        until: _Period = None,
+        format: str = "csv",
+        language: str = "zh",
+        personal_data: str = "masked",
+    ) -> Union[str, bytes]:
+        """A ledger as CSV text (``format="csv"``) or XLSX bytes (``"xlsx"``), with Chinese
+        (``language="zh"``) or English (``"en"``) headers; personal data masked unless
+        ``personal_data="full"`` and the actor is entitled."""
+        options = {"language": language, "personal_data": personal_data}
+        if (unit is None) == (work_unit is None):
+            raise _invalid("scope", "give exactly one of unit and work_unit")
+        what: Dict[str, Any]
+        if work_unit is not None:
+            what = {"ledger": "work_unit", "work_unit": work_unit}
+        else:
+            what = {"ledger": "committee", "unit": unit}
+        what.update(period=_period(since, until), options=options)
+        payload = json.dumps(_encode(what, "ledger"))
+        out: Union[str, bytes] = self._hub.export(json.dumps(actor._json()), payload, format)
+        return out

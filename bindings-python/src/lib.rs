@@ -1,0 +1,477 @@
+//! `needbridge._native`: the core's [`Hub`] for Python.
+//!
+//! Conversion only. Arguments arrive as JSON text (the Python package turns `uuid.UUID`,
+//! timezone-aware `datetime`, enums and keyword arguments into it), are parsed into the
+//! core's own serde types, and results go back as JSON text that the package turns into typed
+//! records. Errors are raised as the classes of `needbridge.errors`, built from the core's
+//! serialized error. Every call releases the GIL while the core works, so one `Hub` can serve
+//! many Python threads.
+#![forbid(unsafe_code)]
+
+use needbridge::command::Command;
+use needbridge::export::{ExportOptions, PersonalData};
+use needbridge::hub::{MemberScope, NeedQuery};
+use needbridge::model::*;
+use needbridge::report::{Period, ReportScope};
+use needbridge::store::{ActivityFilter, ClaimFilter, Page, TeamFilter};
+use needbridge::{Actor, Hub};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// A core error, carried out of `detach` and raised as `needbridge.errors.*` once the GIL is
+/// held again.
+enum Failure {
+    /// An error of the core (its JSON form).
+    Core(needbridge::Error),
+    /// An argument that did not parse: reported like the core's `Invalid`.
+    Args(String),
+}
+
+impl From<needbridge::Error> for Failure {
+    fn from(e: needbridge::Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+fn raise(py: Python<'_>, f: Failure) -> PyErr {
+    let e = match f {
+        Failure::Core(e) => e,
+        Failure::Args(reason) => needbridge::Error::Invalid {
+            field: "arguments".into(),
+            reason,
+        },
+    };
+    let json = serde_json::to_string(&e).unwrap_or_default();
+    match py
+        .import("needbridge.errors")
+        .and_then(|m| m.getattr("_from_core"))
+        .and_then(|f| f.call1((json,)))
+    {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(import_failed) => import_failed,
+    }
+}
+
+/// Parses JSON into a core type; a mismatch names what did not fit (never the value).
+fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Failure> {
+    serde_json::from_str(json).map_err(|e| {
+        // serde's message names the field and the expected type; strip any quoted value.
+        let msg = e.to_string();
+        let clean = match msg.find(": \"") {
+            Some(i) if msg.starts_with("invalid value") => msg[..i].to_string(),
+            _ => msg,
+        };
+        Failure::Args(format!("{what}: {clean}"))
+    })
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string(v).map_err(|e| Failure::Args(format!("unserializable result: {e}")))
+}
+
+/// The arguments of each read, by name (see [`PyHub::query`]).
+#[derive(Deserialize)]
+#[serde(tag = "read", rename_all = "snake_case")]
+enum Read {
+    Unit {
+        id: UnitId,
+    },
+    Units {
+        #[serde(default)]
+        parent: Option<UnitId>,
+        #[serde(default)]
+        kind: Option<UnitKind>,
+    },
+    WorkUnits {},
+    Organisations {},
+    Categories {},
+    Member {
+        id: MemberId,
+    },
+    Members {
+        scope: MemberScope,
+        #[serde(default)]
+        statuses: Vec<MemberStatus>,
+    },
+    MembersWithoutTeam {
+        committee: UnitId,
+    },
+    Certificates {
+        work_unit: WorkUnitId,
+    },
+    Ledger {
+        work_unit: WorkUnitId,
+    },
+    Resident {
+        id: ResidentId,
+    },
+    Residents {
+        unit: UnitId,
+    },
+    Need {
+        id: NeedId,
+    },
+    Library {
+        #[serde(flatten)]
+        query: NeedQuery,
+    },
+    Claim {
+        id: ClaimId,
+    },
+    Claims {
+        #[serde(flatten)]
+        filter: ClaimFilter,
+    },
+    ClaimsOf {
+        claimant: Claimant,
+    },
+    Team {
+        id: TeamId,
+    },
+    Teams {
+        #[serde(flatten)]
+        filter: TeamFilter,
+    },
+    Activities {
+        #[serde(flatten)]
+        filter: ActivityFilter,
+        #[serde(default)]
+        after: Option<uuid::Uuid>,
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    HoursOf {
+        member: MemberId,
+    },
+    HoursAt {
+        unit: UnitId,
+        #[serde(default)]
+        status: Option<HoursStatus>,
+    },
+    Roles {
+        unit: UnitId,
+        #[serde(default)]
+        current_only: bool,
+    },
+    Pairings {
+        unit: UnitId,
+        #[serde(default)]
+        current_only: bool,
+    },
+    EventsSince {
+        #[serde(default)]
+        after: u64,
+        #[serde(default = "default_limit")]
+        limit: u32,
+    },
+    Report {
+        scope: ReportScope,
+        #[serde(default)]
+        period: Period,
+    },
+    WorkUnitLedger {
+        work_unit: WorkUnitId,
+        #[serde(default)]
+        period: Period,
+        #[serde(default)]
+        personal: PersonalData,
+    },
+    CommitteeLedger {
+        unit: UnitId,
+        #[serde(default)]
+        period: Period,
+        #[serde(default)]
+        personal: PersonalData,
+    },
+}
+
+fn default_limit() -> u32 {
+    100
+}
+
+fn answer(hub: &Hub, actor: &Actor, read: Read) -> Result<String, Failure> {
+    let a = actor;
+    Ok(match read {
+        Read::Unit { id } => json(&hub.unit(a, id)?)?,
+        Read::Units { parent, kind } => json(&hub.units(a, parent, kind)?)?,
+        Read::WorkUnits {} => json(&hub.work_units(a)?)?,
+        Read::Organisations {} => json(&hub.organisations(a)?)?,
+        Read::Categories {} => json(&hub.categories()?)?,
+        Read::Member { id } => json(&hub.member(a, id)?)?,
+        Read::Members { scope, statuses } => json(&hub.members(a, scope, &statuses)?)?,
+        Read::MembersWithoutTeam { committee } => json(&hub.members_without_team(a, committee)?)?,
+        Read::Certificates { work_unit } => json(&hub.certificates(a, work_unit)?)?,
+        Read::Ledger { work_unit } => json(&hub.ledger(a, work_unit)?)?,
+        Read::Resident { id } => json(&hub.resident(a, id)?)?,
+        Read::Residents { unit } => json(&hub.residents(a, unit)?)?,
+        Read::Need { id } => json(&hub.need(a, id)?)?,
+        Read::Library { query } => json(&hub.library(a, &query)?)?,
+        Read::Claim { id } => json(&hub.claim(a, id)?)?,
+        Read::Claims { filter } => json(&hub.claims(a, &filter)?)?,
+        Read::ClaimsOf { claimant } => json(&hub.claims_of(a, claimant)?)?,
+        Read::Team { id } => json(&hub.team(a, id)?)?,
+        Read::Teams { filter } => json(&hub.teams(a, &filter)?)?,
+        Read::Activities {
+            filter,
+            after,
+            limit,
+        } => json(&hub.activities(a, &filter, Page { after, limit })?)?,
+        Read::HoursOf { member } => json(&hub.hours_of(a, member)?)?,
+        Read::HoursAt { unit, status } => json(&hub.hours_at(a, unit, status)?)?,
+        Read::Roles { unit, current_only } => json(&hub.roles(a, unit, current_only)?)?,
+        Read::Pairings { unit, current_only } => json(&hub.pairings(a, unit, current_only)?)?,
+        Read::EventsSince { after, limit } => json(&hub.events_since(a, after, limit)?)?,
+        Read::Report { scope, period } => json(&hub.report(a, scope, period)?)?,
+        Read::WorkUnitLedger {
+            work_unit,
+            period,
+            personal,
+        } => json(&hub.work_unit_ledger(a, work_unit, period, personal)?)?,
+        Read::CommitteeLedger {
+            unit,
+            period,
+            personal,
+        } => json(&hub.committee_ledger(a, unit, period, personal)?)?,
+    })
+}
+
+/// Which ledger to export, and how.
+#[derive(Deserialize)]
+#[serde(tag = "ledger", rename_all = "snake_case", deny_unknown_fields)]
+enum Export {
+    WorkUnit {
+        work_unit: WorkUnitId,
+        #[serde(default)]
+        period: Period,
+        #[serde(default)]
+        options: ExportOptions,
+    },
+    Committee {
+        unit: UnitId,
+        #[serde(default)]
+        period: Period,
+        #[serde(default)]
+        options: ExportOptions,
+    },
+}
+
+/// The Hub: one per database, shared freely between threads.
+#[pyclass(frozen, name = "Hub", module = "needbridge._native")]
+struct PyHub {
+    hub: Hub,
+}
+
+impl PyHub {
+    fn call<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Hub) -> Result<T, Failure> + Send,
+    ) -> PyResult<T> {
+        let hub = &self.hub;
+        py.detach(|| f(hub)).map_err(|e| raise(py, e))
+    }
+}
+
+#[pymethods]
+impl PyHub {
+    /// Opens (creating if missing) an embedded SQLite database file.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        py.detach(|| Hub::open(&path))
+            .map(|hub| PyHub { hub })
+            .map_err(|e| raise(py, e.into()))
+    }
+
+    /// A Hub over a fresh in-memory store (tests, notebooks).
+    #[staticmethod]
+    fn in_memory() -> Self {
+        PyHub {
+            hub: Hub::in_memory(),
+        }
+    }
+
+    /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text).
+    #[staticmethod]
+    fn connect_postgres(py: Python<'_>, url: String) -> PyResult<Self> {
+        py.detach(|| Hub::connect_postgres(&url))
+            .map(|hub| PyHub { hub })
+            .map_err(|e| raise(py, e.into()))
+    }
+
+    /// `sqlite`, `postgres` or `memory`.
+    fn backend_name(&self) -> &'static str {
+        self.hub.backend_name()
+    }
+
+    /// The Hub's current time, RFC 3339.
+    fn now(&self) -> String {
+        self.hub
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    }
+
+    /// Runs a command (JSON with a `command` tag) as `actor` (JSON); returns the record it
+    /// wrote, as JSON.
+    fn execute(&self, py: Python<'_>, actor: String, command: String) -> PyResult<String> {
+        self.call(py, move |hub| {
+            let actor: Actor = parse("actor", &actor)?;
+            let command: Command = parse("command", &command)?;
+            let record = hub.execute(&actor, command)?;
+            json(&record)
+        })
+    }
+
+    /// Answers a read (JSON with a `read` tag) as `actor`; returns JSON.
+    fn query(&self, py: Python<'_>, actor: String, read: String) -> PyResult<String> {
+        self.call(py, move |hub| {
+            let actor: Actor = parse("actor", &actor)?;
+            let read: Read = parse("read", &read)?;
+            answer(hub, &actor, read)
+        })
+    }
+
+    /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
+    /// the counts as JSON.
+    fn tick(&self, py: Python<'_>) -> PyResult<String> {
+        self.call(py, |hub| json(&hub.tick()?))
+    }
+
+    /// The records of `kind` under `unit` as columns: a list of `(name, type, values)` with
+    /// type `int`, `text`, `code` or `time` (times as microseconds since the epoch, UTC).
+    fn frame<'py>(
+        &self,
+        py: Python<'py>,
+        actor: String,
+        kind: String,
+        unit: String,
+    ) -> PyResult<Vec<(String, &'static str, Bound<'py, PyAny>)>> {
+        use needbridge::frame::{Column, FrameKind};
+        let frame = self.call(py, move |hub| {
+            let actor: Actor = parse("actor", &actor)?;
+            let kind: FrameKind = parse("kind", &serde_json::to_string(&kind).unwrap_or_default())?;
+            let unit: UnitId = parse("unit", &serde_json::to_string(&unit).unwrap_or_default())?;
+            Ok(hub.frame(&actor, kind, unit)?)
+        })?;
+        let mut out = Vec::with_capacity(frame.columns.len());
+        for (name, column) in frame.columns {
+            let (ty, values) = match column {
+                Column::Int(v) => ("int", v.into_pyobject(py)?.into_any()),
+                Column::Text(v) => ("text", v.into_pyobject(py)?.into_any()),
+                Column::Code(v) => ("code", v.into_pyobject(py)?.into_any()),
+                Column::Time(v) => {
+                    let micros: Vec<Option<i64>> = v
+                        .into_iter()
+                        .map(|t| t.map(|t| t.timestamp_micros()))
+                        .collect();
+                    ("time", micros.into_pyobject(py)?.into_any())
+                }
+            };
+            out.push((name, ty, values));
+        }
+        Ok(out)
+    }
+
+    /// A ledger as CSV text (`format` "csv") or XLSX bytes ("xlsx").
+    fn export<'py>(
+        &self,
+        py: Python<'py>,
+        actor: String,
+        what: String,
+        format: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let out = self.call(py, move |hub| {
+            let actor: Actor = parse("actor", &actor)?;
+            let what: Export = parse("ledger", &what)?;
+            let (table, lang) = match what {
+                Export::WorkUnit {
+                    work_unit,
+                    period,
+                    options,
+                } => (
+                    hub.work_unit_ledger_table(&actor, work_unit, period, options)?,
+                    options.language,
+                ),
+                Export::Committee {
+                    unit,
+                    period,
+                    options,
+                } => (
+                    hub.committee_ledger_table(&actor, unit, period, options)?,
+                    options.language,
+                ),
+            };
+            match format.as_str() {
+                "csv" => Ok(Err(table.to_csv(lang))),
+                "xlsx" => needbridge::export::to_xlsx(&[&table], lang)
+                    .map(Ok)
+                    .map_err(Failure::Core),
+                _ => Err(Failure::Args("format: expected csv or xlsx".into())),
+            }
+        })?;
+        Ok(match out {
+            Ok(bytes) => PyBytes::new(py, &bytes).into_any(),
+            Err(text) => text.into_pyobject(py)?.into_any(),
+        })
+    }
+}
+
+/// `ClaimNeed` → `claim_need`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every code of one of the core's closed vocabularies (so the Python enums can be checked
+/// against the core).
+#[pyfunction]
+fn codes(vocabulary: &str) -> PyResult<Vec<String>> {
+    fn all<T: Copy>(v: &[T], f: fn(&T) -> &'static str) -> Vec<String> {
+        v.iter().map(|x| f(x).to_string()).collect()
+    }
+    Ok(match vocabulary {
+        "unit_kind" => all(UnitKind::ALL, UnitKind::as_str),
+        "organisation_kind" => all(OrganisationKind::ALL, OrganisationKind::as_str),
+        "member_status" => all(MemberStatus::ALL, MemberStatus::as_str),
+        "certificate_state" => all(CertificateState::ALL, CertificateState::as_str),
+        "resident_group" => all(ResidentGroup::ALL, ResidentGroup::as_str),
+        "channel" => all(Channel::ALL, Channel::as_str),
+        "scale" => all(Scale::ALL, Scale::as_str),
+        "need_status" => all(NeedStatus::ALL, NeedStatus::as_str),
+        "claim_status" => all(ClaimStatus::ALL, ClaimStatus::as_str),
+        "team_kind" => all(TeamKind::ALL, TeamKind::as_str),
+        "activity_kind" => all(ActivityKind::ALL, ActivityKind::as_str),
+        "role_kind" => all(RoleKind::ALL, RoleKind::as_str),
+        "hours_status" => all(HoursStatus::ALL, HoursStatus::as_str),
+        "ledger_kind" => all(LedgerKind::ALL, LedgerKind::as_str),
+        "feedback" => all(Feedback::ALL, Feedback::as_str),
+        "command" => {
+            return Ok(Command::TYPE_NAMES.iter().map(|n| snake(n)).collect());
+        }
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown vocabulary {other:?}"
+            )))
+        }
+    })
+}
+
+/// The native half of the `needbridge` package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyHub>()?;
+    m.add_function(wrap_pyfunction!(codes, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Frames: the Hub's reads as columns, with the same authorization and masking.
+
+use chrono::Duration;
+use needbridge::command::RecordActivity;
+use needbridge::frame::{Column, FrameKind};
+use needbridge::model::*;
+use needbridge::store::ClaimFilter;
+use needbridge::{Actor, ErrorKind};
+use needbridge_acceptance::{member, t0, Backend, World};
+
+const SYS: Actor = Actor::System;
+
+fn text(f: &needbridge::frame::Frame, name: &str) -> Vec<Option<String>> {
+    match f.columns.iter().find(|(n, _)| n == name).map(|(_, c)| c) {
+        Some(Column::Text(v)) | Some(Column::Code(v)) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+/// Every kind of frame has equal-length columns and the rows the matching read returns.
+fn frames_hold_what_the_reads_return(b: Backend) {
+    let w = World::on(b);
+    w.hub
+        .run(
+            &w.staff_a(),
+            RecordActivity {
+                committee: w.committee_a,
+                kind: ActivityKind::Patrol,
+                title: "夜间巡逻".into(),
+                channel: Channel::Grid,
+                team: None,
+                held_at: t0() - Duration::hours(1),
+                participants: 12,
+                people_reached: 300,
+            },
+        )
+        .unwrap();
+    let claims = w
+        .hub
+        .claims(
+            &SYS,
+            &ClaimFilter {
+                unit: Some(w.district),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let f = w.hub.frame(&SYS, FrameKind::Claims, w.district).unwrap();
+    assert_eq!(f.rows(), claims.len());
+    assert!(f.columns.iter().all(|(_, c)| c.len() == claims.len()));
+    let ids: Vec<Option<String>> = claims.iter().map(|c| Some(c.id.to_string())).collect();
+    assert_eq!(text(&f, "id"), ids);
+    assert_eq!(
+        text(&f, "status"),
+        claims
+            .iter()
+            .map(|c| Some(c.status.as_str().to_string()))
+            .collect::<Vec<_>>()
+    );
+    for kind in [
+        FrameKind::Needs,
+        FrameKind::Members,
+        FrameKind::Teams,
+        FrameKind::Activities,
+        FrameKind::Ledger,
+    ] {
+        let f = w.hub.frame(&w.admin(), kind, w.district).unwrap();
+        assert!(f.rows() > 0, "{kind:?}");
+        assert!(
+            f.columns.iter().all(|(_, c)| c.len() == f.rows()),
+            "{kind:?}"
+        );
+    }
+    // The project library's rules: a member sees public needs only.
+    let all = w
+        .hub
+        .frame(&w.admin(), FrameKind::Needs, w.district)
+        .unwrap();
+    let public = w
+        .hub
+        .frame(&member(w.loner_a), FrameKind::Needs, w.district)
+        .unwrap();
+    assert!(public.rows() < all.rows());
+    assert!(text(&public, "status").iter().all(|s| s
+        .as_deref()
+        .and_then(|s| NeedStatus::parse("status", s).ok())
+        .is_some_and(|s| s.is_public())));
+}
+
+/// Personal data in frames is masked exactly as in the reads; members' lists need staff.
+fn frames_mask_personal_data(b: Backend) {
+    let w = World::on(b);
+    let staff = w
+        .hub
+        .frame(&w.staff_a(), FrameKind::Members, w.committee_a)
+        .unwrap();
+    let phones = text(&staff, "phone");
+    assert!(phones.iter().any(|p| p.as_deref() == Some("13800000001")));
+    let e = w
+        .hub
+        .frame(&member(w.member_a), FrameKind::Members, w.committee_a)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden);
+    let ledger = w
+        .hub
+        .frame(&w.staff_a(), FrameKind::Ledger, w.committee_a)
+        .unwrap();
+    assert!(!text(&ledger, "resident")
+        .iter()
+        .any(|r| r.as_deref() == Some("陈大爷")));
+}
+
+needbridge_acceptance::conformance!(frames_hold_what_the_reads_return, frames_mask_personal_data);
