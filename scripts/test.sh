@@ -42,7 +42,7 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy pandas polars matplotlib
 python3 bindings-python/gen_models.py --check
 rm -rf target/wheels
-.venv/bin/maturin build -q --locked -m bindings-python/pyproject.toml -o target/wheels
+.venv/bin/maturin build -q --locked --profile dev -m bindings-python/Cargo.toml -o target/wheels
 .venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels/needbridge-*.whl
 # The stubs of the native module cannot drift from it.
 (cd bindings-python && ../.venv/bin/python -m mypy.stubtest needbridge._native && ../.venv/bin/python -m mypy python/needbridge)

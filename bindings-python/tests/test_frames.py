@@ -63,3 +63,14 @@ def test_frames_mask_and_refuse_like_the_reads(world: World) -> None:
     assert e.value.field == "kind"
     with pytest.raises(nb.InvalidInputError):
         world.hub.frame("needs", SYS, unit=world.district, engine="spark")
+
+
+def test_a_missing_engine_says_what_to_install(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match=r"needbridge\[polars\]"):
+        world.hub.frame("needs", SYS, unit=world.district, engine="polars")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"needbridge\[pandas\]"):
+        world.hub.frame("needs", SYS, unit=world.district)

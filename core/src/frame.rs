@@ -7,7 +7,7 @@ use crate::export::PersonalData;
 use crate::hub::{MemberScope, NeedQuery};
 use crate::model::*;
 use crate::report::Period;
-use crate::store::{ActivityFilter, ClaimFilter, Page, TeamFilter};
+use crate::store::{ActivityFilter, ClaimFilter, Page, Query, TeamFilter};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +131,30 @@ impl crate::Hub {
     /// [`crate::Hub::members`], [`crate::Hub::teams`], [`crate::Hub::activities`],
     /// [`crate::Hub::committee_ledger`]).
     pub fn frame(&self, actor: &Actor, kind: FrameKind, unit: UnitId) -> Result<Frame> {
+        // Needs and claims (the big ones) straight from storage when the backend can.
+        if matches!(kind, FrameKind::Needs | FrameKind::Claims) {
+            let mut tx = self.store().begin_read().map_err(crate::Error::from)?;
+            let query = if kind == FrameKind::Needs {
+                let q = NeedQuery {
+                    unit: Some(unit),
+                    ..Default::default()
+                };
+                crate::hub::library_filter(&mut *tx, actor, &q)?.map(Query::Needs)
+            } else {
+                use crate::store::TxExt;
+                tx.load::<Unit>(&unit)?
+                    .ok_or_else(|| crate::Error::not_found("unit", unit))?;
+                Some(Query::Claims(ClaimFilter {
+                    unit: Some(unit),
+                    ..Default::default()
+                }))
+            };
+            if let Some(query) = query {
+                if let Some(columns) = tx.columns(&query)? {
+                    return Ok(Frame { kind, columns });
+                }
+            }
+        }
         let columns = match kind {
             FrameKind::Needs => {
                 let mut needs = Vec::new();

@@ -76,6 +76,52 @@ pub struct CertificateRow {
     pub committee: Option<UnitId>,
 }
 
+/// What the project library selects for `actor` asking `q` (`None`: nothing the actor may
+/// see). Staff and district admins default to their own unit; whoever does not oversee the
+/// unit sees public statuses only.
+pub(crate) fn library_filter(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    q: &NeedQuery,
+) -> Result<Option<NeedFilter>> {
+    let mut unit = q.unit;
+    match (actor, unit) {
+        (Actor::CommitteeStaff { unit: own }, None) => unit = Some(*own),
+        (Actor::DistrictAdmin { district }, None) => unit = Some(*district),
+        _ => {}
+    }
+    let sees_all = match unit {
+        Some(u) => oversees(actor, &path_of(tx, u)?),
+        None => matches!(actor, Actor::System | Actor::DistrictAdmin { .. }),
+    };
+    let statuses = if sees_all {
+        q.statuses.clone()
+    } else if q.statuses.is_empty() {
+        public_statuses()
+    } else {
+        let v: Vec<NeedStatus> = q
+            .statuses
+            .iter()
+            .copied()
+            .filter(NeedStatus::is_public)
+            .collect();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v
+    };
+    Ok(Some(NeedFilter {
+        unit,
+        category: q.category.clone(),
+        statuses,
+        channel: q.channel,
+        scale: q.scale,
+        resident: q.resident,
+        text: q.text.clone().filter(|t| !t.trim().is_empty()),
+        wanted_before: None,
+    }))
+}
+
 /// The statuses of needs that anyone may see.
 fn public_statuses() -> Vec<NeedStatus> {
     NeedStatus::ALL
@@ -380,44 +426,11 @@ impl Hub {
     pub fn library(&self, actor: &Actor, q: &NeedQuery) -> Result<NeedPage> {
         let limit = self.page_limit(q.limit);
         self.read(|tx| {
-            let mut unit = q.unit;
-            match (actor, unit) {
-                (Actor::CommitteeStaff { unit: own }, None) => unit = Some(*own),
-                (Actor::DistrictAdmin { district }, None) => unit = Some(*district),
-                _ => {}
-            }
-            let sees_all = match unit {
-                Some(u) => oversees(actor, &path_of(tx, u)?),
-                None => matches!(actor, Actor::System | Actor::DistrictAdmin { .. }),
-            };
-            let statuses = if sees_all {
-                q.statuses.clone()
-            } else if q.statuses.is_empty() {
-                public_statuses()
-            } else {
-                let v: Vec<NeedStatus> = q
-                    .statuses
-                    .iter()
-                    .copied()
-                    .filter(NeedStatus::is_public)
-                    .collect();
-                if v.is_empty() {
-                    return Ok(NeedPage {
-                        needs: Vec::new(),
-                        next: None,
-                    });
-                }
-                v
-            };
-            let filter = NeedFilter {
-                unit,
-                category: q.category.clone(),
-                statuses,
-                channel: q.channel,
-                scale: q.scale,
-                resident: q.resident,
-                text: q.text.clone().filter(|t| !t.trim().is_empty()),
-                wanted_before: None,
+            let Some(filter) = library_filter(tx, actor, q)? else {
+                return Ok(NeedPage {
+                    needs: Vec::new(),
+                    next: None,
+                });
             };
             let page = Page {
                 after: q.after.map(|a| a.0),

@@ -25,6 +25,12 @@ pub(crate) trait SqlIo {
     fn rows(&mut self, q: &Sql<'_>) -> Result<Vec<OwnedRow>, StoreError>;
     /// Runs a statement and returns the rows it changed.
     fn exec(&mut self, q: &Sql<'_>) -> Result<u64, StoreError>;
+    /// Runs a query and hands each row to `f` (without collecting them).
+    fn for_each(
+        &mut self,
+        q: &Sql<'_>,
+        f: &mut dyn FnMut(&dyn RowGet) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
 }
 
 fn corrupt(what: &str) -> StoreError {

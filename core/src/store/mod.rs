@@ -276,6 +276,18 @@ pub trait Tx {
         let _ = on;
     }
 
+    /// The records `query` selects, as frame columns read straight from storage (see
+    /// [`crate::frame`]), or `None` to let the Hub build them from records. Backends that
+    /// answer must return exactly the columns, in the order and with the values, that the
+    /// Hub builds for the same records (the acceptance suite compares them).
+    fn columns(
+        &mut self,
+        query: &Query,
+    ) -> Result<Option<Vec<(String, crate::frame::Column)>>, StoreError> {
+        let _ = query;
+        Ok(None)
+    }
+
     /// Rebuilds all derived data from the rows (after bulk writes, or a database edited by
     /// hand). Backends without derived data do nothing.
     fn rebuild_derived(&mut self) -> Result<(), StoreError> {

@@ -292,6 +292,16 @@ impl<C: PgRun> super::cells::SqlIo for PgIo<'_, C> {
     fn exec(&mut self, q: &sql::Sql<'_>) -> Result<u64, StoreError> {
         self.0.exec(&q.text, &params(&q.params)).map_err(err)
     }
+    fn for_each(
+        &mut self,
+        q: &sql::Sql<'_>,
+        f: &mut dyn FnMut(&dyn RowGet) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for r in self.0.rows(&q.text, &params(&q.params)).map_err(err)? {
+            f(&Row(&r))?;
+        }
+        Ok(())
+    }
 }
 
 fn params(vals: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
@@ -529,6 +539,13 @@ impl Tx for PgTx {
 
     fn set_derived_upkeep(&mut self, on: bool) {
         self.upkeep = on;
+    }
+
+    fn columns(
+        &mut self,
+        query: &Query,
+    ) -> Result<Option<Vec<(String, crate::frame::Column)>>, StoreError> {
+        sql::columns(query, &PgDialect, &mut PgIo(&mut *self.conn))
     }
 
     fn rebuild_derived(&mut self) -> Result<(), StoreError> {

@@ -934,6 +934,16 @@ fn cmp_time(sql: &mut Sql<'_>, col: &str, op: &str, t: Option<DateTime<Utc>>) ->
 /// `SELECT … WHERE … ORDER BY id LIMIT …` for a query; `Query::matches` is the definition
 /// this must agree with.
 pub(crate) fn select_sql<'d>(q: &Query, page: &Page, dialect: &'d dyn Dialect) -> Sql<'d> {
+    select_with(q, page, dialect, None)
+}
+
+/// [`select_sql`] with other columns than the record's (`projection`).
+fn select_with<'d>(
+    q: &Query,
+    page: &Page,
+    dialect: &'d dyn Dialect,
+    projection: Option<&str>,
+) -> Sql<'d> {
     let kind = q.kind();
     let t = table(kind);
     let mut sql = Sql::new(dialect);
@@ -1041,7 +1051,8 @@ pub(crate) fn select_sql<'d>(q: &Query, page: &Page, dialect: &'d dyn Dialect) -
         conds.push(Some(format!("id > {p}")));
     }
     let conds: Vec<String> = conds.into_iter().flatten().collect();
-    let mut text_ = format!("SELECT {} FROM {}", t.cols.join(", "), t.name);
+    let cols = projection.map_or_else(|| t.cols.join(", "), str::to_string);
+    let mut text_ = format!("SELECT {cols} FROM {}", t.name);
     if !conds.is_empty() {
         text_.push_str(" WHERE ");
         text_.push_str(&conds.join(" AND "));
@@ -1566,4 +1577,109 @@ fn raw_needs(
     }
 
     Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// Frames: the needs and claims a query selects, read straight into columns.
+
+use crate::frame::Column;
+
+/// How a frame column is read from its SQL expression.
+#[derive(Clone, Copy)]
+enum As {
+    Text,
+    Code,
+    Int,
+    Time,
+}
+
+/// The columns of a needs or claims frame (`None` for other queries: the Hub builds those
+/// from records). One SQL query, rows streamed into column vectors.
+pub(crate) fn columns(
+    query: &Query,
+    d: &dyn Dialect,
+    io: &mut dyn super::cells::SqlIo,
+) -> Result<Option<Vec<(String, Column)>>, StoreError> {
+    use As::*;
+    let spec: &[(&str, &str, As)] = match query {
+        Query::Needs(_) => &[
+            ("id", "id", Text),
+            ("committee", "committee", Text),
+            ("grid", "grid", Text),
+            ("resident", "resident", Text),
+            ("title", "title", Text),
+            ("category", "category", Code),
+            ("channel", "channel", Code),
+            ("scale", "scale", Code),
+            ("status", "status", Code),
+            ("estimated_cost_fen", "estimated_cost_fen", Int),
+            ("claim_count", "claim_count", Int),
+            ("live_claim", "live_claim", Text),
+            ("drafted_by", "drafted_by", Text),
+            ("wanted_by", "wanted_by", Time),
+            ("created_at", "created_at", Time),
+            ("published_at", "published_at", Time),
+            ("updated_at", "updated_at", Time),
+        ],
+        Query::Claims(_) => &[
+            ("id", "id", Text),
+            ("need", "need", Text),
+            ("committee", "committee", Text),
+            ("claimant_type", "claimant_type", Code),
+            ("claimant", "claimant_id", Text),
+            ("claimed_by", "claimed_by", Text),
+            ("status", "status", Code),
+            ("claimed_at", "claimed_at", Time),
+            ("promised_by", "promised_by", Time),
+            ("started_at", "started_at", Time),
+            ("completed_at", "completed_at", Time),
+            ("ended_at", "ended_at", Time),
+            ("extensions", "extensions", Int),
+            ("send_backs", "send_backs", Int),
+            ("money_fen", "money_fen", Int),
+            (
+                "items",
+                "CASE WHEN money_fen IS NULL THEN NULL ELSE (SELECT CAST(coalesce(sum(ci.count), 0) AS BIGINT) \
+                 FROM claim_items ci WHERE ci.claim = claims.id) END",
+                Int,
+            ),
+            ("minutes", "minutes", Int),
+            ("people_served", "people_served", Int),
+        ],
+        _ => return Ok(None),
+    };
+    // Ids are text in SQLite and `uuid` in PostgreSQL: read every text column as text.
+    let projection: Vec<String> = spec
+        .iter()
+        .map(|(_, e, a)| match a {
+            Text => format!("CAST({e} AS TEXT)"),
+            _ => e.to_string(),
+        })
+        .collect();
+    let q = select_with(query, &Page::ALL, d, Some(&projection.join(", ")));
+    let mut cols: Vec<Column> = spec
+        .iter()
+        .map(|(_, _, a)| match a {
+            Text => Column::Text(Vec::new()),
+            Code => Column::Code(Vec::new()),
+            Int => Column::Int(Vec::new()),
+            Time => Column::Time(Vec::new()),
+        })
+        .collect();
+    io.for_each(&q, &mut |row| {
+        for (i, c) in cols.iter_mut().enumerate() {
+            match c {
+                Column::Text(v) | Column::Code(v) => v.push(row.text(i)?),
+                Column::Int(v) => v.push(row.int(i)?),
+                Column::Time(v) => v.push(row.time(i)?),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Some(
+        spec.iter()
+            .map(|(name, _, _)| name.to_string())
+            .zip(cols)
+            .collect(),
+    ))
 }

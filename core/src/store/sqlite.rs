@@ -182,6 +182,20 @@ impl super::cells::SqlIo for LiteIo<'_> {
         }
         Ok(out)
     }
+    fn for_each(
+        &mut self,
+        q: &sql::Sql<'_>,
+        f: &mut dyn FnMut(&dyn RowGet) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.0.prepare_cached(&q.text).map_err(err)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(q.params.iter()))
+            .map_err(err)?;
+        while let Some(row) = rows.next().map_err(err)? {
+            f(&Row(row))?;
+        }
+        Ok(())
+    }
     fn exec(&mut self, q: &sql::Sql<'_>) -> Result<u64, StoreError> {
         let n = self
             .0
@@ -487,6 +501,13 @@ impl Tx for SqliteTx<'_> {
 
     fn set_derived_upkeep(&mut self, on: bool) {
         self.upkeep = on;
+    }
+
+    fn columns(
+        &mut self,
+        query: &Query,
+    ) -> Result<Option<Vec<(String, crate::frame::Column)>>, StoreError> {
+        sql::columns(query, &SqliteDialect, &mut LiteIo(self.conn.get()))
     }
 
     fn rebuild_derived(&mut self) -> Result<(), StoreError> {
