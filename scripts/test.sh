@@ -48,6 +48,9 @@ rm -rf target/wheels
 (cd bindings-python && ../.venv/bin/python -m mypy.stubtest needbridge._native && ../.venv/bin/python -m mypy python/needbridge)
 (cd bindings-python && NEEDBRIDGE_REQUIRE_PG=1 bash ../scripts/with-postgres.sh ../.venv/bin/python -m pytest -q tests)
 
+step "mobile bindings: Kotlin and Java on the JVM, Swift where available, library size"
+bash scripts/mobile-test.sh
+
 step "examples run"
 example_dir=$(mktemp -d)
 cargo run -q -p needbridge-examples --example seed_flow --locked -- "$example_dir/seed_flow.db" >/dev/null

@@ -3,6 +3,7 @@
 //! and English on request. Cells that a spreadsheet would run as a formula (starting with `=`,
 //! `+`, `-`, `@`) are written as text.
 
+#[cfg(feature = "xlsx")]
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

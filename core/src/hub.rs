@@ -86,7 +86,11 @@ pub struct Hub {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     config: HubConfig,
+    observers: std::sync::RwLock<Vec<Observer>>,
 }
+
+/// A function the Hub calls with every event it commits (see [`Hub::on_commit`]).
+pub type Observer = Arc<dyn Fn(&Event) + Send + Sync>;
 
 impl std::fmt::Debug for Hub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -193,6 +197,7 @@ impl Hub {
             store: Arc::new(store),
             clock: Arc::new(clock),
             config,
+            observers: std::sync::RwLock::new(Vec::new()),
         };
         hub.seed_taxonomy()?;
         Ok(hub)
@@ -326,7 +331,7 @@ impl Hub {
             ..
         } = ctx;
         let seq = tx.last_seq()? + 1;
-        tx.append_event(&Event {
+        let event = Event {
             id: EventId::new(),
             seq,
             at: now,
@@ -335,9 +340,34 @@ impl Hub {
             committee,
             command: command.clone(),
             changes,
-        })?;
+        };
+        tx.append_event(&event)?;
         tx.commit()?;
+        self.notify(&event);
         Ok(out)
+    }
+
+    /// Calls `observer` with every event this Hub commits from now on, after the commit, on
+    /// the committing thread (so it may be called from several threads at once). The event
+    /// is the unmasked audit record: the host decides what of it to show to whom. Keep
+    /// observers quick — refresh a list, post a notification — and never call back into a
+    /// write from one.
+    pub fn on_commit(&self, observer: impl Fn(&Event) + Send + Sync + 'static) {
+        self.observers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::new(observer));
+    }
+
+    fn notify(&self, event: &Event) {
+        let observers: Vec<Observer> = self
+            .observers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        for o in observers {
+            o(event);
+        }
     }
 
     /// Runs `f` in a read transaction.

@@ -1,0 +1,617 @@
+//! needbridge for Android and iOS (and Java on the JVM): the core's [`needbridge::Hub`]
+//! through uniffi, as the Kotlin package `org.needbridge` and the Swift module `NeedBridge`.
+//!
+//! Conversion only: every record and vocabulary of the core has a mirror here (generated from
+//! the core's sources into `generated.rs`, with the core's doc comments), with ids as text,
+//! times as timestamps (`java.time.Instant`, `Date`) and every integer a signed 64-bit number,
+//! so plain Java can call the generated Kotlin.
+
+use chrono::{DateTime, Utc};
+use needbridge::model as m;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+// Generated code: written for regularity, not for clippy's taste.
+#[rustfmt::skip]
+#[allow(
+    clippy::redundant_closure,
+    clippy::needless_question_mark,
+    clippy::useless_conversion,
+    clippy::too_many_arguments
+)]
+mod generated;
+pub use generated::*;
+
+uniffi::setup_scaffolding!("needbridge");
+
+/// What went wrong. Every message is readable and free of personal data.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum NeedbridgeError {
+    /// The entity does not exist, or the actor may not know that it exists.
+    #[error("{0}")]
+    NotFound(String),
+    /// An input value was refused (the message names the field and why); nothing was written.
+    #[error("{0}")]
+    Invalid(String),
+    /// The actor may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Someone else got there first (the need is already claimed): re-read and decide again.
+    #[error("{0}")]
+    Conflict(String),
+    /// A configured limit would be exceeded.
+    #[error("{0}")]
+    LimitReached(String),
+    /// Not allowed from the entity's current state.
+    #[error("{0}")]
+    IllegalState(String),
+    /// The database failed (I/O, corruption).
+    #[error("{0}")]
+    Storage(String),
+}
+
+impl From<needbridge::Error> for NeedbridgeError {
+    fn from(e: needbridge::Error) -> Self {
+        use needbridge::ErrorKind as K;
+        let text = e.to_string();
+        match e.kind() {
+            K::NotFound => Self::NotFound(text),
+            K::Invalid => Self::Invalid(text),
+            K::Forbidden => Self::Forbidden(text),
+            K::Conflict => Self::Conflict(text),
+            K::LimitReached => Self::LimitReached(text),
+            K::IllegalState => Self::IllegalState(text),
+            K::Storage => Self::Storage(text),
+        }
+    }
+}
+
+fn invalid(field: &str, reason: &str) -> NeedbridgeError {
+    NeedbridgeError::Invalid(format!("invalid {field}: {reason}"))
+}
+
+pub(crate) fn uuid_of(s: &str, field: &str) -> Result<uuid::Uuid, NeedbridgeError> {
+    uuid::Uuid::parse_str(s).map_err(|_| invalid(field, "is not an id"))
+}
+
+pub(crate) fn u32_of(v: i64, field: &str) -> Result<u32, NeedbridgeError> {
+    u32::try_from(v).map_err(|_| invalid(field, "must be between 0 and 4294967295"))
+}
+
+/// Two texts (an id and a name, a kind and a name, Chinese and English labels).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Pair {
+    /// The first.
+    pub first: String,
+    /// The second.
+    pub second: String,
+}
+
+/// Who is acting: the app says who its user is; the core decides what they may do.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Actor {
+    /// The app itself (imports, scheduled jobs): allowed everything.
+    System,
+    /// A district administrator.
+    DistrictAdmin {
+        /// The district.
+        district: String,
+    },
+    /// Staff of a unit (a committee, community or district office).
+    CommitteeStaff {
+        /// The unit.
+        unit: String,
+    },
+    /// The party secretary of a work unit.
+    WorkUnitSecretary {
+        /// The work unit.
+        work_unit: String,
+    },
+    /// An in-service party member.
+    Member {
+        /// The member.
+        member: String,
+    },
+    /// The contact person of an enterprise or social organisation.
+    OrganisationContact {
+        /// The organisation.
+        organisation: String,
+    },
+}
+
+impl Actor {
+    fn into_core(self) -> Result<m::Actor, NeedbridgeError> {
+        Ok(match self {
+            Actor::System => m::Actor::System,
+            Actor::DistrictAdmin { district } => m::Actor::DistrictAdmin {
+                district: m::UnitId(uuid_of(&district, "actor")?),
+            },
+            Actor::CommitteeStaff { unit } => m::Actor::CommitteeStaff {
+                unit: m::UnitId(uuid_of(&unit, "actor")?),
+            },
+            Actor::WorkUnitSecretary { work_unit } => m::Actor::WorkUnitSecretary {
+                work_unit: m::WorkUnitId(uuid_of(&work_unit, "actor")?),
+            },
+            Actor::Member { member } => m::Actor::Member {
+                member: m::MemberId(uuid_of(&member, "actor")?),
+            },
+            Actor::OrganisationContact { organisation } => m::Actor::OrganisationContact {
+                organisation: m::OrganisationId(uuid_of(&organisation, "actor")?),
+            },
+        })
+    }
+}
+
+impl From<m::Actor> for Actor {
+    fn from(a: m::Actor) -> Self {
+        match a {
+            m::Actor::System => Actor::System,
+            m::Actor::DistrictAdmin { district } => Actor::DistrictAdmin {
+                district: district.to_string(),
+            },
+            m::Actor::CommitteeStaff { unit } => Actor::CommitteeStaff {
+                unit: unit.to_string(),
+            },
+            m::Actor::WorkUnitSecretary { work_unit } => Actor::WorkUnitSecretary {
+                work_unit: work_unit.to_string(),
+            },
+            m::Actor::Member { member } => Actor::Member {
+                member: member.to_string(),
+            },
+            m::Actor::OrganisationContact { organisation } => Actor::OrganisationContact {
+                organisation: organisation.to_string(),
+            },
+        }
+    }
+}
+
+/// Who takes on a need.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Claimant {
+    /// A member, as an individual.
+    Member {
+        /// The member.
+        id: String,
+    },
+    /// A volunteer team (acting through its captain).
+    Team {
+        /// The team.
+        id: String,
+    },
+    /// An enterprise or social organisation (acting through its contact).
+    Organisation {
+        /// The organisation.
+        id: String,
+    },
+}
+
+impl Claimant {
+    pub(crate) fn into_core(self, field: &str) -> Result<m::Claimant, NeedbridgeError> {
+        Ok(match self {
+            Claimant::Member { id } => m::Claimant::Member(m::MemberId(uuid_of(&id, field)?)),
+            Claimant::Team { id } => m::Claimant::Team(m::TeamId(uuid_of(&id, field)?)),
+            Claimant::Organisation { id } => {
+                m::Claimant::Organisation(m::OrganisationId(uuid_of(&id, field)?))
+            }
+        })
+    }
+}
+
+impl From<m::Claimant> for Claimant {
+    fn from(c: m::Claimant) -> Self {
+        match c {
+            m::Claimant::Member(x) => Claimant::Member { id: x.to_string() },
+            m::Claimant::Team(x) => Claimant::Team { id: x.to_string() },
+            m::Claimant::Organisation(x) => Claimant::Organisation { id: x.to_string() },
+        }
+    }
+}
+
+/// A time range `[from, to)`; an absent end is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Record)]
+pub struct Period {
+    /// Start (inclusive).
+    #[uniffi(default = None)]
+    pub from: Option<SystemTime>,
+    /// End (exclusive).
+    #[uniffi(default = None)]
+    pub to: Option<SystemTime>,
+}
+
+impl From<Period> for needbridge::report::Period {
+    fn from(p: Period) -> Self {
+        needbridge::report::Period {
+            from: p.from.map(DateTime::<Utc>::from),
+            to: p.to.map(DateTime::<Utc>::from),
+        }
+    }
+}
+
+/// A finished report: the figures and the names to show them with.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Report {
+    /// When it was computed.
+    pub generated_at: SystemTime,
+    /// The figures.
+    pub data: ReportData,
+    /// Committee names by id (for `by_committee`).
+    pub committee_names: HashMap<String, String>,
+    /// Category labels by code: Chinese first, English second.
+    pub category_names: HashMap<String, Pair>,
+}
+
+impl From<needbridge::report::Report> for Report {
+    fn from(r: needbridge::report::Report) -> Self {
+        Report {
+            generated_at: r.generated_at.into(),
+            data: r.data.into(),
+            committee_names: r.committee_names.into_iter().collect(),
+            category_names: r
+                .category_names
+                .into_iter()
+                .map(|(k, (zh, en))| {
+                    (
+                        k,
+                        Pair {
+                            first: zh,
+                            second: en,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A committed change, as listeners see it: what happened where, without personal data
+/// (read the records it names with the Hub, as the user's actor, to show them).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChangeEvent {
+    /// Gap-free sequence number of the change.
+    pub seq: i64,
+    /// What happened, e.g. `need_claimed`.
+    pub kind: String,
+    /// The committee it concerns, if any.
+    pub committee: Option<String>,
+    /// When it was committed.
+    pub at: SystemTime,
+    /// Ids of the records it wrote.
+    pub records: Vec<String>,
+}
+
+/// Implemented by the app: told about every change this Hub commits, after the commit, on
+/// the thread that made it (so possibly several threads at once). Keep it quick: refresh a
+/// list, post a notification; do not write through the Hub from it.
+#[uniffi::export(with_foreign)]
+pub trait ChangeListener: Send + Sync {
+    /// One committed change.
+    fn on_change(&self, event: ChangeEvent);
+}
+
+/// The one entry point: open one per database file and share it between threads.
+#[derive(uniffi::Object)]
+pub struct Hub {
+    inner: needbridge::Hub,
+    listeners: Arc<Mutex<Vec<Arc<dyn ChangeListener>>>>,
+}
+
+impl Hub {
+    fn wrap(inner: needbridge::Hub) -> Arc<Self> {
+        let listeners: Arc<Mutex<Vec<Arc<dyn ChangeListener>>>> = Arc::default();
+        let l = listeners.clone();
+        inner.on_commit(move |e| {
+            let ls: Vec<Arc<dyn ChangeListener>> =
+                l.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if ls.is_empty() {
+                return;
+            }
+            let event = ChangeEvent {
+                seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+                kind: e.kind.clone(),
+                committee: e.committee.map(|c| c.to_string()),
+                at: e.at.into(),
+                records: e.changes.iter().map(|r| r.id().to_string()).collect(),
+            };
+            for listener in ls {
+                listener.on_change(event.clone());
+            }
+        });
+        Arc::new(Hub { inner, listeners })
+    }
+
+    fn run<C: needbridge::Execute>(
+        &self,
+        actor: Actor,
+        command: C,
+    ) -> Result<C::Output, NeedbridgeError> {
+        Ok(self.inner.run(&actor.into_core()?, command)?)
+    }
+}
+
+fn unit_id(s: &str, field: &str) -> Result<m::UnitId, NeedbridgeError> {
+    Ok(m::UnitId(uuid_of(s, field)?))
+}
+
+fn list<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().map(U::from).collect()
+}
+
+#[uniffi::export]
+impl Hub {
+    /// Opens (creating if missing) the SQLite database at `path` — on Android, a file in the
+    /// app's files directory — and brings its schema up to date.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>, NeedbridgeError> {
+        Ok(Self::wrap(needbridge::Hub::open(path)?))
+    }
+
+    /// A Hub over a fresh in-memory store (tests, previews).
+    #[uniffi::constructor]
+    pub fn in_memory() -> Arc<Self> {
+        Self::wrap(needbridge::Hub::in_memory())
+    }
+
+    /// Calls `listener` with every change this Hub commits from now on.
+    pub fn add_listener(&self, listener: Arc<dyn ChangeListener>) {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(listener);
+    }
+
+    /// `sqlite` or `memory`.
+    pub fn backend_name(&self) -> String {
+        self.inner.backend_name().to_string()
+    }
+
+    /// Warns about claims due soon, lapses overdue claims and expires stale needs (call it
+    /// when the app resumes).
+    pub fn tick(&self) -> Result<TickSummary, NeedbridgeError> {
+        Ok(self.inner.tick()?.into())
+    }
+
+    /// One unit of the residence tree.
+    pub fn unit(&self, actor: Actor, id: String) -> Result<ResidenceUnit, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.unit(&a, unit_id(&id, "id")?)?.into())
+    }
+
+    /// Units, optionally the children of `parent` and/or of one `kind`.
+    pub fn units(
+        &self,
+        actor: Actor,
+        parent: Option<String>,
+        kind: Option<UnitKind>,
+    ) -> Result<Vec<ResidenceUnit>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let parent = parent.map(|p| unit_id(&p, "parent")).transpose()?;
+        Ok(list(self.inner.units(&a, parent, kind.map(Into::into))?))
+    }
+
+    /// The needs taxonomy.
+    pub fn categories(&self) -> Result<Vec<Category>, NeedbridgeError> {
+        Ok(list(self.inner.categories()?))
+    }
+
+    /// One member (phone and ID number masked unless the actor is entitled).
+    pub fn member(&self, actor: Actor, id: String) -> Result<Member, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::MemberId(uuid_of(&id, "id")?);
+        Ok(self.inner.member(&a, id)?.into())
+    }
+
+    /// Members reported to committees under `unit` (staff), optionally only some statuses.
+    pub fn members(
+        &self,
+        actor: Actor,
+        unit: String,
+        statuses: Vec<MemberStatus>,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let scope = needbridge::hub::MemberScope::Unit(unit_id(&unit, "unit")?);
+        let st: Vec<m::MemberStatus> = statuses.into_iter().map(Into::into).collect();
+        Ok(list(self.inner.members(&a, scope, &st)?))
+    }
+
+    /// One resident (personal data masked unless the actor is entitled).
+    pub fn resident(&self, actor: Actor, id: String) -> Result<Resident, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::ResidentId(uuid_of(&id, "id")?);
+        Ok(self.inner.resident(&a, id)?.into())
+    }
+
+    /// Residents held by committees under `unit`.
+    pub fn residents(&self, actor: Actor, unit: String) -> Result<Vec<Resident>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.residents(&a, unit_id(&unit, "unit")?)?))
+    }
+
+    /// One need.
+    pub fn need(&self, actor: Actor, id: String) -> Result<Need, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::NeedId(uuid_of(&id, "id")?);
+        Ok(self.inner.need(&a, id)?.into())
+    }
+
+    /// One page of the project library under `unit`, optionally only some statuses; pass the
+    /// page's `next` as `after` for the next page (`limit` 0 means 50).
+    pub fn library(
+        &self,
+        actor: Actor,
+        unit: Option<String>,
+        statuses: Vec<NeedStatus>,
+        text: Option<String>,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<NeedPage, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let q = needbridge::hub::NeedQuery {
+            unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
+            statuses: statuses.into_iter().map(Into::into).collect(),
+            text,
+            after: after
+                .map(|x| uuid_of(&x, "after").map(m::NeedId))
+                .transpose()?,
+            limit: u32_of(limit, "limit")?,
+            ..Default::default()
+        };
+        Ok(self.inner.library(&a, &q)?.into())
+    }
+
+    /// One claim.
+    pub fn claim(&self, actor: Actor, id: String) -> Result<Claim, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::ClaimId(uuid_of(&id, "id")?);
+        Ok(self.inner.claim(&a, id)?.into())
+    }
+
+    /// Claims of a need, or at committees under a unit, optionally only some statuses.
+    pub fn claims(
+        &self,
+        actor: Actor,
+        need: Option<String>,
+        unit: Option<String>,
+        statuses: Vec<ClaimStatus>,
+    ) -> Result<Vec<Claim>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::ClaimFilter {
+            need: need
+                .map(|x| uuid_of(&x, "need").map(m::NeedId))
+                .transpose()?,
+            unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
+            statuses: statuses.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        };
+        Ok(list(self.inner.claims(&a, &f)?))
+    }
+
+    /// Claims held by one claimant (a member's "my claims").
+    pub fn claims_of(
+        &self,
+        actor: Actor,
+        claimant: Claimant,
+    ) -> Result<Vec<Claim>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(
+            self.inner.claims_of(&a, claimant.into_core("claimant")?)?,
+        ))
+    }
+
+    /// One team.
+    pub fn team(&self, actor: Actor, id: String) -> Result<Team, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::TeamId(uuid_of(&id, "id")?);
+        Ok(self.inner.team(&a, id)?.into())
+    }
+
+    /// Teams of committees under `unit`.
+    pub fn teams(&self, actor: Actor, unit: String) -> Result<Vec<Team>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::TeamFilter {
+            unit: Some(unit_id(&unit, "unit")?),
+            ..Default::default()
+        };
+        Ok(list(self.inner.teams(&a, &f)?))
+    }
+
+    /// A member's logged hours.
+    pub fn hours_of(&self, actor: Actor, member: String) -> Result<Vec<Hours>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::MemberId(uuid_of(&member, "member")?);
+        Ok(list(self.inner.hours_of(&a, id)?))
+    }
+
+    /// Hours logged at committees under `unit`, optionally of one status.
+    pub fn hours_at(
+        &self,
+        actor: Actor,
+        unit: String,
+        status: Option<HoursStatus>,
+    ) -> Result<Vec<Hours>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.hours_at(
+            &a,
+            unit_id(&unit, "unit")?,
+            status.map(Into::into),
+        )?))
+    }
+
+    /// Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
+    pub fn activities(
+        &self,
+        actor: Actor,
+        unit: String,
+        limit: i64,
+    ) -> Result<Vec<Activity>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::ActivityFilter {
+            unit: Some(unit_id(&unit, "unit")?),
+            ..Default::default()
+        };
+        let page = needbridge::store::Page {
+            after: None,
+            limit: Some(u32_of(limit, "limit")?),
+        };
+        Ok(list(self.inner.activities(&a, &f, page)?))
+    }
+
+    /// Three-heads roles under `unit`.
+    pub fn roles(
+        &self,
+        actor: Actor,
+        unit: String,
+        current_only: bool,
+    ) -> Result<Vec<Role>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.roles(
+            &a,
+            unit_id(&unit, "unit")?,
+            current_only,
+        )?))
+    }
+
+    /// Pairings under `unit`.
+    pub fn pairings(
+        &self,
+        actor: Actor,
+        unit: String,
+        current_only: bool,
+    ) -> Result<Vec<Pairing>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.pairings(
+            &a,
+            unit_id(&unit, "unit")?,
+            current_only,
+        )?))
+    }
+
+    /// The district report for a unit subtree over `period`.
+    pub fn report(
+        &self,
+        actor: Actor,
+        unit: String,
+        period: Period,
+    ) -> Result<Report, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let scope = needbridge::report::ReportScope::Unit(unit_id(&unit, "unit")?);
+        Ok(self.inner.report(&a, scope, period.into())?.into())
+    }
+
+    /// A committee's ledger of needs with their latest claims (residents masked).
+    pub fn committee_ledger(
+        &self,
+        actor: Actor,
+        unit: String,
+        period: Period,
+    ) -> Result<Vec<NeedLedgerRow>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.committee_ledger(
+            &a,
+            unit_id(&unit, "unit")?,
+            period.into(),
+            needbridge::export::PersonalData::Masked,
+        )?))
+    }
+}

@@ -1,0 +1,195 @@
+// The Kotlin bindings on the JVM: the claim flow, reads, every error kind, the change
+// listener, use from several threads and a reopened database. A plain program (no test
+// framework to install): every check throws on failure; scripts/test.sh runs it.
+import org.needbridge.*
+import java.io.File
+import java.nio.file.Files
+import java.time.Duration
+import java.time.Instant
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.concurrent.thread
+
+var checks = 0
+fun check(ok: Boolean, what: () -> String) {
+    checks++
+    if (!ok) throw AssertionError(what())
+}
+
+inline fun <reified E : NeedbridgeException> refused(block: () -> Unit): E {
+    try {
+        block()
+    } catch (e: NeedbridgeException) {
+        check(e is E) { "expected ${E::class.simpleName}, got ${e::class.simpleName}: ${e.message}" }
+        check(!e.message.isNullOrBlank()) { "an error without a message" }
+        return e as E
+    }
+    throw AssertionError("expected ${E::class.simpleName}, nothing was thrown")
+}
+
+fun idNumber(birth: String, seq: Int): String {
+    val body = "520201$birth" + String.format("%03d", seq % 1000)
+    val w = intArrayOf(7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    val sum = body.mapIndexed { i, c -> (c - '0') * w[i] }.sum()
+    return body + "10X98765432"[sum % 11]
+}
+
+class World(val hub: Hub) {
+    val sys = Actor.System
+    val later: Instant = Instant.now().plus(Duration.ofDays(30))
+    val district = hub.createUnit(sys, UnitKind.DISTRICT, "钟山区", null).id
+    val admin = Actor.DistrictAdmin(district)
+    val community = hub.createUnit(admin, UnitKind.COMMUNITY, "荷城街道", district).id
+    val committee = hub.createUnit(admin, UnitKind.COMMITTEE, "凤凰社区居委会", community).id
+    val other = hub.createUnit(admin, UnitKind.COMMITTEE, "明湖社区居委会", community).id
+    val staff = Actor.CommitteeStaff(committee)
+    val workUnit = hub.registerWorkUnit(admin, "区财政局", "区财政局机关党支部").id
+    val members = (1..3).map { i ->
+        val sec = Actor.WorkUnitSecretary(workUnit)
+        val m = hub.issueCertificate(sec, workUnit, "党员$i", "1380000000$i", idNumber("19850101", i), "BD-$i", later).id
+        hub.reportMember(Actor.Member(m), m, committee, "每月服务一次", listOf("教师"))
+        hub.acceptReport(staff, m, null)
+        m
+    }
+    val resident = hub.registerResident(staff, committee, null, "陈大爷", "13912345678",
+        idNumber("19360815", 1), "凤凰社区5栋", listOf(ResidentGroup.EMPTY_NEST_ELDERLY)).id
+
+    fun publishedNeed(title: String): String {
+        val n = hub.draftNeed(staff, committee, null, resident, title, "居民需求", "festival_goods",
+            Channel.FAMILY, Scale.INDIVIDUAL, 20_000L, later).id
+        hub.publishNeed(staff, n)
+        return n
+    }
+}
+
+fun claimFlowAndReads() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val need = w.publishedNeed("书包")
+    val me = Actor.Member(w.members[0])
+    val claim = hub.claimNeed(me, need, Claimant.Member(w.members[0]), Instant.now().plus(Duration.ofDays(3)))
+    check(claim.status == ClaimStatus.ACTIVE) { "claim status ${claim.status}" }
+    hub.startWork(me, claim.id)
+    val items = listOf(Item(1L, "书包"))
+    hub.completeClaim(me, claim.id, Fulfilment(8850L, items, 30L, 1L, listOf("IMG_1.jpg"), "已送到"))
+    val verified = hub.verifyClaim(w.staff, claim.id)
+    check(verified.status == ClaimStatus.VERIFIED) { "verified? ${verified.status}" }
+    check(hub.need(w.sys, need).status == NeedStatus.VERIFIED) { "need status" }
+    check(hub.claimsOf(w.sys, Claimant.Member(w.members[0])).size == 1) { "claimsOf" }
+    check(hub.claims(w.sys, need, null, listOf()).single().id == claim.id) { "claims" }
+    val page = hub.library(w.staff, null, listOf(NeedStatus.VERIFIED), null, null, 0L)
+    check(page.needs.map { it.id } == listOf(need)) { "library ${page.needs}" }
+    val report = hub.report(w.admin, w.district, Period(null, null))
+    check(report.data.needs.needsVerified == 1L) { "report ${report.data.needs}" }
+    check(report.data.needs.moneyFen == 8850L && report.data.needs.items == 1L) { "money/items" }
+    check(report.committeeNames[w.committee] == "凤凰社区居委会") { "committee names" }
+    check(report.categoryNames["festival_goods"]?.first == "节日物资") { "category names" }
+    check(hub.units(w.sys, w.community, null).size == 2) { "units" }
+    check(hub.unit(w.sys, w.committee).path == listOf(w.district, w.community, w.committee)) { "path" }
+    check(hub.categories().isNotEmpty()) { "categories" }
+    check(hub.members(w.staff, w.committee, listOf(MemberStatus.ACCEPTED)).size == 3) { "members" }
+    check(hub.committeeLedger(w.staff, w.committee, Period(null, null)).size == 1) { "ledger" }
+    check(hub.tick().lapsed == 0L) { "tick" }
+    // Masking: a member sees the resident masked, staff in full.
+    check(hub.resident(w.staff, w.resident).phone == "13912345678") { "staff sees the phone" }
+    val masked = hub.resident(me, w.resident)
+    check(masked.masked && masked.phone != "13912345678" && masked.name != "陈大爷") { "masked resident" }
+}
+
+fun everyErrorKind(dir: File) {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val need = w.publishedNeed("轮椅")
+    refused<NeedbridgeException.NotFound> { hub.need(w.sys, "01a21476-0000-7000-8000-000000000000") }
+    val e = refused<NeedbridgeException.Invalid> { hub.createUnit(w.admin, UnitKind.COMMITTEE, "", w.community) }
+    check(e.message!!.contains("name")) { "the message names the field: ${e.message}" }
+    refused<NeedbridgeException.Invalid> { hub.need(w.sys, "not-an-id") }
+    refused<NeedbridgeException.Forbidden> { hub.publishNeed(Actor.CommitteeStaff(w.other), need) }
+    val until = Instant.now().plus(Duration.ofDays(2))
+    hub.claimNeed(Actor.Member(w.members[0]), need, Claimant.Member(w.members[0]), until)
+    refused<NeedbridgeException.Conflict> {
+        hub.claimNeed(Actor.Member(w.members[1]), need, Claimant.Member(w.members[1]), until)
+    }
+    refused<NeedbridgeException.IllegalState> { hub.publishNeed(w.staff, need) }
+    val me = Actor.Member(w.members[1])
+    repeat(3) { hub.claimNeed(me, w.publishedNeed("需求$it"), Claimant.Member(w.members[1]), until) }
+    refused<NeedbridgeException.LimitReached> {
+        hub.claimNeed(me, w.publishedNeed("第四个"), Claimant.Member(w.members[1]), until)
+    }
+    refused<NeedbridgeException.Storage> { Hub.open(dir.path) }
+    // No personal data in messages.
+    val bad = refused<NeedbridgeException.Invalid> {
+        hub.registerResident(w.staff, w.committee, null, "李四", "12345", null, null, listOf(ResidentGroup.ELDERLY))
+    }
+    check(!bad.message!!.contains("12345")) { "a phone leaked into a message" }
+}
+
+fun listenerAndThreads() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val seen = CopyOnWriteArrayList<ChangeEvent>()
+    hub.addListener(object : ChangeListener {
+        override fun onChange(event: ChangeEvent) { seen.add(event) }
+    })
+    val needs = (1..6).map { w.publishedNeed("需求$it") }
+    check(seen.size == 12 && seen.map { it.kind }.toSet() == setOf("need_drafted", "need_published")) {
+        "listener saw ${seen.map { it.kind }}"
+    }
+    check(seen.all { it.committee == w.committee }) { "events name their committee" }
+    // Three members race from three threads for every need: each need is claimed once.
+    val wins = AtomicInteger()
+    val start = CountDownLatch(1)
+    val until = Instant.now().plus(Duration.ofDays(2))
+    val threads = w.members.map { m ->
+        thread {
+            start.await()
+            for (n in needs) {
+                try {
+                    hub.claimNeed(Actor.Member(m), n, Claimant.Member(m), until)
+                    wins.incrementAndGet()
+                } catch (e: NeedbridgeException.Conflict) {
+                } catch (e: NeedbridgeException.LimitReached) {
+                } catch (e: NeedbridgeException.IllegalState) {
+                }
+            }
+        }
+    }
+    start.countDown()
+    threads.forEach { it.join() }
+    check(wins.get() == 6) { "${wins.get()} wins for 6 needs" }
+    for (n in needs) {
+        check(hub.claims(w.sys, n, null, listOf(ClaimStatus.ACTIVE)).size == 1) { "one live claim for $n" }
+    }
+    check(seen.count { it.kind == "need_claimed" } == 6) { "listener saw every claim" }
+    check(seen.map { it.seq }.toSet().size == seen.size) { "every event once" }
+}
+
+fun reopenedDatabase(dir: File) {
+    val path = File(dir, "needbridge.db").path
+    val need: String
+    val district: String
+    run {
+        val w = World(Hub.open(path))
+        need = w.publishedNeed("米面油")
+        district = w.district
+        check(w.hub.backendName() == "sqlite") { "backend ${w.hub.backendName()}" }
+    }
+    System.gc()
+    val again = Hub.open(path)
+    check(again.need(Actor.System, need).title == "米面油") { "the need survived reopening" }
+    check(again.report(Actor.System, district, Period(null, null)).data.needs.needsPublished == 1L) { "report after reopen" }
+}
+
+fun main() {
+    val dir = Files.createTempDirectory("needbridge-kotlin").toFile()
+    try {
+        claimFlowAndReads()
+        everyErrorKind(dir)
+        listenerAndThreads()
+        reopenedDatabase(dir)
+    } finally {
+        dir.deleteRecursively()
+    }
+    println("Kotlin: $checks checks passed")
+}
