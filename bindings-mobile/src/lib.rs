@@ -290,6 +290,16 @@ pub trait ChangeListener: Send + Sync {
     fn on_change(&self, event: ChangeEvent);
 }
 
+fn change_event(e: &needbridge::Event) -> ChangeEvent {
+    ChangeEvent {
+        seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+        kind: e.kind.clone(),
+        committee: e.committee.map(|c| c.to_string()),
+        at: e.at.into(),
+        records: e.changes.iter().map(|r| r.id().to_string()).collect(),
+    }
+}
+
 /// The one entry point: open one per database file and share it between threads.
 #[derive(uniffi::Object)]
 pub struct Hub {
@@ -307,13 +317,7 @@ impl Hub {
             if ls.is_empty() {
                 return;
             }
-            let event = ChangeEvent {
-                seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
-                kind: e.kind.clone(),
-                committee: e.committee.map(|c| c.to_string()),
-                at: e.at.into(),
-                records: e.changes.iter().map(|r| r.id().to_string()).collect(),
-            };
+            let event = change_event(e);
             for listener in ls {
                 listener.on_change(event.clone());
             }
@@ -393,6 +397,98 @@ impl Hub {
     /// The needs taxonomy.
     pub fn categories(&self) -> Result<Vec<Category>, NeedbridgeError> {
         Ok(list(self.inner.categories()?))
+    }
+
+    /// Every registered work unit.
+    pub fn work_units(&self, actor: Actor) -> Result<Vec<WorkUnit>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.work_units(&a)?))
+    }
+
+    /// Every enterprise and social organisation (contacts masked unless entitled).
+    pub fn organisations(&self, actor: Actor) -> Result<Vec<Organisation>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.organisations(&a)?))
+    }
+
+    /// Members certified by a work unit (its secretary, district admins).
+    pub fn work_unit_members(
+        &self,
+        actor: Actor,
+        work_unit: String,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        let scope = needbridge::hub::MemberScope::WorkUnit(w);
+        Ok(list(self.inner.members(&a, scope, &[])?))
+    }
+
+    /// Accepted members of a committee who are in none of its teams yet.
+    pub fn members_without_team(
+        &self,
+        actor: Actor,
+        committee: String,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(list(self.inner.members_without_team(
+            &a,
+            unit_id(&committee, "committee")?,
+        )?))
+    }
+
+    /// A work unit's certificates and where each stands.
+    pub fn certificates(
+        &self,
+        actor: Actor,
+        work_unit: String,
+    ) -> Result<Vec<CertificateRow>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        Ok(list(self.inner.certificates(&a, w)?))
+    }
+
+    /// The acceptances and returns sent back to a work unit.
+    pub fn ledger(
+        &self,
+        actor: Actor,
+        work_unit: String,
+    ) -> Result<Vec<LedgerEntry>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        Ok(list(self.inner.ledger(&a, w)?))
+    }
+
+    /// A work unit's ledger (台账): one row per member it certified (phones masked).
+    pub fn work_unit_ledger(
+        &self,
+        actor: Actor,
+        work_unit: String,
+        period: Period,
+    ) -> Result<Vec<MemberLedgerRow>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        Ok(list(self.inner.work_unit_ledger(
+            &a,
+            w,
+            period.into(),
+            needbridge::export::PersonalData::Masked,
+        )?))
+    }
+
+    /// The changes after sequence number `after` that the actor may read (at most `limit`),
+    /// without personal data: for catching up after the app was closed.
+    pub fn changes_since(
+        &self,
+        actor: Actor,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangeEvent>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let after = u64::try_from(after).map_err(|_| invalid("after", "must not be negative"))?;
+        let events = self
+            .inner
+            .events_since(&a, after, u32_of(limit, "limit")?)?;
+        Ok(events.iter().map(change_event).collect())
     }
 
     /// One member (phone and ID number masked unless the actor is entitled).

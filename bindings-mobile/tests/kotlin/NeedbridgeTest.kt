@@ -181,10 +181,110 @@ fun reopenedDatabase(dir: File) {
     check(again.report(Actor.System, district, Period(null, null)).data.needs.needsPublished == 1L) { "report after reopen" }
 }
 
+// Every method of the Hub (commands and reads) called at least once; the list of methods is
+// read from the generated interface, so a new export without a test here fails.
+fun everyExportedFunction() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val called = mutableSetOf<String>()
+    fun <T> call(name: String, f: () -> T): T { called.add(name); return f() }
+    called.addAll(listOf("createUnit", "registerWorkUnit", "issueCertificate", "reportMember", "acceptReport",
+        "registerResident", "draftNeed", "publishNeed"))
+    val sys = w.sys
+    val sec = Actor.WorkUnitSecretary(w.workUnit)
+    val staff = w.staff
+    val later = w.later
+    call("addListener") { hub.addListener(object : ChangeListener { override fun onChange(event: ChangeEvent) {} }) }
+    check(call("backendName") { hub.backendName() } == "memory") { "backend" }
+    call("registerOrganisation") { hub.registerOrganisation(w.admin, "建材公司", OrganisationKind.ENTERPRISE, "李经理", "13985001234", w.district) }
+    check(call("organisations") { hub.organisations(w.admin) }.size == 1) { "organisations" }
+    check(call("defineCategory") { hub.defineCategory(w.admin, "winter_clothes", "冬衣", "Winter clothes") }.code == "winter_clothes") { "category" }
+    check(call("categories") { hub.categories() }.any { it.code == "winter_clothes" }) { "categories" }
+    check(call("workUnits") { hub.workUnits(sys) }.size == 1) { "work units" }
+    check(call("workUnitMembers") { hub.workUnitMembers(sec, w.workUnit) }.size == 3) { "work unit members" }
+    check(call("certificates") { hub.certificates(sec, w.workUnit) }.size == 3) { "certificates" }
+    check(call("ledger") { hub.ledger(sec, w.workUnit) }.size == 3) { "ledger entries" }
+    check(call("workUnitLedger") { hub.workUnitLedger(sec, w.workUnit, Period(null, null)) }.size == 3) { "work unit ledger" }
+    val m = hub.issueCertificate(sec, w.workUnit, "钱伟", null, null, "BD-99", later).id
+    hub.reportMember(Actor.Member(m), m, w.committee, "服务", listOf())
+    check(call("returnReport") { hub.returnReport(staff, m, "材料不全") }.status == MemberStatus.RETURNED) { "returned" }
+    call("reissueCertificate") { hub.reissueCertificate(sec, m, "BD-100", later) }
+    call("member") { hub.member(staff, w.members[0]) }
+    call("members") { hub.members(staff, w.committee, listOf()) }
+    call("updateResident") { hub.updateResident(staff, w.resident, "陈大爷", null, null, null, listOf(ResidentGroup.DISABLED)) }
+    call("resident") { hub.resident(staff, w.resident) }
+    check(call("residents") { hub.residents(staff, w.committee) }.size == 1) { "residents" }
+    call("unit") { hub.unit(sys, w.committee) }
+    call("units") { hub.units(sys, null, UnitKind.COMMITTEE) }
+    fun draft(title: String, wanted: Instant = later) =
+        hub.draftNeed(staff, w.committee, null, w.resident, title, "d", "winter_clothes", Channel.COMMUNITY, Scale.INDIVIDUAL, 0L, wanted).id
+    val n1 = draft("一")
+    call("submitNeed") { hub.submitNeed(staff, n1) }
+    call("rejectNeed") { hub.rejectNeed(staff, n1, "重复") }
+    val n2 = draft("二"); hub.publishNeed(staff, n2)
+    call("withdrawNeed") { hub.withdrawNeed(staff, n2, "已解决") }
+    val need = draft("三"); hub.publishNeed(staff, need)
+    call("need") { hub.need(sys, need) }
+    call("library") { hub.library(staff, w.committee, listOf(), "三", null, 10L) }
+    val me = Actor.Member(w.members[0])
+    val until = Instant.now().plus(Duration.ofDays(2))
+    var c = call("claimNeed") { hub.claimNeed(me, need, Claimant.Member(w.members[0]), until) }
+    call("extendClaim") { hub.extendClaim(me, c.id, until.plus(Duration.ofDays(1))) }
+    call("releaseClaim") { hub.releaseClaim(me, c.id, "出差") }
+    c = hub.claimNeed(me, need, Claimant.Member(w.members[0]), until)
+    call("warnClaimDue") { hub.warnClaimDue(sys, c.id) }
+    call("startWork") { hub.startWork(me, c.id) }
+    val f = Fulfilment(100L, listOf(), 30L, 1L, listOf(), "")
+    call("completeClaim") { hub.completeClaim(me, c.id, f) }
+    call("sendBackClaim") { hub.sendBackClaim(staff, c.id, "缺照片") }
+    hub.completeClaim(me, c.id, f)
+    call("verifyClaim") { hub.verifyClaim(staff, c.id) }
+    call("recordFeedback") { hub.recordFeedback(staff, need, Feedback.SATISFIED, null) }
+    call("claim") { hub.claim(sys, c.id) }
+    call("claims") { hub.claims(sys, null, w.committee, listOf(ClaimStatus.VERIFIED)) }
+    call("claimsOf") { hub.claimsOf(sys, Claimant.Member(w.members[0])) }
+    val team = call("formTeam") { hub.formTeam(staff, w.committee, TeamKind.SECURITY_PATROL, "巡逻队", Channel.GRID) }.id
+    call("appointCaptain") { hub.appointCaptain(staff, team, w.members[1]) }
+    call("joinTeam") { hub.joinTeam(Actor.Member(w.members[2]), team, w.members[2]) }
+    call("membersWithoutTeam") { hub.membersWithoutTeam(staff, w.committee) }
+    call("leaveTeam") { hub.leaveTeam(Actor.Member(w.members[2]), team, w.members[2]) }
+    call("team") { hub.team(sys, team) }
+    call("teams") { hub.teams(sys, w.committee) }
+    val served = Instant.now().minus(Duration.ofHours(1))
+    val h1 = call("logHours") { hub.logHours(me, w.members[0], served, 60L, "探访") }
+    call("rejectHours") { hub.rejectHours(staff, h1.id, "重复") }
+    val h2 = hub.logHours(me, w.members[0], served, 30L, "巡逻")
+    call("approveHours") { hub.approveHours(staff, h2.id) }
+    call("hoursOf") { hub.hoursOf(me, w.members[0]) }
+    call("hoursAt") { hub.hoursAt(staff, w.committee, HoursStatus.APPROVED) }
+    call("recordActivity") { hub.recordActivity(staff, w.committee, ActivityKind.PATROL, "夜巡", Channel.GRID, team, served, 8L, 200L) }
+    check(call("activities") { hub.activities(sys, w.committee, 0L) }.size == 1) { "activities" }
+    val role = call("assignRole") { hub.assignRole(staff, w.members[0], RoleKind.BUILDING_HEAD, "5栋") }
+    call("endRole") { hub.endRole(staff, role.id) }
+    call("roles") { hub.roles(sys, w.committee, false) }
+    val p = call("startPairing") { hub.startPairing(staff, w.members[0], w.resident) }
+    call("endPairing") { hub.endPairing(staff, p.id, "已脱困") }
+    call("pairings") { hub.pairings(staff, w.committee, false) }
+    call("report") { hub.report(w.admin, w.district, Period(null, null)) }
+    call("committeeLedger") { hub.committeeLedger(staff, w.committee, Period(null, null)) }
+    check(call("changesSince") { hub.changesSince(sys, 0L, 1000L) }.isNotEmpty()) { "changes" }
+    // Expiry and lapse need time to pass.
+    val n3 = draft("四", Instant.now().plusSeconds(2)); hub.publishNeed(staff, n3)
+    val n4 = draft("五"); hub.publishNeed(staff, n4)
+    val c4 = hub.claimNeed(Actor.Member(w.members[2]), n4, Claimant.Member(w.members[2]), Instant.now().plusSeconds(2))
+    Thread.sleep(2500)
+    check(call("expireNeed") { hub.expireNeed(sys, n3) }.status == NeedStatus.EXPIRED) { "expired" }
+    check(call("lapseClaim") { hub.lapseClaim(sys, c4.id) }.status == ClaimStatus.LAPSED) { "lapsed" }
+    call("tick") { hub.tick() }
+    val exported = HubInterface::class.java.declaredMethods.map { it.name }.toSet()
+    check(exported == called) { "not called: ${exported - called}; unknown: ${called - exported}" }
+}
+
 fun main() {
     val dir = Files.createTempDirectory("needbridge-kotlin").toFile()
     try {
         claimFlowAndReads()
+        everyExportedFunction()
         everyErrorKind(dir)
         listenerAndThreads()
         reopenedDatabase(dir)

@@ -840,6 +840,17 @@ public protocol HubProtocol: AnyObject, Sendable {
     func categories() throws  -> [Category]
     
     /**
+     * A work unit's certificates and where each stands.
+     */
+    func certificates(actor: Actor, workUnit: String) throws  -> [CertificateRow]
+    
+    /**
+     * The changes after sequence number `after` that the actor may read (at most `limit`),
+     * without personal data: for catching up after the app was closed.
+     */
+    func changesSince(actor: Actor, after: Int64, limit: Int64) throws  -> [ChangeEvent]
+    
+    /**
      * One claim.
      */
     func claim(actor: Actor, id: String) throws  -> Claim
@@ -870,6 +881,11 @@ public protocol HubProtocol: AnyObject, Sendable {
     func hoursOf(actor: Actor, member: String) throws  -> [Hours]
     
     /**
+     * The acceptances and returns sent back to a work unit.
+     */
+    func ledger(actor: Actor, workUnit: String) throws  -> [LedgerEntry]
+    
+    /**
      * One page of the project library under `unit`, optionally only some statuses; pass the
      * page's `next` as `after` for the next page (`limit` 0 means 50).
      */
@@ -886,9 +902,19 @@ public protocol HubProtocol: AnyObject, Sendable {
     func members(actor: Actor, unit: String, statuses: [MemberStatus]) throws  -> [Member]
     
     /**
+     * Accepted members of a committee who are in none of its teams yet.
+     */
+    func membersWithoutTeam(actor: Actor, committee: String) throws  -> [Member]
+    
+    /**
      * One need.
      */
     func need(actor: Actor, id: String) throws  -> Need
+    
+    /**
+     * Every enterprise and social organisation (contacts masked unless entitled).
+     */
+    func organisations(actor: Actor) throws  -> [Organisation]
     
     /**
      * Pairings under `unit`.
@@ -940,6 +966,21 @@ public protocol HubProtocol: AnyObject, Sendable {
      * Units, optionally the children of `parent` and/or of one `kind`.
      */
     func units(actor: Actor, parent: String?, kind: UnitKind?) throws  -> [ResidenceUnit]
+    
+    /**
+     * A work unit's ledger (台账): one row per member it certified (phones masked).
+     */
+    func workUnitLedger(actor: Actor, workUnit: String, period: Period) throws  -> [MemberLedgerRow]
+    
+    /**
+     * Members certified by a work unit (its secretary, district admins).
+     */
+    func workUnitMembers(actor: Actor, workUnit: String) throws  -> [Member]
+    
+    /**
+     * Every registered work unit.
+     */
+    func workUnits(actor: Actor) throws  -> [WorkUnit]
     
     /**
      * The committee accepts a report; the work unit's ledger gets an entry (staff).
@@ -1419,6 +1460,36 @@ open func categories()throws  -> [Category]  {
 }
     
     /**
+     * A work unit's certificates and where each stands.
+     */
+open func certificates(actor: Actor, workUnit: String)throws  -> [CertificateRow]  {
+    return try  FfiConverterSequenceTypeCertificateRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_certificates(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The changes after sequence number `after` that the actor may read (at most `limit`),
+     * without personal data: for catching up after the app was closed.
+     */
+open func changesSince(actor: Actor, after: Int64, limit: Int64)throws  -> [ChangeEvent]  {
+    return try  FfiConverterSequenceTypeChangeEvent.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_changes_since(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterInt64.lower(after),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * One claim.
      */
 open func claim(actor: Actor, id: String)throws  -> Claim  {
@@ -1507,6 +1578,20 @@ open func hoursOf(actor: Actor, member: String)throws  -> [Hours]  {
 }
     
     /**
+     * The acceptances and returns sent back to a work unit.
+     */
+open func ledger(actor: Actor, workUnit: String)throws  -> [LedgerEntry]  {
+    return try  FfiConverterSequenceTypeLedgerEntry.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_ledger(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * One page of the project library under `unit`, optionally only some statuses; pass the
      * page's `next` as `after` for the next page (`limit` 0 means 50).
      */
@@ -1555,6 +1640,20 @@ open func members(actor: Actor, unit: String, statuses: [MemberStatus])throws  -
 }
     
     /**
+     * Accepted members of a committee who are in none of its teams yet.
+     */
+open func membersWithoutTeam(actor: Actor, committee: String)throws  -> [Member]  {
+    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_members_without_team(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(committee),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * One need.
      */
 open func need(actor: Actor, id: String)throws  -> Need  {
@@ -1564,6 +1663,19 @@ open func need(actor: Actor, id: String)throws  -> Need  {
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
         FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every enterprise and social organisation (contacts masked unless entitled).
+     */
+open func organisations(actor: Actor)throws  -> [Organisation]  {
+    return try  FfiConverterSequenceTypeOrganisation.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_organisations(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
     )
 })
 }
@@ -1707,6 +1819,48 @@ open func units(actor: Actor, parent: String?, kind: UnitKind?)throws  -> [Resid
         FfiConverterTypeActor_lower(actor),
         FfiConverterOptionString.lower(parent),
         FfiConverterOptionTypeUnitKind.lower(kind),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A work unit's ledger (台账): one row per member it certified (phones masked).
+     */
+open func workUnitLedger(actor: Actor, workUnit: String, period: Period)throws  -> [MemberLedgerRow]  {
+    return try  FfiConverterSequenceTypeMemberLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),
+        FfiConverterTypePeriod_lower(period),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Members certified by a work unit (its secretary, district admins).
+     */
+open func workUnitMembers(actor: Actor, workUnit: String)throws  -> [Member]  {
+    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_work_unit_members(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every registered work unit.
+     */
+open func workUnits(actor: Actor)throws  -> [WorkUnit]  {
+    return try  FfiConverterSequenceTypeWorkUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_work_units(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
     )
 })
 }
@@ -8784,6 +8938,56 @@ fileprivate struct FfiConverterSequenceTypeCategory: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCertificateRow: FfiConverterRustBuffer {
+    typealias SwiftType = [CertificateRow]
+
+    public static func write(_ value: [CertificateRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCertificateRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CertificateRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CertificateRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCertificateRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChangeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [ChangeEvent]
+
+    public static func write(_ value: [ChangeEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChangeEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ChangeEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ChangeEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChangeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeClaim: FfiConverterRustBuffer {
     typealias SwiftType = [Claim]
 
@@ -8859,6 +9063,31 @@ fileprivate struct FfiConverterSequenceTypeItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLedgerEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [LedgerEntry]
+
+    public static func write(_ value: [LedgerEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLedgerEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LedgerEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LedgerEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLedgerEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeMember: FfiConverterRustBuffer {
     typealias SwiftType = [Member]
 
@@ -8876,6 +9105,31 @@ fileprivate struct FfiConverterSequenceTypeMember: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMember.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMemberLedgerRow: FfiConverterRustBuffer {
+    typealias SwiftType = [MemberLedgerRow]
+
+    public static func write(_ value: [MemberLedgerRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMemberLedgerRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MemberLedgerRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MemberLedgerRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMemberLedgerRow.read(from: &buf))
         }
         return seq
     }
@@ -8926,6 +9180,31 @@ fileprivate struct FfiConverterSequenceTypeNeedLedgerRow: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeNeedLedgerRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOrganisation: FfiConverterRustBuffer {
+    typealias SwiftType = [Organisation]
+
+    public static func write(_ value: [Organisation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOrganisation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Organisation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Organisation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOrganisation.read(from: &buf))
         }
         return seq
     }
@@ -9051,6 +9330,31 @@ fileprivate struct FfiConverterSequenceTypeTeam: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeTeam.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWorkUnit: FfiConverterRustBuffer {
+    typealias SwiftType = [WorkUnit]
+
+    public static func write(_ value: [WorkUnit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWorkUnit.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WorkUnit] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WorkUnit]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWorkUnit.read(from: &buf))
         }
         return seq
     }
@@ -9316,6 +9620,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_categories() != 2605) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 32409) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 35559) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 52967) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9334,6 +9644,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 40041) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 50205) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_library() != 40830) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9343,7 +9656,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_members() != 38770) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 11410) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_need() != 2930) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 5994) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 9102) {
@@ -9374,6 +9693,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_units() != 18772) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 34189) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 25173) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 19923) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 1105) {

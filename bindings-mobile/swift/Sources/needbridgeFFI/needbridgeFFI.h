@@ -320,6 +320,16 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_backend_name(uint64_t ptr, Rus
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_categories(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CERTIFICATES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CERTIFICATES
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_certificates(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHANGES_SINCE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHANGES_SINCE
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_changes_since(uint64_t ptr, RustBuffer actor, int64_t after, int64_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_claim(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
@@ -350,6 +360,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_at(uint64_t ptr, RustBuf
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_of(uint64_t ptr, RustBuffer actor, RustBuffer member, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_ledger(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_library(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustBuffer text, RustBuffer after, int64_t limit, RustCallStatus *_Nonnull out_status
@@ -365,9 +380,19 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_member(uint64_t ptr, RustBuffe
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_members(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_without_team(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_need(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_organisations(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_PAIRINGS
@@ -418,6 +443,21 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_unit(uint64_t ptr, RustBuffer 
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_units(uint64_t ptr, RustBuffer actor, RustBuffer parent, RustBuffer kind, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustBuffer period, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_MEMBERS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_members(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_units(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_REPORT
@@ -905,6 +945,18 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_categories(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CERTIFICATES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CERTIFICATES
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_certificates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHANGES_SINCE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHANGES_SINCE
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_changes_since(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_claim(void
@@ -941,6 +993,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_of(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEDGER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_ledger(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LIBRARY
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LIBRARY
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_library(void
@@ -959,9 +1017,21 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_members(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_without_team(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_need(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ORGANISATIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ORGANISATIONS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_organisations(void
     
 );
 #endif
@@ -1022,6 +1092,24 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_unit(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_units(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_LEDGER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_MEMBERS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_members(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_units(void
     
 );
 #endif
