@@ -112,20 +112,26 @@ def parse_struct(src: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
     if not m:
         raise SystemExit(f"gen_models: struct {name} not found")
     doc = doc_block([l for l in m.group(1).splitlines() if l.strip().startswith("///")])
+    return doc, parse_fields(m.group(2), r"pub (\w+): (.+),$")
+
+
+def parse_fields(body: str, field: str) -> list[tuple[str, str, str]]:
+    """The fields of a struct (or command) body: (name, Rust type, doc), each with the doc
+    comment just above it; ``field`` matches one field line."""
     fields = []
     pending: list[str] = []
-    for line in m.group(2).splitlines():
+    for line in body.splitlines():
         s = line.strip()
         if s.startswith("///"):
             pending.append(s)
             continue
-        f = re.match(r"pub (\w+): (.+),$", s)
+        f = re.match(field, s)
         if f:
             fields.append((f.group(1), f.group(2), doc_block(pending)))
             pending = []
         elif s and not s.startswith("#["):
             pending = []
-    return doc, fields
+    return fields
 
 
 def render() -> str:
@@ -199,18 +205,7 @@ def parse_commands() -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
     out = []
     for mt in pattern.finditer(body):
         doc = doc_block([l for l in mt.group(1).splitlines() if l.strip().startswith("///")])
-        fields = []
-        pending: list[str] = []
-        for line in mt.group(5).splitlines():
-            st = line.strip()
-            if st.startswith("///"):
-                pending.append(st)
-                continue
-            f = re.match(r"(\w+): (.+),$", st)
-            if f:
-                fields.append((f.group(1), f.group(2), doc_block(pending)))
-                pending = []
-        out.append((mt.group(2), doc, mt.group(4), fields))
+        out.append((mt.group(2), doc, mt.group(4), parse_fields(mt.group(5), r"(\w+): (.+),$")))
     return out
 
 
