@@ -476,7 +476,7 @@ pub(crate) fn report(
     out: &mut crate::report::ReportData,
 ) -> Result<(), StoreError> {
     let sums = sum_cols();
-    let mut q = Sql::new(io.dialect());
+    let mut q = Sql::for_report(io.dialect());
     let (u, f1, f2, t) = (
         q.bind(Val::Id(Some(unit))),
         q.bind(Val::Int(Some(from))),
@@ -505,7 +505,7 @@ pub(crate) fn report(
             first_in_month: r.int(14)?.unwrap_or(0),
         });
     }
-    let mut q = Sql::new(io.dialect());
+    let mut q = Sql::for_report(io.dialect());
     let (f1, f2, t, s) = (
         q.bind(Val::Int(Some(from))),
         q.bind(Val::Int(Some(from))),

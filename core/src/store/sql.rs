@@ -813,6 +813,11 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
 pub(crate) trait Dialect {
     /// The `n`th (1-based) placeholder.
     fn ph(&self, n: usize) -> String;
+    /// The `n`th placeholder in report queries, which scan ranges once per call and may plan
+    /// with the bound values (default: [`Dialect::ph`]).
+    fn report_ph(&self, n: usize) -> String {
+        self.ph(n)
+    }
     /// An expression that lower-cases ASCII letters only (like [`super::fold_text`]).
     fn fold(&self, expr: &str) -> String;
     /// An expression true when `needle` occurs in `hay`.
@@ -824,6 +829,7 @@ pub(crate) struct Sql<'d> {
     pub text: String,
     pub params: Vec<Val>,
     dialect: &'d dyn Dialect,
+    report: bool,
 }
 
 impl<'d> Sql<'d> {
@@ -832,12 +838,25 @@ impl<'d> Sql<'d> {
             text: String::new(),
             params: Vec::new(),
             dialect,
+            report: false,
+        }
+    }
+    /// A report query (placeholders from [`Dialect::report_ph`]).
+    pub(crate) fn for_report(dialect: &'d dyn Dialect) -> Self {
+        Self {
+            report: true,
+            ..Self::new(dialect)
         }
     }
     /// Adds a parameter and returns its placeholder.
     pub(crate) fn bind(&mut self, v: Val) -> String {
         self.params.push(v);
-        self.dialect.ph(self.params.len())
+        let n = self.params.len();
+        if self.report {
+            self.dialect.report_ph(n)
+        } else {
+            self.dialect.ph(n)
+        }
     }
 }
 
@@ -1288,7 +1307,7 @@ pub(crate) fn report(
     let one = |rows: Vec<OwnedRow>| rows.into_iter().next().unwrap_or(OwnedRow(Vec::new()));
 
     // Committees.
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     q.text = match scope {
         ReportScope::Unit(_) => {
             let s = scope_cond(&mut q, scope, On::Committee("id"));
@@ -1308,7 +1327,7 @@ pub(crate) fn report(
     out.committees = u(&one(io.rows(&q)?), 0)?;
 
     // Members reported, their work units; acceptances.
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = match scope {
         ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
         ReportScope::WorkUnit(_) => scope_cond(&mut q, scope, On::Member("id")),
@@ -1318,7 +1337,7 @@ pub(crate) fn report(
     let r = one(io.rows(&q)?);
     out.members_reported = u(&r, 0)?;
     out.work_units = u(&r, 1)?;
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = match scope {
         ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
         ReportScope::WorkUnit(w) => {
@@ -1342,7 +1361,7 @@ pub(crate) fn report(
         None => raw_needs(scope, p, d, io, &mut out)?,
     }
     // Teams and captains.
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = match scope {
         ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
         ReportScope::WorkUnit(w) => {
@@ -1368,7 +1387,7 @@ pub(crate) fn report(
         ReportScope::Unit(_) => scope_cond(q, scope, On::Committee("committee")),
         ReportScope::WorkUnit(_) => scope_cond(q, scope, On::Member("member")),
     };
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = member_or_committee(&mut q);
     let mut t = format!("SELECT count(*) FROM pairings WHERE {s}");
     if let Some(to) = p.to {
@@ -1381,7 +1400,7 @@ pub(crate) fn report(
     }
     q.text = t;
     out.pairings = u(&one(io.rows(&q)?), 0)?;
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = member_or_committee(&mut q);
     let pc = period_cond(&mut q, "served_at", p);
     q.text = format!(
@@ -1389,7 +1408,7 @@ pub(crate) fn report(
          WHERE status = 'approved' AND {s} AND {pc}"
     );
     out.hours_minutes = u(&one(io.rows(&q)?), 0)?;
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = member_or_committee(&mut q);
     let t = match p.to {
         Some(to) => {
@@ -1405,7 +1424,7 @@ pub(crate) fn report(
     }
 
     // Activities.
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = scope_cond(&mut q, scope, On::Committee("committee"));
     let pc = period_cond(&mut q, "held_at", p);
     q.text = format!(
@@ -1460,7 +1479,7 @@ fn raw_needs(
             &[("n.created_at", false), ("n.published_at", true)]
         };
         for &(col, published) in need_figures {
-            let mut q = Sql::new(d);
+            let mut q = Sql::for_report(d);
             let s = need_scope(&mut q, scope);
             let pc = period_cond(&mut q, col, p);
             let k = key(d, col);
@@ -1477,7 +1496,7 @@ fn raw_needs(
                 }
             }
         }
-        let mut q = Sql::new(d);
+        let mut q = Sql::for_report(d);
         let s = claim_scope(&mut q, scope);
         let pc = period_cond(&mut q, "c.claimed_at", p);
         let k = key(d, "c.claimed_at");
@@ -1499,7 +1518,7 @@ fn raw_needs(
             f.collective_claims = u(&r, 4)?;
             f.needs_claimed = u(&r, 5)?;
         }
-        let mut q = Sql::new(d);
+        let mut q = Sql::for_report(d);
         let s = claim_scope(&mut q, scope);
         let pc = period_cond(&mut q, "c.completed_at", p);
         let k = key(d, "c.completed_at");
@@ -1513,7 +1532,7 @@ fn raw_needs(
             f.claims_completed = u(&r, 1)?;
             f.needs_done = u(&r, 2)?;
         }
-        let mut q = Sql::new(d);
+        let mut q = Sql::for_report(d);
         let s = claim_scope(&mut q, scope);
         let pc = period_cond(&mut q, "c.ended_at", p);
         let k = key(d, "c.ended_at");
@@ -1546,7 +1565,7 @@ fn raw_needs(
     }
 
     // Organisations that claimed.
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = claim_scope(&mut q, scope);
     let pc = period_cond(&mut q, "c.claimed_at", p);
     q.text = format!(
@@ -1556,7 +1575,7 @@ fn raw_needs(
     out.organisations = u(&one(io.rows(&q)?), 0)?;
 
     // Residents helped, in total and by group.
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = claim_scope(&mut q, scope);
     let pc = period_cond(&mut q, "c.ended_at", p);
     q.text = format!(
@@ -1564,7 +1583,7 @@ fn raw_needs(
          WHERE c.status = 'verified' AND {s} AND {pc}"
     );
     out.residents_helped = u(&one(io.rows(&q)?), 0)?;
-    let mut q = Sql::new(d);
+    let mut q = Sql::for_report(d);
     let s = claim_scope(&mut q, scope);
     let pc = period_cond(&mut q, "c.ended_at", p);
     q.text = format!(
