@@ -281,16 +281,14 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
                 }
                 verification_moved = facts.verified_at != verified || *need != c.need.0;
                 needs.insert(*need);
-                if verification_moved {
-                    if let Some((_, nf)) = need_facts(io, *need)? {
-                        residents.insert(nf.resident);
-                    }
-                }
             }
             needs.insert(c.need.0);
+            // The residents of the needs before and after (usually one need, read once).
             if verification_moved {
-                if let Some((_, nf)) = need_facts(io, c.need.0)? {
-                    residents.insert(nf.resident);
+                for n in &needs {
+                    if let Some((_, nf)) = need_facts(io, *n)? {
+                        residents.insert(nf.resident);
+                    }
                 }
             }
         }
