@@ -141,6 +141,10 @@ impl Ctx<'_> {
         Ok(self.tx.select::<E>(q, &Page::ALL)?)
     }
 
+    fn count(&mut self, q: &Query) -> Result<u64, Fail> {
+        Ok(self.tx.count(q)?)
+    }
+
     fn put<E: Entity + Clone>(&mut self, e: E) -> Result<E, Fail> {
         let r = e.clone().into_record();
         self.tx.put(&r)?;

@@ -223,10 +223,75 @@ fn unstorable_values_are_refused(b: Backend) {
     assert!(w.dump() == before, "nothing was written");
 }
 
+/// `Tx::count` equals the number of records `Tx::query` returns, for queries of every
+/// shape (filters on units, statuses, claimants, text, times; nothing matching).
+fn counts_equal_query_lengths(b: Backend) {
+    use needbridge::store::{
+        ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, TeamFilter,
+    };
+    let w = World::on(b);
+    let queries = vec![
+        Query::Units {
+            parent: None,
+            kind: None,
+        },
+        Query::Units {
+            parent: Some(w.community),
+            kind: Some(UnitKind::Committee),
+        },
+        Query::Members(MemberFilter {
+            unit: Some(w.committee_a),
+            statuses: vec![MemberStatus::Accepted, MemberStatus::Reported],
+            ..Default::default()
+        }),
+        Query::Needs(NeedFilter::default()),
+        Query::Needs(NeedFilter {
+            unit: Some(w.district),
+            statuses: vec![NeedStatus::Published, NeedStatus::Claimed],
+            ..Default::default()
+        }),
+        Query::Needs(NeedFilter {
+            text: Some("NO-SUCH-WORD".into()),
+            ..Default::default()
+        }),
+        Query::Claims(ClaimFilter::default()),
+        Query::Claims(ClaimFilter {
+            claimant: Some(Claimant::Member(w.member_a)),
+            statuses: vec![
+                ClaimStatus::Active,
+                ClaimStatus::InProgress,
+                ClaimStatus::Done,
+            ],
+            ..Default::default()
+        }),
+        Query::Claims(ClaimFilter {
+            unit: Some(w.committee_b),
+            ..Default::default()
+        }),
+        Query::Teams(TeamFilter {
+            member: Some(w.captain_a),
+            ..Default::default()
+        }),
+        Query::Activities(ActivityFilter::default()),
+        Query::Residents {
+            unit: Some(w.committee_a),
+        },
+    ];
+    let mut tx = w.store.begin_read().unwrap();
+    let mut nonzero = 0;
+    for q in &queries {
+        let n = tx.query(q, &Page::ALL).unwrap().len() as u64;
+        assert_eq!(tx.count(q).unwrap(), n, "{q:?}");
+        nonzero += usize::from(n > 0);
+    }
+    assert!(nonzero >= 8, "the fixture should make most queries match");
+}
+
 needbridge_acceptance::conformance!(
     nasty_text_round_trips,
     limits_round_trip,
-    unstorable_values_are_refused
+    unstorable_values_are_refused,
+    counts_equal_query_lengths
 );
 
 /// PostgreSQL: upgrading from every earlier schema version gives the same schema as a fresh

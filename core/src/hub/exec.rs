@@ -543,7 +543,7 @@ fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
                 )
                 .into());
             }
-            let live: Vec<Claim> = ctx.select(&Query::Claims(ClaimFilter {
+            let live = ctx.count(&Query::Claims(ClaimFilter {
                 claimant: Some(c.claimant),
                 statuses: vec![
                     ClaimStatus::Active,
@@ -553,7 +553,7 @@ fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
                 ..Default::default()
             }))?;
             let max = ctx.config.max_open_claims_per_member;
-            if live.len() as u64 >= u64::from(max) {
+            if live >= u64::from(max) {
                 return Err(Error::LimitReached {
                     limit: "open claims per member".into(),
                     max: u64::from(max),

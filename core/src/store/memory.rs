@@ -61,6 +61,14 @@ impl MemorySnapshot {
             .collect()
     }
 
+    fn count(&self, query: &Query) -> u64 {
+        let Some(map) = self.records.get(&query.kind()) else {
+            return 0;
+        };
+        let within = |u, s| self.within(u, s);
+        map.values().filter(|r| query.matches(r, &within)).count() as u64
+    }
+
     fn events_since(&self, after: u64, limit: u32) -> Vec<Event> {
         // seq starts at 1 and is gap-free, so seq n sits at index n-1.
         let start = usize::try_from(after)
@@ -161,6 +169,10 @@ impl Tx for MemoryTx<'_> {
 
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {
         Ok(self.state.query(query, page))
+    }
+
+    fn count(&mut self, query: &Query) -> Result<u64, StoreError> {
+        Ok(self.state.count(query))
     }
 
     fn last_seq(&mut self) -> Result<u64, StoreError> {

@@ -251,6 +251,11 @@ pub trait Tx {
     fn put(&mut self, record: &Record) -> Result<(), StoreError>;
     /// Records matching `query`, ordered by id, paginated by `page`.
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError>;
+    /// How many records `query` selects (what `query(query, &Page::ALL).len()` would be,
+    /// without reading them: SQL backends count in SQL).
+    fn count(&mut self, query: &Query) -> Result<u64, StoreError> {
+        Ok(self.query(query, &Page::ALL)?.len() as u64)
+    }
     /// The highest event sequence number (0 when the log is empty).
     fn last_seq(&mut self) -> Result<u64, StoreError>;
     /// Appends an event; its `seq` is `last_seq() + 1`.

@@ -502,6 +502,17 @@ impl Tx for PgTx {
         Ok(out)
     }
 
+    fn count(&mut self, query: &Query) -> Result<u64, StoreError> {
+        let q = sql::count_sql(query, &PgDialect);
+        let stmt: &str = &q.text;
+        let n: i64 = self
+            .conn
+            .query_one(stmt, &params(&q.params))
+            .map_err(err)?
+            .get(0);
+        Ok(n as u64)
+    }
+
     fn last_seq(&mut self) -> Result<u64, StoreError> {
         let stmt: &str = "SELECT coalesce(max(seq), 0) FROM events";
         let n: i64 = self.conn.query_one(stmt, &[]).map_err(err)?.get(0);

@@ -956,6 +956,14 @@ pub(crate) fn select_sql<'d>(q: &Query, page: &Page, dialect: &'d dyn Dialect) -
     select_with(q, page, dialect, None)
 }
 
+/// `SELECT count(*)` of the rows `q` selects (one column, one row).
+pub(crate) fn count_sql<'d>(q: &Query, dialect: &'d dyn Dialect) -> Sql<'d> {
+    select_with(q, &Page::ALL, dialect, Some(COUNT))
+}
+
+/// The projection [`count_sql`] passes: no ordering or paging applies to it.
+const COUNT: &str = "count(*)";
+
 /// [`select_sql`] with other columns than the record's (`projection`).
 fn select_with<'d>(
     q: &Query,
@@ -1075,6 +1083,10 @@ fn select_with<'d>(
     if !conds.is_empty() {
         text_.push_str(" WHERE ");
         text_.push_str(&conds.join(" AND "));
+    }
+    if projection == Some(COUNT) {
+        sql.text = text_;
+        return sql;
     }
     text_.push_str(" ORDER BY id");
     if let Some(l) = page.limit {

@@ -454,6 +454,18 @@ impl Tx for SqliteTx<'_> {
         Ok(out)
     }
 
+    fn count(&mut self, query: &Query) -> Result<u64, StoreError> {
+        let q = sql::count_sql(query, &SqliteDialect);
+        let n: i64 = self
+            .conn
+            .get()
+            .prepare_cached(&q.text)
+            .map_err(err)?
+            .query_row(rusqlite::params_from_iter(q.params.iter()), |r| r.get(0))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
     fn last_seq(&mut self) -> Result<u64, StoreError> {
         let n: i64 = self
             .conn
