@@ -210,17 +210,13 @@ fn by_hand(w: &World, sync: Synchronous) -> f64 {
         let claim = uuid::Uuid::now_v7().to_string();
         let now = Utc::now().to_rfc3339();
         conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
-        let (status, category, channel): (String, String, String) = conn
-            .prepare_cached("SELECT status, category, channel FROM needs WHERE id = ?1")
-            .expect("prep")
-            .query_row([&need], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .expect("need");
-        assert_eq!(status, "published");
-        let _member: String = conn
-            .prepare_cached("SELECT status FROM members WHERE id = ?1")
-            .expect("prep")
-            .query_row([&m], |r| r.get(0))
-            .expect("member");
+        // Whole records, as the Hub reads them (the need goes into the event).
+        let mut need_row = row_object(&conn, "SELECT * FROM needs WHERE id = ?1", &need);
+        assert_eq!(need_row["status"], "published");
+        let category = need_row["category"].as_str().expect("category").to_string();
+        let channel = need_row["channel"].as_str().expect("channel").to_string();
+        let member_row = row_object(&conn, "SELECT * FROM members WHERE id = ?1", &m);
+        assert_eq!(member_row["status"], "accepted");
         let _open: i64 = conn
             .prepare_cached(
                 "SELECT count(*) FROM claims WHERE claimant_type = 'member' AND claimant_id = ?1 \
@@ -292,11 +288,25 @@ fn by_hand(w: &World, sync: Synchronous) -> f64 {
             .expect("prep")
             .query_row([], |r| r.get(0))
             .expect("seq");
-        let payload = format!(
-            "{{\"command\":{{\"command\":\"claim_need\",\"need\":\"{need}\",\"claimant\":{{\"type\":\"member\",\"id\":\"{m}\"}},\"promised_by\":\"{until}\"}},\
-             \"changes\":[{{\"kind\":\"claim\",\"record\":{{\"id\":\"{claim}\",\"need\":\"{need}\",\"status\":\"active\",\"claimed_at\":\"{now}\"}}}},\
-             {{\"kind\":\"need\",\"record\":{{\"id\":\"{need}\",\"status\":\"claimed\",\"title\":\"需求\",\"description\":\"居民需求\",\"category\":\"{category}\",\"channel\":\"{channel}\",\"live_claim\":\"{claim}\",\"updated_at\":\"{now}\"}}}}]}}"
-        );
+        // The event carries the command and both records whole, after the change.
+        need_row.insert("status".into(), "claimed".into());
+        need_row.insert("live_claim".into(), claim.clone().into());
+        need_row.insert("updated_at".into(), now.clone().into());
+        let claim_claimant = serde_json::json!({"type": "member", "id": m});
+        let payload = serde_json::json!({
+            "command": {"command": "claim_need", "need": need, "claimant": claim_claimant,
+                        "promised_by": until},
+            "changes": [
+                {"kind": "claim", "record": {
+                    "id": claim, "need": need, "committee": w.committee.to_string(),
+                    "claimant": claim_claimant, "claimed_by": null, "status": "active",
+                    "claimed_at": now, "promised_by": until, "warned_at": null, "extensions": 0,
+                    "started_at": null, "completed_at": null, "fulfilment": null,
+                    "send_backs": 0, "reason": null, "ended_at": null}},
+                {"kind": "need", "record": need_row},
+            ],
+        })
+        .to_string();
         conn.prepare_cached(
             "INSERT INTO events (seq, id, at, actor_type, actor_id, kind, committee, payload) \
              VALUES (?1, ?2, ?3, 'member', ?4, 'need_claimed', ?5, ?6)",
@@ -316,6 +326,45 @@ fn by_hand(w: &World, sync: Synchronous) -> f64 {
     w.needs.len() as f64 / t.elapsed().as_secs_f64()
 }
 
+/// One row of `sql` (bound to `id`) as a JSON object of column → value.
+fn row_object(
+    conn: &Connection,
+    sql: &str,
+    id: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare_cached(sql).expect("prep");
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    stmt.query_row([id], |r| {
+        let mut o = serde_json::Map::new();
+        for (i, n) in names.iter().enumerate() {
+            let v = match r.get_ref(i)? {
+                ValueRef::Null => serde_json::Value::Null,
+                ValueRef::Integer(x) => x.into(),
+                ValueRef::Real(x) => x.into(),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+                ValueRef::Blob(_) => serde_json::Value::Null,
+            };
+            o.insert(n.clone(), v);
+        }
+        Ok(o)
+    })
+    .expect("row")
+}
+
+/// Bytes this process has written through `write`-family calls so far (Linux
+/// `/proc/self/io`, `wchar`); 0 elsewhere.
+fn written() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("wchar: ").map(|v| v.trim().parse().ok()))
+        })
+        .flatten()
+        .unwrap_or(0)
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let n = if quick { 300 } else { 3000 };
@@ -329,16 +378,27 @@ fn main() {
     let mut json = Vec::new();
     for (name, sync) in [("FULL", Synchronous::Full), ("NORMAL", Synchronous::Normal)] {
         let a = world(&dir, &format!("hub-{name}"), sync, n);
+        let w0 = written();
         let hub = through_hub(&a);
+        let hub_kib = (written() - w0) as f64 / 1024.0 / n as f64;
         let b = world(&dir, &format!("hand-{name}"), sync, n);
+        let w0 = written();
         let hand = by_hand(&b, sync);
+        let hand_kib = (written() - w0) as f64 / 1024.0 / n as f64;
         let ratio = hub / hand;
-        println!("{name:<9} {hub:>14.0} {hand:>14.0} {ratio:>8.2}  >= 0.70");
+        println!(
+            "{name:<9} {hub:>14.0} {hand:>14.0} {ratio:>8.2}  >= 0.70   written per claim: Hub {hub_kib:.1} KiB, by hand {hand_kib:.1} KiB"
+        );
         json.push(serde_json::json!({
             "synchronous": name, "claims": n, "hub_per_s": hub, "hand_per_s": hand, "ratio": ratio,
+            "hub_kib_written_per_claim": hub_kib, "hand_kib_written_per_claim": hand_kib,
         }));
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("CLAIM_BENCH_KEEP").is_some() {
+        println!("kept {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../target")

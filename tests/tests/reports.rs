@@ -522,7 +522,13 @@ fn cells_are_filled_on_upgrade(b: Backend) {
         )
         .unwrap();
     let snap = w.dump();
-    let downgrade = "DROP TABLE report_cells; DELETE FROM schema_migrations WHERE version = 3;";
+    // Back to version 2: undo version 4's indexes and version 3's cells.
+    let downgrade = "DROP INDEX claims_claimant_status; \
+        CREATE INDEX claims_claimant ON claims (claimant_type, claimant_id); \
+        DROP INDEX needs_committee_status_id; \
+        CREATE INDEX needs_committee_status ON needs (committee, status); \
+        DROP INDEX needs_status_id; \
+        DROP TABLE report_cells; DELETE FROM schema_migrations WHERE version >= 3;";
     match (&fresh.path, &fresh.url) {
         (Some(path), _) => rusqlite::Connection::open(path)
             .unwrap()

@@ -156,21 +156,30 @@ fn verifications(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<Verification>
         .collect()
 }
 
-/// The cells of some needs (with all their claims) and residents, read from the database.
+/// A need's facts as read: its committee, its facts, and its claims with their committees.
+type NeedRead = (Uuid, NeedFacts, Vec<(Uuid, ClaimFacts)>);
+
+/// The cells of some needs (with all their claims) and residents, read from the database;
+/// what was read of each need goes into `read`.
 fn group_cells(
     io: &mut dyn SqlIo,
     needs: &BTreeSet<Uuid>,
     residents: &BTreeSet<Uuid>,
     sign: i64,
     out: &mut Cells,
+    mut read: Option<&mut BTreeMap<Uuid, NeedRead>>,
 ) -> Result<(), StoreError> {
     for n in needs {
-        if let Some((_, facts)) = need_facts(io, *n)? {
-            let claims: Vec<ClaimFacts> = claim_facts(io, "need", *n)?
+        if let Some((committee, facts)) = need_facts(io, *n)? {
+            let claims: Vec<(Uuid, ClaimFacts)> = claim_facts(io, "need", *n)?
                 .into_iter()
-                .map(|(_, _, c)| c)
+                .map(|(_, c, f)| (c, f))
                 .collect();
-            rc::need_cells(&facts, &claims, sign, out);
+            let plain: Vec<ClaimFacts> = claims.iter().map(|(_, f)| f.clone()).collect();
+            rc::need_cells(&facts, &plain, sign, out);
+            if let Some(read) = read.as_deref_mut() {
+                read.insert(*n, (committee, facts, claims));
+            }
         }
     }
     for r in residents {
@@ -182,11 +191,86 @@ fn group_cells(
     Ok(())
 }
 
-/// A write in progress: the groups it touches, and their cells before it (negated).
+/// A write in progress: the groups it touches, and their cells before it (negated) — and,
+/// when [`begin`] could derive them from the record, the needs' cells after it too.
 pub(crate) struct Change {
     needs: BTreeSet<Uuid>,
     residents: BTreeSet<Uuid>,
     delta: Cells,
+    /// The needs' cells after the write are already in `delta`.
+    needs_done: bool,
+}
+
+/// The facts of the needs `before` after `record` is written, derived without reading
+/// (`None` when a unit path would have to be read: a need or claim moving committee, or a
+/// need written for the first time).
+fn after_write(
+    record: &Record,
+    before: &BTreeMap<Uuid, NeedRead>,
+) -> Option<Vec<(NeedFacts, Vec<ClaimFacts>)>> {
+    let mut out = Vec::new();
+    match record {
+        Record::Claim(c) => {
+            for (need, (committee, nf, claims)) in before {
+                let mut after: Vec<ClaimFacts> = claims
+                    .iter()
+                    .filter(|(_, f)| f.id != c.id.0)
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                if c.need.0 == *need {
+                    let units = match claims.iter().find(|(_, f)| f.id == c.id.0) {
+                        Some((was, f)) if *was == c.committee.0 => f.units.clone(),
+                        _ if c.committee.0 == *committee => nf.units.clone(),
+                        _ => return None,
+                    };
+                    after.push(claim_of(c, units));
+                }
+                out.push((nf.clone(), after));
+            }
+            // The claim's need must have been read (it exists: foreign keys).
+            if !before.contains_key(&c.need.0) {
+                return None;
+            }
+        }
+        Record::Need(n) => {
+            let (committee, nf, claims) = before.get(&n.id.0)?;
+            if *committee != n.committee.0 || before.len() != 1 {
+                return None;
+            }
+            let facts = NeedFacts {
+                units: nf.units.clone(),
+                category: n.category.clone(),
+                channel: n.channel.as_str().to_string(),
+                collective: n.scale == crate::model::Scale::Collective,
+                resident: n.resident.0,
+                created_at: n.created_at,
+                published_at: n.published_at,
+            };
+            out.push((facts, claims.iter().map(|(_, f)| f.clone()).collect()));
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// A claim record's facts, given its committee's path.
+fn claim_of(c: &crate::model::Claim, units: Vec<Uuid>) -> ClaimFacts {
+    let f = c.fulfilment.as_ref();
+    ClaimFacts {
+        id: c.id.0,
+        units,
+        claimant_kind: c.claimant.kind_str().to_string(),
+        claimant: c.claimant.uuid(),
+        claimed_at: c.claimed_at,
+        completed_at: c.completed_at,
+        verified_at: (c.status == crate::model::ClaimStatus::Verified)
+            .then_some(c.ended_at)
+            .flatten(),
+        money_fen: f.map_or(0, |f| f.money_fen),
+        items: f.map_or(0, |f| f.item_count() as i64),
+        minutes: f.map_or(0, |f| i64::from(f.minutes)),
+        people: f.map_or(0, |f| i64::from(f.people_served)),
+    }
 }
 
 type ClaimSig = (
@@ -311,11 +395,28 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
         _ => return Ok(None),
     }
     let mut delta = Cells::default();
-    group_cells(io, &needs, &residents, -1, &mut delta)?;
+    let mut read = BTreeMap::new();
+    group_cells(
+        io,
+        &needs,
+        &BTreeSet::new(),
+        -1,
+        &mut delta,
+        Some(&mut read),
+    )?;
+    group_cells(io, &BTreeSet::new(), &residents, -1, &mut delta, None)?;
+    let mut needs_done = false;
+    if let Some(after) = after_write(record, &read) {
+        for (facts, claims) in &after {
+            rc::need_cells(facts, claims, 1, &mut delta);
+        }
+        needs_done = true;
+    }
     Ok(Some(Change {
         needs,
         residents,
         delta,
+        needs_done,
     }))
 }
 
@@ -325,8 +426,10 @@ pub(crate) fn finish(io: &mut dyn SqlIo, change: Change) -> Result<(), StoreErro
         needs,
         residents,
         mut delta,
+        needs_done,
     } = change;
-    group_cells(io, &needs, &residents, 1, &mut delta)?;
+    let needs = if needs_done { BTreeSet::new() } else { needs };
+    group_cells(io, &needs, &residents, 1, &mut delta, None)?;
     delta.prune();
     apply(io, &delta)
 }

@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "report_cells",
         include_str!("postgres/0003_report_cells.sql"),
     ),
+    (
+        4,
+        "page_indexes",
+        include_str!("postgres/0004_page_indexes.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
@@ -489,7 +494,7 @@ impl Tx for PgTx {
 
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {
         let kind = query.kind();
-        let q = sql::select_sql(query, page, &PgDialect);
+        let q = sql::select_for(query, page, &PgDialect, &mut PgIo(&mut *self.conn))?;
         let stmt: &str = &q.text;
         let rows = self.conn.query(stmt, &params(&q.params)).map_err(err)?;
         let mut out: Vec<Record> = rows

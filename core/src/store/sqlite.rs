@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "report_cells",
         include_str!("sqlite/0003_report_cells.sql"),
     ),
+    (
+        4,
+        "page_indexes",
+        include_str!("sqlite/0004_page_indexes.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -437,7 +442,7 @@ impl Tx for SqliteTx<'_> {
 
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {
         let kind = query.kind();
-        let q = sql::select_sql(query, page, &SqliteDialect);
+        let q = sql::select_for(query, page, &SqliteDialect, &mut LiteIo(self.conn.get()))?;
         let mut out = Vec::new();
         {
             let mut stmt = self.conn.get().prepare_cached(&q.text).map_err(err)?;
