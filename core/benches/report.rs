@@ -23,7 +23,7 @@
 //! ~20k records per transaction, report-cell upkeep off, the cells rebuilt once at the end),
 //! not through the Hub, from a fixed-seed xorshift generator:
 //! 1 district, 5 communities, 59 committees, 4,000 accepted members, 120 work units, 300
-//! teams, 70 organisations, 200,000 residents with groups, N needs over 24 months
+//! teams, 70 organisations, 200,000 residents with groups (two per need below 100k needs), N needs over 24 months
 //! (2024-01 … 2025-12) and about N claims (~60 % verified with fulfilments, the rest released,
 //! lapsed, or live at the end), a few thousand activities, hours, roles and pairings.
 //!
@@ -172,7 +172,7 @@ fn person(rng: &mut Rng) -> String {
 // Loading.
 
 #[derive(Debug)]
-struct Abort(String);
+pub(crate) struct Abort(pub(crate) String);
 
 impl From<needbridge::error::StoreError> for Abort {
     fn from(e: needbridge::error::StoreError) -> Self {
@@ -253,18 +253,18 @@ impl<'a> Loader<'a> {
 
 /// What the generator made, for the summary and the report's scope.
 #[derive(Debug, Default, Clone)]
-struct Loaded {
-    district: Option<UnitId>,
-    records: u64,
-    needs: u64,
-    claims: u64,
-    verified: u64,
-    live: u64,
-    items: u64,
-    residents: u64,
-    load_ms: f64,
+pub(crate) struct Loaded {
+    pub(crate) district: Option<UnitId>,
+    pub(crate) records: u64,
+    pub(crate) needs: u64,
+    pub(crate) claims: u64,
+    pub(crate) verified: u64,
+    pub(crate) live: u64,
+    pub(crate) items: u64,
+    pub(crate) residents: u64,
+    pub(crate) load_ms: f64,
     /// Of the load: rebuilding the report cells once at the end.
-    cells_ms: f64,
+    pub(crate) cells_ms: f64,
 }
 
 struct Gen {
@@ -508,9 +508,11 @@ fn structure(rng: &mut Rng, l: &mut Loader<'_>) -> Gen {
     }
 }
 
-fn residents(g: &mut Gen, l: &mut Loader<'_>, out: &mut Loaded) -> Result<(), Abort> {
+fn residents(g: &mut Gen, l: &mut Loader<'_>, out: &mut Loaded, n: u64) -> Result<(), Abort> {
     let streets = ["钟山大道", "荷城路", "凤凰路", "人民路", "水西路"];
-    for i in 0..RESIDENTS {
+    // 200,000 from 100k needs up; fewer (two per need) for small districts.
+    let count = RESIDENTS.min(n as usize * 2);
+    for i in 0..count {
         let c = g.weighted_committee();
         let at = (start() - g.rng.secs(0, 3 * 365 * DAY))
             .max(g.committees[c].created_at + Duration::days(1));
@@ -1029,7 +1031,7 @@ fn rest(g: &mut Gen, l: &mut Loader<'_>) -> Result<(), Abort> {
 }
 
 /// Generates and writes the whole district into `store` (which holds only the taxonomy).
-fn load(
+pub(crate) fn load(
     store: &dyn Store,
     n: u64,
     label: &str,
@@ -1042,7 +1044,7 @@ fn load(
     let mut g = structure(&mut rng, &mut l);
     out.district = Some(g.district);
     l.flush()?;
-    residents(&mut g, &mut l, &mut out)?;
+    residents(&mut g, &mut l, &mut out, n)?;
     for i in 0..n {
         need(&mut g, i, n, &mut l, &mut out);
         l.boundary()?;
@@ -1076,34 +1078,34 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 #[derive(Debug, Default, Clone)]
-struct Row {
-    backend: &'static str,
-    size: u64,
-    note: String,
-    load_ms: Option<f64>,
-    reused: bool,
-    bytes: Option<u64>,
+pub(crate) struct Row {
+    pub(crate) backend: &'static str,
+    pub(crate) size: u64,
+    pub(crate) note: String,
+    pub(crate) load_ms: Option<f64>,
+    pub(crate) reused: bool,
+    pub(crate) bytes: Option<u64>,
     /// Cold process, one-year report: in-process open + report, median of 3.
-    cold_ms: f64,
-    cold_open_ms: f64,
-    cold_report_ms: f64,
+    pub(crate) cold_ms: f64,
+    pub(crate) cold_open_ms: f64,
+    pub(crate) cold_report_ms: f64,
     /// The same, wall time of the whole child process as the parent saw it.
-    cold_wall_ms: f64,
+    pub(crate) cold_wall_ms: f64,
     /// After evicting the file from the page cache (SQLite only).
-    cold_nocache_ms: Option<f64>,
-    cold_all_ms: f64,
-    first_ms: f64,
-    warm_ms: f64,
-    warm_runs: Vec<f64>,
-    first_all_ms: f64,
-    warm_all_ms: f64,
+    pub(crate) cold_nocache_ms: Option<f64>,
+    pub(crate) cold_all_ms: f64,
+    pub(crate) first_ms: f64,
+    pub(crate) warm_ms: f64,
+    pub(crate) warm_runs: Vec<f64>,
+    pub(crate) first_all_ms: f64,
+    pub(crate) warm_all_ms: f64,
     /// Warm, one-year report on one committee.
-    warm_committee_ms: f64,
+    pub(crate) warm_committee_ms: f64,
     /// One report (warm process) over 2025-01-15 .. 2025-12-15: not whole months, so
     /// aggregated from the rows.
-    rows_path_ms: f64,
-    needs_collected: u64,
-    claims: u64,
+    pub(crate) rows_path_ms: f64,
+    pub(crate) needs_collected: u64,
+    pub(crate) claims: u64,
 }
 
 fn period_arg(p: &str) -> Period {
@@ -1124,7 +1126,7 @@ fn open_hub(backend: &str, target: &str) -> Hub {
 }
 
 /// The hidden child: `--cold <backend> <target> <district> <year|all>`.
-fn cold_child(args: &[String]) {
+pub(crate) fn cold_child(args: &[String]) {
     let t0 = Instant::now();
     let [backend, target, district, period] = args else {
         panic!("--cold <backend> <target> <district> <year|all>")
@@ -1284,7 +1286,7 @@ fn measure(
     row.rows_path_ms = ms(t);
 }
 
-fn find_district(store: &dyn Store) -> UnitId {
+pub(crate) fn find_district(store: &dyn Store) -> UnitId {
     let mut tx = store.begin_read().expect("read");
     tx.select::<Unit>(
         &Query::Units {
@@ -1720,7 +1722,7 @@ fn sql_shell(db: &str, file: &str) {
     }
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     // …/target/release/deps/report-<hash>
     let exe = std::env::current_exe().expect("current exe");
     exe.parent()
@@ -1747,7 +1749,33 @@ fn print_loaded(what: &str, l: &Loaded) {
     );
 }
 
-fn sqlite_size(n: u64, opts: &Opts) -> Row {
+/// The cached SQLite file of size `n` (generated when missing) and its district (for the
+/// suite and the micro benches, which include this file).
+#[allow(dead_code)]
+pub(crate) fn cached_sqlite(n: u64) -> (PathBuf, UnitId) {
+    let opts = Opts {
+        sizes: vec![n],
+        warm_runs: 0,
+        check: false,
+        regen: false,
+        sqlite: true,
+        pg: false,
+        pg_budget: 0,
+        keep_pg: false,
+        load_only: true,
+    };
+    let path = target_dir()
+        .join("bench-data")
+        .join(format!("report-{n}.db"));
+    if !path.exists() {
+        sqlite_size(n, &opts);
+    }
+    let store = SqliteStore::open(&path).expect("open cached");
+    let district = find_district(&store);
+    (path, district)
+}
+
+pub(crate) fn sqlite_size(n: u64, opts: &Opts) -> Row {
     let dir = target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).expect("bench-data dir");
     let path = dir.join(format!("report-{n}.db"));
@@ -1816,7 +1844,7 @@ fn sqlite_size(n: u64, opts: &Opts) -> Row {
 }
 
 #[cfg(feature = "postgres")]
-fn with_schema(url: &str, schema: &str) -> String {
+pub(crate) fn with_schema(url: &str, schema: &str) -> String {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let sep = if url.contains('?') { '&' } else { '?' };
         format!("{url}{sep}options=-csearch_path%3D{schema}")
@@ -1826,7 +1854,7 @@ fn with_schema(url: &str, schema: &str) -> String {
 }
 
 #[cfg(feature = "postgres")]
-fn pg_size(n: u64, url: &str, opts: &Opts) -> Row {
+pub(crate) fn pg_size(n: u64, url: &str, opts: &Opts) -> Row {
     let schema = format!("bench_{n}_{}", Uuid::now_v7().simple());
     let mut admin = postgres::Client::connect(url, postgres::NoTls).expect("connect");
     admin
@@ -1889,16 +1917,16 @@ fn pg_size(n: u64, url: &str, opts: &Opts) -> Row {
     row
 }
 
-struct Opts {
-    sizes: Vec<u64>,
-    warm_runs: usize,
-    check: bool,
-    regen: bool,
-    sqlite: bool,
-    pg: bool,
-    pg_budget: u64,
-    keep_pg: bool,
-    load_only: bool,
+pub(crate) struct Opts {
+    pub(crate) sizes: Vec<u64>,
+    pub(crate) warm_runs: usize,
+    pub(crate) check: bool,
+    pub(crate) regen: bool,
+    pub(crate) sqlite: bool,
+    pub(crate) pg: bool,
+    pub(crate) pg_budget: u64,
+    pub(crate) keep_pg: bool,
+    pub(crate) load_only: bool,
 }
 
 fn fmt_ms(v: f64) -> String {

@@ -313,6 +313,7 @@ fn needs_pages_equal_the_whole_query(b: Backend) {
         Some(w.grid_a),
     ] {
         for statuses in [
+            vec![],
             vec![NeedStatus::Published],
             vec![NeedStatus::Published, NeedStatus::Claimed],
             all_statuses.clone(),

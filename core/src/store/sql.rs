@@ -956,8 +956,9 @@ pub(crate) fn select_sql<'d>(q: &Query, page: &Page, dialect: &'d dyn Dialect) -
     select_with(q, page, dialect, None)
 }
 
-/// The SQL for `q` and `page`, like [`select_sql`], except for pages of needs with a status
-/// list (the project library): those become one `ORDER BY id LIMIT` branch per status —
+/// The SQL for `q` and `page`, like [`select_sql`], except for pages of needs (the project
+/// library): those become one `ORDER BY id LIMIT` branch per status (every status when the
+/// filter names none) —
 /// per committee too when the scope holds at most [`PER_COMMITTEE`] committees (resolved
 /// with one query on `units`) — merged by `UNION ALL`, so each branch walks an index
 /// (`needs_status_id`, `needs_committee_status_id`) in id order and stops after a page
@@ -974,9 +975,11 @@ pub(crate) fn select_for<'d>(
     let Some(limit) = page.limit else {
         return Ok(select_sql(q, page, dialect));
     };
-    if f.statuses.is_empty() {
-        return Ok(select_sql(q, page, dialect));
-    }
+    // No status filter pages through every status the same way.
+    let statuses: &[NeedStatus] = match f.statuses.as_slice() {
+        [] => NeedStatus::ALL,
+        some => some,
+    };
     let committees = match f.unit {
         None => None,
         Some(u) => {
@@ -1026,7 +1029,7 @@ pub(crate) fn select_for<'d>(
             conds.join(" AND ")
         ));
     };
-    for status in &f.statuses {
+    for status in statuses {
         match per_committee {
             Some(cs) => {
                 for c in cs {
