@@ -20,7 +20,7 @@ if [[ " $* " != *" --no-python "* ]]; then
       python3 -m venv .venv
     fi
   fi
-  .venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pandas
+  .venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pandas pyarrow
   rm -rf target/wheels-release
   .venv/bin/maturin build -q --locked --release -m bindings-python/Cargo.toml -o target/wheels-release
   .venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels-release/needbridge-*.whl

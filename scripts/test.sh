@@ -39,7 +39,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
 fi
-.venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy pandas polars matplotlib
+.venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy pandas pyarrow polars matplotlib
 python3 bindings-python/gen_models.py --check
 rm -rf target/wheels
 .venv/bin/maturin build -q --locked --profile dev -m bindings-python/Cargo.toml -o target/wheels

@@ -346,27 +346,110 @@ impl PyHub {
         actor: String,
         kind: String,
         unit: String,
+        arrow: bool,
     ) -> PyResult<Vec<(String, &'static str, Bound<'py, PyAny>)>> {
         use needbridge::frame::{Column, FrameKind};
+        use pyo3::types::PyBytes;
         let frame = self.call(py, move |hub| {
             let actor: Actor = parse("actor", &actor)?;
             let kind: FrameKind = parse("kind", &serde_json::to_string(&kind).unwrap_or_default())?;
             let unit: UnitId = parse("unit", &serde_json::to_string(&unit).unwrap_or_default())?;
             Ok(hub.frame(&actor, kind, unit)?)
         })?;
+        // Numbers travel as little-endian buffers (values, then one validity byte per row)
+        // that numpy reads without a Python object per value; codes as `i32` codes into a
+        // sorted list of categories (-1: missing); text as a list of `str`/`None`, or with
+        // `arrow` as Arrow string buffers (i32 offsets, UTF-8 data, validity bitmap) that
+        // pyarrow wraps without a Python object per value.
+        let numbers = |v: Vec<Option<i64>>| -> PyResult<Bound<'py, PyAny>> {
+            let mut values = Vec::with_capacity(v.len() * 8);
+            let mut valid = Vec::with_capacity(v.len());
+            for x in &v {
+                values.extend_from_slice(&x.unwrap_or(0).to_le_bytes());
+                valid.push(u8::from(x.is_some()));
+            }
+            Ok((PyBytes::new(py, &values), PyBytes::new(py, &valid))
+                .into_pyobject(py)?
+                .into_any())
+        };
         let mut out = Vec::with_capacity(frame.columns.len());
         for (name, column) in frame.columns {
             let (ty, values) = match column {
-                Column::Int(v) => ("int", v.into_pyobject(py)?.into_any()),
-                Column::Text(v) => ("text", v.into_pyobject(py)?.into_any()),
-                Column::Code(v) => ("code", v.into_pyobject(py)?.into_any()),
-                Column::Time(v) => {
-                    let micros: Vec<Option<i64>> = v
-                        .into_iter()
-                        .map(|t| t.map(|t| t.timestamp_micros()))
-                        .collect();
-                    ("time", micros.into_pyobject(py)?.into_any())
+                Column::Int(v) => ("int", numbers(v)?),
+                Column::Text(v) if arrow => {
+                    // The core already packs text like Arrow: hand its buffers over.
+                    let mut offsets = Vec::with_capacity(v.offsets().len() * 4);
+                    for &o in v.offsets() {
+                        let o = i32::try_from(o).map_err(|_| {
+                            pyo3::exceptions::PyValueError::new_err("frame text column over 2 GiB")
+                        })?;
+                        offsets.extend_from_slice(&o.to_le_bytes());
+                    }
+                    let mut bitmap = vec![0u8; v.len().div_ceil(8)];
+                    for (i, ok) in v.validity().iter().enumerate() {
+                        if *ok {
+                            bitmap[i / 8] |= 1 << (i % 8);
+                        }
+                    }
+                    let nulls = v.validity().iter().filter(|ok| !**ok).count();
+                    (
+                        "arrow_text",
+                        (
+                            PyBytes::new(py, &offsets),
+                            PyBytes::new(py, v.data().as_bytes()),
+                            PyBytes::new(py, &bitmap),
+                            nulls,
+                        )
+                            .into_pyobject(py)?
+                            .into_any(),
+                    )
                 }
+                Column::Text(v) => (
+                    "text",
+                    v.iter().collect::<Vec<_>>().into_pyobject(py)?.into_any(),
+                ),
+                Column::Code(v) => {
+                    // Few distinct codes: number them as met, then renumber in sorted order.
+                    let mut seen: Vec<&str> = Vec::new();
+                    let raw: Vec<i32> = v
+                        .iter()
+                        .map(|x| match x {
+                            None => -1,
+                            Some(s) => match seen.iter().position(|c| *c == s) {
+                                Some(i) => i as i32,
+                                None => {
+                                    seen.push(s);
+                                    seen.len() as i32 - 1
+                                }
+                            },
+                        })
+                        .collect();
+                    let mut cats = seen.clone();
+                    cats.sort_unstable();
+                    let renum: Vec<i32> = seen
+                        .iter()
+                        .map(|c| cats.binary_search(c).map_or(-1, |i| i as i32))
+                        .collect();
+                    let mut codes = Vec::with_capacity(v.len() * 4);
+                    for c in raw {
+                        let c = if c < 0 { -1 } else { renum[c as usize] };
+                        codes.extend_from_slice(&c.to_le_bytes());
+                    }
+                    (
+                        "code",
+                        (PyBytes::new(py, &codes), cats)
+                            .into_pyobject(py)?
+                            .into_any(),
+                    )
+                }
+                Column::Time(v) => (
+                    "time",
+                    numbers(
+                        v.into_iter()
+                            .map(|t| t.map(|t| t.timestamp_micros()))
+                            .collect(),
+                    )?,
+                ),
             };
             out.push((name, ty, values));
         }

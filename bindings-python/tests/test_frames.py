@@ -41,6 +41,24 @@ def test_pandas_frames_have_the_reads_values_and_dtypes(world: World) -> None:
     assert len(world.hub.frame("members", world.staff, unit=world.committee)) == 3
 
 
+def test_text_columns_are_the_same_with_and_without_pyarrow(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    claim_one(world)
+    for kind, actor, unit in [("claims", SYS, world.district), ("needs", world.staff, world.committee)]:
+        arrow = world.hub.frame(kind, actor, unit=unit)
+        assert arrow["id"].dtype == pd.StringDtype("pyarrow")
+        with monkeypatch.context() as m:
+            m.setitem(__import__("sys").modules, "pyarrow", None)  # import pyarrow fails
+            plain = world.hub.frame(kind, actor, unit=unit)
+        assert isinstance(plain["id"].dtype, pd.StringDtype)
+        assert list(plain.columns) == list(arrow.columns)
+        for col in plain.columns:
+            a, b = arrow[col].astype(object), plain[col].astype(object)
+            assert [None if pd.isna(x) else x for x in a] == [None if pd.isna(x) else x for x in b], col
+
+
 def test_polars_frames(world: World) -> None:
     claim_one(world)
     df = world.hub.frame("claims", SYS, unit=world.district, engine="polars")

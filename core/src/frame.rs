@@ -37,11 +37,118 @@ pub enum Column {
     /// Integers (counts, money in fen, minutes).
     Int(Vec<Option<i64>>),
     /// Free text and ids.
-    Text(Vec<Option<String>>),
+    Text(Texts),
     /// Codes of a closed vocabulary (statuses, kinds): a categorical column.
-    Code(Vec<Option<String>>),
+    Code(Texts),
     /// Times, UTC.
     Time(Vec<Option<DateTime<Utc>>>),
+}
+
+/// Optional strings packed into one buffer — the layout of an Arrow string array (UTF-8
+/// bytes, `len + 1` offsets, a validity flag per value) — so a column of a million ids costs
+/// three allocations, not a million, and bindings hand the buffers over without copying
+/// value by value. Serializes as a list of strings and nulls.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<Option<String>>", into = "Vec<Option<String>>")]
+pub struct Texts {
+    data: String,
+    offsets: Vec<usize>,
+    valid: Vec<bool>,
+}
+
+impl Texts {
+    /// An empty column with room for `values` values of `bytes` bytes in all.
+    pub fn with_capacity(values: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(values + 1);
+        offsets.push(0);
+        Texts {
+            data: String::with_capacity(bytes),
+            offsets,
+            valid: Vec::with_capacity(values),
+        }
+    }
+
+    /// Appends a value (`None`: missing).
+    pub fn push(&mut self, value: Option<&str>) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        if let Some(v) = value {
+            self.data.push_str(v);
+        }
+        self.offsets.push(self.data.len());
+        self.valid.push(value.is_some());
+    }
+
+    /// The `i`th value (`None` when missing or out of range).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        if !*self.valid.get(i)? {
+            return None;
+        }
+        self.data.get(self.offsets[i]..self.offsets[i + 1])
+    }
+
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        self.valid.len()
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.valid.is_empty()
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The values' bytes, back to back (missing values take none).
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    /// Where each value starts and ends in [`Texts::data`]: `len() + 1` offsets.
+    pub fn offsets(&self) -> &[usize] {
+        if self.offsets.is_empty() {
+            &[0]
+        } else {
+            &self.offsets
+        }
+    }
+
+    /// Whether each value is present.
+    pub fn validity(&self) -> &[bool] {
+        &self.valid
+    }
+}
+
+impl std::fmt::Debug for Texts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<Option<S>> for Texts {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(iter: I) -> Self {
+        let mut t = Texts::with_capacity(0, 0);
+        for v in iter {
+            t.push(v.as_ref().map(AsRef::as_ref));
+        }
+        t
+    }
+}
+
+impl From<Vec<Option<String>>> for Texts {
+    fn from(v: Vec<Option<String>>) -> Self {
+        v.into_iter().collect()
+    }
+}
+
+impl From<Texts> for Vec<Option<String>> {
+    fn from(t: Texts) -> Self {
+        t.iter().map(|v| v.map(str::to_string)).collect()
+    }
 }
 
 impl Column {
@@ -100,7 +207,7 @@ impl<'a, T> Builder<'a, T> {
         self
     }
     fn code(mut self, name: &str, f: impl Fn(&T) -> Option<&'static str>) -> Self {
-        let v = self.rows.iter().map(|r| f(r).map(str::to_string)).collect();
+        let v = self.rows.iter().map(f).collect();
         self.out.push((name.into(), Column::Code(v)));
         self
     }
@@ -330,5 +437,36 @@ impl crate::Hub {
             }
         };
         Ok(Frame { kind, columns })
+    }
+}
+
+#[cfg(test)]
+mod texts_tests {
+    use super::Texts;
+
+    #[test]
+    fn texts_pack_values_and_round_trip() {
+        let empty = Texts::default();
+        assert_eq!(
+            (empty.len(), empty.offsets(), empty.get(0)),
+            (0, &[0][..], None)
+        );
+        let t: Texts = vec![Some("书包"), None, Some(""), Some("ab")]
+            .into_iter()
+            .collect();
+        assert_eq!(t.len(), 4);
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            vec![Some("书包"), None, Some(""), Some("ab")]
+        );
+        assert_eq!(t.data(), "书包ab");
+        assert_eq!(t.offsets(), &[0, 6, 6, 6, 8]);
+        assert_eq!(t.validity(), &[true, false, true, true]);
+        assert_eq!(t.get(4), None);
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, r#"["书包",null,"","ab"]"#);
+        assert_eq!(serde_json::from_str::<Texts>(&json).unwrap(), t);
+        let v: Vec<Option<String>> = t.clone().into();
+        assert_eq!(Texts::from(v), t);
     }
 }

@@ -12,7 +12,7 @@ const SYS: Actor = Actor::System;
 
 fn text(f: &needbridge::frame::Frame, name: &str) -> Vec<Option<String>> {
     match f.columns.iter().find(|(n, _)| n == name).map(|(_, c)| c) {
-        Some(Column::Text(v)) | Some(Column::Code(v)) => v.clone(),
+        Some(Column::Text(v)) | Some(Column::Code(v)) => v.clone().into(),
         other => panic!("{name}: {other:?}"),
     }
 }

@@ -9,7 +9,7 @@ import json
 import sys
 import typing
 from datetime import datetime, timezone
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 from uuid import UUID
 
 from .errors import InvalidInputError, _invalid
@@ -273,10 +273,24 @@ def _name(tp: Any) -> str:
     return str(tp)
 
 
+_SHAPES: Dict[Any, Tuple[Any, Tuple[Any, ...]]] = {}
+
+
+def _shape(tp: Any) -> Tuple[Any, Tuple[Any, ...]]:
+    """``(typing.get_origin(tp), typing.get_args(tp))``, computed once per annotation."""
+    try:
+        return _SHAPES[tp]
+    except KeyError:
+        shape = (typing.get_origin(tp), typing.get_args(tp))
+        _SHAPES[tp] = shape
+        return shape
+    except TypeError:  # an unhashable annotation
+        return (typing.get_origin(tp), typing.get_args(tp))
+
+
 def _check(tp: Any, v: Any, field: str) -> None:
     """Refuses ``v`` unless it fits the annotation ``tp``, naming ``field`` and the reason."""
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
+    origin, args = _shape(tp)
     if tp is Any:
         return
     if origin is Union:
@@ -345,16 +359,22 @@ def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
     import functools
     import inspect
 
-    sig = inspect.signature(fn)
+    names = list(inspect.signature(fn).parameters)
     hints: Dict[str, Any] = {}
 
     @functools.wraps(fn)
     def wrapper(*a: Any, **kw: Any) -> R:
         if not hints:
             hints.update(typing.get_type_hints(fn))
-        bound = sig.bind(*a, **kw)
-        for name, value in bound.arguments.items():
-            if name != "self" and name in hints:
+            hints.pop("self", None)
+            hints.pop("return", None)
+        # Positional arguments by parameter name, then keywords; a call that does not fit
+        # the signature is left to Python's own TypeError below.
+        for name, value in zip(names, a):
+            if name in hints:
+                _check(hints[name], value, name)
+        for name, value in kw.items():
+            if name in hints:
                 _check(hints[name], value, name)
         return fn(*a, **kw)
 
@@ -390,36 +410,61 @@ def _time(s: str) -> datetime:
 
 
 def _decode(tp: Any, v: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if v is None:
-        return None
+    """``v`` (decoded JSON) as the Python type ``tp``; ``where`` names it for debugging."""
+    return _decoder(tp)(v)
+
+
+_DECODERS: Dict[Any, Callable[[Any], Any]] = {}
+
+
+def _decoder(tp: Any) -> Callable[[Any], Any]:
+    """A function decoding JSON values into ``tp``, built once per type: records are decoded
+    on every call, and walking their annotations each time would cost more than the call."""
+    d = _DECODERS.get(tp)
+    if d is None:
+        d = _make_decoder(tp)
+        _DECODERS[tp] = d
+    return d
+
+
+def _make_decoder(tp: Any) -> Callable[[Any], Any]:
+    origin, args = _shape(tp)
     if origin is Union:
-        inner = [a for a in args if a is not type(None)]
-        return _decode(inner[0], v, where)
+        inner_tp = [a for a in args if a is not type(None)][0]
+        return lambda v: None if v is None else _decoder(inner_tp)(v)
     if origin in (list, typing.List):
-        return [_decode(args[0], x, where) for x in v]
+        item = args[0]
+        return lambda v: None if v is None else [_decoder(item)(x) for x in v]
     if origin in (dict, typing.Dict):
-        return {k: _decode(args[1], x, where) for k, x in v.items()}
+        value = args[1]
+        return lambda v: None if v is None else {k: _decoder(value)(x) for k, x in v.items()}
     if origin in (tuple, typing.Tuple):
-        return tuple(_decode(a, x, where) for a, x in zip(args, v))
+        return lambda v: None if v is None else tuple(_decoder(a)(x) for a, x in zip(args, v))
     if tp is Any:
-        return v
+        return lambda v: v
     if tp is UUID:
-        return UUID(v)
+        return lambda v: None if v is None else UUID(v)
     if tp is datetime:
-        return _time(v)
+        return lambda v: None if v is None else _time(v)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(v)
+        return lambda v: None if v is None else tp(v)
     if tp in (Actor, Claimant):
-        return tp._from_json(v)
+        return lambda v: None if v is None else tp._from_json(v)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = _hints(tp)
-        renamed = getattr(tp, "_renamed", {})
-        return tp(
-            **{
-                f.name: _decode(hints[f.name], v.get(renamed.get(f.name, f.name)), f"{where}.{f.name}")
-                for f in dataclasses.fields(tp)
-            }
-        )
-    return v
+        plan: List[Tuple[str, str, Callable[[Any], Any]]] = []
+
+        def record(v: Any) -> Any:
+            if v is None:
+                return None
+            if not plan:
+                # Resolved on first use: annotations may name classes defined later.
+                hints = _hints(tp)
+                renamed = getattr(tp, "_renamed", {})
+                plan.extend(
+                    (f.name, renamed.get(f.name, f.name), _decoder(hints[f.name]))
+                    for f in dataclasses.fields(tp)
+                )
+            return tp(**{name: dec(v.get(key)) for name, key, dec in plan})
+
+        return record
+    return lambda v: v

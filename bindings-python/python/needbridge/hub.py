@@ -365,33 +365,69 @@ class Hub(_Commands):
                 raise ImportError(
                     "hub.frame(engine='polars') needs polars: pip install 'needbridge[polars]'"
                 ) from None
-        columns = self._hub.frame(json.dumps(actor._json()), kind, str(unit))
+        import numpy as np
+
+        # With pyarrow installed, text columns arrive as Arrow buffers (no Python object per
+        # value) and become pandas' Arrow-backed ``string`` dtype.
+        pa: Any = None
+        if engine == "pandas":
+            try:
+                import pyarrow
+
+                pa = pyarrow
+            except ImportError:
+                pa = None
+        columns = self._hub.frame(json.dumps(actor._json()), kind, str(unit), pa is not None)
+
+        def numbers(buffers: Any) -> Any:
+            values, valid = buffers
+            return np.frombuffer(values, dtype="<i8"), np.frombuffer(valid, dtype=np.bool_)
+
+        def codes(buffers: Any) -> Any:
+            raw, categories = buffers
+            return np.frombuffer(raw, dtype="<i4"), list(categories)
+
         if engine == "pandas":
             data: Dict[str, Any] = {}
             for name, ty, values in columns:
                 if ty == "int":
-                    data[name] = pd.array(values, dtype="Int64")
+                    v, ok = numbers(values)
+                    data[name] = pd.arrays.IntegerArray(v.copy(), ~ok)
                 elif ty == "time":
-                    data[name] = pd.to_datetime(
-                        pd.array(values, dtype="Int64"), unit="us", utc=True
-                    )
+                    v, ok = numbers(values)
+                    t = v.astype("datetime64[us]")
+                    t[~ok] = np.datetime64("NaT")
+                    data[name] = pd.Series(t).dt.tz_localize("UTC")
                 elif ty == "code":
-                    data[name] = pd.Categorical(values)
+                    c, cats = codes(values)
+                    data[name] = pd.Categorical.from_codes(c, categories=cats)
+                elif ty == "arrow_text":
+                    offsets, text, bitmap, nulls = values
+                    arr = pa.StringArray.from_buffers(
+                        len(offsets) // 4 - 1,
+                        pa.py_buffer(offsets),
+                        pa.py_buffer(text),
+                        pa.py_buffer(bitmap),
+                        nulls,
+                    )
+                    data[name] = pd.array(arr, dtype=pd.StringDtype("pyarrow"))
                 else:
                     data[name] = pd.array(values, dtype="string")
             return pd.DataFrame(data)
         series = []
         for name, ty, values in columns:
-            if ty == "int":
-                series.append(pl.Series(name, values, dtype=pl.Int64))
-            elif ty == "time":
-                series.append(
-                    pl.Series(name, values, dtype=pl.Int64)
-                    .cast(pl.Datetime("us"))
-                    .dt.replace_time_zone("UTC")
-                )
+            if ty in ("int", "time"):
+                v, ok = numbers(values)
+                s = pl.Series(name, v, dtype=pl.Int64)
+                if not ok.all():
+                    s = pl.select(pl.when(pl.Series(ok)).then(s)).to_series().alias(name)
+                if ty == "time":
+                    s = s.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+                series.append(s)
             elif ty == "code":
-                series.append(pl.Series(name, values, dtype=pl.Categorical))
+                c, cats = codes(values)
+                labels = [cats[i] if i >= 0 else None for i in c.tolist()]
+                series.append(pl.Series(name, labels, dtype=pl.Categorical))
             else:
                 series.append(pl.Series(name, values, dtype=pl.Utf8))
         return pl.DataFrame(series)

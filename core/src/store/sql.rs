@@ -73,6 +73,11 @@ fn json<T: serde::Serialize>(v: &T) -> Val {
 /// Reads typed columns from one result row (0-based).
 pub(crate) trait RowGet {
     fn text(&self, i: usize) -> Result<Option<String>, StoreError>;
+    /// Appends column `i` as text to `out` (backends that can, without a `String`).
+    fn push_text(&self, i: usize, out: &mut crate::frame::Texts) -> Result<(), StoreError> {
+        out.push(self.text(i)?.as_deref());
+        Ok(())
+    }
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError>;
     fn id(&self, i: usize) -> Result<Option<Uuid>, StoreError>;
     fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError>;
@@ -818,6 +823,11 @@ pub(crate) trait Dialect {
     fn report_ph(&self, n: usize) -> String {
         self.ph(n)
     }
+    /// `col` written so the planner will not use an index for it (SQLite `+col`); the
+    /// default leaves the choice to the planner.
+    fn no_index(&self, col: &str) -> String {
+        col.to_string()
+    }
     /// An expression that lower-cases ASCII letters only (like [`super::fold_text`]).
     fn fold(&self, expr: &str) -> String;
     /// An expression true when `needle` occurs in `hay`.
@@ -830,6 +840,10 @@ pub(crate) struct Sql<'d> {
     pub params: Vec<Val>,
     dialect: &'d dyn Dialect,
     report: bool,
+    /// Scopes are tested row by row ([`Dialect::no_index`]) instead of through the committee
+    /// index: for reads of most of a table, where a scan in id order beats an index walk and
+    /// a sort.
+    scan: bool,
 }
 
 impl<'d> Sql<'d> {
@@ -839,6 +853,7 @@ impl<'d> Sql<'d> {
             params: Vec::new(),
             dialect,
             report: false,
+            scan: false,
         }
     }
     /// A report query (placeholders from [`Dialect::report_ph`]).
@@ -920,6 +935,10 @@ pub(crate) fn insert_child_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Stri
 fn within(sql: &mut Sql<'_>, col: &str, scope: Option<UnitId>) -> Option<String> {
     let s = scope?;
     let p = sql.bind(id(s.0));
+    let col = match sql.scan {
+        true => sql.dialect.no_index(col),
+        false => col.to_string(),
+    };
     Some(format!(
         "{col} IN (SELECT u.id FROM units u JOIN units s ON u.path LIKE s.path || '%' WHERE s.id = {p})"
     ))
@@ -983,17 +1002,7 @@ pub(crate) fn select_for<'d>(
     let committees = match f.unit {
         None => None,
         Some(u) => {
-            let mut c = Sql::new(io.dialect());
-            let p = c.bind(id(u.0));
-            c.text = format!(
-                "SELECT u.id FROM units u JOIN units s ON u.path LIKE s.path || '%' \
-                 WHERE s.id = {p} AND u.kind = 'committee'"
-            );
-            let ids = io
-                .rows(&c)?
-                .iter()
-                .map(|r| r.id(0)?.ok_or_else(|| corrupt("units.id")))
-                .collect::<Result<Vec<Uuid>, _>>()?;
+            let ids = scope_committees(io, u)?;
             if ids.is_empty() {
                 // Nothing to page through: the general query finds nothing just as fast.
                 return Ok(select_sql(q, page, dialect));
@@ -1047,6 +1056,23 @@ pub(crate) fn select_for<'d>(
     Ok(sql)
 }
 
+/// The committees in `unit`'s subtree.
+fn scope_committees(
+    io: &mut dyn super::cells::SqlIo,
+    unit: UnitId,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut c = Sql::new(io.dialect());
+    let p = c.bind(id(unit.0));
+    c.text = format!(
+        "SELECT u.id FROM units u JOIN units s ON u.path LIKE s.path || '%' \
+         WHERE s.id = {p} AND u.kind = 'committee'"
+    );
+    io.rows(&c)?
+        .iter()
+        .map(|r| r.id(0)?.ok_or_else(|| corrupt("units.id")))
+        .collect()
+}
+
 /// Scopes with at most this many committees page per committee and status.
 const PER_COMMITTEE: usize = 4;
 
@@ -1082,9 +1108,13 @@ fn select_with<'d>(
     dialect: &'d dyn Dialect,
     projection: Option<&str>,
 ) -> Sql<'d> {
+    select_in(q, page, Sql::new(dialect), projection)
+}
+
+/// [`select_with`] into a prepared [`Sql`] (for its flags).
+fn select_in<'d>(q: &Query, page: &Page, mut sql: Sql<'d>, projection: Option<&str>) -> Sql<'d> {
     let kind = q.kind();
     let t = table(kind);
-    let mut sql = Sql::new(dialect);
     let mut conds: Vec<Option<String>> = Vec::new();
     match q {
         Query::Units { parent, kind } => {
@@ -1180,7 +1210,8 @@ fn select_with<'d>(
         text_.push_str(" WHERE ");
         text_.push_str(&conds.join(" AND "));
     }
-    if projection == Some(COUNT) {
+    if projection == Some(COUNT) || sql.scan {
+        // Counts need no order; scans are put in id order by the caller.
         sql.text = text_;
         return sql;
     }
@@ -1335,9 +1366,43 @@ pub(crate) fn format_time(t: &DateTime<Utc>) -> String {
 
 /// Parses [`format_time`]'s output (or any RFC 3339 time).
 pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    if let Some(t) = parse_stored_time(s) {
+        return Ok(t);
+    }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| corrupt("time"))
+}
+
+/// The fixed-width form [`format_time`] writes (`2026-01-05T08:00:00.000000Z`), parsed
+/// without a general RFC 3339 parser (frames read millions of these); `None` for any other
+/// form.
+fn parse_stored_time(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() != 27
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[26] != b'Z'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_micro_opt(
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        num(20..26)?,
+    )?;
+    Some(date.and_time(time).and_utc())
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1716,7 +1781,7 @@ fn raw_needs(
 // ------------------------------------------------------------------------------------------
 // Frames: the needs and claims a query selects, read straight into columns.
 
-use crate::frame::Column;
+use crate::frame::{Column, Texts};
 
 /// How a frame column is read from its SQL expression.
 #[derive(Clone, Copy)]
@@ -1771,12 +1836,8 @@ pub(crate) fn columns(
             ("extensions", "extensions", Int),
             ("send_backs", "send_backs", Int),
             ("money_fen", "money_fen", Int),
-            (
-                "items",
-                "CASE WHEN money_fen IS NULL THEN NULL ELSE (SELECT CAST(coalesce(sum(ci.count), 0) AS BIGINT) \
-                 FROM claim_items ci WHERE ci.claim = claims.id) END",
-                Int,
-            ),
+            // Filled below from one pass over claim_items (not a subquery per row).
+            ("items", "CAST(NULL AS BIGINT)", Int),
             ("minutes", "minutes", Int),
             ("people_served", "people_served", Int),
         ],
@@ -1790,12 +1851,23 @@ pub(crate) fn columns(
             _ => e.to_string(),
         })
         .collect();
-    let q = select_with(query, &Page::ALL, d, Some(&projection.join(", ")));
+    // A scope of many committees reads most of the table: scan it in id order rather than
+    // walk the committee index and sort.
+    let mut sql = Sql::new(d);
+    let unit = match query {
+        Query::Needs(f) => f.unit,
+        Query::Claims(f) => f.unit,
+        _ => None,
+    };
+    if let Some(u) = unit {
+        sql.scan = scope_committees(io, u)?.len() > PER_COMMITTEE;
+    }
+    let q = select_in(query, &Page::ALL, sql, Some(&projection.join(", ")));
     let mut cols: Vec<Column> = spec
         .iter()
         .map(|(_, _, a)| match a {
-            Text => Column::Text(Vec::new()),
-            Code => Column::Code(Vec::new()),
+            Text => Column::Text(Texts::default()),
+            Code => Column::Code(Texts::default()),
             Int => Column::Int(Vec::new()),
             Time => Column::Time(Vec::new()),
         })
@@ -1803,17 +1875,131 @@ pub(crate) fn columns(
     io.for_each(&q, &mut |row| {
         for (i, c) in cols.iter_mut().enumerate() {
             match c {
-                Column::Text(v) | Column::Code(v) => v.push(row.text(i)?),
+                Column::Text(v) | Column::Code(v) => row.push_text(i, v)?,
                 Column::Int(v) => v.push(row.int(i)?),
                 Column::Time(v) => v.push(row.time(i)?),
             }
         }
         Ok(())
     })?;
+    if let Query::Claims(_) = query {
+        // Items given: the sum of a claim's item counts, for claims with a fulfilment.
+        let mut sums = std::collections::HashMap::new();
+        let mut s = Sql::new(d);
+        s.text = "SELECT CAST(claim AS TEXT), CAST(sum(count) AS BIGINT) FROM claim_items \
+                  GROUP BY claim"
+            .into();
+        io.for_each(&s, &mut |row| {
+            if let (Some(c), Some(n)) = (row.text(0)?, row.int(1)?) {
+                sums.insert(c, n);
+            }
+            Ok(())
+        })?;
+        let at = |name: &str| spec.iter().position(|(n, _, _)| *n == name);
+        if let (Some(i), Some(m), Some(it)) = (at("id"), at("money_fen"), at("items")) {
+            let items: Vec<Option<i64>> = match (&cols[i], &cols[m]) {
+                (Column::Text(ids), Column::Int(money)) => ids
+                    .iter()
+                    .zip(money)
+                    .map(|(id, money)| {
+                        money.map(|_| id.and_then(|id| sums.get(id)).copied().unwrap_or(0))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            cols[it] = Column::Int(items);
+        }
+    }
+    if q.scan {
+        in_id_order(&mut cols);
+    }
     Ok(Some(
         spec.iter()
             .map(|(name, _, _)| name.to_string())
             .zip(cols)
             .collect(),
     ))
+}
+
+/// Puts frame columns read by a table scan (rowid order, usually but not always id order:
+/// ids come from many devices) in order of the first column, the id.
+fn in_id_order(cols: &mut [Column]) {
+    let Some(Column::Text(ids)) = cols.first() else {
+        return;
+    };
+    if (1..ids.len()).all(|i| ids.get(i - 1) <= ids.get(i)) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_unstable_by(|&a, &b| ids.get(a).cmp(&ids.get(b)));
+    fn permute<T>(v: &mut Vec<Option<T>>, order: &[usize]) {
+        let mut old = std::mem::take(v);
+        *v = order.iter().map(|&i| old[i].take()).collect();
+    }
+    for c in cols.iter_mut() {
+        match c {
+            Column::Text(v) | Column::Code(v) => {
+                let mut t = Texts::with_capacity(v.len(), v.data().len());
+                for &i in &order {
+                    t.push(v.get(i));
+                }
+                *v = t;
+            }
+            Column::Int(v) => permute(v, &order),
+            Column::Time(v) => permute(v, &order),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn scanned_columns_are_put_in_id_order() {
+        let t = |s: i64| Utc.timestamp_opt(s, 0).single();
+        let mut cols = vec![
+            Column::Text(vec![Some("b".into()), Some("a".into()), Some("c".into())].into()),
+            Column::Code(vec![Some("x".into()), None, Some("z".into())].into()),
+            Column::Int(vec![Some(2), Some(1), None]),
+            Column::Time(vec![t(2), t(1), None]),
+        ];
+        in_id_order(&mut cols);
+        assert_eq!(
+            cols,
+            vec![
+                Column::Text(vec![Some("a".into()), Some("b".into()), Some("c".into())].into()),
+                Column::Code(vec![None, Some("x".into()), Some("z".into())].into()),
+                Column::Int(vec![Some(1), Some(2), None]),
+                Column::Time(vec![t(1), t(2), None]),
+            ]
+        );
+    }
+
+    #[test]
+    fn stored_times_parse_fast_and_exactly() {
+        let times = [
+            Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap()
+                + chrono::Duration::microseconds(999_999),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::microseconds(1),
+        ];
+        for t in times {
+            let s = format_time(&t);
+            assert_eq!(parse_stored_time(&s), Some(t), "{s}");
+            assert_eq!(parse_time(&s).unwrap(), t);
+        }
+        // Other RFC 3339 forms go through the general parser; nonsense is refused.
+        assert_eq!(parse_stored_time("2026-01-05T08:00:00Z"), None);
+        assert_eq!(
+            parse_time("2026-01-05T16:00:00+08:00").unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap()
+        );
+        assert_eq!(parse_stored_time("2026-02-30T08:00:00.000000Z"), None);
+        assert_eq!(parse_stored_time("2026-01-05T08:00:0x.000000Z"), None);
+        assert!(parse_time("2026-02-30T08:00:00.000000Z").is_err());
+    }
 }

@@ -94,6 +94,9 @@ impl Dialect for SqliteDialect {
     fn report_ph(&self, n: usize) -> String {
         format!("?{n}")
     }
+    fn no_index(&self, col: &str) -> String {
+        format!("+{col}")
+    }
     fn fold(&self, expr: &str) -> String {
         // SQLite's lower() folds ASCII letters only (no ICU), exactly like fold_text.
         format!("lower({expr})")
@@ -138,24 +141,41 @@ impl ToSql for Val {
 
 struct Row<'a, 'b>(&'a rusqlite::Row<'b>);
 
+impl Row<'_, '_> {
+    /// Column `i` as borrowed text.
+    fn str_ref(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        match self.0.get_ref(i).map_err(err)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(Some)
+                .map_err(|_| StoreError::Backend("text that is not UTF-8".into())),
+            _ => Err(StoreError::Backend("expected text".into())),
+        }
+    }
+}
+
 impl RowGet for Row<'_, '_> {
     fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
         self.0.get(i).map_err(err)
+    }
+    fn push_text(&self, i: usize, out: &mut crate::frame::Texts) -> Result<(), StoreError> {
+        out.push(self.str_ref(i)?);
+        Ok(())
     }
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
         self.0.get(i).map_err(err)
     }
     fn id(&self, i: usize) -> Result<Option<Uuid>, StoreError> {
-        match self.text(i)? {
-            Some(s) => Uuid::parse_str(&s)
+        match self.str_ref(i)? {
+            Some(s) => Uuid::parse_str(s)
                 .map(Some)
                 .map_err(|_| StoreError::Backend("unreadable uuid".into())),
             None => Ok(None),
         }
     }
     fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
-        match self.text(i)? {
-            Some(s) => sql::parse_time(&s).map(Some),
+        match self.str_ref(i)? {
+            Some(s) => sql::parse_time(s).map(Some),
             None => Ok(None),
         }
     }
@@ -229,8 +249,11 @@ fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreErro
         Synchronous::Full => "FULL",
         Synchronous::Normal => "NORMAL",
     };
+    // Reads of whole tables (frames, exports) go through the OS page cache by memory map
+    // instead of a `pread` per page, and each connection keeps 8 MiB of pages of its own.
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync};"
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; \
+         PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8192;"
     ))
     .map_err(err)
 }
