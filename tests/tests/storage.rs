@@ -362,12 +362,75 @@ fn needs_pages_equal_the_whole_query(b: Backend) {
     );
 }
 
+/// A record read and then written again in the same transaction (SQL stores then write only
+/// the columns that changed) reads back exactly as written — every field, its child rows
+/// added, changed and removed, and after several writes in one transaction.
+fn rewrites_in_one_transaction_round_trip(b: Backend) {
+    use needbridge::store::{Kind, Record, TxExt};
+    let w = World::on(b);
+    let mut tx = w.store.begin_write().unwrap();
+    let mut need: Need = tx.load(&w.need_open).unwrap().unwrap();
+    need.committee = w.committee_b;
+    need.grid = None;
+    need.title = "改过的标题".into();
+    need.status = NeedStatus::Withdrawn;
+    need.claim_count += 7;
+    need.published_at = None;
+    tx.put(&Record::Need(need.clone())).unwrap();
+    need.title = "又改了".into();
+    tx.put(&Record::Need(need.clone())).unwrap();
+    assert_eq!(
+        tx.get(Kind::Need, need.id.0).unwrap(),
+        Some(Record::Need(need.clone()))
+    );
+    let mut claim: Claim = tx.load(&w.claim_done).unwrap().unwrap();
+    let f = claim
+        .fulfilment
+        .as_mut()
+        .expect("a done claim has its fulfilment");
+    f.items = vec![
+        Item {
+            count: 3,
+            description: "书包".into(),
+        },
+        Item {
+            count: 1,
+            description: "台灯".into(),
+        },
+    ];
+    f.money_fen += 1;
+    tx.put(&Record::Claim(claim.clone())).unwrap();
+    let unchanged = claim.clone();
+    tx.put(&Record::Claim(unchanged)).unwrap();
+    tx.commit().unwrap();
+    let mut tx = w.store.begin_write().unwrap();
+    assert_eq!(
+        tx.get(Kind::Need, need.id.0).unwrap(),
+        Some(Record::Need(need))
+    );
+    assert_eq!(
+        tx.get(Kind::Claim, claim.id.0).unwrap(),
+        Some(Record::Claim(claim.clone()))
+    );
+    claim.fulfilment = None;
+    claim.status = ClaimStatus::Active;
+    claim.completed_at = None;
+    tx.put(&Record::Claim(claim.clone())).unwrap();
+    tx.commit().unwrap();
+    let mut tx = w.store.begin_read().unwrap();
+    assert_eq!(
+        tx.get(Kind::Claim, claim.id.0).unwrap(),
+        Some(Record::Claim(claim))
+    );
+}
+
 needbridge_acceptance::conformance!(
     nasty_text_round_trips,
     limits_round_trip,
     unstorable_values_are_refused,
     counts_equal_query_lengths,
-    needs_pages_equal_the_whole_query
+    needs_pages_equal_the_whole_query,
+    rewrites_in_one_transaction_round_trip
 );
 
 /// PostgreSQL: upgrading from every earlier schema version gives the same schema as a fresh

@@ -98,6 +98,56 @@ fn claim_row(r: &OwnedRow) -> Result<(Uuid, Uuid, ClaimFacts), StoreError> {
     ))
 }
 
+/// What a write transaction remembers between its own statements — valid because no one
+/// else writes while it holds the write lock, and kept up to date by its own writes.
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// The highest event sequence number, once read or written.
+    pub last_seq: Option<u64>,
+    /// Needs' committees and facts as read in this transaction (`None`: no such need).
+    needs: HashMap<Uuid, Option<(Uuid, NeedFacts)>>,
+    /// Rows [`begin`] found absent just before their `put`: nothing of theirs to delete.
+    new_rows: BTreeSet<Uuid>,
+    /// Rows as stored (encoded), by kind and id, once read or written in this transaction:
+    /// a `put` then writes only the columns that changed — or nothing — so unchanged
+    /// indexes are not rewritten.
+    pub rows: HashMap<(super::Kind, Uuid), (Vec<Val>, super::sql::Children)>,
+}
+
+impl Memo {
+    /// Whether `put` of `id` writes a row that did not exist (so it has no child rows); asks
+    /// once.
+    pub(crate) fn take_new(&mut self, id: Uuid) -> bool {
+        self.new_rows.remove(&id)
+    }
+
+    /// Called after every `put`: forgets what the write may have changed (a need's facts;
+    /// a unit's path, which every need's facts include).
+    pub(crate) fn written(&mut self, record: &Record) {
+        match record {
+            Record::Need(n) => {
+                self.needs.remove(&n.id.0);
+            }
+            Record::Unit(_) => self.needs.clear(),
+            _ => {}
+        }
+    }
+}
+
+/// [`need_facts`] through the transaction's memo.
+fn facts(
+    io: &mut dyn SqlIo,
+    memo: &mut Memo,
+    need: Uuid,
+) -> Result<Option<(Uuid, NeedFacts)>, StoreError> {
+    if let Some(known) = memo.needs.get(&need) {
+        return Ok(known.clone());
+    }
+    let read = need_facts(io, need)?;
+    memo.needs.insert(need, read.clone());
+    Ok(read)
+}
+
 fn need_facts(io: &mut dyn SqlIo, need: Uuid) -> Result<Option<(Uuid, NeedFacts)>, StoreError> {
     let mut q = Sql::new(io.dialect());
     let p = q.bind(Val::Id(Some(need)));
@@ -163,6 +213,7 @@ type NeedRead = (Uuid, NeedFacts, Vec<(Uuid, ClaimFacts)>);
 /// what was read of each need goes into `read`.
 fn group_cells(
     io: &mut dyn SqlIo,
+    memo: &mut Memo,
     needs: &BTreeSet<Uuid>,
     residents: &BTreeSet<Uuid>,
     sign: i64,
@@ -170,7 +221,7 @@ fn group_cells(
     mut read: Option<&mut BTreeMap<Uuid, NeedRead>>,
 ) -> Result<(), StoreError> {
     for n in needs {
-        if let Some((committee, facts)) = need_facts(io, *n)? {
+        if let Some((committee, facts)) = facts(io, memo, *n)? {
             let claims: Vec<(Uuid, ClaimFacts)> = claim_facts(io, "need", *n)?
                 .into_iter()
                 .map(|(_, c, f)| (c, f))
@@ -299,7 +350,11 @@ fn claim_sig(need: Uuid, committee: Uuid, c: &ClaimFacts) -> ClaimSig {
 
 /// Call before writing `record`: reads what the write will change, if anything that reports
 /// count could change.
-pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change>, StoreError> {
+pub(crate) fn begin(
+    io: &mut dyn SqlIo,
+    memo: &mut Memo,
+    record: &Record,
+) -> Result<Option<Change>, StoreError> {
     let mut needs = BTreeSet::new();
     let mut residents = BTreeSet::new();
     match record {
@@ -313,7 +368,7 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
                 n.created_at,
                 n.published_at,
             );
-            let old = need_facts(io, n.id.0)?;
+            let old = facts(io, memo, n.id.0)?;
             if let Some((c, f)) = &old {
                 let was = (
                     *c,
@@ -358,6 +413,9 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
                 ],
             );
             let old = claim_facts(io, "id", c.id.0)?.pop();
+            if old.is_none() {
+                memo.new_rows.insert(c.id.0);
+            }
             let mut verification_moved = verified.is_some();
             if let Some((need, committee, facts)) = &old {
                 if claim_sig(*need, *committee, facts) == new {
@@ -370,7 +428,7 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
             // The residents of the needs before and after (usually one need, read once).
             if verification_moved {
                 for n in &needs {
-                    if let Some((_, nf)) = need_facts(io, *n)? {
+                    if let Some((_, nf)) = facts(io, memo, *n)? {
                         residents.insert(nf.resident);
                     }
                 }
@@ -398,13 +456,14 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
     let mut read = BTreeMap::new();
     group_cells(
         io,
+        memo,
         &needs,
         &BTreeSet::new(),
         -1,
         &mut delta,
         Some(&mut read),
     )?;
-    group_cells(io, &BTreeSet::new(), &residents, -1, &mut delta, None)?;
+    group_cells(io, memo, &BTreeSet::new(), &residents, -1, &mut delta, None)?;
     let mut needs_done = false;
     if let Some(after) = after_write(record, &read) {
         for (facts, claims) in &after {
@@ -421,7 +480,11 @@ pub(crate) fn begin(io: &mut dyn SqlIo, record: &Record) -> Result<Option<Change
 }
 
 /// Call after the write [`begin`] saw: adds the groups' new cells and stores the difference.
-pub(crate) fn finish(io: &mut dyn SqlIo, change: Change) -> Result<(), StoreError> {
+pub(crate) fn finish(
+    io: &mut dyn SqlIo,
+    memo: &mut Memo,
+    change: Change,
+) -> Result<(), StoreError> {
     let Change {
         needs,
         residents,
@@ -429,7 +492,7 @@ pub(crate) fn finish(io: &mut dyn SqlIo, change: Change) -> Result<(), StoreErro
         needs_done,
     } = change;
     let needs = if needs_done { BTreeSet::new() } else { needs };
-    group_cells(io, &needs, &residents, 1, &mut delta, None)?;
+    group_cells(io, memo, &needs, &residents, 1, &mut delta, None)?;
     delta.prune();
     apply(io, &delta)
 }

@@ -30,10 +30,17 @@ type Conn = r2d2::PooledConnection<Manager>;
 pub struct PgConn {
     client: postgres::Client,
     cache: HashMap<String, postgres::Statement>,
+    /// When the server last answered on this connection.
+    used: std::time::Instant,
 }
+
+/// A pooled connection the server answered on this recently is handed out without a test
+/// round trip (one per transaction otherwise); an older one is tested first.
+const TRUSTED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl PgConn {
     fn prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        self.used = std::time::Instant::now();
         if let Some(s) = self.cache.get(sql) {
             return Ok(s.clone());
         }
@@ -66,6 +73,7 @@ impl PgConn {
         self.client.execute(&s, params)
     }
     fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        self.used = std::time::Instant::now();
         self.client.batch_execute(sql)
     }
 }
@@ -83,11 +91,17 @@ impl r2d2::ManageConnection for Manager {
         Ok(PgConn {
             client: self.config.connect(NoTls)?,
             cache: HashMap::new(),
+            used: std::time::Instant::now(),
         })
     }
 
     fn is_valid(&self, conn: &mut PgConn) -> Result<(), postgres::Error> {
-        conn.client.simple_query("").map(|_| ())
+        if conn.used.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        conn.client.simple_query("").map(|_| ())?;
+        conn.used = std::time::Instant::now();
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut PgConn) -> bool {
@@ -415,6 +429,8 @@ struct PgTx {
     writable: bool,
     /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
     upkeep: bool,
+    /// What this transaction already knows (see [`super::cells::Memo`]).
+    memo: super::cells::Memo,
 }
 
 impl Drop for PgTx {
@@ -457,6 +473,9 @@ impl Tx for PgTx {
         };
         let mut rec = sql::decode(kind, &Row(row))?;
         self.load_children(&mut rec)?;
+        if self.writable {
+            self.memo.rows.insert((kind, id), sql::encode(&rec));
+        }
         Ok(Some(rec))
     }
 
@@ -465,18 +484,38 @@ impl Tx for PgTx {
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
         let change = match self.upkeep {
-            true => super::cells::begin(&mut PgIo(&mut *self.conn), record)?,
+            true => super::cells::begin(&mut PgIo(&mut *self.conn), &mut self.memo, record)?,
             false => None,
         };
-        let stmt: &str = &sql::upsert_sql(kind, &PgDialect);
-        self.conn.execute(stmt, &params(&vals)).map_err(err)?;
-        if let (Some(del), Some(ins)) = (
+        let known = self.memo.rows.remove(&(kind, record.id()));
+        match &known {
+            // Read or written earlier in this transaction: write only what changed.
+            Some((old, _)) => {
+                let changed = sql::changed_cols(old, &vals);
+                if !changed.is_empty() {
+                    let mut p = vec![vals[0].clone()];
+                    p.extend(changed.iter().map(|&i| vals[i].clone()));
+                    let stmt: &str = &sql::update_sql(kind, &PgDialect, &changed);
+                    self.conn.execute(stmt, &params(&p)).map_err(err)?;
+                }
+            }
+            None => {
+                let stmt: &str = &sql::upsert_sql(kind, &PgDialect);
+                self.conn.execute(stmt, &params(&vals)).map_err(err)?;
+            }
+        }
+        let same_children = known.as_ref().is_some_and(|(_, c)| *c == children);
+        if let (false, Some(del), Some(ins)) = (
+            same_children,
             sql::delete_children_sql(kind, &PgDialect),
             sql::insert_child_sql(kind, &PgDialect),
         ) {
             let parent = Val::Id(Some(record.id()));
             let del: &str = &del;
-            self.conn.execute(del, &[&parent]).map_err(err)?;
+            // A row that did not exist has no children to delete.
+            if !self.memo.take_new(record.id()) {
+                self.conn.execute(del, &[&parent]).map_err(err)?;
+            }
             if children != Children::None {
                 let ins: &str = &ins;
                 for (pos, row) in children.rows().into_iter().enumerate() {
@@ -486,8 +525,11 @@ impl Tx for PgTx {
                 }
             }
         }
+        // Before `finish`, which reads the rows as written.
+        self.memo.written(record);
+        self.memo.rows.insert((kind, record.id()), (vals, children));
         if let Some(change) = change {
-            super::cells::finish(&mut PgIo(&mut *self.conn), change)?;
+            super::cells::finish(&mut PgIo(&mut *self.conn), &mut self.memo, change)?;
         }
         Ok(())
     }
@@ -519,8 +561,12 @@ impl Tx for PgTx {
     }
 
     fn last_seq(&mut self) -> Result<u64, StoreError> {
+        if let Some(n) = self.memo.last_seq {
+            return Ok(n);
+        }
         let stmt: &str = "SELECT coalesce(max(seq), 0) FROM events";
         let n: i64 = self.conn.query_one(stmt, &[]).map_err(err)?.get(0);
+        self.memo.last_seq = Some(n as u64);
         Ok(n as u64)
     }
 
@@ -533,6 +579,7 @@ impl Tx for PgTx {
             sql::EVENT_COLS
         );
         self.conn.execute(stmt, &params(&vals)).map_err(err)?;
+        self.memo.last_seq = Some(event.seq);
         Ok(())
     }
 
@@ -589,6 +636,7 @@ impl Store for PostgresStore {
             locked: true,
             writable: true,
             upkeep: true,
+            memo: Default::default(),
         };
         tx.conn
             .batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
@@ -607,6 +655,7 @@ impl Store for PostgresStore {
             locked: false,
             writable: false,
             upkeep: true,
+            memo: Default::default(),
         }))
     }
 

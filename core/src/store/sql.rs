@@ -892,6 +892,30 @@ pub(crate) fn upsert_sql(kind: Kind, dialect: &dyn Dialect) -> String {
     )
 }
 
+/// `UPDATE table SET <changed columns> WHERE id = ?1`: the columns are indexes into the
+/// kind's columns ([`changed_cols`]); parameters are the id, then the changed values.
+pub(crate) fn update_sql(kind: Kind, dialect: &dyn Dialect, changed: &[usize]) -> String {
+    let t = table(kind);
+    let sets: Vec<String> = changed
+        .iter()
+        .enumerate()
+        .map(|(n, &c)| format!("{} = {}", t.cols[c], dialect.ph(n + 2)))
+        .collect();
+    format!(
+        "UPDATE {} SET {} WHERE id = {}",
+        t.name,
+        sets.join(", "),
+        dialect.ph(1)
+    )
+}
+
+/// The columns (by index, never the id) whose values differ between two encodings of a row.
+pub(crate) fn changed_cols(old: &[Val], new: &[Val]) -> Vec<usize> {
+    (1..new.len())
+        .filter(|&i| old.get(i) != Some(&new[i]))
+        .collect()
+}
+
 /// `SELECT cols FROM table WHERE id = ?`.
 pub(crate) fn get_sql(kind: Kind, dialect: &dyn Dialect) -> String {
     let t = table(kind);

@@ -371,6 +371,8 @@ struct SqliteTx<'a> {
     writable: bool,
     /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
     upkeep: bool,
+    /// What this transaction already knows (see [`super::cells::Memo`]).
+    memo: super::cells::Memo,
 }
 
 impl Drop for SqliteTx<'_> {
@@ -422,6 +424,9 @@ impl Tx for SqliteTx<'_> {
             }
         };
         self.load_children(&mut rec)?;
+        if self.writable {
+            self.memo.rows.insert((kind, id), sql::encode(&rec));
+        }
         Ok(Some(rec))
     }
 
@@ -431,22 +436,44 @@ impl Tx for SqliteTx<'_> {
         let (vals, children) = sql::encode(record);
         let conn = self.conn.get();
         let change = match self.upkeep {
-            true => super::cells::begin(&mut LiteIo(conn), record)?,
+            true => super::cells::begin(&mut LiteIo(conn), &mut self.memo, record)?,
             false => None,
         };
-        conn.prepare_cached(&sql::upsert_sql(kind, &SqliteDialect))
-            .map_err(err)?
-            .execute(rusqlite::params_from_iter(vals.iter()))
-            .map_err(err)?;
-        if let (Some(del), Some(ins)) = (
+        let known = self.memo.rows.remove(&(kind, record.id()));
+        match &known {
+            // Read or written earlier in this transaction: write only what changed.
+            Some((old, _)) => {
+                let changed = sql::changed_cols(old, &vals);
+                if !changed.is_empty() {
+                    let mut p = vec![&vals[0]];
+                    p.extend(changed.iter().map(|&i| &vals[i]));
+                    conn.prepare_cached(&sql::update_sql(kind, &SqliteDialect, &changed))
+                        .map_err(err)?
+                        .execute(rusqlite::params_from_iter(p))
+                        .map_err(err)?;
+                }
+            }
+            None => {
+                conn.prepare_cached(&sql::upsert_sql(kind, &SqliteDialect))
+                    .map_err(err)?
+                    .execute(rusqlite::params_from_iter(vals.iter()))
+                    .map_err(err)?;
+            }
+        }
+        let same_children = known.as_ref().is_some_and(|(_, c)| *c == children);
+        if let (false, Some(del), Some(ins)) = (
+            same_children,
             sql::delete_children_sql(kind, &SqliteDialect),
             sql::insert_child_sql(kind, &SqliteDialect),
         ) {
             let parent = Val::Id(Some(record.id()));
-            conn.prepare_cached(&del)
-                .map_err(err)?
-                .execute([&parent])
-                .map_err(err)?;
+            // A row that did not exist has no children to delete.
+            if !self.memo.take_new(record.id()) {
+                conn.prepare_cached(&del)
+                    .map_err(err)?
+                    .execute([&parent])
+                    .map_err(err)?;
+            }
             if children != Children::None {
                 let mut stmt = conn.prepare_cached(&ins).map_err(err)?;
                 for (pos, row) in children.rows().into_iter().enumerate() {
@@ -457,8 +484,11 @@ impl Tx for SqliteTx<'_> {
                 }
             }
         }
+        // Before `finish`, which reads the rows as written.
+        self.memo.written(record);
+        self.memo.rows.insert((kind, record.id()), (vals, children));
         if let Some(change) = change {
-            super::cells::finish(&mut LiteIo(conn), change)?;
+            super::cells::finish(&mut LiteIo(conn), &mut self.memo, change)?;
         }
         Ok(())
     }
@@ -495,6 +525,9 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn last_seq(&mut self) -> Result<u64, StoreError> {
+        if let Some(n) = self.memo.last_seq {
+            return Ok(n);
+        }
         let n: i64 = self
             .conn
             .get()
@@ -502,6 +535,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(err)?
             .query_row([], |r| r.get(0))
             .map_err(err)?;
+        self.memo.last_seq = Some(n as u64);
         Ok(n as u64)
     }
 
@@ -518,6 +552,7 @@ impl Tx for SqliteTx<'_> {
             .map_err(err)?
             .execute(rusqlite::params_from_iter(vals.iter()))
             .map_err(err)?;
+        self.memo.last_seq = Some(event.seq);
         Ok(())
     }
 
@@ -582,6 +617,7 @@ impl Store for SqliteStore {
             open: true,
             writable: true,
             upkeep: true,
+            memo: Default::default(),
         }))
     }
 
@@ -597,6 +633,7 @@ impl Store for SqliteStore {
             open: true,
             writable: false,
             upkeep: true,
+            memo: Default::default(),
         }))
     }
 
