@@ -60,9 +60,12 @@ def timed(f: Callable[[], Any]) -> Tuple[float, Any]:
 # ------------------------------------------------------------------------------- item 5
 
 
-def pandas_figures(db: str) -> Dict[str, Dict[str, Dict[str, int]]]:
-    """The report's NeedFigures for 2025 — totals and by committee, category, channel, month
-    and claimant — from ``read_sql`` + ``groupby``. Returns {breakdown: {key: {figure: n}}}."""
+def pandas_figures(
+    db: str, since: str = FROM, until: str = TO
+) -> Dict[str, Dict[str, Dict[str, int]]]:
+    """The report's NeedFigures over ``[since, until)`` (ISO dates; 2025 by default) — totals
+    and by committee, category, channel, month and claimant — from ``read_sql`` +
+    ``groupby``, for a database holding one district. Returns {breakdown: {key: {figure: n}}}."""
     import pandas as pd
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -80,7 +83,7 @@ def pandas_figures(db: str) -> Dict[str, Dict[str, Dict[str, int]]]:
     con.close()
 
     def inside(col: "pd.Series") -> "pd.Series":
-        return col.notna() & (col >= FROM) & (col < TO)
+        return col.notna() & (col >= since) & (col < until)
 
     per_claim_items = items.groupby("claim")["count"].sum()
     claims = claims.merge(
@@ -166,10 +169,24 @@ def needbridge_figures(report: Any) -> Dict[str, Dict[str, Dict[str, int]]]:
 
 
 def clean(t: Dict[str, Dict[str, Dict[str, int]]]) -> Dict[str, Dict[str, Dict[str, int]]]:
+    """Drops zero figures and empty rows, so both sides compare alike."""
     return {
         dim: {k: {f: n for f, n in r.items() if n} for k, r in rows.items() if any(r.values())}
         for dim, rows in t.items()
     }
+
+
+def differences(
+    ours: Dict[str, Dict[str, Dict[str, int]]], theirs: Dict[str, Dict[str, Dict[str, int]]]
+) -> List[str]:
+    """Every breakdown row where the two computations disagree."""
+    diffs = []
+    for dim in sorted(set(ours) | set(theirs)):
+        for key in sorted(set(ours.get(dim, {})) | set(theirs.get(dim, {}))):
+            a, b = ours.get(dim, {}).get(key, {}), theirs.get(dim, {}).get(key, {})
+            if a != b:
+                diffs.append(f"{dim} {key}: needbridge {a} pandas {b}")
+    return diffs
 
 
 def item5(db: str, district: UUID) -> List[Dict[str, Any]]:
@@ -181,12 +198,7 @@ def item5(db: str, district: UUID) -> List[Dict[str, Any]]:
     t_pd, theirs = timed(lambda: pandas_figures(db))
     ours = clean(needbridge_figures(rep))
     theirs = clean(theirs)
-    diffs = []
-    for dim in ours:
-        for key in sorted(set(ours[dim]) | set(theirs.get(dim, {}))):
-            a, b = ours[dim].get(key, {}), theirs.get(dim, {}).get(key, {})
-            if a != b:
-                diffs.append(f"{dim} {key}: needbridge {a} pandas {b}")
+    diffs = differences(ours, theirs)
     for d in diffs[:10]:
         print("  DIFFERENT:", d, file=sys.stderr)
     first = t_open + t_first
