@@ -1,8 +1,9 @@
 //! Item 6: project-library pages (`Hub::library`) on the cached SQLite district: every call's
 //! latency over a mix of the views the apps show — the district's open needs, everything a
 //! committee's staff see, what a member sees of a committee, one category in one street —
-//! each walked 10 pages deep (20 needs a page), the whole mix repeated. p50 and p99 of all
-//! calls; the target is p99 ≤ 5 ms at 1M needs.
+//! each walked 10 pages deep (20 needs a page), the whole mix repeated after one pass that
+//! warms the page cache (timed and reported apart). p50 and p99 of the warm calls; the target
+//! is p99 ≤ 5 ms at 1M needs.
 
 use super::report;
 use super::Line;
@@ -121,7 +122,9 @@ pub fn run(n: u64, quick: bool) -> Vec<Line> {
     let mut all = Vec::new();
     let mut per_view: Vec<Vec<f64>> = vec![Vec::new(); views.len()];
     let mut first_pages = 0usize;
-    for _ in 0..repeats {
+    // The first pass meets a cold page cache (the file was just opened): timed on its own.
+    let mut first_pass = Vec::new();
+    for round in 0..=repeats {
         for (i, (_, actor, q)) in views.iter().enumerate() {
             let mut q = NeedQuery {
                 limit: 20,
@@ -132,9 +135,19 @@ pub fn run(n: u64, quick: bool) -> Vec<Line> {
                 let t = Instant::now();
                 let page = hub.library(actor, &q).expect("page");
                 let ms = t.elapsed().as_secs_f64() * 1e3;
+                if round == 0 {
+                    first_pass.push(ms);
+                    if q.after.is_none() {
+                        first_pages += usize::from(!page.needs.is_empty());
+                    }
+                    match page.next {
+                        Some(next) => q.after = Some(next),
+                        None => break,
+                    }
+                    continue;
+                }
                 all.push(ms);
                 per_view[i].push(ms);
-                first_pages += usize::from(q.after.is_none() && !page.needs.is_empty());
                 match page.next {
                     Some(next) => q.after = Some(next),
                     None => break,
@@ -163,6 +176,13 @@ pub fn run(n: u64, quick: bool) -> Vec<Line> {
             "max_ms": v.last(),
         }));
     }
+    first_pass.sort_by(f64::total_cmp);
+    println!(
+        "  first pass (cold cache): {} calls, p50 {:.2} ms, max {:.2} ms",
+        first_pass.len(),
+        pct(&first_pass, 0.5),
+        first_pass.last().copied().unwrap_or(f64::NAN)
+    );
     let label = |p: &str| format!("library page {p}, SQLite {}k needs", n / 1000);
     let p99 = pct(&all, 0.99);
     vec![
@@ -172,6 +192,10 @@ pub fn run(n: u64, quick: bool) -> Vec<Line> {
         } else {
             Line::plain(6, label("p99"), p99, "ms")
         }
-        .extra(serde_json::json!({ "calls": all.len(), "views": views_json })),
+        .extra(serde_json::json!({
+            "calls": all.len(), "views": views_json,
+            "first_pass_calls": first_pass.len(), "first_pass_p50_ms": pct(&first_pass, 0.5),
+            "first_pass_max_ms": first_pass.last(),
+        })),
     ]
 }
