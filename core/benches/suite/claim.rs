@@ -11,7 +11,8 @@
 //! it, does no validation, no authorization and no serde of records: it is the floor.
 //!
 //! Both sides claim the same number of needs on identical worlds, interleaved in rounds
-//! (Hub, hand, Hub, hand, …) so that a slow spell of the machine's disk hits both alike.
+//! (Hub, hand, Hub, hand, …) so that a slow spell of the machine's disk hits both alike; the
+//! ratio reported is the median of the rounds' ratios (the totals' ratio is in the JSON).
 
 use super::world::{hub_on, through_hub, world, World};
 use super::Line;
@@ -236,38 +237,64 @@ fn written() -> u64 {
 }
 
 /// Rounds both sides alternate in.
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 10;
 
-/// Runs `hub` and `hand` over `n` needs in [`ROUNDS`] alternating rounds; returns the total
-/// seconds of each and the bytes each wrote.
+/// Both sides' totals and each round's ratio.
+struct Run {
+    hub_s: f64,
+    hand_s: f64,
+    hub_bytes: u64,
+    hand_bytes: u64,
+    /// Per round: the hand-written time over the Hub's (the Hub's relative throughput).
+    ratios: Vec<f64>,
+}
+
+/// Runs `hub` and `hand` over `n` needs in [`ROUNDS`] alternating rounds.
 fn interleaved(
     n: usize,
     mut hub: impl FnMut(Range<usize>) -> f64,
     mut hand: impl FnMut(Range<usize>) -> f64,
-) -> (f64, f64, u64, u64) {
-    let (mut th, mut tb, mut wh, mut wb) = (0.0, 0.0, 0, 0);
+) -> Run {
+    let mut run = Run {
+        hub_s: 0.0,
+        hand_s: 0.0,
+        hub_bytes: 0,
+        hand_bytes: 0,
+        ratios: Vec::new(),
+    };
     for r in 0..ROUNDS {
         let range = r * n / ROUNDS..(r + 1) * n / ROUNDS;
         let w0 = written();
-        th += hub(range.clone());
+        let th = hub(range.clone());
         let w1 = written();
-        tb += hand(range);
-        wh += w1 - w0;
-        wb += written() - w1;
+        let tb = hand(range);
+        run.hub_bytes += w1 - w0;
+        run.hand_bytes += written() - w1;
+        run.hub_s += th;
+        run.hand_s += tb;
+        run.ratios.push(tb / th);
     }
-    (th, tb, wh, wb)
+    run
 }
 
-fn line(item: u8, what: String, n: usize, hub_s: f64, hand_s: f64, wh: u64, wb: u64) -> Line {
-    let hub = n as f64 / hub_s;
-    let hand = n as f64 / hand_s;
-    Line::ratio_at_least(item, what, hub, "claims/s", "hand-written", hand, 0.7).extra(
-        serde_json::json!({
-            "claims": n,
-            "hub_kib_written_per_claim": wh as f64 / 1024.0 / n as f64,
-            "hand_kib_written_per_claim": wb as f64 / 1024.0 / n as f64,
-        }),
-    )
+/// The line of a run: throughputs from the totals; the ratio is the median of the rounds'
+/// ratios, which a checkpoint's fsync landing in one side's round does not move.
+fn line(item: u8, what: String, n: usize, run: Run) -> Line {
+    let hub = n as f64 / run.hub_s;
+    let hand = n as f64 / run.hand_s;
+    let mut sorted = run.ratios.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let mut l = Line::ratio_at_least(item, what, hub, "claims/s", "hand-written", hand, 0.7);
+    l.ratio = Some(median);
+    l.met = Some(median >= 0.7);
+    l.extra(serde_json::json!({
+        "claims": n,
+        "ratio_of_totals": hub / hand,
+        "round_ratios": run.ratios,
+        "hub_kib_written_per_claim": run.hub_bytes as f64 / 1024.0 / n as f64,
+        "hand_kib_written_per_claim": run.hand_bytes as f64 / 1024.0 / n as f64,
+    }))
 }
 
 /// Item 1: SQLite, FULL and NORMAL.
@@ -291,17 +318,8 @@ pub fn sqlite(dir: &Path, n: usize) -> Vec<Line> {
         let (bpath, b) = open(&format!("claim-hand-{name}.db"));
         let b = world(b, 8, n);
         let conn = sqlite_hand(&bpath, sync);
-        let (th, tb, wh, wb) =
-            interleaved(n, |r| through_hub(&a, r), |r| sqlite_by_hand(&conn, &b, r));
-        out.push(line(
-            1,
-            format!("claim, SQLite synchronous={name}"),
-            n,
-            th,
-            tb,
-            wh,
-            wb,
-        ));
+        let run = interleaved(n, |r| through_hub(&a, r), |r| sqlite_by_hand(&conn, &b, r));
+        out.push(line(1, format!("claim, SQLite synchronous={name}"), n, run));
     }
     out
 }
@@ -464,12 +482,12 @@ pub fn postgres(url: &str, n: usize) -> Line {
         n,
     );
     let mut client = postgres::Client::connect(&b_url, postgres::NoTls).expect("connect");
-    let (th, tb, wh, wb) = interleaved(
+    let run = interleaved(
         n,
         |r| through_hub(&a, r),
         |r| pg_by_hand(&mut client, &b, r),
     );
     drop((a, b, client));
     super::drop_schemas(url);
-    line(2, "claim, PostgreSQL".into(), n, th, tb, wh, wb)
+    line(2, "claim, PostgreSQL".into(), n, run)
 }

@@ -112,6 +112,9 @@ pub(crate) struct Memo {
     /// a `put` then writes only the columns that changed — or nothing — so unchanged
     /// indexes are not rewritten.
     pub rows: HashMap<(super::Kind, Uuid), (Vec<Val>, super::sql::Children)>,
+    /// A need's claims [`begin`] already read for the cells it is about to compute (used
+    /// once, within that `begin`).
+    claims_of: HashMap<Uuid, Vec<(Uuid, ClaimFacts)>>,
 }
 
 impl Memo {
@@ -173,6 +176,22 @@ fn claim_facts(
     io.rows(&q)?.iter().map(claim_row).collect()
 }
 
+/// The claims of `need`, and the claim `id` wherever it is.
+fn claims_of_need_or(
+    io: &mut dyn SqlIo,
+    need: Uuid,
+    id: Uuid,
+) -> Result<Vec<(Uuid, Uuid, ClaimFacts)>, StoreError> {
+    let mut q = Sql::new(io.dialect());
+    let n = q.bind(Val::Id(Some(need)));
+    let i = q.bind(Val::Id(Some(id)));
+    q.text = format!(
+        "SELECT {CLAIM_COLS} FROM claims c JOIN units u ON u.id = c.committee \
+         WHERE c.need = {n} OR c.id = {i}"
+    );
+    io.rows(&q)?.iter().map(claim_row).collect()
+}
+
 fn resident_groups(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<String>, StoreError> {
     let mut q = Sql::new(io.dialect());
     let p = q.bind(Val::Id(Some(resident)));
@@ -222,10 +241,13 @@ fn group_cells(
 ) -> Result<(), StoreError> {
     for n in needs {
         if let Some((committee, facts)) = facts(io, memo, *n)? {
-            let claims: Vec<(Uuid, ClaimFacts)> = claim_facts(io, "need", *n)?
-                .into_iter()
-                .map(|(_, c, f)| (c, f))
-                .collect();
+            let claims: Vec<(Uuid, ClaimFacts)> = match memo.claims_of.remove(n) {
+                Some(known) => known,
+                None => claim_facts(io, "need", *n)?
+                    .into_iter()
+                    .map(|(_, c, f)| (c, f))
+                    .collect(),
+            };
             let plain: Vec<ClaimFacts> = claims.iter().map(|(_, f)| f.clone()).collect();
             rc::need_cells(&facts, &plain, sign, out);
             if let Some(read) = read.as_deref_mut() {
@@ -355,6 +377,17 @@ pub(crate) fn begin(
     memo: &mut Memo,
     record: &Record,
 ) -> Result<Option<Change>, StoreError> {
+    let change = begin_reading(io, memo, record);
+    // What it read ahead is for itself only: later reads must see later writes.
+    memo.claims_of.clear();
+    change
+}
+
+fn begin_reading(
+    io: &mut dyn SqlIo,
+    memo: &mut Memo,
+    record: &Record,
+) -> Result<Option<Change>, StoreError> {
     let mut needs = BTreeSet::new();
     let mut residents = BTreeSet::new();
     match record {
@@ -412,7 +445,18 @@ pub(crate) fn begin(
                     f.map_or(0, |f| i64::from(f.people_served)),
                 ],
             );
-            let old = claim_facts(io, "id", c.id.0)?.pop();
+            // The claim as stored and its need's claims, in one query.
+            let mut old = None;
+            let mut of_need = Vec::new();
+            for (need, committee, facts) in claims_of_need_or(io, c.need.0, c.id.0)? {
+                if facts.id == c.id.0 {
+                    old = Some((need, committee, facts.clone()));
+                }
+                if need == c.need.0 {
+                    of_need.push((committee, facts));
+                }
+            }
+            memo.claims_of.insert(c.need.0, of_need);
             if old.is_none() {
                 memo.new_rows.insert(c.id.0);
             }
@@ -517,37 +561,59 @@ fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
 const CHUNK: usize = 8;
 
 /// Adds `delta` to the stored cells, dropping cells that reach zero.
+/// The text of an upsert of `rows` cells in `d`'s placeholders, built once per dialect and
+/// size (every write runs these; formatting them each time showed in the profile).
+fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static TEXTS: OnceLock<Mutex<HashMap<(String, usize), Arc<str>>>> = OnceLock::new();
+    let key = (d.ph(1), rows);
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    texts
+        .entry(key)
+        .or_insert_with(|| {
+            let cols = COUNTER_COLUMNS.join(", ");
+            let set = COUNTER_COLUMNS
+                .iter()
+                .map(|c| format!("{c} = report_cells.{c} + excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let per_row = 6 + COUNTER_COLUMNS.len();
+            let values: Vec<String> = (0..rows)
+                .map(|r| {
+                    let phs: Vec<String> = (1..=per_row).map(|i| d.ph(r * per_row + i)).collect();
+                    format!("({})", phs.join(", "))
+                })
+                .collect();
+            format!(
+                "INSERT INTO report_cells (unit, month, dim, stream, key, prev, {cols}) \
+                 VALUES {} ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
+                values.join(", ")
+            )
+            .into()
+        })
+        .clone()
+}
+
 fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
-    let cols = COUNTER_COLUMNS.join(", ");
-    let set = COUNTER_COLUMNS
-        .iter()
-        .map(|c| format!("{c} = report_cells.{c} + excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let cells: Vec<(&CellKey, &Counters)> = delta.0.iter().collect();
     let (whole, rest) = cells.split_at(cells.len() - cells.len() % CHUNK);
     for chunk in whole.chunks(CHUNK).chain(rest.chunks(1)) {
         let mut q = Sql::new(io.dialect());
-        let mut rows = Vec::with_capacity(chunk.len());
+        q.text = upsert_cells_sql(io.dialect(), chunk.len()).to_string();
         for (k, c) in chunk {
-            let mut phs = vec![
-                q.bind(Val::Id(Some(k.unit))),
-                q.bind(Val::Int(Some(k.month))),
-                q.bind(Val::Text(Some(k.dim.to_string()))),
-                q.bind(Val::Text(Some(k.stream.as_str().to_string()))),
-                q.bind(Val::Text(Some(k.key.clone()))),
-                q.bind(Val::Int(Some(k.prev))),
-            ];
-            for v in c.values() {
-                phs.push(q.bind(Val::Int(Some(v))));
-            }
-            rows.push(format!("({})", phs.join(", ")));
+            q.params.extend([
+                Val::Id(Some(k.unit)),
+                Val::Int(Some(k.month)),
+                Val::Text(Some(k.dim.to_string())),
+                Val::Text(Some(k.stream.as_str().to_string())),
+                Val::Text(Some(k.key.clone())),
+                Val::Int(Some(k.prev)),
+            ]);
+            q.params.extend(c.values().map(|v| Val::Int(Some(v))));
         }
-        q.text = format!(
-            "INSERT INTO report_cells (unit, month, dim, stream, key, prev, {cols}) \
-             VALUES {} ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
-            rows.join(", ")
-        );
         io.exec(&q)?;
     }
     for (k, c) in cells {
