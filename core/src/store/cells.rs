@@ -565,7 +565,9 @@ const CHUNK: usize = 8;
 /// size (every write runs these; formatting them each time showed in the profile).
 fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
     use std::sync::{Arc, Mutex, OnceLock};
-    static TEXTS: OnceLock<Mutex<HashMap<(String, usize), Arc<str>>>> = OnceLock::new();
+    /// Texts by (the dialect's first placeholder, rows).
+    type Texts = HashMap<(String, usize), Arc<str>>;
+    static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
     let key = (d.ph(1), rows);
     let mut texts = TEXTS
         .get_or_init(Default::default)
