@@ -87,8 +87,8 @@ impl Dialect for SqliteDialect {
         // `+?N`, not `?N`: the bundled SQLite is built with STAT4, which re-prepares a
         // statement on every new binding of a parameter compared with an indexed column (its
         // value might change the plan). A unary plus is a no-op on the value, keeps the index
-        // usable, and keeps the cached statement prepared (benches/claim.rs found ~30 % of a
-        // command's time in re-preparing).
+        // usable, and keeps the cached statement prepared (the claim bench,
+        // benches/suite/claim.rs, found ~30 % of a command's time in re-preparing).
         format!("+?{n}")
     }
     fn report_ph(&self, n: usize) -> String {
