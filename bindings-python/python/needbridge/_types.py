@@ -48,7 +48,7 @@ class Record:
 
     @classmethod
     def _from_json(cls, value: Any) -> Any:
-        return _decode(cls, value, cls.__name__)
+        return _decoder(cls)(value)
 
 
 def _plain(v: Any) -> Any:
@@ -407,11 +407,6 @@ def _time(s: str) -> datetime:
     # Python 3.9's fromisoformat takes neither "Z" nor more than 6 fractional digits.
     s = s.replace("Z", "+00:00")
     return datetime.fromisoformat(s)
-
-
-def _decode(tp: Any, v: Any, where: str) -> Any:
-    """``v`` (decoded JSON) as the Python type ``tp``; ``where`` names it for debugging."""
-    return _decoder(tp)(v)
 
 
 _DECODERS: Dict[Any, Callable[[Any], Any]] = {}

@@ -282,19 +282,17 @@ fn interleaved(
 fn line(item: u8, what: String, n: usize, run: Run) -> Line {
     let hub = n as f64 / run.hub_s;
     let hand = n as f64 / run.hand_s;
-    let mut sorted = run.ratios.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
-    let mut l = Line::ratio_at_least(item, what, hub, "claims/s", "hand-written", hand, 0.7);
-    l.ratio = Some(median);
-    l.met = Some(median >= 0.7);
-    l.extra(serde_json::json!({
-        "claims": n,
-        "ratio_of_totals": hub / hand,
-        "round_ratios": run.ratios,
-        "hub_kib_written_per_claim": run.hub_bytes as f64 / 1024.0 / n as f64,
-        "hand_kib_written_per_claim": run.hand_bytes as f64 / 1024.0 / n as f64,
-    }))
+    let median = super::report::median(run.ratios.clone());
+    let target = "ratio >= 0.7".to_string();
+    Line::plain(item, what, hub, "claims/s")
+        .against("hand-written", hand, median, median >= 0.7, target)
+        .extra(serde_json::json!({
+            "claims": n,
+            "ratio_of_totals": hub / hand,
+            "round_ratios": run.ratios,
+            "hub_kib_written_per_claim": run.hub_bytes as f64 / 1024.0 / n as f64,
+            "hand_kib_written_per_claim": run.hand_bytes as f64 / 1024.0 / n as f64,
+        }))
 }
 
 /// Item 1: SQLite, FULL and NORMAL.

@@ -86,13 +86,8 @@ impl Line {
         min: f64,
     ) -> Self {
         let ratio = value / base_value;
-        Line {
-            baseline: Some((base.to_string(), base_value)),
-            ratio: Some(ratio),
-            target: Some(format!("ratio >= {min}")),
-            met: Some(ratio >= min),
-            ..Line::plain(item, what, value, unit)
-        }
+        let target = format!("ratio >= {min}");
+        Line::plain(item, what, value, unit).against(base, base_value, ratio, ratio >= min, target)
     }
     /// A time (lower is better) compared with a baseline: ratio = baseline / value (how many
     /// times faster), met when at least `min`.
@@ -106,12 +101,24 @@ impl Line {
         min: f64,
     ) -> Self {
         let ratio = base_value / value;
+        let target = format!("{min}x faster");
+        Line::plain(item, what, value, unit).against(base, base_value, ratio, ratio >= min, target)
+    }
+    /// The line compared with a baseline, `ratio` judged by the caller (`met`).
+    pub fn against(
+        self,
+        base: &str,
+        base_value: f64,
+        ratio: f64,
+        met: bool,
+        target: String,
+    ) -> Self {
         Line {
             baseline: Some((base.to_string(), base_value)),
             ratio: Some(ratio),
-            target: Some(format!("{min}x faster")),
-            met: Some(ratio >= min),
-            ..Line::plain(item, what, value, unit)
+            target: Some(target),
+            met: Some(met),
+            ..self
         }
     }
     /// A figure with an upper limit.

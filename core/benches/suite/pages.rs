@@ -140,14 +140,10 @@ pub fn run(n: u64, quick: bool) -> Vec<Line> {
                     if q.after.is_none() {
                         first_pages += usize::from(!page.needs.is_empty());
                     }
-                    match page.next {
-                        Some(next) => q.after = Some(next),
-                        None => break,
-                    }
-                    continue;
+                } else {
+                    all.push(ms);
+                    per_view[i].push(ms);
                 }
-                all.push(ms);
-                per_view[i].push(ms);
                 match page.next {
                     Some(next) => q.after = Some(next),
                     None => break,

@@ -117,16 +117,49 @@ pub(crate) struct Memo {
     claims_of: HashMap<Uuid, Vec<(Uuid, ClaimFacts)>>,
 }
 
+/// What a `put` must write, given what its transaction already knows ([`Memo::plan_put`]).
+pub(crate) struct PutPlan {
+    /// The row: `None` to upsert it whole (not known in this transaction), otherwise the
+    /// indexes of the columns to update (empty: nothing changed).
+    pub update: Option<Vec<usize>>,
+    /// Delete the record's child rows before inserting its children.
+    pub delete_children: bool,
+    /// Insert the record's children.
+    pub insert_children: bool,
+}
+
 impl Memo {
-    /// Whether `put` of `id` writes a row that did not exist (so it has no child rows); asks
-    /// once.
-    pub(crate) fn take_new(&mut self, id: Uuid) -> bool {
-        self.new_rows.remove(&id)
+    /// What a `put` of the record `(kind, id)` encoded as `vals` and `children` must write:
+    /// only the changed columns of a row read or written earlier in this transaction; its
+    /// child rows only when they changed, and without deleting any from a row [`begin`]
+    /// found new.
+    pub(crate) fn plan_put(
+        &mut self,
+        kind: super::Kind,
+        id: Uuid,
+        vals: &[Val],
+        children: &super::sql::Children,
+    ) -> PutPlan {
+        let known = self.rows.remove(&(kind, id));
+        let fresh = self.new_rows.remove(&id);
+        let rewrite_children = super::sql::child_table(kind).is_some()
+            && known.as_ref().is_none_or(|(_, c)| c != children);
+        PutPlan {
+            update: known.map(|(old, _)| super::sql::changed_cols(&old, vals)),
+            delete_children: rewrite_children && !fresh,
+            insert_children: rewrite_children && *children != super::sql::Children::None,
+        }
     }
 
-    /// Called after every `put`: forgets what the write may have changed (a need's facts;
-    /// a unit's path, which every need's facts include).
-    pub(crate) fn written(&mut self, record: &Record) {
+    /// Called after every `put`, before the cells' `finish` (which reads the rows as
+    /// written): remembers the row as written, and forgets what the write may have changed
+    /// (a need's facts; a unit's path, which every need's facts include).
+    pub(crate) fn put_done(
+        &mut self,
+        record: &Record,
+        vals: Vec<Val>,
+        children: super::sql::Children,
+    ) {
         match record {
             Record::Need(n) => {
                 self.needs.remove(&n.id.0);
@@ -134,6 +167,8 @@ impl Memo {
             Record::Unit(_) => self.needs.clear(),
             _ => {}
         }
+        self.rows
+            .insert((record.kind(), record.id()), (vals, children));
     }
 }
 
@@ -163,15 +198,15 @@ fn need_facts(io: &mut dyn SqlIo, need: Uuid) -> Result<Option<(Uuid, NeedFacts)
     }
 }
 
-fn claim_facts(
+/// A need's claims.
+fn need_claims(
     io: &mut dyn SqlIo,
-    by: &str,
-    id: Uuid,
+    need: Uuid,
 ) -> Result<Vec<(Uuid, Uuid, ClaimFacts)>, StoreError> {
     let mut q = Sql::new(io.dialect());
-    let p = q.bind(Val::Id(Some(id)));
+    let p = q.bind(Val::Id(Some(need)));
     q.text = format!(
-        "SELECT {CLAIM_COLS} FROM claims c JOIN units u ON u.id = c.committee WHERE c.{by} = {p}"
+        "SELECT {CLAIM_COLS} FROM claims c JOIN units u ON u.id = c.committee WHERE c.need = {p}"
     );
     io.rows(&q)?.iter().map(claim_row).collect()
 }
@@ -243,7 +278,7 @@ fn group_cells(
         if let Some((committee, facts)) = facts(io, memo, *n)? {
             let claims: Vec<(Uuid, ClaimFacts)> = match memo.claims_of.remove(n) {
                 Some(known) => known,
-                None => claim_facts(io, "need", *n)?
+                None => need_claims(io, *n)?
                     .into_iter()
                     .map(|(_, c, f)| (c, f))
                     .collect(),
@@ -310,20 +345,27 @@ fn after_write(
             if *committee != n.committee.0 || before.len() != 1 {
                 return None;
             }
-            let facts = NeedFacts {
-                units: nf.units.clone(),
-                category: n.category.clone(),
-                channel: n.channel.as_str().to_string(),
-                collective: n.scale == crate::model::Scale::Collective,
-                resident: n.resident.0,
-                created_at: n.created_at,
-                published_at: n.published_at,
-            };
-            out.push((facts, claims.iter().map(|(_, f)| f.clone()).collect()));
+            out.push((
+                need_of(n, nf.units.clone()),
+                claims.iter().map(|(_, f)| f.clone()).collect(),
+            ));
         }
         _ => return None,
     }
     Some(out)
+}
+
+/// A need record's facts, given its committee's path.
+fn need_of(n: &crate::model::Need, units: Vec<Uuid>) -> NeedFacts {
+    NeedFacts {
+        units,
+        category: n.category.clone(),
+        channel: n.channel.as_str().to_string(),
+        collective: n.scale == crate::model::Scale::Collective,
+        resident: n.resident.0,
+        created_at: n.created_at,
+        published_at: n.published_at,
+    }
 }
 
 /// A claim record's facts, given its committee's path.
@@ -392,59 +434,26 @@ fn begin_reading(
     let mut residents = BTreeSet::new();
     match record {
         Record::Need(n) => {
-            let new = (
-                n.committee.0,
-                n.category.clone(),
-                n.channel.as_str().to_string(),
-                n.scale == crate::model::Scale::Collective,
-                n.resident.0,
-                n.created_at,
-                n.published_at,
-            );
             let old = facts(io, memo, n.id.0)?;
             if let Some((c, f)) = &old {
-                let was = (
-                    *c,
-                    f.category.clone(),
-                    f.channel.clone(),
-                    f.collective,
-                    f.resident,
-                    f.created_at,
-                    f.published_at,
-                );
-                if was == new {
+                if *c == n.committee.0 && *f == need_of(n, f.units.clone()) {
                     return Ok(None);
                 }
                 if f.resident != n.resident.0 {
                     residents.insert(f.resident);
                     residents.insert(n.resident.0);
                 }
-            } else if !claim_facts(io, "need", n.id.0)?.is_empty() {
+            } else if !need_claims(io, n.id.0)?.is_empty() {
                 // A need written after its claims (a restore) brings their verifications.
                 residents.insert(n.resident.0);
             }
             needs.insert(n.id.0);
         }
         Record::Claim(c) => {
-            let f = c.fulfilment.as_ref();
-            let verified = (c.status == crate::model::ClaimStatus::Verified)
-                .then_some(c.ended_at)
-                .flatten();
-            let new: ClaimSig = (
-                c.need.0,
-                c.committee.0,
-                c.claimant.kind_str().to_string(),
-                c.claimant.uuid(),
-                c.claimed_at,
-                c.completed_at,
-                verified,
-                [
-                    f.map_or(0, |f| f.money_fen),
-                    f.map_or(0, |f| f.item_count() as i64),
-                    f.map_or(0, |f| i64::from(f.minutes)),
-                    f.map_or(0, |f| i64::from(f.people_served)),
-                ],
-            );
+            // The record's facts (its units do not enter the signature).
+            let written = claim_of(c, Vec::new());
+            let verified = written.verified_at;
+            let new = claim_sig(c.need.0, c.committee.0, &written);
             // The claim as stored and its need's claims, in one query.
             let mut old = None;
             let mut of_need = Vec::new();
@@ -560,7 +569,6 @@ fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
 /// and every backend caches just two.
 const CHUNK: usize = 8;
 
-/// Adds `delta` to the stored cells, dropping cells that reach zero.
 /// The text of an upsert of `rows` cells in `d`'s placeholders, built once per dialect and
 /// size (every write runs these; formatting them each time showed in the profile).
 fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
@@ -599,6 +607,7 @@ fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
         .clone()
 }
 
+/// Adds `delta` to the stored cells, dropping cells that reach zero.
 fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
     let cells: Vec<(&CellKey, &Counters)> = delta.0.iter().collect();
     let (whole, rest) = cells.split_at(cells.len() - cells.len() % CHUNK);

@@ -12,7 +12,7 @@
 //!   `schema_migrations`, exactly as for SQLite. The schema is the connection's
 //!   `search_path` schema (`public` unless the URL sets `options=-csearch_path=…`).
 
-use super::sql::{self, Children, Dialect, OwnedRow, RowGet, Val};
+use super::sql::{self, Dialect, OwnedRow, RowGet, Val};
 use super::{Event, Kind, Page, Query, Record, Store, Tx};
 use crate::error::{Error, StoreError};
 use chrono::{DateTime, Utc};
@@ -487,47 +487,40 @@ impl Tx for PgTx {
             true => super::cells::begin(&mut PgIo(&mut *self.conn), &mut self.memo, record)?,
             false => None,
         };
-        let known = self.memo.rows.remove(&(kind, record.id()));
-        match &known {
-            // Read or written earlier in this transaction: write only what changed.
-            Some((old, _)) => {
-                let changed = sql::changed_cols(old, &vals);
-                if !changed.is_empty() {
-                    let mut p = vec![vals[0].clone()];
-                    p.extend(changed.iter().map(|&i| vals[i].clone()));
-                    let stmt: &str = &sql::update_sql(kind, &PgDialect, &changed);
-                    self.conn.execute(stmt, &params(&p)).map_err(err)?;
-                }
-            }
+        let plan = self.memo.plan_put(kind, record.id(), &vals, &children);
+        match &plan.update {
             None => {
                 let stmt: &str = &sql::upsert_sql(kind, &PgDialect);
                 self.conn.execute(stmt, &params(&vals)).map_err(err)?;
             }
+            Some(changed) if !changed.is_empty() => {
+                let mut p = vec![vals[0].clone()];
+                p.extend(changed.iter().map(|&i| vals[i].clone()));
+                let stmt: &str = &sql::update_sql(kind, &PgDialect, changed);
+                self.conn.execute(stmt, &params(&p)).map_err(err)?;
+            }
+            Some(_) => {}
         }
-        let same_children = known.as_ref().is_some_and(|(_, c)| *c == children);
-        if let (false, Some(del), Some(ins)) = (
-            same_children,
+        let parent = Val::Id(Some(record.id()));
+        if let (true, Some(del)) = (
+            plan.delete_children,
             sql::delete_children_sql(kind, &PgDialect),
+        ) {
+            let del: &str = &del;
+            self.conn.execute(del, &[&parent]).map_err(err)?;
+        }
+        if let (true, Some(ins)) = (
+            plan.insert_children,
             sql::insert_child_sql(kind, &PgDialect),
         ) {
-            let parent = Val::Id(Some(record.id()));
-            let del: &str = &del;
-            // A row that did not exist has no children to delete.
-            if !self.memo.take_new(record.id()) {
-                self.conn.execute(del, &[&parent]).map_err(err)?;
-            }
-            if children != Children::None {
-                let ins: &str = &ins;
-                for (pos, row) in children.rows().into_iter().enumerate() {
-                    let mut p = vec![parent.clone(), Val::Int(Some(pos as i64))];
-                    p.extend(row);
-                    self.conn.execute(ins, &params(&p)).map_err(err)?;
-                }
+            let ins: &str = &ins;
+            for (pos, row) in children.rows().into_iter().enumerate() {
+                let mut p = vec![parent.clone(), Val::Int(Some(pos as i64))];
+                p.extend(row);
+                self.conn.execute(ins, &params(&p)).map_err(err)?;
             }
         }
-        // Before `finish`, which reads the rows as written.
-        self.memo.written(record);
-        self.memo.rows.insert((kind, record.id()), (vals, children));
+        self.memo.put_done(record, vals, children);
         if let Some(change) = change {
             super::cells::finish(&mut PgIo(&mut *self.conn), &mut self.memo, change)?;
         }

@@ -12,7 +12,7 @@
 //!   one transaction and recorded in `schema_migrations`; a database from a newer needbridge
 //!   is refused untouched.
 
-use super::sql::{self, Children, Dialect, OwnedRow, RowGet, Val};
+use super::sql::{self, Dialect, OwnedRow, RowGet, Val};
 use super::{Event, Kind, Page, Query, Record, Store, Tx};
 use crate::error::{Error, StoreError};
 use chrono::{DateTime, Utc};
@@ -439,54 +439,47 @@ impl Tx for SqliteTx<'_> {
             true => super::cells::begin(&mut LiteIo(conn), &mut self.memo, record)?,
             false => None,
         };
-        let known = self.memo.rows.remove(&(kind, record.id()));
-        match &known {
-            // Read or written earlier in this transaction: write only what changed.
-            Some((old, _)) => {
-                let changed = sql::changed_cols(old, &vals);
-                if !changed.is_empty() {
-                    let mut p = vec![&vals[0]];
-                    p.extend(changed.iter().map(|&i| &vals[i]));
-                    conn.prepare_cached(&sql::update_sql(kind, &SqliteDialect, &changed))
-                        .map_err(err)?
-                        .execute(rusqlite::params_from_iter(p))
-                        .map_err(err)?;
-                }
-            }
+        let plan = self.memo.plan_put(kind, record.id(), &vals, &children);
+        match &plan.update {
             None => {
                 conn.prepare_cached(&sql::upsert_sql(kind, &SqliteDialect))
                     .map_err(err)?
                     .execute(rusqlite::params_from_iter(vals.iter()))
                     .map_err(err)?;
             }
-        }
-        let same_children = known.as_ref().is_some_and(|(_, c)| *c == children);
-        if let (false, Some(del), Some(ins)) = (
-            same_children,
-            sql::delete_children_sql(kind, &SqliteDialect),
-            sql::insert_child_sql(kind, &SqliteDialect),
-        ) {
-            let parent = Val::Id(Some(record.id()));
-            // A row that did not exist has no children to delete.
-            if !self.memo.take_new(record.id()) {
-                conn.prepare_cached(&del)
+            Some(changed) if !changed.is_empty() => {
+                let mut p = vec![&vals[0]];
+                p.extend(changed.iter().map(|&i| &vals[i]));
+                conn.prepare_cached(&sql::update_sql(kind, &SqliteDialect, changed))
                     .map_err(err)?
-                    .execute([&parent])
+                    .execute(rusqlite::params_from_iter(p))
                     .map_err(err)?;
             }
-            if children != Children::None {
-                let mut stmt = conn.prepare_cached(&ins).map_err(err)?;
-                for (pos, row) in children.rows().into_iter().enumerate() {
-                    let mut p = vec![parent.clone(), Val::Int(Some(pos as i64))];
-                    p.extend(row);
-                    stmt.execute(rusqlite::params_from_iter(p.iter()))
-                        .map_err(err)?;
-                }
+            Some(_) => {}
+        }
+        let parent = Val::Id(Some(record.id()));
+        if let (true, Some(del)) = (
+            plan.delete_children,
+            sql::delete_children_sql(kind, &SqliteDialect),
+        ) {
+            conn.prepare_cached(&del)
+                .map_err(err)?
+                .execute([&parent])
+                .map_err(err)?;
+        }
+        if let (true, Some(ins)) = (
+            plan.insert_children,
+            sql::insert_child_sql(kind, &SqliteDialect),
+        ) {
+            let mut stmt = conn.prepare_cached(&ins).map_err(err)?;
+            for (pos, row) in children.rows().into_iter().enumerate() {
+                let mut p = vec![parent.clone(), Val::Int(Some(pos as i64))];
+                p.extend(row);
+                stmt.execute(rusqlite::params_from_iter(p.iter()))
+                    .map_err(err)?;
             }
         }
-        // Before `finish`, which reads the rows as written.
-        self.memo.written(record);
-        self.memo.rows.insert((kind, record.id()), (vals, children));
+        self.memo.put_done(record, vals, children);
         if let Some(change) = change {
             super::cells::finish(&mut LiteIo(conn), &mut self.memo, change)?;
         }
