@@ -361,43 +361,58 @@ impl PyHub {
         // sorted list of categories (-1: missing); text as a list of `str`/`None`, or with
         // `arrow` as Arrow string buffers (i32 offsets, UTF-8 data, validity bitmap) that
         // pyarrow wraps without a Python object per value.
-        let numbers = |v: Vec<Option<i64>>| -> PyResult<Bound<'py, PyAny>> {
-            let mut values = Vec::with_capacity(v.len() * 8);
-            let mut valid = Vec::with_capacity(v.len());
-            for x in &v {
-                values.extend_from_slice(&x.unwrap_or(0).to_le_bytes());
-                valid.push(u8::from(x.is_some()));
-            }
-            Ok((PyBytes::new(py, &values), PyBytes::new(py, &valid))
-                .into_pyobject(py)?
-                .into_any())
-        };
+        // Buffers are written in place into the Python `bytes` objects (no second copy).
+        fn numbers<'py, T>(
+            py: Python<'py>,
+            v: &[Option<T>],
+            f: impl Fn(&T) -> i64,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            let values = PyBytes::new_with(py, v.len() * 8, |b| {
+                for (x, out) in v.iter().zip(b.chunks_exact_mut(8)) {
+                    out.copy_from_slice(&x.as_ref().map_or(0, &f).to_le_bytes());
+                }
+                Ok(())
+            })?;
+            let valid = PyBytes::new_with(py, v.len(), |b| {
+                for (x, out) in v.iter().zip(b.iter_mut()) {
+                    *out = u8::from(x.is_some());
+                }
+                Ok(())
+            })?;
+            Ok((values, valid).into_pyobject(py)?.into_any())
+        }
         let mut out = Vec::with_capacity(frame.columns.len());
         for (name, column) in frame.columns {
             let (ty, values) = match column {
-                Column::Int(v) => ("int", numbers(v)?),
+                Column::Int(v) => ("int", numbers(py, &v, |x| *x)?),
                 Column::Text(v) if arrow => {
                     // The core already packs text like Arrow: hand its buffers over.
-                    let mut offsets = Vec::with_capacity(v.offsets().len() * 4);
-                    for &o in v.offsets() {
-                        let o = i32::try_from(o).map_err(|_| {
-                            pyo3::exceptions::PyValueError::new_err("frame text column over 2 GiB")
-                        })?;
-                        offsets.extend_from_slice(&o.to_le_bytes());
+                    if i32::try_from(v.data().len()).is_err() {
+                        return Err(pyo3::exceptions::PyValueError::new_err(
+                            "frame text column over 2 GiB",
+                        ));
                     }
-                    let mut bitmap = vec![0u8; v.len().div_ceil(8)];
-                    for (i, ok) in v.validity().iter().enumerate() {
-                        if *ok {
-                            bitmap[i / 8] |= 1 << (i % 8);
+                    let offsets = PyBytes::new_with(py, v.offsets().len() * 4, |b| {
+                        for (&o, out) in v.offsets().iter().zip(b.chunks_exact_mut(4)) {
+                            out.copy_from_slice(&(o as i32).to_le_bytes());
                         }
-                    }
+                        Ok(())
+                    })?;
+                    let bitmap = PyBytes::new_with(py, v.len().div_ceil(8), |b| {
+                        for (i, ok) in v.validity().iter().enumerate() {
+                            if *ok {
+                                b[i / 8] |= 1 << (i % 8);
+                            }
+                        }
+                        Ok(())
+                    })?;
                     let nulls = v.validity().iter().filter(|ok| !**ok).count();
                     (
                         "arrow_text",
                         (
-                            PyBytes::new(py, &offsets),
+                            offsets,
                             PyBytes::new(py, v.data().as_bytes()),
-                            PyBytes::new(py, &bitmap),
+                            bitmap,
                             nulls,
                         )
                             .into_pyobject(py)?
@@ -430,26 +445,16 @@ impl PyHub {
                         .iter()
                         .map(|c| cats.binary_search(c).map_or(-1, |i| i as i32))
                         .collect();
-                    let mut codes = Vec::with_capacity(v.len() * 4);
-                    for c in raw {
-                        let c = if c < 0 { -1 } else { renum[c as usize] };
-                        codes.extend_from_slice(&c.to_le_bytes());
-                    }
-                    (
-                        "code",
-                        (PyBytes::new(py, &codes), cats)
-                            .into_pyobject(py)?
-                            .into_any(),
-                    )
+                    let codes = PyBytes::new_with(py, v.len() * 4, |b| {
+                        for (&c, out) in raw.iter().zip(b.chunks_exact_mut(4)) {
+                            let c = if c < 0 { -1 } else { renum[c as usize] };
+                            out.copy_from_slice(&c.to_le_bytes());
+                        }
+                        Ok(())
+                    })?;
+                    ("code", (codes, cats).into_pyobject(py)?.into_any())
                 }
-                Column::Time(v) => (
-                    "time",
-                    numbers(
-                        v.into_iter()
-                            .map(|t| t.map(|t| t.timestamp_micros()))
-                            .collect(),
-                    )?,
-                ),
+                Column::Time(v) => ("time", numbers(py, &v, |t| t.timestamp_micros())?),
             };
             out.push((name, ty, values));
         }

@@ -68,6 +68,18 @@ impl Texts {
         }
     }
 
+    /// The column made of its parts (as [`Texts::data`], [`Texts::offsets`] and
+    /// [`Texts::validity`] return them), which the caller has checked agree.
+    pub(crate) fn from_parts(data: String, offsets: Vec<usize>, valid: Vec<bool>) -> Self {
+        debug_assert_eq!(offsets.len(), valid.len() + 1);
+        debug_assert_eq!(offsets.last(), Some(&data.len()));
+        Texts {
+            data,
+            offsets,
+            valid,
+        }
+    }
+
     /// Appends a value (`None`: missing).
     pub fn push(&mut self, value: Option<&str>) {
         if self.offsets.is_empty() {
@@ -120,6 +132,54 @@ impl Texts {
     /// Whether each value is present.
     pub fn validity(&self) -> &[bool] {
         &self.valid
+    }
+
+    /// Appends the values of `other` after this column's.
+    pub fn append(&mut self, other: &Texts) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let base = self.data.len();
+        self.data.push_str(&other.data);
+        self.offsets
+            .extend(other.offsets().iter().skip(1).map(|o| o + base));
+        self.valid.extend_from_slice(&other.valid);
+    }
+
+    /// The values at `order` (indexes into this column), in that order: one copy of each
+    /// value's bytes, no per-value lookups through [`Texts::get`].
+    ///
+    /// # Panics
+    /// When an index is out of range.
+    pub fn gather(&self, order: &[usize]) -> Texts {
+        let offsets = self.offsets();
+        let mut out = Texts::with_capacity(order.len(), 0);
+        // Values of one width and none missing (ids): the `i`th value starts at `i * width`,
+        // so only the value itself is read, not its offsets (half the cache misses).
+        let n = self.len();
+        if n > 0 && self.data.len().is_multiple_of(n) && self.valid.iter().all(|v| *v) {
+            let w = self.data.len() / n;
+            if offsets.iter().enumerate().all(|(i, &o)| o == i * w) {
+                let bytes = self.data.as_bytes();
+                let mut data = Vec::with_capacity(order.len() * w);
+                for &i in order {
+                    data.extend_from_slice(&bytes[i * w..(i + 1) * w]);
+                }
+                // Whole values of a valid string, back to back: still valid UTF-8.
+                out.data = String::from_utf8(data).expect("whole UTF-8 values");
+                out.offsets.extend((1..=order.len()).map(|j| j * w));
+                out.valid = vec![true; order.len()];
+                return out;
+            }
+        }
+        let bytes: usize = order.iter().map(|&i| offsets[i + 1] - offsets[i]).sum();
+        out.data.reserve_exact(bytes);
+        for &i in order {
+            out.data.push_str(&self.data[offsets[i]..offsets[i + 1]]);
+            out.offsets.push(out.data.len());
+            out.valid.push(self.valid[i]);
+        }
+        out
     }
 }
 
@@ -240,7 +300,7 @@ impl crate::Hub {
     pub fn frame(&self, actor: &Actor, kind: FrameKind, unit: UnitId) -> Result<Frame> {
         // Needs and claims (the big ones) straight from storage when the backend can.
         if matches!(kind, FrameKind::Needs | FrameKind::Claims) {
-            let mut tx = self.store().begin_read().map_err(crate::Error::from)?;
+            let mut tx = self.store().begin_read_wide().map_err(crate::Error::from)?;
             let query = if kind == FrameKind::Needs {
                 let q = NeedQuery {
                     unit: Some(unit),
@@ -468,5 +528,22 @@ mod texts_tests {
         assert_eq!(serde_json::from_str::<Texts>(&json).unwrap(), t);
         let v: Vec<Option<String>> = t.clone().into();
         assert_eq!(Texts::from(v), t);
+        let g = t.gather(&[3, 1, 0, 3]);
+        assert_eq!(
+            g.iter().collect::<Vec<_>>(),
+            vec![Some("ab"), None, Some("书包"), Some("ab")]
+        );
+        assert_eq!((g.data(), g.offsets()), ("ab书包ab", &[0, 2, 2, 8, 10][..]));
+        assert_eq!(Texts::default().gather(&[]), Texts::with_capacity(0, 0));
+        let mut a = Texts::default();
+        a.append(&t);
+        a.append(&Texts::default());
+        a.append(&g);
+        assert_eq!(a.len(), 8);
+        assert_eq!(
+            a.iter().collect::<Vec<_>>(),
+            [t.iter().collect::<Vec<_>>(), g.iter().collect()].concat()
+        );
+        assert_eq!(a.offsets().last(), Some(&a.data().len()));
     }
 }

@@ -239,6 +239,12 @@ pub trait Store: Send + Sync {
     fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError>;
     /// Begins a read-only transaction over one consistent committed state.
     fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError>;
+    /// Begins a read-only transaction like [`Store::begin_read`], for reading whole tables
+    /// ([`Tx::columns`]): a backend may hold more than one connection in it, every one on the
+    /// same committed state, and read with them in parallel. The default is `begin_read`.
+    fn begin_read_wide(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        self.begin_read()
+    }
     /// A short name of the backend (`memory`, `sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;
 }
@@ -346,6 +352,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
         (**self).begin_read()
+    }
+    fn begin_read_wide(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        (**self).begin_read_wide()
     }
     fn backend_name(&self) -> &'static str {
         (**self).backend_name()

@@ -73,14 +73,59 @@ fn json<T: serde::Serialize>(v: &T) -> Val {
 /// Reads typed columns from one result row (0-based).
 pub(crate) trait RowGet {
     fn text(&self, i: usize) -> Result<Option<String>, StoreError>;
-    /// Appends column `i` as text to `out` (backends that can, without a `String`).
-    fn push_text(&self, i: usize, out: &mut crate::frame::Texts) -> Result<(), StoreError> {
-        out.push(self.text(i)?.as_deref());
+    /// Appends column `i` as text to `out` (backends that can, without a `String` and with
+    /// the UTF-8 check left to [`RawTexts::finish`]).
+    fn push_text(&self, i: usize, out: &mut RawTexts) -> Result<(), StoreError> {
+        out.push(self.text(i)?.as_deref().map(str::as_bytes));
         Ok(())
     }
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError>;
     fn id(&self, i: usize) -> Result<Option<Uuid>, StoreError>;
     fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError>;
+}
+
+/// A text column being read: bytes as the database gave them, checked to be UTF-8 once, for
+/// the whole column, by [`RawTexts::finish`] (not value by value).
+#[derive(Default)]
+pub(crate) struct RawTexts {
+    data: Vec<u8>,
+    offsets: Vec<usize>,
+    valid: Vec<bool>,
+}
+
+impl RawTexts {
+    /// Room for `values` values of `bytes` bytes in all.
+    fn with_capacity(values: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(values + 1);
+        offsets.push(0);
+        RawTexts {
+            data: Vec::with_capacity(bytes),
+            offsets,
+            valid: Vec::with_capacity(values),
+        }
+    }
+
+    /// Appends a value (`None`: missing).
+    pub(crate) fn push(&mut self, value: Option<&[u8]>) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        if let Some(v) = value {
+            self.data.extend_from_slice(v);
+        }
+        self.offsets.push(self.data.len());
+        self.valid.push(value.is_some());
+    }
+
+    /// The column, once its bytes are UTF-8 and every value starts and ends on a character.
+    fn finish(self) -> Result<Texts, StoreError> {
+        let bad = || StoreError::Backend("text that is not UTF-8".into());
+        let data = String::from_utf8(self.data).map_err(|_| bad())?;
+        if !self.offsets.iter().all(|&o| data.is_char_boundary(o)) {
+            return Err(bad());
+        }
+        Ok(Texts::from_parts(data, self.offsets, self.valid))
+    }
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -815,7 +860,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
 }
 
 /// What differs between SQL dialects.
-pub(crate) trait Dialect {
+pub(crate) trait Dialect: Sync {
     /// The `n`th (1-based) placeholder.
     fn ph(&self, n: usize) -> String;
     /// The `n`th placeholder in report queries, which scan ranges once per call and may plan
@@ -827,6 +872,10 @@ pub(crate) trait Dialect {
     /// default leaves the choice to the planner.
     fn no_index(&self, col: &str) -> String {
         col.to_string()
+    }
+    /// `expr` (a column of ids or text) read as text (default: a `CAST`).
+    fn as_text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS TEXT)")
     }
     /// An expression that lower-cases ASCII letters only (like [`super::fold_text`]).
     fn fold(&self, expr: &str) -> String;
@@ -844,6 +893,9 @@ pub(crate) struct Sql<'d> {
     /// index: for reads of most of a table, where a scan in id order beats an index walk and
     /// a sort.
     scan: bool,
+    /// Rows of a scan limited to this range of SQLite rowids (both ends included): the
+    /// halves of a table read in parallel ([`columns_split`]).
+    rowids: Option<(i64, i64)>,
 }
 
 impl<'d> Sql<'d> {
@@ -854,6 +906,7 @@ impl<'d> Sql<'d> {
             dialect,
             report: false,
             scan: false,
+            rowids: None,
         }
     }
     /// A report query (placeholders from [`Dialect::report_ph`]).
@@ -1227,6 +1280,10 @@ fn select_in<'d>(q: &Query, page: &Page, mut sql: Sql<'d>, projection: Option<&s
         let p = sql.bind(id(after));
         conds.push(Some(format!("id > {p}")));
     }
+    if let Some((lo, hi)) = sql.rowids {
+        let (lo, hi) = (sql.bind(int(lo)), sql.bind(int(hi)));
+        conds.push(Some(format!("rowid BETWEEN {lo} AND {hi}")));
+    }
     let conds: Vec<String> = conds.into_iter().flatten().collect();
     let cols = projection.map_or_else(|| t.cols.join(", "), str::to_string);
     let mut text_ = format!("SELECT {cols} FROM {}", t.name);
@@ -1390,7 +1447,7 @@ pub(crate) fn format_time(t: &DateTime<Utc>) -> String {
 
 /// Parses [`format_time`]'s output (or any RFC 3339 time).
 pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
-    if let Some(t) = parse_stored_time(s) {
+    if let Some(t) = parse_stored_time(s.as_bytes()) {
         return Ok(t);
     }
     DateTime::parse_from_rfc3339(s)
@@ -1401,8 +1458,7 @@ pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
 /// The fixed-width form [`format_time`] writes (`2026-01-05T08:00:00.000000Z`), parsed
 /// without a general RFC 3339 parser (frames read millions of these); `None` for any other
 /// form.
-fn parse_stored_time(s: &str) -> Option<DateTime<Utc>> {
-    let b = s.as_bytes();
+pub(crate) fn parse_stored_time(b: &[u8]) -> Option<DateTime<Utc>> {
     if b.len() != 27
         || b[4] != b'-'
         || b[7] != b'-'
@@ -1806,6 +1862,7 @@ fn raw_needs(
 // Frames: the needs and claims a query selects, read straight into columns.
 
 use crate::frame::{Column, Texts};
+use std::collections::HashMap;
 
 /// How a frame column is read from its SQL expression.
 #[derive(Clone, Copy)]
@@ -1816,15 +1873,11 @@ enum As {
     Time,
 }
 
-/// The columns of a needs or claims frame (`None` for other queries: the Hub builds those
-/// from records). One SQL query, rows streamed into column vectors.
-pub(crate) fn columns(
-    query: &Query,
-    d: &dyn Dialect,
-    io: &mut dyn super::cells::SqlIo,
-) -> Result<Option<Vec<(String, Column)>>, StoreError> {
+/// The frame columns of `query`: (name, SQL expression, how read); `None` for queries whose
+/// frames the Hub builds from records.
+fn frame_spec(query: &Query) -> Option<&'static [(&'static str, &'static str, As)]> {
     use As::*;
-    let spec: &[(&str, &str, As)] = match query {
+    Some(match query {
         Query::Needs(_) => &[
             ("id", "id", Text),
             ("committee", "committee", Text),
@@ -1860,23 +1913,24 @@ pub(crate) fn columns(
             ("extensions", "extensions", Int),
             ("send_backs", "send_backs", Int),
             ("money_fen", "money_fen", Int),
-            // Filled below from one pass over claim_items (not a subquery per row).
+            // Filled by `finish` from one pass over claim_items (not a subquery per row).
             ("items", "CAST(NULL AS BIGINT)", Int),
             ("minutes", "minutes", Int),
             ("people_served", "people_served", Int),
         ],
-        _ => return Ok(None),
-    };
-    // Ids are text in SQLite and `uuid` in PostgreSQL: read every text column as text.
-    let projection: Vec<String> = spec
-        .iter()
-        .map(|(_, e, a)| match a {
-            Text => format!("CAST({e} AS TEXT)"),
-            _ => e.to_string(),
-        })
-        .collect();
-    // A scope of many committees reads most of the table: scan it in id order rather than
-    // walk the committee index and sort.
+        _ => return None,
+    })
+}
+
+/// The query reading a frame's columns: a scan of the table when the scope covers many
+/// committees (most of the table: a scan put in id order afterwards beats walking the
+/// committee index and sorting), else the usual query in id order.
+fn frame_sql<'d>(
+    query: &Query,
+    spec: &[(&str, &str, As)],
+    d: &'d dyn Dialect,
+    io: &mut dyn super::cells::SqlIo,
+) -> Result<Sql<'d>, StoreError> {
     let mut sql = Sql::new(d);
     let unit = match query {
         Query::Needs(f) => f.unit,
@@ -1886,109 +1940,403 @@ pub(crate) fn columns(
     if let Some(u) = unit {
         sql.scan = scope_committees(io, u)?.len() > PER_COMMITTEE;
     }
-    let q = select_in(query, &Page::ALL, sql, Some(&projection.join(", ")));
-    let mut cols: Vec<Column> = spec
+    Ok(frame_sql_with(query, spec, sql))
+}
+
+/// The query reading a frame's columns, `sql` deciding scan and rowid range.
+fn frame_sql_with<'d>(query: &Query, spec: &[(&str, &str, As)], sql: Sql<'d>) -> Sql<'d> {
+    // Ids are text in SQLite and `uuid` in PostgreSQL: read every text column as text.
+    let projection: Vec<String> = spec
         .iter()
-        .map(|(_, _, a)| match a {
-            Text => Column::Text(Texts::default()),
-            Code => Column::Code(Texts::default()),
-            Int => Column::Int(Vec::new()),
-            Time => Column::Time(Vec::new()),
+        .map(|(_, e, a)| match a {
+            As::Text => sql.dialect.as_text(e),
+            _ => e.to_string(),
         })
         .collect();
-    io.for_each(&q, &mut |row| {
-        for (i, c) in cols.iter_mut().enumerate() {
+    select_in(query, &Page::ALL, sql, Some(&projection.join(", ")))
+}
+
+/// Columns read from one query (all of a frame, or one part of a table read in parallel),
+/// with the ids' uuid values ([`uuid_keys`]) and, for scans, those values sorted along with
+/// each row's index in this part.
+struct Part {
+    cols: Vec<Column>,
+    keys: Option<Vec<u128>>,
+    sorted: Option<Vec<(u128, usize)>>,
+}
+
+/// Streams the rows of `q` into one column per entry of `spec` (with room reserved for
+/// `rows` rows), then computes the part's keys and, for a scan, their order.
+fn read_part(
+    q: &Sql<'_>,
+    spec: &[(&str, &str, As)],
+    io: &mut dyn super::cells::SqlIo,
+    rows: usize,
+) -> Result<Part, StoreError> {
+    enum Acc {
+        Text(RawTexts),
+        Code(RawTexts),
+        Int(Vec<Option<i64>>),
+        Time(Vec<Option<DateTime<Utc>>>),
+    }
+    // Room for ids (36 bytes) and codes: untouched capacity costs address space, not memory.
+    let mut accs: Vec<Acc> = spec
+        .iter()
+        .map(|(_, _, a)| match a {
+            As::Text => Acc::Text(RawTexts::with_capacity(rows, rows * 36)),
+            As::Code => Acc::Code(RawTexts::with_capacity(rows, rows * 8)),
+            As::Int => Acc::Int(Vec::with_capacity(rows)),
+            As::Time => Acc::Time(Vec::with_capacity(rows)),
+        })
+        .collect();
+    io.for_each(q, &mut |row| {
+        for (i, c) in accs.iter_mut().enumerate() {
             match c {
-                Column::Text(v) | Column::Code(v) => row.push_text(i, v)?,
-                Column::Int(v) => v.push(row.int(i)?),
-                Column::Time(v) => v.push(row.time(i)?),
+                Acc::Text(v) | Acc::Code(v) => row.push_text(i, v)?,
+                Acc::Int(v) => v.push(row.int(i)?),
+                Acc::Time(v) => v.push(row.time(i)?),
             }
         }
         Ok(())
     })?;
-    if let Query::Claims(_) = query {
-        // Items given: the sum of a claim's item counts, for claims with a fulfilment.
-        let mut sums = std::collections::HashMap::new();
-        let mut s = Sql::new(d);
-        s.text = "SELECT CAST(claim AS TEXT), CAST(sum(count) AS BIGINT) FROM claim_items \
-                  GROUP BY claim"
-            .into();
-        io.for_each(&s, &mut |row| {
-            if let (Some(c), Some(n)) = (row.text(0)?, row.int(1)?) {
-                sums.insert(c, n);
-            }
-            Ok(())
-        })?;
-        let at = |name: &str| spec.iter().position(|(n, _, _)| *n == name);
-        if let (Some(i), Some(m), Some(it)) = (at("id"), at("money_fen"), at("items")) {
-            let items: Vec<Option<i64>> = match (&cols[i], &cols[m]) {
-                (Column::Text(ids), Column::Int(money)) => ids
-                    .iter()
-                    .zip(money)
-                    .map(|(id, money)| {
-                        money.map(|_| id.and_then(|id| sums.get(id)).copied().unwrap_or(0))
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            cols[it] = Column::Int(items);
-        }
-    }
-    if q.scan {
-        in_id_order(&mut cols);
-    }
-    Ok(Some(
-        spec.iter()
-            .map(|(name, _, _)| name.to_string())
-            .zip(cols)
-            .collect(),
-    ))
+    let cols = accs
+        .into_iter()
+        .map(|a| {
+            Ok(match a {
+                Acc::Text(v) => Column::Text(v.finish()?),
+                Acc::Code(v) => Column::Code(v.finish()?),
+                Acc::Int(v) => Column::Int(v),
+                Acc::Time(v) => Column::Time(v),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Part::new(cols, q.scan))
 }
 
-/// Puts frame columns read by a table scan (rowid order, usually but not always id order:
-/// ids come from many devices) in order of the first column, the id.
-fn in_id_order(cols: &mut [Column]) {
+impl Part {
+    /// A part of `cols`, sorting its keys when the rows came from a scan (`scan`).
+    fn new(cols: Vec<Column>, scan: bool) -> Part {
+        // Ids are uuids: their 128-bit values order the rows (much cheaper than comparing
+        // text) and key the claims' item counts.
+        let keys = match cols.first() {
+            Some(Column::Text(ids)) => uuid_keys(ids),
+            _ => None,
+        };
+        let sorted = match (&keys, scan) {
+            (Some(keys), true) if !keys.windows(2).all(|w| w[0] <= w[1]) => {
+                let mut pairs: Vec<(u128, usize)> = keys.iter().copied().zip(0..).collect();
+                pairs.sort_unstable();
+                Some(pairs)
+            }
+            _ => None,
+        };
+        Part { cols, keys, sorted }
+    }
+}
+
+/// Item counts summed by claim (keyed by the claim id's uuid value): one pass over
+/// claim_items in table order (a GROUP BY would walk the primary key index and look up every
+/// row).
+fn item_sums(
+    d: &dyn Dialect,
+    io: &mut dyn super::cells::SqlIo,
+) -> Result<HashMap<u128, i64, BuildUuidHasher>, StoreError> {
+    let mut sums: HashMap<u128, i64, BuildUuidHasher> = HashMap::default();
+    let mut s = Sql::new(d);
+    s.text = "SELECT claim, CAST(count AS BIGINT) FROM claim_items".into();
+    io.for_each(&s, &mut |row| {
+        if let (Some(c), Some(n)) = (row.id(0)?, row.int(1)?) {
+            *sums.entry(c.as_u128()).or_default() += n;
+        }
+        Ok(())
+    })?;
+    Ok(sums)
+}
+
+/// Joins the parts (in rowid order), puts the rows in id order when they were read by a scan
+/// (merging the parts' sorted keys), and fills the claims' items column.
+fn finish(
+    query: &Query,
+    spec: &[(&str, &str, As)],
+    parts: Vec<Part>,
+    sums: Option<HashMap<u128, i64, BuildUuidHasher>>,
+) -> Result<Vec<(String, Column)>, StoreError> {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Err(StoreError::Backend("a frame read in no parts".into()));
+    };
+    let (mut cols, mut keys) = (first.cols, first.keys);
+    // Each part's rows in id order, as indexes into the joined columns.
+    let mut runs: Vec<Vec<(u128, usize)>> = Vec::new();
+    let mut unordered = first.sorted.is_some();
+    let mut push_run = |start: usize, keys: &Option<Vec<u128>>, sorted: Option<Vec<_>>| {
+        runs.push(match sorted {
+            Some(pairs) => pairs
+                .into_iter()
+                .map(|(k, i): (u128, usize)| (k, start + i))
+                .collect(),
+            None => keys.iter().flatten().copied().zip(start..).collect(),
+        })
+    };
+    push_run(0, &keys, first.sorted);
+    for part in parts {
+        let start = cols.first().map_or(0, Column::len);
+        unordered |= part.sorted.is_some();
+        if let (Some(k), Some(pk)) = (&keys, &part.keys) {
+            unordered |= matches!((k.last(), pk.first()), (Some(a), Some(b)) if a > b);
+        }
+        push_run(start, &part.keys, part.sorted);
+        keys = match (keys, part.keys) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        for (c, r) in cols.iter_mut().zip(part.cols) {
+            match (c, r) {
+                (Column::Text(a), Column::Text(b)) | (Column::Code(a), Column::Code(b)) => {
+                    a.append(&b)
+                }
+                (Column::Int(a), Column::Int(mut b)) => a.append(&mut b),
+                (Column::Time(a), Column::Time(mut b)) => a.append(&mut b),
+                _ => return Err(StoreError::Backend("frame parts differ in shape".into())),
+            }
+        }
+    }
+    if unordered {
+        match &mut keys {
+            Some(keys) => {
+                let merged = merge_runs(runs);
+                *keys = merged.iter().map(|&(k, _)| k).collect();
+                let order: Vec<usize> = merged.into_iter().map(|(_, i)| i).collect();
+                reorder(&mut cols, &order);
+            }
+            None => in_text_order(&mut cols),
+        }
+    } else if keys.is_none() {
+        // Ids that are not all uuids (never in this store's tables): order by their text.
+        in_text_order(&mut cols);
+    }
+    if let (Query::Claims(_), Some(sums)) = (query, sums) {
+        // Items given: the sum of a claim's item counts, for claims with a fulfilment.
+        let at = |name: &str| spec.iter().position(|(n, _, _)| *n == name);
+        if let (Some(m), Some(it), Some(keys)) = (at("money_fen"), at("items"), &keys) {
+            if let Column::Int(money) = &cols[m] {
+                let items = keys
+                    .iter()
+                    .zip(money)
+                    .map(|(k, money)| money.map(|_| sums.get(k).copied().unwrap_or(0)))
+                    .collect();
+                cols[it] = Column::Int(items);
+            }
+        }
+    }
+    Ok(spec
+        .iter()
+        .map(|(name, _, _)| name.to_string())
+        .zip(cols)
+        .collect())
+}
+
+/// Merges runs sorted by key into one sorted list.
+fn merge_runs(mut runs: Vec<Vec<(u128, usize)>>) -> Vec<(u128, usize)> {
+    while runs.len() > 1 {
+        let b = runs.pop().unwrap_or_default();
+        let a = runs.pop().unwrap_or_default();
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if a[i] <= b[j] {
+                out.push(a[i]);
+                i += 1;
+            } else {
+                out.push(b[j]);
+                j += 1;
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        runs.push(out);
+    }
+    runs.pop().unwrap_or_default()
+}
+
+/// The columns of a needs or claims frame (`None` for other queries: the Hub builds those
+/// from records). One SQL query, rows streamed into column vectors.
+pub(crate) fn columns(
+    query: &Query,
+    d: &dyn Dialect,
+    io: &mut dyn super::cells::SqlIo,
+) -> Result<Option<Vec<(String, Column)>>, StoreError> {
+    let Some(spec) = frame_spec(query) else {
+        return Ok(None);
+    };
+    let q = frame_sql(query, spec, d, io)?;
+    let part = read_part(&q, spec, io, 0)?;
+    let sums = match query {
+        Query::Claims(_) => Some(item_sums(d, io)?),
+        _ => None,
+    };
+    Ok(Some(finish(query, spec, vec![part], sums)?))
+}
+
+/// [`columns`] read by two connections at once — `io` on this thread and `helper` on
+/// another — for scans of a table with rowids (SQLite): each reads half the rowid range, the
+/// helper then the claims' items. Both connections must see the same committed state (the
+/// caller pins them to one snapshot); other queries are read by `io` alone.
+pub(crate) fn columns_split<'h>(
+    query: &Query,
+    d: &dyn Dialect,
+    io: &mut dyn super::cells::SqlIo,
+    helper: &mut (dyn super::cells::SqlIo + Send + 'h),
+) -> Result<Option<Vec<(String, Column)>>, StoreError> {
+    let Some(spec) = frame_spec(query) else {
+        return Ok(None);
+    };
+    let q = frame_sql(query, spec, d, io)?;
+    let mut bounds = Sql::new(d);
+    bounds.text = format!(
+        "SELECT min(rowid), max(rowid) FROM {}",
+        table(query.kind()).name
+    );
+    let range = match io.rows(&bounds)?.first() {
+        Some(r) => (r.int(0)?, r.int(1)?),
+        None => (None, None),
+    };
+    let (Some(lo), Some(hi), true) = (range.0, range.1, q.scan) else {
+        // Not a scan, or an empty table: one connection.
+        let part = read_part(&q, spec, io, 0)?;
+        let sums = match query {
+            Query::Claims(_) => Some(item_sums(d, io)?),
+            _ => None,
+        };
+        return Ok(Some(finish(query, spec, vec![part], sums)?));
+    };
+    // The helper also sums the claims' items (about a third of its part's time): it reads
+    // the smaller part of the table.
+    let share = if matches!(query, Query::Claims(_)) {
+        0.6
+    } else {
+        0.5
+    };
+    let mid = lo + ((hi - lo) as f64 * share) as i64;
+    let half = |from: i64, to: i64| {
+        let mut sql = Sql::new(d);
+        sql.scan = true;
+        sql.rowids = Some((from, to));
+        frame_sql_with(query, spec, sql)
+    };
+    let (first, second) = (half(lo, mid), half(mid + 1, hi));
+    // Rowids are dense in tables that are only inserted into and updated: the ranges' sizes
+    // are good guesses of the parts' rows (the first part has room for the second's too).
+    let rows = |n: i64| usize::try_from(n.clamp(0, 50_000_000)).unwrap_or(0);
+    let claims = matches!(query, Query::Claims(_));
+    let (mine, theirs) = std::thread::scope(|s| {
+        let theirs = s.spawn(move || -> Result<_, StoreError> {
+            let part = read_part(&second, spec, helper, rows(hi - mid))?;
+            let sums = match claims {
+                true => Some(item_sums(second.dialect, helper)?),
+                false => None,
+            };
+            Ok((part, sums))
+        });
+        let mine = read_part(&first, spec, io, rows(hi - lo + 1));
+        let theirs = theirs
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (mine, theirs)
+    });
+    let (second, sums) = theirs?;
+    Ok(Some(finish(query, spec, vec![mine?, second], sums)?))
+}
+
+/// The 128-bit values of a column of uuids in their canonical text form (`None` when a value
+/// is missing or not a uuid): their order is the text's order.
+fn uuid_keys(ids: &Texts) -> Option<Vec<u128>> {
+    ids.iter()
+        .map(|id| Some(Uuid::try_parse(id?).ok()?.as_u128()))
+        .collect()
+}
+
+/// Hashes uuid values (as `u128`) by their last 64 bits — random in every uuid version the
+/// library makes — instead of running SipHash over all 16 bytes.
+#[derive(Default, Clone, Copy)]
+struct BuildUuidHasher;
+
+/// See [`BuildUuidHasher`].
+#[derive(Default)]
+struct UuidHasher(u64);
+
+impl std::hash::BuildHasher for BuildUuidHasher {
+    type Hasher = UuidHasher;
+    fn build_hasher(&self) -> UuidHasher {
+        UuidHasher(0)
+    }
+}
+
+impl std::hash::Hasher for UuidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for u128 keys; any other input still hashes (FNV-1a).
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        // Mixed once so that the bits hashbrown takes from the top are random too.
+        self.0 = (v as u64 ^ (v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Puts frame columns in order of the first column, the id, compared as text (for ids that
+/// are not all uuids; uuids are ordered by their values in [`finish`]).
+fn in_text_order(cols: &mut [Column]) {
     let Some(Column::Text(ids)) = cols.first() else {
         return;
     };
     if (1..ids.len()).all(|i| ids.get(i - 1) <= ids.get(i)) {
         return;
     }
-    // Ids are uuids in their canonical text form, whose order is the order of their 128-bit
-    // values: sort those (much cheaper than comparing text), or the text when one is not.
-    let keys: Option<Vec<(u128, usize)>> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| Some((Uuid::try_parse(id?).ok()?.as_u128(), i)))
-        .collect();
-    let order: Vec<usize> = match keys {
-        Some(mut keys) => {
-            keys.sort_unstable();
-            keys.into_iter().map(|(_, i)| i).collect()
-        }
-        None => {
-            let mut order: Vec<usize> = (0..ids.len()).collect();
-            order.sort_unstable_by(|&a, &b| ids.get(a).cmp(&ids.get(b)));
-            order
-        }
-    };
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_unstable_by(|&a, &b| ids.get(a).cmp(&ids.get(b)));
+    reorder(cols, &order);
+}
+
+/// Rearranges every column so that row `j` is the old row `order[j]`.
+fn reorder(cols: &mut [Column], order: &[usize]) {
     fn permute<T>(v: &mut Vec<Option<T>>, order: &[usize]) {
         let mut old = std::mem::take(v);
         *v = order.iter().map(|&i| old[i].take()).collect();
     }
-    for c in cols.iter_mut() {
-        match c {
-            Column::Text(v) | Column::Code(v) => {
-                let mut t = Texts::with_capacity(v.len(), v.data().len());
-                for &i in &order {
-                    t.push(v.get(i));
-                }
-                *v = t;
-            }
-            Column::Int(v) => permute(v, &order),
-            Column::Time(v) => permute(v, &order),
-        }
+    let one = |c: &mut Column| match c {
+        Column::Text(v) | Column::Code(v) => *v = v.gather(order),
+        Column::Int(v) => permute(v, order),
+        Column::Time(v) => permute(v, order),
+    };
+    // Reordering is random access into columns larger than the CPU caches: the columns are
+    // shared among the machine's cores (each column by one thread), when there are enough
+    // rows to pay for the threads.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(cols.len());
+    if threads < 2 || order.len() < 100_000 {
+        cols.iter_mut().for_each(one);
+        return;
     }
+    let work = std::sync::Mutex::new(cols.iter_mut());
+    let next = || work.lock().unwrap_or_else(|p| p.into_inner()).next();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(c) = next() {
+                    one(c);
+                }
+            });
+        }
+    });
 }
 
 #[cfg(test)]
@@ -2005,7 +2353,7 @@ mod tests {
             Column::Int(vec![Some(2), Some(1), None]),
             Column::Time(vec![t(2), t(1), None]),
         ];
-        in_id_order(&mut cols);
+        in_text_order(&mut cols);
         assert_eq!(
             cols,
             vec![
@@ -2018,23 +2366,65 @@ mod tests {
     }
 
     #[test]
-    fn scanned_uuid_columns_are_put_in_id_order() {
+    fn scanned_uuid_parts_are_joined_in_id_order() {
         let ids: Vec<Uuid> = (0..50).map(|_| Uuid::now_v7()).collect();
-        let mut shuffled = ids.clone();
-        shuffled.reverse();
-        shuffled.swap(3, 17);
-        let mut cols = vec![
-            Column::Text(shuffled.iter().map(|u| Some(u.to_string())).collect()),
-            Column::Int(shuffled.iter().map(|u| Some(u.as_u128() as i64)).collect()),
-        ];
-        in_id_order(&mut cols);
-        assert_eq!(
-            cols,
+        let cols = |ids: &[Uuid]| {
             vec![
                 Column::Text(ids.iter().map(|u| Some(u.to_string())).collect()),
                 Column::Int(ids.iter().map(|u| Some(u.as_u128() as i64)).collect()),
             ]
+        };
+        let spec: &[(&str, &str, As)] = &[("id", "id", As::Text), ("n", "n", As::Int)];
+        let query = Query::Needs(Default::default());
+        let want: Vec<(String, Column)> = ["id", "n"]
+            .map(String::from)
+            .into_iter()
+            .zip(cols(&ids))
+            .collect();
+        // Shuffled within parts and across them; in order within each, but not across; in
+        // order throughout (joined without sorting); one part.
+        let mut shuffled = ids.clone();
+        shuffled.reverse();
+        shuffled.swap(3, 17);
+        let (a, b) = shuffled.split_at(20);
+        let cases: Vec<Vec<&[Uuid]>> = vec![
+            vec![a, b],
+            vec![&ids[30..], &ids[..30]],
+            vec![&ids[..10], &ids[10..]],
+            vec![&shuffled],
+            vec![&ids[..0], &shuffled],
+        ];
+        for (n, case) in cases.into_iter().enumerate() {
+            let parts = case.iter().map(|p| Part::new(cols(p), true)).collect();
+            let got = finish(&query, spec, parts, None).unwrap();
+            assert_eq!(got, want, "case {n}");
+        }
+        // Not a scan: the rows keep the order they were read in.
+        let parts = vec![Part::new(cols(&shuffled), false)];
+        let got = finish(&query, spec, parts, None).unwrap();
+        assert_eq!(got[0].1, cols(&shuffled)[0]);
+    }
+
+    #[test]
+    fn raw_texts_are_checked_once_and_whole() {
+        let mut t = RawTexts::default();
+        t.push(Some("书包".as_bytes()));
+        t.push(None);
+        t.push(Some(b"ab"));
+        let t = t.finish().unwrap();
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            vec![Some("书包"), None, Some("ab")]
         );
+        // Bytes that are not UTF-8, and a character split between two values (the whole
+        // buffer is UTF-8, the values are not), are refused.
+        let mut bad = RawTexts::default();
+        bad.push(Some(&[0xff, b'a']));
+        assert!(bad.finish().is_err());
+        let mut split = RawTexts::default();
+        split.push(Some(&"书".as_bytes()[..1]));
+        split.push(Some(&"书".as_bytes()[1..]));
+        assert!(split.finish().is_err());
     }
 
     #[test]
@@ -2049,17 +2439,23 @@ mod tests {
         ];
         for t in times {
             let s = format_time(&t);
-            assert_eq!(parse_stored_time(&s), Some(t), "{s}");
+            assert_eq!(parse_stored_time(s.as_bytes()), Some(t), "{s}");
             assert_eq!(parse_time(&s).unwrap(), t);
         }
         // Other RFC 3339 forms go through the general parser; nonsense is refused.
-        assert_eq!(parse_stored_time("2026-01-05T08:00:00Z"), None);
+        assert_eq!(parse_stored_time("2026-01-05T08:00:00Z".as_bytes()), None);
         assert_eq!(
             parse_time("2026-01-05T16:00:00+08:00").unwrap(),
             Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap()
         );
-        assert_eq!(parse_stored_time("2026-02-30T08:00:00.000000Z"), None);
-        assert_eq!(parse_stored_time("2026-01-05T08:00:0x.000000Z"), None);
+        assert_eq!(
+            parse_stored_time("2026-02-30T08:00:00.000000Z".as_bytes()),
+            None
+        );
+        assert_eq!(
+            parse_stored_time("2026-01-05T08:00:0x.000000Z".as_bytes()),
+            None
+        );
         assert!(parse_time("2026-02-30T08:00:00.000000Z").is_err());
     }
 }

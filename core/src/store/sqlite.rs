@@ -94,6 +94,10 @@ impl Dialect for SqliteDialect {
     fn report_ph(&self, n: usize) -> String {
         format!("?{n}")
     }
+    fn as_text(&self, expr: &str) -> String {
+        // Ids and text are stored as TEXT already: a CAST would only cost a step per value.
+        expr.to_string()
+    }
     fn no_index(&self, col: &str) -> String {
         format!("+{col}")
     }
@@ -158,8 +162,12 @@ impl RowGet for Row<'_, '_> {
     fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
         self.0.get(i).map_err(err)
     }
-    fn push_text(&self, i: usize, out: &mut crate::frame::Texts) -> Result<(), StoreError> {
-        out.push(self.str_ref(i)?);
+    fn push_text(&self, i: usize, out: &mut sql::RawTexts) -> Result<(), StoreError> {
+        match self.0.get_ref(i).map_err(err)? {
+            ValueRef::Null => out.push(None),
+            ValueRef::Text(t) => out.push(Some(t)),
+            _ => return Err(StoreError::Backend("expected text".into())),
+        }
         Ok(())
     }
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
@@ -174,6 +182,13 @@ impl RowGet for Row<'_, '_> {
         }
     }
     fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
+        // The form the store writes straight from the bytes; any other through the general
+        // parser.
+        if let Ok(ValueRef::Text(t)) = self.0.get_ref(i) {
+            if let Some(t) = sql::parse_stored_time(t) {
+                return Ok(Some(t));
+            }
+        }
         match self.str_ref(i)? {
             Some(s) => sql::parse_time(s).map(Some),
             None => Ok(None),
@@ -198,6 +213,29 @@ fn owned(row: &rusqlite::Row<'_>, n: usize) -> Result<OwnedRow, StoreError> {
 
 /// Runs the report-cell SQL on a connection.
 struct LiteIo<'c>(&'c Connection);
+
+/// [`LiteIo`] on a connection borrowed exclusively, so that it can move to another thread
+/// (a `Connection` is `Send`, not `Sync`).
+struct SendIo<'c>(&'c mut Connection);
+
+impl super::cells::SqlIo for SendIo<'_> {
+    fn dialect(&self) -> &'static dyn sql::Dialect {
+        &SqliteDialect
+    }
+    fn rows(&mut self, q: &sql::Sql<'_>) -> Result<Vec<OwnedRow>, StoreError> {
+        LiteIo(self.0).rows(q)
+    }
+    fn for_each(
+        &mut self,
+        q: &sql::Sql<'_>,
+        f: &mut dyn FnMut(&dyn RowGet) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        LiteIo(self.0).for_each(q, f)
+    }
+    fn exec(&mut self, q: &sql::Sql<'_>) -> Result<u64, StoreError> {
+        LiteIo(self.0).exec(q)
+    }
+}
 
 impl super::cells::SqlIo for LiteIo<'_> {
     fn dialect(&self) -> &'static dyn sql::Dialect {
@@ -339,6 +377,38 @@ impl SqliteStore {
         })
     }
 
+    /// A reader connection from the pool, or a new one.
+    fn reader(&self) -> Result<Connection, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match pooled {
+            Some(c) => Ok(c),
+            None => open_conn(&self.path, &self.options),
+        }
+    }
+
+    /// Two readers in read transactions on one snapshot: each starts its transaction while
+    /// this store holds the write lock (the writer mutex for this process, `BEGIN IMMEDIATE`
+    /// for others), so no commit can fall between the two. `None` where the lock cannot be
+    /// had (a read-only file, a writer holding it past the busy timeout).
+    fn pinned_readers(&self) -> Result<Option<(Connection, Connection)>, StoreError> {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if writer.execute_batch("BEGIN IMMEDIATE").is_err() {
+            return Ok(None);
+        }
+        let pinned = (|| -> Result<(Connection, Connection), StoreError> {
+            let (a, b) = (self.reader()?, self.reader()?);
+            for c in [&a, &b] {
+                c.execute_batch("BEGIN").map_err(err)?;
+                // The first read starts the read transaction (its snapshot).
+                c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+                    .map_err(err)?;
+            }
+            Ok((a, b))
+        })();
+        let _ = writer.execute_batch("ROLLBACK");
+        pinned.map(Some)
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -367,6 +437,9 @@ impl Conn<'_> {
 
 struct SqliteTx<'a> {
     conn: Conn<'a>,
+    /// A second reader on the same snapshot ([`Store::begin_read_wide`]), which reads half
+    /// of a table scan on another thread.
+    helper: Option<Connection>,
     open: bool,
     writable: bool,
     /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
@@ -381,8 +454,15 @@ impl Drop for SqliteTx<'_> {
             let _ = self.conn.get().execute_batch("ROLLBACK");
         }
         if let Conn::Reader(c, pool) = &mut self.conn {
+            let mut pool = pool.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(h) = self.helper.take() {
+                // A reader that cannot end its transaction is not reused.
+                if h.execute_batch("ROLLBACK").is_ok() {
+                    pool.push(h);
+                }
+            }
             if let Some(c) = c.take() {
-                pool.lock().unwrap_or_else(|p| p.into_inner()).push(c);
+                pool.push(c);
             }
         }
     }
@@ -583,7 +663,11 @@ impl Tx for SqliteTx<'_> {
         &mut self,
         query: &Query,
     ) -> Result<Option<Vec<(String, crate::frame::Column)>>, StoreError> {
-        sql::columns(query, &SqliteDialect, &mut LiteIo(self.conn.get()))
+        let io = &mut LiteIo(self.conn.get());
+        match &mut self.helper {
+            Some(h) => sql::columns_split(query, &SqliteDialect, io, &mut SendIo(h)),
+            None => sql::columns(query, &SqliteDialect, io),
+        }
     }
 
     fn rebuild_derived(&mut self) -> Result<(), StoreError> {
@@ -607,6 +691,7 @@ impl Store for SqliteStore {
         guard.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
         Ok(Box::new(SqliteTx {
             conn: Conn::Writer(guard),
+            helper: None,
             open: true,
             writable: true,
             upkeep: true,
@@ -615,14 +700,25 @@ impl Store for SqliteStore {
     }
 
     fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => open_conn(&self.path, &self.options)?,
-        };
+        let conn = self.reader()?;
         conn.execute_batch("BEGIN").map_err(err)?;
         Ok(Box::new(SqliteTx {
             conn: Conn::Reader(Some(conn), &self.readers),
+            helper: None,
+            open: true,
+            writable: false,
+            upkeep: true,
+            memo: Default::default(),
+        }))
+    }
+
+    fn begin_read_wide(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
+        let Some((a, b)) = self.pinned_readers()? else {
+            return self.begin_read();
+        };
+        Ok(Box::new(SqliteTx {
+            conn: Conn::Reader(Some(a), &self.readers),
+            helper: Some(b),
             open: true,
             writable: false,
             upkeep: true,
@@ -676,6 +772,43 @@ mod tests {
                 "upgrade from {from}"
             );
         }
+    }
+
+    #[test]
+    fn pinned_readers_share_one_snapshot() {
+        let store = SqliteStore::open(temp("pinned")).unwrap();
+        let other = Connection::open(store.path()).unwrap();
+        other
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let count = |c: &Connection| -> i64 {
+            c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = count(&other);
+        let (a, b) = store
+            .pinned_readers()
+            .unwrap()
+            .expect("the write lock is free");
+        // A commit after the pinning is seen by neither reader, however long they read.
+        other.execute("INSERT INTO t VALUES (2)", []).unwrap();
+        assert_eq!((count(&a), count(&b)), (before, before));
+        assert_eq!(count(&other), before + 1);
+        // While another connection holds the write lock, no pair is pinned (one reader
+        // reads alone) instead of waiting without end.
+        let slow = SqliteStore::open_with(
+            store.path(),
+            SqliteOptions {
+                busy_timeout: Duration::from_millis(50),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        assert!(slow.pinned_readers().unwrap().is_none());
+        assert!(slow.begin_read_wide().is_ok());
+        other.execute_batch("ROLLBACK").unwrap();
+        assert!(slow.pinned_readers().unwrap().is_some());
     }
 
     #[test]
