@@ -381,10 +381,12 @@ def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
     return wrapper
 
 
+# One encoder for every call (``json.dumps`` with options builds a new one each time).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 def _dumps(payload: Mapping[str, Any]) -> str:
-    return json.dumps(
-        {k: _encode(v, k) for k, v in payload.items()}, ensure_ascii=False, allow_nan=False
-    )
+    return _ENCODER.encode({k: _encode(v, k) for k, v in payload.items()})
 
 
 # ------------------------------------------------------------------------------------------
