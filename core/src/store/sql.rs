@@ -2195,16 +2195,18 @@ pub(crate) fn columns_split<'h>(
         return Ok(None);
     };
     let q = frame_sql(query, spec, d, io)?;
-    let mut bounds = Sql::new(d);
-    bounds.text = format!(
-        "SELECT min(rowid), max(rowid) FROM {}",
-        table(query.kind()).name
-    );
-    let range = match io.rows(&bounds)?.first() {
-        Some(r) => (r.int(0)?, r.int(1)?),
-        None => (None, None),
-    };
-    let (Some(lo), Some(hi), true) = (range.0, range.1, q.scan) else {
+    let mut range = (None, None);
+    if q.scan {
+        let mut bounds = Sql::new(d);
+        bounds.text = format!(
+            "SELECT min(rowid), max(rowid) FROM {}",
+            table(query.kind()).name
+        );
+        if let Some(r) = io.rows(&bounds)?.first() {
+            range = (r.int(0)?, r.int(1)?);
+        }
+    }
+    let (Some(lo), Some(hi)) = range else {
         // Not a scan, or an empty table: one connection.
         let part = read_part(&q, spec, io, 0)?;
         let sums = match query {
@@ -2229,8 +2231,10 @@ pub(crate) fn columns_split<'h>(
     };
     let (first, second) = (half(lo, mid), half(mid + 1, hi));
     // Rowids are dense in tables that are only inserted into and updated: the ranges' sizes
-    // are good guesses of the parts' rows (the first part has room for the second's too).
-    let rows = |n: i64| usize::try_from(n.clamp(0, 50_000_000)).unwrap_or(0);
+    // are good guesses of the parts' rows (the first part has room for the second's too),
+    // capped so that a sparse range cannot reserve much more than it fills (beyond the cap,
+    // columns grow as they fill).
+    let rows = |n: i64| usize::try_from(n.clamp(0, 4_000_000)).unwrap_or(0);
     let claims = matches!(query, Query::Claims(_));
     let (mine, theirs) = std::thread::scope(|s| {
         let theirs = s.spawn(move || -> Result<_, StoreError> {
