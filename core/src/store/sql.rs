@@ -1962,7 +1962,7 @@ fn frame_sql_with<'d>(query: &Query, spec: &[(&str, &str, As)], sql: Sql<'d>) ->
 struct Part {
     cols: Vec<Column>,
     keys: Option<Vec<u128>>,
-    sorted: Option<Vec<(u128, usize)>>,
+    sorted: Option<Run>,
 }
 
 /// Streams the rows of `q` into one column per entry of `spec` (with room reserved for
@@ -2066,26 +2066,17 @@ fn finish(
         return Err(StoreError::Backend("a frame read in no parts".into()));
     };
     let (mut cols, mut keys) = (first.cols, first.keys);
-    // Each part's rows in id order, as indexes into the joined columns.
-    let mut runs: Vec<Vec<(u128, usize)>> = Vec::new();
+    // Where each part starts in the joined columns, with its sorted keys when it was not in
+    // order; runs in id order are built from these only when the rows need reordering.
     let mut unordered = first.sorted.is_some();
-    let mut push_run = |start: usize, keys: &Option<Vec<u128>>, sorted: Option<Vec<_>>| {
-        runs.push(match sorted {
-            Some(pairs) => pairs
-                .into_iter()
-                .map(|(k, i): (u128, usize)| (k, start + i))
-                .collect(),
-            None => keys.iter().flatten().copied().zip(start..).collect(),
-        })
-    };
-    push_run(0, &keys, first.sorted);
+    let mut runs: Vec<(usize, Option<Run>)> = vec![(0, first.sorted)];
     for part in parts {
         let start = cols.first().map_or(0, Column::len);
         unordered |= part.sorted.is_some();
         if let (Some(k), Some(pk)) = (&keys, &part.keys) {
             unordered |= matches!((k.last(), pk.first()), (Some(a), Some(b)) if a > b);
         }
-        push_run(start, &part.keys, part.sorted);
+        runs.push((start, part.sorted));
         keys = match (keys, part.keys) {
             (Some(mut a), Some(b)) => {
                 a.extend(b);
@@ -2107,6 +2098,21 @@ fn finish(
     if unordered {
         match &mut keys {
             Some(keys) => {
+                // Each part's rows in id order, as indexes into the joined columns.
+                let ends: Vec<usize> = runs
+                    .iter()
+                    .skip(1)
+                    .map(|(start, _)| *start)
+                    .chain([keys.len()])
+                    .collect();
+                let runs = runs
+                    .into_iter()
+                    .zip(ends)
+                    .map(|((start, sorted), end)| match sorted {
+                        Some(pairs) => pairs.into_iter().map(|(k, i)| (k, start + i)).collect(),
+                        None => keys[start..end].iter().copied().zip(start..).collect(),
+                    })
+                    .collect();
                 let merged = merge_runs(runs);
                 *keys = merged.iter().map(|&(k, _)| k).collect();
                 let order: Vec<usize> = merged.into_iter().map(|(_, i)| i).collect();
@@ -2139,8 +2145,11 @@ fn finish(
         .collect())
 }
 
+/// Rows in id order: (uuid value, row index).
+type Run = Vec<(u128, usize)>;
+
 /// Merges runs sorted by key into one sorted list.
-fn merge_runs(mut runs: Vec<Vec<(u128, usize)>>) -> Vec<(u128, usize)> {
+fn merge_runs(mut runs: Vec<Run>) -> Run {
     while runs.len() > 1 {
         let b = runs.pop().unwrap_or_default();
         let a = runs.pop().unwrap_or_default();
