@@ -241,7 +241,8 @@ pub trait Store: Send + Sync {
     fn begin_read(&self) -> Result<Box<dyn Tx + '_>, StoreError>;
     /// Begins a read-only transaction like [`Store::begin_read`], for reading whole tables
     /// ([`Tx::columns`]): a backend may hold more than one connection in it, every one on the
-    /// same committed state, and read with them in parallel. The default is `begin_read`.
+    /// same committed state, and read with them in parallel — but must not wait for a writer
+    /// to get them. The default is `begin_read`.
     fn begin_read_wide(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
         self.begin_read()
     }

@@ -388,11 +388,19 @@ impl SqliteStore {
 
     /// Two readers in read transactions on one snapshot: each starts its transaction while
     /// this store holds the write lock (the writer mutex for this process, `BEGIN IMMEDIATE`
-    /// for others), so no commit can fall between the two. `None` where the lock cannot be
-    /// had (a read-only file, a writer holding it past the busy timeout).
+    /// for others), so no commit can fall between the two. `None` where the lock is not free
+    /// at once — a write under way here or in another process, a read-only file: a read never
+    /// waits for a writer; it is read by one connection instead.
     fn pinned_readers(&self) -> Result<Option<(Connection, Connection)>, StoreError> {
-        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if writer.execute_batch("BEGIN IMMEDIATE").is_err() {
+        let writer = match self.writer.try_lock() {
+            Ok(w) => w,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
+        };
+        let _ = writer.busy_timeout(Duration::ZERO);
+        let locked = writer.execute_batch("BEGIN IMMEDIATE").is_ok();
+        let _ = writer.busy_timeout(self.options.busy_timeout);
+        if !locked {
             return Ok(None);
         }
         let pinned = (|| -> Result<(Connection, Connection), StoreError> {
@@ -794,21 +802,28 @@ mod tests {
         other.execute("INSERT INTO t VALUES (2)", []).unwrap();
         assert_eq!((count(&a), count(&b)), (before, before));
         assert_eq!(count(&other), before + 1);
-        // While another connection holds the write lock, no pair is pinned (one reader
-        // reads alone) instead of waiting without end.
-        let slow = SqliteStore::open_with(
-            store.path(),
-            SqliteOptions {
-                busy_timeout: Duration::from_millis(50),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        // While another connection holds the write lock, or a write transaction of this
+        // store is open, no pair is pinned — at once, not after the busy timeout (5 s): one
+        // reader reads alone.
+        drop((a, b));
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
-        assert!(slow.pinned_readers().unwrap().is_none());
-        assert!(slow.begin_read_wide().is_ok());
+        let t = std::time::Instant::now();
+        assert!(store.pinned_readers().unwrap().is_none());
+        assert!(store.begin_read_wide().is_ok());
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
         other.execute_batch("ROLLBACK").unwrap();
-        assert!(slow.pinned_readers().unwrap().is_some());
+        let w = store.begin_write().unwrap();
+        assert!(store.pinned_readers().unwrap().is_none());
+        drop(w);
+        assert!(store.pinned_readers().unwrap().is_some());
+        // The writer keeps its own busy timeout.
+        let timeout: i64 = store
+            .writer
+            .lock()
+            .unwrap()
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(timeout, 5000);
     }
 
     #[test]
