@@ -118,7 +118,10 @@ impl RawTexts {
     }
 
     /// The column, once its bytes are UTF-8 and every value starts and ends on a character.
-    fn finish(self) -> Result<Texts, StoreError> {
+    fn finish(mut self) -> Result<Texts, StoreError> {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
         let bad = || StoreError::Backend("text that is not UTF-8".into());
         let data = String::from_utf8(self.data).map_err(|_| bad())?;
         if !self.offsets.iter().all(|&o| data.is_char_boundary(o)) {
@@ -2182,12 +2185,22 @@ pub(crate) fn columns(
         return Ok(None);
     };
     let q = frame_sql(query, spec, d, io)?;
-    let part = read_part(&q, spec, io, 0)?;
+    Ok(Some(read_whole(query, spec, &q, io)?))
+}
+
+/// The frame `q` reads, read by one connection.
+fn read_whole(
+    query: &Query,
+    spec: &[(&str, &str, As)],
+    q: &Sql<'_>,
+    io: &mut dyn super::cells::SqlIo,
+) -> Result<Vec<(String, Column)>, StoreError> {
+    let part = read_part(q, spec, io, 0)?;
     let sums = match query {
-        Query::Claims(_) => Some(item_sums(d, io)?),
+        Query::Claims(_) => Some(item_sums(q.dialect, io)?),
         _ => None,
     };
-    Ok(Some(finish(query, spec, vec![part], sums)?))
+    finish(query, spec, vec![part], sums)
 }
 
 /// [`columns`] read by two connections at once — `io` on this thread and `helper` on
@@ -2217,12 +2230,7 @@ pub(crate) fn columns_split<'h>(
     }
     let (Some(lo), Some(hi)) = range else {
         // Not a scan, or an empty table: one connection.
-        let part = read_part(&q, spec, io, 0)?;
-        let sums = match query {
-            Query::Claims(_) => Some(item_sums(d, io)?),
-            _ => None,
-        };
-        return Ok(Some(finish(query, spec, vec![part], sums)?));
+        return Ok(Some(read_whole(query, spec, &q, io)?));
     };
     // The helper also sums the claims' items (about a third of its part's time): it reads
     // the smaller part of the table.
@@ -2438,6 +2446,11 @@ mod tests {
         split.push(Some(&"书".as_bytes()[..1]));
         split.push(Some(&"书".as_bytes()[1..]));
         assert!(split.finish().is_err());
+        // A column with no values is an empty column.
+        assert_eq!(
+            RawTexts::default().finish().unwrap(),
+            Texts::with_capacity(0, 0)
+        );
     }
 
     #[test]
