@@ -1,8 +1,8 @@
 """What a Python call adds to the native one (issue 7, item 7a), and how that grows after a
-wait: claims alternate between the native method alone (arguments encoded beforehand) and
-the full ``Hub.claim_need`` (checks, encoding, decoding the returned ``Claim``), optionally
-with a pause before each call outside the timed part — the pause stands in for the ``fsync``
-SQLite waits on at ``synchronous`` FULL.
+wait: claims alternate between the native method alone (its arguments built beforehand) and
+the full ``Hub.claim_need`` (argument checks, the wrapper, building ``Actor`` and
+``Claimant``), optionally with a pause before each call outside the timed part — the pause
+stands in for the ``fsync`` SQLite waits on at ``synchronous`` FULL.
 
     python bindings-python/benches/call_overhead.py [--backend memory|sqlite] [--claims 600] \\
         [--pause 0.0004]
@@ -11,14 +11,14 @@ SQLite waits on at ``synchronous`` FULL.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import needbridge as nb
-from needbridge._types import _dumps
+from needbridge import models
+from needbridge._types import _reader
 
 from bench import world
 
@@ -33,18 +33,16 @@ def main() -> None:
         hub = nb.Hub.in_memory() if a.backend == "memory" else nb.Hub.open(str(Path(d) / "x.db"))
         ms, ns = world(hub, a.claims, a.claims)
         until = datetime.now(timezone.utc) + timedelta(days=30)
+        out = _reader(models.Claim)
         native = full = 0.0
         for i in range(a.claims):
             m = ms[i]
             if a.pause:
                 time.sleep(a.pause)
             if i % 2 == 0:
-                actor = json.dumps(nb.Actor.member(m)._json())
-                payload = _dumps(
-                    dict(need=ns[i], claimant=nb.Claimant.member(m), promised_by=until, command="claim_need")
-                )
+                actor, fields = nb.Actor.member(m), dict(need=ns[i], claimant=nb.Claimant.member(m), promised_by=until)
                 t = time.perf_counter()
-                hub._hub.execute(actor, payload)
+                hub._hub.run(actor, "claim_need", fields, out)
                 native += time.perf_counter() - t
             else:
                 t = time.perf_counter()

@@ -1,12 +1,18 @@
 //! `needbridge._native`: the core's [`Hub`] for Python.
 //!
-//! Conversion only. Arguments arrive as JSON text (the Python package turns `uuid.UUID`,
-//! timezone-aware `datetime`, enums and keyword arguments into it), are parsed into the
-//! core's own serde types, and results go back as JSON text that the package turns into typed
-//! records. Errors are raised as the classes of `needbridge.errors`, built from the core's
-//! serialized error. Every call releases the GIL while the core works, so one `Hub` can serve
-//! many Python threads.
+//! Conversion only. Commands and reads take the package's Python values (keyword arguments,
+//! `uuid.UUID`, timezone-aware `datetime`, enums, `Actor`) and turn them into the core's own
+//! serde types; results come back as the package's typed records, built by a [`Decoder`]
+//! the package derives from its annotations (`convert`). Errors are raised as the classes of
+//! `needbridge.errors`, built from the core's serialized error. Every call releases the GIL
+//! while the core works, so one `Hub` can serve many Python threads.
 #![forbid(unsafe_code)]
+
+mod convert;
+
+use convert::Decoder;
+use pyo3::types::PyDict;
+use serde_json::Value;
 
 use needbridge::command::Command;
 use needbridge::export::{ExportOptions, PersonalData};
@@ -54,10 +60,10 @@ fn raise(py: Python<'_>, f: Failure) -> PyErr {
     }
 }
 
-/// Parses JSON into a core type; a mismatch names what did not fit (never the value).
-fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Failure> {
-    serde_json::from_str(json).map_err(|e| {
-        // serde's message names the field and the expected type; strip any quoted value.
+/// Reads a core type from arguments already converted to JSON values; a mismatch names what
+/// did not fit (never the value).
+fn from_value<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Failure> {
+    serde_json::from_value(v).map_err(|e| {
         let msg = e.to_string();
         let clean = match msg.find(": \"") {
             Some(i) if msg.starts_with("invalid value") => msg[..i].to_string(),
@@ -67,8 +73,8 @@ fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Failure> {
     })
 }
 
-fn json<T: Serialize>(v: &T) -> Result<String, Failure> {
-    serde_json::to_string(v).map_err(|e| Failure::Args(format!("unserializable result: {e}")))
+fn json<T: Serialize>(v: &T) -> Result<Value, Failure> {
+    serde_json::to_value(v).map_err(|e| Failure::Args(format!("unserializable result: {e}")))
 }
 
 /// The arguments of each read, by name (see [`PyHub::query`]).
@@ -191,7 +197,7 @@ fn default_limit() -> u32 {
     100
 }
 
-fn answer(hub: &Hub, actor: &Actor, read: Read) -> Result<String, Failure> {
+fn answer(hub: &Hub, actor: &Actor, read: Read) -> Result<Value, Failure> {
     let a = actor;
     Ok(match read {
         Read::Unit { id } => json(&hub.unit(a, id)?)?,
@@ -272,6 +278,25 @@ impl PyHub {
         let hub = &self.hub;
         py.detach(|| f(hub)).map_err(|e| raise(py, e))
     }
+
+    /// A command or read named by `tag` (`("command", "claim_need")`), its keyword
+    /// arguments converted into `T`, answered by `f` with the GIL released, the answer built
+    /// into Python values by `out`.
+    fn convey<'py, T: DeserializeOwned>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        tag: (&str, &str),
+        args: Option<&Bound<'py, PyDict>>,
+        out: &Decoder,
+        f: impl FnOnce(&Hub, &Actor, T) -> Result<Value, Failure> + Send,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = convert::actor(actor)?;
+        let args = Value::Object(convert::arguments(args, tag)?);
+        let what = tag.0;
+        let answer = self.call(py, move |hub| f(hub, &actor, from_value(what, args)?))?;
+        out.build(py, &answer)
+    }
 }
 
 #[pymethods]
@@ -312,30 +337,46 @@ impl PyHub {
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
     }
 
-    /// Runs a command (JSON with a `command` tag) as `actor` (JSON); returns the record it
-    /// wrote, as JSON.
-    fn execute(&self, py: Python<'_>, actor: String, command: String) -> PyResult<String> {
-        self.call(py, move |hub| {
-            let actor: Actor = parse("actor", &actor)?;
-            let command: Command = parse("command", &command)?;
-            let record = hub.execute(&actor, command)?;
-            json(&record)
-        })
+    /// Runs the command named `command` (`claim_need`, …) with keyword arguments `fields` as
+    /// `actor` (a `needbridge.Actor`); returns the record it wrote, built by `out`.
+    #[pyo3(signature = (actor, command, fields, out))]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        command: &str,
+        fields: Option<&Bound<'py, PyDict>>,
+        out: &Decoder,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.convey(
+            py,
+            actor,
+            ("command", command),
+            fields,
+            out,
+            |hub, actor, c: Command| Ok(json(&hub.execute(actor, c)?)?["record"].take()),
+        )
     }
 
-    /// Answers a read (JSON with a `read` tag) as `actor`; returns JSON.
-    fn query(&self, py: Python<'_>, actor: String, read: String) -> PyResult<String> {
-        self.call(py, move |hub| {
-            let actor: Actor = parse("actor", &actor)?;
-            let read: Read = parse("read", &read)?;
-            answer(hub, &actor, read)
-        })
+    /// Answers the read named `read` (`claim`, `library`, …) with keyword arguments `args` as
+    /// `actor`; returns the answer built by `out`.
+    #[pyo3(signature = (actor, read, args, out))]
+    fn ask<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        read: &str,
+        args: Option<&Bound<'py, PyDict>>,
+        out: &Decoder,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.convey(py, actor, ("read", read), args, out, answer)
     }
 
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
-    /// the counts as JSON.
-    fn tick(&self, py: Python<'_>) -> PyResult<String> {
-        self.call(py, |hub| json(&hub.tick()?))
+    /// the counts, built by `out`.
+    fn tick<'py>(&self, py: Python<'py>, out: &Decoder) -> PyResult<Bound<'py, PyAny>> {
+        let summary = self.call(py, |hub| json(&hub.tick()?))?;
+        out.build(py, &summary)
     }
 
     /// The records of `kind` under `unit` as columns: a list of `(name, type, values)` with
@@ -343,17 +384,17 @@ impl PyHub {
     fn frame<'py>(
         &self,
         py: Python<'py>,
-        actor: String,
+        actor: &Bound<'py, PyAny>,
         kind: String,
         unit: String,
         arrow: bool,
     ) -> PyResult<Vec<(String, &'static str, Bound<'py, PyAny>)>> {
         use needbridge::frame::{Column, FrameKind};
         use pyo3::types::PyBytes;
+        let actor = convert::actor(actor)?;
         let frame = self.call(py, move |hub| {
-            let actor: Actor = parse("actor", &actor)?;
-            let kind: FrameKind = parse("kind", &serde_json::to_string(&kind).unwrap_or_default())?;
-            let unit: UnitId = parse("unit", &serde_json::to_string(&unit).unwrap_or_default())?;
+            let kind: FrameKind = from_value("kind", Value::String(kind))?;
+            let unit: UnitId = from_value("unit", Value::String(unit))?;
             Ok(hub.frame(&actor, kind, unit)?)
         })?;
         // Numbers travel as little-endian buffers (values, then one validity byte per row)
@@ -465,13 +506,14 @@ impl PyHub {
     fn export<'py>(
         &self,
         py: Python<'py>,
-        actor: String,
-        what: String,
+        actor: &Bound<'py, PyAny>,
+        what: &Bound<'py, PyDict>,
         format: String,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = convert::actor(actor)?;
+        let what = convert::encode(what, "ledger")?;
         let out = self.call(py, move |hub| {
-            let actor: Actor = parse("actor", &actor)?;
-            let what: Export = parse("ledger", &what)?;
+            let what: Export = from_value("ledger", what)?;
             let (table, lang) = match what {
                 Export::WorkUnit {
                     work_unit,
@@ -559,6 +601,7 @@ fn codes(vocabulary: &str) -> PyResult<Vec<String>> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyHub>()?;
+    m.add_class::<Decoder>()?;
     m.add_function(wrap_pyfunction!(codes, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

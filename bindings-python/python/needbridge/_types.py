@@ -9,7 +9,7 @@ import json
 import sys
 import typing
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 from uuid import UUID
 
 from .errors import InvalidInputError, _invalid
@@ -39,16 +39,12 @@ def fen(yuan: Union[int, float, str]) -> int:
 
 
 class Record:
-    """Base of every record: ``to_dict()`` and construction from the core's JSON."""
+    """Base of every record: ``to_dict()``; the native module builds records from the core's values."""
 
     def to_dict(self) -> Dict[str, Any]:
         """The record as plain Python values (ids as ``UUID``, times as ``datetime``, enums
         as their codes), nested records as dicts."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
-
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        return _decoder(cls)(value)
 
 
 def _plain(v: Any) -> Any:
@@ -157,11 +153,6 @@ class Actor(_Tagged):
             out[field] = str(self.id)
         return out
 
-    @classmethod
-    def _from_json(cls, value: Any) -> "Actor":
-        field = _ACTOR_FIELDS.get(value["type"])
-        return cls(value["type"], UUID(value[field]) if field else None)
-
 
 class Claimant(_Tagged):
     """Who takes on a need: a member, a team or an organisation (``type``), and its ``id``."""
@@ -191,10 +182,6 @@ class Claimant(_Tagged):
 
     def _json(self) -> Dict[str, Any]:
         return {"type": self.type, "id": str(self.id)}
-
-    @classmethod
-    def _from_json(cls, value: Any) -> "Claimant":
-        return cls(value["type"], UUID(value["id"]))
 
 
 # ------------------------------------------------------------------------------------------
@@ -353,6 +340,20 @@ def _check(tp: Any, v: Any, field: str) -> None:
         raise _invalid(field, f"must be a needbridge.{tp.__name__}, not {type(v).__name__}")
 
 
+def _trivial(tp: Any) -> typing.FrozenSet[type]:
+    """The types whose values fit ``tp`` with no further check: an exact ``UUID``, ``str``,
+    ``bool``, actor, claimant, enum or record where one is expected (``int`` needs its range
+    checked, ``datetime`` its timezone, lists their items)."""
+    origin, args = _shape(tp)
+    options = args if origin is Union else (tp,)
+    return frozenset(
+        a
+        for a in options
+        if a in (UUID, str, bool, Actor, Claimant, type(None))
+        or (isinstance(a, type) and (issubclass(a, enum.Enum) or dataclasses.is_dataclass(a)))
+    )
+
+
 def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
     """Checks every argument of a Hub method against its annotation before the core sees it,
     so a wrong type is refused naming the argument (as :class:`InvalidInputError`)."""
@@ -360,33 +361,29 @@ def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
     import inspect
 
     names = list(inspect.signature(fn).parameters)
-    hints: Dict[str, Any] = {}
+    # Per parameter: (the types that need no further check, the annotation).
+    plan: Dict[str, Tuple[typing.FrozenSet[type], Any]] = {}
 
     @functools.wraps(fn)
     def wrapper(*a: Any, **kw: Any) -> R:
-        if not hints:
-            hints.update(typing.get_type_hints(fn))
+        if not plan:
+            hints = typing.get_type_hints(fn)
             hints.pop("self", None)
             hints.pop("return", None)
+            plan.update((k, (_trivial(tp), tp)) for k, tp in hints.items())
         # Positional arguments by parameter name, then keywords; a call that does not fit
         # the signature is left to Python's own TypeError below.
         for name, value in zip(names, a):
-            if name in hints:
-                _check(hints[name], value, name)
+            p = plan.get(name)
+            if p is not None and type(value) not in p[0]:
+                _check(p[1], value, name)
         for name, value in kw.items():
-            if name in hints:
-                _check(hints[name], value, name)
+            p = plan.get(name)
+            if p is not None and type(value) not in p[0]:
+                _check(p[1], value, name)
         return fn(*a, **kw)
 
     return wrapper
-
-
-# One encoder for every call (``json.dumps`` with options builds a new one each time).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-
-
-def _dumps(payload: Mapping[str, Any]) -> str:
-    return _ENCODER.encode({k: _encode(v, k) for k, v in payload.items()})
 
 
 # ------------------------------------------------------------------------------------------
@@ -411,57 +408,53 @@ def _time(s: str) -> datetime:
     return datetime.fromisoformat(s)
 
 
-_DECODERS: Dict[Any, Callable[[Any], Any]] = {}
-
-
-def _decoder(tp: Any) -> Callable[[Any], Any]:
-    """A function decoding JSON values into ``tp``, built once per type: records are decoded
-    on every call, and walking their annotations each time would cost more than the call."""
-    d = _DECODERS.get(tp)
-    if d is None:
-        d = _make_decoder(tp)
-        _DECODERS[tp] = d
-    return d
-
-
-def _make_decoder(tp: Any) -> Callable[[Any], Any]:
+def _plan(tp: Any, seen: Tuple[Any, ...] = ()) -> Tuple[Any, ...]:
+    """How the native module builds a value of ``tp`` from the core's JSON value: a tuple
+    tree (see ``needbridge._native.Decoder``) derived from the annotations."""
     origin, args = _shape(tp)
     if origin is Union:
-        inner_tp = [a for a in args if a is not type(None)][0]
-        return lambda v: None if v is None else _decoder(inner_tp)(v)
+        return _plan([a for a in args if a is not type(None)][0], seen)
     if origin in (list, typing.List):
-        item = args[0]
-        return lambda v: None if v is None else [_decoder(item)(x) for x in v]
+        return ("list", _plan(args[0], seen))
     if origin in (dict, typing.Dict):
-        value = args[1]
-        return lambda v: None if v is None else {k: _decoder(value)(x) for k, x in v.items()}
+        return ("dict", _plan(args[1], seen))
     if origin in (tuple, typing.Tuple):
-        return lambda v: None if v is None else tuple(_decoder(a)(x) for a, x in zip(args, v))
-    if tp is Any:
-        return lambda v: v
+        return ("tuple", tuple(_plan(a, seen) for a in args))
     if tp is UUID:
-        return lambda v: None if v is None else UUID(v)
+        return ("uuid",)
     if tp is datetime:
-        return lambda v: None if v is None else _time(v)
+        return ("time",)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return lambda v: None if v is None else tp(v)
+        return ("enum", tp)
     if tp in (Actor, Claimant):
-        return lambda v: None if v is None else tp._from_json(v)
+        return ("tagged", tp)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        plan: List[Tuple[str, str, Callable[[Any], Any]]] = []
+        if tp in seen:
+            raise TypeError(f"{tp.__name__} contains itself")
+        hints = _hints(tp)
+        renamed = getattr(tp, "_renamed", {})
+        return (
+            "record",
+            tp,
+            tuple(
+                (f.name, renamed.get(f.name, f.name), _plan(hints[f.name], seen + (tp,)))
+                for f in dataclasses.fields(tp)
+            ),
+        )
+    return ("plain",)
 
-        def record(v: Any) -> Any:
-            if v is None:
-                return None
-            if not plan:
-                # Resolved on first use: annotations may name classes defined later.
-                hints = _hints(tp)
-                renamed = getattr(tp, "_renamed", {})
-                plan.extend(
-                    (f.name, renamed.get(f.name, f.name), _decoder(hints[f.name]))
-                    for f in dataclasses.fields(tp)
-                )
-            return tp(**{name: dec(v.get(key)) for name, key, dec in plan})
 
-        return record
-    return lambda v: v
+_READERS: Dict[Any, Any] = {}
+
+
+def _reader(tp: Any) -> Any:
+    """The native decoder of ``tp`` (a record class, or ``[cls]`` for a list of them), built
+    once per type: annotations may name classes defined later, so not at import."""
+    key = ("list", tp[0]) if isinstance(tp, list) else tp
+    r = _READERS.get(key)
+    if r is None:
+        from ._native import Decoder
+
+        r = Decoder(("list", _plan(tp[0])) if isinstance(tp, list) else _plan(tp))
+        _READERS[key] = r
+    return r

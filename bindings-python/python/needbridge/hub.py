@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Type, TypeVar, Union
@@ -11,7 +10,7 @@ from uuid import UUID
 from . import _native
 from . import models as m
 from ._commands import _Commands
-from ._types import Actor, Claimant, _dumps, _encode, _enum, _enums, _typed
+from ._types import Actor, Claimant, _enum, _enums, _reader, _typed
 from .errors import _invalid
 
 __all__ = ["Hub"]
@@ -83,20 +82,10 @@ class Hub(_Commands):
     # -------------------------------------------------------------------- plumbing
 
     def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:
-        if not isinstance(actor, Actor):
-            raise _invalid("actor", "must be a needbridge.Actor")
-        payload = _dumps(dict(fields, command=command))
-        raw = json.loads(self._hub.execute(json.dumps(actor._json()), payload))
-        return out._from_json(raw["record"])
+        return self._hub.run(actor, command, fields, _reader(out))
 
     def _ask(self, actor: Actor, query: str, out: Any, **args: Any) -> Any:
-        if not isinstance(actor, Actor):
-            raise _invalid("actor", "must be a needbridge.Actor")
-        payload = _dumps(dict(args, read=query))
-        raw = json.loads(self._hub.query(json.dumps(actor._json()), payload))
-        if isinstance(out, list):
-            return [out[0]._from_json(x) for x in raw]
-        return out._from_json(raw)
+        return self._hub.ask(actor, query, args, _reader(out))
 
     # -------------------------------------------------------------------- reads
 
@@ -324,7 +313,7 @@ class Hub(_Commands):
 
     def tick(self) -> m.TickSummary:
         """Warns about claims due soon, lapses overdue claims and expires stale needs."""
-        return m.TickSummary._from_json(json.loads(self._hub.tick()))
+        return self._hub.tick(_reader(m.TickSummary))
 
     # -------------------------------------------------------------------- frames
 
@@ -377,7 +366,7 @@ class Hub(_Commands):
                 pa = pyarrow
             except ImportError:
                 pa = None
-        columns = self._hub.frame(json.dumps(actor._json()), kind, str(unit), pa is not None)
+        columns = self._hub.frame(actor, kind, str(unit), pa is not None)
 
         def numbers(buffers: Any) -> Any:
             values, valid = buffers
@@ -519,6 +508,5 @@ class Hub(_Commands):
         else:
             what = {"ledger": "committee", "unit": unit}
         what.update(period=_period(since, until), options=options)
-        payload = json.dumps(_encode(what, "ledger"))
-        out: Union[str, bytes] = self._hub.export(json.dumps(actor._json()), payload, format)
+        out: Union[str, bytes] = self._hub.export(actor, what, format)
         return out
