@@ -83,6 +83,10 @@ class _Tagged(Record):
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.type, self.id))
 
+    def __reduce__(self) -> Tuple[Any, Tuple[str, Optional[UUID]]]:
+        # Immutable: pickle and copy rebuild through the constructor, not by setting slots.
+        return (type(self), (self.type, self.id))
+
     def __repr__(self) -> str:
         arg = "" if self.id is None else str(self.id)
         return f"{type(self).__name__}.{self.type}({arg})"
