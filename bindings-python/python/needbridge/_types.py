@@ -59,6 +59,9 @@ def _plain(v: Any) -> Any:
     return v
 
 
+_set = object.__setattr__
+
+
 class _Tagged(Record):
     """A kind and an id: the shape of actors and claimants. Immutable, hashable."""
 
@@ -68,10 +71,6 @@ class _Tagged(Record):
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def _set(self, type: str, id: Optional[UUID]) -> None:
-        object.__setattr__(self, "type", type)
-        object.__setattr__(self, "id", id)
 
     def to_dict(self) -> Dict[str, Any]:
         """``{"type": ..., "id": ...}``."""
@@ -114,11 +113,14 @@ class Actor(_Tagged):
     __slots__ = ()
 
     def __init__(self, type: str, id: Optional[UUID] = None) -> None:
-        if type not in _ACTOR_FIELDS:
+        field = _ACTOR_FIELDS.get(type, _ACTOR_FIELDS)
+        if field is _ACTOR_FIELDS:
             raise _invalid("actor", "is not a kind of actor")
-        if (_ACTOR_FIELDS[type] is None) != (id is None):
+        if (field is None) != (id is None):
             raise _invalid("actor", "needs an id" if id is None else "takes no id")
-        self._set(type, _uuid(id, "actor") if id is not None else None)
+        # Built on every call: set the slots directly, an exact UUID as it is.
+        _set(self, "type", type)
+        _set(self, "id", id if id.__class__ is UUID or id is None else _uuid(id, "actor"))
 
     @classmethod
     def system(cls) -> "Actor":
@@ -167,7 +169,8 @@ class Claimant(_Tagged):
     def __init__(self, type: str, id: UUID) -> None:
         if type not in ("member", "team", "organisation"):
             raise _invalid("claimant", "is not member, team or organisation")
-        self._set(type, _uuid(id, "claimant"))
+        _set(self, "type", type)
+        _set(self, "id", id if id.__class__ is UUID else _uuid(id, "claimant"))
 
     @classmethod
     def member(cls, member: UUID) -> "Claimant":
@@ -358,36 +361,61 @@ def _trivial(tp: Any) -> typing.FrozenSet[type]:
     )
 
 
+def _guard(tp: Any, name: str, k: int, env: Dict[str, Any]) -> str:
+    """The Python condition under which argument ``name`` (annotated ``tp``) passes without
+    :func:`_check`: a test of its exact type (and a timezone for a ``datetime``)."""
+    trivial = _trivial(tp)
+    origin, args = _shape(tp)
+    tests = []
+    if len(trivial) == 1:
+        env[f"_T{k}"] = next(iter(trivial))
+        tests.append(f"_type({name}) is _T{k}")
+    elif trivial:
+        env[f"_T{k}"] = trivial
+        tests.append(f"_type({name}) in _T{k}")
+    if datetime in (args if origin is Union else (tp,)):
+        tests.append(f"(_type({name}) is _datetime and {name}.utcoffset() is not None)")
+    return " or ".join(tests) or "False"
+
+
 def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
     """Checks every argument of a Hub method against its annotation before the core sees it,
-    so a wrong type is refused naming the argument (as :class:`InvalidInputError`)."""
+    so a wrong type is refused naming the argument (as :class:`InvalidInputError`).
+
+    The check is compiled once into a function with the method's own signature: each
+    argument first meets a test of its exact type (an exact ``UUID`` where one is expected
+    needs nothing more) and only what fails that goes through :func:`_check`, which accepts
+    or refuses it with the reason. A call that does not fit the signature gets Python's own
+    ``TypeError``."""
     import functools
     import inspect
 
-    names = list(inspect.signature(fn).parameters)
-    # Per parameter: (the types that need no further check, the annotation).
-    plan: Dict[str, Tuple[typing.FrozenSet[type], Any]] = {}
-
-    @functools.wraps(fn)
-    def wrapper(*a: Any, **kw: Any) -> R:
-        if not plan:
-            hints = typing.get_type_hints(fn)
-            hints.pop("self", None)
-            hints.pop("return", None)
-            plan.update((k, (_trivial(tp), tp)) for k, tp in hints.items())
-        # Positional arguments by parameter name, then keywords; a call that does not fit
-        # the signature is left to Python's own TypeError below.
-        for name, value in zip(names, a):
-            p = plan.get(name)
-            if p is not None and type(value) not in p[0]:
-                _check(p[1], value, name)
-        for name, value in kw.items():
-            p = plan.get(name)
-            if p is not None and type(value) not in p[0]:
-                _check(p[1], value, name)
-        return fn(*a, **kw)
-
-    return wrapper
+    sig = inspect.signature(fn)
+    hints = typing.get_type_hints(fn)
+    env: Dict[str, Any] = {"_fn": fn, "_check": _check, "_type": type, "_datetime": datetime}
+    params, forward, body = [], [], []
+    star = False
+    for k, p in enumerate(sig.parameters.values()):
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            raise TypeError(f"{fn.__name__}: only plain and keyword-only parameters")
+        if p.kind is p.KEYWORD_ONLY and not star:
+            params.append("*")
+            star = True
+        default = ""
+        if p.default is not p.empty:
+            env[f"_D{k}"] = p.default
+            default = f"=_D{k}"
+        params.append(p.name + default)
+        forward.append(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
+        if p.name in hints and p.name != "self":
+            env[f"_A{k}"] = hints[p.name]
+            guard = _guard(hints[p.name], p.name, k, env)
+            body.append(f"    if not ({guard}): _check(_A{k}, {p.name}, {p.name!r})")
+    source = "\n".join(
+        [f"def {fn.__name__}({', '.join(params)}):", *body, f"    return _fn({', '.join(forward)})"]
+    )
+    exec(compile(source, f"<needbridge checks of {fn.__qualname__}>", "exec"), env)
+    return functools.update_wrapper(env[fn.__name__], fn)
 
 
 # ------------------------------------------------------------------------------------------
