@@ -13,7 +13,7 @@
 //! from their parts — the per-field Python code a JSON round trip would run is most of what a
 //! call from Python costs.
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use needbridge::Actor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
@@ -28,8 +28,11 @@ use serde_json::{Map, Value};
 struct Known {
     uuid: Py<PyType>,
     uuid_unknown: Py<PyAny>,
+    /// `UUID.int.__set__` and `UUID.is_safe.__set__`: the slots' own setters.
+    uuid_int: Py<PyAny>,
+    uuid_is_safe: Py<PyAny>,
     datetime: Py<PyType>,
-    utc: Py<PyAny>,
+    fromisoformat: Py<PyAny>,
     epoch: Py<PyAny>,
     microsecond: Py<PyAny>,
     enumeration: Py<PyType>,
@@ -57,8 +60,18 @@ fn known(py: Python<'_>) -> PyResult<&Known> {
         Ok(Known {
             uuid: uuid.getattr("UUID")?.cast_into()?.unbind(),
             uuid_unknown: uuid.getattr("SafeUUID")?.getattr("unknown")?.unbind(),
+            uuid_int: uuid
+                .getattr("UUID")?
+                .getattr("int")?
+                .getattr("__set__")?
+                .unbind(),
+            uuid_is_safe: uuid
+                .getattr("UUID")?
+                .getattr("is_safe")?
+                .getattr("__set__")?
+                .unbind(),
+            fromisoformat: datetime.getattr("fromisoformat")?.unbind(),
             datetime: datetime.cast_into()?.unbind(),
-            utc: utc.unbind(),
             epoch: epoch.unbind(),
             microsecond: microsecond.unbind(),
             enumeration: py.import("enum")?.getattr("Enum")?.cast_into()?.unbind(),
@@ -353,15 +366,15 @@ impl Plan {
                 None => class.bind(py).call1((text(v)?,)),
             },
             Plan::Record { class, fields } => {
+                // Filled in place: the instance's own `__dict__` (records are frozen
+                // dataclasses without slots).
                 let obj = k.object_new.bind(py).call1((class.bind(py),))?;
-                let dict = PyDict::new(py);
+                let dict = obj.getattr(intern!(py, "__dict__"))?;
+                let dict = dict.cast::<PyDict>()?;
                 for (name, key, plan) in fields {
                     let value = v.get(key).unwrap_or(&Value::Null);
                     dict.set_item(name.bind(py), plan.build(py, k, value)?)?;
                 }
-                k.object_setattr
-                    .bind(py)
-                    .call1((&obj, intern!(py, "__dict__"), dict))?;
                 Ok(obj)
             }
             Plan::Tagged(class) => {
@@ -424,27 +437,26 @@ fn text(v: &Value) -> PyResult<&str> {
 fn new_uuid<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyAny>> {
     let id = uuid::Uuid::parse_str(s).map_err(|e| PyValueError::new_err(e.to_string()))?;
     let obj = k.object_new.bind(py).call1((k.uuid.bind(py),))?;
-    let set = k.object_setattr.bind(py);
-    set.call1((&obj, intern!(py, "int"), id.as_u128()))?;
-    set.call1((&obj, intern!(py, "is_safe"), k.uuid_unknown.bind(py)))?;
+    k.uuid_int.bind(py).call1((&obj, id.as_u128()))?;
+    k.uuid_is_safe
+        .bind(py)
+        .call1((&obj, k.uuid_unknown.bind(py)))?;
     Ok(obj)
 }
 
-/// A UTC `datetime` from RFC 3339 text (the core's form).
+/// A UTC `datetime` from RFC 3339 text (the core's form: UTC, `Z`, 0, 3 or 6 fractional
+/// digits), through `datetime.fromisoformat` with `+00:00` for the `Z` (Python 3.9 reads
+/// that form too): a one-argument C call, where the constructor would parse eight arguments.
 fn new_time<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyAny>> {
-    let t = DateTime::parse_from_rfc3339(s)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?
-        .with_timezone(&Utc);
-    k.datetime.bind(py).call1((
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond() / 1_000,
-        k.utc.bind(py),
-    ))
+    let text = match s.strip_suffix('Z') {
+        Some(local) => format!("{local}+00:00"),
+        None => DateTime::parse_from_rfc3339(s)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?
+            .with_timezone(&Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.6f+00:00")
+            .to_string(),
+    };
+    k.fromisoformat.bind(py).call1((text,))
 }
 
 /// JSON as plain Python values.

@@ -66,6 +66,12 @@ def test_records_built_natively_behave_like_python_ones(world: World) -> None:
     assert c.promised_by == promised and c.promised_by.microsecond == 123456
     assert c.promised_by.tzinfo is timezone.utc and c.claimed_at.tzinfo is timezone.utc
     assert c.claimed_by is None and c.warned_at is None and c.fulfilment is None
+    # The core writes 0, 3 or 6 fractional digits: each comes back exactly.
+    for micros in (0, 120000):
+        later = (c.promised_by + timedelta(hours=1)).replace(microsecond=micros)
+        e = hub.extend_claim(nb.Actor.member(me), claim=c.id, promised_by=later)
+        assert e.promised_by == later and e.promised_by.microsecond == micros
+        assert e.promised_by.tzinfo is timezone.utc
 
     assert c.status is nb.ClaimStatus.ACTIVE
     assert c.claimant == nb.Claimant.member(me) and hash(c.claimant) == hash(nb.Claimant.member(me))
@@ -75,6 +81,7 @@ def test_records_built_natively_behave_like_python_ones(world: World) -> None:
 
     # The record: equal to a fresh read, hashable, frozen, copyable, picklable, and
     # dataclasses' own machinery (which runs __init__) gives an equal value.
+    c = hub.claim(SYS, c.id)
     assert c == hub.claim(SYS, c.id) and hash(c) == hash(hub.claim(SYS, c.id))
     assert dataclasses.replace(c) == c and dataclasses.replace(c, reason="x") != c
     assert pickle.loads(pickle.dumps(c)) == c and copy.deepcopy(c) == c
@@ -148,3 +155,28 @@ def test_the_native_layer_refuses_what_it_cannot_convert(world: World) -> None:
     e = refused(me, dict(ok, need="not-a-uuid"))
     assert e.field == "arguments" and "not-a-uuid" not in str(e)
     assert world.events() == before
+
+
+def test_compiled_checks_keep_each_methods_signature(world: World) -> None:
+    import inspect
+
+    methods = [getattr(nb.Hub, n) for n in dir(nb.Hub) if hasattr(getattr(nb.Hub, n), "__wrapped__")]
+    assert len(methods) > 60
+    for f in methods:
+        assert inspect.signature(f, follow_wrapped=False) == inspect.signature(f.__wrapped__), f.__name__
+    hub = world.hub
+    with pytest.raises(TypeError):
+        hub.claim(SYS)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        hub.claim_need(nb.Actor.member(world.member), world.need_open)  # type: ignore[misc]
+    # A naive datetime is refused by the Python check, naming the parameter (the core's
+    # argument is called `from`).
+    with pytest.raises(nb.InvalidInputError) as e:
+        hub.activities(SYS, held_from=datetime(2030, 1, 1))
+    assert e.value.field == "held_from"
+    # Values of a subclass or another accepted type still pass through the full check.
+    class Id(UUID):
+        pass
+
+    assert hub.unit(SYS, str(world.committee)).id == world.committee
+    assert hub.unit(SYS, Id(str(world.committee))).id == world.committee
