@@ -2,7 +2,7 @@
 //!
 //! Conversion only. Commands and reads take the package's Python values (keyword arguments,
 //! `uuid.UUID`, timezone-aware `datetime`, enums, `Actor`) and turn them into the core's own
-//! serde types; results come back as the package's typed records, built by a [`Decoder`]
+//! serde types; results come back as the package's typed records, built by a `Decoder`
 //! the package derives from its annotations (`convert`). Errors are raised as the classes of
 //! `needbridge.errors`, built from the core's serialized error. Every call releases the GIL
 //! while the core works, so one `Hub` can serve many Python threads.
