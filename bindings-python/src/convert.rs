@@ -6,13 +6,14 @@
 //! form — and anything it does not know is handed to `_encode` itself. A value that does not
 //! fit is refused naming the argument (the core's `Invalid`), and the value is never quoted.
 //!
-//! Results: the core's record, as a [`Value`], is built into the package's typed records by a
-//! [`Decoder`]: a plan the package derives once per type from its annotations
-//! (`needbridge._types._plan`). Records are created without running their `__init__` (their
-//! fields are exactly the plan's), ids as `uuid.UUID` and times as UTC `datetime` straight
-//! from their parts — the per-field Python code a JSON round trip would run is most of what a
-//! call from Python costs.
+//! Results: the core's value is built into the package's typed records by a [`Decoder`]: a
+//! plan the package derives once per type from its annotations (`needbridge._types._plan`),
+//! followed by a serde serializer (`build.rs`) straight from the Rust value. Records are
+//! created without running their `__init__` (their fields are exactly the plan's), ids as
+//! `uuid.UUID` from their 128 bits and times as UTC `datetime`s — the per-field Python code
+//! a JSON round trip would run was most of what a call from Python cost.
 
+use crate::build::{Build, Failed};
 use chrono::{DateTime, SecondsFormat, Utc};
 use needbridge::Actor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -22,10 +23,11 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{
     PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType,
 };
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Python objects looked up once per process.
-struct Known {
+pub(crate) struct Known {
     uuid: Py<PyType>,
     uuid_unknown: Py<PyAny>,
     /// `UUID.int.__set__` and `UUID.is_safe.__set__`: the slots' own setters.
@@ -38,14 +40,14 @@ struct Known {
     enumeration: Py<PyType>,
     tagged: Py<PyType>,
     actor: Py<PyType>,
-    object_new: Py<PyAny>,
-    object_setattr: Py<PyAny>,
+    pub(crate) object_new: Py<PyAny>,
+    pub(crate) object_setattr: Py<PyAny>,
     encode: Py<PyAny>,
 }
 
 static KNOWN: PyOnceLock<Known> = PyOnceLock::new();
 
-fn known(py: Python<'_>) -> PyResult<&Known> {
+pub(crate) fn known(py: Python<'_>) -> PyResult<&Known> {
     KNOWN.get_or_try_init(py, || {
         let uuid = py.import("uuid")?;
         let dt = py.import("datetime")?;
@@ -278,7 +280,7 @@ fn encode_with(v: &Bound<'_, PyAny>, field: &str, fallback: bool) -> PyResult<Va
 
 /// How to build one Python value from the core's JSON value: compiled once per type from
 /// the tuple the package's `_plan` derives from annotations.
-enum Plan {
+pub(crate) enum Plan {
     /// JSON as plain Python values (`str`, `int`, `float`, `bool`, `list`, `dict`).
     Plain,
     /// A `uuid.UUID`.
@@ -352,92 +354,13 @@ impl Plan {
             other => return Err(PyValueError::new_err(format!("unknown plan {other:?}"))),
         })
     }
-
-    fn build<'py>(&self, py: Python<'py>, k: &Known, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-        if v.is_null() {
-            return Ok(py.None().into_bound(py));
-        }
-        match self {
-            Plan::Plain => plain(py, v),
-            Plan::Uuid => new_uuid(py, k, text(v)?),
-            Plan::Time => new_time(py, k, text(v)?),
-            Plan::Enum { members, class } => match members.bind(py).get_item(text(v)?)? {
-                Some(m) => Ok(m),
-                None => class.bind(py).call1((text(v)?,)),
-            },
-            Plan::Record { class, fields } => {
-                // Filled in place: the instance's own `__dict__` (records are frozen
-                // dataclasses without slots).
-                let obj = k.object_new.bind(py).call1((class.bind(py),))?;
-                let dict = obj.getattr(intern!(py, "__dict__"))?;
-                let dict = dict.cast::<PyDict>()?;
-                for (name, key, plan) in fields {
-                    let value = v.get(key).unwrap_or(&Value::Null);
-                    dict.set_item(name.bind(py), plan.build(py, k, value)?)?;
-                }
-                Ok(obj)
-            }
-            Plan::Tagged(class) => {
-                let obj = k.object_new.bind(py).call1((class.bind(py),))?;
-                let map = v
-                    .as_object()
-                    .ok_or_else(|| PyValueError::new_err("expected an object"))?;
-                let kind = map.get("type").unwrap_or(&Value::Null);
-                let id = map
-                    .iter()
-                    .find(|(key, _)| key.as_str() != "type")
-                    .map_or(&Value::Null, |(_, id)| id);
-                let set = k.object_setattr.bind(py);
-                set.call1((&obj, intern!(py, "type"), text(kind)?))?;
-                set.call1((&obj, intern!(py, "id"), Plan::Uuid.build(py, k, id)?))?;
-                Ok(obj)
-            }
-            Plan::List(item) => {
-                let items = v
-                    .as_array()
-                    .ok_or_else(|| PyValueError::new_err("expected a list"))?;
-                let list = PyList::empty(py);
-                for x in items {
-                    list.append(item.build(py, k, x)?)?;
-                }
-                Ok(list.into_any())
-            }
-            Plan::Dict(value) => {
-                let map = v
-                    .as_object()
-                    .ok_or_else(|| PyValueError::new_err("expected an object"))?;
-                let dict = PyDict::new(py);
-                for (key, x) in map {
-                    dict.set_item(key, value.build(py, k, x)?)?;
-                }
-                Ok(dict.into_any())
-            }
-            Plan::Tuple(plans) => {
-                let items = v
-                    .as_array()
-                    .ok_or_else(|| PyValueError::new_err("expected a list"))?;
-                let built = plans
-                    .iter()
-                    .zip(items)
-                    .map(|(p, x)| p.build(py, k, x))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(PyTuple::new(py, built)?.into_any())
-            }
-        }
-    }
 }
 
-fn text(v: &Value) -> PyResult<&str> {
-    v.as_str()
-        .ok_or_else(|| PyValueError::new_err("expected a string"))
-}
-
-/// `uuid.UUID` from its text, without running `UUID.__init__`'s parsing in Python: the
-/// instance gets its two slots (`int`, `is_safe`) as `__init__` would set them.
-fn new_uuid<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyAny>> {
-    let id = uuid::Uuid::parse_str(s).map_err(|e| PyValueError::new_err(e.to_string()))?;
+/// A `uuid.UUID` without running `UUID.__init__`'s parsing in Python: the instance gets its
+/// two slots (`int`, `is_safe`) as `__init__` would set them.
+pub(crate) fn new_uuid<'py>(py: Python<'py>, k: &Known, id: u128) -> PyResult<Bound<'py, PyAny>> {
     let obj = k.object_new.bind(py).call1((k.uuid.bind(py),))?;
-    k.uuid_int.bind(py).call1((&obj, id.as_u128()))?;
+    k.uuid_int.bind(py).call1((&obj, id))?;
     k.uuid_is_safe
         .bind(py)
         .call1((&obj, k.uuid_unknown.bind(py)))?;
@@ -447,7 +370,7 @@ fn new_uuid<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyA
 /// A UTC `datetime` from RFC 3339 text (the core's form: UTC, `Z`, 0, 3 or 6 fractional
 /// digits), through `datetime.fromisoformat` with `+00:00` for the `Z` (Python 3.9 reads
 /// that form too): a one-argument C call, where the constructor would parse eight arguments.
-fn new_time<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn new_time<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyAny>> {
     let text = match s.strip_suffix('Z') {
         Some(local) => format!("{local}+00:00"),
         None => DateTime::parse_from_rfc3339(s)
@@ -457,38 +380,6 @@ fn new_time<'py>(py: Python<'py>, k: &Known, s: &str) -> PyResult<Bound<'py, PyA
             .to_string(),
     };
     k.fromisoformat.bind(py).call1((text,))
-}
-
-/// JSON as plain Python values.
-fn plain<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for x in items {
-                list.append(plain(py, x)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (key, x) in map {
-                dict.set_item(key, plain(py, x)?)?;
-            }
-            dict.into_any()
-        }
-    })
 }
 
 /// How the package builds one type of result (a record, a list of records, …) from the
@@ -513,7 +404,36 @@ impl Decoder {
 
 impl Decoder {
     /// The Python value of `v`.
-    pub fn build<'py>(&self, py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-        self.plan.build(py, known(py)?, v)
+    pub fn build<'py, T: Serialize + ?Sized>(
+        &self,
+        py: Python<'py>,
+        v: &T,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.build_with(py, v, false)
+    }
+
+    /// The Python value of the content of `v`, an adjacently tagged enum (the core's
+    /// `Record`: its `kind`, and the `record` built).
+    pub fn build_content<'py, T: Serialize + ?Sized>(
+        &self,
+        py: Python<'py>,
+        v: &T,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.build_with(py, v, true)
+    }
+
+    fn build_with<'py, T: Serialize + ?Sized>(
+        &self,
+        py: Python<'py>,
+        v: &T,
+        content: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let build = Build {
+            py,
+            k: known(py)?,
+            plan: &self.plan,
+            content,
+        };
+        v.serialize(build).map_err(|Failed(e)| e)
     }
 }

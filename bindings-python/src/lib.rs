@@ -8,6 +8,7 @@
 //! while the core works, so one `Hub` can serve many Python threads.
 #![forbid(unsafe_code)]
 
+mod build;
 mod convert;
 
 use convert::Decoder;
@@ -24,7 +25,7 @@ use needbridge::{Actor, Hub};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A core error, carried out of `detach` and raised as `needbridge.errors.*` once the GIL is
 /// held again.
@@ -71,10 +72,6 @@ fn from_value<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Failure> {
         };
         Failure::Args(format!("{what}: {clean}"))
     })
-}
-
-fn json<T: Serialize>(v: &T) -> Result<Value, Failure> {
-    serde_json::to_value(v).map_err(|e| Failure::Args(format!("unserializable result: {e}")))
 }
 
 /// The arguments of each read, by name (see [`PyHub::query`]).
@@ -197,50 +194,62 @@ fn default_limit() -> u32 {
     100
 }
 
-fn answer(hub: &Hub, actor: &Actor, read: Read) -> Result<Value, Failure> {
+/// Answers `read` with the GIL released, then builds the answer by `out`.
+fn answer<'py>(
+    py: Python<'py>,
+    hub: &Hub,
+    actor: &Actor,
+    read: Read,
+    out: &Decoder,
+) -> PyResult<Bound<'py, PyAny>> {
     let a = actor;
-    Ok(match read {
-        Read::Unit { id } => json(&hub.unit(a, id)?)?,
-        Read::Units { parent, kind } => json(&hub.units(a, parent, kind)?)?,
-        Read::WorkUnits {} => json(&hub.work_units(a)?)?,
-        Read::Organisations {} => json(&hub.organisations(a)?)?,
-        Read::Categories {} => json(&hub.categories()?)?,
-        Read::Member { id } => json(&hub.member(a, id)?)?,
-        Read::Members { scope, statuses } => json(&hub.members(a, scope, &statuses)?)?,
-        Read::MembersWithoutTeam { committee } => json(&hub.members_without_team(a, committee)?)?,
-        Read::Certificates { work_unit } => json(&hub.certificates(a, work_unit)?)?,
-        Read::Ledger { work_unit } => json(&hub.ledger(a, work_unit)?)?,
-        Read::Resident { id } => json(&hub.resident(a, id)?)?,
-        Read::Residents { unit } => json(&hub.residents(a, unit)?)?,
-        Read::Need { id } => json(&hub.need(a, id)?)?,
-        Read::Library { query } => json(&hub.library(a, &query)?)?,
-        Read::Claim { id } => json(&hub.claim(a, id)?)?,
-        Read::Claims { filter } => json(&hub.claims(a, &filter)?)?,
-        Read::ClaimsOf { claimant } => json(&hub.claims_of(a, claimant)?)?,
-        Read::Team { id } => json(&hub.team(a, id)?)?,
-        Read::Teams { filter } => json(&hub.teams(a, &filter)?)?,
+    macro_rules! answered {
+        ($e:expr) => {
+            out.build(py, &py.detach(|| $e).map_err(|e| raise(py, e.into()))?)
+        };
+    }
+    match read {
+        Read::Unit { id } => answered!(hub.unit(a, id)),
+        Read::Units { parent, kind } => answered!(hub.units(a, parent, kind)),
+        Read::WorkUnits {} => answered!(hub.work_units(a)),
+        Read::Organisations {} => answered!(hub.organisations(a)),
+        Read::Categories {} => answered!(hub.categories()),
+        Read::Member { id } => answered!(hub.member(a, id)),
+        Read::Members { scope, statuses } => answered!(hub.members(a, scope, &statuses)),
+        Read::MembersWithoutTeam { committee } => answered!(hub.members_without_team(a, committee)),
+        Read::Certificates { work_unit } => answered!(hub.certificates(a, work_unit)),
+        Read::Ledger { work_unit } => answered!(hub.ledger(a, work_unit)),
+        Read::Resident { id } => answered!(hub.resident(a, id)),
+        Read::Residents { unit } => answered!(hub.residents(a, unit)),
+        Read::Need { id } => answered!(hub.need(a, id)),
+        Read::Library { query } => answered!(hub.library(a, &query)),
+        Read::Claim { id } => answered!(hub.claim(a, id)),
+        Read::Claims { filter } => answered!(hub.claims(a, &filter)),
+        Read::ClaimsOf { claimant } => answered!(hub.claims_of(a, claimant)),
+        Read::Team { id } => answered!(hub.team(a, id)),
+        Read::Teams { filter } => answered!(hub.teams(a, &filter)),
         Read::Activities {
             filter,
             after,
             limit,
-        } => json(&hub.activities(a, &filter, Page { after, limit })?)?,
-        Read::HoursOf { member } => json(&hub.hours_of(a, member)?)?,
-        Read::HoursAt { unit, status } => json(&hub.hours_at(a, unit, status)?)?,
-        Read::Roles { unit, current_only } => json(&hub.roles(a, unit, current_only)?)?,
-        Read::Pairings { unit, current_only } => json(&hub.pairings(a, unit, current_only)?)?,
-        Read::EventsSince { after, limit } => json(&hub.events_since(a, after, limit)?)?,
-        Read::Report { scope, period } => json(&hub.report(a, scope, period)?)?,
+        } => answered!(hub.activities(a, &filter, Page { after, limit })),
+        Read::HoursOf { member } => answered!(hub.hours_of(a, member)),
+        Read::HoursAt { unit, status } => answered!(hub.hours_at(a, unit, status)),
+        Read::Roles { unit, current_only } => answered!(hub.roles(a, unit, current_only)),
+        Read::Pairings { unit, current_only } => answered!(hub.pairings(a, unit, current_only)),
+        Read::EventsSince { after, limit } => answered!(hub.events_since(a, after, limit)),
+        Read::Report { scope, period } => answered!(hub.report(a, scope, period)),
         Read::WorkUnitLedger {
             work_unit,
             period,
             personal,
-        } => json(&hub.work_unit_ledger(a, work_unit, period, personal)?)?,
+        } => answered!(hub.work_unit_ledger(a, work_unit, period, personal)),
         Read::CommitteeLedger {
             unit,
             period,
             personal,
-        } => json(&hub.committee_ledger(a, unit, period, personal)?)?,
-    })
+        } => answered!(hub.committee_ledger(a, unit, period, personal)),
+    }
 }
 
 /// Which ledger to export, and how.
@@ -280,22 +289,19 @@ impl PyHub {
     }
 
     /// A command or read named by `tag` (`("command", "claim_need")`), its keyword
-    /// arguments converted into `T`, answered by `f` with the GIL released, the answer built
-    /// into Python values by `out`.
+    /// arguments converted into `T` and handed to `f` with the actor.
     fn convey<'py, T: DeserializeOwned>(
         &self,
         py: Python<'py>,
         actor: &Bound<'py, PyAny>,
         tag: (&str, &str),
         args: Option<&Bound<'py, PyDict>>,
-        out: &Decoder,
-        f: impl FnOnce(&Hub, &Actor, T) -> Result<Value, Failure> + Send,
+        f: impl FnOnce(&Hub, &Actor, T) -> PyResult<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = convert::actor(actor)?;
         let args = Value::Object(convert::arguments(args, tag)?);
-        let what = tag.0;
-        let answer = self.call(py, move |hub| f(hub, &actor, from_value(what, args)?))?;
-        out.build(py, &answer)
+        let what = from_value(tag.0, args).map_err(|e| raise(py, e))?;
+        f(&self.hub, &actor, what)
     }
 }
 
@@ -353,8 +359,12 @@ impl PyHub {
             actor,
             ("command", command),
             fields,
-            out,
-            |hub, actor, c: Command| Ok(json(&hub.execute(actor, c)?)?["record"].take()),
+            |hub, actor, c: Command| {
+                let record = py
+                    .detach(|| hub.execute(actor, c))
+                    .map_err(|e| raise(py, e.into()))?;
+                out.build_content(py, &record)
+            },
         )
     }
 
@@ -369,13 +379,15 @@ impl PyHub {
         args: Option<&Bound<'py, PyDict>>,
         out: &Decoder,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.convey(py, actor, ("read", read), args, out, answer)
+        self.convey(py, actor, ("read", read), args, |hub, actor, r: Read| {
+            answer(py, hub, actor, r, out)
+        })
     }
 
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
     /// the counts, built by `out`.
     fn tick<'py>(&self, py: Python<'py>, out: &Decoder) -> PyResult<Bound<'py, PyAny>> {
-        let summary = self.call(py, |hub| json(&hub.tick()?))?;
+        let summary = self.call(py, |hub| Ok(hub.tick()?))?;
         out.build(py, &summary)
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import pickle
 import types
 import uuid
@@ -98,6 +99,14 @@ def test_records_built_natively_behave_like_python_ones(world: World) -> None:
     events = hub.events_since(SYS, 0, 10_000)
     assert events and all(type(e.at) is datetime and e.at.tzinfo is timezone.utc for e in events)
     assert any(e.actor == nb.Actor.member(me) for e in events)
+    # Untyped parts (an event's command and after-images) stay plain JSON values: ids and
+    # times as text, as the core writes them.
+    claimed = [e for e in events if e.kind == "need_claimed"][-1]
+    assert claimed.command["need"] == str(world.need_open)
+    assert claimed.command["claimant"] == {"type": "member", "id": str(me)}
+    change = next(ch["record"] for ch in claimed.changes if ch["kind"] == "claim")
+    assert change["id"] == str(c.id) and change["status"] == "active"
+    assert change["claimed_at"].endswith("Z") and json.loads(json.dumps(claimed.changes)) == claimed.changes
     assert any(e.actor == SYS for e in events)
 
 
