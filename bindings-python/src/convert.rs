@@ -21,7 +21,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple, PyType,
+    IntoPyDict, PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
+    PyType,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -85,8 +86,6 @@ pub(crate) fn known(py: Python<'_>) -> PyResult<&Known> {
         })
     })
 }
-
-use pyo3::types::IntoPyDict;
 
 /// The core's `Invalid` error for `field`, raised as `needbridge.errors.InvalidInputError`.
 pub fn invalid(py: Python<'_>, field: &str, reason: &str) -> PyErr {

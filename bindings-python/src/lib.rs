@@ -74,7 +74,7 @@ fn from_value<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Failure> {
     })
 }
 
-/// The arguments of each read, by name (see [`PyHub::query`]).
+/// The arguments of each read, by name (see [`PyHub::ask`]).
 #[derive(Deserialize)]
 #[serde(tag = "read", rename_all = "snake_case")]
 enum Read {
