@@ -1,7 +1,8 @@
-//! The package's Python values built straight from the core's values: a serde [`Serializer`](serde::Serializer)
-//! led by a [`Plan`], so a record becomes its dataclass, its ids `uuid.UUID`s (from the 16
-//! bytes a `Uuid` gives a serializer that is not human-readable) and its times UTC
-//! `datetime`s, with no intermediate JSON value and no lookups by key.
+//! The package's Python values built straight from the core's values: a serde
+//! [`Serializer`](serde::Serializer) led by a [`Plan`], so a record becomes its dataclass,
+//! its ids `uuid.UUID`s (from the 16 bytes a `Uuid` gives a serializer that is not
+//! human-readable) and its times UTC `datetime`s, with no intermediate JSON value and no
+//! lookups by key.
 //!
 //! Whatever the plan does not describe (`Plain`, or a value of another shape than the plan
 //! expects) becomes plain Python values the way `serde_json` would shape them: `None`,
