@@ -61,6 +61,15 @@ fn raise(py: Python<'_>, f: Failure) -> PyErr {
     }
 }
 
+/// Runs `f` with the GIL released (other Python threads go on meanwhile); its error is raised
+/// as the matching `needbridge.errors` class once the GIL is held again.
+fn released<T: Send, E: Into<Failure> + Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, E> + Send,
+) -> PyResult<T> {
+    py.detach(f).map_err(|e| raise(py, e.into()))
+}
+
 /// Reads a core type from arguments already converted to JSON values; a mismatch names what
 /// did not fit (never the value).
 fn from_value<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Failure> {
@@ -205,7 +214,7 @@ fn answer<'py>(
     let a = actor;
     macro_rules! answered {
         ($e:expr) => {
-            out.build(py, &py.detach(|| $e).map_err(|e| raise(py, e.into()))?)
+            out.build(py, &released(py, || $e)?)
         };
     }
     match read {
@@ -285,7 +294,7 @@ impl PyHub {
         f: impl FnOnce(&Hub) -> Result<T, Failure> + Send,
     ) -> PyResult<T> {
         let hub = &self.hub;
-        py.detach(|| f(hub)).map_err(|e| raise(py, e))
+        released(py, || f(hub))
     }
 
     /// A command or read named by `tag` (`("command", "claim_need")`), its keyword
@@ -310,9 +319,7 @@ impl PyHub {
     /// Opens (creating if missing) an embedded SQLite database file.
     #[staticmethod]
     fn open(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        py.detach(|| Hub::open(&path))
-            .map(|hub| PyHub { hub })
-            .map_err(|e| raise(py, e.into()))
+        released(py, || Hub::open(&path)).map(|hub| PyHub { hub })
     }
 
     /// A Hub over a fresh in-memory store (tests, notebooks).
@@ -326,9 +333,7 @@ impl PyHub {
     /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text).
     #[staticmethod]
     fn connect_postgres(py: Python<'_>, url: String) -> PyResult<Self> {
-        py.detach(|| Hub::connect_postgres(&url))
-            .map(|hub| PyHub { hub })
-            .map_err(|e| raise(py, e.into()))
+        released(py, || Hub::connect_postgres(&url)).map(|hub| PyHub { hub })
     }
 
     /// `sqlite`, `postgres` or `memory`.
@@ -360,9 +365,7 @@ impl PyHub {
             ("command", command),
             fields,
             |hub, actor, c: Command| {
-                let record = py
-                    .detach(|| hub.execute(actor, c))
-                    .map_err(|e| raise(py, e.into()))?;
+                let record = released(py, || hub.execute(actor, c))?;
                 out.build_content(py, &record)
             },
         )
