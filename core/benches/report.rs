@@ -553,6 +553,7 @@ fn residents(g: &mut Gen, l: &mut Loader<'_>, out: &mut Loaded, n: u64) -> Resul
             groups,
             created_at: at,
             masked: false,
+            erased_at: None,
         };
         g.residents[c].push(r.id);
         l.push(Record::Resident(r));

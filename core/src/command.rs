@@ -174,6 +174,16 @@ commands! {
         /// Groups (at least one).
         groups: Vec<ResidentGroup>,
     }
+    /// Erases a resident's personal data (right to deletion; the committee's staff): name,
+    /// phone, ID number and address are removed from the resident's record, and — since the
+    /// audit log and derived tables never hold them — from the whole store. The resident's
+    /// committee, grid and groups stay, so every figure stays the same; the resident can no
+    /// longer be updated, given needs or paired. Recorded as an event that carries no erased
+    /// value.
+    EraseResident => "resident_erased", Resident {
+        /// The resident.
+        resident: ResidentId,
+    }
     /// Writes down a need (committee staff, or a member accepted at the committee collecting
     /// needs door to door).
     DraftNeed => "need_drafted", Need {

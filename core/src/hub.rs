@@ -11,7 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::command::{Command, DefineCategory, Execute, ExpireNeed, LapseClaim, WarnClaimDue};
 use crate::error::{Error, Result, StoreError};
 use crate::model::*;
-use crate::rules::{authz, validate};
+use crate::rules::{audit, authz, validate};
 use crate::store::memory::MemoryStore;
 use crate::store::{ClaimFilter, Entity, Event, NeedFilter, Page, Query, Record, Store, Tx, TxExt};
 use chrono::{DateTime, Duration, Utc};
@@ -98,6 +98,14 @@ impl std::fmt::Debug for Hub {
             .field("backend", &self.store.backend_name())
             .field("config", &self.config)
             .finish()
+    }
+}
+
+/// A written record as the audit log keeps it (see [`audit`]).
+fn record_for_log(r: Record) -> Record {
+    match r {
+        Record::Resident(x) => Record::Resident(audit::resident_for_log(&x)),
+        other => other,
     }
 }
 
@@ -252,6 +260,14 @@ impl Hub {
         &*self.store
     }
 
+    /// Removes from the backend's files the old copies of what commits removed or
+    /// overwrote (SQLite: checkpoints and truncates the WAL). Every erasure does this itself;
+    /// call it again when one returned while a long read held the WAL. `Conflict` means a
+    /// reader still holds it.
+    pub fn purge(&self) -> Result<()> {
+        Ok(self.store.purge()?)
+    }
+
     /// The backend's name (`memory`, `sqlite`, `postgres`).
     pub fn backend_name(&self) -> &'static str {
         self.store.backend_name()
@@ -342,11 +358,17 @@ impl Hub {
             actor: *actor,
             kind: command.event_kind().to_string(),
             committee,
-            command: command.clone(),
-            changes,
+            // Residents' personal data never enters the log (rules::audit).
+            command: audit::command_for_log(command),
+            changes: changes.into_iter().map(record_for_log).collect(),
         };
         tx.append_event(&event)?;
         tx.commit()?;
+        if matches!(command, Command::EraseResident(_)) {
+            // The erasure is committed; leave no older copy in the backend's files. A reader
+            // holding the WAL just now delays that to the next purge (`Hub::purge`).
+            let _ = self.store.purge();
+        }
         self.notify(&event);
         Ok(out)
     }

@@ -228,6 +228,8 @@ pub struct World {
     pub store: Arc<dyn Store>,
     /// Keeps a SQLite file's directory alive.
     pub dir: Option<TempDir>,
+    /// The PostgreSQL connection string of the world's schema (PostgreSQL worlds only).
+    pub pg_url: Option<String>,
     pub clock: ManualClock,
     pub district: UnitId,
     pub community: UnitId,
@@ -288,6 +290,7 @@ impl World {
         let fresh = backend.fresh();
         let mut w = World::build(fresh.store);
         w.dir = fresh.dir;
+        w.pg_url = fresh.url;
         w
     }
 
@@ -620,6 +623,7 @@ impl World {
             hub,
             store,
             dir: None,
+            pg_url: None,
             clock,
             district,
             community,
@@ -825,7 +829,10 @@ pub mod invariants {
         Ok(())
     }
 
-    /// The records rebuilt by applying every event's changes in order.
+    /// The records rebuilt by applying every event's changes in order. The log never holds
+    /// residents' personal data (`needbridge::rules::audit`): a replayed resident takes its
+    /// name, phone, ID number and address from its record in `snap`, the one place they are
+    /// kept — and everything else from the log.
     pub fn replay(snap: &MemorySnapshot) -> BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> {
         let mut out: BTreeMap<Kind, BTreeMap<uuid_like::Id, Record>> = BTreeMap::new();
         for e in &snap.events {
@@ -833,6 +840,26 @@ pub mod invariants {
                 out.entry(r.kind())
                     .or_default()
                     .insert(uuid_like::Id(r.id().to_string()), r.clone());
+            }
+        }
+        if let (Some(replayed), Some(kept)) = (
+            out.get_mut(&Kind::Resident),
+            snap.records.get(&Kind::Resident),
+        ) {
+            for r in replayed.values_mut() {
+                let id = r.id();
+                let (Record::Resident(x), Some(Record::Resident(k))) = (r, kept.get(&id)) else {
+                    continue;
+                };
+                assert!(
+                    x.name.is_empty() && x.phone.is_none() && x.id_number.is_none(),
+                    "the event log holds a resident's personal data"
+                );
+                x.name = k.name.clone();
+                x.phone = k.phone.clone();
+                x.id_number = k.id_number.clone();
+                x.address = k.address.clone();
+                x.masked = k.masked;
             }
         }
         out

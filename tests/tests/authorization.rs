@@ -13,8 +13,9 @@
 //! - OrganisationContact: the organisation's contact ([`World::contact`]).
 //!
 //! An allowed cell must succeed and append exactly one event of the command's kind, by the
-//! actor; a refused cell must fail with exactly [`Error::Forbidden`] and leave the event log
-//! as it was. After the matrix come scope tests: the right kind of actor, but the wrong
+//! actor; a refused cell must fail with exactly [`Error::Forbidden`] — or, when the actor may
+//! not know the target exists, with exactly the `NotFound` a random id gets — and leave the
+//! event log as it was. After the matrix come scope tests: the right kind of actor, but the wrong
 //! committee, member, team, work unit or district.
 
 use chrono::Duration;
@@ -72,6 +73,7 @@ const MATRIX: &[(&str, [bool; 6])] = &[
     // residents
     ("RegisterResident",           [Y,     N,    Y,    N,        N,     N]),
     ("UpdateResident",             [Y,     N,    Y,    N,        N,     N]),
+    ("EraseResident",              [Y,     N,    Y,    N,        N,     N]),
     // needs
     ("DraftNeed",                  [Y,     N,    Y,    N,        Y,     N]),
     ("SubmitNeed",                 [Y,     N,    Y,    N,        Y,     N]),
@@ -258,6 +260,13 @@ fn case(label: &str, w: &World) -> Case {
                 id_number: None,
                 address: None,
                 groups: vec![ResidentGroup::EmptyNestElderly],
+            }
+            .into(),
+            m,
+        ),
+        "EraseResident" => (
+            EraseResident {
+                resident: w.resident_a,
             }
             .into(),
             m,
@@ -572,6 +581,24 @@ fn run_cell(b: Backend, label: &str, kind: Kind, allowed: bool) -> Result<(), St
             }
             Ok(())
         }
+        // An actor who may not even know the target exists is answered exactly as for an id
+        // that does not exist (tests/tests/existence.rs covers this over every hidden target).
+        (false, Err(Error::NotFound { entity, id })) => {
+            let random = uuid::Uuid::now_v7().to_string();
+            let json = serde_json::to_string(&cmd).unwrap().replace(&id, &random);
+            let again: Command = serde_json::from_str(&json).unwrap();
+            let expected = Error::NotFound {
+                entity: entity.clone(),
+                id: random,
+            };
+            match w.hub.execute(&who, again) {
+                Err(e) if e == expected && after.len() == before => Ok(()),
+                other => Err(format!(
+                    "{cell}: NotFound for a {entity} the actor may not see, but a random id \
+                     gives {other:?}"
+                )),
+            }
+        }
         (false, other) => Err(format!("{cell}: should be Forbidden, got {other:?}")),
     }
 }
@@ -654,12 +681,26 @@ fn assert_forbidden(w: &World, actor: &Actor, cmd: impl Into<Command>) {
     assert_eq!(log_len(w), before, "a refused command wrote an event");
 }
 
+/// Asserts `actor` is answered `NotFound` for an `entity` it may not see, and that nothing
+/// was written.
+#[track_caller]
+fn assert_hidden(w: &World, actor: &Actor, cmd: impl Into<Command>, entity: &str) {
+    let before = log_len(w);
+    let r = w.hub.execute(actor, cmd.into());
+    assert!(
+        matches!(&r, Err(Error::NotFound { entity: e, .. }) if e == entity),
+        "{actor:?} should not find the {entity}: {r:?}"
+    );
+    assert_eq!(log_len(w), before, "a refused command wrote an event");
+}
+
 /// Staff of committee B may not do committee A's work (nor A's staff B's), while staff of
 /// the community above both may.
 fn staff_act_only_in_their_own_subtree(b: Backend) {
     let w = World::on(b);
     let staff_b = staff(w.committee_b);
-    assert_forbidden(&w, &staff_b, PublishNeed { need: w.need_draft });
+    // A's draft, submitted need and pending hours are hidden from B's staff: not found.
+    assert_hidden(&w, &staff_b, PublishNeed { need: w.need_draft }, "need");
     assert_forbidden(
         &w,
         &staff_b,
@@ -667,20 +708,22 @@ fn staff_act_only_in_their_own_subtree(b: Backend) {
             claim: w.claim_done,
         },
     );
-    assert_forbidden(
+    assert_hidden(
         &w,
         &staff_b,
         RejectNeed {
             need: w.need_submitted,
             reason: "不归本社区".into(),
         },
+        "need",
     );
-    assert_forbidden(
+    assert_hidden(
         &w,
         &staff_b,
         ApproveHours {
             hours: w.hours_pending,
         },
+        "hours",
     );
     assert_forbidden(
         &w,
@@ -706,8 +749,15 @@ fn staff_act_only_in_their_own_subtree(b: Backend) {
             reason: "越权".into(),
         },
     );
-    // A grid is below its committee, not above it: a grid's "staff" oversee nothing here.
-    assert_forbidden(&w, &staff(w.grid_a), PublishNeed { need: w.need_draft });
+    // A grid is below its committee, not above it: a grid's "staff" oversee nothing here
+    // (and may not know of the committee's drafts).
+    assert_hidden(
+        &w,
+        &staff(w.grid_a),
+        PublishNeed { need: w.need_draft },
+        "need",
+    );
+    assert_forbidden(&w, &staff(w.grid_a), PublishNeed { need: w.need_open });
     // Staff of the community oversee both committees.
     let community = staff(w.community);
     assert_allowed(&w, &community, PublishNeed { need: w.need_draft });
@@ -857,9 +907,14 @@ fn only_the_drafting_member_may_submit(b: Backend) {
         .run(&member(w.member_a), draft_by_member_a(&w))
         .unwrap()
         .id;
-    assert_forbidden(&w, &member(w.loner_a), SubmitNeed { need });
-    // need_draft was drafted by staff: no member may submit it.
-    assert_forbidden(&w, &member(w.member_a), SubmitNeed { need: w.need_draft });
+    assert_hidden(&w, &member(w.loner_a), SubmitNeed { need }, "need");
+    // need_draft was drafted by staff: no member may submit it (nor know it exists).
+    assert_hidden(
+        &w,
+        &member(w.member_a),
+        SubmitNeed { need: w.need_draft },
+        "need",
+    );
     // A member accepted at B may not draft at A.
     assert_forbidden(&w, &member(w.member_b), draft_by_member_a(&w));
     // A member not yet accepted anywhere may not draft.

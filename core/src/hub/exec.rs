@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::model::*;
 use crate::rules::authz::{claimant_principal, Principal};
 use crate::rules::lifecycle::{claim_next, need_next, ClaimStep, NeedStep};
+use crate::rules::visibility;
 use crate::store::{ClaimFilter, Query, Record};
 use chrono::{DateTime, Utc};
 
@@ -29,6 +30,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> R<Record> {
         }
         Command::RegisterResident(c) => register_resident(ctx, c)?.into_record(),
         Command::UpdateResident(c) => update_resident(ctx, c)?.into_record(),
+        Command::EraseResident(c) => erase_resident(ctx, c)?.into_record(),
         Command::DraftNeed(c) => draft_need(ctx, c)?.into_record(),
         Command::SubmitNeed(c) => submit_need(ctx, c)?.into_record(),
         Command::PublishNeed(c) => {
@@ -75,6 +77,18 @@ fn in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
         return Err(Error::invalid(field, "must be in the future").into());
     }
     Ok(())
+}
+
+/// Loads a need the actor may know of, and its committee's path. A need the actor may not
+/// see is `NotFound`, exactly like an id that does not exist (decided before authorization
+/// and state, so neither can reveal it).
+fn visible_need(ctx: &mut Ctx<'_>, id: NeedId) -> R<(Need, Vec<UnitId>)> {
+    let n: Need = ctx.load(&id)?;
+    let path = ctx.path(n.committee)?;
+    if !visibility::sees_need(&ctx.actor, &n, &path) {
+        return Err(Error::not_found(Need::KIND.name(), id).into());
+    }
+    Ok((n, path))
 }
 
 fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
@@ -351,13 +365,33 @@ fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> R<Resident> {
         groups: c.groups.clone(),
         created_at: ctx.now,
         masked: false,
+        erased_at: None,
     })
+}
+
+/// Refuses to act on an erased resident.
+fn not_erased(r: &Resident, action: &str) -> R<()> {
+    if r.erased_at.is_some() {
+        return Err(Error::illegal("resident", "erased", action).into());
+    }
+    Ok(())
+}
+
+fn erase_resident(ctx: &mut Ctx<'_>, c: &EraseResident) -> R<Resident> {
+    let mut r: Resident = ctx.load(&c.resident)?;
+    let path = ctx.path(r.committee)?;
+    ctx.require(&[Principal::StaffOver(&path)], "erase residents here")?;
+    not_erased(&r, "erase")?;
+    ctx.scope(r.committee);
+    crate::rules::audit::erase(&mut r, ctx.now);
+    ctx.put(r)
 }
 
 fn update_resident(ctx: &mut Ctx<'_>, c: &UpdateResident) -> R<Resident> {
     let mut r: Resident = ctx.load(&c.resident)?;
     let path = ctx.path(r.committee)?;
     ctx.require(&[Principal::StaffOver(&path)], "update residents here")?;
+    not_erased(&r, "update")?;
     ctx.scope(r.committee);
     r.name = c.name.clone();
     r.phone = c.phone.clone();
@@ -385,6 +419,7 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> R<Need> {
     if resident.committee != c.committee {
         return Err(Error::invalid("resident", "is held by another committee").into());
     }
+    not_erased(&resident, "get a need")?;
     check_grid(ctx, c.grid, c.committee)?;
     let cats: Vec<Category> = ctx.select(&Query::Categories)?;
     if !cats.iter().any(|k| k.code == c.category) {
@@ -417,8 +452,7 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> R<Need> {
 }
 
 fn submit_need(ctx: &mut Ctx<'_>, c: &SubmitNeed) -> R<Need> {
-    let mut n: Need = ctx.load(&c.need)?;
-    let path = ctx.path(n.committee)?;
+    let (mut n, path) = visible_need(ctx, c.need)?;
     let mut allowed = vec![Principal::StaffOver(&path)];
     if let Some(d) = n.drafted_by {
         allowed.push(Principal::Member(d));
@@ -436,8 +470,7 @@ fn staff_need_step(
     step: NeedStep,
     reason: Option<String>,
 ) -> R<Need> {
-    let mut n: Need = ctx.load(&need)?;
-    let path = ctx.path(n.committee)?;
+    let (mut n, path) = visible_need(ctx, need)?;
     let verb = match step {
         NeedStep::Publish => "publish needs of this committee",
         NeedStep::Reject => "reject needs of this committee",
@@ -461,7 +494,7 @@ fn staff_need_step(
 
 fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
     ctx.require(&[], "expire needs")?;
-    let mut n: Need = ctx.load(&c.need)?;
+    let (mut n, _) = visible_need(ctx, c.need)?;
     if n.wanted_by >= ctx.now {
         return Err(Error::illegal("need", "not yet past its wanted-by date", "expire").into());
     }
@@ -472,8 +505,7 @@ fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
 }
 
 fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> R<Need> {
-    let mut n: Need = ctx.load(&c.need)?;
-    let path = ctx.path(n.committee)?;
+    let (mut n, path) = visible_need(ctx, c.need)?;
     ctx.require(
         &[Principal::StaffOver(&path)],
         "record residents' feedback here",
@@ -526,7 +558,7 @@ fn acting_for(ctx: &mut Ctx<'_>, claimant: &Claimant) -> R<Option<Principal<'sta
 }
 
 fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
-    let mut need: Need = ctx.load(&c.need)?;
+    let (mut need, _) = visible_need(ctx, c.need)?;
     let acting = acting_for(ctx, &c.claimant)?;
     ctx.require(acting.as_slice(), "claim needs for this claimant")?;
     let mut claimed_by = None;
@@ -916,6 +948,14 @@ fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> R<Hours> {
 fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> R<Hours> {
     let mut h: Hours = ctx.load(&hours)?;
     let path = ctx.path(h.committee)?;
+    let m: Member = ctx.load(&h.member)?;
+    let member_path = match m.committee {
+        Some(k) => ctx.path(k)?,
+        None => Vec::new(),
+    };
+    if !visibility::sees_hours(&ctx.actor, &m, &member_path, &path) {
+        return Err(Error::not_found(Hours::KIND.name(), hours).into());
+    }
     ctx.require(
         &[Principal::StaffOver(&path)],
         "decide on hours at this committee",
@@ -929,7 +969,7 @@ fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> 
         h.reason = rejected;
     } else {
         h.status = HoursStatus::Approved;
-        let mut m: Member = ctx.load(&h.member)?;
+        let mut m = m;
         m.approved_minutes += u64::from(h.minutes);
         ctx.put(m)?;
     }
@@ -1027,6 +1067,7 @@ fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> R<Pairing> {
         &[Principal::StaffOver(&path)],
         "pair members with residents here",
     )?;
+    not_erased(&resident, "be paired")?;
     let m: Member = ctx.load(&c.member)?;
     if m.status != MemberStatus::Accepted {
         return Err(Error::illegal("member", m.status, "be paired").into());
@@ -1055,6 +1096,9 @@ fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> R<Pairing> {
 fn end_pairing(ctx: &mut Ctx<'_>, c: &EndPairing) -> R<Pairing> {
     let mut p: Pairing = ctx.load(&c.pairing)?;
     let path = ctx.path(p.committee)?;
+    if !visibility::sees_pairing(&ctx.actor, &path) {
+        return Err(Error::not_found(Pairing::KIND.name(), c.pairing).into());
+    }
     ctx.require(&[Principal::StaffOver(&path)], "end pairings here")?;
     if p.until.is_some() {
         return Err(Error::illegal("pairing", "ended", "end").into());

@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::rules::authz::{is, oversees, Principal};
-use crate::rules::{privacy, validate};
+use crate::rules::{privacy, validate, visibility};
 use crate::store::{
     ActivityFilter, ClaimFilter, Entity, Event, MemberFilter, NeedFilter, Page, Query, Record,
     TeamFilter, Tx, TxExt,
@@ -84,6 +84,8 @@ pub(crate) fn library_filter(
     actor: &Actor,
     q: &NeedQuery,
 ) -> Result<Option<NeedFilter>> {
+    validate::filter_text("category", q.category.as_deref())?;
+    validate::filter_text("text", q.text.as_deref())?;
     let mut unit = q.unit;
     match (actor, unit) {
         (Actor::CommitteeStaff { unit: own }, None) => unit = Some(*own),
@@ -411,10 +413,7 @@ impl Hub {
         self.read(|tx| {
             let n = get::<Need>(tx, &id)?;
             let path = path_of(tx, n.committee)?;
-            let drafter = n
-                .drafted_by
-                .is_some_and(|d| is(actor, &Principal::Member(d)));
-            if n.status.is_public() || oversees(actor, &path) || drafter {
+            if visibility::sees_need(actor, &n, &path) {
                 Ok(n)
             } else {
                 Err(Error::not_found("need", id))

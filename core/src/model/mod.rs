@@ -219,8 +219,14 @@ pub struct Resident {
     pub groups: Vec<ResidentGroup>,
     /// When registered.
     pub created_at: DateTime<Utc>,
-    /// Whether the personal fields of this copy are masked for the reader.
+    /// Whether the personal fields of this copy are masked for the reader (or withheld: the
+    /// audit log never holds them, see [`crate::rules::audit`]).
     pub masked: bool,
+    /// When the resident's personal data was erased ([`EraseResident`](crate::command::EraseResident)):
+    /// name, phone, ID number and address are then empty everywhere, while the resident's
+    /// committee, grid and groups stay for the figures.
+    #[serde(default)]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl Resident {

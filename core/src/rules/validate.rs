@@ -54,6 +54,34 @@ pub fn text(field: &str, value: &mut String, max: usize, multiline: bool) -> Res
     Ok(())
 }
 
+/// Longest text a read filter takes (a search's words, a category code), in characters.
+pub const MAX_FILTER: usize = 200;
+
+/// A read filter's text (a library search, a category code): at most [`MAX_FILTER`]
+/// characters and no control or text-direction characters. NUL in particular cannot be
+/// stored or compared by every backend (PostgreSQL refuses it), so every backend refuses it
+/// alike, here, before anything is read.
+pub fn filter_text(field: &str, value: Option<&str>) -> Result<()> {
+    let Some(v) = value else { return Ok(()) };
+    let n = v.chars().count();
+    if n > MAX_FILTER {
+        return Err(Error::invalid(
+            field,
+            format!("too long: {n} characters, at most {MAX_FILTER}"),
+        ));
+    }
+    if let Some(c) = v.chars().find(|c| c.is_control() || is_bidi_control(*c)) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "contains a control or text-direction character (U+{:04X})",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies `check` to an optional value; a blank `Some` becomes `None` first.
 fn optional(
     field: &str,
@@ -408,7 +436,8 @@ fn fields(cmd: &mut Command) -> Result<()> {
         | Command::LeaveTeam(_)
         | Command::ApproveHours(_)
         | Command::EndRole(_)
-        | Command::StartPairing(_) => Ok(()),
+        | Command::StartPairing(_)
+        | Command::EraseResident(_) => Ok(()),
     }
 }
 

@@ -248,6 +248,14 @@ pub trait Store: Send + Sync {
     }
     /// A short name of the backend (`memory`, `sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;
+    /// Makes what committed changes removed or overwrote unrecoverable from the backend's
+    /// own files where they can linger (SQLite: the WAL), so an erasure leaves no copy
+    /// behind. The Hub calls it after an erasure commits. The default does nothing (the
+    /// memory store keeps no old copies; PostgreSQL's old row versions are not reachable
+    /// through SQL or a dump and are reclaimed by its vacuum).
+    fn purge(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// A transaction. See the module documentation for the contract.
@@ -359,6 +367,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn backend_name(&self) -> &'static str {
         (**self).backend_name()
+    }
+    fn purge(&self) -> Result<(), StoreError> {
+        (**self).purge()
     }
 }
 

@@ -123,6 +123,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "page_indexes",
         include_str!("postgres/0004_page_indexes.sql"),
     ),
+    (
+        5,
+        "personal_data_out_of_log",
+        include_str!("postgres/0005_personal_data_out_of_log.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

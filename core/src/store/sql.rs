@@ -272,7 +272,7 @@ pub(crate) fn table(kind: Kind) -> Table {
         Kind::LedgerEntry => ("ledger_entries", split("id, work_unit, member, committee, kind, note, at")),
         Kind::Resident => (
             "residents",
-            split("id, committee, grid, name, phone, id_number, address, created_at"),
+            split("id, committee, grid, name, phone, id_number, address, created_at, erased_at"),
         ),
         Kind::Need => (
             "needs",
@@ -509,6 +509,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 otext(&r.id_number),
                 otext(&r.address),
                 time(r.created_at),
+                otime(r.erased_at),
             ],
             Children::ResidentGroups(r.groups.clone()),
         ),
@@ -729,6 +730,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             groups: Vec::new(),
             created_at: c.time()?,
             masked: false,
+            erased_at: c.otime()?,
         }),
         Kind::Need => Record::Need(Need {
             id: c.id()?,

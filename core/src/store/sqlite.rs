@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "page_indexes",
         include_str!("sqlite/0004_page_indexes.sql"),
     ),
+    (
+        5,
+        "personal_data_out_of_log",
+        include_str!("sqlite/0005_personal_data_out_of_log.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -289,9 +294,11 @@ fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreErro
     };
     // Reads of whole tables (frames, exports) go through the OS page cache by memory map
     // instead of a `pread` per page, and each connection keeps 8 MiB of pages of its own.
+    // `secure_delete` zeroes the space a deleted or rewritten row leaves (erased residents'
+    // data must not linger in free space; see `Store::purge` for the WAL).
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; \
-         PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8192;"
+         PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8192; PRAGMA secure_delete = ON;"
     ))
     .map_err(err)
 }
@@ -694,6 +701,25 @@ impl Tx for SqliteTx<'_> {
 }
 
 impl Store for SqliteStore {
+    /// Copies every committed page into the database file and truncates the WAL, whose
+    /// older frames may still hold what later commits overwrote (rows are zeroed in place by
+    /// `secure_delete`). Needs no reader to be inside a transaction at that moment: when one
+    /// is, returns `Serialization` and leaves the WAL for a later call.
+    fn purge(&self) -> Result<(), StoreError> {
+        let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let (busy, _, _): (i64, i64, i64) = guard
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(err)?;
+        if busy != 0 {
+            return Err(StoreError::Serialization(
+                "a reader holds the WAL; purge again later".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn begin_write(&self) -> Result<Box<dyn Tx + '_>, StoreError> {
         let guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         guard.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
