@@ -268,7 +268,7 @@ impl de::Error for ArgError {
     fn invalid_type(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
         ArgError::new(Want::Type {
             expected: exp.to_string(),
-            float: matches!(unexp, Unexpected::Float(_)),
+            float: matches!(unexp, Unexpected::Float(x) if x.fract() != 0.0),
         })
     }
     fn invalid_value(unexp: Unexpected<'_>, exp: &dyn de::Expected) -> Self {
