@@ -331,7 +331,7 @@ impl<'de> Deserializer<'de> for De<'_> {
                 items: items.into_iter().enumerate(),
                 path: &path,
             }),
-            Value::Object(m) => visitor.visit_map(Fields::new(m, &path)),
+            Value::Object(m) => visitor.visit_map(Fields::new(m, &path, false)),
         };
         r.map_err(|e| e.at(path, exp))
     }
@@ -359,7 +359,7 @@ impl<'de> Deserializer<'de> for De<'_> {
                 .map_err(|e| e.at(path, None)),
             // `{"variant": content}`: the content keeps the enum's own path.
             Value::Object(m) if m.len() == 1 => visitor
-                .visit_enum(MapAccessDeserializer::new(Fields::new(m, &path)))
+                .visit_enum(MapAccessDeserializer::new(Fields::new(m, &path, true)))
                 .map_err(|e| e.at(path, None)),
             v => De { v, path }.deserialize_any(visitor),
         }
@@ -421,10 +421,13 @@ struct Fields<'a> {
     key: String,
     value: Option<Value>,
     path: &'a Path<'a>,
+    /// The object is an enum's `{"variant": content}`: the content keeps the object's path
+    /// (a variant is no argument).
+    variant: bool,
 }
 
 impl<'a> Fields<'a> {
-    fn new(mut m: Map<String, Value>, path: &'a Path<'a>) -> Self {
+    fn new(mut m: Map<String, Value>, path: &'a Path<'a>, variant: bool) -> Self {
         let tag = if m.contains_key("id") {
             m.remove_entry("type").or_else(|| m.remove_entry("of"))
         } else {
@@ -436,6 +439,7 @@ impl<'a> Fields<'a> {
             key: String::new(),
             value: None,
             path,
+            variant,
         }
     }
 }
@@ -460,6 +464,9 @@ impl<'de> MapAccess<'de> for Fields<'_> {
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, ArgError> {
         let v = self.value.take().unwrap_or(Value::Null);
+        if self.variant {
+            return seed.deserialize(De { v, path: *self.path });
+        }
         seed.deserialize(De {
             v,
             path: Path::Key(self.path, &self.key),
@@ -627,6 +634,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_enum_variant_is_no_part_of_the_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[allow(dead_code)]
+        enum Read {
+            Library(crate::hub::NeedQuery),
+            Events { limit: u32 },
+        }
+        let (f, r) = refused::<Read>(json!({"library": {"limit": -1}}));
+        assert_eq!((f.as_str(), r.as_str()), ("limit", "must be a whole number from 0 to 4294967295"));
+        let (f, _) = refused::<Read>(json!({"events": {"limit": "x"}}));
+        assert_eq!(f, "limit");
+        let (f, r) = refused::<Read>(json!({"陈测试大爷": {}}));
+        assert_eq!((f.as_str(), r.as_str()), ("arguments", "must be one of: library, events"));
     }
 
     #[test]
