@@ -15,8 +15,8 @@ use convert::Decoder;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
-use needbridge::command::Command;
 use chrono::{DateTime, Utc};
+use needbridge::command::Command;
 use needbridge::export::{ExportOptions, Language, PersonalData};
 use needbridge::hub::{MemberScope, NeedQuery};
 use needbridge::model::*;

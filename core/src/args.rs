@@ -465,7 +465,10 @@ impl<'de> MapAccess<'de> for Fields<'_> {
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, ArgError> {
         let v = self.value.take().unwrap_or(Value::Null);
         if self.variant {
-            return seed.deserialize(De { v, path: *self.path });
+            return seed.deserialize(De {
+                v,
+                path: *self.path,
+            });
         }
         seed.deserialize(De {
             v,
@@ -646,11 +649,17 @@ mod tests {
             Events { limit: u32 },
         }
         let (f, r) = refused::<Read>(json!({"library": {"limit": -1}}));
-        assert_eq!((f.as_str(), r.as_str()), ("limit", "must be a whole number from 0 to 4294967295"));
+        assert_eq!(
+            (f.as_str(), r.as_str()),
+            ("limit", "must be a whole number from 0 to 4294967295")
+        );
         let (f, _) = refused::<Read>(json!({"events": {"limit": "x"}}));
         assert_eq!(f, "limit");
         let (f, r) = refused::<Read>(json!({"陈测试大爷": {}}));
-        assert_eq!((f.as_str(), r.as_str()), ("arguments", "must be one of: library, events"));
+        assert_eq!(
+            (f.as_str(), r.as_str()),
+            ("arguments", "must be one of: library, events")
+        );
     }
 
     #[test]
