@@ -162,22 +162,33 @@ pub fn actor(v: &Bound<'_, PyAny>) -> PyResult<Actor> {
     })
 }
 
-/// Keyword arguments plus the `tag` field naming the command or read, as one object
-/// (`None` as `null`, which the core reads as absent).
-pub fn arguments(
-    fields: Option<&Bound<'_, PyDict>>,
-    tag: (&str, &str),
-) -> PyResult<Map<String, Value>> {
+/// Keyword arguments as one object (`None` as `null`, which the core reads as absent).
+pub fn arguments(fields: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> {
     let mut out = Map::new();
     if let Some(fields) = fields {
         for (key, value) in fields.iter() {
-            let key = key.cast::<PyString>()?.to_cow()?.into_owned();
+            let key = text(&key, "arguments")?;
             let value = encode(&value, &key)?;
             out.insert(key, value);
         }
     }
-    out.insert(tag.0.into(), Value::String(tag.1.into()));
     Ok(out)
+}
+
+/// Why text that Python holds cannot be the core's text.
+const SURROGATE: &str = "contains an unpaired surrogate (not valid Unicode text)";
+
+/// A `str` as Rust text; anything else, or a `str` with a lone surrogate (which no Rust
+/// `String` can hold), is `Invalid` naming `field`.
+pub fn text(v: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
+    let py = v.py();
+    let s = v
+        .cast::<PyString>()
+        .map_err(|_| invalid(py, field, "must be text"))?;
+    match s.to_cow() {
+        Ok(s) => Ok(s.into_owned()),
+        Err(_) => Err(invalid(py, field, SURROGATE)),
+    }
 }
 
 /// One Python value as the core's JSON value; `field` names it in errors.
@@ -196,23 +207,30 @@ fn encode_with(v: &Bound<'_, PyAny>, field: &str, fallback: bool) -> PyResult<Va
     }
     // The package's enums are `str` enums: their text is their code.
     if let Ok(s) = v.cast::<PyString>() {
-        return Ok(Value::String(s.to_cow()?.into_owned()));
+        return match s.to_cow() {
+            Ok(s) => Ok(Value::String(s.into_owned())),
+            Err(_) => Err(invalid(py, field, SURROGATE)),
+        };
     }
     if v.is_instance(k.enumeration.bind(py))? {
         return encode_with(&v.getattr(intern!(py, "value"))?, field, fallback);
     }
+    // Numbers go to the core's reading, which refuses one that does not fit naming the
+    // field and the range of its type: an integer beyond 64 bits travels as a float (which
+    // no whole-number field accepts), as does a float.
     if let Ok(i) = v.cast::<PyInt>() {
-        return match i.extract::<i64>() {
-            Ok(i) => Ok(Value::from(i)),
-            Err(_) => Err(invalid(py, field, "is out of range")),
-        };
+        if let Ok(i) = i.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = i.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        let sign = if i.lt(0)? { -1.0 } else { 1.0 };
+        return Ok(Value::from(sign * f64::MAX));
     }
-    if v.cast::<PyFloat>().is_ok() {
-        return Err(invalid(
-            py,
-            field,
-            "must be an integer (money is in fen: use needbridge.fen())",
-        ));
+    if let Ok(x) = v.cast::<PyFloat>() {
+        let x = x.value();
+        return Ok(Value::from(if x.is_finite() { x } else { f64::MAX }));
     }
     if let Some(id) = as_uuid(v, k)? {
         return Ok(Value::String(id.hyphenated().to_string()));
@@ -239,7 +257,7 @@ fn encode_with(v: &Bound<'_, PyAny>, field: &str, fallback: bool) -> PyResult<Va
     if let Ok(d) = v.cast::<PyDict>() {
         let mut out = Map::new();
         for (key, value) in d.iter() {
-            let key = key.str()?.to_cow()?.into_owned();
+            let key = text(key.str()?.as_any(), field)?;
             let value = encode_with(&value, &format!("{field}.{key}"), fallback)?;
             out.insert(key, value);
         }

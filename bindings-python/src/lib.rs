@@ -13,10 +13,11 @@ mod convert;
 
 use convert::Decoder;
 use pyo3::types::PyDict;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use chrono::{DateTime, Utc};
 use needbridge::command::Command;
-use needbridge::export::{ExportOptions, PersonalData};
+use needbridge::export::{ExportOptions, Language, PersonalData};
 use needbridge::hub::{MemberScope, NeedQuery};
 use needbridge::model::*;
 use needbridge::report::{Period, ReportScope};
@@ -28,12 +29,11 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 /// A core error, carried out of `detach` and raised as `needbridge.errors.*` once the GIL is
-/// held again.
+/// held again. An argument that does not fit is the core's `Invalid` too, naming the
+/// argument's path and what is expected (`needbridge::args`), never its value.
 enum Failure {
     /// An error of the core (its JSON form).
     Core(needbridge::Error),
-    /// An argument that did not parse: reported like the core's `Invalid`.
-    Args(String),
 }
 
 impl From<needbridge::Error> for Failure {
@@ -43,13 +43,7 @@ impl From<needbridge::Error> for Failure {
 }
 
 fn raise(py: Python<'_>, f: Failure) -> PyErr {
-    let e = match f {
-        Failure::Core(e) => e,
-        Failure::Args(reason) => needbridge::Error::Invalid {
-            field: "arguments".into(),
-            reason,
-        },
-    };
+    let Failure::Core(e) = f;
     let json = serde_json::to_string(&e).unwrap_or_default();
     match py
         .import("needbridge.errors")
@@ -70,22 +64,17 @@ fn released<T: Send, E: Into<Failure> + Send>(
     py.detach(f).map_err(|e| raise(py, e.into()))
 }
 
-/// Reads a core type from arguments already converted to JSON values; a mismatch names what
-/// did not fit (never the value).
-fn from_value<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Failure> {
-    serde_json::from_value(v).map_err(|e| {
-        let msg = e.to_string();
-        let clean = match msg.find(": \"") {
-            Some(i) if msg.starts_with("invalid value") => msg[..i].to_string(),
-            _ => msg,
-        };
-        Failure::Args(format!("{what}: {clean}"))
-    })
+/// Reads a core type from arguments already converted to JSON values; `field` names the
+/// value (`""`: the keyword arguments themselves). A mismatch is `Invalid` naming the path of
+/// what did not fit and what is expected, never the value.
+fn from_value<T: DeserializeOwned>(field: &str, v: Value) -> Result<T, Failure> {
+    Ok(needbridge::args::from_value(field, v)?)
 }
 
-/// The arguments of each read, by name (see [`PyHub::ask`]).
+/// The arguments of each read, by name (see [`PyHub::ask`]): read from `{name: arguments}`,
+/// the arguments' paths being their own names (`limit`, `statuses[1]`).
 #[derive(Deserialize)]
-#[serde(tag = "read", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 enum Read {
     Unit {
         id: UnitId,
@@ -125,30 +114,29 @@ enum Read {
     Need {
         id: NeedId,
     },
-    Library {
-        #[serde(flatten)]
-        query: NeedQuery,
-    },
+    Library(NeedQuery),
     Claim {
         id: ClaimId,
     },
-    Claims {
-        #[serde(flatten)]
-        filter: ClaimFilter,
-    },
+    Claims(ClaimFilter),
     ClaimsOf {
         claimant: Claimant,
     },
     Team {
         id: TeamId,
     },
-    Teams {
-        #[serde(flatten)]
-        filter: TeamFilter,
-    },
+    Teams(TeamFilter),
     Activities {
-        #[serde(flatten)]
-        filter: ActivityFilter,
+        #[serde(default)]
+        unit: Option<UnitId>,
+        #[serde(default)]
+        kind: Option<ActivityKind>,
+        #[serde(default)]
+        team: Option<TeamId>,
+        #[serde(default)]
+        held_from: Option<DateTime<Utc>>,
+        #[serde(default)]
+        held_before: Option<DateTime<Utc>>,
         #[serde(default)]
         after: Option<uuid::Uuid>,
         #[serde(default)]
@@ -181,22 +169,36 @@ enum Read {
     Report {
         scope: ReportScope,
         #[serde(default)]
-        period: Period,
+        since: Option<DateTime<Utc>>,
+        #[serde(default)]
+        until: Option<DateTime<Utc>>,
     },
     WorkUnitLedger {
         work_unit: WorkUnitId,
         #[serde(default)]
-        period: Period,
+        since: Option<DateTime<Utc>>,
         #[serde(default)]
-        personal: PersonalData,
+        until: Option<DateTime<Utc>>,
+        #[serde(default)]
+        personal_data: PersonalData,
     },
     CommitteeLedger {
         unit: UnitId,
         #[serde(default)]
-        period: Period,
+        since: Option<DateTime<Utc>>,
         #[serde(default)]
-        personal: PersonalData,
+        until: Option<DateTime<Utc>>,
+        #[serde(default)]
+        personal_data: PersonalData,
     },
+}
+
+/// `[since, until)`, either end open.
+fn period(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Period {
+    Period {
+        from: since,
+        to: until,
+    }
 }
 
 fn default_limit() -> u32 {
@@ -231,54 +233,72 @@ fn answer<'py>(
         Read::Resident { id } => answered!(hub.resident(a, id)),
         Read::Residents { unit } => answered!(hub.residents(a, unit)),
         Read::Need { id } => answered!(hub.need(a, id)),
-        Read::Library { query } => answered!(hub.library(a, &query)),
+        Read::Library(query) => answered!(hub.library(a, &query)),
         Read::Claim { id } => answered!(hub.claim(a, id)),
-        Read::Claims { filter } => answered!(hub.claims(a, &filter)),
+        Read::Claims(filter) => answered!(hub.claims(a, &filter)),
         Read::ClaimsOf { claimant } => answered!(hub.claims_of(a, claimant)),
         Read::Team { id } => answered!(hub.team(a, id)),
-        Read::Teams { filter } => answered!(hub.teams(a, &filter)),
+        Read::Teams(filter) => answered!(hub.teams(a, &filter)),
         Read::Activities {
-            filter,
+            unit,
+            kind,
+            team,
+            held_from,
+            held_before,
             after,
             limit,
-        } => answered!(hub.activities(a, &filter, Page { after, limit })),
+        } => {
+            let filter = ActivityFilter {
+                unit,
+                kind,
+                team,
+                from: held_from,
+                to: held_before,
+            };
+            answered!(hub.activities(a, &filter, Page { after, limit }))
+        }
         Read::HoursOf { member } => answered!(hub.hours_of(a, member)),
         Read::HoursAt { unit, status } => answered!(hub.hours_at(a, unit, status)),
         Read::Roles { unit, current_only } => answered!(hub.roles(a, unit, current_only)),
         Read::Pairings { unit, current_only } => answered!(hub.pairings(a, unit, current_only)),
         Read::EventsSince { after, limit } => answered!(hub.events_since(a, after, limit)),
-        Read::Report { scope, period } => answered!(hub.report(a, scope, period)),
+        Read::Report {
+            scope,
+            since,
+            until,
+        } => answered!(hub.report(a, scope, period(since, until))),
         Read::WorkUnitLedger {
             work_unit,
-            period,
-            personal,
-        } => answered!(hub.work_unit_ledger(a, work_unit, period, personal)),
+            since,
+            until,
+            personal_data,
+        } => answered!(hub.work_unit_ledger(a, work_unit, period(since, until), personal_data)),
         Read::CommitteeLedger {
             unit,
-            period,
-            personal,
-        } => answered!(hub.committee_ledger(a, unit, period, personal)),
+            since,
+            until,
+            personal_data,
+        } => answered!(hub.committee_ledger(a, unit, period(since, until), personal_data)),
     }
 }
 
-/// Which ledger to export, and how.
+/// Which ledger to export, and how: the keyword arguments of `Hub.export_ledger` (one of
+/// `work_unit` and `unit`, checked by the package).
 #[derive(Deserialize)]
-#[serde(tag = "ledger", rename_all = "snake_case", deny_unknown_fields)]
-enum Export {
-    WorkUnit {
-        work_unit: WorkUnitId,
-        #[serde(default)]
-        period: Period,
-        #[serde(default)]
-        options: ExportOptions,
-    },
-    Committee {
-        unit: UnitId,
-        #[serde(default)]
-        period: Period,
-        #[serde(default)]
-        options: ExportOptions,
-    },
+#[serde(deny_unknown_fields)]
+struct Export {
+    #[serde(default)]
+    work_unit: Option<WorkUnitId>,
+    #[serde(default)]
+    unit: Option<UnitId>,
+    #[serde(default)]
+    since: Option<DateTime<Utc>>,
+    #[serde(default)]
+    until: Option<DateTime<Utc>>,
+    #[serde(default)]
+    language: Language,
+    #[serde(default)]
+    personal_data: PersonalData,
 }
 
 /// The Hub: one per database, shared freely between threads.
@@ -297,19 +317,19 @@ impl PyHub {
         released(py, || f(hub))
     }
 
-    /// A command or read named by `tag` (`("command", "claim_need")`), its keyword
-    /// arguments converted into `T` and handed to `f` with the actor.
-    fn convey<'py, T: DeserializeOwned>(
+    /// A command or read: its keyword arguments converted by `read` into `T` (a refusal
+    /// names the argument's path) and handed to `f` with the actor.
+    fn convey<'py, T>(
         &self,
         py: Python<'py>,
         actor: &Bound<'py, PyAny>,
-        tag: (&str, &str),
         args: Option<&Bound<'py, PyDict>>,
+        read: impl FnOnce(Map<String, Value>) -> Result<T, needbridge::Error>,
         f: impl FnOnce(&Hub, &Actor, T) -> PyResult<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = convert::actor(actor)?;
-        let args = Value::Object(convert::arguments(args, tag)?);
-        let what = from_value(tag.0, args).map_err(|e| raise(py, e))?;
+        let args = convert::arguments(args)?;
+        let what = read(args).map_err(|e| raise(py, e.into()))?;
         f(&self.hub, &actor, what)
     }
 }
@@ -332,7 +352,8 @@ impl PyHub {
 
     /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text).
     #[staticmethod]
-    fn connect_postgres(py: Python<'_>, url: String) -> PyResult<Self> {
+    fn connect_postgres(py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let url = convert::text(url, "url")?;
         released(py, || Hub::connect_postgres(&url)).map(|hub| PyHub { hub })
     }
 
@@ -362,8 +383,8 @@ impl PyHub {
         self.convey(
             py,
             actor,
-            ("command", command),
             fields,
+            |args| needbridge::args::command(command, args),
             |hub, actor, c: Command| {
                 let record = released(py, || hub.execute(actor, c))?;
                 out.build_content(py, &record)
@@ -382,9 +403,17 @@ impl PyHub {
         args: Option<&Bound<'py, PyDict>>,
         out: &Decoder,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.convey(py, actor, ("read", read), args, |hub, actor, r: Read| {
-            answer(py, hub, actor, r, out)
-        })
+        self.convey(
+            py,
+            actor,
+            args,
+            |args| {
+                let mut named = Map::new();
+                named.insert(read.to_string(), Value::Object(args));
+                needbridge::args::from_value::<Read>("", Value::Object(named))
+            },
+            |hub, actor, r: Read| answer(py, hub, actor, r, out),
+        )
     }
 
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
@@ -523,36 +552,43 @@ impl PyHub {
         py: Python<'py>,
         actor: &Bound<'py, PyAny>,
         what: &Bound<'py, PyDict>,
-        format: String,
+        format: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = convert::actor(actor)?;
-        let what = convert::encode(what, "ledger")?;
+        let what = Value::Object(convert::arguments(Some(what))?);
+        let format = convert::text(format, "format")?;
         let out = self.call(py, move |hub| {
-            let what: Export = from_value("ledger", what)?;
-            let (table, lang) = match what {
-                Export::WorkUnit {
-                    work_unit,
-                    period,
-                    options,
-                } => (
-                    hub.work_unit_ledger_table(&actor, work_unit, period, options)?,
-                    options.language,
-                ),
-                Export::Committee {
-                    unit,
-                    period,
-                    options,
-                } => (
-                    hub.committee_ledger_table(&actor, unit, period, options)?,
-                    options.language,
-                ),
+            let what: Export = from_value("", what)?;
+            let xlsx = match format.as_str() {
+                "csv" => false,
+                "xlsx" => true,
+                _ => return Err(needbridge::Error::invalid("format", "must be csv or xlsx").into()),
             };
-            match format.as_str() {
-                "csv" => Ok(Err(table.to_csv(lang))),
-                "xlsx" => needbridge::export::to_xlsx(&[&table], lang)
+            let options = ExportOptions {
+                language: what.language,
+                personal_data: what.personal_data,
+            };
+            let period = period(what.since, what.until);
+            let table = match (what.work_unit, what.unit) {
+                (Some(work_unit), None) => {
+                    hub.work_unit_ledger_table(&actor, work_unit, period, options)?
+                }
+                (None, Some(unit)) => hub.committee_ledger_table(&actor, unit, period, options)?,
+                _ => {
+                    return Err(needbridge::Error::invalid(
+                        "scope",
+                        "give exactly one of unit and work_unit",
+                    )
+                    .into())
+                }
+            };
+            let lang = options.language;
+            if xlsx {
+                needbridge::export::to_xlsx(&[&table], lang)
                     .map(Ok)
-                    .map_err(Failure::Core),
-                _ => Err(Failure::Args("format: expected csv or xlsx".into())),
+                    .map_err(Failure::Core)
+            } else {
+                Ok(Err(table.to_csv(lang)))
             }
         })?;
         Ok(match out {

@@ -101,7 +101,13 @@ class World:
         return nb.Actor.district_admin(self.district)
 
     def events(self) -> int:
-        return len(self.hub.events_since(SYS, 0, 10_000))
+        """How many events the log holds (read in pages of the largest size)."""
+        n, after = 0, 0
+        while True:
+            page = self.hub.events_since(SYS, after, 1000)
+            if not page:
+                return n
+            n, after = n + len(page), page[-1].seq
 
 
 def build(hub: nb.Hub) -> World:

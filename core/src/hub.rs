@@ -29,7 +29,8 @@ pub struct HubConfig {
     pub max_extensions: u32,
     /// How often a command is run again after a serialization conflict before `Conflict`.
     pub max_retries: u32,
-    /// The largest page a query returns.
+    /// The largest page a read may ask for; a larger `limit` is refused (`Invalid` naming
+    /// `limit`), 0 asks for the default of 50.
     pub max_page: u32,
 }
 

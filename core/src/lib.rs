@@ -20,6 +20,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "args")]
+pub mod args;
 pub mod clock;
 pub mod command;
 pub mod error;

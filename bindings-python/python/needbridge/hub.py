@@ -20,10 +20,6 @@ R = TypeVar("R")
 _Period = Optional[datetime]
 
 
-def _period(since: _Period, until: _Period) -> Dict[str, Any]:
-    return {"from": since, "to": until}
-
-
 def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
     if (unit is None) == (work_unit is None):
         raise _invalid("scope", "give exactly one of unit and work_unit")
@@ -276,8 +272,8 @@ class Hub(_Commands):
             "unit": unit,
             "kind": None if kind is None else _enum(m.ActivityKind, kind, "kind"),
             "team": team,
-            "from": held_from,
-            "to": held_before,
+            "held_from": held_from,
+            "held_before": held_before,
             "after": after,
             "limit": limit,
         }
@@ -440,7 +436,8 @@ class Hub(_Commands):
             "report",
             m.Report,
             scope=_scope(unit, work_unit),
-            period=_period(since, until),
+            since=since,
+            until=until,
         )
 
     @_typed
@@ -459,8 +456,9 @@ class Hub(_Commands):
             "work_unit_ledger",
             [m.MemberLedgerRow],
             work_unit=work_unit,
-            period=_period(since, until),
-            personal=personal_data,
+            since=since,
+            until=until,
+            personal_data=personal_data,
         )
 
     @_typed
@@ -479,8 +477,9 @@ class Hub(_Commands):
             "committee_ledger",
             [m.NeedLedgerRow],
             unit=unit,
-            period=_period(since, until),
-            personal=personal_data,
+            since=since,
+            until=until,
+            personal_data=personal_data,
         )
 
     @_typed
@@ -499,14 +498,15 @@ class Hub(_Commands):
         """A ledger as CSV text (``format="csv"``) or XLSX bytes (``"xlsx"``), with Chinese
         (``language="zh"``) or English (``"en"``) headers; personal data masked unless
         ``personal_data="full"`` and the actor is entitled."""
-        options = {"language": language, "personal_data": personal_data}
         if (unit is None) == (work_unit is None):
             raise _invalid("scope", "give exactly one of unit and work_unit")
-        what: Dict[str, Any]
-        if work_unit is not None:
-            what = {"ledger": "work_unit", "work_unit": work_unit}
-        else:
-            what = {"ledger": "committee", "unit": unit}
-        what.update(period=_period(since, until), options=options)
+        what: Dict[str, Any] = {
+            "work_unit": work_unit,
+            "unit": unit,
+            "since": since,
+            "until": until,
+            "language": language,
+            "personal_data": personal_data,
+        }
         out: Union[str, bytes] = self._hub.export(actor, what, format)
         return out

@@ -34,7 +34,8 @@ pub struct NeedQuery {
     pub text: Option<String>,
     /// Continue after this need (the previous page's `next`).
     pub after: Option<NeedId>,
-    /// Page size; 0 means 50; at most [`HubConfig::max_page`](super::HubConfig::max_page).
+    /// Page size; 0 means 50; more than [`HubConfig::max_page`](super::HubConfig::max_page) is
+    /// refused (`Invalid` naming `limit`).
     pub limit: u32,
 }
 
@@ -230,11 +231,19 @@ fn may_read_work_unit(actor: &Actor, w: WorkUnitId) -> Result<()> {
 }
 
 impl Hub {
-    fn page_limit(&self, limit: u32) -> u32 {
+    /// The page size a read asked for: 0 means 50; more than
+    /// [`HubConfig::max_page`](super::HubConfig::max_page) is refused (never silently cut, so a
+    /// caller cannot mistake a short page for the end).
+    fn page_limit(&self, limit: u32) -> Result<u32> {
         if limit == 0 {
-            50
+            Ok(50)
+        } else if limit > self.config.max_page {
+            Err(Error::invalid(
+                "limit",
+                format!("at most {}", self.config.max_page),
+            ))
         } else {
-            limit.min(self.config.max_page)
+            Ok(limit)
         }
     }
 
@@ -423,7 +432,7 @@ impl Hub {
 
     /// The project library: needs matching `q`, one page in stable order.
     pub fn library(&self, actor: &Actor, q: &NeedQuery) -> Result<NeedPage> {
-        let limit = self.page_limit(q.limit);
+        let limit = self.page_limit(q.limit)?;
         self.read(|tx| {
             let Some(filter) = library_filter(tx, actor, q)? else {
                 return Ok(NeedPage {
@@ -490,7 +499,7 @@ impl Hub {
     ) -> Result<Vec<Activity>> {
         let page = Page {
             after: page.after,
-            limit: Some(self.page_limit(page.limit.unwrap_or(0))),
+            limit: Some(self.page_limit(page.limit.unwrap_or(0))?),
         };
         let mut filter = filter.clone();
         filter.from = filter.from.map(validate::filter_time);
@@ -583,7 +592,8 @@ impl Hub {
 
     // ------------------------------------------------------------ events
 
-    /// The audit trail: events with `seq > after`, at most `limit` (0 means 50).
+    /// The audit trail: events with `seq > after`, at most `limit` (0 means 50; more than
+    /// [`HubConfig::max_page`](super::HubConfig::max_page) is refused, naming `limit`).
     ///
     /// The system reads every event in full. A district admin reads its district's events and
     /// those outside the residence tree (work units, certificates, taxonomy); committee staff
@@ -592,7 +602,7 @@ impl Hub {
     /// read the log. Filtering leaves gaps in `seq`;
     /// pass the last `seq` seen as `after` to continue.
     pub fn events_since(&self, actor: &Actor, after: u64, limit: u32) -> Result<Vec<Event>> {
-        let limit = self.page_limit(limit);
+        let limit = self.page_limit(limit)?;
         self.read(|tx| {
             let scope = match actor {
                 Actor::System => None,
