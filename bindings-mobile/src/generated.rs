@@ -695,8 +695,10 @@ pub struct Resident {
     pub groups: Vec<ResidentGroup>,
     /// When registered.
     pub created_at: SystemTime,
-    /// Whether the personal fields of this copy are masked for the reader.
+    /// Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see `crate::rules::audit`).
     pub masked: bool,
+    /// When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
+    pub erased_at: Option<SystemTime>,
 }
 
 impl From<m::Resident> for Resident {
@@ -712,6 +714,7 @@ impl From<m::Resident> for Resident {
             groups: v.groups.into_iter().map(|x| x.into()).collect(),
             created_at: SystemTime::from(v.created_at),
             masked: v.masked,
+            erased_at: v.erased_at.map(|x| SystemTime::from(x)),
         }
     }
 }
@@ -1635,6 +1638,16 @@ impl Hub {
             id_number,
             address,
             groups: groups.into_iter().enumerate().map(|(i, x)| -> Result<_, NeedbridgeError> { let _ = i; Ok(x.into()) }).collect::<Result<Vec<_>, _>>()?,
+        };
+        Ok(self.run(actor, command)?.into())
+    }
+
+    /// Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
+    ///
+    /// - `resident`: The resident.
+    pub fn erase_resident(&self, actor: Actor, resident: String) -> Result<Resident, NeedbridgeError> {
+        let command = c::EraseResident {
+            resident: m::ResidentId(uuid_of(&resident, "resident")?),
         };
         Ok(self.run(actor, command)?.into())
     }

@@ -64,6 +64,7 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "return_report" => ReturnReport,
         "register_resident" => RegisterResident,
         "update_resident" => UpdateResident,
+        "erase_resident" => EraseResident,
         "draft_need" => DraftNeed,
         "submit_need" => SubmitNeed,
         "publish_need" => PublishNeed,

@@ -276,8 +276,35 @@ fun everyExportedFunction() {
     check(call("expireNeed") { hub.expireNeed(sys, n3) }.status == NeedStatus.EXPIRED) { "expired" }
     check(call("lapseClaim") { hub.lapseClaim(sys, c4.id) }.status == ClaimStatus.LAPSED) { "lapsed" }
     call("tick") { hub.tick() }
+    val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
+    val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
+    check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }
     val exported = HubInterface::class.java.declaredMethods.map { it.name }.toSet()
     check(exported == called) { "not called: ${exported - called}; unknown: ${called - exported}" }
+}
+
+// Issue 14: a need the actor may not see answers like a missing one; erasure by the holding
+// committee only, every figure kept.
+fun hiddenNeedsAndErasure() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val draft = hub.draftNeed(w.staff, w.committee, null, w.resident, "年货", "春节", "festival_goods",
+        Channel.FAMILY, Scale.INDIVIDUAL, 0L, w.later).id
+    val outsider = Actor.CommitteeStaff(w.other)
+    val random = "01a21476-0000-7000-8000-000000000000"
+    val hidden = refused<NeedbridgeException.NotFound> { hub.publishNeed(outsider, draft) }
+    val missing = refused<NeedbridgeException.NotFound> { hub.publishNeed(outsider, random) }
+    check(hidden.message!!.replace(draft, "<id>") == missing.message!!.replace(random, "<id>")) {
+        "hidden: ${hidden.message}; missing: ${missing.message}"
+    }
+    refused<NeedbridgeException.Forbidden> { hub.eraseResident(outsider, w.resident) }
+    refused<NeedbridgeException.Forbidden> { hub.eraseResident(w.admin, w.resident) }
+    val before = hub.report(w.admin, w.district, Period(null, null)).data
+    val erased = hub.eraseResident(w.staff, w.resident)
+    check(erased.name == "" && erased.phone == null && erased.idNumber == null && erased.erasedAt != null) { "erased" }
+    check(hub.report(w.admin, w.district, Period(null, null)).data == before) { "figures kept" }
+    check(hub.changesSince(Actor.System, 0L, 1000L).last().kind == "resident_erased") { "erasure event" }
+    refused<NeedbridgeException.IllegalState> { hub.eraseResident(w.staff, w.resident) }
 }
 
 fun main() {
@@ -288,6 +315,7 @@ fun main() {
         everyErrorKind(dir)
         listenerAndThreads()
         reopenedDatabase(dir)
+        hiddenNeedsAndErasure()
     } finally {
         dir.deleteRecursively()
     }

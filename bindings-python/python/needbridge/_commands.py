@@ -23,6 +23,7 @@ COMMANDS = [
     "return_report",
     "register_resident",
     "update_resident",
+    "erase_resident",
     "draft_need",
     "submit_need",
     "publish_need",
@@ -202,6 +203,16 @@ class _Commands:
             groups: Groups (at least one).
         """
         return self._run(actor, "update_resident", m.Resident, resident=resident, name=name, phone=phone, id_number=id_number, address=address, groups=_enums(m.ResidentGroup, groups, "groups"))
+
+    @_typed
+    def erase_resident(self, actor: Actor, *, resident: UUID) -> m.Resident:
+        """Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
+
+        Args:
+            actor: who acts.
+            resident: The resident.
+        """
+        return self._run(actor, "erase_resident", m.Resident, resident=resident)
 
     @_typed
     def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime) -> m.Need:

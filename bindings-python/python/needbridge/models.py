@@ -509,7 +509,9 @@ class Resident(Record):
     created_at: datetime
     """When registered."""
     masked: bool
-    """Whether the personal fields of this copy are masked for the reader."""
+    """Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see ``crate::rules::audit``)."""
+    erased_at: Optional[datetime]
+    """When the resident's personal data was erased (``EraseResident``): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures."""
 
 
 @dataclass(frozen=True)
