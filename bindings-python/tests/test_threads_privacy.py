@@ -83,3 +83,42 @@ def test_personal_data_is_masked_unless_entitled(world: World) -> None:
     assert isinstance(shown, str) and "13800000001" in shown
     rows = hub.committee_ledger(world.staff, world.committee)
     assert all("陈大爷" != r.resident for r in rows)
+
+
+def test_masking_hides_a_one_character_name_and_a_short_address(world: World) -> None:
+    """Issue 14: a masked name or address never comes back whole, however short."""
+    hub = world.hub
+    staff = world.staff
+    r = hub.register_resident(
+        staff,
+        committee=world.committee,
+        name="犇",
+        phone="13912340000",
+        address="幸福里3号",
+        groups=["elderly"],
+    ).id
+    n = hub.draft_need(
+        staff,
+        committee=world.committee,
+        resident=r,
+        title="助餐",
+        description="居民需求",
+        category="festival_goods",
+        channel="family",
+        scale="individual",
+        estimated_cost_fen=nb.fen("50"),
+        wanted_by=world.later,
+    ).id
+    for actor in [world.admin, nb.Actor.member(world.member), nb.Actor.committee_staff(world.other_committee)]:
+        m = hub.resident(actor, r)
+        assert m.masked
+        assert (m.name, m.phone, m.address) == ("***", "139****0000", "***")
+    rows = [x for x in hub.committee_ledger(world.admin, world.committee) if x.need == n]
+    assert [x.resident for x in rows] == ["***"]
+    export = hub.export_ledger(world.admin, unit=world.committee)
+    events = [e for e in hub.events_since(world.admin, 0, 10_000) if e.kind == "resident_registered"]
+    assert isinstance(export, str) and "助餐" in export and events
+    for text in [export, str(events)]:
+        assert "犇" not in text and "幸福" not in text and "3号" not in text
+    full = hub.resident(staff, r)
+    assert (full.name, full.address, full.masked) == ("犇", "幸福里3号", False)

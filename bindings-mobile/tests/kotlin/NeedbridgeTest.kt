@@ -97,6 +97,27 @@ fun claimFlowAndReads() {
     check(masked.masked && masked.phone != "13912345678" && masked.name != "陈大爷") { "masked resident" }
 }
 
+// Issue 14: a one-character name and an address of six characters or fewer stay hidden for
+// everyone who is not entitled — in one read, a unit's list and the committee ledger.
+fun maskingHidesShortValues() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val r = hub.registerResident(w.staff, w.committee, null, "犇", "13912340000", null, "幸福里3号",
+        listOf(ResidentGroup.ELDERLY)).id
+    val n = hub.draftNeed(w.staff, w.committee, null, r, "助餐", "居民需求", "festival_goods",
+        Channel.FAMILY, Scale.INDIVIDUAL, 5_000L, w.later).id
+    for (actor in listOf(w.admin, Actor.Member(w.members[0]), Actor.CommitteeStaff(w.other))) {
+        val m = hub.resident(actor, r)
+        check(m.masked && m.name == "***" && m.phone == "139****0000" && m.address == "***") { "masked for $actor: $m" }
+    }
+    val listed = hub.residents(w.admin, w.committee).single { it.id == r }
+    check(listed.name == "***" && listed.address == "***") { "listed: $listed" }
+    val row = hub.committeeLedger(w.admin, w.committee, Period(null, null)).single { it.need == n }
+    check(row.resident == "***") { "ledger: ${row.resident}" }
+    val full = hub.resident(w.staff, r)
+    check(!full.masked && full.name == "犇" && full.address == "幸福里3号") { "staff: $full" }
+}
+
 fun everyErrorKind(dir: File) {
     val w = World(Hub.inMemory())
     val hub = w.hub
@@ -311,6 +332,7 @@ fun main() {
     val dir = Files.createTempDirectory("needbridge-kotlin").toFile()
     try {
         claimFlowAndReads()
+        maskingHidesShortValues()
         everyExportedFunction()
         everyErrorKind(dir)
         listenerAndThreads()
