@@ -116,7 +116,7 @@ def test_masking_hides_a_one_character_name_and_a_short_address(world: World) ->
     rows = [x for x in hub.committee_ledger(world.admin, world.committee) if x.need == n]
     assert [x.resident for x in rows] == ["***"]
     export = hub.export_ledger(world.admin, unit=world.committee)
-    events = [e for e in hub.events_since(world.admin, 0, 10_000) if e.kind == "resident_registered"]
+    events = [e for e in hub.events_since(world.admin, 0, 1000) if e.kind == "resident_registered"]
     assert isinstance(export, str) and "助餐" in export and events
     for text in [export, str(events)]:
         assert "犇" not in text and "幸福" not in text and "3号" not in text

@@ -648,6 +648,9 @@ fn event_view(tx: &mut dyn Tx, actor: &Actor, mut e: Event) -> Result<Event> {
     let changes = std::mem::take(&mut e.changes);
     for r in changes {
         e.changes.push(match r {
+            // Residents' personal data is withheld from the log (rules::audit); a record
+            // that still carries it (a log restored from an older version) is masked.
+            Record::Resident(x) if x.masked && x.name.is_empty() => Record::Resident(x),
             Record::Resident(x) => Record::Resident(resident_view(tx, actor, x)?),
             Record::Member(x) => Record::Member(member_view(tx, actor, x)?),
             Record::Organisation(x) => Record::Organisation(privacy::organisation_for(actor, &x)),
@@ -708,6 +711,10 @@ fn mask_person(
     addr: &mut Option<String>,
     groups: &[ResidentGroup],
 ) {
+    if name.is_empty() {
+        // Withheld from the log (rules::audit): nothing to mask.
+        return;
+    }
     let ch = groups.contains(&ResidentGroup::LeftBehindChild);
     *name = privacy::mask_name(name, ch);
     *phone = phone.as_deref().map(|p| privacy::mask_phone(p, ch));
