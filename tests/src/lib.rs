@@ -739,6 +739,34 @@ pub mod invariants {
     /// counts; tallies equal the sums of verified fulfilments and approved hours; a gap-free
     /// event log.
     pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
+        // Residents' personal data is in no event, and gone from an erased resident.
+        for e in &snap.events {
+            for r in &e.changes {
+                if let Record::Resident(x) = r {
+                    ensure!(
+                        x.masked && x.name.is_empty() && x.phone.is_none(),
+                        "event {} holds a resident's personal data",
+                        e.seq
+                    );
+                    ensure!(x.id_number.is_none() && x.address.is_none());
+                }
+            }
+        }
+        for r in records(snap, Kind::Resident, |r| match r {
+            Record::Resident(x) => Some(x.clone()),
+            _ => None,
+        }) {
+            if r.erased_at.is_some() {
+                ensure!(
+                    r.name.is_empty()
+                        && r.phone.is_none()
+                        && r.id_number.is_none()
+                        && r.address.is_none(),
+                    "erased resident {} keeps personal data",
+                    r.id
+                );
+            }
+        }
         let needs: Vec<Need> = records(snap, Kind::Need, |r| match r {
             Record::Need(n) => Some(n.clone()),
             _ => None,

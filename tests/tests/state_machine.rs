@@ -4,7 +4,9 @@
 //! - a command that returned an error changed nothing (state and event log identical);
 //! - money and counts in the model (tallies, approved minutes) equal the sums of the records
 //!   they count;
-//! - the event log is gap-free, and replaying its changes rebuilds the same state.
+//! - the event log is gap-free, and replaying its changes rebuilds the same state;
+//! - no event holds a resident's personal data, an erased resident keeps none, and an
+//!   erasure changes no report figure.
 
 use chrono::{Duration, TimeZone, Utc};
 use needbridge::command::*;
@@ -88,6 +90,9 @@ enum Op {
         hours: i64,
     },
     Tick,
+    Erase {
+        resident: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -134,6 +139,7 @@ fn op() -> impl Strategy<Value = Op> {
         (i(), any::<bool>()).prop_map(|(hours, approve)| Op::DecideHours { hours, approve }),
         (1i64..600).prop_map(|hours| Op::Advance { hours }),
         Just(Op::Tick),
+        i().prop_map(|resident| Op::Erase { resident }),
     ]
 }
 
@@ -360,6 +366,10 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
                 .into()
             }
         }
+        Op::Erase { resident } => EraseResident {
+            resident: pick(&residents, resident)?,
+        }
+        .into(),
         Op::Advance { .. } | Op::Tick => return None,
     })
 }
@@ -382,6 +392,15 @@ fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseErr
                     continue;
                 };
                 let actor = pool[actor % pool.len()];
+                let figures = |w: &World| {
+                    use needbridge::report::{Period, ReportScope};
+                    w.hub
+                        .report(&Actor::System, ReportScope::Unit(w.district), Period::ALL)
+                        .unwrap()
+                        .data
+                };
+                let erasing = matches!(cmd, Command::EraseResident(_));
+                let figures_before = erasing.then(|| figures(&w));
                 if let Err(e) = w.hub.execute(&actor, cmd.clone()) {
                     prop_assert!(
                         !matches!(e, needbridge::Error::Storage { .. }),
@@ -395,6 +414,9 @@ fn run_stream(backend: Backend, steps: &[(Op, usize)]) -> Result<(), TestCaseErr
                     );
                 } else {
                     prop_assert_eq!(w.dump().events.len(), before.events.len() + 1);
+                    if let Some(f) = figures_before {
+                        prop_assert!(figures(&w) == f, "an erasure changed a figure");
+                    }
                 }
             }
         }

@@ -456,6 +456,7 @@ mod tests {
             groups: vec![ResidentGroup::Elderly],
             created_at: now,
             masked: false,
+            erased_at: None,
         };
         let m = masked_resident(&r);
         assert!(m.masked);
