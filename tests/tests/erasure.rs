@@ -325,7 +325,123 @@ fn erasure_is_for_the_holding_committee_and_final(b: Backend) {
         .unwrap();
 }
 
+/// A database written by version 4 (events carrying residents' personal data, no
+/// `erased_at`) is upgraded on open: the events lose the data, nothing else changes, and the
+/// resident can then be erased.
+fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
+    if b == Backend::Memory {
+        return;
+    }
+    let fresh = b.fresh();
+    let w = World::build(fresh.store.clone());
+    let r = resident_with_history(&w);
+    let before = w.dump();
+    let resident_events = before
+        .events
+        .iter()
+        .filter(|e| e.kind.starts_with("resident_"))
+        .count();
+    assert!(resident_events >= 2);
+    drop(w);
+    // What version 4 wrote: the resident's data in the command and the after-image.
+    let (name, phone, idn, addr) = (NAME, PHONE, id_no(), ADDRESS);
+    let downgrade_sqlite = format!(
+        "UPDATE events SET payload = json_set(payload, \
+           '$.command.name', '{name}', '$.command.phone', '{phone}', \
+           '$.command.id_number', '{idn}', '$.command.address', '{addr}', \
+           '$.changes[0].record.name', '{name}', '$.changes[0].record.phone', '{phone}', \
+           '$.changes[0].record.id_number', '{idn}', '$.changes[0].record.address', '{addr}', \
+           '$.changes[0].record.masked', json('false')) \
+         WHERE kind IN ('resident_registered', 'resident_updated'); \
+         ALTER TABLE residents DROP COLUMN erased_at; \
+         DELETE FROM schema_migrations WHERE version >= 5;"
+    );
+    let person = format!(
+        r#"{{"name": "{name}", "phone": "{phone}", "id_number": "{idn}", "address": "{addr}"}}"#
+    );
+    let downgrade_pg = format!(
+        "UPDATE events SET payload = jsonb_set(jsonb_set(payload, '{{command}}', \
+           (payload -> 'command') || '{person}'::jsonb), '{{changes,0,record}}', \
+           (payload -> 'changes' -> 0 -> 'record') || '{person}'::jsonb \
+           || '{{\"masked\": false}}'::jsonb) \
+         WHERE kind IN ('resident_registered', 'resident_updated'); \
+         ALTER TABLE residents DROP COLUMN erased_at; \
+         DELETE FROM schema_migrations WHERE version >= 5;"
+    );
+    let count = |payloads: Vec<String>| {
+        payloads
+            .iter()
+            .filter(|p| values().iter().all(|v| p.contains(v)))
+            .count()
+    };
+    match (&fresh.path, &fresh.url) {
+        (Some(path), _) => {
+            let c = rusqlite::Connection::open(path).unwrap();
+            c.execute_batch(&downgrade_sqlite).unwrap();
+            let mut q = c.prepare("SELECT payload FROM events").unwrap();
+            let p: Vec<String> = q
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(
+                count(p),
+                resident_events,
+                "version 4's events hold the data"
+            );
+        }
+        (None, Some(url)) => {
+            let s = needbridge::store::postgres::PostgresStore::connect(url).unwrap();
+            s.with_client(|c| c.batch_execute(&downgrade_pg))
+                .unwrap()
+                .unwrap();
+            let p: Vec<String> = s
+                .with_client(|c| c.query("SELECT payload::text FROM events", &[]))
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            assert_eq!(
+                count(p),
+                resident_events,
+                "version 4's events hold the data"
+            );
+        }
+        _ => unreachable!(),
+    }
+    let hub = needbridge::Hub::new(fresh.reopen()).unwrap();
+    let after = needbridge::store::dump(&*fresh.reopen()).unwrap();
+    assert_eq!(
+        after, before,
+        "the upgrade changes nothing but the withheld data"
+    );
+    let log = serde_json::to_string(&after.events).unwrap();
+    for v in values() {
+        assert!(!log.contains(&v), "the upgraded log holds {v:?}");
+    }
+    let erased = hub
+        .run(&staff(committee_of(&hub, r)), EraseResident { resident: r })
+        .unwrap();
+    assert!(erased.erased_at.is_some());
+    if b == Backend::Sqlite {
+        let path = fresh.path.as_ref().unwrap();
+        let mut bytes = std::fs::read(path).unwrap();
+        if let Ok(wal) = std::fs::read(path.with_extension("db-wal")) {
+            bytes.extend(wal);
+        }
+        for v in values() {
+            assert!(!contains(&bytes, &v), "the upgraded file holds {v:?}");
+        }
+    }
+}
+
+fn committee_of(hub: &needbridge::Hub, r: ResidentId) -> UnitId {
+    hub.resident(&Actor::System, r).unwrap().committee
+}
+
 needbridge_acceptance::conformance!(
     erasure_removes_personal_data_and_keeps_every_figure,
     erasure_is_for_the_holding_committee_and_final,
+    upgrading_withholds_personal_data_in_older_events,
 );

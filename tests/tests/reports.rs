@@ -522,8 +522,9 @@ fn cells_are_filled_on_upgrade(b: Backend) {
         )
         .unwrap();
     let snap = w.dump();
-    // Back to version 2: undo version 4's indexes and version 3's cells.
-    let downgrade = "DROP INDEX claims_claimant_status; \
+    // Back to version 2: undo version 5's column, version 4's indexes and version 3's cells.
+    let downgrade = "ALTER TABLE residents DROP COLUMN erased_at; \
+        DROP INDEX claims_claimant_status; \
         CREATE INDEX claims_claimant ON claims (claimant_type, claimant_id); \
         DROP INDEX needs_committee_status_id; \
         CREATE INDEX needs_committee_status ON needs (committee, status); \
