@@ -88,7 +88,7 @@ fn from_value<T: DeserializeOwned>(what: &str, v: Value) -> Result<T, Failure> {
 /// refused key, is raised as `InvalidInputError` for `key` (never showing the value).
 fn store_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Key> {
     let key = if let Ok(s) = key.cast::<pyo3::types::PyString>() {
-        Key::passphrase(s.to_str()?)
+        Key::passphrase(s.to_cow()?.into_owned())
     } else if let Ok(b) = key.cast::<PyBytes>() {
         Key::raw_slice(b.as_bytes())
     } else {

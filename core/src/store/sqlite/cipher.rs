@@ -107,6 +107,20 @@ fn refused(path: &Path, keyed: bool) -> Error {
     Error::invalid("key", reason)
 }
 
+/// SQLCipher logs warnings and errors (a failed page HMAC on a wrong key, …) to stderr, or
+/// to logcat or the Apple console, unless told not to; a library writes nothing there, and
+/// the host learns of every failure from the error it gets. The level is process-wide: set
+/// once, on a connection of its own (its first open has run SQLCipher's initialisation,
+/// which would otherwise set the default level again).
+fn quiet_sqlcipher() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(c) = Connection::open_in_memory() {
+            let _ = c.execute_batch("PRAGMA cipher_log_level = NONE");
+        }
+    });
+}
+
 /// Keys a new connection (the first thing done on it) and checks the key by reading the
 /// schema: nothing is written before that read succeeds, so a wrong key leaves the file as
 /// it was. A refused key is [`Error::Invalid`] for `key`.
@@ -115,6 +129,7 @@ pub(super) fn key_and_check(
     path: &Path,
     key: Option<&Key>,
 ) -> Result<(), Error> {
+    quiet_sqlcipher();
     if let Some(k) = key {
         conn.key(None::<&str>, k.material(), false)
             .map_err(|e| Error::from(err(e)))?;
