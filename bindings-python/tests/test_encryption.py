@@ -29,7 +29,7 @@ def _leaks(path: Path) -> list[str]:
 
 def _residents(hub: nb.Hub, committee: object) -> list[str]:
     staff = nb.Actor.committee_staff(committee)  # type: ignore[arg-type]
-    return sorted(r.name for r in hub.residents(staff, committee))  # type: ignore[arg-type]
+    return sorted(r.name for r in hub.residents(staff, committee))
 
 
 def _refused(call: object) -> nb.errors.InvalidInputError:

@@ -248,7 +248,9 @@ impl Hub {
         path: impl AsRef<std::path::Path>,
         key: crate::store::sqlite::Key,
     ) -> Result<Self> {
-        Self::new(crate::store::sqlite::SqliteStore::open_encrypted(path, key)?)
+        Self::new(crate::store::sqlite::SqliteStore::open_encrypted(
+            path, key,
+        )?)
     }
 
     /// A Hub over a PostgreSQL database (`url` in libpq form, `host=… user=… dbname=…`, or a

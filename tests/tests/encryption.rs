@@ -39,11 +39,7 @@ fn found_in(file: &Path) -> Vec<String> {
     let bytes = std::fs::read(file).unwrap_or_default();
     personal_data()
         .into_iter()
-        .filter(|needle| {
-            bytes
-                .windows(needle.len())
-                .any(|w| w == needle.as_bytes())
-        })
+        .filter(|needle| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
         .collect()
 }
 
@@ -183,9 +179,15 @@ fn a_wrong_or_missing_key_is_a_typed_error_and_leaves_the_file_as_it_was() {
     let files_before = files(&dir.0);
     let _ = SqliteStore::open_encrypted(&path, other_key()).unwrap_err();
     let _ = SqliteStore::open(&path).unwrap_err();
-    assert!(files(&dir.0) == files_before, "byte-identical after the refusals");
+    assert!(
+        files(&dir.0) == files_before,
+        "byte-identical after the refusals"
+    );
     let again = SqliteStore::open_encrypted(&path, key()).unwrap();
-    assert!(dump(&again).unwrap() == before, "the right key still opens it");
+    assert!(
+        dump(&again).unwrap() == before,
+        "the right key still opens it"
+    );
 
     // A key for a plain file.
     let plain = dir.join("plain.db");
@@ -216,7 +218,11 @@ fn rekeying_refuses_the_old_key_and_opens_with_the_new() {
 
     SqliteStore::rekey(&path, &key(), &other_key()).unwrap();
     let names: Vec<String> = files(&dir.0).into_keys().collect();
-    assert_eq!(names, vec!["needbridge.db".to_string()], "no copy or WAL left");
+    assert_eq!(
+        names,
+        vec!["needbridge.db".to_string()],
+        "no copy or WAL left"
+    );
     assert_key_refused(
         SqliteStore::open_encrypted(&path, key()).unwrap_err(),
         "old key after rekey",

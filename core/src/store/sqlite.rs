@@ -290,7 +290,11 @@ impl super::cells::SqlIo for LiteIo<'_> {
     }
 }
 
-fn configure(conn: &Connection, options: &SqliteOptions, encrypted: bool) -> Result<(), StoreError> {
+fn configure(
+    conn: &Connection,
+    options: &SqliteOptions,
+    encrypted: bool,
+) -> Result<(), StoreError> {
     // Every statement the store issues stays prepared (rusqlite keeps 16 by default; the
     // queries, writes and report-cell upkeep use more than that).
     conn.set_prepared_statement_cache_capacity(256);

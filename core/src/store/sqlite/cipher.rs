@@ -102,7 +102,9 @@ fn refused(path: &Path, keyed: bool) -> Error {
             "the database is not encrypted: open it without a key, or encrypt the file first"
         }
         (true, false) => "does not open this database (wrong key, or not a needbridge database)",
-        (false, _) => "the database is encrypted (or is not a SQLite database): open it with its key",
+        (false, _) => {
+            "the database is encrypted (or is not a SQLite database): open it with its key"
+        }
     };
     Error::invalid("key", reason)
 }
