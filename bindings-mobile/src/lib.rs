@@ -300,6 +300,69 @@ fn change_event(e: &needbridge::Event) -> ChangeEvent {
     }
 }
 
+/// A key that encrypts the database file at rest (SQLCipher: every page of the file and of
+/// its WAL encrypted and authenticated). The app supplies it and keeps it; needbridge never
+/// logs it nor puts it in an error.
+#[derive(uniffi::Enum)]
+pub enum DatabaseKey {
+    /// A passphrase (not empty); the key is derived from it with PBKDF2, which costs tens of
+    /// milliseconds on each connection opened.
+    Passphrase {
+        /// The passphrase.
+        passphrase: String,
+    },
+    /// 32 random bytes, used as the key as they are (no derivation): keep them in the
+    /// Android Keystore or the iOS Keychain.
+    Raw {
+        /// The 32 bytes.
+        key: Vec<u8>,
+    },
+}
+
+impl DatabaseKey {
+    fn into_core(self) -> Result<needbridge::Key, NeedbridgeError> {
+        Ok(match self {
+            DatabaseKey::Passphrase { passphrase } => needbridge::Key::passphrase(passphrase)?,
+            DatabaseKey::Raw { key } => {
+                let key = zeroize::Zeroizing::new(key);
+                needbridge::Key::raw_slice(&key)?
+            }
+        })
+    }
+}
+
+/// Changes the key of the encrypted database file at `path` from `old_key` to `new_key`. The
+/// database must be closed — no Hub open on it (`IllegalState` otherwise); a wrong `old_key`
+/// is `Invalid` and changes nothing. The data is copied into a new file that replaces the old
+/// one atomically.
+#[uniffi::export]
+pub fn rekey_database(
+    path: String,
+    old_key: DatabaseKey,
+    new_key: DatabaseKey,
+) -> Result<(), NeedbridgeError> {
+    let (old, new) = (old_key.into_core()?, new_key.into_core()?);
+    Ok(needbridge::store::sqlite::SqliteStore::rekey(
+        path, &old, &new,
+    )?)
+}
+
+/// Encrypts the plain database file at `path` in place with `key` (a closed database, as
+/// [`rekey_database`]); open it afterwards with `Hub.openEncrypted`.
+#[uniffi::export]
+pub fn encrypt_database(path: String, key: DatabaseKey) -> Result<(), NeedbridgeError> {
+    let key = key.into_core()?;
+    Ok(needbridge::store::sqlite::SqliteStore::encrypt(path, &key)?)
+}
+
+/// Decrypts the encrypted database file at `path` in place into a plain one (a closed
+/// database, as [`rekey_database`]).
+#[uniffi::export]
+pub fn decrypt_database(path: String, key: DatabaseKey) -> Result<(), NeedbridgeError> {
+    let key = key.into_core()?;
+    Ok(needbridge::store::sqlite::SqliteStore::decrypt(path, &key)?)
+}
+
 /// The one entry point: open one per database file and share it between threads.
 #[derive(uniffi::Object)]
 pub struct Hub {
@@ -349,6 +412,19 @@ impl Hub {
     #[uniffi::constructor]
     pub fn open(path: String) -> Result<Arc<Self>, NeedbridgeError> {
         Ok(Self::wrap(needbridge::Hub::open(path)?))
+    }
+
+    /// Opens (creating if missing) the SQLite database at `path`, encrypted at rest with
+    /// `key`, and brings its schema up to date. A new file is created encrypted. A wrong key,
+    /// a key for a plain file, or `open` on an encrypted file is `Invalid` ("invalid key: …")
+    /// and leaves the file exactly as it was. A plain file is encrypted with
+    /// `encryptDatabase`.
+    #[uniffi::constructor]
+    pub fn open_encrypted(path: String, key: DatabaseKey) -> Result<Arc<Self>, NeedbridgeError> {
+        Ok(Self::wrap(needbridge::Hub::open_encrypted(
+            path,
+            key.into_core()?,
+        )?))
     }
 
     /// A Hub over a fresh in-memory store (tests, previews).

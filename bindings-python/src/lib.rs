@@ -21,8 +21,9 @@ use needbridge::export::{ExportOptions, Language, PersonalData};
 use needbridge::hub::{MemberScope, NeedQuery};
 use needbridge::model::*;
 use needbridge::report::{Period, ReportScope};
+use needbridge::store::sqlite::SqliteStore;
 use needbridge::store::{ActivityFilter, ClaimFilter, Page, TeamFilter};
-use needbridge::{Actor, Hub};
+use needbridge::{Actor, Hub, Key};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::de::DeserializeOwned;
@@ -69,6 +70,22 @@ fn released<T: Send, E: Into<Failure> + Send>(
 /// what did not fit and what is expected, never the value.
 fn from_value<T: DeserializeOwned>(field: &str, v: Value) -> Result<T, Failure> {
     Ok(needbridge::args::from_value(field, v)?)
+}
+
+/// A SQLite key from Python: a `str` passphrase or 32 raw `bytes`; anything else, or a
+/// refused key, is raised as `InvalidInputError` for `key` (never showing the value).
+fn store_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Key> {
+    let key = if let Ok(s) = key.cast::<pyo3::types::PyString>() {
+        Key::passphrase(s.to_cow()?.into_owned())
+    } else if let Ok(b) = key.cast::<PyBytes>() {
+        Key::raw_slice(b.as_bytes())
+    } else {
+        Err(needbridge::Error::invalid(
+            "key",
+            "a str passphrase or 32 raw bytes",
+        ))
+    };
+    key.map_err(|e| raise(py, e.into()))
 }
 
 /// The arguments of each read, by name (see [`PyHub::ask`]): read from `{name: arguments}`,
@@ -336,10 +353,47 @@ impl PyHub {
 
 #[pymethods]
 impl PyHub {
-    /// Opens (creating if missing) an embedded SQLite database file.
+    /// Opens (creating if missing) an embedded SQLite database file; encrypted at rest with
+    /// `key` when given (a `str` passphrase or 32 raw `bytes`).
     #[staticmethod]
-    fn open(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        released(py, || Hub::open(&path)).map(|hub| PyHub { hub })
+    #[pyo3(signature = (path, key=None))]
+    fn open(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        key: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let key = key.map(|k| store_key(py, k)).transpose()?;
+        released(py, || match key {
+            Some(key) => Hub::open_encrypted(&path, key),
+            None => Hub::open(&path),
+        })
+        .map(|hub| PyHub { hub })
+    }
+
+    /// Changes the key of a closed encrypted database file.
+    #[staticmethod]
+    fn rekey(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        old_key: &Bound<'_, PyAny>,
+        new_key: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let (old, new) = (store_key(py, old_key)?, store_key(py, new_key)?);
+        released(py, || SqliteStore::rekey(&path, &old, &new))
+    }
+
+    /// Encrypts a closed plain database file in place.
+    #[staticmethod]
+    fn encrypt(py: Python<'_>, path: std::path::PathBuf, key: &Bound<'_, PyAny>) -> PyResult<()> {
+        let key = store_key(py, key)?;
+        released(py, || SqliteStore::encrypt(&path, &key))
+    }
+
+    /// Decrypts a closed encrypted database file in place.
+    #[staticmethod]
+    fn decrypt(py: Python<'_>, path: std::path::PathBuf, key: &Bound<'_, PyAny>) -> PyResult<()> {
+        let key = store_key(py, key)?;
+        released(py, || SqliteStore::decrypt(&path, &key))
     }
 
     /// A Hub over a fresh in-memory store (tests, notebooks).

@@ -233,6 +233,35 @@ impl Hub {
         Self::new(crate::store::sqlite::SqliteStore::open_with(path, options)?)
     }
 
+    /// The embedded default, encrypted at rest: a Hub over the SQLite database at `path`
+    /// encrypted with `key` (created encrypted if missing; its schema migrated to this
+    /// version). The same as [`Hub::open`] but for the key, which is applied first on every
+    /// connection and checked before anything is written: a wrong key, a key for a plain
+    /// file, or [`Hub::open`] on an encrypted file is [`Error::Invalid`] with field `key`, and
+    /// the file is left exactly as it was. With explicit options:
+    /// `Hub::new(SqliteStore::open_encrypted_with(path, key, options)?)`. To encrypt an
+    /// existing plain file, change a key or decrypt, see
+    /// [`SqliteStore::encrypt`](crate::store::sqlite::SqliteStore::encrypt),
+    /// [`rekey`](crate::store::sqlite::SqliteStore::rekey) and
+    /// [`decrypt`](crate::store::sqlite::SqliteStore::decrypt) (on a closed database).
+    ///
+    /// ```no_run
+    /// # fn main() -> needbridge::Result<()> {
+    /// use needbridge::{Hub, Key};
+    /// // A passphrase (key derived by PBKDF2), or Key::raw([u8; 32]) from the platform's keystore.
+    /// let hub = Hub::open_encrypted("district.db", Key::passphrase("the host's secret")?)?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn open_encrypted(
+        path: impl AsRef<std::path::Path>,
+        key: crate::store::sqlite::Key,
+    ) -> Result<Self> {
+        Self::new(crate::store::sqlite::SqliteStore::open_encrypted(
+            path, key,
+        )?)
+    }
+
     /// A Hub over a PostgreSQL database (`url` in libpq form, `host=… user=… dbname=…`, or a
     /// `postgresql://` URL); its schema is migrated to this version.
     #[cfg(feature = "postgres")]

@@ -40,4 +40,6 @@ pub use command::{Command, Execute};
 pub use error::{Error, ErrorKind, Result};
 pub use hub::{Hub, HubConfig, TickSummary};
 pub use model::Actor;
+#[cfg(feature = "sqlite")]
+pub use store::sqlite::Key;
 pub use store::{Event, Record, Store};

@@ -1,6 +1,6 @@
 // Plain Java against the generated Kotlin (as a government portal would call it): open a Hub,
-// run the claim flow, catch a typed error. Compiled with javac against the Kotlin jar,
-// kotlin-stdlib and JNA by scripts/test.sh.
+// run the claim flow, catch a typed error; open an encrypted database and change its key.
+// Compiled with javac against the Kotlin jar, kotlin-stdlib and JNA by scripts/test.sh.
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,7 +11,7 @@ public class JavaPortalTest {
         if (!ok) throw new AssertionError(what);
     }
 
-    public static void main(String[] args) throws NeedbridgeException {
+    public static void main(String[] args) throws Exception {
         Hub hub = Hub.Companion.inMemory();
         Actor system = Actor.System.INSTANCE;
         Instant later = Instant.now().plus(Duration.ofDays(30));
@@ -52,6 +52,39 @@ public class JavaPortalTest {
         } catch (NeedbridgeException.Invalid e) {
             check(e.getMessage().contains("id"), "names the field: " + e.getMessage());
         }
+
+        // Encryption at rest: open with a key, a wrong key is a typed error, rekey.
+        java.io.File dir = java.nio.file.Files.createTempDirectory("needbridge-java").toFile();
+        String path = new java.io.File(dir, "encrypted.db").getPath();
+        DatabaseKey key = new DatabaseKey.Passphrase("correct horse battery staple");
+        Hub encrypted = Hub.Companion.openEncrypted(path, key);
+        String unit = encrypted.createUnit(system, UnitKind.DISTRICT, "钟山区", null).getId();
+        encrypted.destroy();
+        try {
+            Hub.Companion.openEncrypted(path, new DatabaseKey.Passphrase("not the key"));
+            throw new AssertionError("a wrong key opened the database");
+        } catch (NeedbridgeException.Invalid e) {
+            check(e.getMessage().contains("key"), "names the key: " + e.getMessage());
+        }
+        try {
+            Hub.Companion.open(path);
+            throw new AssertionError("an encrypted database opened without its key");
+        } catch (NeedbridgeException.Invalid e) {
+            check(e.getMessage().contains("encrypted"), "says it is encrypted: " + e.getMessage());
+        }
+        DatabaseKey newKey = new DatabaseKey.Raw(new byte[32]);
+        NeedbridgeKt.rekeyDatabase(path, key, newKey);
+        try {
+            Hub.Companion.openEncrypted(path, key);
+            throw new AssertionError("the old key still opens the database");
+        } catch (NeedbridgeException.Invalid e) {
+            check(e.getMessage().contains("key"), "names the key: " + e.getMessage());
+        }
+        Hub reopened = Hub.Companion.openEncrypted(path, newKey);
+        check(reopened.unit(system, unit).getName().equals("钟山区"), "reads back with the new key");
+        reopened.destroy();
+        for (java.io.File f : dir.listFiles()) f.delete();
+        dir.delete();
         System.out.println("Java: claim flow and typed errors passed");
     }
 }

@@ -202,6 +202,72 @@ fun reopenedDatabase(dir: File) {
     check(again.report(Actor.System, district, Period(null, null)).data.needs.needsPublished == 1L) { "report after reopen" }
 }
 
+fun File.holds(text: String): Boolean {
+    if (!exists()) return false
+    val hay = readBytes()
+    val needle = text.toByteArray(Charsets.UTF_8)
+    outer@ for (i in 0..hay.size - needle.size) {
+        for (j in needle.indices) if (hay[i + j] != needle[j]) continue@outer
+        return true
+    }
+    return false
+}
+
+// Encryption at rest: the file and its WAL hold no resident's data, a wrong or missing key is
+// a typed error that leaves the file as it was, the key can be changed, and a plain file can
+// be encrypted in place.
+fun encryptedDatabase(dir: File) {
+    val file = File(dir, "encrypted.db")
+    val wal = File(dir, "encrypted.db-wal")
+    val path = file.path
+    val key = DatabaseKey.Passphrase("correct horse battery staple")
+    val personal = listOf("陈大爷", "13912345678", idNumber("19360815", 1), "党员1")
+    val w = World(Hub.openEncrypted(path, key))
+    val need = w.publishedNeed("米面油")
+    check(wal.length() > 0) { "the WAL holds the writes" }
+    for (p in personal) check(!file.holds(p) && !wal.holds(p)) { "personal data readable in the file or WAL" }
+    refused<NeedbridgeException.IllegalState> { rekeyDatabase(path, key, DatabaseKey.Passphrase("new")) }
+    w.hub.destroy()
+    for (p in personal) check(!file.holds(p) && !wal.holds(p)) { "personal data readable after the checkpoint" }
+
+    val before = file.readBytes()
+    val wrong = refused<NeedbridgeException.Invalid> { Hub.openEncrypted(path, DatabaseKey.Passphrase("hunter2-not-it")) }
+    check(wrong.message!!.contains("key") && !wrong.message!!.contains("hunter2")) { "names the key, not its value: ${wrong.message}" }
+    val missing = refused<NeedbridgeException.Invalid> { Hub.open(path) }
+    check(missing.message!!.contains("encrypted")) { "says the file is encrypted: ${missing.message}" }
+    check(before.contentEquals(file.readBytes())) { "the refused opens left the file as it was" }
+    check(!wal.exists() || wal.length() == 0L) { "no WAL written by the refused opens" }
+
+    Hub.openEncrypted(path, key).also {
+        check(it.need(Actor.System, need).title == "米面油") { "reads back with the key" }
+        it.destroy()
+    }
+    val newKey = DatabaseKey.Raw(ByteArray(32) { it.toByte() })
+    rekeyDatabase(path, key, newKey)
+    refused<NeedbridgeException.Invalid> { Hub.openEncrypted(path, key) }
+    refused<NeedbridgeException.Invalid> { Hub.openEncrypted(path, DatabaseKey.Raw(ByteArray(31))) }
+    Hub.openEncrypted(path, newKey).also {
+        check(it.need(Actor.System, need).title == "米面油") { "reads back with the new key" }
+        it.destroy()
+    }
+
+    val plain = File(dir, "plain.db")
+    val pw = World(Hub.open(plain.path))
+    val plainNeed = pw.publishedNeed("轮椅")
+    pw.hub.destroy()
+    check(plain.holds("陈大爷")) { "the scan finds the data in a plain file" }
+    refused<NeedbridgeException.Invalid> { Hub.openEncrypted(plain.path, key) }
+    encryptDatabase(plain.path, key)
+    check(!plain.holds("陈大爷")) { "encrypted in place" }
+    refused<NeedbridgeException.Invalid> { Hub.open(plain.path) }
+    Hub.openEncrypted(plain.path, key).also {
+        check(it.need(Actor.System, plainNeed).title == "轮椅") { "reads back after encrypting in place" }
+        it.destroy()
+    }
+    decryptDatabase(plain.path, key)
+    check(Hub.open(plain.path).need(Actor.System, plainNeed).title == "轮椅") { "decrypted back" }
+}
+
 // Every method of the Hub (commands and reads) called at least once; the list of methods is
 // read from the generated interface, so a new export without a test here fails.
 fun everyExportedFunction() {
@@ -338,6 +404,7 @@ fun main() {
         listenerAndThreads()
         reopenedDatabase(dir)
         hiddenNeedsAndErasure()
+        encryptedDatabase(dir)
     } finally {
         dir.deleteRecursively()
     }

@@ -45,10 +45,46 @@ class Hub(_Commands):
         self._hub = native
 
     @classmethod
-    def open(cls, path: Union[str, "os.PathLike[str]"]) -> "Hub":
+    def open(
+        cls, path: Union[str, "os.PathLike[str]"], key: Union[str, bytes, None] = None
+    ) -> "Hub":
         """Opens (creating if missing) an embedded SQLite database file and brings its schema
-        up to date."""
-        return cls(_native.Hub.open(os.fspath(path)))
+        up to date.
+
+        With ``key`` the file is encrypted at rest (SQLCipher): a ``str`` passphrase (the
+        key is derived from it by PBKDF2) or 32 raw ``bytes`` (say from the platform's key
+        store). A new file is created encrypted. A wrong key, a key for a plain file, or no
+        key for an encrypted file raises :class:`~needbridge.errors.InvalidInputError` with
+        ``field == "key"`` and leaves the file exactly as it was.
+        """
+        return cls(_native.Hub.open(os.fspath(path), key))
+
+    @staticmethod
+    def rekey(
+        path: Union[str, "os.PathLike[str]"],
+        old_key: Union[str, bytes],
+        new_key: Union[str, bytes],
+    ) -> None:
+        """Changes the key of the encrypted database file at ``path``.
+
+        The database must be closed: no open :class:`Hub` on it, in this process or another
+        (:class:`~needbridge.errors.IllegalStateError` otherwise). A wrong ``old_key`` raises
+        :class:`~needbridge.errors.InvalidInputError` and changes nothing. The data is copied
+        into a new file that replaces the old one atomically.
+        """
+        _native.Hub.rekey(os.fspath(path), old_key, new_key)
+
+    @staticmethod
+    def encrypt(path: Union[str, "os.PathLike[str]"], key: Union[str, bytes]) -> None:
+        """Encrypts the plain database file at ``path`` in place with ``key`` (a closed
+        database, as :meth:`rekey`); open it afterwards with ``Hub.open(path, key=key)``."""
+        _native.Hub.encrypt(os.fspath(path), key)
+
+    @staticmethod
+    def decrypt(path: Union[str, "os.PathLike[str]"], key: Union[str, bytes]) -> None:
+        """Decrypts the encrypted database file at ``path`` in place into a plain one (a
+        closed database, as :meth:`rekey`)."""
+        _native.Hub.decrypt(os.fspath(path), key)
 
     @classmethod
     def in_memory(cls) -> "Hub":

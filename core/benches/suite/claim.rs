@@ -322,6 +322,49 @@ pub fn sqlite(dir: &Path, n: usize) -> Vec<Line> {
     out
 }
 
+/// Item 1, the cost of encryption at rest: the claim through the Hub on a SQLite file
+/// encrypted with a key (SQLCipher, a passphrase) against the same on a plain file, both
+/// `synchronous=FULL` (the default), interleaved in rounds like the other lines. No target:
+/// the ratio (encrypted over plain throughput) is what encryption costs.
+pub fn sqlite_encrypted(dir: &Path, n: usize) -> Line {
+    use needbridge::store::sqlite::Key;
+    let key = Key::passphrase("bench passphrase").expect("key");
+    let plain = world(
+        hub_on(SqliteStore::open(dir.join("claim-plain.db")).expect("open")),
+        8,
+        n,
+    );
+    let encrypted = world(
+        hub_on(SqliteStore::open_encrypted(dir.join("claim-encrypted.db"), key).expect("open")),
+        8,
+        n,
+    );
+    let run = interleaved(
+        n,
+        |r| through_hub(&encrypted, r),
+        |r| through_hub(&plain, r),
+    );
+    let (with_key, without) = (n as f64 / run.hub_s, n as f64 / run.hand_s);
+    let median = super::report::median(run.ratios.clone());
+    Line {
+        baseline: Some(("Hub, no key".to_string(), without)),
+        ratio: Some(median),
+        ..Line::plain(
+            1,
+            "claim, SQLite synchronous=FULL, encrypted (key)",
+            with_key,
+            "claims/s",
+        )
+    }
+    .extra(serde_json::json!({
+        "claims": n,
+        "ratio_of_totals": with_key / without,
+        "round_ratios": run.ratios,
+        "encrypted_kib_written_per_claim": run.hub_bytes as f64 / 1024.0 / n as f64,
+        "plain_kib_written_per_claim": run.hand_bytes as f64 / 1024.0 / n as f64,
+    }))
+}
+
 /// The same reads and writes by hand on PostgreSQL; returns the seconds taken.
 fn pg_by_hand(c: &mut postgres::Client, w: &World, range: Range<usize>) -> f64 {
     let committee = w.committee.0;

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Items (the numbers of issue 7):
-//! 1. `ClaimNeed` through the Hub vs a hand-written rusqlite transaction, FULL and NORMAL.
+//! 1. `ClaimNeed` through the Hub vs a hand-written rusqlite transaction, FULL and NORMAL;
+//!    and through the Hub on an encrypted file vs a plain one (the cost of the key).
 //! 2. The same on PostgreSQL vs a hand-written `postgres` transaction.
 //! 3. 1, 2 and 8 threads racing to claim the same needs, on every backend: throughput, and
 //!    no need claimed twice (asserted).
@@ -308,6 +309,11 @@ fn main() {
             sizes.claims
         );
         lines.extend(claim::sqlite(&dir, sizes.claims));
+        println!(
+            "[1] claim command on SQLite with and without a key, {} claims per side",
+            sizes.claims
+        );
+        lines.push(claim::sqlite_encrypted(&dir, sizes.claims));
     }
     if wants(2) {
         match &pg_url {

@@ -11,6 +11,9 @@
 //! - The schema is the numbered migrations in `core/src/store/sqlite/`, applied on open in
 //!   one transaction and recorded in `schema_migrations`; a database from a newer needbridge
 //!   is refused untouched.
+//! - Encryption at rest ([`SqliteStore::open_encrypted`], [`Key`]): the SQLite compiled in is
+//!   SQLCipher; every connection is keyed first and the key checked by a read before anything
+//!   is written (see `sqlite/cipher.rs` and docs/adr/0001-sqlcipher-encryption-at-rest.md).
 
 use super::sql::{self, Dialect, OwnedRow, RowGet, Val};
 use super::{Event, Kind, Page, Query, Record, Store, Tx};
@@ -22,6 +25,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use uuid::Uuid;
+
+mod cipher;
+pub use cipher::Key;
 
 /// The schema version that adds the report cells, filled from the rows when applied.
 const CELLS_VERSION: u32 = 3;
@@ -59,6 +65,10 @@ pub enum Synchronous {
 }
 
 /// Options for opening a SQLite database.
+///
+/// The key of an encrypted database is not an option: it is an argument of
+/// [`SqliteStore::open_encrypted_with`] (so that these options stay plain, copyable values
+/// that can be logged, and a secret is never among them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SqliteOptions {
     /// Durability of commits.
@@ -81,6 +91,8 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     path: PathBuf,
     options: SqliteOptions,
+    /// The key every new connection is opened with (`None`: a plain file).
+    key: Option<Key>,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -283,8 +295,11 @@ impl super::cells::SqlIo for LiteIo<'_> {
     }
 }
 
-fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreError> {
-    conn.busy_timeout(options.busy_timeout).map_err(err)?;
+fn configure(
+    conn: &Connection,
+    options: &SqliteOptions,
+    encrypted: bool,
+) -> Result<(), StoreError> {
     // Every statement the store issues stays prepared (rusqlite keeps 16 by default; the
     // queries, writes and report-cell upkeep use more than that).
     conn.set_prepared_statement_cache_capacity(256);
@@ -294,16 +309,21 @@ fn configure(conn: &Connection, options: &SqliteOptions) -> Result<(), StoreErro
     };
     // Reads of whole tables (frames, exports) go through the OS page cache by memory map
     // instead of a `pread` per page, and each connection keeps 8 MiB of pages of its own.
+    // SQLCipher never reads an encrypted file's pages through the map (each page must be
+    // decrypted into the cache), so an encrypted file is not mapped at all.
     // `secure_delete` zeroes the space a deleted or rewritten row leaves (erased residents'
     // data must not linger in free space; see `Store::purge` for the WAL).
+    let mmap = if encrypted { 0 } else { 268_435_456 };
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; \
-         PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8192; PRAGMA secure_delete = ON;"
+         PRAGMA mmap_size = {mmap}; PRAGMA cache_size = -8192; PRAGMA secure_delete = ON;"
     ))
     .map_err(err)
 }
 
-fn open_conn(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
+/// A new connection: keyed first (when `key` is set) and the key checked by a read before
+/// any statement that could write, then configured.
+fn open_conn(path: &Path, options: &SqliteOptions, key: Option<&Key>) -> Result<Connection, Error> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -311,8 +331,15 @@ fn open_conn(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreEr
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(err)?;
-    configure(&conn, options)?;
+    conn.busy_timeout(options.busy_timeout).map_err(err)?;
+    cipher::key_and_check(&conn, path, key)?;
+    configure(&conn, options, key.is_some())?;
     Ok(conn)
+}
+
+/// The newest schema version.
+fn latest() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
 }
 
 /// The schema version recorded in the database (0 for a new file).
@@ -369,19 +396,79 @@ impl SqliteStore {
 
     /// Opens with explicit options.
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, Error> {
-        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
-        Self::open_at(path.as_ref(), options, latest)
+        Self::open_at(path.as_ref(), options, None, latest())
     }
 
-    fn open_at(path: &Path, options: SqliteOptions, version: u32) -> Result<Self, Error> {
-        let writer = open_conn(path, &options)?;
+    /// Opens (creating if missing) the database at `path`, encrypted at rest with `key`, with
+    /// default options, and brings its schema up to date.
+    ///
+    /// A new file is created encrypted. The key is applied first on every connection the
+    /// store opens (the writer, and each reader when it is opened) and checked by reading the
+    /// schema before anything is written, so a refused key leaves the file byte for byte as it
+    /// was. Refused — [`Error::Invalid`] with field `key` and a reason that names neither the
+    /// key nor any data — when the key is wrong or the file is not encrypted; opening an
+    /// encrypted file without a key ([`SqliteStore::open`]) is refused the same way. An
+    /// existing plain file is encrypted with [`SqliteStore::encrypt`].
+    pub fn open_encrypted(path: impl AsRef<Path>, key: Key) -> Result<Self, Error> {
+        Self::open_encrypted_with(path, key, SqliteOptions::default())
+    }
+
+    /// [`SqliteStore::open_encrypted`] with explicit options.
+    pub fn open_encrypted_with(
+        path: impl AsRef<Path>,
+        key: Key,
+        options: SqliteOptions,
+    ) -> Result<Self, Error> {
+        Self::open_at(path.as_ref(), options, Some(key), latest())
+    }
+
+    fn open_at(
+        path: &Path,
+        options: SqliteOptions,
+        key: Option<Key>,
+        version: u32,
+    ) -> Result<Self, Error> {
+        let writer = open_conn(path, &options, key.as_ref())?;
         migrate(&writer, version)?;
         Ok(Self {
             path: path.to_path_buf(),
             options,
+            key,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Changes the key of the encrypted database at `path` from `old` to `new`.
+    ///
+    /// An operation on a **closed** database: no Hub or other connection may have the file
+    /// open, in this process or another ([`Error::IllegalState`] when one is detected — any
+    /// store that has the file open holds it in WAL mode, which this needs to leave). `old` is
+    /// checked first ([`Error::Invalid`] for `key`, nothing changed). The data is copied into
+    /// a new file beside the original with SQLCipher's `sqlcipher_export`, which then takes
+    /// the original's place by an atomic rename: a crash at any point leaves either the old
+    /// file with the old key or the new file with the new key, and needs free space for one
+    /// copy. The old file's WAL is folded in first, and no `-wal`/`-shm` file is left.
+    pub fn rekey(path: impl AsRef<Path>, old: &Key, new: &Key) -> Result<(), Error> {
+        cipher::change_key(path.as_ref(), Some(old), Some(new))
+    }
+
+    /// Encrypts the existing plain database at `path` with `key`, in place (the same copy
+    /// and atomic rename as [`SqliteStore::rekey`], with the same conditions: a closed
+    /// database). Refused ([`Error::Invalid`] for `key`) when the file is already encrypted.
+    pub fn encrypt(path: impl AsRef<Path>, key: &Key) -> Result<(), Error> {
+        cipher::change_key(path.as_ref(), None, Some(key))
+    }
+
+    /// Decrypts the encrypted database at `path` into a plain one, in place (as
+    /// [`SqliteStore::rekey`]; a closed database).
+    pub fn decrypt(path: impl AsRef<Path>, key: &Key) -> Result<(), Error> {
+        cipher::change_key(path.as_ref(), Some(key), None)
+    }
+
+    /// Whether this store's file is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
     }
 
     /// A reader connection from the pool, or a new one.
@@ -389,7 +476,8 @@ impl SqliteStore {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match pooled {
             Some(c) => Ok(c),
-            None => open_conn(&self.path, &self.options),
+            None => open_conn(&self.path, &self.options, self.key.as_ref())
+                .map_err(|e| StoreError::Backend(e.to_string())),
         }
     }
 
@@ -795,7 +883,7 @@ mod tests {
         assert!(want.iter().any(|(_, n, _)| n == "claims_one_live_per_need"));
         for from in 0..MIGRATIONS.len() as u32 {
             let path = temp(&format!("from{from}"));
-            let old = SqliteStore::open_at(&path, SqliteOptions::default(), from).unwrap();
+            let old = SqliteStore::open_at(&path, SqliteOptions::default(), None, from).unwrap();
             assert_eq!(old.schema_version().unwrap(), from);
             drop(old);
             let upgraded = SqliteStore::open(&path).unwrap();

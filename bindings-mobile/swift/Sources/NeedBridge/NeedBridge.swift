@@ -557,6 +557,24 @@ fileprivate struct FfiConverterString: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Date
 
@@ -1402,6 +1420,23 @@ public static func `open`(path: String)throws  -> Hub  {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_constructor_hub_open(
         FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens (creating if missing) the SQLite database at `path`, encrypted at rest with
+     * `key`, and brings its schema up to date. A new file is created encrypted. A wrong key,
+     * a key for a plain file, or `open` on an encrypted file is `Invalid` ("invalid key: …")
+     * and leaves the file exactly as it was. A plain file is encrypted with
+     * `encryptDatabase`.
+     */
+public static func openEncrypted(path: String, key: DatabaseKey)throws  -> Hub  {
+    return try  FfiConverterTypeHub_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_constructor_hub_open_encrypted(
+        FfiConverterString.lower(path),
+        FfiConverterTypeDatabaseKey_lower(key),uniffiCallStatus
     )
 })
 }
@@ -7390,6 +7425,97 @@ public func FfiConverterTypeClaimant_lower(_ value: Claimant) -> RustBuffer {
 
 
 /**
+ * A key that encrypts the database file at rest (SQLCipher: every page of the file and of
+ * its WAL encrypted and authenticated). The app supplies it and keeps it; needbridge never
+ * logs it nor puts it in an error.
+ */
+
+public enum DatabaseKey: Equatable, Hashable {
+    
+    /**
+     * A passphrase (not empty); the key is derived from it with PBKDF2, which costs tens of
+     * milliseconds on each connection opened.
+     */
+    case passphrase(
+        /**
+         * The passphrase.
+         */passphrase: String
+    )
+    /**
+     * 32 random bytes, used as the key as they are (no derivation): keep them in the
+     * Android Keystore or the iOS Keychain.
+     */
+    case raw(
+        /**
+         * The 32 bytes.
+         */key: Data
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DatabaseKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDatabaseKey: FfiConverterRustBuffer {
+    typealias SwiftType = DatabaseKey
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DatabaseKey {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .passphrase(passphrase: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .raw(key: try FfiConverterData.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DatabaseKey, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .passphrase(passphrase):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(passphrase, into: &buf)
+            
+        
+        case let .raw(key):
+            writeInt(&buf, Int32(2))
+            FfiConverterData.write(key, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatabaseKey_lift(_ buf: RustBuffer) throws -> DatabaseKey {
+    return try FfiConverterTypeDatabaseKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatabaseKey_lower(_ value: DatabaseKey) -> RustBuffer {
+    return FfiConverterTypeDatabaseKey.lower(value)
+}
+
+
+
+/**
  * The resident's word on verified work.
  */
 
@@ -9589,6 +9715,45 @@ fileprivate struct FfiConverterDictionaryStringTypePair: FfiConverterRustBuffer 
         return dict
     }
 }
+/**
+ * Decrypts the encrypted database file at `path` in place into a plain one (a closed
+ * database, as [`rekey_database`]).
+ */
+public func decryptDatabase(path: String, key: DatabaseKey)throws   {try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_func_decrypt_database(
+        FfiConverterString.lower(path),
+        FfiConverterTypeDatabaseKey_lower(key),uniffiCallStatus
+    )
+}
+}
+/**
+ * Encrypts the plain database file at `path` in place with `key` (a closed database, as
+ * [`rekey_database`]); open it afterwards with `Hub.openEncrypted`.
+ */
+public func encryptDatabase(path: String, key: DatabaseKey)throws   {try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_func_encrypt_database(
+        FfiConverterString.lower(path),
+        FfiConverterTypeDatabaseKey_lower(key),uniffiCallStatus
+    )
+}
+}
+/**
+ * Changes the key of the encrypted database file at `path` from `old_key` to `new_key`. The
+ * database must be closed — no Hub open on it (`IllegalState` otherwise); a wrong `old_key`
+ * is `Invalid` and changes nothing. The data is copied into a new file that replaces the old
+ * one atomically.
+ */
+public func rekeyDatabase(path: String, oldKey: DatabaseKey, newKey: DatabaseKey)throws   {try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_func_rekey_database(
+        FfiConverterString.lower(path),
+        FfiConverterTypeDatabaseKey_lower(oldKey),
+        FfiConverterTypeDatabaseKey_lower(newKey),uniffiCallStatus
+    )
+}
+}
 
 private enum InitializationResult {
     case ok
@@ -9604,6 +9769,15 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_needbridge_mobile_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_func_decrypt_database() != 10536) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_func_encrypt_database() != 23766) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_func_rekey_database() != 29839) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_changelistener_on_change() != 57473) {
         return InitializationResult.apiChecksumMismatch
@@ -9825,6 +9999,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_constructor_hub_open() != 15051) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 65453) {
         return InitializationResult.apiChecksumMismatch
     }
 

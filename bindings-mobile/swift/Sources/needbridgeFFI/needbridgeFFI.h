@@ -300,6 +300,11 @@ uint64_t uniffi_needbridge_mobile_fn_constructor_hub_in_memory(RustCallStatus *_
 uint64_t uniffi_needbridge_mobile_fn_constructor_hub_open(RustBuffer path, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_CONSTRUCTOR_HUB_OPEN_ENCRYPTED
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_CONSTRUCTOR_HUB_OPEN_ENCRYPTED
+uint64_t uniffi_needbridge_mobile_fn_constructor_hub_open_encrypted(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACTIVITIES
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACTIVITIES
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_activities(uint64_t ptr, RustBuffer actor, RustBuffer unit, int64_t limit, RustCallStatus *_Nonnull out_status
@@ -655,6 +660,21 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_warn_claim_due(uint64_t ptr, R
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_withdraw_need(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_DECRYPT_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_DECRYPT_DATABASE
+void uniffi_needbridge_mobile_fn_func_decrypt_database(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_ENCRYPT_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_ENCRYPT_DATABASE
+void uniffi_needbridge_mobile_fn_func_encrypt_database(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_REKEY_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_REKEY_DATABASE
+void uniffi_needbridge_mobile_fn_func_rekey_database(RustBuffer path, RustBuffer old_key, RustBuffer new_key, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_NEEDBRIDGE_MOBILE_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_NEEDBRIDGE_MOBILE_RUSTBUFFER_ALLOC
 RustBuffer ffi_needbridge_mobile_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -913,6 +933,24 @@ void ffi_needbridge_mobile_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_NEEDBRIDGE_MOBILE_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_NEEDBRIDGE_MOBILE_RUST_FUTURE_COMPLETE_VOID
 void ffi_needbridge_mobile_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_DECRYPT_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_DECRYPT_DATABASE
+uint16_t uniffi_needbridge_mobile_checksum_func_decrypt_database(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_ENCRYPT_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_ENCRYPT_DATABASE
+uint16_t uniffi_needbridge_mobile_checksum_func_encrypt_database(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_REKEY_DATABASE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_REKEY_DATABASE
+uint16_t uniffi_needbridge_mobile_checksum_func_rekey_database(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_CHANGELISTENER_ON_CHANGE
@@ -1356,6 +1394,12 @@ uint16_t uniffi_needbridge_mobile_checksum_constructor_hub_in_memory(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_CONSTRUCTOR_HUB_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_CONSTRUCTOR_HUB_OPEN
 uint16_t uniffi_needbridge_mobile_checksum_constructor_hub_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_CONSTRUCTOR_HUB_OPEN_ENCRYPTED
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_CONSTRUCTOR_HUB_OPEN_ENCRYPTED
+uint16_t uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted(void
     
 );
 #endif
