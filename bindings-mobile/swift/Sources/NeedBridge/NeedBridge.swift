@@ -1099,6 +1099,13 @@ public protocol HubProtocol: AnyObject, Sendable {
     func endRole(actor: Actor, role: String) throws  -> Role
     
     /**
+     * Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
+     *
+     * - `resident`: The resident.
+     */
+    func eraseResident(actor: Actor, resident: String) throws  -> Resident
+    
+    /**
      * Marks an unclaimed need whose wanted-by date passed as expired (system, from `Hub::tick`).
      *
      * - `need`: The need.
@@ -2114,6 +2121,22 @@ open func endRole(actor: Actor, role: String)throws  -> Role  {
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
         FfiConverterString.lower(role),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
+     *
+     * - `resident`: The resident.
+     */
+open func eraseResident(actor: Actor, resident: String)throws  -> Resident  {
+    return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_erase_resident(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(resident),uniffiCallStatus
     )
 })
 }
@@ -6103,9 +6126,13 @@ public struct Resident: Equatable, Hashable {
      */
     public var createdAt: Date
     /**
-     * Whether the personal fields of this copy are masked for the reader.
+     * Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see `crate::rules::audit`).
      */
     public var masked: Bool
+    /**
+     * When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
+     */
+    public var erasedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6138,8 +6165,11 @@ public struct Resident: Equatable, Hashable {
          * When registered.
          */createdAt: Date, 
         /**
-         * Whether the personal fields of this copy are masked for the reader.
-         */masked: Bool) {
+         * Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see `crate::rules::audit`).
+         */masked: Bool, 
+        /**
+         * When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
+         */erasedAt: Date?) {
         self.id = id
         self.committee = committee
         self.grid = grid
@@ -6150,6 +6180,7 @@ public struct Resident: Equatable, Hashable {
         self.groups = groups
         self.createdAt = createdAt
         self.masked = masked
+        self.erasedAt = erasedAt
     }
 
     
@@ -6177,7 +6208,8 @@ public struct FfiConverterTypeResident: FfiConverterRustBuffer {
                 address: FfiConverterOptionString.read(from: &buf), 
                 groups: FfiConverterSequenceTypeResidentGroup.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf), 
-                masked: FfiConverterBool.read(from: &buf)
+                masked: FfiConverterBool.read(from: &buf), 
+                erasedAt: FfiConverterOptionTimestamp.read(from: &buf)
         )
     }
 
@@ -6192,6 +6224,7 @@ public struct FfiConverterTypeResident: FfiConverterRustBuffer {
         FfiConverterSequenceTypeResidentGroup.write(value.groups, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
         FfiConverterBool.write(value.masked, into: &buf)
+        FfiConverterOptionTimestamp.write(value.erasedAt, into: &buf)
     }
 }
 
@@ -9909,6 +9942,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 46757) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 30542) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 11885) {

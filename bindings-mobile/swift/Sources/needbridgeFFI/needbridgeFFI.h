@@ -520,6 +520,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_end_pairing(uint64_t ptr, Rust
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_end_role(uint64_t ptr, RustBuffer actor, RustBuffer role, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ERASE_RESIDENT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ERASE_RESIDENT
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_erase_resident(uint64_t ptr, RustBuffer actor, RustBuffer resident, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_EXPIRE_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_EXPIRE_NEED
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_expire_need(uint64_t ptr, RustBuffer actor, RustBuffer need, RustCallStatus *_Nonnull out_status
@@ -1214,6 +1219,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_end_pairing(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_END_ROLE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_END_ROLE
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_end_role(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ERASE_RESIDENT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ERASE_RESIDENT
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_erase_resident(void
     
 );
 #endif
