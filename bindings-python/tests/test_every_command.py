@@ -96,4 +96,8 @@ def test_every_command(world: World) -> None:
     assert run("expire_need", SYS, need=n3.id).status is nb.NeedStatus.EXPIRED
     assert run("lapse_claim", SYS, claim=c4.id).status is nb.ClaimStatus.LAPSED
 
+    # Erasure, last: the resident keeps its groups and loses its personal data.
+    gone = run("erase_resident", staff, resident=world.resident)
+    assert gone.erased_at is not None and (gone.name, gone.phone) == ("", None)
+
     assert ran == set(COMMANDS), sorted(set(COMMANDS) - ran)

@@ -79,16 +79,19 @@ fn in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
     Ok(())
 }
 
-/// Loads a need the actor may know of, and its committee's path. A need the actor may not
-/// see is `NotFound`, exactly like an id that does not exist (decided before authorization
-/// and state, so neither can reveal it).
-fn visible_need(ctx: &mut Ctx<'_>, id: NeedId) -> R<(Need, Vec<UnitId>)> {
+/// Loads a need the actor may know of. A need the actor may not see is `NotFound`, exactly
+/// like an id that does not exist (decided before authorization and state, so neither can
+/// reveal it). A public need is visible to all, so its committee's path is read only for the
+/// others (a claim, the hot path, reads no unit).
+fn visible_need(ctx: &mut Ctx<'_>, id: NeedId) -> R<Need> {
     let n: Need = ctx.load(&id)?;
-    let path = ctx.path(n.committee)?;
-    if !visibility::sees_need(&ctx.actor, &n, &path) {
-        return Err(Error::not_found(Need::KIND.name(), id).into());
+    if !n.status.is_public() {
+        let path = ctx.path(n.committee)?;
+        if !visibility::sees_need(&ctx.actor, &n, &path) {
+            return Err(Error::not_found(Need::KIND.name(), id).into());
+        }
     }
-    Ok((n, path))
+    Ok(n)
 }
 
 fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
@@ -452,7 +455,8 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> R<Need> {
 }
 
 fn submit_need(ctx: &mut Ctx<'_>, c: &SubmitNeed) -> R<Need> {
-    let (mut n, path) = visible_need(ctx, c.need)?;
+    let mut n = visible_need(ctx, c.need)?;
+    let path = ctx.path(n.committee)?;
     let mut allowed = vec![Principal::StaffOver(&path)];
     if let Some(d) = n.drafted_by {
         allowed.push(Principal::Member(d));
@@ -470,7 +474,8 @@ fn staff_need_step(
     step: NeedStep,
     reason: Option<String>,
 ) -> R<Need> {
-    let (mut n, path) = visible_need(ctx, need)?;
+    let mut n = visible_need(ctx, need)?;
+    let path = ctx.path(n.committee)?;
     let verb = match step {
         NeedStep::Publish => "publish needs of this committee",
         NeedStep::Reject => "reject needs of this committee",
@@ -494,7 +499,7 @@ fn staff_need_step(
 
 fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
     ctx.require(&[], "expire needs")?;
-    let (mut n, _) = visible_need(ctx, c.need)?;
+    let mut n = visible_need(ctx, c.need)?;
     if n.wanted_by >= ctx.now {
         return Err(Error::illegal("need", "not yet past its wanted-by date", "expire").into());
     }
@@ -505,7 +510,8 @@ fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
 }
 
 fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> R<Need> {
-    let (mut n, path) = visible_need(ctx, c.need)?;
+    let mut n = visible_need(ctx, c.need)?;
+    let path = ctx.path(n.committee)?;
     ctx.require(
         &[Principal::StaffOver(&path)],
         "record residents' feedback here",
@@ -558,7 +564,7 @@ fn acting_for(ctx: &mut Ctx<'_>, claimant: &Claimant) -> R<Option<Principal<'sta
 }
 
 fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
-    let (mut need, _) = visible_need(ctx, c.need)?;
+    let mut need = visible_need(ctx, c.need)?;
     let acting = acting_for(ctx, &c.claimant)?;
     ctx.require(acting.as_slice(), "claim needs for this claimant")?;
     let mut claimed_by = None;
