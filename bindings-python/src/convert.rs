@@ -91,10 +91,10 @@ pub(crate) fn known(py: Python<'_>) -> PyResult<&Known> {
 pub fn invalid(py: Python<'_>, field: &str, reason: &str) -> PyErr {
     crate::raise(
         py,
-        crate::Failure::Core(needbridge::Error::Invalid {
+        needbridge::Error::Invalid {
             field: field.into(),
             reason: reason.into(),
-        }),
+        },
     )
 }
 

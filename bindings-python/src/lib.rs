@@ -29,22 +29,10 @@ use pyo3::types::PyBytes;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-/// A core error, carried out of `detach` and raised as `needbridge.errors.*` once the GIL is
-/// held again. An argument that does not fit is the core's `Invalid` too, naming the
-/// argument's path and what is expected (`needbridge::args`), never its value.
-enum Failure {
-    /// An error of the core (its JSON form).
-    Core(needbridge::Error),
-}
-
-impl From<needbridge::Error> for Failure {
-    fn from(e: needbridge::Error) -> Self {
-        Failure::Core(e)
-    }
-}
-
-fn raise(py: Python<'_>, f: Failure) -> PyErr {
-    let Failure::Core(e) = f;
+/// Raises a core error (carried out of `detach`) as the matching `needbridge.errors` class,
+/// once the GIL is held again. An argument that does not fit is the core's `Invalid` too,
+/// naming the argument's path and what is expected (`needbridge::args`), never its value.
+fn raise(py: Python<'_>, e: needbridge::Error) -> PyErr {
     let json = serde_json::to_string(&e).unwrap_or_default();
     match py
         .import("needbridge.errors")
@@ -58,7 +46,7 @@ fn raise(py: Python<'_>, f: Failure) -> PyErr {
 
 /// Runs `f` with the GIL released (other Python threads go on meanwhile); its error is raised
 /// as the matching `needbridge.errors` class once the GIL is held again.
-fn released<T: Send, E: Into<Failure> + Send>(
+fn released<T: Send, E: Into<needbridge::Error> + Send>(
     py: Python<'_>,
     f: impl FnOnce() -> Result<T, E> + Send,
 ) -> PyResult<T> {
@@ -68,8 +56,8 @@ fn released<T: Send, E: Into<Failure> + Send>(
 /// Reads a core type from arguments already converted to JSON values; `field` names the
 /// value (`""`: the keyword arguments themselves). A mismatch is `Invalid` naming the path of
 /// what did not fit and what is expected, never the value.
-fn from_value<T: DeserializeOwned>(field: &str, v: Value) -> Result<T, Failure> {
-    Ok(needbridge::args::from_value(field, v)?)
+fn from_value<T: DeserializeOwned>(field: &str, v: Value) -> Result<T, needbridge::Error> {
+    needbridge::args::from_value(field, v)
 }
 
 /// A SQLite key from Python: a `str` passphrase or 32 raw `bytes`; anything else, or a
@@ -85,7 +73,7 @@ fn store_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Key> {
             "a str passphrase or 32 raw bytes",
         ))
     };
-    key.map_err(|e| raise(py, e.into()))
+    key.map_err(|e| raise(py, e))
 }
 
 /// The arguments of each read, by name (see [`PyHub::ask`]): read from `{name: arguments}`,
@@ -328,7 +316,7 @@ impl PyHub {
     fn call<T: Send>(
         &self,
         py: Python<'_>,
-        f: impl FnOnce(&Hub) -> Result<T, Failure> + Send,
+        f: impl FnOnce(&Hub) -> Result<T, needbridge::Error> + Send,
     ) -> PyResult<T> {
         let hub = &self.hub;
         released(py, || f(hub))
@@ -346,7 +334,7 @@ impl PyHub {
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = convert::actor(actor)?;
         let args = convert::arguments(args)?;
-        let what = read(args).map_err(|e| raise(py, e.into()))?;
+        let what = read(args).map_err(|e| raise(py, e))?;
         f(&self.hub, &actor, what)
     }
 }
@@ -473,7 +461,7 @@ impl PyHub {
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
     /// the counts, built by `out`.
     fn tick<'py>(&self, py: Python<'py>, out: &Decoder) -> PyResult<Bound<'py, PyAny>> {
-        let summary = self.call(py, |hub| Ok(hub.tick()?))?;
+        let summary = self.call(py, |hub| hub.tick())?;
         out.build(py, &summary)
     }
 
@@ -493,7 +481,7 @@ impl PyHub {
         let frame = self.call(py, move |hub| {
             let kind: FrameKind = from_value("kind", Value::String(kind))?;
             let unit: UnitId = from_value("unit", Value::String(unit))?;
-            Ok(hub.frame(&actor, kind, unit)?)
+            hub.frame(&actor, kind, unit)
         })?;
         // Numbers travel as little-endian buffers (values, then one validity byte per row)
         // that numpy reads without a Python object per value; codes as `i32` codes into a
@@ -616,7 +604,7 @@ impl PyHub {
             let xlsx = match format.as_str() {
                 "csv" => false,
                 "xlsx" => true,
-                _ => return Err(needbridge::Error::invalid("format", "must be csv or xlsx").into()),
+                _ => return Err(needbridge::Error::invalid("format", "must be csv or xlsx")),
             };
             let options = ExportOptions {
                 language: what.language,
@@ -632,15 +620,12 @@ impl PyHub {
                     return Err(needbridge::Error::invalid(
                         "scope",
                         "give exactly one of unit and work_unit",
-                    )
-                    .into())
+                    ))
                 }
             };
             let lang = options.language;
             if xlsx {
-                needbridge::export::to_xlsx(&[&table], lang)
-                    .map(Ok)
-                    .map_err(Failure::Core)
+                needbridge::export::to_xlsx(&[&table], lang).map(Ok)
             } else {
                 Ok(Err(table.to_csv(lang)))
             }
