@@ -63,8 +63,9 @@ fn from_value<T: DeserializeOwned>(field: &str, v: Value) -> Result<T, needbridg
 /// A SQLite key from Python: a `str` passphrase or 32 raw `bytes`; anything else, or a
 /// refused key, is raised as `InvalidInputError` for `key` (never showing the value).
 fn store_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Key> {
-    let key = if let Ok(s) = key.cast::<pyo3::types::PyString>() {
-        Key::passphrase(s.to_cow()?.into_owned())
+    let key = if key.cast::<pyo3::types::PyString>().is_ok() {
+        // A lone surrogate is `Invalid` for `key`, like in every other text argument.
+        Key::passphrase(convert::text(key, "key")?)
     } else if let Ok(b) = key.cast::<PyBytes>() {
         Key::raw_slice(b.as_bytes())
     } else {

@@ -124,3 +124,15 @@ def test_rekey_and_encrypt_in_place(tmp_path: Path) -> None:
     nb.Hub.decrypt(path, "new passphrase")
     assert _leaks(path)
     assert len(_residents(nb.Hub.open(path), committee)) == 2
+
+
+def test_a_key_with_a_lone_surrogate_is_refused_naming_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "needbridge.db"
+    for call in (
+        lambda: nb.Hub.open(path, key="pass\ud800word"),
+        lambda: nb.Hub.encrypt(path, "pass\ud800word"),
+        lambda: nb.Hub.rekey(path, KEY, "pass\ud800word"),
+    ):
+        e = _refused(call)
+        assert "surrogate" in e.reason
+    assert not path.exists(), "nothing was created"
