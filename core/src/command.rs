@@ -3,7 +3,6 @@
 //! them later to an authoritative Hub with [`Hub::execute`](crate::Hub::execute).
 
 use crate::model::*;
-use crate::store::Entity;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -2,12 +2,8 @@
 //! or a committee's ledger as columns (one vector per field), read through the same
 //! authorization and masking as the Hub's other reads.
 
-use crate::error::Result;
-use crate::export::PersonalData;
-use crate::hub::{MemberScope, NeedQuery};
+use crate::ledger::NeedLedgerRow;
 use crate::model::*;
-use crate::report::Period;
-use crate::store::{ActivityFilter, ClaimFilter, Page, Query, TeamFilter};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -287,217 +283,137 @@ fn id<T: ToString>(x: &T) -> Option<String> {
     Some(x.to_string())
 }
 
-fn n<T: TryInto<i64>>(x: T) -> Option<i64> {
+fn as_int<T: TryInto<i64>>(x: T) -> Option<i64> {
     x.try_into().ok()
 }
 
-impl crate::Hub {
-    /// The records of `kind` under `unit`, as columns: what `hub.frame(...)` in Python turns
-    /// into a pandas or polars data frame. Authorization and masking are those of the
-    /// matching read ([`crate::Hub::library`], [`crate::Hub::claims`],
-    /// [`crate::Hub::members`], [`crate::Hub::teams`], [`crate::Hub::activities`],
-    /// [`crate::Hub::committee_ledger`]).
-    pub fn frame(&self, actor: &Actor, kind: FrameKind, unit: UnitId) -> Result<Frame> {
-        // Needs and claims (the big ones) straight from storage when the backend can.
-        if matches!(kind, FrameKind::Needs | FrameKind::Claims) {
-            let mut tx = self.store().begin_read_wide().map_err(crate::Error::from)?;
-            let query = if kind == FrameKind::Needs {
-                let q = NeedQuery {
-                    unit: Some(unit),
-                    ..Default::default()
-                };
-                crate::hub::library_filter(&mut *tx, actor, &q)?.map(Query::Needs)
-            } else {
-                use crate::store::TxExt;
-                tx.load::<Unit>(&unit)?
-                    .ok_or_else(|| crate::Error::not_found("unit", unit))?;
-                Some(Query::Claims(ClaimFilter {
-                    unit: Some(unit),
-                    ..Default::default()
-                }))
-            };
-            if let Some(query) = query {
-                if let Some(columns) = tx.columns(&query)? {
-                    return Ok(Frame { kind, columns });
-                }
-            }
-        }
-        let columns = match kind {
-            FrameKind::Needs => {
-                let mut needs = Vec::new();
-                let mut after = None;
-                loop {
-                    let page = self.library(
-                        actor,
-                        &NeedQuery {
-                            unit: Some(unit),
-                            after,
-                            limit: self.config().max_page,
-                            ..Default::default()
-                        },
-                    )?;
-                    needs.extend(page.needs);
-                    match page.next {
-                        Some(next) => after = Some(next),
-                        None => break,
-                    }
-                }
-                Builder::new(&needs)
-                    .text("id", |x| id(&x.id))
-                    .text("committee", |x| id(&x.committee))
-                    .text("grid", |x| x.grid.as_ref().and_then(id))
-                    .text("resident", |x| id(&x.resident))
-                    .text("title", |x| Some(x.title.clone()))
-                    .code_text("category", |x| Some(x.category.clone()))
-                    .code("channel", |x| Some(x.channel.as_str()))
-                    .code("scale", |x| Some(x.scale.as_str()))
-                    .code("status", |x| Some(x.status.as_str()))
-                    .int("estimated_cost_fen", |x| Some(x.estimated_cost_fen))
-                    .int("claim_count", |x| n(x.claim_count))
-                    .text("live_claim", |x| x.live_claim.as_ref().and_then(id))
-                    .text("drafted_by", |x| x.drafted_by.as_ref().and_then(id))
-                    .time("wanted_by", |x| Some(x.wanted_by))
-                    .time("created_at", |x| Some(x.created_at))
-                    .time("published_at", |x| x.published_at)
-                    .time("updated_at", |x| Some(x.updated_at))
-                    .out
-            }
-            FrameKind::Claims => {
-                let claims = self.claims(
-                    actor,
-                    &ClaimFilter {
-                        unit: Some(unit),
-                        ..Default::default()
-                    },
-                )?;
-                let f = |c: &Claim| c.fulfilment.clone();
-                Builder::new(&claims)
-                    .text("id", |x| id(&x.id))
-                    .text("need", |x| id(&x.need))
-                    .text("committee", |x| id(&x.committee))
-                    .code("claimant_type", |x| Some(x.claimant.kind_str()))
-                    .text("claimant", |x| id(&x.claimant.uuid()))
-                    .text("claimed_by", |x| x.claimed_by.as_ref().and_then(id))
-                    .code("status", |x| Some(x.status.as_str()))
-                    .time("claimed_at", |x| Some(x.claimed_at))
-                    .time("promised_by", |x| Some(x.promised_by))
-                    .time("started_at", |x| x.started_at)
-                    .time("completed_at", |x| x.completed_at)
-                    .time("ended_at", |x| x.ended_at)
-                    .int("extensions", |x| n(x.extensions))
-                    .int("send_backs", |x| n(x.send_backs))
-                    .int("money_fen", |x| f(x).map(|f| f.money_fen))
-                    .int("items", |x| f(x).and_then(|f| n(f.item_count())))
-                    .int("minutes", |x| f(x).and_then(|f| n(f.minutes)))
-                    .int("people_served", |x| f(x).and_then(|f| n(f.people_served)))
-                    .out
-            }
-            FrameKind::Members => {
-                let members = self.members(actor, MemberScope::Unit(unit), &[])?;
-                Builder::new(&members)
-                    .text("id", |x| id(&x.id))
-                    .text("work_unit", |x| id(&x.work_unit))
-                    .text("name", |x| Some(x.name.clone()))
-                    .text("phone", |x| x.phone.clone())
-                    .code("status", |x| Some(x.status.as_str()))
-                    .text("committee", |x| x.committee.as_ref().and_then(id))
-                    .time("reported_at", |x| x.reported_at)
-                    .time("decided_at", |x| x.decided_at)
-                    .int("claims_verified", |x| n(x.tally.claims_verified))
-                    .int("money_fen", |x| Some(x.tally.money_fen))
-                    .int("items", |x| n(x.tally.items))
-                    .int("minutes", |x| n(x.tally.minutes))
-                    .int("people_served", |x| n(x.tally.people_served))
-                    .int("approved_minutes", |x| n(x.approved_minutes))
-                    .out
-            }
-            FrameKind::Teams => {
-                let teams = self.teams(
-                    actor,
-                    &TeamFilter {
-                        unit: Some(unit),
-                        ..Default::default()
-                    },
-                )?;
-                Builder::new(&teams)
-                    .text("id", |x| id(&x.id))
-                    .text("committee", |x| id(&x.committee))
-                    .code("kind", |x| Some(x.kind.as_str()))
-                    .text("name", |x| Some(x.name.clone()))
-                    .code("channel", |x| Some(x.channel.as_str()))
-                    .text("captain", |x| x.captain.as_ref().and_then(id))
-                    .int("members", |x| n(x.members.len()))
-                    .int("claims_verified", |x| n(x.tally.claims_verified))
-                    .int("money_fen", |x| Some(x.tally.money_fen))
-                    .int("items", |x| n(x.tally.items))
-                    .int("minutes", |x| n(x.tally.minutes))
-                    .int("people_served", |x| n(x.tally.people_served))
-                    .time("created_at", |x| Some(x.created_at))
-                    .out
-            }
-            FrameKind::Activities => {
-                let mut acts: Vec<Activity> = Vec::new();
-                let mut after = None;
-                loop {
-                    let page = self.activities(
-                        actor,
-                        &ActivityFilter {
-                            unit: Some(unit),
-                            ..Default::default()
-                        },
-                        Page {
-                            after,
-                            limit: Some(self.config().max_page),
-                        },
-                    )?;
-                    let full = page.len() as u32 >= self.config().max_page;
-                    after = page.last().map(|a| a.id.0);
-                    acts.extend(page);
-                    if !full {
-                        break;
-                    }
-                }
-                Builder::new(&acts)
-                    .text("id", |x| id(&x.id))
-                    .text("committee", |x| id(&x.committee))
-                    .code("kind", |x| Some(x.kind.as_str()))
-                    .text("title", |x| Some(x.title.clone()))
-                    .code("channel", |x| Some(x.channel.as_str()))
-                    .text("team", |x| x.team.as_ref().and_then(id))
-                    .time("held_at", |x| Some(x.held_at))
-                    .int("participants", |x| n(x.participants))
-                    .int("people_reached", |x| n(x.people_reached))
-                    .out
-            }
-            FrameKind::Ledger => {
-                let rows = self.committee_ledger(actor, unit, Period::ALL, PersonalData::Masked)?;
-                Builder::new(&rows)
-                    .text("need", |x| id(&x.need))
-                    .text("title", |x| Some(x.title.clone()))
-                    .text("resident", |x| Some(x.resident.clone()))
-                    .code_text("category", |x| Some(x.category.clone()))
-                    .code("channel", |x| Some(x.channel.as_str()))
-                    .code("scale", |x| Some(x.scale.as_str()))
-                    .code("status", |x| Some(x.status.as_str()))
-                    .code_text("claimant_type", |x| {
-                        x.claimant.as_ref().map(|c| c.0.clone())
-                    })
-                    .text("claimant", |x| x.claimant.as_ref().map(|c| c.1.clone()))
-                    .code("claim_status", |x| x.claim_status.map(|s| s.as_str()))
-                    .time("created_at", |x| Some(x.created_at))
-                    .time("published_at", |x| x.published_at)
-                    .time("claimed_at", |x| x.claimed_at)
-                    .time("completed_at", |x| x.completed_at)
-                    .time("ended_at", |x| x.ended_at)
-                    .int("money_fen", |x| x.money_fen)
-                    .int("items", |x| x.items.and_then(n))
-                    .int("minutes", |x| x.minutes.and_then(n))
-                    .int("people_served", |x| x.people_served.and_then(n))
-                    .out
-            }
-        };
-        Ok(Frame { kind, columns })
-    }
+/// The frame columns of needs, one row each, in order.
+pub fn needs_columns(rows: &[Need]) -> Vec<(String, Column)> {
+    Builder::new(rows)
+        .text("id", |x| id(&x.id))
+        .text("committee", |x| id(&x.committee))
+        .text("grid", |x| x.grid.as_ref().and_then(id))
+        .text("resident", |x| id(&x.resident))
+        .text("title", |x| Some(x.title.clone()))
+        .code_text("category", |x| Some(x.category.clone()))
+        .code("channel", |x| Some(x.channel.as_str()))
+        .code("scale", |x| Some(x.scale.as_str()))
+        .code("status", |x| Some(x.status.as_str()))
+        .int("estimated_cost_fen", |x| Some(x.estimated_cost_fen))
+        .int("claim_count", |x| as_int(x.claim_count))
+        .text("live_claim", |x| x.live_claim.as_ref().and_then(id))
+        .text("drafted_by", |x| x.drafted_by.as_ref().and_then(id))
+        .time("wanted_by", |x| Some(x.wanted_by))
+        .time("created_at", |x| Some(x.created_at))
+        .time("published_at", |x| x.published_at)
+        .time("updated_at", |x| Some(x.updated_at))
+        .out
+}
+
+/// The frame columns of claims, one row each, in order.
+pub fn claims_columns(rows: &[Claim]) -> Vec<(String, Column)> {
+    let f = |c: &Claim| c.fulfilment.clone();
+    Builder::new(rows)
+        .text("id", |x| id(&x.id))
+        .text("need", |x| id(&x.need))
+        .text("committee", |x| id(&x.committee))
+        .code("claimant_type", |x| Some(x.claimant.kind_str()))
+        .text("claimant", |x| id(&x.claimant.uuid()))
+        .text("claimed_by", |x| x.claimed_by.as_ref().and_then(id))
+        .code("status", |x| Some(x.status.as_str()))
+        .time("claimed_at", |x| Some(x.claimed_at))
+        .time("promised_by", |x| Some(x.promised_by))
+        .time("started_at", |x| x.started_at)
+        .time("completed_at", |x| x.completed_at)
+        .time("ended_at", |x| x.ended_at)
+        .int("extensions", |x| as_int(x.extensions))
+        .int("send_backs", |x| as_int(x.send_backs))
+        .int("money_fen", |x| f(x).map(|f| f.money_fen))
+        .int("items", |x| f(x).and_then(|f| as_int(f.item_count())))
+        .int("minutes", |x| f(x).and_then(|f| as_int(f.minutes)))
+        .int("people_served", |x| f(x).and_then(|f| as_int(f.people_served)))
+        .out
+}
+
+/// The frame columns of members, one row each, in order.
+pub fn members_columns(rows: &[Member]) -> Vec<(String, Column)> {
+    Builder::new(rows)
+        .text("id", |x| id(&x.id))
+        .text("work_unit", |x| id(&x.work_unit))
+        .text("name", |x| Some(x.name.clone()))
+        .text("phone", |x| x.phone.clone())
+        .code("status", |x| Some(x.status.as_str()))
+        .text("committee", |x| x.committee.as_ref().and_then(id))
+        .time("reported_at", |x| x.reported_at)
+        .time("decided_at", |x| x.decided_at)
+        .int("claims_verified", |x| as_int(x.tally.claims_verified))
+        .int("money_fen", |x| Some(x.tally.money_fen))
+        .int("items", |x| as_int(x.tally.items))
+        .int("minutes", |x| as_int(x.tally.minutes))
+        .int("people_served", |x| as_int(x.tally.people_served))
+        .int("approved_minutes", |x| as_int(x.approved_minutes))
+        .out
+}
+
+/// The frame columns of teams, one row each, in order.
+pub fn teams_columns(rows: &[Team]) -> Vec<(String, Column)> {
+    Builder::new(rows)
+        .text("id", |x| id(&x.id))
+        .text("committee", |x| id(&x.committee))
+        .code("kind", |x| Some(x.kind.as_str()))
+        .text("name", |x| Some(x.name.clone()))
+        .code("channel", |x| Some(x.channel.as_str()))
+        .text("captain", |x| x.captain.as_ref().and_then(id))
+        .int("members", |x| as_int(x.members.len()))
+        .int("claims_verified", |x| as_int(x.tally.claims_verified))
+        .int("money_fen", |x| Some(x.tally.money_fen))
+        .int("items", |x| as_int(x.tally.items))
+        .int("minutes", |x| as_int(x.tally.minutes))
+        .int("people_served", |x| as_int(x.tally.people_served))
+        .time("created_at", |x| Some(x.created_at))
+        .out
+}
+
+/// The frame columns of activities, one row each, in order.
+pub fn activities_columns(rows: &[Activity]) -> Vec<(String, Column)> {
+    Builder::new(rows)
+        .text("id", |x| id(&x.id))
+        .text("committee", |x| id(&x.committee))
+        .code("kind", |x| Some(x.kind.as_str()))
+        .text("title", |x| Some(x.title.clone()))
+        .code("channel", |x| Some(x.channel.as_str()))
+        .text("team", |x| x.team.as_ref().and_then(id))
+        .time("held_at", |x| Some(x.held_at))
+        .int("participants", |x| as_int(x.participants))
+        .int("people_reached", |x| as_int(x.people_reached))
+        .out
+}
+
+/// The frame columns of a committee's ledger rows, one row each, in order.
+pub fn ledger_columns(rows: &[NeedLedgerRow]) -> Vec<(String, Column)> {
+    Builder::new(rows)
+        .text("need", |x| id(&x.need))
+        .text("title", |x| Some(x.title.clone()))
+        .text("resident", |x| Some(x.resident.clone()))
+        .code_text("category", |x| Some(x.category.clone()))
+        .code("channel", |x| Some(x.channel.as_str()))
+        .code("scale", |x| Some(x.scale.as_str()))
+        .code("status", |x| Some(x.status.as_str()))
+        .code_text("claimant_type", |x| {
+            x.claimant.as_ref().map(|c| c.0.clone())
+        })
+        .text("claimant", |x| x.claimant.as_ref().map(|c| c.1.clone()))
+        .code("claim_status", |x| x.claim_status.map(|s| s.as_str()))
+        .time("created_at", |x| Some(x.created_at))
+        .time("published_at", |x| x.published_at)
+        .time("claimed_at", |x| x.claimed_at)
+        .time("completed_at", |x| x.completed_at)
+        .time("ended_at", |x| x.ended_at)
+        .int("money_fen", |x| x.money_fen)
+        .int("items", |x| x.items.and_then(as_int))
+        .int("minutes", |x| x.minutes.and_then(as_int))
+        .int("people_served", |x| x.people_served.and_then(as_int))
+        .out
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! whole command again, a bounded number of times.
 
 mod exec;
+mod frame;
+mod ledger;
 mod query;
+mod report;
 
 pub use query::*;
 

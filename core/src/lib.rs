@@ -25,6 +25,7 @@ pub mod args;
 pub mod clock;
 pub mod command;
 pub mod error;
+pub mod event;
 pub mod export;
 pub mod frame;
 pub mod hub;

@@ -2,9 +2,11 @@
 
 mod enums;
 mod ids;
+mod record;
 
 pub use enums::*;
 pub use ids::*;
+pub use record::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

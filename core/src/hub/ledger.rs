@@ -1,0 +1,286 @@
+//! Work-unit and committee ledgers (台账): authorized reads that build the rows of
+//! [`crate::ledger`], and their tables.
+
+use super::Hub;
+use crate::error::{Error, Result};
+use crate::export::{ExportOptions, PersonalData, Table};
+use crate::ledger::{member_table, need_table, MemberLedgerRow, NeedLedgerRow};
+use crate::model::*;
+use crate::report::Period;
+use crate::rules::authz::{is, is_staff_over, oversees, Principal};
+use crate::rules::privacy;
+use crate::store::{
+    ActivityFilter, ClaimFilter, Entity, MemberFilter, NeedFilter, Page, Query, TeamFilter, Tx,
+    TxExt,
+};
+
+fn forbidden(actor: &Actor, what: &str) -> Error {
+    Error::forbidden(format!(
+        "a {} may not {what}",
+        actor.kind_str().replace('_', " ")
+    ))
+}
+
+fn all<E: Entity>(tx: &mut dyn Tx, q: Query) -> Result<Vec<E>> {
+    Ok(tx.select::<E>(&q, &Page::ALL)?)
+}
+
+impl Hub {
+    /// A work unit's ledger: one row per member it certified, with their report, commitment
+    /// and work in `period` (its secretary, district admins, the system). Phones are masked
+    /// unless `personal` is [`PersonalData::Full`] and the actor may see every one in full.
+    pub fn work_unit_ledger(
+        &self,
+        actor: &Actor,
+        work_unit: WorkUnitId,
+        period: Period,
+        personal: PersonalData,
+    ) -> Result<Vec<MemberLedgerRow>> {
+        let now = self.now();
+        let mut tx = self.store().begin_read().map_err(Error::from)?;
+        let tx = &mut *tx;
+        tx.load::<WorkUnit>(&work_unit)?
+            .ok_or_else(|| Error::not_found("work_unit", work_unit))?;
+        if !(matches!(actor, Actor::System | Actor::DistrictAdmin { .. })
+            || is(actor, &Principal::Secretary(work_unit)))
+        {
+            return Err(forbidden(actor, "read this work unit's ledger"));
+        }
+        let members: Vec<Member> = all(
+            tx,
+            Query::Members(MemberFilter {
+                work_unit: Some(work_unit),
+                ..Default::default()
+            }),
+        )?;
+        let mut rows = Vec::with_capacity(members.len());
+        for m in members {
+            let path = match m.committee {
+                Some(c) => tx.load::<Unit>(&c)?.map(|u| u.path).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let full = match personal {
+                PersonalData::Masked => false,
+                PersonalData::Full if privacy::sees_member(actor, &m, &path) => true,
+                PersonalData::Full => {
+                    return Err(forbidden(actor, "export members' personal data in full"))
+                }
+            };
+            let committee = match m.committee {
+                Some(c) => tx.load::<Unit>(&c)?.map(|u| (c, u.name)),
+                None => None,
+            };
+            let claims: Vec<Claim> = all(
+                tx,
+                Query::Claims(ClaimFilter {
+                    claimant: Some(Claimant::Member(m.id)),
+                    ..Default::default()
+                }),
+            )?;
+            let verified: Vec<&Claim> = claims
+                .iter()
+                .filter(|c| {
+                    c.status == ClaimStatus::Verified
+                        && c.ended_at.is_some_and(|t| period.contains(t))
+                })
+                .collect();
+            let hours: Vec<Hours> = all(
+                tx,
+                Query::Hours {
+                    member: Some(m.id),
+                    unit: None,
+                    status: Some(HoursStatus::Approved),
+                },
+            )?;
+            let teams: Vec<Team> = all(
+                tx,
+                Query::Teams(TeamFilter {
+                    member: Some(m.id),
+                    ..Default::default()
+                }),
+            )?;
+            let mut team_activities = 0;
+            for t in &teams {
+                let acts: Vec<Activity> = all(
+                    tx,
+                    Query::Activities(ActivityFilter {
+                        team: Some(t.id),
+                        from: period.from,
+                        to: period.to,
+                        ..Default::default()
+                    }),
+                )?;
+                team_activities += acts.len() as u64;
+            }
+            rows.push(MemberLedgerRow {
+                member: m.id,
+                name: m.name.clone(),
+                phone: if full {
+                    m.phone.clone()
+                } else {
+                    m.phone.as_deref().map(|p| privacy::mask_phone(p, false))
+                },
+                certificate: m.certificate.number.clone(),
+                state: m.certificate_state(now),
+                committee,
+                reported_at: m.reported_at,
+                decided_at: m.decided_at,
+                commitment_signed_at: m.commitment.as_ref().map(|c| c.signed_at),
+                claims: claims
+                    .iter()
+                    .filter(|c| period.contains(c.claimed_at))
+                    .count() as u64,
+                completed: claims
+                    .iter()
+                    .filter(|c| c.completed_at.is_some_and(|t| period.contains(t)))
+                    .count() as u64,
+                verified: verified.len() as u64,
+                money_fen: verified
+                    .iter()
+                    .filter_map(|c| c.fulfilment.as_ref())
+                    .map(|f| f.money_fen)
+                    .sum(),
+                items: verified
+                    .iter()
+                    .filter_map(|c| c.fulfilment.as_ref())
+                    .map(|f| f.item_count())
+                    .sum(),
+                hours_minutes: hours
+                    .iter()
+                    .filter(|h| period.contains(h.served_at))
+                    .map(|h| u64::from(h.minutes))
+                    .sum(),
+                teams: teams.len() as u64,
+                team_activities,
+            });
+        }
+        Ok(rows)
+    }
+
+    /// A committee's ledger: every need of the committee (or the unit's subtree) created
+    /// before the period's end and changed since its start, with its latest claim (those who
+    /// oversee the unit). Residents' names are masked unless `personal` is
+    /// [`PersonalData::Full`] and the actor is staff over the unit.
+    pub fn committee_ledger(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        period: Period,
+        personal: PersonalData,
+    ) -> Result<Vec<NeedLedgerRow>> {
+        let mut tx = self.store().begin_read().map_err(Error::from)?;
+        let tx = &mut *tx;
+        let u = tx
+            .load::<Unit>(&unit)?
+            .ok_or_else(|| Error::not_found("unit", unit))?;
+        if !oversees(actor, &u.path) {
+            return Err(forbidden(actor, "read this committee's ledger"));
+        }
+        let full = match personal {
+            PersonalData::Masked => false,
+            PersonalData::Full if is_staff_over(actor, &u.path) => true,
+            PersonalData::Full => {
+                return Err(forbidden(actor, "export residents' personal data in full"))
+            }
+        };
+        let needs: Vec<Need> = all(
+            tx,
+            Query::Needs(NeedFilter {
+                unit: Some(unit),
+                ..Default::default()
+            }),
+        )?;
+        let mut rows = Vec::new();
+        for n in needs {
+            let active = period.to.is_none_or(|t| n.created_at < t)
+                && period.from.is_none_or(|f| n.updated_at >= f);
+            if !active {
+                continue;
+            }
+            let resident = tx.load::<Resident>(&n.resident)?;
+            let (name, groups) = match resident {
+                Some(r) => (privacy::resident_for(&r, full).name, r.groups),
+                None => (String::new(), Vec::new()),
+            };
+            let claims: Vec<Claim> = all(
+                tx,
+                Query::Claims(ClaimFilter {
+                    need: Some(n.id),
+                    ..Default::default()
+                }),
+            )?;
+            let last = claims.into_iter().last();
+            let claimant = match &last {
+                Some(c) => Some(claimant_label(tx, &c.claimant)?),
+                None => None,
+            };
+            let f = last.as_ref().and_then(|c| c.fulfilment.clone());
+            rows.push(NeedLedgerRow {
+                need: n.id,
+                title: n.title,
+                category: n.category,
+                channel: n.channel,
+                scale: n.scale,
+                status: n.status,
+                resident: name,
+                groups,
+                created_at: n.created_at,
+                published_at: n.published_at,
+                claimant,
+                claim_status: last.as_ref().map(|c| c.status),
+                claimed_at: last.as_ref().map(|c| c.claimed_at),
+                promised_by: last.as_ref().map(|c| c.promised_by),
+                completed_at: last.as_ref().and_then(|c| c.completed_at),
+                ended_at: last.as_ref().and_then(|c| c.ended_at),
+                money_fen: f.as_ref().map(|f| f.money_fen),
+                items: f.as_ref().map(|f| f.item_count()),
+                minutes: f.as_ref().map(|f| u64::from(f.minutes)),
+                people_served: f.as_ref().map(|f| u64::from(f.people_served)),
+                feedback: n.feedback,
+            });
+        }
+        Ok(rows)
+    }
+
+    /// A work unit's ledger as a table, ready for [`Table::to_csv`] or
+    /// [`crate::export::to_xlsx`].
+    pub fn work_unit_ledger_table(
+        &self,
+        actor: &Actor,
+        work_unit: WorkUnitId,
+        period: Period,
+        options: ExportOptions,
+    ) -> Result<Table> {
+        let rows = self.work_unit_ledger(actor, work_unit, period, options.personal_data)?;
+        let name = {
+            let mut tx = self.store().begin_read().map_err(Error::from)?;
+            tx.load::<WorkUnit>(&work_unit)?
+                .map(|w| w.name)
+                .unwrap_or_default()
+        };
+        Ok(member_table(&name, &rows))
+    }
+
+    /// A committee's ledger as a table.
+    pub fn committee_ledger_table(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        period: Period,
+        options: ExportOptions,
+    ) -> Result<Table> {
+        let rows = self.committee_ledger(actor, unit, period, options.personal_data)?;
+        let name = self.unit(actor, unit)?.name;
+        Ok(need_table(&name, &rows))
+    }
+}
+
+fn claimant_label(tx: &mut dyn Tx, c: &Claimant) -> Result<(String, String)> {
+    let name = match c {
+        Claimant::Member(m) => tx.load::<Member>(m)?.map(|x| x.name),
+        Claimant::Team(t) => tx.load::<Team>(t)?.map(|x| x.name),
+        Claimant::Organisation(o) => tx.load::<Organisation>(o)?.map(|x| x.name),
+    };
+    Ok((c.kind_str().to_string(), name.unwrap_or_default()))
+}
+
