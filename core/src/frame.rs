@@ -331,7 +331,9 @@ pub fn claims_columns(rows: &[Claim]) -> Vec<(String, Column)> {
         .int("money_fen", |x| f(x).map(|f| f.money_fen))
         .int("items", |x| f(x).and_then(|f| as_int(f.item_count())))
         .int("minutes", |x| f(x).and_then(|f| as_int(f.minutes)))
-        .int("people_served", |x| f(x).and_then(|f| as_int(f.people_served)))
+        .int("people_served", |x| {
+            f(x).and_then(|f| as_int(f.people_served))
+        })
         .out
 }
 

@@ -11,9 +11,9 @@ use crate::rules::visibility;
 use crate::store::{ClaimFilter, Query, Record};
 use chrono::{DateTime, Utc};
 
-type R<T> = Result<T, Fail>;
+type Outcome<T> = Result<T, Fail>;
 
-pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> R<Record> {
+pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> Outcome<Record> {
     Ok(match cmd {
         Command::CreateUnit(c) => create_unit(ctx, c)?.into_record(),
         Command::RegisterWorkUnit(c) => register_work_unit(ctx, c)?.into_record(),
@@ -72,7 +72,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> R<Record> {
 
 use crate::store::Entity;
 
-fn in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
+fn in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> Outcome<()> {
     if t <= ctx.now {
         return Err(Error::invalid(field, "must be in the future").into());
     }
@@ -83,7 +83,7 @@ fn in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
 /// like an id that does not exist (decided before authorization and state, so neither can
 /// reveal it). A public need is visible to all, so its committee's path is read only for the
 /// others (a claim, the hot path, reads no unit).
-fn visible_need(ctx: &mut Ctx<'_>, id: NeedId) -> R<Need> {
+fn visible_need(ctx: &mut Ctx<'_>, id: NeedId) -> Outcome<Need> {
     let n: Need = ctx.load(&id)?;
     if !n.status.is_public() {
         let path = ctx.path(n.committee)?;
@@ -94,7 +94,7 @@ fn visible_need(ctx: &mut Ctx<'_>, id: NeedId) -> R<Need> {
     Ok(n)
 }
 
-fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
+fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> Outcome<()> {
     if t > ctx.now {
         return Err(Error::invalid(field, "must not be in the future").into());
     }
@@ -103,7 +103,7 @@ fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> R<()> {
 
 // ---------------------------------------------------------------- structure
 
-fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> R<Unit> {
+fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> Outcome<Unit> {
     let id = UnitId::new();
     let (path, parent) = match c.parent {
         None => {
@@ -158,7 +158,7 @@ fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> R<Unit> {
     ctx.put(unit)
 }
 
-fn register_work_unit(ctx: &mut Ctx<'_>, c: &RegisterWorkUnit) -> R<WorkUnit> {
+fn register_work_unit(ctx: &mut Ctx<'_>, c: &RegisterWorkUnit) -> Outcome<WorkUnit> {
     ctx.require(&[Principal::AnyAdmin], "register work units")?;
     ctx.put(WorkUnit {
         id: WorkUnitId::new(),
@@ -168,7 +168,7 @@ fn register_work_unit(ctx: &mut Ctx<'_>, c: &RegisterWorkUnit) -> R<WorkUnit> {
     })
 }
 
-fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> R<Organisation> {
+fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> Outcome<Organisation> {
     let district: Unit = ctx.load(&c.district)?;
     ctx.require(
         &[Principal::AdminOver(&district.path)],
@@ -190,7 +190,7 @@ fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> R<Organ
     })
 }
 
-fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> R<Category> {
+fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> Outcome<Category> {
     ctx.require(&[Principal::AnyAdmin], "define categories")?;
     let all: Vec<Category> = ctx.select(&Query::Categories)?;
     if all.iter().any(|k| k.code == c.code) {
@@ -206,7 +206,7 @@ fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> R<Category> {
 
 // ---------------------------------------------------------------- members
 
-fn issue_certificate(ctx: &mut Ctx<'_>, c: &IssueCertificate) -> R<Member> {
+fn issue_certificate(ctx: &mut Ctx<'_>, c: &IssueCertificate) -> Outcome<Member> {
     let _: WorkUnit = ctx.load(&c.work_unit)?;
     ctx.require(
         &[Principal::Secretary(c.work_unit)],
@@ -236,7 +236,7 @@ fn issue_certificate(ctx: &mut Ctx<'_>, c: &IssueCertificate) -> R<Member> {
     })
 }
 
-fn reissue_certificate(ctx: &mut Ctx<'_>, c: &ReissueCertificate) -> R<Member> {
+fn reissue_certificate(ctx: &mut Ctx<'_>, c: &ReissueCertificate) -> Outcome<Member> {
     let mut m: Member = ctx.load(&c.member)?;
     ctx.require(
         &[Principal::Secretary(m.work_unit)],
@@ -263,7 +263,7 @@ fn reissue_certificate(ctx: &mut Ctx<'_>, c: &ReissueCertificate) -> R<Member> {
     ctx.put(m)
 }
 
-fn report_member(ctx: &mut Ctx<'_>, c: &ReportMember) -> R<Member> {
+fn report_member(ctx: &mut Ctx<'_>, c: &ReportMember) -> Outcome<Member> {
     let mut m: Member = ctx.load(&c.member)?;
     let committee = ctx.committee(c.committee, "committee")?;
     ctx.require(
@@ -299,7 +299,7 @@ fn decide_report(
     member: MemberId,
     returned: Option<String>,
     note: Option<String>,
-) -> R<Member> {
+) -> Outcome<Member> {
     let mut m: Member = ctx.load(&member)?;
     // A member who has not reported has no committee whose staff could decide: only the
     // system gets past the check (and then learns the state).
@@ -339,7 +339,7 @@ fn decide_report(
 
 // ---------------------------------------------------------------- residents
 
-fn check_grid(ctx: &mut Ctx<'_>, grid: Option<UnitId>, committee: UnitId) -> R<()> {
+fn check_grid(ctx: &mut Ctx<'_>, grid: Option<UnitId>, committee: UnitId) -> Outcome<()> {
     if let Some(g) = grid {
         let gu: Unit = ctx.load(&g)?;
         if gu.kind != UnitKind::Grid || gu.parent != Some(committee) {
@@ -349,7 +349,7 @@ fn check_grid(ctx: &mut Ctx<'_>, grid: Option<UnitId>, committee: UnitId) -> R<(
     Ok(())
 }
 
-fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> R<Resident> {
+fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> Outcome<Resident> {
     let committee = ctx.committee(c.committee, "committee")?;
     ctx.require(
         &[Principal::StaffOver(&committee.path)],
@@ -373,14 +373,14 @@ fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> R<Resident> {
 }
 
 /// Refuses to act on an erased resident.
-fn not_erased(r: &Resident, action: &str) -> R<()> {
+fn not_erased(r: &Resident, action: &str) -> Outcome<()> {
     if r.erased_at.is_some() {
         return Err(Error::illegal("resident", "erased", action).into());
     }
     Ok(())
 }
 
-fn erase_resident(ctx: &mut Ctx<'_>, c: &EraseResident) -> R<Resident> {
+fn erase_resident(ctx: &mut Ctx<'_>, c: &EraseResident) -> Outcome<Resident> {
     let mut r: Resident = ctx.load(&c.resident)?;
     let path = ctx.path(r.committee)?;
     ctx.require(&[Principal::StaffOver(&path)], "erase residents here")?;
@@ -390,7 +390,7 @@ fn erase_resident(ctx: &mut Ctx<'_>, c: &EraseResident) -> R<Resident> {
     ctx.put(r)
 }
 
-fn update_resident(ctx: &mut Ctx<'_>, c: &UpdateResident) -> R<Resident> {
+fn update_resident(ctx: &mut Ctx<'_>, c: &UpdateResident) -> Outcome<Resident> {
     let mut r: Resident = ctx.load(&c.resident)?;
     let path = ctx.path(r.committee)?;
     ctx.require(&[Principal::StaffOver(&path)], "update residents here")?;
@@ -406,7 +406,7 @@ fn update_resident(ctx: &mut Ctx<'_>, c: &UpdateResident) -> R<Resident> {
 
 // ---------------------------------------------------------------- needs
 
-fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> R<Need> {
+fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
     let committee = ctx.committee(c.committee, "committee")?;
     let mut allowed = vec![Principal::StaffOver(&committee.path)];
     let mut drafted_by = None;
@@ -454,7 +454,7 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> R<Need> {
     })
 }
 
-fn submit_need(ctx: &mut Ctx<'_>, c: &SubmitNeed) -> R<Need> {
+fn submit_need(ctx: &mut Ctx<'_>, c: &SubmitNeed) -> Outcome<Need> {
     let mut n = visible_need(ctx, c.need)?;
     let path = ctx.path(n.committee)?;
     let mut allowed = vec![Principal::StaffOver(&path)];
@@ -473,7 +473,7 @@ fn staff_need_step(
     need: NeedId,
     step: NeedStep,
     reason: Option<String>,
-) -> R<Need> {
+) -> Outcome<Need> {
     let mut n = visible_need(ctx, need)?;
     let path = ctx.path(n.committee)?;
     let verb = match step {
@@ -497,7 +497,7 @@ fn staff_need_step(
     ctx.put(n)
 }
 
-fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
+fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> Outcome<Need> {
     ctx.require(&[], "expire needs")?;
     let mut n = visible_need(ctx, c.need)?;
     if n.wanted_by >= ctx.now {
@@ -509,7 +509,7 @@ fn expire_need(ctx: &mut Ctx<'_>, c: &ExpireNeed) -> R<Need> {
     ctx.put(n)
 }
 
-fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> R<Need> {
+fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> Outcome<Need> {
     let mut n = visible_need(ctx, c.need)?;
     let path = ctx.path(n.committee)?;
     ctx.require(
@@ -555,7 +555,7 @@ fn record_feedback(ctx: &mut Ctx<'_>, c: &RecordFeedback) -> R<Need> {
 // ---------------------------------------------------------------- claims
 
 /// The principal who acts for a claimant now (the team's current captain for a team).
-fn acting_for(ctx: &mut Ctx<'_>, claimant: &Claimant) -> R<Option<Principal<'static>>> {
+fn acting_for(ctx: &mut Ctx<'_>, claimant: &Claimant) -> Outcome<Option<Principal<'static>>> {
     let captain = match claimant {
         Claimant::Team(t) => ctx.load::<Team>(t)?.captain,
         _ => None,
@@ -563,7 +563,7 @@ fn acting_for(ctx: &mut Ctx<'_>, claimant: &Claimant) -> R<Option<Principal<'sta
     Ok(claimant_principal(claimant, captain))
 }
 
-fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> R<Claim> {
+fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> Outcome<Claim> {
     let mut need = visible_need(ctx, c.need)?;
     let acting = acting_for(ctx, &c.claimant)?;
     ctx.require(acting.as_slice(), "claim needs for this claimant")?;
@@ -665,7 +665,7 @@ fn claim_step(
     step: ClaimStep,
     staff_too: bool,
     action: &str,
-) -> R<(Claim, Need)> {
+) -> Outcome<(Claim, Need)> {
     let mut cl: Claim = ctx.load(&claim)?;
     let path = ctx.path(cl.committee)?;
     let mut allowed: Vec<Principal<'_>> = Vec::new();
@@ -688,7 +688,7 @@ fn claim_step(
     Ok((cl, need))
 }
 
-fn start_work(ctx: &mut Ctx<'_>, c: &StartWork) -> R<Claim> {
+fn start_work(ctx: &mut Ctx<'_>, c: &StartWork) -> Outcome<Claim> {
     let (mut cl, mut need) = claim_step(
         ctx,
         c.claim,
@@ -703,7 +703,7 @@ fn start_work(ctx: &mut Ctx<'_>, c: &StartWork) -> R<Claim> {
     ctx.put(cl)
 }
 
-fn extend_claim(ctx: &mut Ctx<'_>, c: &ExtendClaim) -> R<Claim> {
+fn extend_claim(ctx: &mut Ctx<'_>, c: &ExtendClaim) -> Outcome<Claim> {
     let (mut cl, _need) = claim_step(ctx, c.claim, ClaimStep::Extend, false, "extend this claim")?;
     if c.promised_by <= cl.promised_by || c.promised_by <= ctx.now {
         return Err(Error::invalid(
@@ -732,7 +732,7 @@ fn return_to_library(
     mut cl: Claim,
     mut need: Need,
     reason: Option<String>,
-) -> R<Claim> {
+) -> Outcome<Claim> {
     need.status = need_next(need.status, NeedStep::Return)?;
     need.live_claim = None;
     need.updated_at = ctx.now;
@@ -742,12 +742,12 @@ fn return_to_library(
     ctx.put(cl)
 }
 
-fn release_claim(ctx: &mut Ctx<'_>, c: &ReleaseClaim) -> R<Claim> {
+fn release_claim(ctx: &mut Ctx<'_>, c: &ReleaseClaim) -> Outcome<Claim> {
     let (cl, need) = claim_step(ctx, c.claim, ClaimStep::Release, true, "release this claim")?;
     return_to_library(ctx, cl, need, Some(c.reason.clone()))
 }
 
-fn lapse_claim(ctx: &mut Ctx<'_>, c: &LapseClaim) -> R<Claim> {
+fn lapse_claim(ctx: &mut Ctx<'_>, c: &LapseClaim) -> Outcome<Claim> {
     let (cl, need) = claim_step(ctx, c.claim, ClaimStep::Lapse, false, "lapse claims")?;
     if cl.promised_by >= ctx.now {
         return Err(Error::illegal("claim", "not yet past its promised date", "lapse").into());
@@ -755,7 +755,7 @@ fn lapse_claim(ctx: &mut Ctx<'_>, c: &LapseClaim) -> R<Claim> {
     return_to_library(ctx, cl, need, None)
 }
 
-fn warn_claim_due(ctx: &mut Ctx<'_>, c: &WarnClaimDue) -> R<Claim> {
+fn warn_claim_due(ctx: &mut Ctx<'_>, c: &WarnClaimDue) -> Outcome<Claim> {
     ctx.require(&[], "emit due-soon warnings")?;
     let mut cl: Claim = ctx.load(&c.claim)?;
     cl.status = claim_next(cl.status, ClaimStep::Extend)?;
@@ -770,7 +770,7 @@ fn warn_claim_due(ctx: &mut Ctx<'_>, c: &WarnClaimDue) -> R<Claim> {
     ctx.put(cl)
 }
 
-fn complete_claim(ctx: &mut Ctx<'_>, c: &CompleteClaim) -> R<Claim> {
+fn complete_claim(ctx: &mut Ctx<'_>, c: &CompleteClaim) -> Outcome<Claim> {
     let (mut cl, mut need) = claim_step(
         ctx,
         c.claim,
@@ -786,7 +786,7 @@ fn complete_claim(ctx: &mut Ctx<'_>, c: &CompleteClaim) -> R<Claim> {
     ctx.put(cl)
 }
 
-fn verify_claim(ctx: &mut Ctx<'_>, c: &VerifyClaim) -> R<Claim> {
+fn verify_claim(ctx: &mut Ctx<'_>, c: &VerifyClaim) -> Outcome<Claim> {
     let (mut cl, mut need) = claim_step(
         ctx,
         c.claim,
@@ -821,7 +821,7 @@ fn verify_claim(ctx: &mut Ctx<'_>, c: &VerifyClaim) -> R<Claim> {
     ctx.put(cl)
 }
 
-fn send_back_claim(ctx: &mut Ctx<'_>, c: &SendBackClaim) -> R<Claim> {
+fn send_back_claim(ctx: &mut Ctx<'_>, c: &SendBackClaim) -> Outcome<Claim> {
     let (mut cl, mut need) = claim_step(
         ctx,
         c.claim,
@@ -846,7 +846,7 @@ fn send_back_claim(ctx: &mut Ctx<'_>, c: &SendBackClaim) -> R<Claim> {
 
 // ---------------------------------------------------------------- teams
 
-fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> R<Team> {
+fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> Outcome<Team> {
     let committee = ctx.committee(c.committee, "committee")?;
     ctx.require(&[Principal::StaffOver(&committee.path)], "form teams here")?;
     ctx.scope(c.committee);
@@ -863,7 +863,7 @@ fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> R<Team> {
     })
 }
 
-fn team_member_check(ctx: &mut Ctx<'_>, team: &Team, member: MemberId) -> R<()> {
+fn team_member_check(ctx: &mut Ctx<'_>, team: &Team, member: MemberId) -> Outcome<()> {
     let m: Member = ctx.load(&member)?;
     if !m.is_accepted_at(team.committee) {
         return Err(Error::invalid(
@@ -875,7 +875,7 @@ fn team_member_check(ctx: &mut Ctx<'_>, team: &Team, member: MemberId) -> R<()> 
     Ok(())
 }
 
-fn appoint_captain(ctx: &mut Ctx<'_>, c: &AppointCaptain) -> R<Team> {
+fn appoint_captain(ctx: &mut Ctx<'_>, c: &AppointCaptain) -> Outcome<Team> {
     let mut team: Team = ctx.load(&c.team)?;
     let path = ctx.path(team.committee)?;
     ctx.require(&[Principal::StaffOver(&path)], "appoint captains here")?;
@@ -888,7 +888,7 @@ fn appoint_captain(ctx: &mut Ctx<'_>, c: &AppointCaptain) -> R<Team> {
     ctx.put(team)
 }
 
-fn join_team(ctx: &mut Ctx<'_>, c: &JoinTeam) -> R<Team> {
+fn join_team(ctx: &mut Ctx<'_>, c: &JoinTeam) -> Outcome<Team> {
     let mut team: Team = ctx.load(&c.team)?;
     let path = ctx.path(team.committee)?;
     ctx.require(
@@ -904,7 +904,7 @@ fn join_team(ctx: &mut Ctx<'_>, c: &JoinTeam) -> R<Team> {
     ctx.put(team)
 }
 
-fn leave_team(ctx: &mut Ctx<'_>, c: &LeaveTeam) -> R<Team> {
+fn leave_team(ctx: &mut Ctx<'_>, c: &LeaveTeam) -> Outcome<Team> {
     let mut team: Team = ctx.load(&c.team)?;
     let path = ctx.path(team.committee)?;
     ctx.require(
@@ -929,7 +929,7 @@ fn leave_team(ctx: &mut Ctx<'_>, c: &LeaveTeam) -> R<Team> {
 
 // ---------------------------------------------------------------- hours, activities
 
-fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> R<Hours> {
+fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> Outcome<Hours> {
     let m: Member = ctx.load(&c.member)?;
     ctx.require(&[Principal::Member(c.member)], "log hours for this member")?;
     let committee = match (m.status, m.committee) {
@@ -951,7 +951,7 @@ fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> R<Hours> {
     })
 }
 
-fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> R<Hours> {
+fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> Outcome<Hours> {
     let mut h: Hours = ctx.load(&hours)?;
     let path = ctx.path(h.committee)?;
     let m: Member = ctx.load(&h.member)?;
@@ -982,7 +982,7 @@ fn decide_hours(ctx: &mut Ctx<'_>, hours: HoursId, rejected: Option<String>) -> 
     ctx.put(h)
 }
 
-fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> R<Activity> {
+fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> Outcome<Activity> {
     let committee = ctx.committee(c.committee, "committee")?;
     let mut allowed = vec![Principal::StaffOver(&committee.path)];
     let team = match c.team {
@@ -1014,7 +1014,7 @@ fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> R<Activity> {
 
 // ---------------------------------------------------------------- roles, pairings
 
-fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> R<Role> {
+fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> Outcome<Role> {
     let m: Member = ctx.load(&c.member)?;
     let path = match m.committee {
         Some(k) => ctx.path(k)?,
@@ -1051,7 +1051,7 @@ fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> R<Role> {
     })
 }
 
-fn end_role(ctx: &mut Ctx<'_>, c: &EndRole) -> R<Role> {
+fn end_role(ctx: &mut Ctx<'_>, c: &EndRole) -> Outcome<Role> {
     let mut r: Role = ctx.load(&c.role)?;
     let path = ctx.path(r.committee)?;
     ctx.require(
@@ -1066,7 +1066,7 @@ fn end_role(ctx: &mut Ctx<'_>, c: &EndRole) -> R<Role> {
     ctx.put(r)
 }
 
-fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> R<Pairing> {
+fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> Outcome<Pairing> {
     let resident: Resident = ctx.load(&c.resident)?;
     let path = ctx.path(resident.committee)?;
     ctx.require(
@@ -1099,7 +1099,7 @@ fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> R<Pairing> {
     })
 }
 
-fn end_pairing(ctx: &mut Ctx<'_>, c: &EndPairing) -> R<Pairing> {
+fn end_pairing(ctx: &mut Ctx<'_>, c: &EndPairing) -> Outcome<Pairing> {
     let mut p: Pairing = ctx.load(&c.pairing)?;
     let path = ctx.path(p.committee)?;
     if !visibility::sees_pairing(&ctx.actor, &path) {

@@ -18,7 +18,10 @@ impl Hub {
     pub fn frame(&self, actor: &Actor, kind: FrameKind, unit: UnitId) -> Result<Frame> {
         // Needs and claims (the big ones) straight from storage when the backend can.
         if matches!(kind, FrameKind::Needs | FrameKind::Claims) {
-            let mut tx = self.store().begin_read_wide().map_err(crate::error::Error::from)?;
+            let mut tx = self
+                .store()
+                .begin_read_wide()
+                .map_err(crate::error::Error::from)?;
             let query = if kind == FrameKind::Needs {
                 let q = NeedQuery {
                     unit: Some(unit),
@@ -117,4 +120,3 @@ impl Hub {
         Ok(Frame { kind, columns })
     }
 }
-

@@ -283,4 +283,3 @@ fn claimant_label(tx: &mut dyn Tx, c: &Claimant) -> Result<(String, String)> {
     };
     Ok((c.kind_str().to_string(), name.unwrap_or_default()))
 }
-

@@ -16,12 +16,7 @@ impl Hub {
     /// Staff and the district admin over a unit (and the system) may report on it; a work
     /// unit's secretary, district admins and the system on a work unit. Figures carry no
     /// personal data.
-    pub fn report(
-        &self,
-        actor: &Actor,
-        scope: ReportScope,
-        period: Period,
-    ) -> Result<Report> {
+    pub fn report(&self, actor: &Actor, scope: ReportScope, period: Period) -> Result<Report> {
         let period = Period {
             from: period.from.map(validate::filter_time),
             to: period.to.map(validate::filter_time),
@@ -57,10 +52,7 @@ impl Hub {
         let data = match tx.report(&request)? {
             Some(d) => d,
             None => {
-                fn all<E: Entity>(
-                    tx: &mut dyn Tx,
-                    q: Query,
-                ) -> Result<Vec<E>> {
+                fn all<E: Entity>(tx: &mut dyn Tx, q: Query) -> Result<Vec<E>> {
                     Ok(tx.select::<E>(&q, &Page::ALL)?)
                 }
                 let t = &mut *tx;

@@ -27,8 +27,6 @@
 //! 8. **Read transactions** ([`Store::begin_read`]) see one consistent, committed state; a
 //!    backend may refuse `put` and `append_event` in them.
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod cells;
 pub mod memory;
 #[cfg(feature = "postgres")]
 pub mod postgres;

@@ -305,7 +305,7 @@ impl PgRun for postgres::Transaction<'_> {
 /// Runs the report-cell SQL on a connection.
 struct PgIo<'c, C: PgRun>(&'c mut C);
 
-impl<C: PgRun> super::cells::SqlIo for PgIo<'_, C> {
+impl<C: PgRun> sql::SqlIo for PgIo<'_, C> {
     fn dialect(&self) -> &'static dyn Dialect {
         &PgDialect
     }
@@ -365,7 +365,7 @@ fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
             .map_err(err)?;
         }
         if have < CELLS_VERSION && upto >= CELLS_VERSION {
-            super::cells::rebuild(&mut PgIo(&mut tx))?;
+            sql::cells::rebuild(&mut PgIo(&mut tx))?;
         }
         tx.commit().map_err(err)?;
         Ok(())
@@ -434,8 +434,8 @@ struct PgTx {
     writable: bool,
     /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
     upkeep: bool,
-    /// What this transaction already knows (see [`super::cells::Memo`]).
-    memo: super::cells::Memo,
+    /// What this transaction already knows (see [`sql::cells::Memo`]).
+    memo: sql::cells::Memo,
 }
 
 impl Drop for PgTx {
@@ -489,7 +489,7 @@ impl Tx for PgTx {
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
         let change = match self.upkeep {
-            true => super::cells::begin(&mut PgIo(&mut *self.conn), &mut self.memo, record)?,
+            true => sql::cells::begin(&mut PgIo(&mut *self.conn), &mut self.memo, record)?,
             false => None,
         };
         let plan = self.memo.plan_put(kind, record.id(), &vals, &children);
@@ -527,7 +527,7 @@ impl Tx for PgTx {
         }
         self.memo.put_done(record, vals, children);
         if let Some(change) = change {
-            super::cells::finish(&mut PgIo(&mut *self.conn), &mut self.memo, change)?;
+            sql::cells::finish(&mut PgIo(&mut *self.conn), &mut self.memo, change)?;
         }
         Ok(())
     }
@@ -611,7 +611,7 @@ impl Tx for PgTx {
 
     fn rebuild_derived(&mut self) -> Result<(), StoreError> {
         self.check_writable()?;
-        super::cells::rebuild(&mut PgIo(&mut *self.conn))
+        sql::cells::rebuild(&mut PgIo(&mut *self.conn))
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

@@ -235,7 +235,7 @@ struct LiteIo<'c>(&'c Connection);
 /// (a `Connection` is `Send`, not `Sync`).
 struct SendIo<'c>(&'c mut Connection);
 
-impl super::cells::SqlIo for SendIo<'_> {
+impl sql::SqlIo for SendIo<'_> {
     fn dialect(&self) -> &'static dyn sql::Dialect {
         &SqliteDialect
     }
@@ -254,7 +254,7 @@ impl super::cells::SqlIo for SendIo<'_> {
     }
 }
 
-impl super::cells::SqlIo for LiteIo<'_> {
+impl sql::SqlIo for LiteIo<'_> {
     fn dialect(&self) -> &'static dyn sql::Dialect {
         &SqliteDialect
     }
@@ -374,7 +374,7 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
             .map_err(err)?;
         }
         if have < CELLS_VERSION && upto >= CELLS_VERSION {
-            super::cells::rebuild(&mut LiteIo(conn))?;
+            sql::cells::rebuild(&mut LiteIo(conn))?;
         }
         Ok(())
     })();
@@ -547,8 +547,8 @@ struct SqliteTx<'a> {
     writable: bool,
     /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
     upkeep: bool,
-    /// What this transaction already knows (see [`super::cells::Memo`]).
-    memo: super::cells::Memo,
+    /// What this transaction already knows (see [`sql::cells::Memo`]).
+    memo: sql::cells::Memo,
 }
 
 impl Drop for SqliteTx<'_> {
@@ -619,7 +619,7 @@ impl Tx for SqliteTx<'_> {
         let (vals, children) = sql::encode(record);
         let conn = self.conn.get();
         let change = match self.upkeep {
-            true => super::cells::begin(&mut LiteIo(conn), &mut self.memo, record)?,
+            true => sql::cells::begin(&mut LiteIo(conn), &mut self.memo, record)?,
             false => None,
         };
         let plan = self.memo.plan_put(kind, record.id(), &vals, &children);
@@ -664,7 +664,7 @@ impl Tx for SqliteTx<'_> {
         }
         self.memo.put_done(record, vals, children);
         if let Some(change) = change {
-            super::cells::finish(&mut LiteIo(conn), &mut self.memo, change)?;
+            sql::cells::finish(&mut LiteIo(conn), &mut self.memo, change)?;
         }
         Ok(())
     }
@@ -775,7 +775,7 @@ impl Tx for SqliteTx<'_> {
 
     fn rebuild_derived(&mut self) -> Result<(), StoreError> {
         self.check_writable()?;
-        super::cells::rebuild(&mut LiteIo(self.conn.get()))
+        sql::cells::rebuild(&mut LiteIo(self.conn.get()))
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

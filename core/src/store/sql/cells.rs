@@ -7,8 +7,10 @@
 //! before the write and adds them after it, so the table always equals the cells of the
 //! current rows (the acceptance suite checks reports against the reference computation).
 
-use super::sql::{Dialect, OwnedRow, RowGet, Sql, Val};
-use super::{Record, StoreError};
+use super::codec::{changed_cols, child_table, Children, OwnedRow, RowGet, Val};
+use super::dialect::{Dialect, Sql, SqlIo};
+use crate::error::StoreError;
+use crate::model::{Kind, Record};
 use crate::report::cells::{
     self as rc, CellKey, CellSum, Cells, ClaimFacts, Counters, NeedFacts, Stream, Verification,
     COUNTER_COLUMNS,
@@ -17,46 +19,31 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
-/// Runs SQL for the cell code: one implementation per backend connection.
-pub(crate) trait SqlIo {
-    /// The dialect to write placeholders in.
-    fn dialect(&self) -> &'static dyn Dialect;
-    /// Runs a query and returns its rows.
-    fn rows(&mut self, q: &Sql<'_>) -> Result<Vec<OwnedRow>, StoreError>;
-    /// Runs a statement and returns the rows it changed.
-    fn exec(&mut self, q: &Sql<'_>) -> Result<u64, StoreError>;
-    /// Runs a query and hands each row to `f` (without collecting them).
-    fn for_each(
-        &mut self,
-        q: &Sql<'_>,
-        f: &mut dyn FnMut(&dyn RowGet) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
-}
-
-fn corrupt(what: &str) -> StoreError {
+pub(super) fn corrupt(what: &str) -> StoreError {
     StoreError::Backend(format!("corrupt value in {what}"))
 }
 
-fn need_id(r: &OwnedRow, i: usize) -> Result<Uuid, StoreError> {
+pub(super) fn need_id(r: &OwnedRow, i: usize) -> Result<Uuid, StoreError> {
     r.id(i)?.ok_or_else(|| corrupt("report cells"))
 }
 
-fn need_time(r: &OwnedRow, i: usize) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn need_time(r: &OwnedRow, i: usize) -> Result<DateTime<Utc>, StoreError> {
     r.time(i)?.ok_or_else(|| corrupt("report cells"))
 }
 
 /// A unit's path column (`/a/b/c/`) as ids, root first.
-fn path_ids(s: &str) -> Result<Vec<Uuid>, StoreError> {
+pub(super) fn path_ids(s: &str) -> Result<Vec<Uuid>, StoreError> {
     s.split('/')
         .filter(|p| !p.is_empty())
         .map(|p| Uuid::parse_str(p).map_err(|_| corrupt("units.path")))
         .collect()
 }
 
-const NEED_COLS: &str = "n.id, n.committee, u.path, n.category, n.channel, n.scale, n.resident, \
+pub(super) const NEED_COLS: &str =
+    "n.id, n.committee, u.path, n.category, n.channel, n.scale, n.resident, \
                          n.created_at, n.published_at";
 
-fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
+pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
     Ok((
         need_id(r, 0)?,
         need_id(r, 1)?,
@@ -72,13 +59,14 @@ fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
     ))
 }
 
-const CLAIM_COLS: &str = "c.id, c.need, c.committee, u.path, c.claimant_type, c.claimant_id, \
+pub(super) const CLAIM_COLS: &str =
+    "c.id, c.need, c.committee, u.path, c.claimant_type, c.claimant_id, \
      c.claimed_at, c.completed_at, CASE WHEN c.status = 'verified' THEN c.ended_at END, \
      c.money_fen, c.minutes, c.people_served, \
      (SELECT CAST(coalesce(sum(ci.count), 0) AS BIGINT) FROM claim_items ci WHERE ci.claim = c.id)";
 
 /// A claim's facts with its need and committee.
-fn claim_row(r: &OwnedRow) -> Result<(Uuid, Uuid, ClaimFacts), StoreError> {
+pub(super) fn claim_row(r: &OwnedRow) -> Result<(Uuid, Uuid, ClaimFacts), StoreError> {
     Ok((
         need_id(r, 1)?,
         need_id(r, 2)?,
@@ -111,7 +99,7 @@ pub(crate) struct Memo {
     /// Rows as stored (encoded), by kind and id, once read or written in this transaction:
     /// a `put` then writes only the columns that changed — or nothing — so unchanged
     /// indexes are not rewritten.
-    pub rows: HashMap<(super::Kind, Uuid), (Vec<Val>, super::sql::Children)>,
+    pub rows: HashMap<(Kind, Uuid), (Vec<Val>, Children)>,
     /// A need's claims [`begin`] already read for the cells it is about to compute (used
     /// once, within that `begin`).
     claims_of: HashMap<Uuid, Vec<(Uuid, ClaimFacts)>>,
@@ -135,31 +123,26 @@ impl Memo {
     /// found new.
     pub(crate) fn plan_put(
         &mut self,
-        kind: super::Kind,
+        kind: Kind,
         id: Uuid,
         vals: &[Val],
-        children: &super::sql::Children,
+        children: &Children,
     ) -> PutPlan {
         let known = self.rows.remove(&(kind, id));
         let fresh = self.new_rows.remove(&id);
-        let rewrite_children = super::sql::child_table(kind).is_some()
-            && known.as_ref().is_none_or(|(_, c)| c != children);
+        let rewrite_children =
+            child_table(kind).is_some() && known.as_ref().is_none_or(|(_, c)| c != children);
         PutPlan {
-            update: known.map(|(old, _)| super::sql::changed_cols(&old, vals)),
+            update: known.map(|(old, _)| changed_cols(&old, vals)),
             delete_children: rewrite_children && !fresh,
-            insert_children: rewrite_children && *children != super::sql::Children::None,
+            insert_children: rewrite_children && *children != Children::None,
         }
     }
 
     /// Called after every `put`, before the cells' `finish` (which reads the rows as
     /// written): remembers the row as written, and forgets what the write may have changed
     /// (a need's facts; a unit's path, which every need's facts include).
-    pub(crate) fn put_done(
-        &mut self,
-        record: &Record,
-        vals: Vec<Val>,
-        children: super::sql::Children,
-    ) {
+    pub(crate) fn put_done(&mut self, record: &Record, vals: Vec<Val>, children: Children) {
         match record {
             Record::Need(n) => {
                 self.needs.remove(&n.id.0);
@@ -173,7 +156,7 @@ impl Memo {
 }
 
 /// [`need_facts`] through the transaction's memo.
-fn facts(
+pub(super) fn facts(
     io: &mut dyn SqlIo,
     memo: &mut Memo,
     need: Uuid,
@@ -186,7 +169,10 @@ fn facts(
     Ok(read)
 }
 
-fn need_facts(io: &mut dyn SqlIo, need: Uuid) -> Result<Option<(Uuid, NeedFacts)>, StoreError> {
+pub(super) fn need_facts(
+    io: &mut dyn SqlIo,
+    need: Uuid,
+) -> Result<Option<(Uuid, NeedFacts)>, StoreError> {
     let mut q = Sql::new(io.dialect());
     let p = q.bind(Val::Id(Some(need)));
     q.text = format!(
@@ -199,7 +185,7 @@ fn need_facts(io: &mut dyn SqlIo, need: Uuid) -> Result<Option<(Uuid, NeedFacts)
 }
 
 /// A need's claims.
-fn need_claims(
+pub(super) fn need_claims(
     io: &mut dyn SqlIo,
     need: Uuid,
 ) -> Result<Vec<(Uuid, Uuid, ClaimFacts)>, StoreError> {
@@ -212,7 +198,7 @@ fn need_claims(
 }
 
 /// The claims of `need`, and the claim `id` wherever it is.
-fn claims_of_need_or(
+pub(super) fn claims_of_need_or(
     io: &mut dyn SqlIo,
     need: Uuid,
     id: Uuid,
@@ -227,7 +213,10 @@ fn claims_of_need_or(
     io.rows(&q)?.iter().map(claim_row).collect()
 }
 
-fn resident_groups(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<String>, StoreError> {
+pub(super) fn resident_groups(
+    io: &mut dyn SqlIo,
+    resident: Uuid,
+) -> Result<Vec<String>, StoreError> {
     let mut q = Sql::new(io.dialect());
     let p = q.bind(Val::Id(Some(resident)));
     q.text = format!("SELECT grp FROM resident_groups WHERE resident = {p}");
@@ -237,7 +226,10 @@ fn resident_groups(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<String>, St
         .collect()
 }
 
-fn verifications(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<Verification>, StoreError> {
+pub(super) fn verifications(
+    io: &mut dyn SqlIo,
+    resident: Uuid,
+) -> Result<Vec<Verification>, StoreError> {
     let mut q = Sql::new(io.dialect());
     let p = q.bind(Val::Id(Some(resident)));
     q.text = format!(
@@ -261,11 +253,11 @@ fn verifications(io: &mut dyn SqlIo, resident: Uuid) -> Result<Vec<Verification>
 }
 
 /// A need's facts as read: its committee, its facts, and its claims with their committees.
-type NeedRead = (Uuid, NeedFacts, Vec<(Uuid, ClaimFacts)>);
+pub(super) type NeedRead = (Uuid, NeedFacts, Vec<(Uuid, ClaimFacts)>);
 
 /// The cells of some needs (with all their claims) and residents, read from the database;
 /// what was read of each need goes into `read`.
-fn group_cells(
+pub(super) fn group_cells(
     io: &mut dyn SqlIo,
     memo: &mut Memo,
     needs: &BTreeSet<Uuid>,
@@ -312,7 +304,7 @@ pub(crate) struct Change {
 /// The facts of the needs `before` after `record` is written, derived without reading
 /// (`None` when a unit path would have to be read: a need or claim moving committee, or a
 /// need written for the first time).
-fn after_write(
+pub(super) fn after_write(
     record: &Record,
     before: &BTreeMap<Uuid, NeedRead>,
 ) -> Option<Vec<(NeedFacts, Vec<ClaimFacts>)>> {
@@ -356,7 +348,7 @@ fn after_write(
 }
 
 /// A need record's facts, given its committee's path.
-fn need_of(n: &crate::model::Need, units: Vec<Uuid>) -> NeedFacts {
+pub(super) fn need_of(n: &crate::model::Need, units: Vec<Uuid>) -> NeedFacts {
     NeedFacts {
         units,
         category: n.category.clone(),
@@ -369,7 +361,7 @@ fn need_of(n: &crate::model::Need, units: Vec<Uuid>) -> NeedFacts {
 }
 
 /// A claim record's facts, given its committee's path.
-fn claim_of(c: &crate::model::Claim, units: Vec<Uuid>) -> ClaimFacts {
+pub(super) fn claim_of(c: &crate::model::Claim, units: Vec<Uuid>) -> ClaimFacts {
     let f = c.fulfilment.as_ref();
     ClaimFacts {
         id: c.id.0,
@@ -388,7 +380,7 @@ fn claim_of(c: &crate::model::Claim, units: Vec<Uuid>) -> ClaimFacts {
     }
 }
 
-type ClaimSig = (
+pub(super) type ClaimSig = (
     Uuid,
     Uuid,
     String,
@@ -399,7 +391,7 @@ type ClaimSig = (
     [i64; 4],
 );
 
-fn claim_sig(need: Uuid, committee: Uuid, c: &ClaimFacts) -> ClaimSig {
+pub(super) fn claim_sig(need: Uuid, committee: Uuid, c: &ClaimFacts) -> ClaimSig {
     (
         need,
         committee,
@@ -425,7 +417,7 @@ pub(crate) fn begin(
     change
 }
 
-fn begin_reading(
+pub(super) fn begin_reading(
     io: &mut dyn SqlIo,
     memo: &mut Memo,
     record: &Record,
@@ -550,7 +542,7 @@ pub(crate) fn finish(
     apply(io, &delta)
 }
 
-fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
+pub(super) fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
     let vals = [
         ("unit", Val::Id(Some(k.unit))),
         ("month", Val::Int(Some(k.month))),
@@ -567,11 +559,11 @@ fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
 
 /// Cells per upsert statement (the rest go one by one), so a change writes few statements
 /// and every backend caches just two.
-const CHUNK: usize = 8;
+pub(super) const CHUNK: usize = 8;
 
 /// The text of an upsert of `rows` cells in `d`'s placeholders, built once per dialect and
 /// size (every write runs these; formatting them each time showed in the profile).
-fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
+pub(super) fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
     use std::sync::{Arc, Mutex, OnceLock};
     /// Texts by (the dialect's first placeholder, rows).
     type Texts = HashMap<(String, usize), Arc<str>>;
@@ -608,7 +600,7 @@ fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
 }
 
 /// Adds `delta` to the stored cells, dropping cells that reach zero.
-fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
+pub(super) fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
     let cells: Vec<(&CellKey, &Counters)> = delta.0.iter().collect();
     let (whole, rest) = cells.split_at(cells.len() - cells.len() % CHUNK);
     for chunk in whole.chunks(CHUNK).chain(rest.chunks(1)) {
@@ -692,7 +684,7 @@ pub(crate) fn rebuild(io: &mut dyn SqlIo) -> Result<(), StoreError> {
     apply(io, &cells)
 }
 
-fn sum_cols() -> String {
+pub(super) fn sum_cols() -> String {
     COUNTER_COLUMNS
         .iter()
         .map(|c| format!("CAST(sum({c}) AS BIGINT)"))
@@ -700,7 +692,7 @@ fn sum_cols() -> String {
         .join(", ")
 }
 
-fn counters(r: &OwnedRow, from: usize) -> Result<Counters, StoreError> {
+pub(super) fn counters(r: &OwnedRow, from: usize) -> Result<Counters, StoreError> {
     let mut v = [0i64; 9];
     for (i, x) in v.iter_mut().enumerate() {
         *x = r.int(from + i)?.unwrap_or(0);
