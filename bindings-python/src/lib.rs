@@ -8,10 +8,13 @@
 //! while the core works, so one `Hub` can serve many Python threads.
 #![forbid(unsafe_code)]
 
-mod build;
 mod convert;
+mod emit;
+mod errors;
+mod plan;
 
 use convert::Decoder;
+use errors::raise;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
@@ -28,21 +31,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-
-/// Raises a core error (carried out of `detach`) as the matching `needbridge.errors` class,
-/// once the GIL is held again. An argument that does not fit is the core's `Invalid` too,
-/// naming the argument's path and what is expected (`needbridge::args`), never its value.
-fn raise(py: Python<'_>, e: needbridge::Error) -> PyErr {
-    let json = serde_json::to_string(&e).unwrap_or_default();
-    match py
-        .import("needbridge.errors")
-        .and_then(|m| m.getattr("_from_core"))
-        .and_then(|f| f.call1((json,)))
-    {
-        Ok(exc) => PyErr::from_value(exc),
-        Err(import_failed) => import_failed,
-    }
-}
 
 /// Runs `f` with the GIL released (other Python threads go on meanwhile); its error is raised
 /// as the matching `needbridge.errors` class once the GIL is held again.

@@ -9,7 +9,7 @@
 //! `bool`, `int`, `float`, `str`, `list`, `dict`, an enum variant with data as a one-key
 //! `dict`.
 
-use crate::convert::{new_time, new_uuid, Known, Plan};
+use crate::plan::{new_time, new_uuid, Known, Plan};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple, PyType};
