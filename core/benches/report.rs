@@ -218,8 +218,8 @@ impl<'a> Loader<'a> {
             return Ok(());
         }
         let mut tx = self.store.begin_write()?;
-        // Bulk load: the report cells are rebuilt once at the end (`load`).
-        tx.set_derived_upkeep(false);
+        // Bulk load: `put` never touches the report cells; they are rebuilt once at the end
+        // (`load`).
         for r in &self.buf {
             tx.put(r)?;
         }
@@ -1054,7 +1054,7 @@ pub(crate) fn load(
     rest(&mut g, &mut l)?;
     let t = Instant::now();
     let mut tx = store.begin_write()?;
-    tx.rebuild_derived()?;
+    needbridge::store::rebuild_report_cells(&mut *tx)?;
     tx.commit()?;
     out.cells_ms = t.elapsed().as_secs_f64() * 1e3;
     out.records = l.written;

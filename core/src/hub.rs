@@ -2,6 +2,7 @@
 //! event, inside one write transaction of the [`Store`]; a serialization conflict runs the
 //! whole command again, a bounded number of times.
 
+mod cells;
 mod exec;
 mod frame;
 mod ledger;
@@ -19,6 +20,7 @@ use crate::store::memory::MemoryStore;
 use crate::store::{ClaimFilter, Entity, Event, NeedFilter, Page, Query, Record, Store, Tx, TxExt};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Policies a deployment may tune.
@@ -140,13 +142,24 @@ pub(crate) struct Ctx<'a> {
     pub(crate) config: &'a HubConfig,
     changes: Vec<Record>,
     committee: Option<UnitId>,
+    /// Report-cell upkeep, when the store keeps cells: the groups this command touched.
+    upkeep: Option<cells::Upkeep>,
+    /// Records as last loaded or written in this command (kept only with `upkeep`, which
+    /// needs each record as it was before a write).
+    seen: HashMap<(Kind, uuid::Uuid), Record>,
 }
 
 impl Ctx<'_> {
-    fn load<E: Entity>(&mut self, id: &E::Id) -> Result<E, Fail> {
-        self.tx
+    fn load<E: Entity + Clone>(&mut self, id: &E::Id) -> Result<E, Fail> {
+        let found = self
+            .tx
             .load::<E>(id)?
-            .ok_or_else(|| Fail::Domain(Error::not_found(E::KIND.name(), id)))
+            .ok_or_else(|| Fail::Domain(Error::not_found(E::KIND.name(), id)))?;
+        if self.upkeep.is_some() {
+            self.seen
+                .insert((E::KIND, E::uuid(id)), found.clone().into_record());
+        }
+        Ok(found)
     }
 
     fn select<E: Entity>(&mut self, q: &Query) -> Result<Vec<E>, Fail> {
@@ -159,8 +172,16 @@ impl Ctx<'_> {
 
     fn put<E: Entity + Clone>(&mut self, e: E) -> Result<E, Fail> {
         let r = e.clone().into_record();
-        self.tx.put(&r)?;
         let (kind, id) = (r.kind(), r.id());
+        if let Some(upkeep) = &mut self.upkeep {
+            let before = match self.seen.get(&(kind, id)) {
+                Some(known) => Some(known.clone()),
+                None => self.tx.get(kind, id)?,
+            };
+            upkeep.before_put(&mut *self.tx, &r, before.as_ref())?;
+            self.seen.insert((kind, id), r.clone());
+        }
+        self.tx.put(&r)?;
         match self
             .changes
             .iter_mut()
@@ -368,6 +389,7 @@ impl Hub {
     fn attempt(&self, actor: &Actor, command: &Command) -> Result<Record, Fail> {
         let now = self.now();
         let tx = self.store.begin_write()?;
+        let upkeep = tx.keeps_report_cells().then(cells::Upkeep::default);
         let mut ctx = Ctx {
             tx,
             now,
@@ -375,14 +397,24 @@ impl Hub {
             config: &self.config,
             changes: Vec::new(),
             committee: None,
+            upkeep,
+            seen: HashMap::new(),
         };
         let out = exec::run(&mut ctx, command)?;
         let Ctx {
             mut tx,
             changes,
             committee,
+            upkeep,
             ..
         } = ctx;
+        if let Some(upkeep) = upkeep {
+            // What the command changed in the report cells, decided here, stored by the store.
+            let delta = upkeep.finish(&mut *tx, &changes)?;
+            if !delta.0.is_empty() {
+                tx.add_report_cells(&delta)?;
+            }
+        }
         let seq = tx.last_seq()? + 1;
         let event = Event {
             id: EventId::new(),

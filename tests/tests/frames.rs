@@ -164,13 +164,12 @@ fn wide_frames_of_rows_out_of_order_equal_the_memory_reference(b: Backend) {
     let fresh = b.fresh();
     {
         let mut tx = fresh.store.begin_write().unwrap();
-        tx.set_derived_upkeep(false);
         for records in snap.records.values() {
             for r in records.values().rev() {
                 tx.put(r).unwrap();
             }
         }
-        tx.rebuild_derived().unwrap();
+        needbridge::store::rebuild_report_cells(&mut *tx).unwrap();
         for e in &snap.events {
             tx.append_event(e).unwrap();
         }

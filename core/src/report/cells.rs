@@ -14,22 +14,26 @@
 //! committee, which the rules guarantee (a need belongs to its resident's committee and its
 //! claims to the need's), so the same `prev` serves every unit.
 //!
-//! Everything here is pure: the cells of a group of records ([`need_cells`],
-//! [`resident_cells`]) and the report figures from summed cells ([`fold`]). Stores keep the
-//! cells up to date in the transaction that changes the records, by subtracting a group's
-//! cells before the change and adding them after; the acceptance suite checks the figures
-//! against [`super::compute`] on every backend.
+//! Everything here is pure: the facts of a record ([`need_facts`], [`claim_facts`]), the cells
+//! of a group of records ([`need_cells`], [`resident_cells`], [`all_cells`]) and the report
+//! figures from summed cells ([`fold`]). The core decides what a command changes — the Hub
+//! subtracts the cells of every group a command touches as they were before its first write
+//! and adds them as they are after its last (`hub/cells.rs`) — and hands the difference to the
+//! store with the command's writes (`Tx::add_report_cells`); a store that keeps cells only
+//! adds them up (docs/adr/0005). The acceptance suite checks the figures against
+//! [`super::compute`] on every backend.
 
 use super::{NeedFigures, Period, ReportData};
+use crate::model::{Claim, ClaimStatus, Need, Scale};
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// `prev` of a first event.
-pub(crate) const NONE: i64 = 0;
+pub const NONE: i64 = 0;
 
 /// A month as a number: `year * 12 + month - 1` (always > [`NONE`] for stored times).
-pub(crate) fn month_index(t: DateTime<Utc>) -> i64 {
+pub fn month_index(t: DateTime<Utc>) -> i64 {
     i64::from(t.year()) * 12 + i64::from(t.month0())
 }
 
@@ -45,7 +49,7 @@ fn month_start(t: DateTime<Utc>) -> bool {
 
 /// The month range `[from, to)` a period covers when both ends fall on month starts (an open
 /// end is unbounded); `None` when cells cannot answer it exactly.
-pub(crate) fn months(p: &Period) -> Option<(i64, i64)> {
+pub fn months(p: &Period) -> Option<(i64, i64)> {
     let from = match p.from {
         Some(f) if month_start(f) => month_index(f),
         Some(_) => return None,
@@ -61,7 +65,7 @@ pub(crate) fn months(p: &Period) -> Option<(i64, i64)> {
 
 /// What a cell counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Stream {
+pub enum Stream {
     /// Needs created.
     Created,
     /// Needs first published.
@@ -80,7 +84,7 @@ pub(crate) enum Stream {
 
 impl Stream {
     /// Every stream.
-    pub(crate) const ALL: [Stream; 7] = [
+    pub const ALL: [Stream; 7] = [
         Stream::Created,
         Stream::Published,
         Stream::Claimed,
@@ -91,7 +95,7 @@ impl Stream {
     ];
 
     /// The stored code.
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Stream::Created => "created",
             Stream::Published => "published",
@@ -104,27 +108,27 @@ impl Stream {
     }
 
     /// Parses a stored code.
-    pub(crate) fn parse(s: &str) -> Option<Stream> {
+    pub fn parse(s: &str) -> Option<Stream> {
         Stream::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 
 /// Breakdown dimensions of cells: the total (`""`), and the keys a figure is broken down by.
-pub(crate) const TOTAL: &str = "";
+pub const TOTAL: &str = "";
 /// By the need's category.
-pub(crate) const CATEGORY: &str = "category";
+pub const CATEGORY: &str = "category";
 /// By the need's channel.
-pub(crate) const CHANNEL: &str = "channel";
+pub const CHANNEL: &str = "channel";
 /// By kind of claimant.
-pub(crate) const CLAIMANT: &str = "claimant";
+pub const CLAIMANT: &str = "claimant";
 /// By resident group.
-pub(crate) const GROUP: &str = "group";
+pub const GROUP: &str = "group";
 /// By organisation.
-pub(crate) const ORGANISATION: &str = "organisation";
+pub const ORGANISATION: &str = "organisation";
 
 /// Where a cell sits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct CellKey {
+pub struct CellKey {
     /// The unit (a committee or any unit above it).
     pub unit: Uuid,
     /// The month ([`month_index`]).
@@ -142,7 +146,7 @@ pub(crate) struct CellKey {
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Counters {
+pub struct Counters {
     /// Events.
     pub n: i64,
     /// Claims by members.
@@ -177,12 +181,12 @@ impl Counters {
     }
 
     /// Whether every counter is zero.
-    pub(crate) fn is_zero(&self) -> bool {
+    pub fn is_zero(&self) -> bool {
         *self == Counters::default()
     }
 
     /// The counters as a list, in [`COUNTER_COLUMNS`] order.
-    pub(crate) fn values(&self) -> [i64; 9] {
+    pub fn values(&self) -> [i64; 9] {
         [
             self.n,
             self.members,
@@ -197,7 +201,7 @@ impl Counters {
     }
 
     /// The counters from a list in [`COUNTER_COLUMNS`] order.
-    pub(crate) fn from_values(v: [i64; 9]) -> Counters {
+    pub fn from_values(v: [i64; 9]) -> Counters {
         Counters {
             n: v[0],
             members: v[1],
@@ -213,7 +217,7 @@ impl Counters {
 }
 
 /// Column names of the counters.
-pub(crate) const COUNTER_COLUMNS: [&str; 9] = [
+pub const COUNTER_COLUMNS: [&str; 9] = [
     "n",
     "members",
     "teams",
@@ -227,7 +231,7 @@ pub(crate) const COUNTER_COLUMNS: [&str; 9] = [
 
 /// A set of cells with their counters (a delta while a change is applied).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Cells(pub BTreeMap<CellKey, Counters>);
+pub struct Cells(pub BTreeMap<CellKey, Counters>);
 
 impl Cells {
     fn bump(&mut self, units: &[Uuid], key: CellKey, c: &Counters, sign: i64) {
@@ -240,14 +244,87 @@ impl Cells {
     }
 
     /// Drops cells whose counters are all zero.
-    pub(crate) fn prune(&mut self) {
+    pub fn prune(&mut self) {
         self.0.retain(|_, c| !c.is_zero());
     }
 }
 
+impl Cells {
+    /// Adds (`sign` 1) or subtracts (`sign` -1) every cell of `other`.
+    pub fn add_all(&mut self, other: &Cells, sign: i64) {
+        for (k, c) in &other.0 {
+            self.0.entry(k.clone()).or_default().add(c, sign);
+        }
+    }
+}
+
+/// A need record's facts, given its committee's path (root first).
+pub fn need_facts(n: &Need, units: Vec<Uuid>) -> NeedFacts {
+    NeedFacts {
+        units,
+        category: n.category.clone(),
+        channel: n.channel.as_str().to_string(),
+        collective: n.scale == Scale::Collective,
+        resident: n.resident.0,
+        created_at: n.created_at,
+        published_at: n.published_at,
+    }
+}
+
+/// A claim record's facts, given its committee's path (root first).
+pub fn claim_facts(c: &Claim, units: Vec<Uuid>) -> ClaimFacts {
+    let f = c.fulfilment.as_ref();
+    ClaimFacts {
+        id: c.id.0,
+        units,
+        claimant_kind: c.claimant.kind_str().to_string(),
+        claimant: c.claimant.uuid(),
+        claimed_at: c.claimed_at,
+        completed_at: c.completed_at,
+        verified_at: (c.status == ClaimStatus::Verified)
+            .then_some(c.ended_at)
+            .flatten(),
+        money_fen: f.map_or(0, |f| f.money_fen),
+        items: f.map_or(0, |f| f.item_count() as i64),
+        minutes: f.map_or(0, |f| i64::from(f.minutes)),
+        people: f.map_or(0, |f| i64::from(f.people_served)),
+    }
+}
+
+/// Every cell of a whole state: each need with all its claims, and each resident helped with
+/// their groups (`groups` by resident id). What a store holds after a rebuild.
+pub fn all_cells<'a>(
+    needs: impl IntoIterator<Item = (&'a NeedFacts, &'a [ClaimFacts])>,
+    groups: &HashMap<Uuid, Vec<String>>,
+) -> Cells {
+    let mut cells = Cells::default();
+    let mut verified: BTreeMap<Uuid, Vec<Verification>> = BTreeMap::new();
+    for (facts, claims) in needs {
+        need_cells(facts, claims, 1, &mut cells);
+        for c in claims {
+            if let Some(at) = c.verified_at {
+                verified
+                    .entry(facts.resident)
+                    .or_default()
+                    .push(Verification {
+                        claim: c.id,
+                        units: c.units.clone(),
+                        at,
+                    });
+            }
+        }
+    }
+    for (resident, v) in &verified {
+        let g = groups.get(resident).map(Vec::as_slice).unwrap_or(&[]);
+        resident_cells(g, v, 1, &mut cells);
+    }
+    cells.prune();
+    cells
+}
+
 /// What cells need of a need.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NeedFacts {
+pub struct NeedFacts {
     /// The need's committee and every unit above it.
     pub units: Vec<Uuid>,
     /// Category code.
@@ -266,7 +343,7 @@ pub(crate) struct NeedFacts {
 
 /// What cells need of a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ClaimFacts {
+pub struct ClaimFacts {
     /// The claim.
     pub id: Uuid,
     /// The claim's committee and every unit above it.
@@ -293,7 +370,7 @@ pub(crate) struct ClaimFacts {
 
 /// A verified claim on one of a resident's needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Verification {
+pub struct Verification {
     /// The claim.
     pub claim: Uuid,
     /// The claim's committee and every unit above it.
@@ -317,7 +394,7 @@ fn prevs<G: Ord + Clone>(events: &[(DateTime<Utc>, Uuid, G)]) -> Vec<i64> {
 }
 
 /// Adds (`sign` 1) or removes (`sign` -1) the cells of one need and all its claims.
-pub(crate) fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut Cells) {
+pub fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut Cells) {
     let one = Counters {
         n: 1,
         ..Default::default()
@@ -415,7 +492,7 @@ pub(crate) fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out
 
 /// Adds (`sign` 1) or removes (`sign` -1) the cells of one resident: every verified claim on
 /// any of their needs, in total and under each of their groups.
-pub(crate) fn resident_cells(
+pub fn resident_cells(
     groups: &[String],
     verifications: &[Verification],
     sign: i64,
@@ -449,7 +526,7 @@ pub(crate) fn resident_cells(
 
 /// Cells summed over `prev`, as a store returns them for a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CellSum {
+pub struct CellSum {
     /// The stream.
     pub stream: Stream,
     /// The dimension.
@@ -469,7 +546,7 @@ pub(crate) struct CellSum {
 /// Folds the scope unit's cells (`rows`) and each committee's total cells
 /// (`committees`: committee id → its rows of dimension [`TOTAL`]) into the report's
 /// needs-and-claims figures, residents helped and organisations.
-pub(crate) fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportData) {
+pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportData) {
     fn apply(f: &mut NeedFigures, s: &CellSum, distinct: i64) {
         let c = &s.counters;
         let u = |x: i64| x.max(0) as u64;
@@ -546,7 +623,7 @@ pub(crate) fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut R
 /// Sums cells the way a store's report query does: the cells of `unit` in months
 /// `[from, to)`, summed over `prev`. Used by tests to check [`fold`] without a database.
 #[cfg(test)]
-pub(crate) fn sums(cells: &Cells, unit: Uuid, from: i64, to: i64) -> Vec<CellSum> {
+pub fn sums(cells: &Cells, unit: Uuid, from: i64, to: i64) -> Vec<CellSum> {
     let mut m: BTreeMap<(Stream, &'static str, String, i64), CellSum> = BTreeMap::new();
     for (k, c) in cells.0.iter().filter(|(k, _)| k.unit == unit) {
         if k.month < from || k.month >= to {

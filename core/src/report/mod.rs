@@ -47,7 +47,7 @@
 //! whatever the size of the library. Other periods and work-unit scopes are aggregated from
 //! the rows in SQL, which takes seconds at a million needs (docs/BENCHMARKS.md).
 
-pub(crate) mod cells;
+pub mod cells;
 
 use crate::model::*;
 use chrono::{DateTime, Utc};

@@ -1,12 +1,17 @@
 //! The whole committed state of any store as one value ([`dump`]) and back into an empty
-//! store ([`restore`]): backups, moving data between backends, comparing backends in tests.
+//! store ([`restore`]): backups, moving data between backends, comparing backends in tests;
+//! and the report cells recomputed from the records ([`rebuild_report_cells`]).
 
 use super::memory::MemorySnapshot;
 use super::{
-    ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, Store, TeamFilter,
+    ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, Store, TeamFilter, Tx,
+    TxExt,
 };
 use crate::error::StoreError;
-use crate::model::Kind;
+use crate::model::{Claim, Kind, Need, Resident, Unit, UnitId};
+use crate::report::cells::{all_cells, claim_facts, need_facts, ClaimFacts, NeedFacts};
+use std::collections::HashMap;
+use uuid::Uuid;
 
 /// Every query that returns all records of one kind.
 fn all_of(kind: Kind) -> Query {
@@ -78,7 +83,6 @@ pub fn restore(snapshot: &MemorySnapshot, store: &dyn Store) -> Result<(), Store
     if tx.last_seq()? != 0 {
         return Err(StoreError::Backend("restore needs an empty store".into()));
     }
-    tx.set_derived_upkeep(false);
     for kind in Kind::ALL {
         if let Some(m) = snapshot.records.get(kind) {
             for r in m.values() {
@@ -86,9 +90,55 @@ pub fn restore(snapshot: &MemorySnapshot, store: &dyn Store) -> Result<(), Store
             }
         }
     }
-    tx.rebuild_derived()?;
+    rebuild_report_cells(&mut *tx)?;
     for e in &snapshot.events {
         tx.append_event(e)?;
     }
     tx.commit()
+}
+
+/// Recomputes every report cell from the records (the core's pure definitions in
+/// [`crate::report::cells`]) and hands them to the store ([`Tx::replace_report_cells`]): after
+/// writing records straight through [`Tx::put`] (a restore, a bulk load), which never touches
+/// the cells. Does nothing on a store that keeps no cells.
+pub fn rebuild_report_cells(tx: &mut dyn Tx) -> Result<(), StoreError> {
+    if !tx.keeps_report_cells() {
+        return Ok(());
+    }
+    let paths: HashMap<UnitId, Vec<Uuid>> = tx
+        .select::<Unit>(&all_of(Kind::Unit), &Page::ALL)?
+        .into_iter()
+        .map(|u| (u.id, u.path.iter().map(|p| p.0).collect()))
+        .collect();
+    let units = |id: &UnitId| paths.get(id).cloned().unwrap_or_default();
+    let mut claims: HashMap<Uuid, Vec<ClaimFacts>> = HashMap::new();
+    for c in tx.select::<Claim>(&all_of(Kind::Claim), &Page::ALL)? {
+        claims
+            .entry(c.need.0)
+            .or_default()
+            .push(claim_facts(&c, units(&c.committee)));
+    }
+    let needs: Vec<(Uuid, NeedFacts)> = tx
+        .select::<Need>(&all_of(Kind::Need), &Page::ALL)?
+        .iter()
+        .map(|n| (n.id.0, need_facts(n, units(&n.committee))))
+        .collect();
+    let groups: HashMap<Uuid, Vec<String>> = tx
+        .select::<Resident>(&all_of(Kind::Resident), &Page::ALL)?
+        .into_iter()
+        .map(|r| {
+            (
+                r.id.0,
+                r.groups.iter().map(|g| g.as_str().to_string()).collect(),
+            )
+        })
+        .collect();
+    let cells = all_cells(
+        needs.iter().map(|(id, f)| {
+            let mine = claims.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            (f, mine)
+        }),
+        &groups,
+    );
+    tx.replace_report_cells(&cells)
 }

@@ -37,7 +37,7 @@ mod sql;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
-pub use backup::{dump, restore};
+pub use backup::{dump, rebuild_report_cells, restore};
 pub use query::*;
 
 pub use crate::event::Event;
@@ -101,12 +101,26 @@ pub trait Tx {
         Ok(None)
     }
 
-    /// Bulk writes: turns the upkeep of derived data (SQL backends' report cells) off (or
-    /// back on) for the rest of this transaction, so each `put` only writes its rows. Whoever
-    /// turns it off must call [`Tx::rebuild_derived`] — in this transaction or a later one —
-    /// before reports are read again. Backends without derived data ignore it.
-    fn set_derived_upkeep(&mut self, on: bool) {
-        let _ = on;
+    /// Whether this store keeps report cells (then the Hub computes what each command changes
+    /// in them and hands it over with [`Tx::add_report_cells`]). Default: no.
+    fn keeps_report_cells(&self) -> bool {
+        false
+    }
+
+    /// Adds `delta` — the change of report cells the core computed for this transaction's
+    /// writes — to the stored cells, dropping cells that reach zero. A store only adds: it
+    /// never decides what a write changes (docs/adr/0005). Stores without cells ignore it.
+    fn add_report_cells(&mut self, delta: &Cells) -> Result<(), StoreError> {
+        let _ = delta;
+        Ok(())
+    }
+
+    /// Replaces every stored cell with `cells` (the cells of the whole state: after a restore,
+    /// bulk writes, or a database edited by hand; see [`rebuild_report_cells`]). Stores without
+    /// cells ignore it.
+    fn replace_report_cells(&mut self, cells: &Cells) -> Result<(), StoreError> {
+        let _ = cells;
+        Ok(())
     }
 
     /// The records `query` selects, as frame columns read straight from storage (see
@@ -119,12 +133,6 @@ pub trait Tx {
     ) -> Result<Option<Vec<(String, crate::frame::Column)>>, StoreError> {
         let _ = query;
         Ok(None)
-    }
-
-    /// Rebuilds all derived data from the rows (after bulk writes, or a database edited by
-    /// hand). Backends without derived data do nothing.
-    fn rebuild_derived(&mut self) -> Result<(), StoreError> {
-        Ok(())
     }
 }
 
@@ -186,5 +194,6 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
 }
 
+use crate::report::cells::Cells;
 /// What a report asks of a store: see [`crate::report`].
 pub use crate::report::{ReportData, ReportRequest};

@@ -15,6 +15,7 @@
 use super::sql::{self, Dialect, OwnedRow, RowGet, Val};
 use super::{Event, Kind, Page, Query, Record, Store, Tx};
 use crate::error::{Error, StoreError};
+use crate::report::cells::Cells as ReportCells;
 use chrono::{DateTime, Utc};
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
@@ -365,7 +366,7 @@ fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
             .map_err(err)?;
         }
         if have < CELLS_VERSION && upto >= CELLS_VERSION {
-            sql::cells::rebuild(&mut PgIo(&mut tx))?;
+            sql::cells::fill_on_upgrade(&mut PgIo(&mut tx))?;
         }
         tx.commit().map_err(err)?;
         Ok(())
@@ -432,10 +433,8 @@ struct PgTx {
     open: bool,
     locked: bool,
     writable: bool,
-    /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
-    upkeep: bool,
-    /// What this transaction already knows (see [`sql::cells::Memo`]).
-    memo: sql::cells::Memo,
+    /// What this transaction already knows (see [`sql::memo::Memo`]).
+    memo: sql::memo::Memo,
 }
 
 impl Drop for PgTx {
@@ -474,12 +473,15 @@ impl Tx for PgTx {
         let stmt: &str = &sql::get_sql(kind, &PgDialect);
         let rows = self.conn.query(stmt, &[&Val::Id(Some(id))]).map_err(err)?;
         let Some(row) = rows.first() else {
+            if self.writable {
+                self.memo.got(kind, id, None);
+            }
             return Ok(None);
         };
         let mut rec = sql::decode(kind, &Row(row))?;
         self.load_children(&mut rec)?;
         if self.writable {
-            self.memo.rows.insert((kind, id), sql::encode(&rec));
+            self.memo.got(kind, id, Some(sql::encode(&rec)));
         }
         Ok(Some(rec))
     }
@@ -488,10 +490,6 @@ impl Tx for PgTx {
         self.check_writable()?;
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
-        let change = match self.upkeep {
-            true => sql::cells::begin(&mut PgIo(&mut *self.conn), &mut self.memo, record)?,
-            false => None,
-        };
         let plan = self.memo.plan_put(kind, record.id(), &vals, &children);
         match &plan.update {
             None => {
@@ -526,9 +524,6 @@ impl Tx for PgTx {
             }
         }
         self.memo.put_done(record, vals, children);
-        if let Some(change) = change {
-            sql::cells::finish(&mut PgIo(&mut *self.conn), &mut self.memo, change)?;
-        }
         Ok(())
     }
 
@@ -598,8 +593,13 @@ impl Tx for PgTx {
         sql::report(request, &PgDialect, &mut PgIo(&mut *self.conn)).map(Some)
     }
 
-    fn set_derived_upkeep(&mut self, on: bool) {
-        self.upkeep = on;
+    fn keeps_report_cells(&self) -> bool {
+        true
+    }
+
+    fn add_report_cells(&mut self, delta: &ReportCells) -> Result<(), StoreError> {
+        self.check_writable()?;
+        sql::cells::add(&mut PgIo(&mut *self.conn), delta)
     }
 
     fn columns(
@@ -609,9 +609,9 @@ impl Tx for PgTx {
         sql::columns(query, &PgDialect, &mut PgIo(&mut *self.conn))
     }
 
-    fn rebuild_derived(&mut self) -> Result<(), StoreError> {
+    fn replace_report_cells(&mut self, cells: &ReportCells) -> Result<(), StoreError> {
         self.check_writable()?;
-        sql::cells::rebuild(&mut PgIo(&mut *self.conn))
+        sql::cells::replace(&mut PgIo(&mut *self.conn), cells)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
@@ -633,7 +633,6 @@ impl Store for PostgresStore {
             open: false,
             locked: true,
             writable: true,
-            upkeep: true,
             memo: Default::default(),
         };
         tx.conn
@@ -652,7 +651,6 @@ impl Store for PostgresStore {
             open: true,
             locked: false,
             writable: false,
-            upkeep: true,
             memo: Default::default(),
         }))
     }

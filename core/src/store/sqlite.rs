@@ -18,6 +18,7 @@
 use super::sql::{self, Dialect, OwnedRow, RowGet, Val};
 use super::{Event, Kind, Page, Query, Record, Store, Tx};
 use crate::error::{Error, StoreError};
+use crate::report::cells::Cells as ReportCells;
 use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql};
@@ -374,7 +375,7 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
             .map_err(err)?;
         }
         if have < CELLS_VERSION && upto >= CELLS_VERSION {
-            sql::cells::rebuild(&mut LiteIo(conn))?;
+            sql::cells::fill_on_upgrade(&mut LiteIo(conn))?;
         }
         Ok(())
     })();
@@ -545,10 +546,8 @@ struct SqliteTx<'a> {
     helper: Option<Connection>,
     open: bool,
     writable: bool,
-    /// Report-cell upkeep on each put ([`Tx::set_derived_upkeep`]).
-    upkeep: bool,
-    /// What this transaction already knows (see [`sql::cells::Memo`]).
-    memo: sql::cells::Memo,
+    /// What this transaction already knows (see [`sql::memo::Memo`]).
+    memo: sql::memo::Memo,
 }
 
 impl Drop for SqliteTx<'_> {
@@ -603,12 +602,17 @@ impl Tx for SqliteTx<'_> {
             let mut rows = stmt.query([Val::Id(Some(id))]).map_err(err)?;
             match rows.next().map_err(err)? {
                 Some(row) => sql::decode(kind, &Row(row))?,
-                None => return Ok(None),
+                None => {
+                    if self.writable {
+                        self.memo.got(kind, id, None);
+                    }
+                    return Ok(None);
+                }
             }
         };
         self.load_children(&mut rec)?;
         if self.writable {
-            self.memo.rows.insert((kind, id), sql::encode(&rec));
+            self.memo.got(kind, id, Some(sql::encode(&rec)));
         }
         Ok(Some(rec))
     }
@@ -618,10 +622,6 @@ impl Tx for SqliteTx<'_> {
         let kind = record.kind();
         let (vals, children) = sql::encode(record);
         let conn = self.conn.get();
-        let change = match self.upkeep {
-            true => sql::cells::begin(&mut LiteIo(conn), &mut self.memo, record)?,
-            false => None,
-        };
         let plan = self.memo.plan_put(kind, record.id(), &vals, &children);
         match &plan.update {
             None => {
@@ -663,9 +663,6 @@ impl Tx for SqliteTx<'_> {
             }
         }
         self.memo.put_done(record, vals, children);
-        if let Some(change) = change {
-            sql::cells::finish(&mut LiteIo(conn), &mut self.memo, change)?;
-        }
         Ok(())
     }
 
@@ -758,8 +755,13 @@ impl Tx for SqliteTx<'_> {
         sql::report(request, &SqliteDialect, &mut LiteIo(self.conn.get())).map(Some)
     }
 
-    fn set_derived_upkeep(&mut self, on: bool) {
-        self.upkeep = on;
+    fn keeps_report_cells(&self) -> bool {
+        true
+    }
+
+    fn add_report_cells(&mut self, delta: &ReportCells) -> Result<(), StoreError> {
+        self.check_writable()?;
+        sql::cells::add(&mut LiteIo(self.conn.get()), delta)
     }
 
     fn columns(
@@ -773,9 +775,9 @@ impl Tx for SqliteTx<'_> {
         }
     }
 
-    fn rebuild_derived(&mut self) -> Result<(), StoreError> {
+    fn replace_report_cells(&mut self, cells: &ReportCells) -> Result<(), StoreError> {
         self.check_writable()?;
-        sql::cells::rebuild(&mut LiteIo(self.conn.get()))
+        sql::cells::replace(&mut LiteIo(self.conn.get()), cells)
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
@@ -816,7 +818,6 @@ impl Store for SqliteStore {
             helper: None,
             open: true,
             writable: true,
-            upkeep: true,
             memo: Default::default(),
         }))
     }
@@ -829,7 +830,6 @@ impl Store for SqliteStore {
             helper: None,
             open: true,
             writable: false,
-            upkeep: true,
             memo: Default::default(),
         }))
     }
@@ -843,7 +843,6 @@ impl Store for SqliteStore {
             helper: Some(b),
             open: true,
             writable: false,
-            upkeep: true,
             memo: Default::default(),
         }))
     }
