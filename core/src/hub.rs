@@ -146,7 +146,7 @@ pub(crate) struct Ctx<'a> {
     upkeep: Option<cells::Upkeep>,
     /// Records as last loaded or written in this command (kept only with `upkeep`, which
     /// needs each record as it was before a write).
-    seen: HashMap<(Kind, uuid::Uuid), Record>,
+    seen: cells::Seen,
 }
 
 impl Ctx<'_> {
@@ -178,7 +178,7 @@ impl Ctx<'_> {
                 Some(known) => Some(known.clone()),
                 None => self.tx.get(kind, id)?,
             };
-            upkeep.before_put(&mut *self.tx, &r, before.as_ref())?;
+            upkeep.before_put(&mut *self.tx, &r, before.as_ref(), &self.seen)?;
             self.seen.insert((kind, id), r.clone());
         }
         self.tx.put(&r)?;

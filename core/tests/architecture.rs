@@ -235,43 +235,18 @@ fn references(src: &Source, modules: &BTreeSet<Vec<String>>) -> Vec<(Vec<String>
             paths.push((is_pub, p));
         }
     }
-    // Inline paths: `crate::x::y`, `super::x` anywhere in the code.
-    for key in ["crate::", "super::"] {
-        let mut from = 0;
-        while let Some(i) = code[from..].find(key) {
-            let s = from + i;
-            let prev = code[..s].chars().last();
-            if !prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
-                let p: String = code[s..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                    .collect();
-                paths.push((false, p));
-            }
-            from = s + key.len();
-        }
-    }
-    // Inline paths through a child module's bare name (`memory::MemorySnapshot`).
-    let children: Vec<&String> = modules
+    // Inline paths: `crate::x::y`, `super::x`, and a child module's bare name
+    // (`memory::MemorySnapshot`) anywhere in the code.
+    let children = modules
         .iter()
         .filter(|m| m.len() == src.module.len() + 1 && m.starts_with(&src.module))
         .filter_map(|m| m.last())
-        .collect();
-    for child in children {
-        let key = format!("{child}::");
-        let mut from = 0;
-        while let Some(i) = code[from..].find(&key) {
-            let s = from + i;
-            let prev = code[..s].chars().last();
-            if !prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
-                let p: String = code[s..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-                    .collect();
-                paths.push((false, p));
-            }
-            from = s + key.len();
-        }
+        .map(|c| format!("{c}::"));
+    for key in ["crate::".to_string(), "super::".to_string()]
+        .into_iter()
+        .chain(children)
+    {
+        paths.extend(inline_paths(code, &key).into_iter().map(|p| (false, p)));
     }
     let file_is_dir_module = {
         let f = src.path.file_name().and_then(|f| f.to_str()).unwrap_or("");
@@ -331,6 +306,26 @@ fn references(src: &Source, modules: &BTreeSet<Vec<String>>) -> Vec<(Vec<String>
         }
     }
     found
+}
+
+/// Every path in `code` that starts with `key` (not as the tail of a longer path or name).
+fn inline_paths(code: &str, key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = code[from..].find(key) {
+        let s = from + i;
+        let prev = code[..s].chars().last();
+        if !prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            out.push(
+                code[s..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect(),
+            );
+        }
+        from = s + key.len();
+    }
+    out
 }
 
 fn find_word(s: &str, w: &str) -> Option<usize> {

@@ -19,6 +19,9 @@ use crate::store::{ClaimFilter, NeedFilter, Page, Query, Tx, TxExt};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
+/// Records as the command last loaded or wrote them, by kind and id.
+pub(super) type Seen = HashMap<(Kind, Uuid), Record>;
+
 /// A need and its claims, with the paths of their committees.
 #[derive(Clone)]
 struct NeedGroup {
@@ -77,13 +80,14 @@ impl Upkeep {
         tx: &mut dyn Tx,
         record: &Record,
         before: Option<&Record>,
+        seen: &Seen,
     ) -> Result<(), StoreError> {
         match (record, before) {
             (Record::Need(n), Some(Record::Need(old))) => {
                 let same = old.committee == n.committee
                     && need_facts(old, Vec::new()) == need_facts(n, Vec::new());
                 if !same {
-                    self.touch_need(tx, n.id)?;
+                    self.touch_need(tx, n.id, seen)?;
                     if old.resident != n.resident {
                         self.touch_resident(tx, old.resident)?;
                         self.touch_resident(tx, n.resident)?;
@@ -111,7 +115,7 @@ impl Upkeep {
                     needs.push(o.need);
                 }
                 for need in needs {
-                    self.touch_need(tx, need)?;
+                    self.touch_need(tx, need, seen)?;
                     if verification_changed {
                         if let Some(Some(g)) = self.needs.get(&need.0) {
                             let resident = g.need.resident;
@@ -209,11 +213,15 @@ impl Upkeep {
     }
 
     /// Notes a need's group as it is now, unless already noted.
-    fn touch_need(&mut self, tx: &mut dyn Tx, id: NeedId) -> Result<(), StoreError> {
+    fn touch_need(&mut self, tx: &mut dyn Tx, id: NeedId, seen: &Seen) -> Result<(), StoreError> {
         if self.needs.contains_key(&id.0) {
             return Ok(());
         }
-        let group = match tx.load::<Need>(&id)? {
+        let need = match seen.get(&(Kind::Need, id.0)) {
+            Some(Record::Need(n)) => Some(n.clone()),
+            _ => tx.load::<Need>(&id)?,
+        };
+        let group = match need {
             Some(need) => {
                 let units = self.path(tx, need.committee)?;
                 let query = Query::Claims(ClaimFilter {
