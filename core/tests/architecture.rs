@@ -131,6 +131,44 @@ fn code_only(src: &str) -> String {
     out
 }
 
+/// The code without its `#[cfg(test)] mod … { … }` blocks: a unit test module's `super` is
+/// the file's own module, and what tests import is not the layering.
+fn without_test_modules(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        let after = &rest[at + "#[cfg(test)]".len()..];
+        let trimmed = after.trim_start();
+        let is_mod = trimmed.starts_with("mod ") || trimmed.starts_with("pub mod ");
+        let open = trimmed.find(['{', ';']);
+        if !is_mod || open.is_none_or(|i| trimmed.as_bytes()[i] == b';') {
+            out.push_str(&rest[..at + "#[cfg(test)]".len()]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        let start = rest.len() - trimmed.len() + open.unwrap_or(0);
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest[start..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Expands a `use` tree (`crate::{a::X, b::{Y, Z}}`) into its paths.
 fn expand(tree: &str) -> Vec<String> {
     let tree: String = tree.chars().filter(|c| !c.is_whitespace()).collect();
@@ -188,7 +226,9 @@ fn sources(dir: &Path) -> Vec<Source> {
                 ) {
                     module.pop();
                 }
-                let code = code_only(&std::fs::read_to_string(&p).expect("read source"));
+                let code = without_test_modules(&code_only(
+                    &std::fs::read_to_string(&p).expect("read source"),
+                ));
                 let rel = dir
                     .file_name()
                     .map_or(rel.clone(), |d| Path::new(d).join(&rel));
