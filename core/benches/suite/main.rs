@@ -11,8 +11,9 @@
 //! ```
 //!
 //! Items (the numbers of issue 7):
-//! 1. `ClaimNeed` through the Hub vs a hand-written rusqlite transaction, FULL and NORMAL;
-//!    and through the Hub on an encrypted file vs a plain one (the cost of the key).
+//! 1. `ClaimNeed` through the Hub vs a hand-written rusqlite transaction, FULL and NORMAL, and
+//!    vs the minimal claim a portal developer writes by hand (aim >= 0.8); and through the Hub
+//!    on an encrypted file vs a plain one (the cost of the key).
 //! 2. The same on PostgreSQL vs a hand-written `postgres` transaction.
 //! 3. 1, 2 and 8 threads racing to claim the same needs, on every backend: throughput, and
 //!    no need claimed twice (asserted).
@@ -25,6 +26,7 @@
 //! 8. Peak memory of the in-memory store holding the 1M district (quick: 100k), and the
 //!    stripped mobile library's size.
 
+mod by_hand;
 mod claim;
 mod contention;
 mod memory;
