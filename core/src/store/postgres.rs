@@ -129,6 +129,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "personal_data_out_of_log",
         include_str!("postgres/0005_personal_data_out_of_log.sql"),
     ),
+    (
+        6,
+        "lighter_event_log",
+        include_str!("postgres/0006_lighter_event_log.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
@@ -167,6 +172,9 @@ impl std::fmt::Debug for PostgresStore {
 struct PgDialect;
 
 impl Dialect for PgDialect {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
     fn ph(&self, n: usize) -> String {
         format!("${n}")
     }

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "personal_data_out_of_log",
         include_str!("sqlite/0005_personal_data_out_of_log.sql"),
     ),
+    (
+        6,
+        "lighter_event_log",
+        include_str!("sqlite/0006_lighter_event_log.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -101,6 +106,9 @@ pub struct SqliteStore {
 struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
     fn ph(&self, n: usize) -> String {
         // `+?N`, not `?N`: the bundled SQLite is built with STAT4, which re-prepares a
         // statement on every new binding of a parameter compared with an indexed column (its

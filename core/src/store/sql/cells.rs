@@ -99,18 +99,19 @@ fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
         .join(" AND ")
 }
 
-/// Cells per upsert statement (the rest go one by one), so a change writes few statements
-/// and every backend caches just two.
-pub(super) const CHUNK: usize = 8;
+/// The most cells one upsert statement writes. A change is written in statements of 32, 16,
+/// 8, 4, 2 and 1 cells (a claim's 12 cells: two statements), so every backend caches at most
+/// six texts.
+pub(super) const CHUNK: usize = 32;
 
 /// The text of an upsert of `rows` cells in `d`'s placeholders, built once per dialect and
 /// size (every write runs these; formatting them each time showed in the profile).
 pub(super) fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
     use std::sync::{Arc, Mutex, OnceLock};
-    /// Texts by (the dialect's first placeholder, rows).
-    type Texts = HashMap<(String, usize), Arc<str>>;
+    /// Texts by (the dialect's name, rows).
+    type Texts = HashMap<(&'static str, usize), Arc<str>>;
     static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
-    let key = (d.ph(1), rows);
+    let key = (d.name(), rows);
     let mut texts = TEXTS
         .get_or_init(Default::default)
         .lock()
@@ -144,8 +145,11 @@ pub(super) fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<s
 /// Adds `delta` to the stored cells, dropping cells that reach zero.
 pub(super) fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
     let cells: Vec<(&CellKey, &Counters)> = delta.0.iter().collect();
-    let (whole, rest) = cells.split_at(cells.len() - cells.len() % CHUNK);
-    for chunk in whole.chunks(CHUNK).chain(rest.chunks(1)) {
+    let mut rest = cells.as_slice();
+    while !rest.is_empty() {
+        let size = 1 << rest.len().min(CHUNK).ilog2();
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
         let mut q = Sql::new(io.dialect());
         q.text = upsert_cells_sql(io.dialect(), chunk.len()).to_string();
         for (k, c) in chunk {

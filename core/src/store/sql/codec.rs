@@ -7,6 +7,8 @@ use crate::error::StoreError;
 use crate::frame::Texts;
 use crate::model::*;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use uuid::Uuid;
 
 /// A value bound to or read from a column, typed so each backend binds it natively.
@@ -842,38 +844,63 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
     })
 }
 
+/// A statement's text, built once per process for each (statement, dialect, kind, columns):
+/// every write runs these, and formatting them each time showed in the profile.
+fn statement(
+    what: &'static str,
+    kind: Kind,
+    dialect: &dyn Dialect,
+    cols: &[usize],
+    build: impl FnOnce() -> String,
+) -> Arc<str> {
+    type Texts = HashMap<(&'static str, &'static str, Kind, Vec<usize>), Arc<str>>;
+    static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    texts
+        .entry((what, dialect.name(), kind, cols.to_vec()))
+        .or_insert_with(|| build().into())
+        .clone()
+}
+
 /// `INSERT … ON CONFLICT (id) DO UPDATE …` for a kind.
-pub(crate) fn upsert_sql(kind: Kind, dialect: &dyn Dialect) -> String {
-    let t = table(kind);
-    let phs: Vec<String> = (1..=t.cols.len()).map(|n| dialect.ph(n)).collect();
-    let sets: Vec<String> = t.cols[1..]
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
-        t.name,
-        t.cols.join(", "),
-        phs.join(", "),
-        sets.join(", ")
-    )
+pub(crate) fn upsert_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
+    statement("upsert_sql", kind, dialect, &[], || {
+        let t = table(kind);
+        let phs: Vec<String> = (1..=t.cols.len()).map(|n| dialect.ph(n)).collect();
+        let sets: Vec<String> = t.cols[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+            t.name,
+            t.cols.join(", "),
+            phs.join(", "),
+            sets.join(", ")
+        )
+    })
 }
 
 /// `UPDATE table SET <changed columns> WHERE id = ?1`: the columns are indexes into the
 /// kind's columns ([`changed_cols`]); parameters are the id, then the changed values.
-pub(crate) fn update_sql(kind: Kind, dialect: &dyn Dialect, changed: &[usize]) -> String {
-    let t = table(kind);
-    let sets: Vec<String> = changed
-        .iter()
-        .enumerate()
-        .map(|(n, &c)| format!("{} = {}", t.cols[c], dialect.ph(n + 2)))
-        .collect();
-    format!(
-        "UPDATE {} SET {} WHERE id = {}",
-        t.name,
-        sets.join(", "),
-        dialect.ph(1)
-    )
+pub(crate) fn update_sql(kind: Kind, dialect: &dyn Dialect, changed: &[usize]) -> Arc<str> {
+    statement("update_sql", kind, dialect, changed, || {
+        let t = table(kind);
+        let sets: Vec<String> = changed
+            .iter()
+            .enumerate()
+            .map(|(n, &c)| format!("{} = {}", t.cols[c], dialect.ph(n + 2)))
+            .collect();
+        format!(
+            "UPDATE {} SET {} WHERE id = {}",
+            t.name,
+            sets.join(", "),
+            dialect.ph(1)
+        )
+    })
 }
 
 /// The columns (by index, never the id) whose values differ between two encodings of a row.
@@ -884,43 +911,59 @@ pub(crate) fn changed_cols(old: &[Val], new: &[Val]) -> Vec<usize> {
 }
 
 /// `SELECT cols FROM table WHERE id = ?`.
-pub(crate) fn get_sql(kind: Kind, dialect: &dyn Dialect) -> String {
-    let t = table(kind);
-    format!(
-        "SELECT {} FROM {} WHERE id = {}",
-        t.cols.join(", "),
-        t.name,
-        dialect.ph(1)
-    )
-}
-
-/// The child rows of one parent, value columns only, in order.
-pub(crate) fn children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<String> {
-    child_table(kind).map(|(t, parent, cols)| {
+pub(crate) fn get_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
+    statement("get_sql", kind, dialect, &[], || {
+        let t = table(kind);
         format!(
-            "SELECT {} FROM {t} WHERE {parent} = {} ORDER BY pos",
-            cols.join(", "),
+            "SELECT {} FROM {} WHERE id = {}",
+            t.cols.join(", "),
+            t.name,
             dialect.ph(1)
         )
     })
 }
 
+/// The child rows of one parent, value columns only, in order.
+pub(crate) fn children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>> {
+    child_table(kind)?;
+    Some(statement("children_sql", kind, dialect, &[], || {
+        child_table(kind)
+            .map(|(t, parent, cols)| {
+                format!(
+                    "SELECT {} FROM {t} WHERE {parent} = {} ORDER BY pos",
+                    cols.join(", "),
+                    dialect.ph(1)
+                )
+            })
+            .unwrap_or_default()
+    }))
+}
+
 /// Deletes one parent's child rows.
-pub(crate) fn delete_children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<String> {
-    child_table(kind)
-        .map(|(t, parent, _)| format!("DELETE FROM {t} WHERE {parent} = {}", dialect.ph(1)))
+pub(crate) fn delete_children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>> {
+    child_table(kind)?;
+    Some(statement("delete_children_sql", kind, dialect, &[], || {
+        child_table(kind)
+            .map(|(t, parent, _)| format!("DELETE FROM {t} WHERE {parent} = {}", dialect.ph(1)))
+            .unwrap_or_default()
+    }))
 }
 
 /// Inserts one child row: parent, pos, values.
-pub(crate) fn insert_child_sql(kind: Kind, dialect: &dyn Dialect) -> Option<String> {
-    child_table(kind).map(|(t, parent, cols)| {
-        let phs: Vec<String> = (1..=cols.len() + 2).map(|n| dialect.ph(n)).collect();
-        format!(
-            "INSERT INTO {t} ({parent}, pos, {}) VALUES ({})",
-            cols.join(", "),
-            phs.join(", ")
-        )
-    })
+pub(crate) fn insert_child_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>> {
+    child_table(kind)?;
+    Some(statement("insert_child_sql", kind, dialect, &[], || {
+        child_table(kind)
+            .map(|(t, parent, cols)| {
+                let phs: Vec<String> = (1..=cols.len() + 2).map(|n| dialect.ph(n)).collect();
+                format!(
+                    "INSERT INTO {t} ({parent}, pos, {}) VALUES ({})",
+                    cols.join(", "),
+                    phs.join(", ")
+                )
+            })
+            .unwrap_or_default()
+    }))
 }
 
 /// A row read into owned values (child rows), readable through [`RowGet`]: ids and times

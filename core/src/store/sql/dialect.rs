@@ -32,6 +32,8 @@ pub(crate) fn pending(
 
 /// What differs between SQL dialects.
 pub(crate) trait Dialect: Sync {
+    /// The dialect's name (`sqlite`, `postgres`): keys the statement texts built once.
+    fn name(&self) -> &'static str;
     /// The `n`th (1-based) placeholder.
     fn ph(&self, n: usize) -> String;
     /// The `n`th placeholder in report queries, which scan ranges once per call and may plan
