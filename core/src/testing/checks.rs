@@ -778,7 +778,7 @@ pub fn refused_commands_write_nothing(_kit: &Kit, fresh: Fresh) {
             ErrorKind::Forbidden,
         ),
         (
-            st.clone(),
+            st,
             PublishNeed {
                 need: w.need_verified,
             }

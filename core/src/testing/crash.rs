@@ -99,7 +99,7 @@ pub fn child_if_asked(kit: &Kit) {
 /// organisation, start, complete, verify — moving the oldest need a step — and commands
 /// that fail), printing `ack EVENT_KIND RECORD_KIND RECORD_ID`, flushed, after each one the
 /// Hub acknowledged. Returns the number acknowledged when it reaches `exit_after`, or when
-/// [`CHILD_LIMIT`] has passed.
+/// two minutes have passed (should its parent be gone).
 pub fn stream(hub: &Hub, seed: u64, exit_after: Option<usize>) -> usize {
     let sys = Actor::System;
     let started = std::time::Instant::now();
