@@ -1,13 +1,11 @@
 //! Frames: the Hub's reads as columns, with the same authorization and masking.
 
-use chrono::Duration;
-use needbridge::command::RecordActivity;
 use needbridge::frame::{Column, FrameKind};
 use needbridge::model::*;
 use needbridge::store::ClaimFilter;
 use needbridge::store::Store;
 use needbridge::{Actor, ErrorKind};
-use needbridge_acceptance::{member, t0, Backend, World};
+use needbridge_acceptance::{member, Backend, World};
 
 const SYS: Actor = Actor::System;
 
@@ -21,21 +19,7 @@ fn text(f: &needbridge::frame::Frame, name: &str) -> Vec<Option<String>> {
 /// Every kind of frame has equal-length columns and the rows the matching read returns.
 fn frames_hold_what_the_reads_return(b: Backend) {
     let w = World::on(b);
-    w.hub
-        .run(
-            &w.staff_a(),
-            RecordActivity {
-                committee: w.committee_a,
-                kind: ActivityKind::Patrol,
-                title: "夜间巡逻".into(),
-                channel: Channel::Grid,
-                team: None,
-                held_at: t0() - Duration::hours(1),
-                participants: 12,
-                people_reached: 300,
-            },
-        )
-        .unwrap();
+    w.record_patrol();
     let claims = w
         .hub
         .claims(

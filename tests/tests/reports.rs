@@ -351,15 +351,7 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     }
     let fresh = b.fresh();
     let w = World::build(fresh.store.clone());
-    w.clock.advance(Duration::days(35));
-    w.hub
-        .run(
-            &w.staff_a(),
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
+    w.a_month_later();
     let snap = w.dump();
     // Back to version 2: undo version 5's column, version 4's indexes and version 3's cells.
     let downgrade = "ALTER TABLE residents DROP COLUMN erased_at; \

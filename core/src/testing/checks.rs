@@ -76,15 +76,7 @@ fn event(last: u64, at: DateTime<Utc>, need: NeedId, changes: Vec<Record>) -> Ev
 /// kind, is `None`.
 pub fn records_and_events_round_trip(_kit: &Kit, fresh: Fresh) {
     let w = World::memory();
-    w.clock.advance(Duration::days(35));
-    w.hub
-        .run(
-            &w.staff_a(),
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
+    w.a_month_later();
     let want = w.dump();
     restore(&want, &*fresh.store).unwrap();
     assert_same_state(&dump(&*fresh.store).unwrap(), &want, "restored state");
@@ -179,14 +171,10 @@ pub fn rollback_writes_nothing(_kit: &Kit, fresh: Fresh) {
     assert_eq!(tx.last_seq().unwrap(), before.events.len() as u64);
     drop(tx);
     // The Hub still works on top: the next command's event follows the last committed one.
-    w.hub
-        .run(
-            &w.staff_a(),
-            PublishNeed {
-                need: w.need_submitted,
-            },
-        )
-        .unwrap();
+    let publish = PublishNeed {
+        need: w.need_submitted,
+    };
+    w.hub.run(&w.staff_a(), publish).unwrap();
     let after = w.dump();
     assert_eq!(after.events.len(), before.events.len() + 1);
     check_invariants(&after).unwrap();
@@ -391,21 +379,7 @@ fn queries(w: &World) -> Vec<Query> {
 /// a cursor past the last id gives nothing.
 pub fn queries_match_the_definition(_kit: &Kit, fresh: Fresh) {
     let w = World::build(fresh.store.clone());
-    w.hub
-        .run(
-            &w.staff_a(),
-            RecordActivity {
-                committee: w.committee_a,
-                kind: ActivityKind::Patrol,
-                title: "夜间巡逻".into(),
-                channel: Channel::Grid,
-                team: Some(w.team_a),
-                held_at: t0() - Duration::hours(1),
-                participants: 12,
-                people_reached: 300,
-            },
-        )
-        .unwrap();
+    w.record_patrol();
     let snap = w.dump();
     let units: std::collections::BTreeMap<UnitId, Unit> = snap
         .records
@@ -508,38 +482,22 @@ pub fn committed_changes_survive_reopen(kit: &Kit, fresh: Fresh) {
 pub fn world_is_as_described(_kit: &Kit, fresh: Fresh) {
     let w = World::build(fresh.store.clone());
     let sys = crate::Actor::System;
-    assert_eq!(
-        w.hub.need(&sys, w.need_draft).unwrap().status,
-        NeedStatus::Draft
-    );
-    assert_eq!(
-        w.hub.need(&sys, w.need_submitted).unwrap().status,
-        NeedStatus::Submitted
-    );
-    assert_eq!(
-        w.hub.need(&sys, w.need_open).unwrap().status,
-        NeedStatus::Published
-    );
-    assert_eq!(
-        w.hub.need(&sys, w.need_claimed).unwrap().status,
-        NeedStatus::Claimed
-    );
-    assert_eq!(
-        w.hub.need(&sys, w.need_done).unwrap().status,
-        NeedStatus::Done
-    );
-    assert_eq!(
-        w.hub.need(&sys, w.need_verified).unwrap().status,
-        NeedStatus::Verified
-    );
-    assert_eq!(
-        w.hub.member(&sys, w.reported).unwrap().status,
-        MemberStatus::Reported
-    );
-    assert_eq!(
-        w.hub.member(&sys, w.certified).unwrap().status,
-        MemberStatus::Certified
-    );
+    for (need, status) in [
+        (w.need_draft, NeedStatus::Draft),
+        (w.need_submitted, NeedStatus::Submitted),
+        (w.need_open, NeedStatus::Published),
+        (w.need_claimed, NeedStatus::Claimed),
+        (w.need_done, NeedStatus::Done),
+        (w.need_verified, NeedStatus::Verified),
+    ] {
+        assert_eq!(w.hub.need(&sys, need).unwrap().status, status);
+    }
+    for (m, status) in [
+        (w.reported, MemberStatus::Reported),
+        (w.certified, MemberStatus::Certified),
+    ] {
+        assert_eq!(w.hub.member(&sys, m).unwrap().status, status);
+    }
     let team = w.hub.team(&sys, w.team_a).unwrap();
     assert_eq!(team.captain, Some(w.captain_a));
     assert_eq!(team.members, vec![w.captain_a, w.member_a]);
@@ -869,24 +827,11 @@ pub fn rewrites_in_one_transaction_round_trip(_kit: &Kit, fresh: Fresh) {
 pub fn reports_equal_the_reference(_kit: &Kit, fresh: Fresh) {
     let w = World::build(fresh.store.clone());
     // A second month of activity.
-    w.clock.advance(Duration::days(35));
-    let st = w.staff_a();
-    w.hub
-        .run(
-            &st,
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
-    w.hub
-        .run(
-            &st,
-            ApproveHours {
-                hours: w.hours_pending,
-            },
-        )
-        .unwrap();
+    w.a_month_later();
+    let approve = ApproveHours {
+        hours: w.hours_pending,
+    };
+    w.hub.run(&w.staff_a(), approve).unwrap();
     let snap = w.dump();
     let mem = Hub::new(Arc::new(MemoryStore::from_snapshot(snap))).unwrap();
     for scope in [
@@ -1032,15 +977,7 @@ pub fn repeated_claims_count_once(_kit: &Kit, fresh: Fresh) {
 /// once) reports exactly what the original does, and keeps doing so as commands follow.
 pub fn restored_stores_report_the_same(_kit: &Kit, fresh: Fresh) {
     let w = World::memory();
-    w.clock.advance(Duration::days(35));
-    w.hub
-        .run(
-            &w.staff_a(),
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
+    w.a_month_later();
     crate::store::restore(&w.dump(), &*fresh.store).unwrap();
     let hub = Hub::with(
         fresh.store.clone(),

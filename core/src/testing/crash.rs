@@ -18,7 +18,7 @@
 //! [`Fresh::locator`] and the kit a `reopen`; otherwise the check is skipped.
 
 use super::invariants::{check_invariants, replay_matches};
-use super::{Fresh, Kit, World};
+use super::{Fresh, Kit, Rng, World};
 use crate::command::*;
 use crate::hub::NeedQuery;
 use crate::model::*;
@@ -44,21 +44,6 @@ pub const ROUNDS: u64 = 8;
 const READY: &str = "needbridge-kit-child-ready";
 /// A child stops by itself after this long, should its parent be gone.
 const CHILD_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
-
-/// A small deterministic generator (xorshift), so runs are reproducible by seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();

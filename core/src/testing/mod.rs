@@ -213,6 +213,25 @@ pub fn run(mut kit: Kit, module: &str, name: &str, check: Check) {
     }
 }
 
+/// A small deterministic generator (xorshift), so that runs are reproducible by seed.
+#[derive(Debug, Clone)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
 /// A fresh directory under the system temp dir, removed when dropped: where a file-based
 /// store can live for one check.
 #[derive(Debug)]

@@ -485,6 +485,32 @@ impl World {
         }
     }
 
+    /// A second month of activity: moves the clock 35 days on (into February 2026) and
+    /// verifies `claim_done` there.
+    pub fn a_month_later(&self) {
+        self.clock.advance(Duration::days(35));
+        let verify = VerifyClaim {
+            claim: self.claim_done,
+        };
+        self.hub.run(&self.staff_a(), verify).unwrap();
+    }
+
+    /// Records a night patrol at committee A (no team, an hour before [`t0`], 12
+    /// participants, 300 people reached).
+    pub fn record_patrol(&self) -> Activity {
+        let patrol = RecordActivity {
+            committee: self.committee_a,
+            kind: ActivityKind::Patrol,
+            title: "夜间巡逻".into(),
+            channel: Channel::Grid,
+            team: None,
+            held_at: t0() - Duration::hours(1),
+            participants: 12,
+            people_reached: 300,
+        };
+        self.hub.run(&self.staff_a(), patrol).unwrap()
+    }
+
     /// The whole committed state (records and event log).
     pub fn dump(&self) -> crate::store::memory::MemorySnapshot {
         crate::store::dump(&*self.store).expect("dump")

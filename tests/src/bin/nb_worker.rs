@@ -10,6 +10,7 @@ use chrono::{Duration, Utc};
 use needbridge::command::*;
 use needbridge::hub::NeedQuery;
 use needbridge::model::*;
+use needbridge::testing::Rng;
 use needbridge::{Actor, Hub};
 use std::io::Write;
 
@@ -18,21 +19,6 @@ fn open(backend: &str, target: &str) -> Hub {
         "sqlite" => Hub::open(target).expect("open sqlite"),
         "postgres" => Hub::connect_postgres(target).expect("connect postgres"),
         other => panic!("unknown backend {other}"),
-    }
-}
-
-/// A small deterministic generator (xorshift), so runs are reproducible by seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 
