@@ -35,6 +35,8 @@ pub mod report;
 pub mod rules;
 pub mod store;
 pub mod taxonomy;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, Execute};

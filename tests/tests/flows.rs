@@ -387,31 +387,7 @@ fn no_double_claims(b: Backend) {
 /// Eight threads race for 100 needs: every need ends claimed exactly once.
 fn threads_never_double_claim(b: Backend) {
     let w = World::on(b);
-    let staff_a = w.staff_a();
-    let needs: Vec<NeedId> = (0..100)
-        .map(|i| {
-            let n = w
-                .hub
-                .run(
-                    &staff_a,
-                    DraftNeed {
-                        committee: w.committee_a,
-                        grid: None,
-                        resident: w.resident_a,
-                        title: format!("需求{i}"),
-                        description: "并发".into(),
-                        category: "health".into(),
-                        channel: Channel::Community,
-                        scale: Scale::Collective,
-                        estimated_cost_fen: 0,
-                        wanted_by: t0() + Duration::days(20),
-                    },
-                )
-                .unwrap();
-            w.hub.run(&staff_a, PublishNeed { need: n.id }).unwrap();
-            n.id
-        })
-        .collect();
+    let needs = needbridge::testing::race::publish_needs(&w, 100, "需求");
     let wins = AtomicU32::new(0);
     let conflicts = AtomicU32::new(0);
     std::thread::scope(|s| {

@@ -1,18 +1,17 @@
-//! Several OS processes on one store, and processes killed with SIGKILL mid-stream:
-//! - two processes claiming the same 100 needs on one SQLite file (and one PostgreSQL
-//!   schema): every need ends claimed exactly once;
-//! - a child runs a stream of commands and reports each acknowledged one; the parent kills it
-//!   at random points, 20 times; after reopening, every acknowledged change is there, the
-//!   event log and the tables agree, and the invariants hold.
+//! Several OS processes on one store: two processes claiming the same 100 needs on one
+//! SQLite file (and one PostgreSQL schema): every need ends claimed exactly once.
+//!
+//! Processes killed with SIGKILL mid-stream are the conformance kit's crash harness
+//! (`needbridge::testing::crash`), run on SQLite and PostgreSQL by `store_sqlite.rs` and
+//! `store_postgres.rs`.
 
-use chrono::Duration;
-use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::store::{dump, ClaimFilter};
+use needbridge::testing::race::publish_needs;
 use needbridge::Actor;
-use needbridge_acceptance::invariants::{check_invariants, replay_matches};
+use needbridge_acceptance::invariants::check_invariants;
 use needbridge_acceptance::{Backend, World};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::process::{Command as Process, Stdio};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_nb_worker");
@@ -31,30 +30,10 @@ fn two_processes_claim_each_need_once(b: Backend) {
     let w = World::build(fresh.store.clone());
     // Real time for the workers: move the fixture's clock to now.
     w.clock.set(chrono::Utc::now());
-    let staff = w.staff_a();
-    let mut needs = BTreeSet::new();
-    for i in 0..100 {
-        let n = w
-            .hub
-            .run(
-                &staff,
-                DraftNeed {
-                    committee: w.committee_a,
-                    grid: None,
-                    resident: w.resident_a,
-                    title: format!("进程竞争 {i}"),
-                    description: "两个进程同时认领".into(),
-                    category: "security".into(),
-                    channel: Channel::Community,
-                    scale: Scale::Collective,
-                    estimated_cost_fen: 0,
-                    wanted_by: w.hub.now() + Duration::days(20),
-                },
-            )
-            .unwrap();
-        w.hub.run(&staff, PublishNeed { need: n.id }).unwrap();
-        needs.insert(n.id.to_string());
-    }
+    let needs: BTreeSet<String> = publish_needs(&w, 100, "进程竞争")
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
     let target = fresh.target();
     let children: Vec<_> = (1..=2u64)
         .map(|seed| {
@@ -100,86 +79,11 @@ fn two_processes_claim_each_need_once(b: Backend) {
     }
 }
 
-/// The child is killed at random points; nothing it was told is committed goes missing.
-fn kill_nine_loses_no_acknowledged_change(b: Backend) {
-    let fresh = b.fresh();
-    let w = World::build(fresh.store.clone());
-    let target = fresh.target();
-    drop(w);
-    let mut acked: Vec<(String, String, String)> = Vec::new();
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    for round in 0..20u64 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let mut child = worker("stream", b, &target, seed)
-            .spawn()
-            .expect("spawn worker");
-        // Let it open the store and work for a random while, then SIGKILL it.
-        std::thread::sleep(std::time::Duration::from_millis(150 + seed % 350));
-        child.kill().expect("kill");
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            !out.status.success(),
-            "round {round}: the worker was killed, not finished"
-        );
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let parts: Vec<&str> = line.split(' ').collect();
-            if let ["ack", event, kind, id] = parts.as_slice() {
-                acked.push((event.to_string(), kind.to_string(), id.to_string()));
-            }
-        }
-        // After every kill: reopen, and every acknowledged change is there.
-        let store = fresh.reopen();
-        let snap = dump(&*store).unwrap();
-        check_invariants(&snap).unwrap_or_else(|e| panic!("round {round}: {e}"));
-        replay_matches(&snap).unwrap_or_else(|e| panic!("round {round}: {e}"));
-        let by_kind: BTreeMap<&str, BTreeSet<String>> = snap
-            .records
-            .iter()
-            .map(|(k, m)| (k.name(), m.keys().map(|u| u.to_string()).collect()))
-            .collect();
-        let evented: BTreeSet<(String, String)> = snap
-            .events
-            .iter()
-            .flat_map(|e| {
-                e.changes
-                    .iter()
-                    .map(move |r| (e.kind.clone(), r.id().to_string()))
-            })
-            .collect();
-        for (event, kind, id) in &acked {
-            assert!(
-                by_kind.get(kind.as_str()).is_some_and(|s| s.contains(id)),
-                "round {round}: acknowledged {event} of {kind} {id} is missing"
-            );
-            assert!(
-                evented.contains(&(event.clone(), id.clone())),
-                "round {round}: acknowledged {event} of {kind} {id} has no event"
-            );
-        }
-    }
-    let kinds: BTreeSet<&str> = acked.iter().map(|a| a.0.as_str()).collect();
-    assert!(
-        acked.len() >= 40,
-        "the workers did real work: {} acknowledged commands",
-        acked.len()
-    );
-    assert!(
-        kinds.contains("need_drafted") && kinds.contains("need_claimed"),
-        "{kinds:?}"
-    );
-}
-
 mod sqlite {
     use super::*;
     #[test]
     fn two_processes_claim_each_need_once() {
         super::two_processes_claim_each_need_once(Backend::Sqlite)
-    }
-    #[test]
-    fn kill_nine_loses_no_acknowledged_change() {
-        super::kill_nine_loses_no_acknowledged_change(Backend::Sqlite)
     }
 }
 
@@ -189,12 +93,6 @@ mod postgres {
     fn two_processes_claim_each_need_once() {
         if needbridge_acceptance::postgres_url().is_some() {
             super::two_processes_claim_each_need_once(Backend::Postgres)
-        }
-    }
-    #[test]
-    fn kill_nine_loses_no_acknowledged_change() {
-        if needbridge_acceptance::postgres_url().is_some() {
-            super::kill_nine_loses_no_acknowledged_change(Backend::Postgres)
         }
     }
 }

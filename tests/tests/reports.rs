@@ -1,5 +1,7 @@
 //! Reports: every figure on small hand-built cases where the right answer is obvious, on
-//! every backend; and every figure equal to the memory backend's on the same data.
+//! every backend. Every figure equal to the memory backend's reference on the same data (also
+//! after a restore, and with needs claimed twice) is the conformance kit's
+//! (`needbridge::testing::checks`), run on each backend by `store_*.rs`.
 
 use chrono::{Duration, TimeZone, Utc};
 use needbridge::command::*;
@@ -341,169 +343,6 @@ fn reports_are_authorized(b: Backend) {
     );
 }
 
-/// The same data on any backend gives the same figures as the memory backend's reference.
-fn equal_to_memory_on_the_same_data(b: Backend) {
-    let w = World::on(b);
-    // A second month of activity.
-    w.clock.advance(Duration::days(35));
-    let st = w.staff_a();
-    w.hub
-        .run(
-            &st,
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
-    w.hub
-        .run(
-            &st,
-            ApproveHours {
-                hours: w.hours_pending,
-            },
-        )
-        .unwrap();
-    let snap = w.dump();
-    let mem = Hub::new(Arc::new(MemoryStore::from_snapshot(snap))).unwrap();
-    for scope in [
-        ReportScope::Unit(w.district),
-        ReportScope::Unit(w.committee_a),
-        ReportScope::Unit(w.committee_b),
-        ReportScope::WorkUnit(w.work_unit),
-    ] {
-        for period in [
-            Period::ALL,
-            Period {
-                from: Some(t0()),
-                to: Some(t0() + Duration::days(1)),
-            },
-            Period {
-                from: Some(t0() + Duration::days(30)),
-                to: None,
-            },
-            Period {
-                from: None,
-                to: Some(t0()),
-            },
-            // Whole months: answered from the report cells.
-            Period {
-                from: Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
-                to: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
-            },
-            Period {
-                from: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
-                to: None,
-            },
-            Period {
-                from: None,
-                to: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
-            },
-        ] {
-            let got = w.hub.report(&SYS, scope, period).unwrap().data;
-            let want = mem.report(&SYS, scope, period).unwrap().data;
-            assert_eq!(got, want, "{scope:?} {period:?}");
-        }
-    }
-}
-
-/// A need claimed twice in one month counts once that month; a need claimed in January and
-/// again in February counts in both months but once over both. Whole months are answered
-/// from the report cells, so this pins their distinct counts to the reference.
-fn repeated_claims_count_once(b: Backend) {
-    let w = World::on(b);
-    let month = |m: u32| Some(Utc.with_ymd_and_hms(2026, m, 1, 0, 0, 0).unwrap());
-    let claim = |actor: MemberId, need: NeedId, claimant: Claimant, days: i64| {
-        w.hub
-            .run(
-                &member(actor),
-                ClaimNeed {
-                    need,
-                    claimant,
-                    promised_by: w.hub.now() + Duration::days(days),
-                },
-            )
-            .unwrap()
-    };
-    let release = |actor: MemberId, c: &Claim| {
-        w.hub
-            .run(
-                &member(actor),
-                ReleaseClaim {
-                    claim: c.id,
-                    reason: "换人".into(),
-                },
-            )
-            .unwrap()
-    };
-    let c1 = claim(w.loner_a, w.need_open, Claimant::Member(w.loner_a), 7);
-    release(w.loner_a, &c1);
-    let c2 = claim(w.captain_a, w.need_open, Claimant::Member(w.captain_a), 7);
-    w.hub
-        .run(
-            &member(w.captain_a),
-            CompleteClaim {
-                claim: c2.id,
-                fulfilment: Fulfilment {
-                    money_fen: 500,
-                    items: vec![],
-                    minutes: 20,
-                    people_served: 1,
-                    evidence: vec![],
-                    note: String::new(),
-                },
-            },
-        )
-        .unwrap();
-    w.hub
-        .run(&w.staff_a(), VerifyClaim { claim: c2.id })
-        .unwrap();
-    let team = Claimant::Team(w.team_a);
-    let c3 = claim(w.captain_a, w.need_collective, team, 7);
-    release(w.captain_a, &c3);
-    w.clock.advance(Duration::days(27));
-    claim(w.captain_a, w.need_collective, team, 2);
-
-    let report = |from, to| {
-        w.hub
-            .report(&SYS, ReportScope::Unit(w.district), Period { from, to })
-            .unwrap()
-            .data
-    };
-    let jan = report(month(1), month(2));
-    let m = &jan.by_month["2026-01"];
-    assert!(m.needs_claimed < m.claims(), "{m:?}");
-    assert_eq!(m.needs_claimed, jan.needs.needs_claimed);
-    let feb = report(month(2), month(3));
-    assert_eq!((feb.needs.needs_claimed, feb.needs.claims_by_teams), (1, 1));
-    let both = report(month(1), month(3));
-    assert_eq!(both.needs.needs_claimed, jan.needs.needs_claimed);
-    assert_eq!(
-        both.by_month["2026-02"].needs_claimed + both.by_month["2026-01"].needs_claimed,
-        jan.needs.needs_claimed + 1
-    );
-
-    let mem = Hub::new(Arc::new(MemoryStore::from_snapshot(w.dump()))).unwrap();
-    for scope in [
-        ReportScope::Unit(w.district),
-        ReportScope::Unit(w.committee_a),
-        ReportScope::WorkUnit(w.work_unit),
-    ] {
-        for (from, to) in [
-            (month(1), month(2)),
-            (month(2), month(3)),
-            (month(1), month(3)),
-            (month(2), None),
-            (None, None),
-            (Some(t0()), None),
-        ] {
-            let period = Period { from, to };
-            let got = w.hub.report(&SYS, scope, period).unwrap().data;
-            let want = mem.report(&SYS, scope, period).unwrap().data;
-            assert_eq!(got, want, "{scope:?} {period:?}");
-        }
-    }
-}
-
 /// A database from before the report cells (schema version 2) gets them filled from its rows
 /// when it is opened: the figures equal the reference straight away.
 fn cells_are_filled_on_upgrade(b: Backend) {
@@ -512,15 +351,7 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     }
     let fresh = b.fresh();
     let w = World::build(fresh.store.clone());
-    w.clock.advance(Duration::days(35));
-    w.hub
-        .run(
-            &w.staff_a(),
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
+    w.a_month_later();
     let snap = w.dump();
     // Back to version 2: undo version 5's column, version 4's indexes and version 3's cells.
     let downgrade = "ALTER TABLE residents DROP COLUMN erased_at; \
@@ -561,65 +392,9 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     }
 }
 
-/// A state restored into an empty store of any backend (bulk writes, derived data rebuilt
-/// once) reports exactly what the original does, and keeps doing so as commands follow.
-fn restored_stores_report_the_same(b: Backend) {
-    let w = World::memory();
-    w.clock.advance(Duration::days(35));
-    w.hub
-        .run(
-            &w.staff_a(),
-            VerifyClaim {
-                claim: w.claim_done,
-            },
-        )
-        .unwrap();
-    let fresh = b.fresh();
-    needbridge::store::restore(&w.dump(), &*fresh.store).unwrap();
-    let hub = Hub::with(
-        fresh.store.clone(),
-        w.clock.clone(),
-        needbridge::HubConfig::default(),
-    )
-    .unwrap();
-    let month = |m: u32| Some(Utc.with_ymd_and_hms(2026, m, 1, 0, 0, 0).unwrap());
-    let same = |hub: &Hub| {
-        for scope in [
-            ReportScope::Unit(w.district),
-            ReportScope::Unit(w.committee_a),
-        ] {
-            for (from, to) in [(None, None), (month(1), month(2)), (month(2), None)] {
-                let period = Period { from, to };
-                let got = hub.report(&SYS, scope, period).unwrap().data;
-                let want = w.hub.report(&SYS, scope, period).unwrap().data;
-                assert_eq!(got, want, "{scope:?} {period:?}");
-            }
-        }
-    };
-    same(&hub);
-    // The same command on both sides keeps them equal (upkeep is on again).
-    let claim = |h: &Hub| {
-        h.run(
-            &member(w.loner_a),
-            ClaimNeed {
-                need: w.need_open,
-                claimant: Claimant::Member(w.loner_a),
-                promised_by: w.hub.now() + Duration::days(1),
-            },
-        )
-    };
-    let a = claim(&w.hub);
-    let b2 = claim(&hub);
-    assert_eq!(a.is_ok(), b2.is_ok(), "{a:?} {b2:?}");
-    same(&hub);
-}
-
 needbridge_acceptance::conformance!(
-    restored_stores_report_the_same,
     cells_are_filled_on_upgrade,
-    repeated_claims_count_once,
     figures_of_the_fixture,
     activities_hours_and_help,
     reports_are_authorized,
-    equal_to_memory_on_the_same_data,
 );
