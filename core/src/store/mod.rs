@@ -6,7 +6,8 @@
 //!
 //! # Contract every backend keeps
 //!
-//! The conformance suite (`tests/`) checks each point on every backend.
+//! The conformance kit (`needbridge::testing`, feature `testing`; docs/TESTING-A-STORE.md) checks
+//! each point on every backend, the project's three and any other.
 //!
 //! 1. **Isolation.** Write transactions are serializable: the result of running any set of
 //!    write transactions concurrently equals running them one after another. A backend that
