@@ -18,6 +18,7 @@ macro_rules! commands {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+            #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
             pub struct $name { $($(#[$fdoc])* pub $field: $ty),* }
 
             impl From<$name> for Command {
@@ -46,6 +47,14 @@ macro_rules! commands {
             /// Every command's type name (`ClaimNeed`, …), in declaration order; the serde
             /// tag is its snake_case form (`claim_need`).
             pub const TYPE_NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
+
+            /// Every command as data, in declaration order: its type name, serde tag, event
+            /// kind and output type, its fields' schemas added to `generator`
+            /// (see [`crate::describe`]).
+            #[cfg(feature = "describe")]
+            pub(crate) fn describe(generator: &mut schemars::SchemaGenerator) -> Vec<serde_json::Value> {
+                vec![$(crate::describe::command::<$name>(generator, $event)),+]
+            }
         }
     };
 }

@@ -24,6 +24,8 @@
 pub mod args;
 pub mod clock;
 pub mod command;
+#[cfg(feature = "describe")]
+pub mod describe;
 pub mod error;
 pub mod export;
 pub mod frame;
