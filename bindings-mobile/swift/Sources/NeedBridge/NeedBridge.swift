@@ -8044,7 +8044,9 @@ public func FfiConverterTypeNeedStatus_lower(_ value: NeedStatus) -> RustBuffer 
 
 
 /**
- * What went wrong. Every message is readable and free of personal data.
+ * What went wrong: the core's error with its data (which field and why, which entity, …).
+ * Every text is free of personal data. Kotlin's `message` lists the fields; `toString()` (and
+ * Swift's `description`) is the core's sentence, e.g. `invalid phone: not a mobile number`.
  */
 public 
 enum NeedbridgeError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -8054,42 +8056,89 @@ enum NeedbridgeError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     /**
      * The entity does not exist, or the actor may not know that it exists.
      */
-    case NotFound(message: String)
-    
+    case NotFound(
+        /**
+         * The kind of entity, e.g. `need`.
+         */entity: String, 
+        /**
+         * Its id, as text.
+         */id: String
+    )
     /**
-     * An input value was refused (the message names the field and why); nothing was written.
+     * An input value was refused; nothing was written.
      */
-    case Invalid(message: String)
-    
+    case Invalid(
+        /**
+         * The argument, as named in the call (`phone`, `fulfilment.items[0].count`, …).
+         */field: String, 
+        /**
+         * Why it was refused.
+         */reason: String
+    )
     /**
      * The actor may not do this.
      */
-    case Forbidden(message: String)
-    
+    case Forbidden(
+        /**
+         * What was refused, in general words.
+         */reason: String
+    )
     /**
      * Someone else got there first (the need is already claimed): re-read and decide again.
      */
-    case Conflict(message: String)
-    
+    case Conflict(
+        /**
+         * What conflicted.
+         */reason: String
+    )
     /**
      * A configured limit would be exceeded.
      */
-    case LimitReached(message: String)
-    
+    case LimitReached(
+        /**
+         * Which limit.
+         */limit: String, 
+        /**
+         * Its configured value.
+         */max: Int64
+    )
     /**
      * Not allowed from the entity's current state.
      */
-    case IllegalState(message: String)
-    
+    case IllegalState(
+        /**
+         * The kind of entity.
+         */entity: String, 
+        /**
+         * Its current state.
+         */state: String, 
+        /**
+         * What was attempted.
+         */action: String
+    )
     /**
      * The database failed (I/O, corruption).
      */
-    case Storage(message: String)
-    
+    case Storage(
+        /**
+         * What the database reported, without data values (the core's `message`).
+         */detail: String
+    )
 
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_needbridgeerror_uniffi_trait_display(
+            FfiConverterTypeNeedbridgeError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -8116,35 +8165,33 @@ public struct FfiConverterTypeNeedbridgeError: FfiConverterRustBuffer {
 
         
         case 1: return .NotFound(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            entity: try FfiConverterString.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
+            )
         case 2: return .Invalid(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 3: return .Forbidden(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 4: return .Conflict(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 5: return .LimitReached(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            limit: try FfiConverterString.read(from: &buf), 
+            max: try FfiConverterInt64.read(from: &buf)
+            )
         case 6: return .IllegalState(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            entity: try FfiConverterString.read(from: &buf), 
+            state: try FfiConverterString.read(from: &buf), 
+            action: try FfiConverterString.read(from: &buf)
+            )
         case 7: return .Storage(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            detail: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -8154,22 +8201,46 @@ public struct FfiConverterTypeNeedbridgeError: FfiConverterRustBuffer {
         
 
         
-        case .NotFound(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .Invalid(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .Forbidden(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .Conflict(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .LimitReached(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .IllegalState(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .Storage(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-
         
+        case let .NotFound(entity,id):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(entity, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .Invalid(field,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Forbidden(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Conflict(reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .LimitReached(limit,max):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(limit, into: &buf)
+            FfiConverterInt64.write(max, into: &buf)
+            
+        
+        case let .IllegalState(entity,state,action):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(entity, into: &buf)
+            FfiConverterString.write(state, into: &buf)
+            FfiConverterString.write(action, into: &buf)
+            
+        
+        case let .Storage(detail):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(detail, into: &buf)
+            
         }
     }
 }
