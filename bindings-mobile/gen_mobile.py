@@ -27,6 +27,8 @@ OUT = HERE / "src" / "generated.rs"
 RENAME = {"Unit": "ResidenceUnit"}
 # Read results the mobile layer writes by hand (lib.rs) or does not offer.
 SKIPPED = {"Period", "Report", "Event"}
+# The error's fields Kotlin reserves (an exception's `message`), renamed.
+ERROR_FIELDS = {"message": "detail"}
 # Records an app passes in (converted into the core's too).
 INPUT = {"Fulfilment", "Item"}
 
@@ -120,6 +122,7 @@ def render() -> str:
         L += ["    }", "}", ""]
         if sname in INPUT:
             L += [f"record!(@input {name(sname)} = {core} {{ " + ", ".join(f for f, _, _ in fields) + " });", ""]
+    L += render_error()
     L += ["commands! {"]
     for c in g.commands():
         args = g.fields(c["name"])
@@ -132,6 +135,25 @@ def render() -> str:
         L.append(f"    {c['command']}({params}) -> {name(c['output'])} = {c['name']};")
     L += ["}", ""]
     return "\n".join(L)
+
+
+def render_error() -> list[str]:
+    """``NeedbridgeError``: the core's error kinds (its serde tag ``kind``), with their fields."""
+    err = g.defs()[g.desc()["error"]]
+    L = ["error! {"]
+    L += doc(g.doc_block(err.get("description")) + " Every text is free of personal data: Kotlin's `message` lists the fields, `toString()` (Swift: `description`) is the core's sentence.", "    ")
+    L += ["    NeedbridgeError = needbridge::Error {"]
+    for v in err["oneOf"]:
+        kind = v["properties"]["kind"]["const"]
+        L += doc(g.doc_block(v.get("description")), "        ")
+        L += [f"        {''.join(w.title() for w in kind.split('_'))} {{"]
+        for f, schema in v["properties"].items():
+            if f == "kind":
+                continue
+            L += doc(g.doc_block(schema.get("description")), "            ")
+            L += [f"            {ERROR_FIELDS.get(f, f)}: {mt(schema)} = {f},"]
+        L += ["        },"]
+    return L + ["    }", "}", ""]
 
 
 def main() -> int:

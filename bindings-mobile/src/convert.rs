@@ -55,6 +55,12 @@ impl ToCore<u32> for i64 {
     }
 }
 
+impl ToCore<u64> for i64 {
+    fn to_core(self, field: &str) -> Result<u64, NeedbridgeError> {
+        u64::try_from(self).map_err(|_| crate::invalid(field, "must not be negative"))
+    }
+}
+
 impl ToApp<SystemTime> for DateTime<Utc> {
     fn to_app(self) -> SystemTime {
         self.into()
@@ -182,6 +188,41 @@ macro_rules! record {
                 $name { $($field: self.$field.to_app()),+ }
             }
         }
+    };
+}
+
+/// The error: a uniffi error enum with the core's kinds, fields and doc comments (a field may
+/// be renamed: `detail = message`, as Kotlin reserves `message`), converted from the core's;
+/// its `Display`, exported to Kotlin's `toString()` and Swift's `description`, is the core's.
+macro_rules! error {
+    ($(#[$doc:meta])* $name:ident = $core:path {
+        $($(#[$vdoc:meta])* $variant:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty = $cfield:ident),+ $(,)? }),+ $(,)?
+    }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
+        #[uniffi::export(Display)]
+        pub enum $name { $($(#[$vdoc])* $variant { $($(#[$fdoc])* $field: $ty),+ }),+ }
+
+        impl From<$core> for $name {
+            fn from(e: $core) -> Self {
+                type Core = $core;
+                match e { $(Core::$variant { $($cfield),+ } => $name::$variant { $($field: $cfield.to_app()),+ }),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                type Core = $core;
+                let core = match self.clone() {
+                    $($name::$variant { $($field),+ } => Core::$variant {
+                        $($cfield: $field.to_core(stringify!($field)).unwrap_or_default()),+
+                    }),+
+                };
+                core.fmt(f)
+            }
+        }
+
+        impl std::error::Error for $name {}
     };
 }
 

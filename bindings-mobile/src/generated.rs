@@ -883,6 +883,57 @@ record! {
     }
 }
 
+error! {
+    /// Everything that can go wrong when a host calls needbridge. Every text is free of personal data: Kotlin's `message` lists the fields, `toString()` (Swift: `description`) is the core's sentence.
+    NeedbridgeError = needbridge::Error {
+        /// The entity does not exist (or the actor may not know that it exists).
+        NotFound {
+            /// The kind of entity, e.g. `need`.
+            entity: String = entity,
+            /// Its id, as text.
+            id: String = id,
+        },
+        /// An input value was refused; nothing was written.
+        Invalid {
+            /// The field, as named in the command (`phone`, `promised_by`, `fulfilment.items[0].count`, …).
+            field: String = field,
+            /// Why it was refused.
+            reason: String = reason,
+        },
+        /// The actor may not do this.
+        Forbidden {
+            /// What was refused, in general words.
+            reason: String = reason,
+        },
+        /// Someone else got there first (the need is already claimed, a concurrent write won); re-read and decide again.
+        Conflict {
+            /// What conflicted.
+            reason: String = reason,
+        },
+        /// A configured limit would be exceeded.
+        LimitReached {
+            /// Which limit.
+            limit: String = limit,
+            /// Its configured value.
+            max: i64 = max,
+        },
+        /// The transition is not allowed from the entity's current state.
+        IllegalState {
+            /// The kind of entity.
+            entity: String = entity,
+            /// Its current state.
+            state: String = state,
+            /// What was attempted.
+            action: String = action,
+        },
+        /// The storage backend failed (I/O, corruption, a lost connection).
+        Storage {
+            /// What the backend reported, without data values.
+            detail: String = message,
+        },
+    }
+}
+
 commands! {
     /// Creates a unit of the residence tree. A district (no parent) only by the system; any other level by a district admin of the district, under a parent of the level above.
     ///

@@ -1,6 +1,7 @@
 //! The core described as data, for the binding generators: every command (its name, serde
 //! tag, event kind, output type and fields), every record and read result the bindings mirror,
-//! every vocabulary (Rust names, stable codes), each with its doc comments — produced from the
+//! every vocabulary (Rust names, stable codes), the error (its kinds and their fields), each
+//! with its doc comments — produced from the
 //! types themselves (their `schemars::JsonSchema`), never from their source text.
 //!
 //! [`description`] is a JSON document; `bindings/description.json` is its committed copy,
@@ -125,12 +126,14 @@ pub fn description() -> Value {
         crate::Event
     );
     let commands = Command::describe(&mut g);
+    g.subschema_for::<crate::Error>();
     json!({
         "about": "needbridge described as data: written by `needbridge-describe` from the core's types (core/src/describe.rs); do not edit.",
         "version": env!("CARGO_PKG_VERSION"),
         "vocabularies": vocabularies,
         "records": records,
         "commands": commands,
+        "error": crate::Error::schema_name(),
         "definitions": g.take_definitions(true),
     })
 }
