@@ -1,8 +1,8 @@
 //! The core described as data, for the binding generators: every command (its name, serde
 //! tag, event kind, output type and fields), every record and read result the bindings mirror,
 //! every vocabulary (Rust names, stable codes), the error (its kinds and their fields), each
-//! with its doc comments — produced from the
-//! types themselves (their `schemars::JsonSchema`), never from their source text.
+//! with its doc comments — produced from the types themselves (their `schemars::JsonSchema`),
+//! never from their source text.
 //!
 //! [`description`] is a JSON document; `bindings/description.json` is its committed copy,
 //! written and checked by the `needbridge-describe` binary:
