@@ -1,132 +1,71 @@
 #!/usr/bin/env python3
-"""Generates ``bindings-mobile/src/generated.rs`` from the core's Rust sources: a uniffi mirror
-of every record and vocabulary (ids as text, times as timestamps, every integer a signed 64-bit
-number so Java can call it), conversions from and to the core's types, and one ``Hub`` method
-per command, all carrying the core's doc comments into Kotlin and Swift.
+"""Generates ``bindings-mobile/src/generated.rs`` from the core's description
+(``bindings/description.json``, written by the core from its types): a uniffi mirror of every
+record and vocabulary (ids as text, times as timestamps, every integer a signed 64-bit number
+so Java can call it) and one ``Hub`` method per command, all carrying the core's doc comments
+into Kotlin and Swift. Only the lists are generated: the macros of ``src/convert.rs`` write the
+types, their conversions (chosen by type) and the methods.
 
 Run ``python3 bindings-mobile/gen_mobile.py`` after changing a model type or a command;
-``--check`` (run by scripts/test.sh) fails when the checked-in file is out of date.
+``--check`` (run by scripts/mobile-test.sh) fails when the description or the checked-in file
+is out of date.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "bindings-python"))
-import gen_models as g  # noqa: E402  (the shared parser of the core's sources)
+import gen_models as g  # noqa: E402  (the shared reader of the description)
 
 OUT = HERE / "src" / "generated.rs"
 
 # Core names that collide with the host languages' own types.
 RENAME = {"Unit": "ResidenceUnit"}
-
-OUTPUT = [n for _, names in g.STRUCTS for n in names if n not in ("Period", "Report", "Event")]
+# Read results the mobile layer writes by hand (lib.rs) or does not offer.
+SKIPPED = {"Period", "Report", "Event"}
+# The error's fields Kotlin reserves (an exception's `message`), renamed.
+ERROR_FIELDS = {"message": "detail"}
+# Records an app passes in (converted into the core's too).
 INPUT = {"Fulfilment", "Item"}
-JSON_TYPES = {"Command", "Record", "ReportRequest"}
 
 
 def name(t: str) -> str:
     return RENAME.get(t, t)
 
 
-def is_id(t: str, structs: set[str]) -> bool:
-    return t.endswith("Id") and t not in structs
+def is_time(s: g.Schema) -> bool:
+    return s.get("type") == "string" and s.get("format") == "date-time"
 
 
-def mt(t: str, enums: set[str], structs: set[str]) -> str:
-    t = t.strip()
-    if m := re.fullmatch(r"Option<(.+)>", t):
-        return f"Option<{mt(m.group(1), enums, structs)}>"
-    if m := re.fullmatch(r"Vec<(.+)>", t):
-        return f"Vec<{mt(m.group(1), enums, structs)}>"
-    if m := re.fullmatch(r"BTreeMap<String, (.+)>", t):
-        return f"HashMap<String, {mt(m.group(1), enums, structs)}>"
-    if re.fullmatch(r"\(.+\)", t):
+def mt(s: g.Schema) -> str:
+    """The mobile (uniffi) type of a described value."""
+    inner = g.optional(s)
+    if inner is not None:
+        return f"Option<{mt(inner)}>"
+    if g.is_id(s):
+        return "String"
+    ref = g.ref(s)
+    if ref:
+        if ref in g.SPECIAL or ref in g.vocabularies() or ref in g.records():
+            return name(ref)
+        raise SystemExit(f"gen_mobile: no mobile type for {ref!r}")
+    t = s.get("type")
+    if "prefixItems" in s:
         return "Pair"
-    if t in ("String", "bool", "i64"):
-        return t
-    if t in ("u32", "u64", "usize", "i32"):
-        return "i64"
-    if t == "DateTime<Utc>":
+    if t == "array":
+        return f"Vec<{mt(s['items'])}>"
+    if t == "object" and isinstance(s.get("additionalProperties"), dict):
+        return f"HashMap<String, {mt(s['additionalProperties'])}>"
+    if is_time(s):
         return "SystemTime"
-    if t in JSON_TYPES:
-        return "String"
-    if is_id(t, structs):
-        return "String"
-    if t in enums or t in structs or t in ("Claimant", "Actor"):
-        return name(t)
-    raise SystemExit(f"gen_mobile: no mobile type for {t!r}")
-
-
-def identity(t: str) -> bool:
-    return t in ("String", "bool", "i64")
-
-
-def out(e: str, t: str, enums: set[str], structs: set[str]) -> str:
-    """Core value → mobile value."""
-    t = t.strip()
-    if m := re.fullmatch(r"Option<(.+)>", t):
-        inner = m.group(1)
-        return e if identity(inner) else f"{e}.map(|x| {out('x', inner, enums, structs)})"
-    if m := re.fullmatch(r"Vec<(.+)>", t):
-        inner = m.group(1)
-        if identity(inner):
-            return e
-        return f"{e}.into_iter().map(|x| {out('x', inner, enums, structs)}).collect()"
-    if m := re.fullmatch(r"BTreeMap<String, (.+)>", t):
-        return f"{e}.into_iter().map(|(k, x)| (k, {out('x', m.group(1), enums, structs)})).collect()"
-    if re.fullmatch(r"\(.+\)", t):
-        return f"Pair {{ first: {e}.0.to_string(), second: {e}.1.to_string() }}"
-    if identity(t):
-        return e
-    if t == "u32":
-        return f"i64::from({e})"
-    if t in ("u64", "usize"):
-        return f"i64::try_from({e}).unwrap_or(i64::MAX)"
-    if t == "DateTime<Utc>":
-        return f"SystemTime::from({e})"
-    if t in JSON_TYPES:
-        return f"json(&{e})"
-    if is_id(t, structs):
-        return f"{e}.to_string()"
-    return f"{e}.into()"
-
-
-def inp(e: str, t: str, field: str, enums: set[str], structs: set[str]) -> str:
-    """Mobile value → core value (fallible: refused input names the field)."""
-    t = t.strip()
-    if m := re.fullmatch(r"Option<(.+)>", t):
-        inner = m.group(1)
-        if identity(inner):
-            return e
-        return f"{e}.map(|x| -> Result<_, NeedbridgeError> {{ Ok({inp('x', inner, field, enums, structs)}) }}).transpose()?"
-    if m := re.fullmatch(r"Vec<(.+)>", t):
-        inner = m.group(1)
-        if identity(inner):
-            return e
-        return (f"{e}.into_iter().enumerate().map(|(i, x)| -> Result<_, NeedbridgeError> {{ "
-                f"let _ = i; Ok({inp('x', inner, field, enums, structs)}) }}).collect::<Result<Vec<_>, _>>()?")
-    if identity(t):
-        return e
-    if t == "u32":
-        return f'u32_of({e}, "{field}")?'
-    if t in ("u64", "usize"):
-        return f'u64_of({e}, "{field}")?'
-    if t == "DateTime<Utc>":
-        return f"DateTime::<Utc>::from({e})"
-    if is_id(t, structs):
-        return f'm::{t}(uuid_of(&{e}, "{field}")?)'
-    if t in enums:
-        return f"{e}.into()"
-    if t == "Claimant":
-        return f'{e}.into_core("{field}")?'
-    if t in INPUT:
-        return f"{e}.into_core()?"
-    raise SystemExit(f"gen_mobile: cannot take {t!r} as input")
+    simple = {"string": "String", "integer": "i64", "boolean": "bool"}
+    if t in simple:
+        return simple[t]
+    raise SystemExit(f"gen_mobile: no mobile type for {s!r}")
 
 
 def doc(text: str, indent: str) -> list[str]:
@@ -134,84 +73,95 @@ def doc(text: str, indent: str) -> list[str]:
     return [f"{indent}/// {text}"] if text else []
 
 
+# Where the core keeps the read results the mobile layer mirrors (records are in the model).
+CORE_PATH = {
+    "NeedPage": "needbridge::hub::NeedPage",
+    "CertificateRow": "needbridge::hub::CertificateRow",
+    "TickSummary": "needbridge::TickSummary",
+    "MemberLedgerRow": "needbridge::ledger::MemberLedgerRow",
+    "NeedLedgerRow": "needbridge::ledger::NeedLedgerRow",
+    "NeedFigures": "needbridge::report::NeedFigures",
+    "ActivityFigures": "needbridge::report::ActivityFigures",
+    "ReportData": "needbridge::report::ReportData",
+}
+
+
 def render() -> str:
-    enums_parsed = g.parse_enums((ROOT / g.ENUMS_FILE).read_text())
-    enums = {e[0] for e in enums_parsed}
-    structs = {n for _, ns in g.STRUCTS for n in ns}
     L = [
-        "// Generated by bindings-mobile/gen_mobile.py from the core's sources: do not edit.",
-        "// The mobile mirror of the core's records and vocabularies, and one Hub method per",
-        "// command. Ids are text, times timestamps, integers signed 64-bit (callable from Java).",
+        "// Generated by bindings-mobile/gen_mobile.py from the core's description",
+        "// (bindings/description.json): do not edit. The mobile mirror of the core's records and",
+        "// vocabularies, and one Hub method per command, through the macros of convert.rs. Ids are",
+        "// text, times timestamps, integers signed 64-bit (callable from Java).",
         "",
-        "USE_CRATE",
-        "use chrono::{DateTime, Utc};",
-        "use needbridge::command as c;",
+        "use crate::convert::{ToApp, ToCore};",
+        "use crate::{Claimant, Hub, Pair};",
         "use needbridge::model as m;",
         "use std::collections::HashMap;",
         "use std::time::SystemTime;",
         "",
     ]
-    for ename, edoc, variants in enums_parsed:
-        L += doc(edoc, "")
-        L += ["#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]", f"pub enum {ename} {{"]
-        for v, _code, vdoc in variants:
-            L += doc(vdoc, "    ") + [f"    {v},"]
-        L += ["}", ""]
-        arms_in = " ".join(f"m::{ename}::{v} => Self::{v}," for v, _, _ in variants)
-        arms_out = " ".join(f"{ename}::{v} => Self::{v}," for v, _, _ in variants)
-        L += [f"impl From<m::{ename}> for {ename} {{", f"    fn from(v: m::{ename}) -> Self {{", f"        match v {{ {arms_in} }}", "    }", "}", ""]
-        L += [f"impl From<{ename}> for m::{ename} {{", f"    fn from(v: {ename}) -> Self {{", f"        match v {{ {arms_out} }}", "    }", "}", ""]
-    for path, names in g.STRUCTS:
-        src = (ROOT / path).read_text()
-        for sname in names:
-            if sname not in OUTPUT and sname not in INPUT:
-                continue
-            sdoc, fields = g.parse_struct(src, sname)
-            rname = name(sname)
-            L += doc(sdoc, "")
-            L += ["#[derive(Debug, Clone, PartialEq, uniffi::Record)]", f"pub struct {rname} {{"]
-            for fname, ftype, fdoc in fields:
-                L += doc(fdoc, "    ") + [f"    pub {fname}: {mt(ftype, enums, structs)},"]
-            L += ["}", ""]
-            core_path = {"NeedPage": "needbridge::hub::NeedPage", "CertificateRow": "needbridge::hub::CertificateRow",
-                         "TickSummary": "needbridge::TickSummary", "MemberLedgerRow": "needbridge::ledger::MemberLedgerRow",
-                         "NeedLedgerRow": "needbridge::ledger::NeedLedgerRow", "NeedFigures": "needbridge::report::NeedFigures",
-                         "ActivityFigures": "needbridge::report::ActivityFigures", "ReportData": "needbridge::report::ReportData"}.get(sname, f"m::{sname}")
-            L += [f"impl From<{core_path}> for {rname} {{", f"    fn from(v: {core_path}) -> Self {{", "        Self {"]
-            for fname, ftype, _ in fields:
-                L.append(f"            {fname}: {out('v.' + fname, ftype, enums, structs)},")
-            L += ["        }", "    }", "}", ""]
-            if sname in INPUT:
-                L += [f"impl {rname} {{", f"    pub(crate) fn into_core(self) -> Result<{core_path}, NeedbridgeError> {{",
-                      "        let v = self;", f"        Ok({core_path} {{"]
-                for fname, ftype, _ in fields:
-                    L.append(f"            {fname}: {inp('v.' + fname, ftype, fname, enums, structs)},")
-                L += ["        })", "    }", "}", ""]
-    # Commands.
-    L += ["#[uniffi::export]", "impl Hub {"]
-    for cname, cdoc, out_t, fields in g.parse_commands():
-        L += doc(cdoc, "    ")
-        if fields:
+    ids = [n for n, d in g.defs().items() if d.get("type") == "string" and d.get("format") == "uuid"]
+    L += ["ids!(" + ", ".join(ids) + ");", ""]
+    for ename in g.vocabularies():
+        L += ["vocabulary! {"]
+        L += doc(g.doc_block(g.defs()[ename].get("description")), "    ")
+        L += [f"    {ename} {{"]
+        for v, _code, vdoc in g.variants(ename):
+            L += doc(vdoc, "        ") + [f"        {v},"]
+        L += ["    }", "}", ""]
+    for sname in g.records():
+        if sname in SKIPPED:
+            continue
+        core = CORE_PATH.get(sname, f"m::{sname}")
+        fields = g.fields(sname)
+        L += ["record! {"]
+        L += doc(g.doc_block(g.defs()[sname].get("description")), "    ")
+        L += [f"    {name(sname)} = {core} {{"]
+        for fname, schema, fdoc in fields:
+            L += doc(fdoc, "        ") + [f"        {fname}: {mt(schema)},"]
+        L += ["    }", "}", ""]
+        if sname in INPUT:
+            L += [f"record!(@input {name(sname)} = {core} {{ " + ", ".join(f for f, _, _ in fields) + " });", ""]
+    L += render_error()
+    L += ["commands! {"]
+    for c in g.commands():
+        args = g.fields(c["name"])
+        L += doc(g.doc_block(g.defs()[c["name"]].get("description")), "    ")
+        if args:
             L.append("    ///")
-            for fn_, _, fd in fields:
+            for fn_, _, fd in args:
                 L += doc(f"- `{fn_}`: {fd}", "    ")
-        params = "".join(f", {fn_}: {mt(ft, enums, structs)}" for fn_, ft, _ in fields)
-        L.append(f"    pub fn {g.snake(cname)}(&self, actor: Actor{params}) -> Result<{name(out_t)}, NeedbridgeError> {{")
-        L.append(f"        let command = c::{cname} {{")
-        for fn_, ft, _ in fields:
-            expr = inp(fn_, ft, fn_, enums, structs)
-            L.append(f"            {fn_}," if expr == fn_ else f"            {fn_}: {expr},")
-        L += ["        };", "        Ok(self.run(actor, command)?.into())", "    }", ""]
+        params = ", ".join(f"{fn_}: {mt(ft)}" for fn_, ft, _ in args)
+        L.append(f"    {c['command']}({params}) -> {name(c['output'])} = {c['name']};")
     L += ["}", ""]
-    text = "\n".join(L)
-    helpers = [h for h in ("json", "u32_of", "u64_of") if f"{h}(" in text]
-    uses = ", ".join(helpers + ["uuid_of", "Actor", "Claimant", "Hub", "NeedbridgeError", "Pair"])
-    return text.replace("USE_CRATE", f"use crate::{{{uses}}};", 1)
+    return "\n".join(L)
+
+
+def render_error() -> list[str]:
+    """``NeedbridgeError``: the core's error kinds (its serde tag ``kind``), with their fields."""
+    err = g.defs()[g.desc()["error"]]
+    L = ["error! {"]
+    L += doc(g.doc_block(err.get("description")) + " Every text is free of personal data: Kotlin's `message` lists the fields, `toString()` (Swift: `description`) is the core's sentence.", "    ")
+    L += ["    NeedbridgeError = needbridge::Error {"]
+    for v in err["oneOf"]:
+        kind = v["properties"]["kind"]["const"]
+        L += doc(g.doc_block(v.get("description")), "        ")
+        L += [f"        {''.join(w.title() for w in kind.split('_'))} {{"]
+        for f, schema in v["properties"].items():
+            if f == "kind":
+                continue
+            L += doc(g.doc_block(schema.get("description")), "            ")
+            L += [f"            {ERROR_FIELDS.get(f, f)}: {mt(schema)} = {f},"]
+        L += ["        },"]
+    return L + ["    }", "}", ""]
 
 
 def main() -> int:
+    check = "--check" in sys.argv
+    if g.describe(check) != 0:
+        return 1
     text = render()
-    if "--check" in sys.argv:
+    if check:
         if not OUT.exists() or OUT.read_text() != text:
             print(f"{OUT} is out of date: run python3 bindings-mobile/gen_mobile.py", file=sys.stderr)
             return 1

@@ -1,49 +1,77 @@
 #!/usr/bin/env python3
-"""Generates ``python/needbridge/models.py`` from the core's Rust types.
+"""Generates ``python/needbridge/models.py`` and ``_commands.py`` from the core's description.
 
-The Python records and enums mirror the core's serde types field for field, with the core's
-doc comments as docstrings. Run ``python3 bindings-python/gen_models.py`` after changing a
-model type; ``python3 bindings-python/gen_models.py --check`` (run by the tests) fails when
-the checked-in file is out of date.
+The description (``bindings/description.json``) is written by the core itself from its types
+(``core/src/describe.rs``, the ``needbridge-describe`` binary): every command with its event kind
+and output, every record and vocabulary, with their doc comments. The Python records and enums
+mirror it field for field, with the core's doc comments as docstrings. Run
+``python3 bindings-python/gen_models.py`` after changing a model type or a command (it first
+rewrites the description when ``cargo`` is at hand); ``--check`` (run by the tests) fails when
+the description or a checked-in file is out of date.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import keyword
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "python" / "needbridge" / "models.py"
+DESCRIPTION = ROOT / "bindings" / "description.json"
 
-# (file, struct names) to mirror, in output order.
-STRUCTS = [
-    ("core/src/model/mod.rs", [
-        "Unit", "WorkUnit", "Tally", "Organisation", "Category", "Certificate", "Commitment",
-        "Member", "LedgerEntry", "Resident", "Need", "Item", "Fulfilment", "Claim", "Team",
-        "Hours", "Activity", "Role", "Pairing",
-    ]),
-    ("core/src/hub/query.rs", ["NeedPage", "CertificateRow"]),
-    ("core/src/hub.rs", ["TickSummary"]),
-    ("core/src/ledger.rs", ["MemberLedgerRow", "NeedLedgerRow"]),
-    ("core/src/report/mod.rs", ["Period", "NeedFigures", "ActivityFigures", "ReportData", "Report"]),
-    ("core/src/store/mod.rs", ["Event"]),
-]
-ENUMS_FILE = "core/src/model/enums.rs"
+# Described types that map to hand-written types (see _types.py).
+SPECIAL = {"Claimant": "Claimant", "Actor": "Actor"}
 
-# Rust types that map to hand-written Python types (see _types.py).
-SPECIAL = {
-    "Claimant": "Claimant",
-    "Actor": "Actor",
-    "Command": "Dict[str, Any]",
-    "Record": "Dict[str, Any]",
-    "ReportRequest": "Dict[str, Any]",
-}
+Schema = dict[str, Any]
 
 
-def doc_block(lines: list[str]) -> str:
-    text = " ".join(l.strip()[3:].strip() for l in lines)
+def describe(check: bool) -> int:
+    """Runs the core's ``needbridge-describe``: writes ``bindings/description.json``, or with
+    ``check`` fails when it is stale. Set NEEDBRIDGE_SKIP_DESCRIBE=1 to trust the file as it is."""
+    if os.environ.get("NEEDBRIDGE_SKIP_DESCRIBE"):
+        return 0
+    cmd = ["cargo", "run", "-q", "--locked", "-p", "needbridge", "--no-default-features",
+           "--features", "describe", "--bin", "needbridge-describe"] + (["--", "--check"] if check else [])
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if run.returncode != 0:
+        stale = [line for line in run.stderr.splitlines() if "out of date" in line]
+        sys.stderr.write("\n".join(stale) + "\n" if stale else run.stderr[-4000:])
+    return run.returncode
+
+
+@functools.cache
+def desc() -> Schema:
+    """The description, read once (after ``main`` has rewritten it)."""
+    return json.loads(DESCRIPTION.read_text())
+
+
+def defs() -> dict[str, Schema]:
+    return desc()["definitions"]
+
+
+def records() -> list[str]:
+    """The described records and read results, in output order."""
+    return desc()["records"]
+
+
+def vocabularies() -> list[str]:
+    return [v["name"] for v in desc()["vocabularies"]]
+
+
+def commands() -> list[Schema]:
+    """Every command: ``name`` (its type), ``command`` (its tag), ``event``, ``output``."""
+    return desc()["commands"]
+
+
+def doc_block(text: str | None) -> str:
+    text = " ".join(line.strip() for line in (text or "").split("\n"))
     text = re.sub(r"\[`([^`]+)`\]\([^)]*\)", r"``\1``", text)
     text = re.sub(r"\[`([^`]+)`\]", r"``\1``", text)
     text = text.replace('"""', "'''")
@@ -51,97 +79,80 @@ def doc_block(lines: list[str]) -> str:
     return text
 
 
-def py_type(rust: str, enums: set[str], structs: set[str]) -> str:
-    rust = rust.strip()
-    m = re.fullmatch(r"Option<(.+)>", rust)
-    if m:
-        return f"Optional[{py_type(m.group(1), enums, structs)}]"
-    m = re.fullmatch(r"Vec<(.+)>", rust)
-    if m:
-        return f"List[{py_type(m.group(1), enums, structs)}]"
-    m = re.fullmatch(r"BTreeMap<String, (.+)>", rust)
-    if m:
-        return f"Dict[str, {py_type(m.group(1), enums, structs)}]"
-    m = re.fullmatch(r"\((.+)\)", rust)
-    if m:
-        parts = [p.strip() for p in m.group(1).split(",")]
-        return "Tuple[" + ", ".join(py_type(p, enums, structs) for p in parts) + "]"
-    if rust in ("String", "&str"):
-        return "str"
-    if rust in ("u32", "u64", "i64", "i32", "usize"):
-        return "int"
-    if rust == "bool":
-        return "bool"
-    if rust == "DateTime<Utc>":
-        return "datetime"
-    if rust.endswith("Id") and rust not in structs:
+def ref(s: Schema) -> str | None:
+    return s["$ref"].rsplit("/", 1)[1] if "$ref" in s else None
+
+
+def optional(s: Schema) -> Schema | None:
+    """The schema inside an ``Option`` (``None`` when ``s`` is not nullable)."""
+    if "anyOf" in s:
+        rest = [x for x in s["anyOf"] if x.get("type") != "null"]
+        if len(rest) == 1 and len(rest) < len(s["anyOf"]):
+            return rest[0]
+    t = s.get("type")
+    if isinstance(t, list) and "null" in t:
+        inner = {k: v for k, v in s.items() if k != "description"}
+        rest = [x for x in t if x != "null"]
+        inner["type"] = rest[0] if len(rest) == 1 else rest
+        return inner
+    return None
+
+
+def is_id(s: Schema) -> bool:
+    name = ref(s)
+    target = defs()[name] if name else s
+    return target.get("type") == "string" and target.get("format") == "uuid"
+
+
+def fields(name: str) -> list[tuple[str, Schema, str]]:
+    """A described record's (or command's) fields, in declaration order: (name, schema, doc)."""
+    d = defs()[name]
+    return [(f, s, doc_block(s.get("description"))) for f, s in d.get("properties", {}).items()]
+
+
+def variants(name: str) -> list[tuple[str, str, str]]:
+    """A vocabulary's values: (Rust name, code, doc)."""
+    d = defs()[name]
+    docs = {x["const"]: x.get("description") for x in d.get("oneOf", [])}
+    voc = next(v for v in desc()["vocabularies"] if v["name"] == name)
+    return [(v["name"], v["code"], doc_block(docs.get(v["code"]))) for v in voc["values"]]
+
+
+def py_type(s: Schema) -> str:
+    inner = optional(s)
+    if inner is not None:
+        return f"Optional[{py_type(inner)}]"
+    if is_id(s):
         return "UUID"
-    if rust in SPECIAL:
-        return SPECIAL[rust]
-    if rust in enums or rust in structs:
-        return rust
-    raise SystemExit(f"gen_models: no Python type for Rust type {rust!r}")
-
-
-def parse_enums(src: str) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
-    out = []
-    for m in re.finditer(r"text_enum!\(\s*((?:\s*///[^\n]*\n)*)\s*(\w+)\s*\{(.*?)\}\s*\);", src, re.S):
-        doc = doc_block([l for l in m.group(1).splitlines() if l.strip().startswith("///")])
-        name = m.group(2)
-        variants = []
-        pending: list[str] = []
-        for line in m.group(3).splitlines():
-            s = line.strip()
-            if s.startswith("///"):
-                pending.append(s)
-                continue
-            v = re.match(r"(\w+)\s*=\s*\"([a-z_]+)\"", s)
-            if v:
-                variants.append((v.group(1), v.group(2), doc_block(pending)))
-                pending = []
-        out.append((name, doc, variants))
-    return out
-
-
-def parse_struct(src: str, name: str) -> tuple[str, list[tuple[str, str, str]]]:
-    m = re.search(
-        r"((?:[ \t]*///[^\n]*\n)*)(?:[ \t]*#\[[^\n]*\n)*pub struct " + name + r" \{\n(.*?)\n\}",
-        src,
-        re.S,
-    )
-    if not m:
-        raise SystemExit(f"gen_models: struct {name} not found")
-    doc = doc_block([l for l in m.group(1).splitlines() if l.strip().startswith("///")])
-    return doc, parse_fields(m.group(2), r"pub (\w+): (.+),$")
-
-
-def parse_fields(body: str, field: str) -> list[tuple[str, str, str]]:
-    """The fields of a struct (or command) body: (name, Rust type, doc), each with the doc
-    comment just above it; ``field`` matches one field line."""
-    fields = []
-    pending: list[str] = []
-    for line in body.splitlines():
-        s = line.strip()
-        if s.startswith("///"):
-            pending.append(s)
-            continue
-        f = re.match(field, s)
-        if f:
-            fields.append((f.group(1), f.group(2), doc_block(pending)))
-            pending = []
-        elif s and not s.startswith("#["):
-            pending = []
-    return fields
+    name = ref(s)
+    if name:
+        if name in SPECIAL:
+            return SPECIAL[name]
+        if name in vocabularies() or name in records():
+            return name
+        raise SystemExit(f"gen_models: no Python type for described type {name!r}")
+    t = s.get("type")
+    if "prefixItems" in s:
+        return "Tuple[" + ", ".join(py_type(x) for x in s["prefixItems"]) + "]"
+    if t == "array":
+        return f"List[{py_type(s['items'])}]"
+    if t == "object":
+        extra = s.get("additionalProperties", True)
+        return "Dict[str, Any]" if extra is True else f"Dict[str, {py_type(extra)}]"
+    if t == "string":
+        return "datetime" if s.get("format") == "date-time" else "str"
+    if t == "integer":
+        return "int"
+    if t == "boolean":
+        return "bool"
+    raise SystemExit(f"gen_models: no Python type for schema {s!r}")
 
 
 def render() -> str:
-    enums = parse_enums((ROOT / ENUMS_FILE).read_text())
-    enum_names = {e[0] for e in enums}
-    struct_names = {n for _, names in STRUCTS for n in names}
     lines = [
         '"""Records and vocabularies of needbridge, mirrored from the core\'s Rust types.',
         "",
-        "Generated by ``bindings-python/gen_models.py`` from the core's sources: do not edit.",
+        "Generated by ``bindings-python/gen_models.py`` from the core's description: do not edit.",
         "Every record is a frozen dataclass with ``to_dict()``; every vocabulary a ``str``",
         'enum whose values are the core\'s stable codes."""',
         "",
@@ -158,65 +169,44 @@ def render() -> str:
         "",
         "__all__ = [",
     ]
-    names = [e[0] for e in enums] + [n for _, ns in STRUCTS for n in ns]
+    names = vocabularies() + records()
     lines += [f'    "{n}",' for n in names] + ["]", ""]
-    for name, doc, variants in enums:
+    for name in vocabularies():
+        doc = doc_block(defs()[name].get("description"))
         lines += ["", f"class {name}(str, Enum):", f'    """{doc}"""', ""]
-        for rust_variant, code, vdoc in variants:
+        for rust_variant, code, vdoc in variants(name):
             const = re.sub(r"(?<!^)(?=[A-Z])", "_", rust_variant).upper()
             lines.append(f'    {const} = "{code}"')
             if vdoc:
                 lines.append(f'    """{vdoc}"""')
         lines += ["", "    def __str__(self) -> str:", "        return str(self.value)", ""]
-    for path, structs in STRUCTS:
-        src = (ROOT / path).read_text()
-        for name in structs:
-            doc, fields = parse_struct(src, name)
-            lines += ["", "@dataclass(frozen=True)", f"class {name}(Record):", f'    """{doc}"""', ""]
-            renamed = {f"{f}_": f for f, _, _ in fields if keyword.iskeyword(f)}
-            if renamed:
-                lines.append(f"    _renamed: ClassVar[Dict[str, str]] = {renamed!r}")
-                lines.append('    """Python names of fields whose JSON names are Python keywords."""')
-            for fname, rtype, fdoc in fields:
-                if keyword.iskeyword(fname):
-                    fname += "_"
-                lines.append(f"    {fname}: {py_type(rtype, enum_names, struct_names)}")
-                if fdoc:
-                    lines.append(f'    """{fdoc}"""')
-            lines.append("")
+    for name in records():
+        doc = doc_block(defs()[name].get("description"))
+        lines += ["", "@dataclass(frozen=True)", f"class {name}(Record):", f'    """{doc}"""', ""]
+        renamed = {f"{f}_": f for f, _, _ in fields(name) if keyword.iskeyword(f)}
+        if renamed:
+            lines.append(f"    _renamed: ClassVar[Dict[str, str]] = {renamed!r}")
+            lines.append('    """Python names of fields whose JSON names are Python keywords."""')
+        for fname, schema, fdoc in fields(name):
+            if keyword.iskeyword(fname):
+                fname += "_"
+            lines.append(f"    {fname}: {py_type(schema)}")
+            if fdoc:
+                lines.append(f'    """{fdoc}"""')
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 COMMANDS_OUT = OUT.parent / "_commands.py"
 
 
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def parse_commands() -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
-    """Every command of ``core/src/command.rs``: (type name, doc, output type, fields as
-    (name, Rust type, doc))."""
-    src = (ROOT / "core/src/command.rs").read_text()
-    body = src[src.index("commands! {") :]
-    pattern = re.compile(
-        r"((?:[ \t]*///[^\n]*\n)+)[ \t]*(\w+) => \"(\w+)\", (\w+) \{\n(.*?)\n[ \t]*\}", re.S
-    )
-    out = []
-    for mt in pattern.finditer(body):
-        doc = doc_block([l for l in mt.group(1).splitlines() if l.strip().startswith("///")])
-        out.append((mt.group(2), doc, mt.group(4), parse_fields(mt.group(5), r"(\w+): (.+),$")))
-    return out
-
-
 def render_commands() -> str:
     """One method per command of the core (``command.rs``), keyword arguments only."""
-    enums = {e[0] for e in parse_enums((ROOT / ENUMS_FILE).read_text())}
-    structs = {n for _, names in STRUCTS for n in names}
-    commands = parse_commands()
+    enums = set(vocabularies())
+    structs = set(records())
     lines = [
         '"""One method per command of the core, generated by ``bindings-python/gen_models.py``',
-        'from ``core/src/command.rs``: do not edit."""',
+        'from the core\'s description of its commands: do not edit."""',
         "",
         "# fmt: off",
         "from __future__ import annotations",
@@ -230,54 +220,61 @@ def render_commands() -> str:
         "",
         "COMMANDS = [",
     ]
-    lines += [f'    "{snake(c[0])}",' for c in commands] + ["]", "", "", "class _Commands:"]
+    lines += [f'    "{c["command"]}",' for c in commands()] + ["]", "", "", "class _Commands:"]
     lines += ['    """The commands of :class:`needbridge.Hub` (each runs in one transaction and', '    appends one event)."""', ""]
     lines += ["    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:", "        raise NotImplementedError", ""]
 
     def qual(t: str) -> str:
         return re.sub(r"\b(" + "|".join(sorted(enums | structs)) + r")\b", r"m.\1", t)
 
-    for name, doc, out, fields in commands:
-        def hint(ft: str) -> str:
-            t = qual(py_type(ft, enums, structs))
+    for c in commands():
+        name, out = c["command"], c["output"]
+        doc = doc_block(defs()[c["name"]].get("description"))
+        args = fields(c["name"])
+
+        def hint(ft: Schema) -> str:
+            t = qual(py_type(ft))
             # Enums are also accepted as their codes.
             return re.sub(r"\bm\.(" + "|".join(sorted(enums)) + r")\b", r"Union[m.\1, str]", t)
 
         params = ", ".join(
-            f"{fn}: {hint(ft)}" + (" = None" if ft.startswith("Option<") else "")
-            for fn, ft, _ in fields
+            f"{fn}: {hint(ft)}" + (" = None" if optional(ft) is not None else "")
+            for fn, ft, _ in args
         )
-        sig = f"    def {snake(name)}(self, actor: Actor" + (f", *, {params}" if params else "") + f") -> m.{out}:"
+        sig = f"    def {name}(self, actor: Actor" + (f", *, {params}" if params else "") + f") -> m.{out}:"
         lines.append("    @_typed")
         lines.append(sig)
         lines.append(f'        """{doc}')
-        if fields:
+        if args:
             lines.append("")
             lines.append("        Args:")
             lines.append("            actor: who acts.")
-            for fn, _, fd in fields:
+            for fn, _, fd in args:
                 lines.append(f"            {fn}: {fd}")
         lines.append('        """')
-        def arg(fn: str, ft: str) -> str:
-            inner = re.fullmatch(r"(Option|Vec)<(\w+)>", ft)
-            base = inner.group(2) if inner else ft
+        def arg(fn: str, ft: Schema) -> str:
+            opt, items = optional(ft), ft.get("items") if ft.get("type") == "array" else None
+            base = ref(opt or items or ft)
             if base not in enums:
                 return fn
-            if inner and inner.group(1) == "Vec":
+            if items is not None:
                 return f'_enums(m.{base}, {fn}, "{fn}")'
-            if inner:
+            if opt is not None:
                 return f'None if {fn} is None else _enum(m.{base}, {fn}, "{fn}")'
             return f'_enum(m.{base}, {fn}, "{fn}")'
 
-        call = ", ".join(f"{fn}={arg(fn, ft)}" for fn, ft, _ in fields)
-        lines.append(f'        return self._run(actor, "{snake(name)}", m.{out}' + (f", {call})" if call else ")"))
+        call = ", ".join(f"{fn}={arg(fn, ft)}" for fn, ft, _ in args)
+        lines.append(f'        return self._run(actor, "{name}", m.{out}' + (f", {call})" if call else ")"))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main() -> int:
+    check = "--check" in sys.argv
+    if describe(check) != 0:
+        return 1
     outputs = [(OUT, render()), (COMMANDS_OUT, render_commands())]
-    if "--check" in sys.argv:
+    if check:
         stale = [p for p, text in outputs if not p.exists() or p.read_text() != text]
         for p in stale:
             print(f"{p} is out of date: run python3 bindings-python/gen_models.py", file=sys.stderr)

@@ -2,74 +2,33 @@
 //! through uniffi, as the Kotlin package `org.needbridge` and the Swift module `NeedBridge`.
 //!
 //! Conversion only: every record and vocabulary of the core has a mirror here (generated from
-//! the core's sources into `generated.rs`, with the core's doc comments), with ids as text,
-//! times as timestamps (`java.time.Instant`, `Date`) and every integer a signed 64-bit number,
-//! so plain Java can call the generated Kotlin.
+//! the core's description, `bindings/description.json`, into `generated.rs`, with the core's
+//! doc comments), with ids as text, times as timestamps (`java.time.Instant`, `Date`) and every
+//! integer a signed 64-bit number, so plain Java can call the generated Kotlin. The
+//! conversions are chosen by type (`convert.rs`).
 
 use chrono::{DateTime, Utc};
+use convert::{ToApp, ToCore};
 use needbridge::model as m;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-// Generated code: written for regularity, not for clippy's taste.
+#[macro_use]
+mod convert;
+// Generated code: one line per command, however long.
 #[rustfmt::skip]
-#[allow(
-    clippy::redundant_closure,
-    clippy::needless_question_mark,
-    clippy::useless_conversion,
-    clippy::too_many_arguments
-)]
+#[allow(clippy::too_many_arguments)]
 mod generated;
 pub use generated::*;
 
 uniffi::setup_scaffolding!("needbridge");
 
-/// What went wrong. Every message is readable and free of personal data.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
-pub enum NeedbridgeError {
-    /// The entity does not exist, or the actor may not know that it exists.
-    #[error("{0}")]
-    NotFound(String),
-    /// An input value was refused (the message names the field and why); nothing was written.
-    #[error("{0}")]
-    Invalid(String),
-    /// The actor may not do this.
-    #[error("{0}")]
-    Forbidden(String),
-    /// Someone else got there first (the need is already claimed): re-read and decide again.
-    #[error("{0}")]
-    Conflict(String),
-    /// A configured limit would be exceeded.
-    #[error("{0}")]
-    LimitReached(String),
-    /// Not allowed from the entity's current state.
-    #[error("{0}")]
-    IllegalState(String),
-    /// The database failed (I/O, corruption).
-    #[error("{0}")]
-    Storage(String),
-}
-
-impl From<needbridge::Error> for NeedbridgeError {
-    fn from(e: needbridge::Error) -> Self {
-        use needbridge::ErrorKind as K;
-        let text = e.to_string();
-        match e.kind() {
-            K::NotFound => Self::NotFound(text),
-            K::Invalid => Self::Invalid(text),
-            K::Forbidden => Self::Forbidden(text),
-            K::Conflict => Self::Conflict(text),
-            K::LimitReached => Self::LimitReached(text),
-            K::IllegalState => Self::IllegalState(text),
-            K::Storage => Self::Storage(text),
-        }
+pub(crate) fn invalid(field: &str, reason: &str) -> NeedbridgeError {
+    NeedbridgeError::Invalid {
+        field: field.to_string(),
+        reason: reason.to_string(),
     }
-}
-
-fn invalid(field: &str, reason: &str) -> NeedbridgeError {
-    NeedbridgeError::Invalid(format!("invalid {field}: {reason}"))
 }
 
 pub(crate) fn uuid_of(s: &str, field: &str) -> Result<uuid::Uuid, NeedbridgeError> {
@@ -144,29 +103,6 @@ impl Actor {
     }
 }
 
-impl From<m::Actor> for Actor {
-    fn from(a: m::Actor) -> Self {
-        match a {
-            m::Actor::System => Actor::System,
-            m::Actor::DistrictAdmin { district } => Actor::DistrictAdmin {
-                district: district.to_string(),
-            },
-            m::Actor::CommitteeStaff { unit } => Actor::CommitteeStaff {
-                unit: unit.to_string(),
-            },
-            m::Actor::WorkUnitSecretary { work_unit } => Actor::WorkUnitSecretary {
-                work_unit: work_unit.to_string(),
-            },
-            m::Actor::Member { member } => Actor::Member {
-                member: member.to_string(),
-            },
-            m::Actor::OrganisationContact { organisation } => Actor::OrganisationContact {
-                organisation: organisation.to_string(),
-            },
-        }
-    }
-}
-
 /// Who takes on a need.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum Claimant {
@@ -185,28 +121,6 @@ pub enum Claimant {
         /// The organisation.
         id: String,
     },
-}
-
-impl Claimant {
-    pub(crate) fn into_core(self, field: &str) -> Result<m::Claimant, NeedbridgeError> {
-        Ok(match self {
-            Claimant::Member { id } => m::Claimant::Member(m::MemberId(uuid_of(&id, field)?)),
-            Claimant::Team { id } => m::Claimant::Team(m::TeamId(uuid_of(&id, field)?)),
-            Claimant::Organisation { id } => {
-                m::Claimant::Organisation(m::OrganisationId(uuid_of(&id, field)?))
-            }
-        })
-    }
-}
-
-impl From<m::Claimant> for Claimant {
-    fn from(c: m::Claimant) -> Self {
-        match c {
-            m::Claimant::Member(x) => Claimant::Member { id: x.to_string() },
-            m::Claimant::Team(x) => Claimant::Team { id: x.to_string() },
-            m::Claimant::Organisation(x) => Claimant::Organisation { id: x.to_string() },
-        }
-    }
 }
 
 /// A time range `[from, to)`; an absent end is open.
@@ -242,25 +156,13 @@ pub struct Report {
     pub category_names: HashMap<String, Pair>,
 }
 
-impl From<needbridge::report::Report> for Report {
-    fn from(r: needbridge::report::Report) -> Self {
+impl ToApp<Report> for needbridge::report::Report {
+    fn to_app(self) -> Report {
         Report {
-            generated_at: r.generated_at.into(),
-            data: r.data.into(),
-            committee_names: r.committee_names.into_iter().collect(),
-            category_names: r
-                .category_names
-                .into_iter()
-                .map(|(k, (zh, en))| {
-                    (
-                        k,
-                        Pair {
-                            first: zh,
-                            second: en,
-                        },
-                    )
-                })
-                .collect(),
+            generated_at: self.generated_at.to_app(),
+            data: self.data.to_app(),
+            committee_names: self.committee_names.to_app(),
+            category_names: self.category_names.to_app(),
         }
     }
 }
@@ -401,10 +303,6 @@ fn unit_id(s: &str, field: &str) -> Result<m::UnitId, NeedbridgeError> {
     Ok(m::UnitId(uuid_of(s, field)?))
 }
 
-fn list<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
-    v.into_iter().map(U::from).collect()
-}
-
 #[uniffi::export]
 impl Hub {
     /// Opens (creating if missing) the SQLite database at `path` — on Android, a file in the
@@ -449,13 +347,13 @@ impl Hub {
     /// Warns about claims due soon, lapses overdue claims and expires stale needs (call it
     /// when the app resumes).
     pub fn tick(&self) -> Result<TickSummary, NeedbridgeError> {
-        Ok(self.inner.tick()?.into())
+        Ok(self.inner.tick()?.to_app())
     }
 
     /// One unit of the residence tree.
     pub fn unit(&self, actor: Actor, id: String) -> Result<ResidenceUnit, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(self.inner.unit(&a, unit_id(&id, "id")?)?.into())
+        Ok(self.inner.unit(&a, unit_id(&id, "id")?)?.to_app())
     }
 
     /// Units, optionally the children of `parent` and/or of one `kind`.
@@ -467,24 +365,27 @@ impl Hub {
     ) -> Result<Vec<ResidenceUnit>, NeedbridgeError> {
         let a = actor.into_core()?;
         let parent = parent.map(|p| unit_id(&p, "parent")).transpose()?;
-        Ok(list(self.inner.units(&a, parent, kind.map(Into::into))?))
+        Ok(self
+            .inner
+            .units(&a, parent, kind.to_core("kind")?)?
+            .to_app())
     }
 
     /// The needs taxonomy.
     pub fn categories(&self) -> Result<Vec<Category>, NeedbridgeError> {
-        Ok(list(self.inner.categories()?))
+        Ok(self.inner.categories()?.to_app())
     }
 
     /// Every registered work unit.
     pub fn work_units(&self, actor: Actor) -> Result<Vec<WorkUnit>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.work_units(&a)?))
+        Ok(self.inner.work_units(&a)?.to_app())
     }
 
     /// Every enterprise and social organisation (contacts masked unless entitled).
     pub fn organisations(&self, actor: Actor) -> Result<Vec<Organisation>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.organisations(&a)?))
+        Ok(self.inner.organisations(&a)?.to_app())
     }
 
     /// Members certified by a work unit (its secretary, district admins).
@@ -496,7 +397,7 @@ impl Hub {
         let a = actor.into_core()?;
         let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
         let scope = needbridge::hub::MemberScope::WorkUnit(w);
-        Ok(list(self.inner.members(&a, scope, &[])?))
+        Ok(self.inner.members(&a, scope, &[])?.to_app())
     }
 
     /// Accepted members of a committee who are in none of its teams yet.
@@ -506,10 +407,10 @@ impl Hub {
         committee: String,
     ) -> Result<Vec<Member>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.members_without_team(
-            &a,
-            unit_id(&committee, "committee")?,
-        )?))
+        Ok(self
+            .inner
+            .members_without_team(&a, unit_id(&committee, "committee")?)?
+            .to_app())
     }
 
     /// A work unit's certificates and where each stands.
@@ -520,7 +421,7 @@ impl Hub {
     ) -> Result<Vec<CertificateRow>, NeedbridgeError> {
         let a = actor.into_core()?;
         let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
-        Ok(list(self.inner.certificates(&a, w)?))
+        Ok(self.inner.certificates(&a, w)?.to_app())
     }
 
     /// The acceptances and returns sent back to a work unit.
@@ -531,7 +432,7 @@ impl Hub {
     ) -> Result<Vec<LedgerEntry>, NeedbridgeError> {
         let a = actor.into_core()?;
         let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
-        Ok(list(self.inner.ledger(&a, w)?))
+        Ok(self.inner.ledger(&a, w)?.to_app())
     }
 
     /// A work unit's ledger (台账): one row per member it certified (phones masked).
@@ -543,12 +444,15 @@ impl Hub {
     ) -> Result<Vec<MemberLedgerRow>, NeedbridgeError> {
         let a = actor.into_core()?;
         let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
-        Ok(list(self.inner.work_unit_ledger(
-            &a,
-            w,
-            period.into(),
-            needbridge::export::PersonalData::Masked,
-        )?))
+        Ok(self
+            .inner
+            .work_unit_ledger(
+                &a,
+                w,
+                period.into(),
+                needbridge::export::PersonalData::Masked,
+            )?
+            .to_app())
     }
 
     /// The changes after sequence number `after` that the actor may read (at most `limit`),
@@ -571,7 +475,7 @@ impl Hub {
     pub fn member(&self, actor: Actor, id: String) -> Result<Member, NeedbridgeError> {
         let a = actor.into_core()?;
         let id = m::MemberId(uuid_of(&id, "id")?);
-        Ok(self.inner.member(&a, id)?.into())
+        Ok(self.inner.member(&a, id)?.to_app())
     }
 
     /// Members reported to committees under `unit` (staff), optionally only some statuses.
@@ -583,28 +487,28 @@ impl Hub {
     ) -> Result<Vec<Member>, NeedbridgeError> {
         let a = actor.into_core()?;
         let scope = needbridge::hub::MemberScope::Unit(unit_id(&unit, "unit")?);
-        let st: Vec<m::MemberStatus> = statuses.into_iter().map(Into::into).collect();
-        Ok(list(self.inner.members(&a, scope, &st)?))
+        let st: Vec<m::MemberStatus> = statuses.to_core("statuses")?;
+        Ok(self.inner.members(&a, scope, &st)?.to_app())
     }
 
     /// One resident (personal data masked unless the actor is entitled).
     pub fn resident(&self, actor: Actor, id: String) -> Result<Resident, NeedbridgeError> {
         let a = actor.into_core()?;
         let id = m::ResidentId(uuid_of(&id, "id")?);
-        Ok(self.inner.resident(&a, id)?.into())
+        Ok(self.inner.resident(&a, id)?.to_app())
     }
 
     /// Residents held by committees under `unit`.
     pub fn residents(&self, actor: Actor, unit: String) -> Result<Vec<Resident>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.residents(&a, unit_id(&unit, "unit")?)?))
+        Ok(self.inner.residents(&a, unit_id(&unit, "unit")?)?.to_app())
     }
 
     /// One need.
     pub fn need(&self, actor: Actor, id: String) -> Result<Need, NeedbridgeError> {
         let a = actor.into_core()?;
         let id = m::NeedId(uuid_of(&id, "id")?);
-        Ok(self.inner.need(&a, id)?.into())
+        Ok(self.inner.need(&a, id)?.to_app())
     }
 
     /// One page of the project library under `unit`, optionally only some statuses; pass the
@@ -621,7 +525,7 @@ impl Hub {
         let a = actor.into_core()?;
         let q = needbridge::hub::NeedQuery {
             unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
-            statuses: statuses.into_iter().map(Into::into).collect(),
+            statuses: statuses.to_core("statuses")?,
             text,
             after: after
                 .map(|x| uuid_of(&x, "after").map(m::NeedId))
@@ -629,14 +533,14 @@ impl Hub {
             limit: u32_of(limit, "limit")?,
             ..Default::default()
         };
-        Ok(self.inner.library(&a, &q)?.into())
+        Ok(self.inner.library(&a, &q)?.to_app())
     }
 
     /// One claim.
     pub fn claim(&self, actor: Actor, id: String) -> Result<Claim, NeedbridgeError> {
         let a = actor.into_core()?;
         let id = m::ClaimId(uuid_of(&id, "id")?);
-        Ok(self.inner.claim(&a, id)?.into())
+        Ok(self.inner.claim(&a, id)?.to_app())
     }
 
     /// Claims of a need, or at committees under a unit, optionally only some statuses.
@@ -653,10 +557,10 @@ impl Hub {
                 .map(|x| uuid_of(&x, "need").map(m::NeedId))
                 .transpose()?,
             unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
-            statuses: statuses.into_iter().map(Into::into).collect(),
+            statuses: statuses.to_core("statuses")?,
             ..Default::default()
         };
-        Ok(list(self.inner.claims(&a, &f)?))
+        Ok(self.inner.claims(&a, &f)?.to_app())
     }
 
     /// Claims held by one claimant (a member's "my claims").
@@ -666,16 +570,17 @@ impl Hub {
         claimant: Claimant,
     ) -> Result<Vec<Claim>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(
-            self.inner.claims_of(&a, claimant.into_core("claimant")?)?,
-        ))
+        Ok(self
+            .inner
+            .claims_of(&a, claimant.to_core("claimant")?)?
+            .to_app())
     }
 
     /// One team.
     pub fn team(&self, actor: Actor, id: String) -> Result<Team, NeedbridgeError> {
         let a = actor.into_core()?;
         let id = m::TeamId(uuid_of(&id, "id")?);
-        Ok(self.inner.team(&a, id)?.into())
+        Ok(self.inner.team(&a, id)?.to_app())
     }
 
     /// Teams of committees under `unit`.
@@ -685,14 +590,14 @@ impl Hub {
             unit: Some(unit_id(&unit, "unit")?),
             ..Default::default()
         };
-        Ok(list(self.inner.teams(&a, &f)?))
+        Ok(self.inner.teams(&a, &f)?.to_app())
     }
 
     /// A member's logged hours.
     pub fn hours_of(&self, actor: Actor, member: String) -> Result<Vec<Hours>, NeedbridgeError> {
         let a = actor.into_core()?;
         let id = m::MemberId(uuid_of(&member, "member")?);
-        Ok(list(self.inner.hours_of(&a, id)?))
+        Ok(self.inner.hours_of(&a, id)?.to_app())
     }
 
     /// Hours logged at committees under `unit`, optionally of one status.
@@ -703,11 +608,10 @@ impl Hub {
         status: Option<HoursStatus>,
     ) -> Result<Vec<Hours>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.hours_at(
-            &a,
-            unit_id(&unit, "unit")?,
-            status.map(Into::into),
-        )?))
+        Ok(self
+            .inner
+            .hours_at(&a, unit_id(&unit, "unit")?, status.to_core("status")?)?
+            .to_app())
     }
 
     /// Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
@@ -726,7 +630,7 @@ impl Hub {
             after: None,
             limit: Some(u32_of(limit, "limit")?),
         };
-        Ok(list(self.inner.activities(&a, &f, page)?))
+        Ok(self.inner.activities(&a, &f, page)?.to_app())
     }
 
     /// Three-heads roles under `unit`.
@@ -737,11 +641,10 @@ impl Hub {
         current_only: bool,
     ) -> Result<Vec<Role>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.roles(
-            &a,
-            unit_id(&unit, "unit")?,
-            current_only,
-        )?))
+        Ok(self
+            .inner
+            .roles(&a, unit_id(&unit, "unit")?, current_only)?
+            .to_app())
     }
 
     /// Pairings under `unit`.
@@ -752,11 +655,10 @@ impl Hub {
         current_only: bool,
     ) -> Result<Vec<Pairing>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.pairings(
-            &a,
-            unit_id(&unit, "unit")?,
-            current_only,
-        )?))
+        Ok(self
+            .inner
+            .pairings(&a, unit_id(&unit, "unit")?, current_only)?
+            .to_app())
     }
 
     /// The district report for a unit subtree over `period`.
@@ -768,7 +670,7 @@ impl Hub {
     ) -> Result<Report, NeedbridgeError> {
         let a = actor.into_core()?;
         let scope = needbridge::report::ReportScope::Unit(unit_id(&unit, "unit")?);
-        Ok(self.inner.report(&a, scope, period.into())?.into())
+        Ok(self.inner.report(&a, scope, period.into())?.to_app())
     }
 
     /// A committee's ledger of needs with their latest claims (residents masked).
@@ -779,11 +681,14 @@ impl Hub {
         period: Period,
     ) -> Result<Vec<NeedLedgerRow>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(list(self.inner.committee_ledger(
-            &a,
-            unit_id(&unit, "unit")?,
-            period.into(),
-            needbridge::export::PersonalData::Masked,
-        )?))
+        Ok(self
+            .inner
+            .committee_ledger(
+                &a,
+                unit_id(&unit, "unit")?,
+                period.into(),
+                needbridge::export::PersonalData::Masked,
+            )?
+            .to_app())
     }
 }

@@ -17,6 +17,7 @@ macro_rules! commands {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+            #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
             pub struct $name { $($(#[$fdoc])* pub $field: $ty),* }
 
             impl From<$name> for Command {
@@ -45,8 +46,25 @@ macro_rules! commands {
             /// Every command's type name (`ClaimNeed`, …), in declaration order; the serde
             /// tag is its snake_case form (`claim_need`).
             pub const TYPE_NAMES: &'static [&'static str] = &[$(stringify!($name)),+];
+
+            /// Hands every command type, with its event kind, to `visitor`, in declaration
+            /// order (how `crate::describe` describes them as data).
+            #[cfg(feature = "describe")]
+            pub(crate) fn visit_all(visitor: &mut impl CommandVisitor) {
+                $(visitor.visit::<$name>($event);)+
+            }
         }
     };
+}
+
+/// What [`Command::visit_all`] hands each command type to.
+#[cfg(feature = "describe")]
+pub(crate) trait CommandVisitor {
+    /// One command type `C`, which appends events of kind `event`.
+    fn visit<C>(&mut self, event: &'static str)
+    where
+        C: Execute + schemars::JsonSchema,
+        C::Output: schemars::JsonSchema;
 }
 
 commands! {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One entry of the audit trail: appended by every change, in the same transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Event {
     /// uuid v7.
     pub id: EventId,
@@ -21,7 +22,15 @@ pub struct Event {
     /// The committee the change concerns, when there is one: scopes who may read the event.
     pub committee: Option<UnitId>,
     /// The command, as received (validated and normalised).
+    #[cfg_attr(
+        feature = "describe",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
     pub command: Command,
     /// Every record the change wrote, after the change: replaying these rebuilds the state.
+    #[cfg_attr(
+        feature = "describe",
+        schemars(with = "Vec<serde_json::Map<String, serde_json::Value>>")
+    )]
     pub changes: Vec<Record>,
 }

@@ -77,6 +77,7 @@ impl HubConfig {
 
 /// What one [`Hub::tick`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct TickSummary {
     /// Claims that got the due-soon warning.
     pub warned: u32,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One member in a work unit's ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct MemberLedgerRow {
     /// The member.
     pub member: MemberId,
@@ -47,6 +48,7 @@ pub struct MemberLedgerRow {
 
 /// One need in a committee's ledger, with its latest claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct NeedLedgerRow {
     /// The need.
     pub need: NeedId,

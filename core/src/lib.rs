@@ -24,6 +24,8 @@
 pub mod args;
 pub mod clock;
 pub mod command;
+#[cfg(feature = "describe")]
+pub mod describe;
 pub mod error;
 pub mod event;
 pub mod export;
@@ -41,8 +43,9 @@ pub mod testing;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, Execute};
 pub use error::{Error, ErrorKind, Result};
+pub use event::Event;
 pub use hub::{Hub, HubConfig, TickSummary};
-pub use model::Actor;
+pub use model::{Actor, Record};
 #[cfg(feature = "sqlite")]
 pub use store::sqlite::Key;
-pub use store::{Event, Record, Store};
+pub use store::Store;

@@ -212,6 +212,10 @@ fn sources(dir: &Path) -> Vec<Source> {
         for e in std::fs::read_dir(&d).expect("read source dir") {
             let p = e.expect("dir entry").path();
             if p.is_dir() {
+                // `src/bin/*`: binaries are crates of their own, importing the library by name.
+                if p.file_name().is_some_and(|n| n == "bin") && d == dir {
+                    continue;
+                }
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "rs") {
                 let rel = p.strip_prefix(dir).expect("under dir").to_path_buf();

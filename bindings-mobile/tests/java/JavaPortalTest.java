@@ -51,6 +51,7 @@ public class JavaPortalTest {
             throw new AssertionError("a bad id was accepted");
         } catch (NeedbridgeException.Invalid e) {
             check(e.getMessage().contains("id"), "names the field: " + e.getMessage());
+            check(e.getField().equals("id") && !e.getReason().isEmpty(), "field and reason: " + e);
         }
 
         // Encryption at rest: open with a key, a wrong key is a typed error, rekey.

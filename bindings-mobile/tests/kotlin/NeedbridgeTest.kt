@@ -122,10 +122,20 @@ fun everyErrorKind(dir: File) {
     val w = World(Hub.inMemory())
     val hub = w.hub
     val need = w.publishedNeed("轮椅")
-    refused<NeedbridgeException.NotFound> { hub.need(w.sys, "01a21476-0000-7000-8000-000000000000") }
+    val nf = refused<NeedbridgeException.NotFound> { hub.need(w.sys, "01a21476-0000-7000-8000-000000000000") }
+    check(nf.entity == "need" && nf.id == "01a21476-0000-7000-8000-000000000000") { "the entity and id: $nf" }
     val e = refused<NeedbridgeException.Invalid> { hub.createUnit(w.admin, UnitKind.COMMITTEE, "", w.community) }
     check(e.message!!.contains("name")) { "the message names the field: ${e.message}" }
-    refused<NeedbridgeException.Invalid> { hub.need(w.sys, "not-an-id") }
+    // The error keeps its data: which field, and why; toString() is the core's sentence.
+    check(e.field == "name" && e.reason.isNotBlank()) { "field and reason: $e" }
+    check(e.toString() == "invalid name: ${e.reason}") { "the core's sentence: $e" }
+    val badId = refused<NeedbridgeException.Invalid> { hub.need(w.sys, "not-an-id") }
+    check(badId.field == "id") { "names the id: $badId" }
+    // A refused argument of a command is named by its path, without its value.
+    val badCount = refused<NeedbridgeException.Invalid> {
+        hub.logHours(Actor.Member(w.members[0]), w.members[0], Instant.now(), -5, "巡逻")
+    }
+    check(badCount.field == "minutes" && !badCount.reason.contains("-5")) { "minutes: $badCount" }
     refused<NeedbridgeException.Forbidden> { hub.publishNeed(Actor.CommitteeStaff(w.other), need) }
     val until = Instant.now().plus(Duration.ofDays(2))
     hub.claimNeed(Actor.Member(w.members[0]), need, Claimant.Member(w.members[0]), until)
@@ -144,6 +154,7 @@ fun everyErrorKind(dir: File) {
         hub.registerResident(w.staff, w.committee, null, "李四", "12345", null, null, listOf(ResidentGroup.ELDERLY))
     }
     check(!bad.message!!.contains("12345")) { "a phone leaked into a message" }
+    check(bad.field == "phone" && !bad.reason.contains("12345")) { "names the phone: $bad" }
 }
 
 fun listenerAndThreads() {

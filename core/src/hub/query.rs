@@ -41,6 +41,7 @@ pub struct NeedQuery {
 
 /// One page of needs, in stable (creation) order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct NeedPage {
     /// The needs.
     pub needs: Vec<Need>,
@@ -60,6 +61,7 @@ pub enum MemberScope {
 
 /// A certificate as its work unit sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct CertificateRow {
     /// The member.
     pub member: MemberId,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A unit of the residence tree: district > community > residents' committee > grid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Unit {
     /// Its id.
     pub id: UnitId,
@@ -37,6 +38,7 @@ impl Unit {
 
 /// A work unit (机关单位) whose party organisation issues report certificates and keeps a ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct WorkUnit {
     /// Its id.
     pub id: WorkUnitId,
@@ -50,6 +52,7 @@ pub struct WorkUnit {
 
 /// Totals of verified work, maintained as claims are verified: what reports count.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Tally {
     /// Verified claims.
     pub claims_verified: u64,
@@ -76,6 +79,7 @@ impl Tally {
 
 /// An enterprise or social organisation that claims needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Organisation {
     /// Its id.
     pub id: OrganisationId,
@@ -97,6 +101,7 @@ pub struct Organisation {
 
 /// A category of the needs taxonomy (configurable; seeded with the seed's examples).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Category {
     /// Its id.
     pub id: CategoryId,
@@ -110,6 +115,7 @@ pub struct Category {
 
 /// The certificate (报到证) a work unit issues to a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Certificate {
     /// The work unit's number on it.
     pub number: String,
@@ -121,6 +127,7 @@ pub struct Certificate {
 
 /// A signed service commitment (服务承诺书).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Commitment {
     /// What the member promises.
     pub text: String,
@@ -130,6 +137,7 @@ pub struct Commitment {
 
 /// An in-service party member (在职党员).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Member {
     /// Its id.
     pub id: MemberId,
@@ -183,6 +191,7 @@ impl Member {
 
 /// An entry of a work unit's ledger (台账): the committee's feedback on a member's report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct LedgerEntry {
     /// Its id.
     pub id: LedgerEntryId,
@@ -202,6 +211,7 @@ pub struct LedgerEntry {
 
 /// A resident (beneficiary). Name, phone, ID number and address are personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Resident {
     /// Its id.
     pub id: ResidentId,
@@ -240,6 +250,7 @@ impl Resident {
 
 /// A need in a committee's project library.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Need {
     /// Its id.
     pub id: NeedId,
@@ -285,6 +296,7 @@ pub struct Need {
 
 /// Who holds a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum Claimant {
     /// An individual member.
@@ -317,6 +329,7 @@ impl Claimant {
 
 /// Items given as part of a fulfilment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Item {
     /// How many.
     pub count: u32,
@@ -326,6 +339,7 @@ pub struct Item {
 
 /// What was done for a need: recorded on completion, counted once verified.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Fulfilment {
     /// Money put in, in fen (≥ 0).
     pub money_fen: i64,
@@ -350,6 +364,7 @@ impl Fulfilment {
 
 /// A claim of a need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Claim {
     /// Its id.
     pub id: ClaimId,
@@ -387,6 +402,7 @@ pub struct Claim {
 
 /// A volunteer team (志愿服务队).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Team {
     /// Its id.
     pub id: TeamId,
@@ -410,6 +426,7 @@ pub struct Team {
 
 /// Service hours a member logs for themself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Hours {
     /// Its id.
     pub id: HoursId,
@@ -433,6 +450,7 @@ pub struct Hours {
 
 /// A counted activity (patrol, mediation, lecture, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Activity {
     /// Its id.
     pub id: ActivityId,
@@ -458,6 +476,7 @@ pub struct Activity {
 
 /// A three-heads role (三长) held by a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Role {
     /// Its id.
     pub id: RoleId,
@@ -477,6 +496,7 @@ pub struct Role {
 
 /// A lasting pair of a member and a resident in need (结对帮扶).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Pairing {
     /// Its id.
     pub id: PairingId,
@@ -497,6 +517,7 @@ pub struct Pairing {
 /// Who is acting. needbridge does not authenticate: the host signs its users in and passes
 /// the actor on every call; needbridge decides what that actor may do and see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Actor {
     /// The host itself (imports, schedulers): trusted, may do what the state allows.

@@ -67,6 +67,7 @@ pub enum ReportScope {
 
 /// A half-open time range `[from, to)`; `None` leaves that end open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Period {
     /// Start (inclusive).
     pub from: Option<DateTime<Utc>>,
@@ -111,6 +112,7 @@ pub struct ReportRequest {
 
 /// Needs and claims figures: the totals' core, and one row of every breakdown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct NeedFigures {
     /// Needs created.
     pub needs_collected: u64,
@@ -153,6 +155,7 @@ impl NeedFigures {
 
 /// Activities of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct ActivityFigures {
     /// How many were held.
     pub count: u64,
@@ -164,6 +167,7 @@ pub struct ActivityFigures {
 
 /// The raw figures a store computes; keys are ids, codes and `YYYY-MM` months as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct ReportData {
     /// Residents' committees.
     pub committees: u64,
@@ -495,8 +499,13 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
 
 /// A finished report: the figures and the names to show them with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct Report {
     /// What was asked.
+    #[cfg_attr(
+        feature = "describe",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
     pub request: ReportRequest,
     /// When it was computed.
     pub generated_at: DateTime<Utc>,

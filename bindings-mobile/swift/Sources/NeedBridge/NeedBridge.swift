@@ -8044,7 +8044,7 @@ public func FfiConverterTypeNeedStatus_lower(_ value: NeedStatus) -> RustBuffer 
 
 
 /**
- * What went wrong. Every message is readable and free of personal data.
+ * Everything that can go wrong when a host calls needbridge. Every text is free of personal data: Kotlin's `message` lists the fields, `toString()` (Swift: `description`) is the core's sentence.
  */
 public 
 enum NeedbridgeError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -8052,44 +8052,91 @@ enum NeedbridgeError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
     
     
     /**
-     * The entity does not exist, or the actor may not know that it exists.
+     * The entity does not exist (or the actor may not know that it exists).
      */
-    case NotFound(message: String)
-    
+    case NotFound(
+        /**
+         * The kind of entity, e.g. `need`.
+         */entity: String, 
+        /**
+         * Its id, as text.
+         */id: String
+    )
     /**
-     * An input value was refused (the message names the field and why); nothing was written.
+     * An input value was refused; nothing was written.
      */
-    case Invalid(message: String)
-    
+    case Invalid(
+        /**
+         * The field, as named in the command (`phone`, `promised_by`, `fulfilment.items[0].count`, …).
+         */field: String, 
+        /**
+         * Why it was refused.
+         */reason: String
+    )
     /**
      * The actor may not do this.
      */
-    case Forbidden(message: String)
-    
+    case Forbidden(
+        /**
+         * What was refused, in general words.
+         */reason: String
+    )
     /**
-     * Someone else got there first (the need is already claimed): re-read and decide again.
+     * Someone else got there first (the need is already claimed, a concurrent write won); re-read and decide again.
      */
-    case Conflict(message: String)
-    
+    case Conflict(
+        /**
+         * What conflicted.
+         */reason: String
+    )
     /**
      * A configured limit would be exceeded.
      */
-    case LimitReached(message: String)
-    
+    case LimitReached(
+        /**
+         * Which limit.
+         */limit: String, 
+        /**
+         * Its configured value.
+         */max: Int64
+    )
     /**
-     * Not allowed from the entity's current state.
+     * The transition is not allowed from the entity's current state.
      */
-    case IllegalState(message: String)
-    
+    case IllegalState(
+        /**
+         * The kind of entity.
+         */entity: String, 
+        /**
+         * Its current state.
+         */state: String, 
+        /**
+         * What was attempted.
+         */action: String
+    )
     /**
-     * The database failed (I/O, corruption).
+     * The storage backend failed (I/O, corruption, a lost connection).
      */
-    case Storage(message: String)
-    
+    case Storage(
+        /**
+         * What the backend reported, without data values.
+         */detail: String
+    )
 
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_needbridgeerror_uniffi_trait_display(
+            FfiConverterTypeNeedbridgeError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -8116,35 +8163,33 @@ public struct FfiConverterTypeNeedbridgeError: FfiConverterRustBuffer {
 
         
         case 1: return .NotFound(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            entity: try FfiConverterString.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
+            )
         case 2: return .Invalid(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterString.read(from: &buf), 
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 3: return .Forbidden(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 4: return .Conflict(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            reason: try FfiConverterString.read(from: &buf)
+            )
         case 5: return .LimitReached(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            limit: try FfiConverterString.read(from: &buf), 
+            max: try FfiConverterInt64.read(from: &buf)
+            )
         case 6: return .IllegalState(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            entity: try FfiConverterString.read(from: &buf), 
+            state: try FfiConverterString.read(from: &buf), 
+            action: try FfiConverterString.read(from: &buf)
+            )
         case 7: return .Storage(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            detail: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -8154,22 +8199,46 @@ public struct FfiConverterTypeNeedbridgeError: FfiConverterRustBuffer {
         
 
         
-        case .NotFound(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .Invalid(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .Forbidden(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .Conflict(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .LimitReached(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .IllegalState(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .Storage(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-
         
+        case let .NotFound(entity,id):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(entity, into: &buf)
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .Invalid(field,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Forbidden(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Conflict(reason):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .LimitReached(limit,max):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(limit, into: &buf)
+            FfiConverterInt64.write(max, into: &buf)
+            
+        
+        case let .IllegalState(entity,state,action):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(entity, into: &buf)
+            FfiConverterString.write(state, into: &buf)
+            FfiConverterString.write(action, into: &buf)
+            
+        
+        case let .Storage(detail):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(detail, into: &buf)
+            
         }
     }
 }
@@ -9803,19 +9872,19 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_func_decrypt_database() != 10536) {
+    if (uniffi_needbridge_mobile_checksum_func_decrypt_database() != 40518) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_func_encrypt_database() != 23766) {
+    if (uniffi_needbridge_mobile_checksum_func_encrypt_database() != 17180) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_func_rekey_database() != 29839) {
+    if (uniffi_needbridge_mobile_checksum_func_rekey_database() != 16904) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_changelistener_on_change() != 57473) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_activities() != 50408) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_activities() != 38493) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_add_listener() != 33303) {
@@ -9824,220 +9893,220 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_backend_name() != 54921) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_categories() != 2605) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_categories() != 33608) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 32409) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 934) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 35559) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 49222) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 52967) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 8092) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claims() != 846) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claims() != 41916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claims_of() != 21823) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claims_of() != 13827) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 51493) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 49897) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 59190) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 52592) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 40041) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 45026) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 50205) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 35643) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 40830) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 42222) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_member() != 14866) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_member() != 30858) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_members() != 38770) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_members() != 30942) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 11410) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 59003) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_need() != 2930) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_need() != 7152) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 5994) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 63031) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 9102) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 15664) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_report() != 44314) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_report() != 43270) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_resident() != 21021) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_resident() != 27638) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_residents() != 29171) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_residents() != 2408) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 64562) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 59446) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_team() != 40209) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_team() != 5378) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_teams() != 10809) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_teams() != 49702) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_tick() != 27517) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_tick() != 6907) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_unit() != 50094) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_unit() != 21431) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_units() != 18772) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_units() != 36099) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 34189) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 10567) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 25173) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 24537) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 19923) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 64221) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 1105) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 57730) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 58006) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 4734) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 11299) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 53909) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 48701) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 22026) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 52660) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 28243) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_complete_claim() != 32469) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_complete_claim() != 26835) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 37871) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 41879) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 52141) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 39004) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 27242) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 53354) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 53686) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 8876) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 46757) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 27792) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 30542) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 44217) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 11885) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 6239) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 29049) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 7745) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 64085) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 30747) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 36299) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 60947) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 25756) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 42229) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 50217) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 59802) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 65240) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 33464) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 9478) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 30223) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 50819) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 65166) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 28880) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 58056) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 53924) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 60662) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 25477) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 58729) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 46883) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 29353) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_work_unit() != 16725) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_work_unit() != 30965) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reissue_certificate() != 5524) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reissue_certificate() != 61398) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reject_hours() != 19908) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reject_hours() != 61996) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reject_need() != 16601) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reject_need() != 32485) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_release_claim() != 60538) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_release_claim() != 16219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 12736) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 571) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 31670) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 35440) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 53654) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 2799) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 35675) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 48369) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_start_work() != 24067) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_start_work() != 41978) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_submit_need() != 61198) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_submit_need() != 2288) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_update_resident() != 4295) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_update_resident() != 53445) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_verify_claim() != 65079) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_verify_claim() != 37783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due() != 15572) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due() != 18173) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_withdraw_need() != 64086) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_withdraw_need() != 52633) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_constructor_hub_in_memory() != 11894) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_constructor_hub_open() != 15051) {
+    if (uniffi_needbridge_mobile_checksum_constructor_hub_open() != 49091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 65453) {
+    if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 22847) {
         return InitializationResult.apiChecksumMismatch
     }
 

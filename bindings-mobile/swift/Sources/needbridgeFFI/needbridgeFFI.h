@@ -665,6 +665,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_warn_claim_due(uint64_t ptr, R
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_withdraw_need(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_NEEDBRIDGEERROR_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_NEEDBRIDGEERROR_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_needbridge_mobile_fn_method_needbridgeerror_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_DECRYPT_DATABASE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_DECRYPT_DATABASE
 void uniffi_needbridge_mobile_fn_func_decrypt_database(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status

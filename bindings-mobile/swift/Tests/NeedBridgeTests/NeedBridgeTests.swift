@@ -77,7 +77,10 @@ final class NeedBridgeTests: XCTestCase {
         XCTAssertThrowsError(try w.hub.need(actor: .system, id: "01a21476-0000-7000-8000-000000000000")) {
             guard case NeedbridgeError.NotFound = $0 else { return XCTFail("\($0)") } }
         XCTAssertThrowsError(try w.hub.need(actor: .system, id: "not-an-id")) {
-            guard case NeedbridgeError.Invalid = $0 else { return XCTFail("\($0)") } }
+            guard let e = $0 as? NeedbridgeError, case let .Invalid(field, reason) = e else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "id")
+            XCTAssertFalse(reason.isEmpty)
+            XCTAssertEqual(e.description, "invalid id: \(reason)") }
         XCTAssertThrowsError(try w.hub.publishNeed(actor: .committeeStaff(unit: w.other), need: need)) {
             guard case NeedbridgeError.Forbidden = $0 else { return XCTFail("\($0)") } }
         let until = Date().addingTimeInterval(2 * 86400)
