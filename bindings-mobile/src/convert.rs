@@ -2,15 +2,71 @@
 //! (ids as text, times as timestamps, every integer `i64`: docs/adr/0009), [`ToCore`] turns an
 //! app's argument into the core's type, refusing it as `Invalid` naming the argument. One impl
 //! per kind of value (below) and per record or vocabulary (the macros, invoked from
-//! `generated.rs`), so the conversions are written once and chosen by type. Plain trait
+//! `records.rs` and `commands.rs`), so the conversions are written once and chosen by type. Plain trait
 //! dispatch rather than a trip through serde keeps the library small (serde's path cost 0.7 MiB).
 
-use crate::{Claimant, NeedbridgeError, Pair};
 use chrono::{DateTime, Utc};
 use needbridge::model as m;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
 use std::time::SystemTime;
+
+/// An app's value the core cannot take: the argument's name and why (never the value). It
+/// becomes `NeedbridgeError::Invalid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refused {
+    /// The argument.
+    pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// `field` refused for `reason`.
+pub(crate) fn invalid(field: &str, reason: &str) -> Refused {
+    Refused {
+        field: field.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// An id from the app's text.
+pub(crate) fn uuid_of(s: &str, field: &str) -> Result<uuid::Uuid, Refused> {
+    uuid::Uuid::parse_str(s).map_err(|_| invalid(field, "is not an id"))
+}
+
+/// A count from the app's `i64` (docs/adr/0009).
+pub(crate) fn u32_of(v: i64, field: &str) -> Result<u32, Refused> {
+    u32::try_from(v).map_err(|_| invalid(field, "must be between 0 and 4294967295"))
+}
+
+/// Two texts (an id and a name, a kind and a name, Chinese and English labels).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Pair {
+    /// The first.
+    pub first: String,
+    /// The second.
+    pub second: String,
+}
+
+/// Who takes on a need.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Claimant {
+    /// A member, as an individual.
+    Member {
+        /// The member.
+        id: String,
+    },
+    /// A volunteer team (acting through its captain).
+    Team {
+        /// The team.
+        id: String,
+    },
+    /// An enterprise or social organisation (acting through its contact).
+    Organisation {
+        /// The organisation.
+        id: String,
+    },
+}
 
 /// A core value as the app sees it.
 pub(crate) trait ToApp<T> {
@@ -21,7 +77,7 @@ pub(crate) trait ToApp<T> {
 /// An app's value as the core takes it; `field` names it in a refusal.
 pub(crate) trait ToCore<T> {
     /// The core value, or `Invalid` for `field`.
-    fn to_core(self, field: &str) -> Result<T, NeedbridgeError>;
+    fn to_core(self, field: &str) -> Result<T, Refused>;
 }
 
 /// Values that cross unchanged.
@@ -31,7 +87,7 @@ macro_rules! same {
             fn to_app(self) -> $t { self }
         }
         impl ToCore<$t> for $t {
-            fn to_core(self, _: &str) -> Result<$t, NeedbridgeError> { Ok(self) }
+            fn to_core(self, _: &str) -> Result<$t, Refused> { Ok(self) }
         }
     )+};
 }
@@ -50,14 +106,14 @@ impl ToApp<i64> for u64 {
 }
 
 impl ToCore<u32> for i64 {
-    fn to_core(self, field: &str) -> Result<u32, NeedbridgeError> {
-        crate::u32_of(self, field)
+    fn to_core(self, field: &str) -> Result<u32, Refused> {
+        u32_of(self, field)
     }
 }
 
 impl ToCore<u64> for i64 {
-    fn to_core(self, field: &str) -> Result<u64, NeedbridgeError> {
-        u64::try_from(self).map_err(|_| crate::invalid(field, "must not be negative"))
+    fn to_core(self, field: &str) -> Result<u64, Refused> {
+        u64::try_from(self).map_err(|_| invalid(field, "must not be negative"))
     }
 }
 
@@ -68,7 +124,7 @@ impl ToApp<SystemTime> for DateTime<Utc> {
 }
 
 impl ToCore<DateTime<Utc>> for SystemTime {
-    fn to_core(self, _: &str) -> Result<DateTime<Utc>, NeedbridgeError> {
+    fn to_core(self, _: &str) -> Result<DateTime<Utc>, Refused> {
         Ok(self.into())
     }
 }
@@ -80,7 +136,7 @@ impl<A: ToApp<B>, B> ToApp<Option<B>> for Option<A> {
 }
 
 impl<A: ToCore<B>, B> ToCore<Option<B>> for Option<A> {
-    fn to_core(self, field: &str) -> Result<Option<B>, NeedbridgeError> {
+    fn to_core(self, field: &str) -> Result<Option<B>, Refused> {
         self.map(|a| a.to_core(field)).transpose()
     }
 }
@@ -92,7 +148,7 @@ impl<A: ToApp<B>, B> ToApp<Vec<B>> for Vec<A> {
 }
 
 impl<A: ToCore<B>, B> ToCore<Vec<B>> for Vec<A> {
-    fn to_core(self, field: &str) -> Result<Vec<B>, NeedbridgeError> {
+    fn to_core(self, field: &str) -> Result<Vec<B>, Refused> {
         self.into_iter().map(|a| a.to_core(field)).collect()
     }
 }
@@ -123,7 +179,7 @@ impl ToApp<Claimant> for m::Claimant {
 }
 
 impl ToCore<m::Claimant> for Claimant {
-    fn to_core(self, field: &str) -> Result<m::Claimant, NeedbridgeError> {
+    fn to_core(self, field: &str) -> Result<m::Claimant, Refused> {
         Ok(match self {
             Claimant::Member { id } => m::Claimant::Member(id.to_core(field)?),
             Claimant::Team { id } => m::Claimant::Team(id.to_core(field)?),
@@ -139,8 +195,8 @@ macro_rules! ids {
             fn to_app(self) -> String { self.to_string() }
         }
         impl ToCore<m::$id> for String {
-            fn to_core(self, field: &str) -> Result<m::$id, $crate::NeedbridgeError> {
-                Ok(m::$id($crate::uuid_of(&self, field)?))
+            fn to_core(self, field: &str) -> Result<m::$id, $crate::convert::Refused> {
+                Ok(m::$id($crate::convert::uuid_of(&self, field)?))
             }
         }
     )+};
@@ -160,7 +216,7 @@ macro_rules! vocabulary {
         }
 
         impl $crate::convert::ToCore<m::$name> for $name {
-            fn to_core(self, _: &str) -> Result<m::$name, $crate::NeedbridgeError> {
+            fn to_core(self, _: &str) -> Result<m::$name, $crate::convert::Refused> {
                 Ok(match self { $($name::$variant => m::$name::$variant),+ })
             }
         }
@@ -172,7 +228,7 @@ macro_rules! vocabulary {
 macro_rules! record {
     (@input $name:ident = $core:path { $($field:ident),+ $(,)? }) => {
         impl $crate::convert::ToCore<$core> for $name {
-            fn to_core(self, _: &str) -> Result<$core, $crate::NeedbridgeError> {
+            fn to_core(self, _: &str) -> Result<$core, $crate::convert::Refused> {
                 type Core = $core;
                 Ok(Core { $($field: self.$field.to_core(stringify!($field))?),+ })
             }
@@ -223,10 +279,16 @@ macro_rules! error {
         }
 
         impl std::error::Error for $name {}
+
+        impl From<$crate::convert::Refused> for $name {
+            fn from(r: $crate::convert::Refused) -> Self {
+                $name::Invalid { field: r.field, reason: r.reason }
+            }
+        }
     };
 }
 
-/// One exported `Hub` method per command (the list is generated into `generated.rs`): each
+/// One exported `Hub` method per command (the list is generated into `commands.rs`): each
 /// argument converted into the command's field of the same name, the output into the app's
 /// record.
 macro_rules! commands {

@@ -359,7 +359,8 @@ fn inline_paths(code: &str, key: &str) -> Vec<String> {
     while let Some(i) = code[from..].find(key) {
         let s = from + i;
         let prev = code[..s].chars().last();
-        if !prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+        // `$crate::…` in a macro body resolves where the macro expands, not here.
+        if !prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '$') {
             out.push(
                 code[s..]
                     .chars()

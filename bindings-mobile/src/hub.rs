@@ -1,0 +1,636 @@
+//! The `Hub` object and what the app hands it besides records: actors, periods, reports,
+//! change events and their listener, database keys; every read, and the encrypted-file
+//! functions. The per-command methods are generated into `commands.rs`.
+
+use crate::convert::{invalid, u32_of, uuid_of, Claimant, Pair, ToApp, ToCore};
+use crate::records::*;
+use chrono::{DateTime, Utc};
+use needbridge::model as m;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// Who is acting: the app says who its user is; the core decides what they may do.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Actor {
+    /// The app itself (imports, scheduled jobs): allowed everything.
+    System,
+    /// A district administrator.
+    DistrictAdmin {
+        /// The district.
+        district: String,
+    },
+    /// Staff of a unit (a committee, community or district office).
+    CommitteeStaff {
+        /// The unit.
+        unit: String,
+    },
+    /// The party secretary of a work unit.
+    WorkUnitSecretary {
+        /// The work unit.
+        work_unit: String,
+    },
+    /// An in-service party member.
+    Member {
+        /// The member.
+        member: String,
+    },
+    /// The contact person of an enterprise or social organisation.
+    OrganisationContact {
+        /// The organisation.
+        organisation: String,
+    },
+}
+
+impl Actor {
+    fn into_core(self) -> Result<m::Actor, NeedbridgeError> {
+        Ok(match self {
+            Actor::System => m::Actor::System,
+            Actor::DistrictAdmin { district } => m::Actor::DistrictAdmin {
+                district: m::UnitId(uuid_of(&district, "actor")?),
+            },
+            Actor::CommitteeStaff { unit } => m::Actor::CommitteeStaff {
+                unit: m::UnitId(uuid_of(&unit, "actor")?),
+            },
+            Actor::WorkUnitSecretary { work_unit } => m::Actor::WorkUnitSecretary {
+                work_unit: m::WorkUnitId(uuid_of(&work_unit, "actor")?),
+            },
+            Actor::Member { member } => m::Actor::Member {
+                member: m::MemberId(uuid_of(&member, "actor")?),
+            },
+            Actor::OrganisationContact { organisation } => m::Actor::OrganisationContact {
+                organisation: m::OrganisationId(uuid_of(&organisation, "actor")?),
+            },
+        })
+    }
+}
+
+/// A time range `[from, to)`; an absent end is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Record)]
+pub struct Period {
+    /// Start (inclusive).
+    #[uniffi(default = None)]
+    pub from: Option<SystemTime>,
+    /// End (exclusive).
+    #[uniffi(default = None)]
+    pub to: Option<SystemTime>,
+}
+
+impl From<Period> for needbridge::report::Period {
+    fn from(p: Period) -> Self {
+        needbridge::report::Period {
+            from: p.from.map(DateTime::<Utc>::from),
+            to: p.to.map(DateTime::<Utc>::from),
+        }
+    }
+}
+
+/// A finished report: the figures and the names to show them with.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Report {
+    /// When it was computed.
+    pub generated_at: SystemTime,
+    /// The figures.
+    pub data: ReportData,
+    /// Committee names by id (for `by_committee`).
+    pub committee_names: HashMap<String, String>,
+    /// Category labels by code: Chinese first, English second.
+    pub category_names: HashMap<String, Pair>,
+}
+
+impl ToApp<Report> for needbridge::report::Report {
+    fn to_app(self) -> Report {
+        Report {
+            generated_at: self.generated_at.to_app(),
+            data: self.data.to_app(),
+            committee_names: self.committee_names.to_app(),
+            category_names: self.category_names.to_app(),
+        }
+    }
+}
+
+/// A committed change, as listeners see it: what happened where, without personal data
+/// (read the records it names with the Hub, as the user's actor, to show them).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChangeEvent {
+    /// Gap-free sequence number of the change.
+    pub seq: i64,
+    /// What happened, e.g. `need_claimed`.
+    pub kind: String,
+    /// The committee it concerns, if any.
+    pub committee: Option<String>,
+    /// When it was committed.
+    pub at: SystemTime,
+    /// Ids of the records it wrote.
+    pub records: Vec<String>,
+}
+
+/// Implemented by the app: told about every change this Hub commits, after the commit, on
+/// the thread that made it (so possibly several threads at once). Keep it quick: refresh a
+/// list, post a notification; do not write through the Hub from it.
+#[uniffi::export(with_foreign)]
+pub trait ChangeListener: Send + Sync {
+    /// One committed change.
+    fn on_change(&self, event: ChangeEvent);
+}
+
+fn change_event(e: &needbridge::Event) -> ChangeEvent {
+    ChangeEvent {
+        seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+        kind: e.kind.clone(),
+        committee: e.committee.map(|c| c.to_string()),
+        at: e.at.into(),
+        records: e.changes.iter().map(|r| r.id().to_string()).collect(),
+    }
+}
+
+/// A key that encrypts the database file at rest (SQLCipher: every page of the file and of
+/// its WAL encrypted and authenticated). The app supplies it and keeps it; needbridge never
+/// logs it nor puts it in an error.
+#[derive(uniffi::Enum)]
+pub enum DatabaseKey {
+    /// A passphrase (not empty); the key is derived from it with PBKDF2, which costs tens of
+    /// milliseconds on each connection opened.
+    Passphrase {
+        /// The passphrase.
+        passphrase: String,
+    },
+    /// 32 random bytes, used as the key as they are (no derivation): keep them in the
+    /// Android Keystore or the iOS Keychain.
+    Raw {
+        /// The 32 bytes.
+        key: Vec<u8>,
+    },
+}
+
+impl DatabaseKey {
+    fn into_core(self) -> Result<needbridge::Key, NeedbridgeError> {
+        Ok(match self {
+            DatabaseKey::Passphrase { passphrase } => needbridge::Key::passphrase(passphrase)?,
+            DatabaseKey::Raw { key } => {
+                let key = zeroize::Zeroizing::new(key);
+                needbridge::Key::raw_slice(&key)?
+            }
+        })
+    }
+}
+
+/// Changes the key of the encrypted database file at `path` from `old_key` to `new_key`. The
+/// database must be closed — no Hub open on it (`IllegalState` otherwise); a wrong `old_key`
+/// is `Invalid` and changes nothing. The data is copied into a new file that replaces the old
+/// one atomically.
+#[uniffi::export]
+pub fn rekey_database(
+    path: String,
+    old_key: DatabaseKey,
+    new_key: DatabaseKey,
+) -> Result<(), NeedbridgeError> {
+    let (old, new) = (old_key.into_core()?, new_key.into_core()?);
+    Ok(needbridge::store::sqlite::SqliteStore::rekey(
+        path, &old, &new,
+    )?)
+}
+
+/// Encrypts the plain database file at `path` in place with `key` (a closed database, as
+/// [`rekey_database`]); open it afterwards with `Hub.openEncrypted`.
+#[uniffi::export]
+pub fn encrypt_database(path: String, key: DatabaseKey) -> Result<(), NeedbridgeError> {
+    let key = key.into_core()?;
+    Ok(needbridge::store::sqlite::SqliteStore::encrypt(path, &key)?)
+}
+
+/// Decrypts the encrypted database file at `path` in place into a plain one (a closed
+/// database, as [`rekey_database`]).
+#[uniffi::export]
+pub fn decrypt_database(path: String, key: DatabaseKey) -> Result<(), NeedbridgeError> {
+    let key = key.into_core()?;
+    Ok(needbridge::store::sqlite::SqliteStore::decrypt(path, &key)?)
+}
+
+/// The one entry point: open one per database file and share it between threads.
+#[derive(uniffi::Object)]
+pub struct Hub {
+    inner: needbridge::Hub,
+    listeners: Arc<Mutex<Vec<Arc<dyn ChangeListener>>>>,
+}
+
+impl Hub {
+    fn wrap(inner: needbridge::Hub) -> Arc<Self> {
+        let listeners: Arc<Mutex<Vec<Arc<dyn ChangeListener>>>> = Arc::default();
+        let l = listeners.clone();
+        inner.on_commit(move |e| {
+            let ls: Vec<Arc<dyn ChangeListener>> =
+                l.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if ls.is_empty() {
+                return;
+            }
+            let event = change_event(e);
+            for listener in ls {
+                listener.on_change(event.clone());
+            }
+        });
+        Arc::new(Hub { inner, listeners })
+    }
+
+    pub(crate) fn run<C: needbridge::Execute>(
+        &self,
+        actor: Actor,
+        command: C,
+    ) -> Result<C::Output, NeedbridgeError> {
+        Ok(self.inner.run(&actor.into_core()?, command)?)
+    }
+}
+
+fn unit_id(s: &str, field: &str) -> Result<m::UnitId, NeedbridgeError> {
+    Ok(m::UnitId(uuid_of(s, field)?))
+}
+
+#[uniffi::export]
+impl Hub {
+    /// Opens (creating if missing) the SQLite database at `path` — on Android, a file in the
+    /// app's files directory — and brings its schema up to date.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>, NeedbridgeError> {
+        Ok(Self::wrap(needbridge::Hub::open(path)?))
+    }
+
+    /// Opens (creating if missing) the SQLite database at `path`, encrypted at rest with
+    /// `key`, and brings its schema up to date. A new file is created encrypted. A wrong key,
+    /// a key for a plain file, or `open` on an encrypted file is `Invalid` ("invalid key: …")
+    /// and leaves the file exactly as it was. A plain file is encrypted with
+    /// `encryptDatabase`.
+    #[uniffi::constructor]
+    pub fn open_encrypted(path: String, key: DatabaseKey) -> Result<Arc<Self>, NeedbridgeError> {
+        Ok(Self::wrap(needbridge::Hub::open_encrypted(
+            path,
+            key.into_core()?,
+        )?))
+    }
+
+    /// A Hub over a fresh in-memory store (tests, previews).
+    #[uniffi::constructor]
+    pub fn in_memory() -> Arc<Self> {
+        Self::wrap(needbridge::Hub::in_memory())
+    }
+
+    /// Calls `listener` with every change this Hub commits from now on.
+    pub fn add_listener(&self, listener: Arc<dyn ChangeListener>) {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(listener);
+    }
+
+    /// `sqlite` or `memory`.
+    pub fn backend_name(&self) -> String {
+        self.inner.backend_name().to_string()
+    }
+
+    /// Warns about claims due soon, lapses overdue claims and expires stale needs (call it
+    /// when the app resumes).
+    pub fn tick(&self) -> Result<TickSummary, NeedbridgeError> {
+        Ok(self.inner.tick()?.to_app())
+    }
+
+    /// One unit of the residence tree.
+    pub fn unit(&self, actor: Actor, id: String) -> Result<ResidenceUnit, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.unit(&a, unit_id(&id, "id")?)?.to_app())
+    }
+
+    /// Units, optionally the children of `parent` and/or of one `kind`.
+    pub fn units(
+        &self,
+        actor: Actor,
+        parent: Option<String>,
+        kind: Option<UnitKind>,
+    ) -> Result<Vec<ResidenceUnit>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let parent = parent.map(|p| unit_id(&p, "parent")).transpose()?;
+        Ok(self
+            .inner
+            .units(&a, parent, kind.to_core("kind")?)?
+            .to_app())
+    }
+
+    /// The needs taxonomy.
+    pub fn categories(&self) -> Result<Vec<Category>, NeedbridgeError> {
+        Ok(self.inner.categories()?.to_app())
+    }
+
+    /// Every registered work unit.
+    pub fn work_units(&self, actor: Actor) -> Result<Vec<WorkUnit>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.work_units(&a)?.to_app())
+    }
+
+    /// Every enterprise and social organisation (contacts masked unless entitled).
+    pub fn organisations(&self, actor: Actor) -> Result<Vec<Organisation>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.organisations(&a)?.to_app())
+    }
+
+    /// Members certified by a work unit (its secretary, district admins).
+    pub fn work_unit_members(
+        &self,
+        actor: Actor,
+        work_unit: String,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        let scope = needbridge::hub::MemberScope::WorkUnit(w);
+        Ok(self.inner.members(&a, scope, &[])?.to_app())
+    }
+
+    /// Accepted members of a committee who are in none of its teams yet.
+    pub fn members_without_team(
+        &self,
+        actor: Actor,
+        committee: String,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .members_without_team(&a, unit_id(&committee, "committee")?)?
+            .to_app())
+    }
+
+    /// A work unit's certificates and where each stands.
+    pub fn certificates(
+        &self,
+        actor: Actor,
+        work_unit: String,
+    ) -> Result<Vec<CertificateRow>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        Ok(self.inner.certificates(&a, w)?.to_app())
+    }
+
+    /// The acceptances and returns sent back to a work unit.
+    pub fn ledger(
+        &self,
+        actor: Actor,
+        work_unit: String,
+    ) -> Result<Vec<LedgerEntry>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        Ok(self.inner.ledger(&a, w)?.to_app())
+    }
+
+    /// A work unit's ledger (台账): one row per member it certified (phones masked).
+    pub fn work_unit_ledger(
+        &self,
+        actor: Actor,
+        work_unit: String,
+        period: Period,
+    ) -> Result<Vec<MemberLedgerRow>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        Ok(self
+            .inner
+            .work_unit_ledger(
+                &a,
+                w,
+                period.into(),
+                needbridge::export::PersonalData::Masked,
+            )?
+            .to_app())
+    }
+
+    /// The changes after sequence number `after` that the actor may read (at most `limit`),
+    /// without personal data: for catching up after the app was closed.
+    pub fn changes_since(
+        &self,
+        actor: Actor,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangeEvent>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let after = u64::try_from(after).map_err(|_| invalid("after", "must not be negative"))?;
+        let events = self
+            .inner
+            .events_since(&a, after, u32_of(limit, "limit")?)?;
+        Ok(events.iter().map(change_event).collect())
+    }
+
+    /// One member (phone and ID number masked unless the actor is entitled).
+    pub fn member(&self, actor: Actor, id: String) -> Result<Member, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::MemberId(uuid_of(&id, "id")?);
+        Ok(self.inner.member(&a, id)?.to_app())
+    }
+
+    /// Members reported to committees under `unit` (staff), optionally only some statuses.
+    pub fn members(
+        &self,
+        actor: Actor,
+        unit: String,
+        statuses: Vec<MemberStatus>,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let scope = needbridge::hub::MemberScope::Unit(unit_id(&unit, "unit")?);
+        let st: Vec<m::MemberStatus> = statuses.to_core("statuses")?;
+        Ok(self.inner.members(&a, scope, &st)?.to_app())
+    }
+
+    /// One resident (personal data masked unless the actor is entitled).
+    pub fn resident(&self, actor: Actor, id: String) -> Result<Resident, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::ResidentId(uuid_of(&id, "id")?);
+        Ok(self.inner.resident(&a, id)?.to_app())
+    }
+
+    /// Residents held by committees under `unit`.
+    pub fn residents(&self, actor: Actor, unit: String) -> Result<Vec<Resident>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.residents(&a, unit_id(&unit, "unit")?)?.to_app())
+    }
+
+    /// One need.
+    pub fn need(&self, actor: Actor, id: String) -> Result<Need, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::NeedId(uuid_of(&id, "id")?);
+        Ok(self.inner.need(&a, id)?.to_app())
+    }
+
+    /// One page of the project library under `unit`, optionally only some statuses; pass the
+    /// page's `next` as `after` for the next page (`limit` 0 means 50).
+    pub fn library(
+        &self,
+        actor: Actor,
+        unit: Option<String>,
+        statuses: Vec<NeedStatus>,
+        text: Option<String>,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<NeedPage, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let q = needbridge::hub::NeedQuery {
+            unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
+            statuses: statuses.to_core("statuses")?,
+            text,
+            after: after
+                .map(|x| uuid_of(&x, "after").map(m::NeedId))
+                .transpose()?,
+            limit: u32_of(limit, "limit")?,
+            ..Default::default()
+        };
+        Ok(self.inner.library(&a, &q)?.to_app())
+    }
+
+    /// One claim.
+    pub fn claim(&self, actor: Actor, id: String) -> Result<Claim, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::ClaimId(uuid_of(&id, "id")?);
+        Ok(self.inner.claim(&a, id)?.to_app())
+    }
+
+    /// Claims of a need, or at committees under a unit, optionally only some statuses.
+    pub fn claims(
+        &self,
+        actor: Actor,
+        need: Option<String>,
+        unit: Option<String>,
+        statuses: Vec<ClaimStatus>,
+    ) -> Result<Vec<Claim>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::ClaimFilter {
+            need: need
+                .map(|x| uuid_of(&x, "need").map(m::NeedId))
+                .transpose()?,
+            unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
+            statuses: statuses.to_core("statuses")?,
+            ..Default::default()
+        };
+        Ok(self.inner.claims(&a, &f)?.to_app())
+    }
+
+    /// Claims held by one claimant (a member's "my claims").
+    pub fn claims_of(
+        &self,
+        actor: Actor,
+        claimant: Claimant,
+    ) -> Result<Vec<Claim>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .claims_of(&a, claimant.to_core("claimant")?)?
+            .to_app())
+    }
+
+    /// One team.
+    pub fn team(&self, actor: Actor, id: String) -> Result<Team, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::TeamId(uuid_of(&id, "id")?);
+        Ok(self.inner.team(&a, id)?.to_app())
+    }
+
+    /// Teams of committees under `unit`.
+    pub fn teams(&self, actor: Actor, unit: String) -> Result<Vec<Team>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::TeamFilter {
+            unit: Some(unit_id(&unit, "unit")?),
+            ..Default::default()
+        };
+        Ok(self.inner.teams(&a, &f)?.to_app())
+    }
+
+    /// A member's logged hours.
+    pub fn hours_of(&self, actor: Actor, member: String) -> Result<Vec<Hours>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let id = m::MemberId(uuid_of(&member, "member")?);
+        Ok(self.inner.hours_of(&a, id)?.to_app())
+    }
+
+    /// Hours logged at committees under `unit`, optionally of one status.
+    pub fn hours_at(
+        &self,
+        actor: Actor,
+        unit: String,
+        status: Option<HoursStatus>,
+    ) -> Result<Vec<Hours>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .hours_at(&a, unit_id(&unit, "unit")?, status.to_core("status")?)?
+            .to_app())
+    }
+
+    /// Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
+    pub fn activities(
+        &self,
+        actor: Actor,
+        unit: String,
+        limit: i64,
+    ) -> Result<Vec<Activity>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::ActivityFilter {
+            unit: Some(unit_id(&unit, "unit")?),
+            ..Default::default()
+        };
+        let page = needbridge::store::Page {
+            after: None,
+            limit: Some(u32_of(limit, "limit")?),
+        };
+        Ok(self.inner.activities(&a, &f, page)?.to_app())
+    }
+
+    /// Three-heads roles under `unit`.
+    pub fn roles(
+        &self,
+        actor: Actor,
+        unit: String,
+        current_only: bool,
+    ) -> Result<Vec<Role>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .roles(&a, unit_id(&unit, "unit")?, current_only)?
+            .to_app())
+    }
+
+    /// Pairings under `unit`.
+    pub fn pairings(
+        &self,
+        actor: Actor,
+        unit: String,
+        current_only: bool,
+    ) -> Result<Vec<Pairing>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .pairings(&a, unit_id(&unit, "unit")?, current_only)?
+            .to_app())
+    }
+
+    /// The district report for a unit subtree over `period`.
+    pub fn report(
+        &self,
+        actor: Actor,
+        unit: String,
+        period: Period,
+    ) -> Result<Report, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let scope = needbridge::report::ReportScope::Unit(unit_id(&unit, "unit")?);
+        Ok(self.inner.report(&a, scope, period.into())?.to_app())
+    }
+
+    /// A committee's ledger of needs with their latest claims (residents masked).
+    pub fn committee_ledger(
+        &self,
+        actor: Actor,
+        unit: String,
+        period: Period,
+    ) -> Result<Vec<NeedLedgerRow>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .committee_ledger(
+                &a,
+                unit_id(&unit, "unit")?,
+                period.into(),
+                needbridge::export::PersonalData::Masked,
+            )?
+            .to_app())
+    }
+}
