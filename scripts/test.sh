@@ -19,6 +19,9 @@ cargo fmt --all -- --check
 
 step "lint (clippy, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The core's optional features the workspace build leaves off (`describe`: the description
+# the bindings are generated from).
+cargo clippy -p needbridge --all-features --all-targets --locked -- -D warnings
 
 step "docs build without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
