@@ -838,169 +838,6 @@ public func FfiConverterTypeChangeListener_lower(_ value: ChangeListener) -> UIn
 public protocol HubProtocol: AnyObject, Sendable {
     
     /**
-     * Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
-     */
-    func activities(actor: Actor, unit: String, limit: Int64) throws  -> [Activity]
-    
-    /**
-     * Calls `listener` with every change this Hub commits from now on.
-     */
-    func addListener(listener: ChangeListener) 
-    
-    /**
-     * `sqlite` or `memory`.
-     */
-    func backendName()  -> String
-    
-    /**
-     * The needs taxonomy.
-     */
-    func categories() throws  -> [Category]
-    
-    /**
-     * A work unit's certificates and where each stands.
-     */
-    func certificates(actor: Actor, workUnit: String) throws  -> [CertificateRow]
-    
-    /**
-     * The changes after sequence number `after` that the actor may read (at most `limit`),
-     * without personal data: for catching up after the app was closed.
-     */
-    func changesSince(actor: Actor, after: Int64, limit: Int64) throws  -> [ChangeEvent]
-    
-    /**
-     * One claim.
-     */
-    func claim(actor: Actor, id: String) throws  -> Claim
-    
-    /**
-     * Claims of a need, or at committees under a unit, optionally only some statuses.
-     */
-    func claims(actor: Actor, need: String?, unit: String?, statuses: [ClaimStatus]) throws  -> [Claim]
-    
-    /**
-     * Claims held by one claimant (a member's "my claims").
-     */
-    func claimsOf(actor: Actor, claimant: Claimant) throws  -> [Claim]
-    
-    /**
-     * A committee's ledger of needs with their latest claims (residents masked).
-     */
-    func committeeLedger(actor: Actor, unit: String, period: Period) throws  -> [NeedLedgerRow]
-    
-    /**
-     * Hours logged at committees under `unit`, optionally of one status.
-     */
-    func hoursAt(actor: Actor, unit: String, status: HoursStatus?) throws  -> [Hours]
-    
-    /**
-     * A member's logged hours.
-     */
-    func hoursOf(actor: Actor, member: String) throws  -> [Hours]
-    
-    /**
-     * The acceptances and returns sent back to a work unit.
-     */
-    func ledger(actor: Actor, workUnit: String) throws  -> [LedgerEntry]
-    
-    /**
-     * One page of the project library under `unit`, optionally only some statuses; pass the
-     * page's `next` as `after` for the next page (`limit` 0 means 50).
-     */
-    func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: String?, after: String?, limit: Int64) throws  -> NeedPage
-    
-    /**
-     * One member (phone and ID number masked unless the actor is entitled).
-     */
-    func member(actor: Actor, id: String) throws  -> Member
-    
-    /**
-     * Members reported to committees under `unit` (staff), optionally only some statuses.
-     */
-    func members(actor: Actor, unit: String, statuses: [MemberStatus]) throws  -> [Member]
-    
-    /**
-     * Accepted members of a committee who are in none of its teams yet.
-     */
-    func membersWithoutTeam(actor: Actor, committee: String) throws  -> [Member]
-    
-    /**
-     * One need.
-     */
-    func need(actor: Actor, id: String) throws  -> Need
-    
-    /**
-     * Every enterprise and social organisation (contacts masked unless entitled).
-     */
-    func organisations(actor: Actor) throws  -> [Organisation]
-    
-    /**
-     * Pairings under `unit`.
-     */
-    func pairings(actor: Actor, unit: String, currentOnly: Bool) throws  -> [Pairing]
-    
-    /**
-     * The district report for a unit subtree over `period`.
-     */
-    func report(actor: Actor, unit: String, period: Period) throws  -> Report
-    
-    /**
-     * One resident (personal data masked unless the actor is entitled).
-     */
-    func resident(actor: Actor, id: String) throws  -> Resident
-    
-    /**
-     * Residents held by committees under `unit`.
-     */
-    func residents(actor: Actor, unit: String) throws  -> [Resident]
-    
-    /**
-     * Three-heads roles under `unit`.
-     */
-    func roles(actor: Actor, unit: String, currentOnly: Bool) throws  -> [Role]
-    
-    /**
-     * One team.
-     */
-    func team(actor: Actor, id: String) throws  -> Team
-    
-    /**
-     * Teams of committees under `unit`.
-     */
-    func teams(actor: Actor, unit: String) throws  -> [Team]
-    
-    /**
-     * Warns about claims due soon, lapses overdue claims and expires stale needs (call it
-     * when the app resumes).
-     */
-    func tick() throws  -> TickSummary
-    
-    /**
-     * One unit of the residence tree.
-     */
-    func unit(actor: Actor, id: String) throws  -> ResidenceUnit
-    
-    /**
-     * Units, optionally the children of `parent` and/or of one `kind`.
-     */
-    func units(actor: Actor, parent: String?, kind: UnitKind?) throws  -> [ResidenceUnit]
-    
-    /**
-     * A work unit's ledger (台账): one row per member it certified (phones masked).
-     */
-    func workUnitLedger(actor: Actor, workUnit: String, period: Period) throws  -> [MemberLedgerRow]
-    
-    /**
-     * Members certified by a work unit (its secretary, district admins).
-     */
-    func workUnitMembers(actor: Actor, workUnit: String) throws  -> [Member]
-    
-    /**
-     * Every registered work unit.
-     */
-    func workUnits(actor: Actor) throws  -> [WorkUnit]
-    
-    /**
      * The committee accepts a report; the work unit's ledger gets an entry (staff).
      *
      * - `member`: The member.
@@ -1352,6 +1189,169 @@ public protocol HubProtocol: AnyObject, Sendable {
      */
     func withdrawNeed(actor: Actor, need: String, reason: String) throws  -> Need
     
+    /**
+     * Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
+     */
+    func activities(actor: Actor, unit: String, limit: Int64) throws  -> [Activity]
+    
+    /**
+     * Calls `listener` with every change this Hub commits from now on.
+     */
+    func addListener(listener: ChangeListener) 
+    
+    /**
+     * `sqlite` or `memory`.
+     */
+    func backendName()  -> String
+    
+    /**
+     * The needs taxonomy.
+     */
+    func categories() throws  -> [Category]
+    
+    /**
+     * A work unit's certificates and where each stands.
+     */
+    func certificates(actor: Actor, workUnit: String) throws  -> [CertificateRow]
+    
+    /**
+     * The changes after sequence number `after` that the actor may read (at most `limit`),
+     * without personal data: for catching up after the app was closed.
+     */
+    func changesSince(actor: Actor, after: Int64, limit: Int64) throws  -> [ChangeEvent]
+    
+    /**
+     * One claim.
+     */
+    func claim(actor: Actor, id: String) throws  -> Claim
+    
+    /**
+     * Claims of a need, or at committees under a unit, optionally only some statuses.
+     */
+    func claims(actor: Actor, need: String?, unit: String?, statuses: [ClaimStatus]) throws  -> [Claim]
+    
+    /**
+     * Claims held by one claimant (a member's "my claims").
+     */
+    func claimsOf(actor: Actor, claimant: Claimant) throws  -> [Claim]
+    
+    /**
+     * A committee's ledger of needs with their latest claims (residents masked).
+     */
+    func committeeLedger(actor: Actor, unit: String, period: Period) throws  -> [NeedLedgerRow]
+    
+    /**
+     * Hours logged at committees under `unit`, optionally of one status.
+     */
+    func hoursAt(actor: Actor, unit: String, status: HoursStatus?) throws  -> [Hours]
+    
+    /**
+     * A member's logged hours.
+     */
+    func hoursOf(actor: Actor, member: String) throws  -> [Hours]
+    
+    /**
+     * The acceptances and returns sent back to a work unit.
+     */
+    func ledger(actor: Actor, workUnit: String) throws  -> [LedgerEntry]
+    
+    /**
+     * One page of the project library under `unit`, optionally only some statuses; pass the
+     * page's `next` as `after` for the next page (`limit` 0 means 50).
+     */
+    func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: String?, after: String?, limit: Int64) throws  -> NeedPage
+    
+    /**
+     * One member (phone and ID number masked unless the actor is entitled).
+     */
+    func member(actor: Actor, id: String) throws  -> Member
+    
+    /**
+     * Members reported to committees under `unit` (staff), optionally only some statuses.
+     */
+    func members(actor: Actor, unit: String, statuses: [MemberStatus]) throws  -> [Member]
+    
+    /**
+     * Accepted members of a committee who are in none of its teams yet.
+     */
+    func membersWithoutTeam(actor: Actor, committee: String) throws  -> [Member]
+    
+    /**
+     * One need.
+     */
+    func need(actor: Actor, id: String) throws  -> Need
+    
+    /**
+     * Every enterprise and social organisation (contacts masked unless entitled).
+     */
+    func organisations(actor: Actor) throws  -> [Organisation]
+    
+    /**
+     * Pairings under `unit`.
+     */
+    func pairings(actor: Actor, unit: String, currentOnly: Bool) throws  -> [Pairing]
+    
+    /**
+     * The district report for a unit subtree over `period`.
+     */
+    func report(actor: Actor, unit: String, period: Period) throws  -> Report
+    
+    /**
+     * One resident (personal data masked unless the actor is entitled).
+     */
+    func resident(actor: Actor, id: String) throws  -> Resident
+    
+    /**
+     * Residents held by committees under `unit`.
+     */
+    func residents(actor: Actor, unit: String) throws  -> [Resident]
+    
+    /**
+     * Three-heads roles under `unit`.
+     */
+    func roles(actor: Actor, unit: String, currentOnly: Bool) throws  -> [Role]
+    
+    /**
+     * One team.
+     */
+    func team(actor: Actor, id: String) throws  -> Team
+    
+    /**
+     * Teams of committees under `unit`.
+     */
+    func teams(actor: Actor, unit: String) throws  -> [Team]
+    
+    /**
+     * Warns about claims due soon, lapses overdue claims and expires stale needs (call it
+     * when the app resumes).
+     */
+    func tick() throws  -> TickSummary
+    
+    /**
+     * One unit of the residence tree.
+     */
+    func unit(actor: Actor, id: String) throws  -> ResidenceUnit
+    
+    /**
+     * Units, optionally the children of `parent` and/or of one `kind`.
+     */
+    func units(actor: Actor, parent: String?, kind: UnitKind?) throws  -> [ResidenceUnit]
+    
+    /**
+     * A work unit's ledger (台账): one row per member it certified (phones masked).
+     */
+    func workUnitLedger(actor: Actor, workUnit: String, period: Period) throws  -> [MemberLedgerRow]
+    
+    /**
+     * Members certified by a work unit (its secretary, district admins).
+     */
+    func workUnitMembers(actor: Actor, workUnit: String) throws  -> [Member]
+    
+    /**
+     * Every registered work unit.
+     */
+    func workUnits(actor: Actor) throws  -> [WorkUnit]
+    
 }
 /**
  * The one entry point: open one per database file and share it between threads.
@@ -1449,463 +1449,6 @@ public static func openEncrypted(path: String, key: DatabaseKey)throws  -> Hub  
 }
     
 
-    
-    /**
-     * Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
-     */
-open func activities(actor: Actor, unit: String, limit: Int64)throws  -> [Activity]  {
-    return try  FfiConverterSequenceTypeActivity.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_activities(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterInt64.lower(limit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Calls `listener` with every change this Hub commits from now on.
-     */
-open func addListener(listener: ChangeListener)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_add_listener(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeChangeListener_lower(listener),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * `sqlite` or `memory`.
-     */
-open func backendName() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_backend_name(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The needs taxonomy.
-     */
-open func categories()throws  -> [Category]  {
-    return try  FfiConverterSequenceTypeCategory.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_categories(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A work unit's certificates and where each stands.
-     */
-open func certificates(actor: Actor, workUnit: String)throws  -> [CertificateRow]  {
-    return try  FfiConverterSequenceTypeCertificateRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_certificates(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The changes after sequence number `after` that the actor may read (at most `limit`),
-     * without personal data: for catching up after the app was closed.
-     */
-open func changesSince(actor: Actor, after: Int64, limit: Int64)throws  -> [ChangeEvent]  {
-    return try  FfiConverterSequenceTypeChangeEvent.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_changes_since(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterInt64.lower(after),
-        FfiConverterInt64.lower(limit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One claim.
-     */
-open func claim(actor: Actor, id: String)throws  -> Claim  {
-    return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_claim(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Claims of a need, or at committees under a unit, optionally only some statuses.
-     */
-open func claims(actor: Actor, need: String?, unit: String?, statuses: [ClaimStatus])throws  -> [Claim]  {
-    return try  FfiConverterSequenceTypeClaim.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_claims(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterOptionString.lower(need),
-        FfiConverterOptionString.lower(unit),
-        FfiConverterSequenceTypeClaimStatus.lower(statuses),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Claims held by one claimant (a member's "my claims").
-     */
-open func claimsOf(actor: Actor, claimant: Claimant)throws  -> [Claim]  {
-    return try  FfiConverterSequenceTypeClaim.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_claims_of(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterTypeClaimant_lower(claimant),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A committee's ledger of needs with their latest claims (residents masked).
-     */
-open func committeeLedger(actor: Actor, unit: String, period: Period)throws  -> [NeedLedgerRow]  {
-    return try  FfiConverterSequenceTypeNeedLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_committee_ledger(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterTypePeriod_lower(period),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Hours logged at committees under `unit`, optionally of one status.
-     */
-open func hoursAt(actor: Actor, unit: String, status: HoursStatus?)throws  -> [Hours]  {
-    return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_hours_at(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterOptionTypeHoursStatus.lower(status),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A member's logged hours.
-     */
-open func hoursOf(actor: Actor, member: String)throws  -> [Hours]  {
-    return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_hours_of(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The acceptances and returns sent back to a work unit.
-     */
-open func ledger(actor: Actor, workUnit: String)throws  -> [LedgerEntry]  {
-    return try  FfiConverterSequenceTypeLedgerEntry.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_ledger(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One page of the project library under `unit`, optionally only some statuses; pass the
-     * page's `next` as `after` for the next page (`limit` 0 means 50).
-     */
-open func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: String?, after: String?, limit: Int64)throws  -> NeedPage  {
-    return try  FfiConverterTypeNeedPage_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_library(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterOptionString.lower(unit),
-        FfiConverterSequenceTypeNeedStatus.lower(statuses),
-        FfiConverterOptionString.lower(text),
-        FfiConverterOptionString.lower(after),
-        FfiConverterInt64.lower(limit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One member (phone and ID number masked unless the actor is entitled).
-     */
-open func member(actor: Actor, id: String)throws  -> Member  {
-    return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_member(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Members reported to committees under `unit` (staff), optionally only some statuses.
-     */
-open func members(actor: Actor, unit: String, statuses: [MemberStatus])throws  -> [Member]  {
-    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_members(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterSequenceTypeMemberStatus.lower(statuses),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Accepted members of a committee who are in none of its teams yet.
-     */
-open func membersWithoutTeam(actor: Actor, committee: String)throws  -> [Member]  {
-    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_members_without_team(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(committee),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One need.
-     */
-open func need(actor: Actor, id: String)throws  -> Need  {
-    return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_need(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Every enterprise and social organisation (contacts masked unless entitled).
-     */
-open func organisations(actor: Actor)throws  -> [Organisation]  {
-    return try  FfiConverterSequenceTypeOrganisation.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_organisations(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Pairings under `unit`.
-     */
-open func pairings(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Pairing]  {
-    return try  FfiConverterSequenceTypePairing.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_pairings(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterBool.lower(currentOnly),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * The district report for a unit subtree over `period`.
-     */
-open func report(actor: Actor, unit: String, period: Period)throws  -> Report  {
-    return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_report(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterTypePeriod_lower(period),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One resident (personal data masked unless the actor is entitled).
-     */
-open func resident(actor: Actor, id: String)throws  -> Resident  {
-    return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_resident(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Residents held by committees under `unit`.
-     */
-open func residents(actor: Actor, unit: String)throws  -> [Resident]  {
-    return try  FfiConverterSequenceTypeResident.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_residents(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Three-heads roles under `unit`.
-     */
-open func roles(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Role]  {
-    return try  FfiConverterSequenceTypeRole.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_roles(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
-        FfiConverterBool.lower(currentOnly),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One team.
-     */
-open func team(actor: Actor, id: String)throws  -> Team  {
-    return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_team(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Teams of committees under `unit`.
-     */
-open func teams(actor: Actor, unit: String)throws  -> [Team]  {
-    return try  FfiConverterSequenceTypeTeam.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_teams(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Warns about claims due soon, lapses overdue claims and expires stale needs (call it
-     * when the app resumes).
-     */
-open func tick()throws  -> TickSummary  {
-    return try  FfiConverterTypeTickSummary_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_tick(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * One unit of the residence tree.
-     */
-open func unit(actor: Actor, id: String)throws  -> ResidenceUnit  {
-    return try  FfiConverterTypeResidenceUnit_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_unit(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Units, optionally the children of `parent` and/or of one `kind`.
-     */
-open func units(actor: Actor, parent: String?, kind: UnitKind?)throws  -> [ResidenceUnit]  {
-    return try  FfiConverterSequenceTypeResidenceUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_units(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterOptionString.lower(parent),
-        FfiConverterOptionTypeUnitKind.lower(kind),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * A work unit's ledger (台账): one row per member it certified (phones masked).
-     */
-open func workUnitLedger(actor: Actor, workUnit: String, period: Period)throws  -> [MemberLedgerRow]  {
-    return try  FfiConverterSequenceTypeMemberLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),
-        FfiConverterTypePeriod_lower(period),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Members certified by a work unit (its secretary, district admins).
-     */
-open func workUnitMembers(actor: Actor, workUnit: String)throws  -> [Member]  {
-    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_work_unit_members(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Every registered work unit.
-     */
-open func workUnits(actor: Actor)throws  -> [WorkUnit]  {
-    return try  FfiConverterSequenceTypeWorkUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
-        uniffiCallStatus in
-    uniffi_needbridge_mobile_fn_method_hub_work_units(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeActor_lower(actor),uniffiCallStatus
-    )
-})
-}
     
     /**
      * The committee accepts a report; the work unit's ledger gets an entry (staff).
@@ -2687,6 +2230,463 @@ open func withdrawNeed(actor: Actor, need: String, reason: String)throws  -> Nee
         FfiConverterTypeActor_lower(actor),
         FfiConverterString.lower(need),
         FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
+     */
+open func activities(actor: Actor, unit: String, limit: Int64)throws  -> [Activity]  {
+    return try  FfiConverterSequenceTypeActivity.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_activities(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Calls `listener` with every change this Hub commits from now on.
+     */
+open func addListener(listener: ChangeListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_add_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeChangeListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * `sqlite` or `memory`.
+     */
+open func backendName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_backend_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The needs taxonomy.
+     */
+open func categories()throws  -> [Category]  {
+    return try  FfiConverterSequenceTypeCategory.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_categories(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A work unit's certificates and where each stands.
+     */
+open func certificates(actor: Actor, workUnit: String)throws  -> [CertificateRow]  {
+    return try  FfiConverterSequenceTypeCertificateRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_certificates(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The changes after sequence number `after` that the actor may read (at most `limit`),
+     * without personal data: for catching up after the app was closed.
+     */
+open func changesSince(actor: Actor, after: Int64, limit: Int64)throws  -> [ChangeEvent]  {
+    return try  FfiConverterSequenceTypeChangeEvent.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_changes_since(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterInt64.lower(after),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One claim.
+     */
+open func claim(actor: Actor, id: String)throws  -> Claim  {
+    return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_claim(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Claims of a need, or at committees under a unit, optionally only some statuses.
+     */
+open func claims(actor: Actor, need: String?, unit: String?, statuses: [ClaimStatus])throws  -> [Claim]  {
+    return try  FfiConverterSequenceTypeClaim.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_claims(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterOptionString.lower(need),
+        FfiConverterOptionString.lower(unit),
+        FfiConverterSequenceTypeClaimStatus.lower(statuses),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Claims held by one claimant (a member's "my claims").
+     */
+open func claimsOf(actor: Actor, claimant: Claimant)throws  -> [Claim]  {
+    return try  FfiConverterSequenceTypeClaim.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_claims_of(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeClaimant_lower(claimant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A committee's ledger of needs with their latest claims (residents masked).
+     */
+open func committeeLedger(actor: Actor, unit: String, period: Period)throws  -> [NeedLedgerRow]  {
+    return try  FfiConverterSequenceTypeNeedLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_committee_ledger(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterTypePeriod_lower(period),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Hours logged at committees under `unit`, optionally of one status.
+     */
+open func hoursAt(actor: Actor, unit: String, status: HoursStatus?)throws  -> [Hours]  {
+    return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_hours_at(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterOptionTypeHoursStatus.lower(status),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A member's logged hours.
+     */
+open func hoursOf(actor: Actor, member: String)throws  -> [Hours]  {
+    return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_hours_of(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(member),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The acceptances and returns sent back to a work unit.
+     */
+open func ledger(actor: Actor, workUnit: String)throws  -> [LedgerEntry]  {
+    return try  FfiConverterSequenceTypeLedgerEntry.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_ledger(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One page of the project library under `unit`, optionally only some statuses; pass the
+     * page's `next` as `after` for the next page (`limit` 0 means 50).
+     */
+open func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: String?, after: String?, limit: Int64)throws  -> NeedPage  {
+    return try  FfiConverterTypeNeedPage_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_library(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterOptionString.lower(unit),
+        FfiConverterSequenceTypeNeedStatus.lower(statuses),
+        FfiConverterOptionString.lower(text),
+        FfiConverterOptionString.lower(after),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One member (phone and ID number masked unless the actor is entitled).
+     */
+open func member(actor: Actor, id: String)throws  -> Member  {
+    return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_member(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Members reported to committees under `unit` (staff), optionally only some statuses.
+     */
+open func members(actor: Actor, unit: String, statuses: [MemberStatus])throws  -> [Member]  {
+    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_members(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterSequenceTypeMemberStatus.lower(statuses),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Accepted members of a committee who are in none of its teams yet.
+     */
+open func membersWithoutTeam(actor: Actor, committee: String)throws  -> [Member]  {
+    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_members_without_team(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(committee),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One need.
+     */
+open func need(actor: Actor, id: String)throws  -> Need  {
+    return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_need(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every enterprise and social organisation (contacts masked unless entitled).
+     */
+open func organisations(actor: Actor)throws  -> [Organisation]  {
+    return try  FfiConverterSequenceTypeOrganisation.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_organisations(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Pairings under `unit`.
+     */
+open func pairings(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Pairing]  {
+    return try  FfiConverterSequenceTypePairing.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_pairings(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterBool.lower(currentOnly),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The district report for a unit subtree over `period`.
+     */
+open func report(actor: Actor, unit: String, period: Period)throws  -> Report  {
+    return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_report(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterTypePeriod_lower(period),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One resident (personal data masked unless the actor is entitled).
+     */
+open func resident(actor: Actor, id: String)throws  -> Resident  {
+    return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_resident(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Residents held by committees under `unit`.
+     */
+open func residents(actor: Actor, unit: String)throws  -> [Resident]  {
+    return try  FfiConverterSequenceTypeResident.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_residents(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Three-heads roles under `unit`.
+     */
+open func roles(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Role]  {
+    return try  FfiConverterSequenceTypeRole.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_roles(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),
+        FfiConverterBool.lower(currentOnly),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One team.
+     */
+open func team(actor: Actor, id: String)throws  -> Team  {
+    return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_team(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Teams of committees under `unit`.
+     */
+open func teams(actor: Actor, unit: String)throws  -> [Team]  {
+    return try  FfiConverterSequenceTypeTeam.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_teams(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(unit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Warns about claims due soon, lapses overdue claims and expires stale needs (call it
+     * when the app resumes).
+     */
+open func tick()throws  -> TickSummary  {
+    return try  FfiConverterTypeTickSummary_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_tick(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One unit of the residence tree.
+     */
+open func unit(actor: Actor, id: String)throws  -> ResidenceUnit  {
+    return try  FfiConverterTypeResidenceUnit_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_unit(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Units, optionally the children of `parent` and/or of one `kind`.
+     */
+open func units(actor: Actor, parent: String?, kind: UnitKind?)throws  -> [ResidenceUnit]  {
+    return try  FfiConverterSequenceTypeResidenceUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_units(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterOptionString.lower(parent),
+        FfiConverterOptionTypeUnitKind.lower(kind),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A work unit's ledger (台账): one row per member it certified (phones masked).
+     */
+open func workUnitLedger(actor: Actor, workUnit: String, period: Period)throws  -> [MemberLedgerRow]  {
+    return try  FfiConverterSequenceTypeMemberLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),
+        FfiConverterTypePeriod_lower(period),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Members certified by a work unit (its secretary, district admins).
+     */
+open func workUnitMembers(actor: Actor, workUnit: String)throws  -> [Member]  {
+    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_work_unit_members(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(workUnit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every registered work unit.
+     */
+open func workUnits(actor: Actor)throws  -> [WorkUnit]  {
+    return try  FfiConverterSequenceTypeWorkUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_work_units(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
     )
 })
 }
@@ -9872,241 +9872,241 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_func_decrypt_database() != 40518) {
+    if (uniffi_needbridge_mobile_checksum_func_decrypt_database() != 64744) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_func_encrypt_database() != 17180) {
+    if (uniffi_needbridge_mobile_checksum_func_encrypt_database() != 11043) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_func_rekey_database() != 16904) {
+    if (uniffi_needbridge_mobile_checksum_func_rekey_database() != 30257) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_changelistener_on_change() != 57473) {
+    if (uniffi_needbridge_mobile_checksum_method_changelistener_on_change() != 18658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_activities() != 38493) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 15068) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_add_listener() != 33303) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 22891) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_backend_name() != 54921) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 19861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_categories() != 33608) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 21697) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 934) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 51284) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 49222) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_complete_claim() != 19484) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 8092) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 46325) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claims() != 41916) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 49045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claims_of() != 13827) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 41289) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 49897) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 1319) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 52592) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 52702) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 45026) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 53455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 35643) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 29138) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 42222) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 1970) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_member() != 30858) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 34691) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_members() != 30942) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 47979) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 59003) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 44405) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_need() != 7152) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 36262) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 63031) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 65276) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 15664) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 57046) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_report() != 43270) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 49453) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_resident() != 27638) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 2107) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_residents() != 2408) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 8003) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 59446) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 58367) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_team() != 5378) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 31400) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_teams() != 49702) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_work_unit() != 18678) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_tick() != 6907) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reissue_certificate() != 58807) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_unit() != 21431) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reject_hours() != 12010) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_units() != 36099) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reject_need() != 729) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 10567) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_release_claim() != 17814) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 24537) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 40493) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 64221) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 6191) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 57730) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 47302) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 4734) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 38777) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 53909) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_start_work() != 9269) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 22026) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_submit_need() != 13782) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 28243) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_update_resident() != 5015) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_complete_claim() != 26835) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_verify_claim() != 60219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 41879) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due() != 38707) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 39004) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_withdraw_need() != 11950) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 53354) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_activities() != 21311) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 8876) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_add_listener() != 45243) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 27792) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_backend_name() != 7747) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 44217) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_categories() != 27581) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 6239) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 37087) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 7745) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 15944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 30747) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 399) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 60947) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claims() != 52306) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 42229) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claims_of() != 39795) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 59802) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 35039) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 33464) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 57322) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 30223) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 65204) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 65166) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 54112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 58056) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 28859) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 60662) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_member() != 36046) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 58729) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_members() != 10917) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 29353) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 57383) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_work_unit() != 30965) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_need() != 5593) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reissue_certificate() != 61398) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 52421) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reject_hours() != 61996) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 31342) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reject_need() != 32485) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_report() != 30125) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_release_claim() != 16219) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_resident() != 64184) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 571) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_residents() != 63112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 35440) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 10534) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 2799) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_team() != 45487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 48369) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_teams() != 8571) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_start_work() != 41978) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_tick() != 63399) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_submit_need() != 2288) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_unit() != 11986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_update_resident() != 53445) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_units() != 40147) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_verify_claim() != 37783) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 16773) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due() != 18173) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 37304) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_withdraw_need() != 52633) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 33069) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_constructor_hub_in_memory() != 11894) {
+    if (uniffi_needbridge_mobile_checksum_constructor_hub_in_memory() != 41212) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_constructor_hub_open() != 49091) {
+    if (uniffi_needbridge_mobile_checksum_constructor_hub_open() != 4035) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 22847) {
+    if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 16351) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -305,166 +305,6 @@ uint64_t uniffi_needbridge_mobile_fn_constructor_hub_open(RustBuffer path, RustC
 uint64_t uniffi_needbridge_mobile_fn_constructor_hub_open_encrypted(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACTIVITIES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACTIVITIES
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_activities(uint64_t ptr, RustBuffer actor, RustBuffer unit, int64_t limit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ADD_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ADD_LISTENER
-void uniffi_needbridge_mobile_fn_method_hub_add_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_BACKEND_NAME
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_BACKEND_NAME
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_backend_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CATEGORIES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CATEGORIES
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_categories(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CERTIFICATES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CERTIFICATES
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_certificates(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHANGES_SINCE
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHANGES_SINCE
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_changes_since(uint64_t ptr, RustBuffer actor, int64_t after, int64_t limit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_claim(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_claims(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer unit, RustBuffer statuses, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS_OF
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS_OF
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_claims_of(uint64_t ptr, RustBuffer actor, RustBuffer claimant, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_COMMITTEE_LEDGER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_COMMITTEE_LEDGER
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_committee_ledger(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer period, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_AT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_AT
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_at(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer status, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_OF
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_OF
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_of(uint64_t ptr, RustBuffer actor, RustBuffer member, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_ledger(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_library(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustBuffer text, RustBuffer after, int64_t limit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBER
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_member(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_members(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_without_team(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_need(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_organisations(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_PAIRINGS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_PAIRINGS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_pairings(uint64_t ptr, RustBuffer actor, RustBuffer unit, int8_t current_only, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REPORT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REPORT
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_report(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer period, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENT
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_resident(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENTS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENTS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_residents(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ROLES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ROLES
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_roles(uint64_t ptr, RustBuffer actor, RustBuffer unit, int8_t current_only, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAM
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAM
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_team(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAMS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAMS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_teams(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TICK
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TICK
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_tick(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNIT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNIT
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_unit(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_units(uint64_t ptr, RustBuffer actor, RustBuffer parent, RustBuffer kind, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustBuffer period, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_MEMBERS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_MEMBERS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_members(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_units(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_REPORT
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_accept_report(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer note, RustCallStatus *_Nonnull out_status
@@ -663,6 +503,166 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_warn_claim_due(uint64_t ptr, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WITHDRAW_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WITHDRAW_NEED
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_withdraw_need(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACTIVITIES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACTIVITIES
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_activities(uint64_t ptr, RustBuffer actor, RustBuffer unit, int64_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ADD_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ADD_LISTENER
+void uniffi_needbridge_mobile_fn_method_hub_add_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_BACKEND_NAME
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_BACKEND_NAME
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_backend_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CATEGORIES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CATEGORIES
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_categories(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CERTIFICATES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CERTIFICATES
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_certificates(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHANGES_SINCE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHANGES_SINCE
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_changes_since(uint64_t ptr, RustBuffer actor, int64_t after, int64_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_claim(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_claims(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer unit, RustBuffer statuses, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS_OF
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIMS_OF
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_claims_of(uint64_t ptr, RustBuffer actor, RustBuffer claimant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_COMMITTEE_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_COMMITTEE_LEDGER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_committee_ledger(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer period, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_AT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_AT
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_at(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_OF
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_OF
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_of(uint64_t ptr, RustBuffer actor, RustBuffer member, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_ledger(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_library(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustBuffer text, RustBuffer after, int64_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_member(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_members(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_without_team(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_need(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_organisations(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_PAIRINGS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_PAIRINGS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_pairings(uint64_t ptr, RustBuffer actor, RustBuffer unit, int8_t current_only, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REPORT
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_report(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer period, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENT
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_resident(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENTS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RESIDENTS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_residents(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ROLES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ROLES
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_roles(uint64_t ptr, RustBuffer actor, RustBuffer unit, int8_t current_only, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAM
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_team(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAMS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAMS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_teams(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TICK
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TICK
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_tick(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNIT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNIT
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_unit(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_units(uint64_t ptr, RustBuffer actor, RustBuffer parent, RustBuffer kind, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustBuffer period, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_MEMBERS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_members(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_units(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_NEEDBRIDGEERROR_UNIFFI_TRAIT_DISPLAY
@@ -969,198 +969,6 @@ uint16_t uniffi_needbridge_mobile_checksum_method_changelistener_on_change(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACTIVITIES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACTIVITIES
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_activities(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ADD_LISTENER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ADD_LISTENER
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_add_listener(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_BACKEND_NAME
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_BACKEND_NAME
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_backend_name(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CATEGORIES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CATEGORIES
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_categories(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CERTIFICATES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CERTIFICATES
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_certificates(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHANGES_SINCE
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHANGES_SINCE
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_changes_since(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_claim(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_claims(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS_OF
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS_OF
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_claims_of(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_COMMITTEE_LEDGER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_COMMITTEE_LEDGER
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_committee_ledger(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_AT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_AT
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_at(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_OF
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_OF
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_of(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEDGER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEDGER
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_ledger(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LIBRARY
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LIBRARY
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_library(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBER
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_member(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_members(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_without_team(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_need(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ORGANISATIONS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ORGANISATIONS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_organisations(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_PAIRINGS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_PAIRINGS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_pairings(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REPORT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REPORT
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_report(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENT
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_resident(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENTS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENTS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_residents(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ROLES
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ROLES
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_roles(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAM
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAM
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_team(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAMS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAMS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_teams(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TICK
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TICK
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_tick(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNIT
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNIT
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_unit(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_units(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_LEDGER
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_LEDGER
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_MEMBERS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_MEMBERS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_members(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
-#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
-uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_units(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACCEPT_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACCEPT_REPORT
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_accept_report(void
@@ -1398,6 +1206,198 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WITHDRAW_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WITHDRAW_NEED
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_withdraw_need(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACTIVITIES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACTIVITIES
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_activities(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ADD_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ADD_LISTENER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_add_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_BACKEND_NAME
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_BACKEND_NAME
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_backend_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CATEGORIES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CATEGORIES
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_categories(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CERTIFICATES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CERTIFICATES
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_certificates(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHANGES_SINCE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHANGES_SINCE
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_changes_since(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_claim(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_claims(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS_OF
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIMS_OF
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_claims_of(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_COMMITTEE_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_COMMITTEE_LEDGER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_committee_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_AT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_AT
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_at(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_OF
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_OF
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_of(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEDGER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LIBRARY
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LIBRARY
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_library(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_member(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_members(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_without_team(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_need(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ORGANISATIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ORGANISATIONS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_organisations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_PAIRINGS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_PAIRINGS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_pairings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REPORT
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_report(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENT
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_resident(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENTS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RESIDENTS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_residents(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ROLES
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ROLES
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_roles(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAM
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_team(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAMS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TEAMS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_teams(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TICK
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_TICK
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_tick(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNIT
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNIT
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_unit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_units(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_LEDGER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_MEMBERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNIT_MEMBERS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_members(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_units(void
     
 );
 #endif
