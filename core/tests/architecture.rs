@@ -95,26 +95,12 @@ fn code_only(src: &str) -> String {
                 out.push_str("\"\"");
             }
             b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                i += 1;
+                i = after_quoted(b, i);
                 out.push_str("\"\"");
             }
             b'\'' if b.get(i + 2) == Some(&b'\'') || (b.get(i + 1) == Some(&b'\\')) => {
                 // A char literal ('x' or '\n'); lifetimes ('a) are left alone.
-                i += 1;
-                while i < b.len() && b[i] != b'\'' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                i += 1;
+                i = after_quoted(b, i);
                 out.push_str("' '");
             }
             c => {
@@ -129,6 +115,19 @@ fn code_only(src: &str) -> String {
         }
     }
     out
+}
+
+/// The index after the quoted literal (string or char) that starts at `i`, escapes skipped.
+fn after_quoted(b: &[u8], mut i: usize) -> usize {
+    let quote = b[i];
+    i += 1;
+    while i < b.len() && b[i] != quote {
+        if b[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i + 1
 }
 
 /// The code without its `#[cfg(test)] mod … { … }` blocks: a unit test module's `super` is

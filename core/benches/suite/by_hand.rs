@@ -152,21 +152,7 @@ pub fn sqlite_by_hand(conn: &Connection, w: &World, range: Range<usize>) -> f64 
             .expect("prep")
             .query_row([&need], |r| r.get(0))
             .expect("need's claims");
-        conn.prepare_cached(
-            "INSERT INTO claims (id, need, committee, claimant_type, claimant_id, claimed_by, status, \
-             claimed_at, promised_by, extensions, send_backs) \
-             VALUES (?1, ?2, ?3, 'member', ?4, ?4, 'active', ?5, ?6, 0, 0)",
-        )
-        .expect("prep")
-        .execute(params![claim, need, committee, m, now, until])
-        .expect("insert claim");
-        conn.prepare_cached(
-            "UPDATE needs SET status = 'claimed', live_claim = ?2, claim_count = claim_count + 1, \
-             updated_at = ?3 WHERE id = ?1",
-        )
-        .expect("prep")
-        .execute(params![need, claim, now])
-        .expect("update need");
+        insert_claim_update_need(conn, [&claim, &need, &committee, &m, &now, &until]);
         let month = month_now();
         let cells = cell_keys(&units, &category, &channel);
         let row = "(?, ?, ?, 'claimed', ?, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0)";
@@ -266,21 +252,7 @@ pub fn sqlite_minimal(conn: &Connection, w: &World, range: Range<usize>) -> f64 
             .query_row([&m], |r| r.get(0))
             .expect("open claims");
         assert!(open < i64::from(u32::MAX));
-        conn.prepare_cached(
-            "INSERT INTO claims (id, need, committee, claimant_type, claimant_id, claimed_by, status, \
-             claimed_at, promised_by, extensions, send_backs) \
-             VALUES (?1, ?2, ?3, 'member', ?4, ?4, 'active', ?5, ?6, 0, 0)",
-        )
-        .expect("prep")
-        .execute(params![claim, need, committee, m, now, until])
-        .expect("insert claim");
-        conn.prepare_cached(
-            "UPDATE needs SET status = 'claimed', live_claim = ?2, claim_count = claim_count + 1, \
-             updated_at = ?3 WHERE id = ?1",
-        )
-        .expect("prep")
-        .execute(params![need, claim, now])
-        .expect("update need");
+        insert_claim_update_need(conn, [&claim, &need, &committee, &m, &now, &until]);
         conn.prepare_cached(
             "INSERT INTO audit (at, actor, kind, need, claim) VALUES (?1, ?2, 'need_claimed', ?3, ?4)",
         )
@@ -290,4 +262,24 @@ pub fn sqlite_minimal(conn: &Connection, w: &World, range: Range<usize>) -> f64 
         conn.execute_batch("COMMIT").expect("commit");
     }
     t.elapsed().as_secs_f64()
+}
+
+/// The two writes every hand-written claim makes: the claim inserted, the need marked claimed.
+/// `v`: claim id, need id, committee, member, now, promised by.
+fn insert_claim_update_need(conn: &Connection, v: [&dyn rusqlite::ToSql; 6]) {
+    conn.prepare_cached(
+        "INSERT INTO claims (id, need, committee, claimant_type, claimant_id, claimed_by, status, \
+         claimed_at, promised_by, extensions, send_backs) \
+         VALUES (?1, ?2, ?3, 'member', ?4, ?4, 'active', ?5, ?6, 0, 0)",
+    )
+    .expect("prep")
+    .execute(v.as_slice())
+    .expect("insert claim");
+    conn.prepare_cached(
+        "UPDATE needs SET status = 'claimed', live_claim = ?2, claim_count = claim_count + 1, \
+         updated_at = ?3 WHERE id = ?1",
+    )
+    .expect("prep")
+    .execute([v[1], v[0], v[4]].as_slice())
+    .expect("update need");
 }
