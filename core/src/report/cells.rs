@@ -21,7 +21,7 @@
 //! and adds them as they are after its last (`hub/cells.rs`) — and hands the difference to the
 //! store with the command's writes (`Tx::add_report_cells`); a store that keeps cells only
 //! adds them up (docs/adr/0005). The acceptance suite checks the figures against
-//! [`super::compute`] on every backend.
+//! reference computation of [`crate::report`] on every backend.
 
 use super::{NeedFigures, Period, ReportData};
 use crate::model::{Claim, ClaimStatus, Need, Scale};

@@ -75,9 +75,10 @@ pub fn dump(store: &dyn Store) -> Result<MemorySnapshot, StoreError> {
     Ok(snap)
 }
 
-/// Writes a whole state (from [`dump`] or [`memory::MemoryStore::snapshot`]) into an
-/// **empty** store, records and event log alike, in one write transaction: for moving data
-/// between backends (a phone's cache into a portal's database) and for restoring backups.
+/// Writes a whole state (from [`dump`] or
+/// [`MemoryStore::snapshot`](super::memory::MemoryStore::snapshot)) into an **empty** store,
+/// records and event log alike, in one write transaction: for moving data between backends (a
+/// phone's cache into a portal's database) and for restoring backups.
 pub fn restore(snapshot: &MemorySnapshot, store: &dyn Store) -> Result<(), StoreError> {
     let mut tx = store.begin_write()?;
     if tx.last_seq()? != 0 {
