@@ -36,6 +36,8 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod store;
+#[cfg(feature = "sync")]
+pub mod sync;
 pub mod taxonomy;
 #[cfg(feature = "testing")]
 pub mod testing;

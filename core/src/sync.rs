@@ -1,0 +1,389 @@
+//! The sync protocol's messages (docs/SYNC.md, docs/adr/0012) and their encoding: versioned
+//! JSON a host moves between an app and its portal however it likes.
+//!
+//! This is the first part of issue 16: the messages, their limits and their decoders — every
+//! malformed, oversized or unsupported message a typed [`Error`] naming the part of the message
+//! and what was expected, never a panic and never a piece of the message (a queued command can
+//! hold a resident's name). Applying pushes and serving pulls come next.
+//!
+//! Enabled by the `sync` feature.
+
+use crate::args;
+use crate::command::Command;
+use crate::error::{Error, ErrorKind};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// The protocol version this needbridge speaks.
+pub const PROTOCOL: u32 = 1;
+
+/// The largest message a decoder reads, in bytes (8 MiB: a day of door-to-door work is far
+/// smaller; a larger body is refused before it is parsed).
+pub const MAX_MESSAGE_BYTES: usize = 8 << 20;
+
+/// The most mutations one push carries (an app with more sends several pushes).
+pub const MAX_MUTATIONS: usize = 1000;
+
+/// An app's identity for sync: a uuid v7 made once per install and signed-in user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub Uuid);
+
+/// One queued command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mutation {
+    /// Per client, gap-free from 1, never renumbered.
+    pub id: u64,
+    /// When the command was issued, by the device's clock (recorded, never used to decide).
+    pub at: DateTime<Utc>,
+    /// The command as the Hub takes it.
+    pub command: Command,
+}
+
+/// What an app sends to apply its queued mutations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PushRequest {
+    /// The protocol version ([`PROTOCOL`]).
+    pub protocol: u32,
+    /// The sender's store schema version.
+    pub schema: u32,
+    /// The app.
+    pub client: ClientId,
+    /// The mutations, ids ascending by one.
+    pub mutations: Vec<Mutation>,
+}
+
+/// What became of one mutation on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied: the event it appended.
+    Applied {
+        /// The event's sequence number.
+        seq: u64,
+    },
+    /// Refused by the rules (claimed first by someone else, the right lost, an id taken): the
+    /// client's last applied id advances all the same, so the queue goes on.
+    Rejected {
+        /// The error's kind.
+        kind: ErrorKind,
+        /// The field refused, for `Invalid`.
+        field: Option<String>,
+        /// Why, in general words.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// The stored outcome of a refusal: the error's kind, field and reason (an `Error`'s text
+    /// never holds personal data).
+    pub fn rejected(e: &Error) -> Outcome {
+        let (field, reason) = match e {
+            Error::Invalid { field, reason } => (Some(field.clone()), reason.clone()),
+            other => (None, other.to_string()),
+        };
+        Outcome::Rejected {
+            kind: e.kind(),
+            field,
+            reason,
+        }
+    }
+}
+
+/// The outcome of one mutation, by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationOutcome {
+    /// The mutation's id.
+    pub id: u64,
+    /// What became of it.
+    pub outcome: Outcome,
+}
+
+/// The server's answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The protocol version ([`PROTOCOL`]).
+    pub protocol: u32,
+    /// The client's last mutation id with an outcome.
+    pub last_applied: u64,
+    /// The outcomes of this push's mutations, and the stored ones of retried mutations.
+    pub outcomes: Vec<MutationOutcome>,
+    /// Set when an infrastructure failure stopped the batch: push again later from
+    /// `last_applied + 1`.
+    pub unavailable: Option<String>,
+}
+
+/// A push request from the bytes a host received: refused with `Invalid` naming the part
+/// (`message`, `protocol`, `mutations[3].id`, `mutations[0].command.promised_by`, …) when it
+/// is larger than [`MAX_MESSAGE_BYTES`], not JSON, of another protocol version, or not a
+/// push; mutation ids must follow each other by one.
+pub fn decode_push_request(bytes: &[u8]) -> Result<PushRequest, Error> {
+    let mut body = message(bytes)?;
+    let protocol = version(&mut body)?;
+    let schema = field::<u32>(&mut body, "schema")?;
+    let client = field::<ClientId>(&mut body, "client")?;
+    let Some(Value::Array(list)) = body.remove("mutations") else {
+        return Err(Error::invalid("mutations", "must be a list of mutations"));
+    };
+    if list.len() > MAX_MUTATIONS {
+        return Err(Error::invalid(
+            "mutations",
+            format!("at most {MAX_MUTATIONS} in one push"),
+        ));
+    }
+    let mut mutations: Vec<Mutation> = Vec::with_capacity(list.len());
+    for (i, m) in list.into_iter().enumerate() {
+        let at = |part: &str| format!("mutations[{i}].{part}");
+        let Value::Object(mut m) = m else {
+            return Err(Error::invalid(
+                format!("mutations[{i}]"),
+                "must be an object",
+            ));
+        };
+        let id: u64 = args::from_value(&at("id"), m.remove("id").unwrap_or(Value::Null))?;
+        if id == 0 {
+            return Err(Error::invalid(at("id"), "must be 1 or more"));
+        }
+        if let Some(prev) = mutations.last() {
+            if Some(id) != prev.id.checked_add(1) {
+                return Err(Error::invalid(
+                    at("id"),
+                    "must follow the previous mutation's id by one",
+                ));
+            }
+        }
+        let when: DateTime<Utc> =
+            args::from_value(&at("at"), m.remove("at").unwrap_or(Value::Null))?;
+        let command = command(m.remove("command"), &at("command"))?;
+        mutations.push(Mutation {
+            id,
+            at: when,
+            command,
+        });
+    }
+    Ok(PushRequest {
+        protocol,
+        schema,
+        client,
+        mutations,
+    })
+}
+
+/// A push response from the bytes an app received (see [`decode_push_request`] for the
+/// refusals).
+pub fn decode_push_response(bytes: &[u8]) -> Result<PushResponse, Error> {
+    let mut body = message(bytes)?;
+    version(&mut body)?;
+    body.insert("protocol".into(), Value::from(PROTOCOL));
+    args::from_value("", Value::Object(body))
+}
+
+/// A message as JSON: its bytes, size-checked and parsed into an object.
+fn message(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        return Err(Error::invalid(
+            "message",
+            format!("larger than {MAX_MESSAGE_BYTES} bytes"),
+        ));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(body)) => Ok(body),
+        Ok(_) => Err(Error::invalid("message", "must be a JSON object")),
+        // serde_json's own message may quote the input: only say what is wrong.
+        Err(_) => Err(Error::invalid("message", "is not JSON (UTF-8)")),
+    }
+}
+
+/// The message's protocol version, which must be [`PROTOCOL`].
+fn version(body: &mut Map<String, Value>) -> Result<u32, Error> {
+    let v = field::<u32>(body, "protocol")?;
+    if v != PROTOCOL {
+        return Err(Error::invalid(
+            "protocol",
+            format!("not supported: this needbridge speaks protocol {PROTOCOL}"),
+        ));
+    }
+    Ok(v)
+}
+
+/// A top-level field of a message, read by the path-aware reader.
+fn field<T: serde::de::DeserializeOwned>(
+    body: &mut Map<String, Value>,
+    name: &str,
+) -> Result<T, Error> {
+    args::from_value(name, body.remove(name).unwrap_or(Value::Null))
+}
+
+/// A queued command: an object with its snake_case name under `command` and its fields
+/// (`Command`'s own serde form), read by the path-aware reader, paths prefixed with `at`.
+fn command(v: Option<Value>, at: &str) -> Result<Command, Error> {
+    let Some(Value::Object(mut fields)) = v else {
+        return Err(Error::invalid(at, "must be a command object"));
+    };
+    let Some(Value::String(name)) = fields.remove("command") else {
+        return Err(Error::invalid(
+            format!("{at}.command"),
+            "must name the command",
+        ));
+    };
+    args::command(&name, fields).map_err(|e| match e {
+        Error::Invalid { field, reason } if field.is_empty() => Error::Invalid {
+            field: at.to_string(),
+            reason,
+        },
+        Error::Invalid { field, reason } if field == "command" => Error::Invalid {
+            field: format!("{at}.command"),
+            reason,
+        },
+        Error::Invalid { field, reason } => Error::Invalid {
+            field: format!("{at}.{field}"),
+            reason,
+        },
+        other => other,
+    })
+}
+
+/// The bytes of a message (JSON, UTF-8).
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    // Serializing these types cannot fail: maps have string keys, no value is a float NaN.
+    serde_json::to_vec(message).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::ClaimNeed;
+    use crate::model::{Claimant, MemberId, NeedId};
+    use proptest::prelude::*;
+
+    fn push() -> PushRequest {
+        let t = Utc::now();
+        PushRequest {
+            protocol: PROTOCOL,
+            schema: 6,
+            client: ClientId(Uuid::now_v7()),
+            mutations: (1..=3)
+                .map(|id| Mutation {
+                    id,
+                    at: t,
+                    command: Command::from(ClaimNeed {
+                        need: NeedId::new(),
+                        claimant: Claimant::Member(MemberId::new()),
+                        promised_by: t,
+                    }),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_push_round_trips() {
+        let p = push();
+        let back = decode_push_request(&encode(&p)).unwrap();
+        assert_eq!(back.client, p.client);
+        assert_eq!(back.mutations.len(), 3);
+        // Times pass through RFC 3339 text: compare the commands as encoded.
+        assert_eq!(encode(&back), encode(&p));
+        let r = PushResponse {
+            protocol: PROTOCOL,
+            last_applied: 3,
+            outcomes: vec![
+                MutationOutcome {
+                    id: 2,
+                    outcome: Outcome::Applied { seq: 41 },
+                },
+                MutationOutcome {
+                    id: 3,
+                    outcome: Outcome::rejected(&Error::conflict("need already claimed")),
+                },
+            ],
+            unavailable: None,
+        };
+        assert_eq!(decode_push_response(&encode(&r)).unwrap(), r);
+    }
+
+    fn refusal(bytes: &[u8]) -> (String, String) {
+        match decode_push_request(bytes) {
+            Err(Error::Invalid { field, reason }) => (field, reason),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+        let mut v: Value = serde_json::from_slice(&encode(&push())).unwrap();
+        edit(&mut v);
+        serde_json::to_vec(&v).unwrap()
+    }
+
+    #[test]
+    fn bad_messages_name_the_part_and_never_echo_it() {
+        let secret = "张秀英13912345678";
+        assert_eq!(refusal(b"not json").0, "message");
+        assert_eq!(refusal(b"[1,2]").0, "message");
+        assert_eq!(
+            refusal(&with(|v| v["protocol"] = Value::from(2))).0,
+            "protocol"
+        );
+        assert_eq!(
+            refusal(&with(|v| v["mutations"][1]["id"] = Value::from(7))).0,
+            "mutations[1].id"
+        );
+        assert_eq!(
+            refusal(&with(|v| v["mutations"][0]["id"] = Value::from(0))).0,
+            "mutations[0].id"
+        );
+        let (field, reason) = refusal(&with(|v| {
+            v["mutations"][2]["command"]["promised_by"] = secret.into()
+        }));
+        assert_eq!(field, "mutations[2].command.promised_by");
+        assert!(!reason.contains(secret));
+        let (field, reason) = refusal(&with(|v| {
+            v["mutations"][0]["command"]["command"] = secret.into()
+        }));
+        assert_eq!(field, "mutations[0].command.command");
+        assert!(!reason.contains(secret));
+        let (field, reason) = refusal(&with(|v| v["client"] = secret.into()));
+        assert_eq!(field, "client");
+        assert!(!reason.contains(secret));
+        let big = vec![b' '; MAX_MESSAGE_BYTES + 1];
+        assert_eq!(refusal(&big).0, "message");
+        let many = with(|v| {
+            let one = v["mutations"][0].clone();
+            v["mutations"] = Value::Array(
+                (1..=MAX_MUTATIONS as u64 + 1)
+                    .map(|i| {
+                        let mut m = one.clone();
+                        m["id"] = Value::from(i);
+                        m
+                    })
+                    .collect(),
+            );
+        });
+        assert_eq!(refusal(&many).0, "mutations");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any bytes: a push or a typed refusal, never a panic.
+        #[test]
+        fn any_bytes_decode_or_refuse(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode_push_request(&bytes);
+            let _ = decode_push_response(&bytes);
+        }
+
+        /// A valid push with one byte changed: a push or `Invalid`, never a panic.
+        #[test]
+        fn a_changed_byte_decodes_or_refuses(at in any::<prop::sample::Index>(), b in any::<u8>()) {
+            let mut bytes = encode(&push());
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+            match decode_push_request(&bytes) {
+                Ok(_) | Err(Error::Invalid { .. }) => {}
+                Err(other) => prop_assert!(false, "unexpected {:?}", other),
+            }
+        }
+    }
+}
