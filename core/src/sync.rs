@@ -4,7 +4,8 @@
 //! This is the first part of issue 16: the messages, their limits and their decoders — every
 //! malformed, oversized or unsupported message a typed [`Error`] naming the part of the message
 //! and what was expected, never a panic and never a piece of the message (a queued command can
-//! hold a resident's name). Applying pushes and serving pulls come next.
+//! hold a resident's name) — and the server's plan for a push ([`plan_push`]: replay, apply or
+//! stop at a gap). Carrying the plan out in the Hub and serving pulls come next.
 //!
 //! Enabled by the `sync` feature.
 
@@ -113,6 +114,50 @@ pub struct PushResponse {
     /// Set when an infrastructure failure stopped the batch: push again later from
     /// `last_applied + 1`.
     pub unavailable: Option<String>,
+}
+
+/// What the server does with one mutation of a push ([`plan_push`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Already applied or rejected: answer with the stored outcome of mutation `id` (a retry).
+    Replay {
+        /// The mutation's id.
+        id: u64,
+    },
+    /// Run the mutation at this index of the request through the Hub, in its own
+    /// transaction, and store its outcome (applied or rejected) with the client's new last id.
+    Apply {
+        /// The mutation's index in the request.
+        index: usize,
+    },
+    /// The batch skips ids: stop here (nothing from here on is applied); the app pushes again
+    /// from `expected`.
+    Gap {
+        /// The id the server expects next.
+        expected: u64,
+    },
+}
+
+/// The server's plan for a push from a client whose last applied mutation id is
+/// `last_applied` (pure; the Hub carries it out): mutations at or below it are replayed from
+/// their stored outcomes, the next ones applied in order if the first of them is exactly
+/// `last_applied + 1`, and a gap stops the batch. Mutation ids within a decoded request follow
+/// each other by one ([`decode_push_request`]).
+pub fn plan_push(last_applied: u64, request: &PushRequest) -> Vec<Step> {
+    let mut steps = Vec::with_capacity(request.mutations.len());
+    let mut expected = last_applied.saturating_add(1);
+    for (index, m) in request.mutations.iter().enumerate() {
+        if m.id <= last_applied {
+            steps.push(Step::Replay { id: m.id });
+        } else if m.id == expected {
+            steps.push(Step::Apply { index });
+            expected = expected.saturating_add(1);
+        } else {
+            steps.push(Step::Gap { expected });
+            break;
+        }
+    }
+    steps
 }
 
 /// A push request from the bytes a host received: refused with `Invalid` naming the part
@@ -364,8 +409,72 @@ mod tests {
         assert_eq!(refusal(&many).0, "mutations");
     }
 
+    fn push_of(ids: std::ops::Range<u64>) -> PushRequest {
+        let mut p = push();
+        let m = p.mutations[0].clone();
+        p.mutations = ids.map(|id| Mutation { id, ..m.clone() }).collect();
+        p
+    }
+
+    #[test]
+    fn a_retry_replays_a_new_batch_applies_a_gap_stops() {
+        assert_eq!(
+            plan_push(2, &push_of(1..5)),
+            vec![
+                Step::Replay { id: 1 },
+                Step::Replay { id: 2 },
+                Step::Apply { index: 2 },
+                Step::Apply { index: 3 },
+            ]
+        );
+        assert_eq!(
+            plan_push(0, &push_of(3..5)),
+            vec![Step::Gap { expected: 1 }]
+        );
+        assert_eq!(
+            plan_push(9, &push_of(1..3)),
+            vec![Step::Replay { id: 1 }, Step::Replay { id: 2 }]
+        );
+        assert_eq!(plan_push(0, &push_of(1..1)), vec![]);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever the client's last id and the batch: every mutation at or below it is
+        /// replayed, the rest applied in order exactly when they continue it, and applying the
+        /// plan leaves the last id at the batch's end or unchanged at a gap.
+        #[test]
+        fn a_push_plan_is_idempotent_and_gap_free(last in 0u64..20, start in 1u64..25, len in 0u64..10) {
+            let p = push_of(start..start + len);
+            let steps = plan_push(last, &p);
+            let mut applied_to = last;
+            for s in &steps {
+                match *s {
+                    Step::Replay { id } => prop_assert!(id <= last),
+                    Step::Apply { index } => {
+                        prop_assert_eq!(p.mutations[index].id, applied_to + 1);
+                        applied_to += 1;
+                    }
+                    Step::Gap { expected } => prop_assert_eq!(expected, applied_to + 1),
+                }
+            }
+            let end = start + len - u64::from(len > 0);
+            if len == 0 || end <= last || start <= last + 1 {
+                prop_assert_eq!(applied_to, last.max(if len == 0 { last } else { end }));
+                let gap = steps.iter().any(|s| matches!(s, Step::Gap { .. }));
+                prop_assert!(!gap, "a gap in a continuing batch");
+            } else {
+                prop_assert_eq!(applied_to, last);
+                prop_assert_eq!(steps.last(), Some(&Step::Gap { expected: last + 1 }));
+            }
+            // A second push of the same batch after applying it replays all of it.
+            let again = plan_push(applied_to, &p);
+            if applied_to >= end && len > 0 {
+                let replayed = again.iter().all(|s| matches!(s, Step::Replay { .. }));
+                prop_assert!(replayed, "a retried batch is replayed whole");
+            }
+        }
 
         /// Any bytes: a push or a typed refusal, never a panic.
         #[test]
