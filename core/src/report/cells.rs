@@ -291,15 +291,18 @@ pub fn claim_facts(c: &Claim, units: Vec<Uuid>) -> ClaimFacts {
     }
 }
 
-/// Every cell of a whole state: each need with all its claims, and each resident helped with
-/// their groups (`groups` by resident id). What a store holds after a rebuild.
-pub fn all_cells<'a>(
-    needs: impl IntoIterator<Item = (&'a NeedFacts, &'a [ClaimFacts])>,
+/// Every cell of a whole state: each need (by id) with all its claims (`claims` by need id),
+/// and each resident helped with their groups (`groups` by resident id). What a store holds
+/// after a rebuild.
+pub fn all_cells(
+    needs: &[(Uuid, NeedFacts)],
+    claims: &HashMap<Uuid, Vec<ClaimFacts>>,
     groups: &HashMap<Uuid, Vec<String>>,
 ) -> Cells {
     let mut cells = Cells::default();
     let mut verified: BTreeMap<Uuid, Vec<Verification>> = BTreeMap::new();
-    for (facts, claims) in needs {
+    for (id, facts) in needs {
+        let claims = claims.get(id).map(Vec::as_slice).unwrap_or(&[]);
         need_cells(facts, claims, 1, &mut cells);
         for c in claims {
             if let Some(at) = c.verified_at {

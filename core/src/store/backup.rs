@@ -134,12 +134,6 @@ pub fn rebuild_report_cells(tx: &mut dyn Tx) -> Result<(), StoreError> {
             )
         })
         .collect();
-    let cells = all_cells(
-        needs.iter().map(|(id, f)| {
-            let mine = claims.get(id).map(Vec::as_slice).unwrap_or(&[]);
-            (f, mine)
-        }),
-        &groups,
-    );
+    let cells = all_cells(&needs, &claims, &groups);
     tx.replace_report_cells(&cells)
 }

@@ -7,7 +7,7 @@
 //! before the write and adds them after it, so the table always equals the cells of the
 //! current rows (the acceptance suite checks reports against the reference computation).
 
-use super::codec::{OwnedRow, RowGet, Val};
+use super::codec::{statement, OwnedRow, RowGet, Val};
 use super::dialect::{Dialect, Sql, SqlIo};
 use crate::error::StoreError;
 use crate::report::cells::{
@@ -15,6 +15,7 @@ use crate::report::cells::{
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub(super) fn corrupt(what: &str) -> StoreError {
@@ -105,45 +106,32 @@ fn key_cond(q: &mut Sql<'_>, k: &CellKey) -> String {
 pub(super) const CHUNK: usize = 32;
 
 /// The text of an upsert of `rows` cells in `d`'s placeholders, built once per dialect and
-/// size (every write runs these; formatting them each time showed in the profile).
-pub(super) fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> std::sync::Arc<str> {
-    use std::sync::{Arc, Mutex, OnceLock};
-    /// Texts by (the dialect's name, rows).
-    type Texts = HashMap<(&'static str, usize), Arc<str>>;
-    static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
-    let key = (d.name(), rows);
-    let mut texts = TEXTS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    texts
-        .entry(key)
-        .or_insert_with(|| {
-            let cols = COUNTER_COLUMNS.join(", ");
-            let set = COUNTER_COLUMNS
-                .iter()
-                .map(|c| format!("{c} = report_cells.{c} + excluded.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let per_row = 6 + COUNTER_COLUMNS.len();
-            let values: Vec<String> = (0..rows)
-                .map(|r| {
-                    let phs: Vec<String> = (1..=per_row).map(|i| d.ph(r * per_row + i)).collect();
-                    format!("({})", phs.join(", "))
-                })
-                .collect();
-            format!(
-                "INSERT INTO report_cells (unit, month, dim, stream, key, prev, {cols}) \
-                 VALUES {} ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
-                values.join(", ")
-            )
-            .into()
-        })
-        .clone()
+/// size ([`statement`]).
+pub(super) fn upsert_cells_sql(d: &dyn Dialect, rows: usize) -> Arc<str> {
+    statement("upsert_cells", None, d, &[rows], || {
+        let cols = COUNTER_COLUMNS.join(", ");
+        let set = COUNTER_COLUMNS
+            .iter()
+            .map(|c| format!("{c} = report_cells.{c} + excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let per_row = 6 + COUNTER_COLUMNS.len();
+        let values: Vec<String> = (0..rows)
+            .map(|r| {
+                let phs: Vec<String> = (1..=per_row).map(|i| d.ph(r * per_row + i)).collect();
+                format!("({})", phs.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO report_cells (unit, month, dim, stream, key, prev, {cols}) \
+             VALUES {} ON CONFLICT (unit, month, dim, stream, key, prev) DO UPDATE SET {set}",
+            values.join(", ")
+        )
+    })
 }
 
-/// Adds `delta` to the stored cells, dropping cells that reach zero.
-pub(super) fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
+/// Adds `delta` (computed by the core) to the stored cells, dropping cells that reach zero.
+pub(crate) fn add(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
     let cells: Vec<(&CellKey, &Counters)> = delta.0.iter().collect();
     let mut rest = cells.as_slice();
     while !rest.is_empty() {
@@ -176,17 +164,12 @@ pub(super) fn apply(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError>
     Ok(())
 }
 
-/// Adds `delta` (computed by the core) to the stored cells.
-pub(crate) fn add(io: &mut dyn SqlIo, delta: &Cells) -> Result<(), StoreError> {
-    apply(io, delta)
-}
-
 /// Replaces every stored cell with `cells`.
 pub(crate) fn replace(io: &mut dyn SqlIo, cells: &Cells) -> Result<(), StoreError> {
     let mut q = Sql::new(io.dialect());
     q.text = "DELETE FROM report_cells".into();
     io.exec(&q)?;
-    apply(io, cells)
+    add(io, cells)
 }
 
 /// Fills the cells of a database upgraded to the version that brought them, from the
@@ -216,13 +199,7 @@ pub(crate) fn fill_on_upgrade(io: &mut dyn SqlIo) -> Result<(), StoreError> {
             .or_default()
             .push(r.text(1)?.unwrap_or_default());
     }
-    let cells = rc::all_cells(
-        needs.iter().map(|(id, f)| {
-            let mine = claims.get(id).map(Vec::as_slice).unwrap_or(&[]);
-            (f, mine)
-        }),
-        &groups,
-    );
+    let cells = rc::all_cells(&needs, &claims, &groups);
     replace(io, &cells)
 }
 

@@ -844,30 +844,32 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
     })
 }
 
-/// A statement's text, built once per process for each (statement, dialect, kind, columns):
-/// every write runs these, and formatting them each time showed in the profile.
-fn statement(
+/// A statement's text, built once per process for each (statement, dialect, kind, sizes):
+/// every write runs these, and formatting them each time showed in the profile. `kind` is the
+/// record kind a statement is for (`None`: not one kind's, e.g. the report cells' upsert);
+/// `sizes` whatever else shapes it (the changed columns, a number of rows).
+pub(super) fn statement(
     what: &'static str,
-    kind: Kind,
+    kind: Option<Kind>,
     dialect: &dyn Dialect,
-    cols: &[usize],
+    sizes: &[usize],
     build: impl FnOnce() -> String,
 ) -> Arc<str> {
-    type Texts = HashMap<(&'static str, &'static str, Kind, Vec<usize>), Arc<str>>;
+    type Texts = HashMap<(&'static str, &'static str, Option<Kind>, Vec<usize>), Arc<str>>;
     static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
     let mut texts = TEXTS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     texts
-        .entry((what, dialect.name(), kind, cols.to_vec()))
+        .entry((what, dialect.name(), kind, sizes.to_vec()))
         .or_insert_with(|| build().into())
         .clone()
 }
 
 /// `INSERT … ON CONFLICT (id) DO UPDATE …` for a kind.
 pub(crate) fn upsert_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
-    statement("upsert_sql", kind, dialect, &[], || {
+    statement("upsert_sql", Some(kind), dialect, &[], || {
         let t = table(kind);
         let phs: Vec<String> = (1..=t.cols.len()).map(|n| dialect.ph(n)).collect();
         let sets: Vec<String> = t.cols[1..]
@@ -887,7 +889,7 @@ pub(crate) fn upsert_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
 /// `UPDATE table SET <changed columns> WHERE id = ?1`: the columns are indexes into the
 /// kind's columns ([`changed_cols`]); parameters are the id, then the changed values.
 pub(crate) fn update_sql(kind: Kind, dialect: &dyn Dialect, changed: &[usize]) -> Arc<str> {
-    statement("update_sql", kind, dialect, changed, || {
+    statement("update_sql", Some(kind), dialect, changed, || {
         let t = table(kind);
         let sets: Vec<String> = changed
             .iter()
@@ -912,7 +914,7 @@ pub(crate) fn changed_cols(old: &[Val], new: &[Val]) -> Vec<usize> {
 
 /// `SELECT cols FROM table WHERE id = ?`.
 pub(crate) fn get_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
-    statement("get_sql", kind, dialect, &[], || {
+    statement("get_sql", Some(kind), dialect, &[], || {
         let t = table(kind);
         format!(
             "SELECT {} FROM {} WHERE id = {}",
@@ -926,7 +928,7 @@ pub(crate) fn get_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
 /// The child rows of one parent, value columns only, in order.
 pub(crate) fn children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>> {
     child_table(kind)?;
-    Some(statement("children_sql", kind, dialect, &[], || {
+    Some(statement("children_sql", Some(kind), dialect, &[], || {
         child_table(kind)
             .map(|(t, parent, cols)| {
                 format!(
@@ -942,28 +944,40 @@ pub(crate) fn children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>
 /// Deletes one parent's child rows.
 pub(crate) fn delete_children_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>> {
     child_table(kind)?;
-    Some(statement("delete_children_sql", kind, dialect, &[], || {
-        child_table(kind)
-            .map(|(t, parent, _)| format!("DELETE FROM {t} WHERE {parent} = {}", dialect.ph(1)))
-            .unwrap_or_default()
-    }))
+    Some(statement(
+        "delete_children_sql",
+        Some(kind),
+        dialect,
+        &[],
+        || {
+            child_table(kind)
+                .map(|(t, parent, _)| format!("DELETE FROM {t} WHERE {parent} = {}", dialect.ph(1)))
+                .unwrap_or_default()
+        },
+    ))
 }
 
 /// Inserts one child row: parent, pos, values.
 pub(crate) fn insert_child_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<str>> {
     child_table(kind)?;
-    Some(statement("insert_child_sql", kind, dialect, &[], || {
-        child_table(kind)
-            .map(|(t, parent, cols)| {
-                let phs: Vec<String> = (1..=cols.len() + 2).map(|n| dialect.ph(n)).collect();
-                format!(
-                    "INSERT INTO {t} ({parent}, pos, {}) VALUES ({})",
-                    cols.join(", "),
-                    phs.join(", ")
-                )
-            })
-            .unwrap_or_default()
-    }))
+    Some(statement(
+        "insert_child_sql",
+        Some(kind),
+        dialect,
+        &[],
+        || {
+            child_table(kind)
+                .map(|(t, parent, cols)| {
+                    let phs: Vec<String> = (1..=cols.len() + 2).map(|n| dialect.ph(n)).collect();
+                    format!(
+                        "INSERT INTO {t} ({parent}, pos, {}) VALUES ({})",
+                        cols.join(", "),
+                        phs.join(", ")
+                    )
+                })
+                .unwrap_or_default()
+        },
+    ))
 }
 
 /// A row read into owned values (child rows), readable through [`RowGet`]: ids and times
