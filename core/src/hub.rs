@@ -145,8 +145,8 @@ pub(crate) struct Ctx<'a> {
     committee: Option<UnitId>,
     /// Report-cell upkeep, when the store keeps cells: the groups this command touched.
     upkeep: Option<cells::Upkeep>,
-    /// Records as last loaded or written in this command (kept only with `upkeep`, which
-    /// needs each record as it was before a write).
+    /// Records of the kinds reports count ([`cells::counted`]) as last loaded or written in
+    /// this command (kept only with `upkeep`, which needs each as it was before a write).
     seen: cells::Seen,
 }
 
@@ -156,7 +156,7 @@ impl Ctx<'_> {
             .tx
             .load::<E>(id)?
             .ok_or_else(|| Fail::Domain(Error::not_found(E::KIND.name(), id)))?;
-        if self.upkeep.is_some() {
+        if self.upkeep.is_some() && cells::counted(E::KIND) {
             self.seen
                 .insert((E::KIND, E::uuid(id)), found.clone().into_record());
         }
@@ -174,7 +174,7 @@ impl Ctx<'_> {
     fn put<E: Entity + Clone>(&mut self, e: E) -> Result<E, Fail> {
         let r = e.clone().into_record();
         let (kind, id) = (r.kind(), r.id());
-        if let Some(upkeep) = &mut self.upkeep {
+        if let Some(upkeep) = self.upkeep.as_mut().filter(|_| cells::counted(kind)) {
             let before = match self.seen.get(&(kind, id)) {
                 Some(known) => Some(known.clone()),
                 None => self.tx.get(kind, id)?,

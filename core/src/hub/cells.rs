@@ -58,6 +58,12 @@ pub(super) struct Upkeep {
     paths: HashMap<UnitId, Vec<Uuid>>,
 }
 
+/// Whether a write of this kind can change a report group (needs, claims, residents); the
+/// Hub neither keeps nor reads the "before" of any other kind.
+pub(super) fn counted(kind: Kind) -> bool {
+    matches!(kind, Kind::Need | Kind::Claim | Kind::Resident)
+}
+
 /// Whether two claims count alike in every report (then writing one over the other changes
 /// no cell).
 fn same_counts(a: &Claim, b: &Claim) -> bool {
