@@ -139,14 +139,7 @@ pub fn sqlite_by_hand(conn: &Connection, w: &World, range: Range<usize>) -> f64 
         let channel = need_row["channel"].as_str().expect("channel").to_string();
         let member_row = row_object(conn, "SELECT * FROM members WHERE id = ?1", &m);
         assert_eq!(member_row["status"], "accepted");
-        let _open: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM claims WHERE claimant_type = 'member' AND claimant_id = ?1 \
-                 AND status IN ('active', 'in_progress', 'done')",
-            )
-            .expect("prep")
-            .query_row([&m], |r| r.get(0))
-            .expect("open claims");
+        let _open: i64 = open_claims(conn, &m);
         let _prior: i64 = conn
             .prepare_cached("SELECT count(*) FROM claims WHERE need = ?1")
             .expect("prep")
@@ -243,14 +236,7 @@ pub fn sqlite_minimal(conn: &Connection, w: &World, range: Range<usize>) -> f64 
             .query_row([&need], |r| r.get(0))
             .expect("need");
         assert_eq!(status, "published");
-        let open: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM claims WHERE claimant_type = 'member' AND claimant_id = ?1 \
-                 AND status IN ('active', 'in_progress', 'done')",
-            )
-            .expect("prep")
-            .query_row([&m], |r| r.get(0))
-            .expect("open claims");
+        let open: i64 = open_claims(conn, &m);
         assert!(open < i64::from(u32::MAX));
         insert_claim_update_need(conn, [&claim, &need, &committee, &m, &now, &until]);
         conn.prepare_cached(
@@ -282,4 +268,15 @@ fn insert_claim_update_need(conn: &Connection, v: [&dyn rusqlite::ToSql; 6]) {
     .expect("prep")
     .execute([v[1], v[0], v[4]].as_slice())
     .expect("update need");
+}
+
+/// The member's open claims, counted as every hand-written claim counts them.
+fn open_claims(conn: &Connection, member: &dyn rusqlite::ToSql) -> i64 {
+    conn.prepare_cached(
+        "SELECT count(*) FROM claims WHERE claimant_type = 'member' AND claimant_id = ?1 \
+         AND status IN ('active', 'in_progress', 'done')",
+    )
+    .expect("prep")
+    .query_row([member], |r| r.get(0))
+    .expect("open claims")
 }
