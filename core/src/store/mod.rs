@@ -27,6 +27,11 @@
 //!    order), starting after [`Page::after`] and at most [`Page::limit`] of them.
 //! 8. **Read transactions** ([`Store::begin_read`]) see one consistent, committed state; a
 //!    backend may refuse `put` and `append_event` in them.
+//! 9. **Deletes and the side table** (what sync needs; optional, the defaults refuse):
+//!    [`Tx::delete`] removes a record, after which `get` returns `None` and no query selects
+//!    it; [`Tx::side_put`]/[`Tx::side_get`]/[`Tx::side_delete`]/[`Tx::side_scan`] keep text
+//!    values under `(space, key)` with the same isolation, atomicity and durability as
+//!    records; spaces are independent; `side_scan` is ordered by key.
 
 mod backup;
 pub mod memory;
@@ -94,6 +99,46 @@ pub trait Tx {
     /// Makes every write of this transaction durable and visible.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 
+    /// Removes a record (by kind and id); removing one that is not there does nothing. Sync
+    /// uses it (a device's view drops what its pending mutations made when the server
+    /// refused them, and what left its scope). The default refuses: a backend that does not
+    /// implement it cannot hold a device's view.
+    fn delete(&mut self, kind: Kind, id: Uuid) -> Result<(), StoreError> {
+        let _ = (kind, id);
+        Err(unsupported("delete"))
+    }
+
+    /// The **side table**: text values under `(space, key)`, written and read in the same
+    /// transaction as the records. Sync keeps its bookkeeping there (a portal's stored
+    /// outcomes per client, a device's outbox, cookie and before-images; see
+    /// [`crate::sync`]). A store only keeps the values: what they mean is the core's. The
+    /// defaults refuse: a backend without a side table cannot serve or hold sync.
+    fn side_get(&mut self, space: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let _ = (space, key);
+        Err(unsupported("side_get"))
+    }
+    /// Sets the value under `(space, key)`, replacing any.
+    fn side_put(&mut self, space: &str, key: &str, value: &str) -> Result<(), StoreError> {
+        let _ = (space, key, value);
+        Err(unsupported("side_put"))
+    }
+    /// Removes the value under `(space, key)`; removing one that is not there does nothing.
+    fn side_delete(&mut self, space: &str, key: &str) -> Result<(), StoreError> {
+        let _ = (space, key);
+        Err(unsupported("side_delete"))
+    }
+    /// The entries of `space` with key `> after` (all with `None`), ascending by key (byte
+    /// order of the UTF-8 text), at most `limit`.
+    fn side_scan(
+        &mut self,
+        space: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let _ = (space, after, limit);
+        Err(unsupported("side_scan"))
+    }
+
     /// Computes a report's figures natively (SQL backends aggregate in SQL), or `None` to let
     /// the Hub compute them from [`Tx::query`] with the reference definitions in
     /// [`crate::report`]. Whatever a backend returns must equal the reference exactly.
@@ -135,6 +180,11 @@ pub trait Tx {
         let _ = query;
         Ok(None)
     }
+}
+
+/// What a backend without an optional capability answers.
+fn unsupported(what: &str) -> StoreError {
+    StoreError::Backend(format!("this backend does not support `{what}`"))
 }
 
 /// Contract point 8 for backends: writes are refused in a read transaction.
