@@ -15,6 +15,11 @@ pub struct Event {
     pub seq: u64,
     /// When the change was committed (the Hub's clock).
     pub at: DateTime<Utc>,
+    /// When it happened, when that differs from `at`: the device's time of a command an app
+    /// queued offline and pushed later (see [`crate::Hub::execute_with`]). Recorded, never used
+    /// to decide anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub happened_at: Option<DateTime<Utc>>,
     /// Who did it.
     pub actor: Actor,
     /// What happened, e.g. `need_claimed` (the command's event kind).

@@ -7,6 +7,7 @@ mod exec;
 mod frame;
 mod ledger;
 mod query;
+mod raw;
 mod report;
 
 pub use query::*;
@@ -22,6 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
+use uuid::Uuid;
 
 /// Policies a deployment may tune.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +74,33 @@ impl HubConfig {
             return bad("max_open_claims_per_member", "at least 1");
         }
         Ok(())
+    }
+}
+
+/// How a `Conflict` from running out of retries begins (sync tells it from a refusal: it is
+/// worth trying again later).
+pub(crate) const GAVE_UP: &str = "concurrent changes; gave up after";
+
+/// Where a command comes from, beyond its actor: for one an app queued offline and pushed
+/// later ([`Hub::execute_with`], sync).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The id the app made (uuid v7) for the record the command creates, so its later queued
+    /// commands can refer to it. Ignored by a command that creates nothing; a command whose
+    /// record of that kind already has this id is refused (`Invalid` naming `id`).
+    pub id: Option<Uuid>,
+    /// When the command was issued on the device: recorded in the event beside the Hub's
+    /// own time ([`Event::happened_at`]), never used to decide anything.
+    pub happened_at: Option<DateTime<Utc>>,
+}
+
+impl Origin {
+    /// Refuses an id that is not a uuid v7 (`Invalid` naming `id`).
+    fn check(&self) -> Result<()> {
+        match self.id {
+            Some(id) if id.get_version_num() != 7 => Err(Error::invalid("id", "must be a uuid v7")),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -148,7 +177,18 @@ pub(crate) struct Ctx<'a> {
     /// Records of the kinds reports count ([`cells::counted`]) as last loaded or written in
     /// this command (kept only with `upkeep`, which needs each as it was before a write).
     seen: cells::Seen,
+    /// The id the caller made for what the command creates ([`Origin::id`]), until used.
+    made: Option<Uuid>,
+    /// Every record as it was before this command's first write to it, when the caller asked
+    /// for them (`execute_in`'s `befores`).
+    befores: Option<Vec<Before>>,
 }
+
+/// A record as it was before a command's first write to it (`None`: it did not exist).
+pub(crate) type Before = (Kind, Uuid, Option<Record>);
+
+/// What `Hub::execute_in` runs in the command's transaction before it commits.
+pub(crate) type Also<'a> = dyn FnMut(&mut dyn Tx, &Event, &[Before]) -> Result<(), Error> + 'a;
 
 impl Ctx<'_> {
     fn load<E: Entity + Clone>(&mut self, id: &E::Id) -> Result<E, Fail> {
@@ -171,9 +211,30 @@ impl Ctx<'_> {
         Ok(self.tx.count(q)?)
     }
 
+    /// The id of the record a command creates: the one its caller made
+    /// ([`Origin::id`], once; refused when a record of `kind` already has it), or a new one.
+    fn new_id(&mut self, kind: Kind) -> Result<Uuid, Fail> {
+        let Some(id) = self.made.take() else {
+            return Ok(Uuid::now_v7());
+        };
+        if self.tx.get(kind, id)?.is_some() {
+            return Err(Error::invalid("id", "is already taken").into());
+        }
+        Ok(id)
+    }
+
     fn put<E: Entity + Clone>(&mut self, e: E) -> Result<E, Fail> {
         let r = e.clone().into_record();
         let (kind, id) = (r.kind(), r.id());
+        if let Some(befores) = self.befores.as_mut() {
+            if !befores.iter().any(|(k, i, _)| *k == kind && *i == id) {
+                let before = match self.seen.get(&(kind, id)) {
+                    Some(known) => Some(known.clone()),
+                    None => self.tx.get(kind, id)?,
+                };
+                befores.push((kind, id, before));
+            }
+        }
         if let Some(upkeep) = self.upkeep.as_mut().filter(|_| cells::counted(kind)) {
             let before = match self.seen.get(&(kind, id)) {
                 Some(known) => Some(known.clone()),
@@ -360,11 +421,37 @@ impl Hub {
 
     /// Runs any command (for example one queued by an app while offline) and returns the
     /// record it created or changed. Validates first; a refused command writes nothing.
-    pub fn execute(&self, actor: &Actor, mut command: Command) -> Result<Record> {
+    pub fn execute(&self, actor: &Actor, command: Command) -> Result<Record> {
+        self.execute_with(actor, command, &Origin::default())
+    }
+
+    /// Like [`Hub::execute`], for a command made elsewhere (an app's queued mutation): with
+    /// the id the app made for what it creates and the time it happened there.
+    pub fn execute_with(&self, actor: &Actor, command: Command, origin: &Origin) -> Result<Record> {
+        self.execute_in(actor, command, origin, false, &mut |_, _, _| Ok(()))
+            .map(|(record, _)| record)
+    }
+
+    /// Runs a command like [`Hub::execute_with`] and, before its transaction commits, `also`
+    /// with the transaction and the event: sync stores a mutation's outcome, or a device its outbox
+    /// entry, in the same transaction as the command's writes. Returns the record and the
+    /// event's sequence number. With `befores`, `also` gets every record as it was before the
+    /// command's first write to it (a device keeps them to undo its pending mutations on a
+    /// rebase). `also` may run more than once (a serialization conflict runs
+    /// the whole command again); an error from it rolls everything back.
+    pub(crate) fn execute_in(
+        &self,
+        actor: &Actor,
+        mut command: Command,
+        origin: &Origin,
+        befores: bool,
+        also: &mut Also<'_>,
+    ) -> Result<(Record, u64)> {
+        origin.check()?;
         validate::normalize(&mut command, self.now())?;
         let mut attempt = 0u32;
         loop {
-            match self.attempt(actor, &command) {
+            match self.attempt(actor, &command, origin, befores, also) {
                 Ok(r) => return Ok(r),
                 Err(Fail::Domain(e)) => return Err(e),
                 Err(Fail::Store(StoreError::Serialization(_)))
@@ -378,7 +465,7 @@ impl Hub {
                 }
                 Err(Fail::Store(StoreError::Serialization(_))) => {
                     return Err(Error::conflict(format!(
-                        "concurrent changes; gave up after {} retries",
+                        "{GAVE_UP} {} retries",
                         self.config.max_retries
                     )))
                 }
@@ -387,7 +474,14 @@ impl Hub {
         }
     }
 
-    fn attempt(&self, actor: &Actor, command: &Command) -> Result<Record, Fail> {
+    fn attempt(
+        &self,
+        actor: &Actor,
+        command: &Command,
+        origin: &Origin,
+        befores: bool,
+        also: &mut Also<'_>,
+    ) -> Result<(Record, u64), Fail> {
         let now = self.now();
         let tx = self.store.begin_write()?;
         let upkeep = tx.keeps_report_cells().then(cells::Upkeep::default);
@@ -400,6 +494,8 @@ impl Hub {
             committee: None,
             upkeep,
             seen: HashMap::new(),
+            made: origin.id,
+            befores: befores.then(Vec::new),
         };
         let out = exec::run(&mut ctx, command)?;
         let Ctx {
@@ -407,6 +503,7 @@ impl Hub {
             changes,
             committee,
             upkeep,
+            befores,
             ..
         } = ctx;
         if let Some(upkeep) = upkeep {
@@ -421,6 +518,7 @@ impl Hub {
             id: EventId::new(),
             seq,
             at: now,
+            happened_at: origin.happened_at,
             actor: *actor,
             kind: command.event_kind().to_string(),
             committee,
@@ -429,6 +527,7 @@ impl Hub {
             changes: changes.into_iter().map(record_for_log).collect(),
         };
         tx.append_event(&event)?;
+        also(&mut *tx, &event, befores.as_deref().unwrap_or_default())?;
         tx.commit()?;
         if matches!(command, Command::EraseResident(_)) {
             // The erasure is committed; leave no older copy in the backend's files. A reader
@@ -436,7 +535,7 @@ impl Hub {
             let _ = self.store.purge();
         }
         self.notify(&event);
-        Ok(out)
+        Ok((out, seq))
     }
 
     /// Calls `observer` with every event this Hub commits from now on, after the commit, on

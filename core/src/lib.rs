@@ -46,7 +46,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::{Command, Execute};
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
-pub use hub::{Hub, HubConfig, TickSummary};
+pub use hub::{Hub, HubConfig, Origin, TickSummary};
 pub use model::{Actor, Record};
 #[cfg(feature = "sqlite")]
 pub use store::sqlite::Key;

@@ -104,7 +104,7 @@ fn not_in_future(ctx: &Ctx<'_>, field: &str, t: DateTime<Utc>) -> Outcome<()> {
 // ---------------------------------------------------------------- structure
 
 fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> Outcome<Unit> {
-    let id = UnitId::new();
+    let id = UnitId(ctx.new_id(Kind::Unit)?);
     let (path, parent) = match c.parent {
         None => {
             ctx.require(&[], "create a district")?;
@@ -160,8 +160,9 @@ fn create_unit(ctx: &mut Ctx<'_>, c: &CreateUnit) -> Outcome<Unit> {
 
 fn register_work_unit(ctx: &mut Ctx<'_>, c: &RegisterWorkUnit) -> Outcome<WorkUnit> {
     ctx.require(&[Principal::AnyAdmin], "register work units")?;
+    let new_id = WorkUnitId(ctx.new_id(Kind::WorkUnit)?);
     ctx.put(WorkUnit {
-        id: WorkUnitId::new(),
+        id: new_id,
         name: c.name.clone(),
         party_organisation: c.party_organisation.clone(),
         created_at: ctx.now,
@@ -178,8 +179,9 @@ fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> Outcome
         return Err(Error::invalid("district", "is not a district").into());
     }
     ctx.scope(c.district);
+    let new_id = OrganisationId(ctx.new_id(Kind::Organisation)?);
     ctx.put(Organisation {
-        id: OrganisationId::new(),
+        id: new_id,
         name: c.name.clone(),
         kind: c.kind,
         contact_name: c.contact_name.clone(),
@@ -196,8 +198,9 @@ fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> Outcome<Category> {
     if all.iter().any(|k| k.code == c.code) {
         return Err(Error::conflict("a category with this code already exists").into());
     }
+    let new_id = CategoryId(ctx.new_id(Kind::Category)?);
     ctx.put(Category {
-        id: CategoryId::new(),
+        id: new_id,
         code: c.code.clone(),
         name_zh: c.name_zh.clone(),
         name_en: c.name_en.clone(),
@@ -213,8 +216,9 @@ fn issue_certificate(ctx: &mut Ctx<'_>, c: &IssueCertificate) -> Outcome<Member>
         "issue certificates of this work unit",
     )?;
     in_future(ctx, "deadline", c.deadline)?;
+    let new_id = MemberId(ctx.new_id(Kind::Member)?);
     ctx.put(Member {
-        id: MemberId::new(),
+        id: new_id,
         work_unit: c.work_unit,
         name: c.name.clone(),
         phone: c.phone.clone(),
@@ -357,8 +361,9 @@ fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> Outcome<Residen
     )?;
     check_grid(ctx, c.grid, c.committee)?;
     ctx.scope(c.committee);
+    let new_id = ResidentId(ctx.new_id(Kind::Resident)?);
     ctx.put(Resident {
-        id: ResidentId::new(),
+        id: new_id,
         committee: c.committee,
         grid: c.grid,
         name: c.name.clone(),
@@ -430,8 +435,9 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
     }
     in_future(ctx, "wanted_by", c.wanted_by)?;
     ctx.scope(c.committee);
+    let new_id = NeedId(ctx.new_id(Kind::Need)?);
     ctx.put(Need {
-        id: NeedId::new(),
+        id: new_id,
         committee: c.committee,
         grid: c.grid,
         resident: c.resident,
@@ -628,8 +634,9 @@ fn claim_need(ctx: &mut Ctx<'_>, c: &ClaimNeed) -> Outcome<Claim> {
             Error::invalid("promised_by", "must not be after the need's wanted-by date").into(),
         );
     }
+    let new_id = ClaimId(ctx.new_id(Kind::Claim)?);
     let claim = Claim {
-        id: ClaimId::new(),
+        id: new_id,
         need: need.id,
         committee: need.committee,
         claimant: c.claimant,
@@ -850,8 +857,9 @@ fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> Outcome<Team> {
     let committee = ctx.committee(c.committee, "committee")?;
     ctx.require(&[Principal::StaffOver(&committee.path)], "form teams here")?;
     ctx.scope(c.committee);
+    let new_id = TeamId(ctx.new_id(Kind::Team)?);
     ctx.put(Team {
-        id: TeamId::new(),
+        id: new_id,
         committee: c.committee,
         kind: c.kind,
         name: c.name.clone(),
@@ -938,8 +946,9 @@ fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> Outcome<Hours> {
     };
     not_in_future(ctx, "served_at", c.served_at)?;
     ctx.scope(committee);
+    let new_id = HoursId(ctx.new_id(Kind::Hours)?);
     ctx.put(Hours {
-        id: HoursId::new(),
+        id: new_id,
         member: c.member,
         committee,
         served_at: c.served_at,
@@ -998,8 +1007,9 @@ fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> Outcome<Activity> {
     }
     not_in_future(ctx, "held_at", c.held_at)?;
     ctx.scope(c.committee);
+    let new_id = ActivityId(ctx.new_id(Kind::Activity)?);
     ctx.put(Activity {
-        id: ActivityId::new(),
+        id: new_id,
         committee: c.committee,
         kind: c.kind,
         title: c.title.clone(),
@@ -1040,8 +1050,9 @@ fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> Outcome<Role> {
         return Err(Error::conflict("the member already holds this role for this scope").into());
     }
     ctx.scope(committee);
+    let new_id = RoleId(ctx.new_id(Kind::Role)?);
     ctx.put(Role {
-        id: RoleId::new(),
+        id: new_id,
         member: c.member,
         committee,
         kind: c.kind,
@@ -1088,8 +1099,9 @@ fn start_pairing(ctx: &mut Ctx<'_>, c: &StartPairing) -> Outcome<Pairing> {
         return Err(Error::conflict("the member and resident are already paired").into());
     }
     ctx.scope(resident.committee);
+    let new_id = PairingId(ctx.new_id(Kind::Pairing)?);
     ctx.put(Pairing {
-        id: PairingId::new(),
+        id: new_id,
         member: c.member,
         resident: c.resident,
         committee: resident.committee,

@@ -723,3 +723,40 @@ fn mask_person(
     *id = id.as_deref().map(|p| privacy::mask_id_number(p, ch));
     *addr = addr.as_deref().map(|p| privacy::mask_address(p, ch));
 }
+
+/// A record as `actor` may see it — masked exactly as the Hub's reads mask it — or `None`
+/// when the actor may not know of it (sync sends only this to a device; see
+/// [`crate::sync`]). Ledger entries are the work units' files and are never handed out here.
+#[cfg_attr(not(feature = "sync"), allow(dead_code))]
+pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<Option<Record>> {
+    Ok(match r {
+        Record::Resident(x) => Some(Record::Resident(resident_view(tx, actor, x)?)),
+        Record::Member(x) => Some(Record::Member(member_view(tx, actor, x)?)),
+        Record::Organisation(x) => Some(Record::Organisation(privacy::organisation_for(actor, &x))),
+        Record::Need(x) => {
+            let path = path_of(tx, x.committee)?;
+            visibility::sees_need(actor, &x, &path).then_some(Record::Need(x))
+        }
+        Record::Hours(x) => {
+            let member = get::<Member>(tx, &x.member)?;
+            let member_path = match member.committee {
+                Some(c) => path_of(tx, c)?,
+                None => Vec::new(),
+            };
+            let path = path_of(tx, x.committee)?;
+            visibility::sees_hours(actor, &member, &member_path, &path).then_some(Record::Hours(x))
+        }
+        Record::Pairing(x) => {
+            let path = path_of(tx, x.committee)?;
+            visibility::sees_pairing(actor, &path).then_some(Record::Pairing(x))
+        }
+        Record::LedgerEntry(_) => None,
+        other @ (Record::Unit(_)
+        | Record::WorkUnit(_)
+        | Record::Category(_)
+        | Record::Claim(_)
+        | Record::Team(_)
+        | Record::Activity(_)
+        | Record::Role(_)) => Some(other),
+    })
+}

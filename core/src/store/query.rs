@@ -206,6 +206,45 @@ impl Query {
         }
     }
 
+    /// The query that selects every record of `kind`.
+    pub fn all_of(kind: Kind) -> Query {
+        match kind {
+            Kind::Unit => Query::Units {
+                parent: None,
+                kind: None,
+            },
+            Kind::WorkUnit => Query::WorkUnits,
+            Kind::Organisation => Query::Organisations,
+            Kind::Category => Query::Categories,
+            Kind::Member => Query::Members(MemberFilter::default()),
+            Kind::LedgerEntry => Query::Ledger {
+                work_unit: None,
+                member: None,
+            },
+            Kind::Resident => Query::Residents { unit: None },
+            Kind::Need => Query::Needs(NeedFilter::default()),
+            Kind::Claim => Query::Claims(ClaimFilter::default()),
+            Kind::Team => Query::Teams(TeamFilter::default()),
+            Kind::Hours => Query::Hours {
+                member: None,
+                unit: None,
+                status: None,
+            },
+            Kind::Activity => Query::Activities(ActivityFilter::default()),
+            Kind::Role => Query::Roles {
+                unit: None,
+                member: None,
+                current_only: false,
+            },
+            Kind::Pairing => Query::Pairings {
+                unit: None,
+                member: None,
+                resident: None,
+                current_only: false,
+            },
+        }
+    }
+
     /// Whether `record` answers this query. `within(unit, scope)` tells whether `unit` is
     /// `scope` or lies beneath it.
     pub fn matches(&self, record: &Record, within: &dyn Fn(UnitId, UnitId) -> bool) -> bool {

@@ -61,6 +61,7 @@ fn event(last: u64, at: DateTime<Utc>, need: NeedId, changes: Vec<Record>) -> Ev
         id: EventId::new(),
         seq: last + 1,
         at,
+        happened_at: None,
         actor: SYS,
         kind: "need_published".into(),
         committee: None,

@@ -14,12 +14,16 @@ pub(crate) const EVENT_COLS: &str = "seq, id, at, actor_type, actor_id, kind, co
 pub(super) struct PayloadRef<'a> {
     command: &'a crate::command::Command,
     changes: &'a [Record],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    happened_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(super) struct Payload {
     command: crate::command::Command,
     changes: Vec<Record>,
+    #[serde(default)]
+    happened_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(super) fn actor_parts(a: &Actor) -> (&'static str, Option<Uuid>) {
@@ -41,6 +45,7 @@ pub(crate) fn event_vals(e: &Event) -> Result<Vec<Val>, StoreError> {
     let payload = serde_json::to_string(&PayloadRef {
         command: &e.command,
         changes: &e.changes,
+        happened_at: e.happened_at,
     })
     .map_err(|err| StoreError::Backend(format!("event payload: {err}")))?;
     Ok(vec![
@@ -95,5 +100,6 @@ pub(crate) fn decode_event(row: &dyn RowGet) -> Result<Event, StoreError> {
         committee,
         command: p.command,
         changes: p.changes,
+        happened_at: p.happened_at,
     })
 }

@@ -1,17 +1,30 @@
-//! The sync protocol's messages (docs/SYNC.md, docs/adr/0012) and their encoding: versioned
-//! JSON a host moves between an app and its portal however it likes.
+//! Offline work and sync (docs/SYNC.md, docs/adr/0012): an app's Hub works without signal and
+//! queues what it does; the portal's Hub stays the authority.
 //!
-//! This is the first part of issue 16: the messages, their limits and their decoders — every
-//! malformed, oversized or unsupported message a typed [`Error`] naming the part of the message
-//! and what was expected, never a panic and never a piece of the message (a queued command can
-//! hold a resident's name) — and the server's plan for a push ([`plan_push`]: replay, apply or
-//! stop at a gap). Carrying the plan out in the Hub and serving pulls come next.
+//! - The messages ([`PushRequest`], [`PushResponse`], [`PullRequest`], [`PullResponse`]) and
+//!   their encoding: versioned JSON a host moves between an app and its portal however it
+//!   likes. Every malformed, oversized or unsupported message is a typed [`Error`] naming the
+//!   part of the message and what was expected, never a panic and never a piece of the
+//!   message (a queued command can hold a resident's name).
+//! - The portal's side ([`push`], [`pull`], [`rejected`]): each mutation in its own
+//!   transaction with its outcome stored beside it; a scoped change feed, masked for the
+//!   pulling actor, behind an opaque cookie.
+//! - The app's side ([`Device`]): an outbox written in the same transaction as the command's
+//!   local effect, the confirmed state kept apart from the pending mutations, rebased on
+//!   every pull.
 //!
 //! Enabled by the `sync` feature.
+
+mod device;
+mod server;
+
+pub use device::{Device, PullSummary, PushSummary, RejectedMutation, SyncStatus};
+pub use server::{pull, push, rejected, serve_pull, serve_push, StoredRejection};
 
 use crate::args;
 use crate::command::Command;
 use crate::error::{Error, ErrorKind};
+use crate::model::{Kind, Record};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -27,18 +40,34 @@ pub const MAX_MESSAGE_BYTES: usize = 8 << 20;
 /// The most mutations one push carries (an app with more sends several pushes).
 pub const MAX_MUTATIONS: usize = 1000;
 
+/// The version of what messages carry (commands and records). A portal takes messages of
+/// this version or older (older commands are upcast) and refuses newer ones.
+pub const SCHEMA: u32 = 1;
+
+/// The version of the masking rules ([`crate::rules::privacy`]) a pull's records follow. A
+/// cookie of another version answers `reset`: the app pulls its scope again, masked anew.
+pub const POLICY: u32 = 1;
+
+/// The most changes one pull returns (a page ends at a transaction boundary, so it may hold a
+/// few more).
+pub const MAX_PULL: u32 = 5000;
+
 /// An app's identity for sync: a uuid v7 made once per install and signed-in user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ClientId(pub Uuid);
 
 /// One queued command.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
     /// Per client, gap-free from 1, never renumbered.
     pub id: u64,
     /// When the command was issued, by the device's clock (recorded, never used to decide).
     pub at: DateTime<Utc>,
+    /// The id (uuid v7) the device made for the record the command creates, so later queued
+    /// commands can refer to it (see [`crate::Origin::id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_id: Option<Uuid>,
     /// The command as the Hub takes it.
     pub command: Command,
 }
@@ -116,6 +145,69 @@ pub struct PushResponse {
     pub unavailable: Option<String>,
 }
 
+/// What an app sends to bring its view up to date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PullRequest {
+    /// The protocol version ([`PROTOCOL`]).
+    pub protocol: u32,
+    /// The sender's message schema ([`SCHEMA`]).
+    pub schema: u32,
+    /// The app.
+    pub client: ClientId,
+    /// The cookie of the last pull applied (`None`: the app has nothing yet, or was reset).
+    pub cookie: Option<String>,
+    /// The most changes wanted (0: the portal's default; at most [`MAX_PULL`]).
+    pub limit: u32,
+    /// The app's first still-pending mutation: the response carries the outcomes from there.
+    pub pending_from: Option<u64>,
+}
+
+/// One change of a pull: a record to keep (masked for the pulling actor), or one that is gone
+/// from the app's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // records are the common case; boxing them costs more
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// Keep this record as it is (replacing any of that kind and id).
+    Put {
+        /// The record.
+        record: Record,
+    },
+    /// Drop this record: it left the scope, or the app may no longer know of it.
+    Gone {
+        /// Its kind.
+        kind: Kind,
+        /// Its id.
+        id: Uuid,
+    },
+}
+
+/// The portal's answer to a pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// The protocol version ([`PROTOCOL`]).
+    pub protocol: u32,
+    /// The portal's message schema ([`SCHEMA`]).
+    pub schema: u32,
+    /// The cookie was unknown, or the portal's epoch (a restore), the scope or the masking
+    /// policy changed: the app drops its confirmed state (never its outbox) and pulls again
+    /// without a cookie. Nothing else in the response counts.
+    pub reset: bool,
+    /// Pass with the next pull.
+    pub cookie: Option<String>,
+    /// This page belongs to a complete snapshot of the scope (a first sync): the app shows it
+    /// only when whole, after the page with `more` false.
+    pub snapshot: bool,
+    /// The client's last mutation id with an outcome on the portal.
+    pub last_applied: u64,
+    /// The outcomes of the client's mutations from the request's `pending_from`.
+    pub outcomes: Vec<MutationOutcome>,
+    /// The changes, in the portal's commit order, whole transactions.
+    pub changes: Vec<Change>,
+    /// Another page follows: pull again with `cookie`.
+    pub more: bool,
+}
+
 /// What the server does with one mutation of a push ([`plan_push`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -167,7 +259,7 @@ pub fn plan_push(last_applied: u64, request: &PushRequest) -> Vec<Step> {
 pub fn decode_push_request(bytes: &[u8]) -> Result<PushRequest, Error> {
     let mut body = message(bytes)?;
     let protocol = version(&mut body)?;
-    let schema = field::<u32>(&mut body, "schema")?;
+    let schema = schema(&mut body)?;
     let client = field::<ClientId>(&mut body, "client")?;
     let Some(Value::Array(list)) = body.remove("mutations") else {
         return Err(Error::invalid("mutations", "must be a list of mutations"));
@@ -201,10 +293,16 @@ pub fn decode_push_request(bytes: &[u8]) -> Result<PushRequest, Error> {
         }
         let when: DateTime<Utc> =
             args::from_value(&at("at"), m.remove("at").unwrap_or(Value::Null))?;
+        let new_id: Option<Uuid> =
+            args::from_value(&at("new_id"), m.remove("new_id").unwrap_or(Value::Null))?;
+        if new_id.is_some_and(|u| u.get_version_num() != 7) {
+            return Err(Error::invalid(at("new_id"), "must be a uuid v7"));
+        }
         let command = command(m.remove("command"), &at("command"))?;
         mutations.push(Mutation {
             id,
             at: when,
+            new_id,
             command,
         });
     }
@@ -214,6 +312,41 @@ pub fn decode_push_request(bytes: &[u8]) -> Result<PushRequest, Error> {
         client,
         mutations,
     })
+}
+
+/// A pull request from the bytes a host received (see [`decode_push_request`] for the
+/// refusals); `limit` above [`MAX_PULL`] is refused.
+pub fn decode_pull_request(bytes: &[u8]) -> Result<PullRequest, Error> {
+    let mut body = message(bytes)?;
+    let protocol = version(&mut body)?;
+    let schema = schema(&mut body)?;
+    let client = field::<ClientId>(&mut body, "client")?;
+    let cookie = field::<Option<String>>(&mut body, "cookie")?;
+    if cookie.as_ref().is_some_and(|c| c.len() > 1024) {
+        return Err(Error::invalid("cookie", "longer than 1024 bytes"));
+    }
+    let limit = field::<Option<u32>>(&mut body, "limit")?.unwrap_or(0);
+    if limit > MAX_PULL {
+        return Err(Error::invalid("limit", format!("at most {MAX_PULL}")));
+    }
+    let pending_from = field::<Option<u64>>(&mut body, "pending_from")?;
+    Ok(PullRequest {
+        protocol,
+        schema,
+        client,
+        cookie,
+        limit,
+        pending_from,
+    })
+}
+
+/// A pull response from the bytes an app received (see [`decode_push_request`] for the
+/// refusals).
+pub fn decode_pull_response(bytes: &[u8]) -> Result<PullResponse, Error> {
+    let mut body = message(bytes)?;
+    version(&mut body)?;
+    body.insert("protocol".into(), Value::from(PROTOCOL));
+    args::from_value("", Value::Object(body))
 }
 
 /// A push response from the bytes an app received (see [`decode_push_request`] for the
@@ -248,6 +381,18 @@ fn version(body: &mut Map<String, Value>) -> Result<u32, Error> {
         return Err(Error::invalid(
             "protocol",
             format!("not supported: this needbridge speaks protocol {PROTOCOL}"),
+        ));
+    }
+    Ok(v)
+}
+
+/// The message's schema, which must be [`SCHEMA`] or older (older ones are upcast).
+fn schema(body: &mut Map<String, Value>) -> Result<u32, Error> {
+    let v = field::<u32>(body, "schema")?;
+    if v > SCHEMA {
+        return Err(Error::invalid(
+            "schema",
+            format!("not supported: newer than this needbridge's schema {SCHEMA}"),
         ));
     }
     Ok(v)
@@ -307,12 +452,13 @@ mod tests {
         let t = Utc::now();
         PushRequest {
             protocol: PROTOCOL,
-            schema: 6,
+            schema: SCHEMA,
             client: ClientId(Uuid::now_v7()),
             mutations: (1..=3)
                 .map(|id| Mutation {
                     id,
                     at: t,
+                    new_id: None,
                     command: Command::from(ClaimNeed {
                         need: NeedId::new(),
                         claimant: Claimant::Member(MemberId::new()),
