@@ -2,6 +2,15 @@
 
 use pyo3::prelude::*;
 
+/// Runs `f` with the GIL released (other Python threads go on meanwhile); its error is raised
+/// as the matching `needbridge.errors` class once the GIL is held again.
+pub fn released<T: Send, E: Into<needbridge::Error> + Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> Result<T, E> + Send,
+) -> PyResult<T> {
+    py.detach(f).map_err(|e| raise(py, e.into()))
+}
+
 /// Raises a core error (carried out of `detach`) as the matching `needbridge.errors` class,
 /// once the GIL is held again. An argument that does not fit is the core's `Invalid` too,
 /// naming the argument's path and what is expected (`needbridge::args`), never its value.

@@ -11,10 +11,12 @@
 mod convert;
 mod emit;
 mod errors;
+mod hub;
 mod plan;
 
 use convert::Decoder;
-use errors::raise;
+use errors::{raise, released};
+use hub::PyHub;
 use pyo3::types::PyDict;
 use serde_json::{Map, Value};
 
@@ -31,15 +33,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-
-/// Runs `f` with the GIL released (other Python threads go on meanwhile); its error is raised
-/// as the matching `needbridge.errors` class once the GIL is held again.
-fn released<T: Send, E: Into<needbridge::Error> + Send>(
-    py: Python<'_>,
-    f: impl FnOnce() -> Result<T, E> + Send,
-) -> PyResult<T> {
-    py.detach(f).map_err(|e| raise(py, e.into()))
-}
 
 /// Reads a core type from arguments already converted to JSON values; `field` names the
 /// value (`""`: the keyword arguments themselves). A mismatch is `Invalid` naming the path of
@@ -295,12 +288,6 @@ struct Export {
     personal_data: PersonalData,
 }
 
-/// The Hub: one per database, shared freely between threads.
-#[pyclass(frozen, name = "Hub", module = "needbridge._native")]
-struct PyHub {
-    hub: Hub,
-}
-
 impl PyHub {
     fn call<T: Send>(
         &self,
@@ -344,7 +331,7 @@ impl PyHub {
             Some(key) => Hub::open_encrypted(&path, key),
             None => Hub::open(&path),
         })
-        .map(|hub| PyHub { hub })
+        .map(PyHub::new)
     }
 
     /// Changes the key of a closed encrypted database file.
@@ -376,16 +363,14 @@ impl PyHub {
     /// A Hub over a fresh in-memory store (tests, notebooks).
     #[staticmethod]
     fn in_memory() -> Self {
-        PyHub {
-            hub: Hub::in_memory(),
-        }
+        PyHub::new(Hub::in_memory())
     }
 
     /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text).
     #[staticmethod]
     fn connect_postgres(py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<Self> {
         let url = convert::text(url, "url")?;
-        released(py, || Hub::connect_postgres(&url)).map(|hub| PyHub { hub })
+        released(py, || Hub::connect_postgres(&url)).map(PyHub::new)
     }
 
     /// `sqlite`, `postgres` or `memory`.
