@@ -14,14 +14,17 @@
 //! a JSON round trip would run was most of what a call from Python cost.
 
 use crate::emit::{Build, Failed};
-use crate::errors::invalid;
+use crate::errors::{invalid, raise};
 use crate::plan::{known, Known, Plan};
 use chrono::{DateTime, SecondsFormat, Utc};
 use needbridge::Actor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
+};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -116,6 +119,20 @@ pub fn text(v: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
         Ok(s) => Ok(s.into_owned()),
         Err(_) => Err(invalid(py, field, SURROGATE)),
     }
+}
+
+/// A `bytes` object's contents (a message of the sync protocol); anything else is `Invalid`
+/// naming `field`.
+pub fn bytes<'a>(v: &'a Bound<'_, PyAny>, field: &str) -> PyResult<&'a [u8]> {
+    v.cast::<PyBytes>()
+        .map(|b| b.as_bytes())
+        .map_err(|_| invalid(v.py(), field, "must be bytes"))
+}
+
+/// One Python value read as the core's type `T` (a number, an id): a value that does not fit
+/// is `Invalid` naming `field` and what is expected, never the value.
+pub fn read<T: DeserializeOwned>(v: &Bound<'_, PyAny>, field: &str) -> PyResult<T> {
+    needbridge::args::from_value(field, encode(v, field)?).map_err(|e| raise(v.py(), e))
 }
 
 /// One Python value as the core's JSON value; `field` names it in errors.

@@ -13,6 +13,7 @@ mod emit;
 mod errors;
 mod hub;
 mod plan;
+mod sync;
 
 use convert::Decoder;
 use errors::{raise, released};
@@ -432,6 +433,48 @@ impl PyHub {
         )
     }
 
+    /// Serves a sync push from `actor` (authenticated by the host): the request's bytes in,
+    /// the response's bytes out; a malformed request is `Invalid` naming its part.
+    fn sync_push<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        body: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let actor = convert::actor(actor)?;
+        let body = convert::bytes(body, "body")?;
+        let answer = self.call(py, |hub| needbridge::sync::serve_push(hub, &actor, body))?;
+        Ok(PyBytes::new(py, &answer))
+    }
+
+    /// Serves a sync pull from `actor`, as [`PyHub::sync_push`].
+    fn sync_pull<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        body: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let actor = convert::actor(actor)?;
+        let body = convert::bytes(body, "body")?;
+        let answer = self.call(py, |hub| needbridge::sync::serve_pull(hub, &actor, body))?;
+        Ok(PyBytes::new(py, &answer))
+    }
+
+    /// The refused sync mutations pushed at committees within `unit`, for its staff; built by
+    /// `out`.
+    fn sync_rejected<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        unit: &Bound<'py, PyAny>,
+        out: &Decoder,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let actor = convert::actor(actor)?;
+        let unit: UnitId = convert::read(unit, "unit")?;
+        let rejected = self.call(py, |hub| needbridge::sync::rejected(hub, &actor, unit))?;
+        out.build(py, &rejected)
+    }
+
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
     /// the counts, built by `out`.
     fn tick<'py>(&self, py: Python<'py>, out: &Decoder) -> PyResult<Bound<'py, PyAny>> {
@@ -666,6 +709,7 @@ fn codes(vocabulary: &str) -> PyResult<Vec<String>> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyHub>()?;
     m.add_class::<Decoder>()?;
+    m.add_class::<sync::PyDevice>()?;
     m.add_function(wrap_pyfunction!(codes, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
