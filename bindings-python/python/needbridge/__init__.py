@@ -14,7 +14,7 @@ also accept their codes; ids are :class:`uuid.UUID`, times timezone-aware
 :class:`NeedbridgeError` subclasses (see :mod:`needbridge.errors`).
 """
 
-from . import errors, models
+from . import errors, models, sync
 from ._types import Actor, Claimant, fen, yuan
 from .errors import (
     ConflictError,
@@ -28,6 +28,7 @@ from .errors import (
 )
 from .hub import Hub
 from .models import *  # noqa: F401,F403  (the records and vocabularies)
+from .sync import Device, PullSummary, PushSummary, RejectedMutation, StoredRejection, SyncStatus
 from ._native import __version__
 
 __all__ = [
@@ -38,6 +39,13 @@ __all__ = [
     "yuan",
     "errors",
     "models",
+    "sync",
+    "Device",
+    "PushSummary",
+    "PullSummary",
+    "SyncStatus",
+    "RejectedMutation",
+    "StoredRejection",
     "NeedbridgeError",
     "NotFoundError",
     "InvalidInputError",

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from . import _native
 from . import models as m
+from . import sync as s
 from ._commands import _Commands
 from ._types import Actor, Claimant, _enum, _enums, _reader, _typed
 from .errors import _invalid
@@ -545,4 +546,40 @@ class Hub(_Commands):
             "personal_data": personal_data,
         }
         out: Union[str, bytes] = self._hub.export(actor, what, format)
+        return out
+
+    # -------------------------------------------------------------------- sync (portal side)
+
+    @_typed
+    def sync_push(self, actor: Actor, body: bytes) -> bytes:
+        """Answers an app's push (see :mod:`needbridge.sync`): ``body`` is the request's
+        bytes as the host received them, from ``actor`` as the host authenticated them (the
+        actor comes from the host, never from the message). Returns the response's bytes.
+
+        Each mutation runs through the rules in its own transaction as ``actor``; a refusal
+        is stored as its outcome (the queue goes on); a retried mutation answers its stored
+        outcome, writing nothing. A malformed body raises
+        :class:`~needbridge.errors.InvalidInputError` naming the part of it (``message``,
+        ``mutations[0].command.promised_by``), never quoting it; a client id first used by
+        another actor, :class:`~needbridge.errors.ForbiddenError`.
+        """
+        out: bytes = self._hub.sync_push(actor, body)
+        return out
+
+    @_typed
+    def sync_pull(self, actor: Actor, body: bytes) -> bytes:
+        """Answers an app's pull (see :meth:`sync_push`): the changes of ``actor``'s scope
+        after the request's cookie, masked exactly as this Hub's reads mask them for
+        ``actor``. Returns the response's bytes."""
+        out: bytes = self._hub.sync_pull(actor, body)
+        return out
+
+    @_typed
+    def sync_rejected(self, actor: Actor, unit: UUID) -> List[s.StoredRejection]:
+        """The refused mutations pushed at committees within ``unit``, with their content
+        (notes, evidence, hours), for its staff to see and reuse; anyone else is refused
+        (:class:`~needbridge.errors.ForbiddenError`)."""
+        out: List[s.StoredRejection] = self._hub.sync_rejected(
+            actor, unit, _reader([s.StoredRejection])
+        )
         return out
