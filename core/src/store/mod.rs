@@ -31,7 +31,9 @@
 //!    [`Tx::delete`] removes a record, after which `get` returns `None` and no query selects
 //!    it; [`Tx::side_put`]/[`Tx::side_get`]/[`Tx::side_delete`]/[`Tx::side_scan`] keep text
 //!    values under `(space, key)` with the same isolation, atomicity and durability as
-//!    records; spaces are independent; `side_scan` is ordered by key.
+//!    records; spaces are independent; `side_scan` is ordered by key (byte order) and
+//!    [`Tx::side_spaces`] lists the spaces that hold entries. Keys, spaces and values are any
+//!    text without NUL (PostgreSQL cannot store it).
 
 mod backup;
 pub mod memory;
@@ -137,6 +139,12 @@ pub trait Tx {
     ) -> Result<Vec<(String, String)>, StoreError> {
         let _ = (space, after, limit);
         Err(unsupported("side_scan"))
+    }
+    /// The spaces that hold at least one entry, ascending (byte order), each once: what
+    /// [`dump`] walks to carry the side table. The default refuses (as the other side-table
+    /// methods do).
+    fn side_spaces(&mut self) -> Result<Vec<String>, StoreError> {
+        Err(unsupported("side_spaces"))
     }
 
     /// Computes a report's figures natively (SQL backends aggregate in SQL), or `None` to let
