@@ -190,9 +190,22 @@ pub trait Tx {
     }
 }
 
+/// The side-table space of a store's own identity (e.g. its sync epoch): never carried by
+/// [`dump`] nor written by [`restore`], so a restored store makes a new one.
+pub const STORE_SPACE: &str = "store";
+
+/// How the answer of a backend without an optional capability begins.
+const UNSUPPORTED: &str = "this backend does not support `";
+
 /// What a backend without an optional capability answers.
 fn unsupported(what: &str) -> StoreError {
-    StoreError::Backend(format!("this backend does not support `{what}`"))
+    StoreError::Backend(format!("{UNSUPPORTED}{what}`"))
+}
+
+/// Whether `e` is what the trait's defaults answer for an optional capability (contract
+/// point 9) the backend does not have.
+pub(crate) fn is_unsupported(e: &StoreError) -> bool {
+    matches!(e, StoreError::Backend(m) if m.starts_with(UNSUPPORTED))
 }
 
 /// Contract point 8 for backends: writes are refused in a read transaction.
