@@ -581,6 +581,7 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
         protocol: PROTOCOL,
         schema: SCHEMA,
         reset: false,
+        after: request.cookie.clone(),
         cookie: None,
         snapshot: false,
         last_applied,
