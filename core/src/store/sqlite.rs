@@ -59,8 +59,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (
         7,
-        "sync_side_table",
-        include_str!("sqlite/0007_sync_side_table.sql"),
+        "sync",
+        include_str!("sqlite/0007_sync.sql"),
     ),
 ];
 

@@ -252,7 +252,9 @@ pub(crate) fn table(kind: Kind) -> Table {
         Kind::LedgerEntry => ("ledger_entries", split("id, work_unit, member, committee, kind, note, at")),
         Kind::Resident => (
             "residents",
-            split("id, committee, grid, name, phone, id_number, address, created_at, erased_at"),
+            split(
+                "id, committee, grid, name, phone, id_number, address, created_at, erased_at, masked",
+            ),
         ),
         Kind::Need => (
             "needs",
@@ -490,6 +492,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 otext(&r.address),
                 time(r.created_at),
                 otime(r.erased_at),
+                int(i64::from(r.masked)),
             ],
             Children::ResidentGroups(r.groups.clone()),
         ),
@@ -709,8 +712,8 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             address: c.ot()?,
             groups: Vec::new(),
             created_at: c.time()?,
-            masked: false,
             erased_at: c.otime()?,
+            masked: c.u64()? != 0,
         }),
         Kind::Need => Record::Need(Need {
             id: c.id()?,

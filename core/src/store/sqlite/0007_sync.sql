@@ -9,3 +9,7 @@ CREATE TABLE side (
     value  TEXT NOT NULL,
     PRIMARY KEY (space, key)
 );
+
+-- A device keeps residents as its user may see them: whether a copy is masked is part of the
+-- record (a portal's copies are whole: 0).
+ALTER TABLE residents ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
