@@ -134,11 +134,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "lighter_event_log",
         include_str!("postgres/0006_lighter_event_log.sql"),
     ),
-    (
-        7,
-        "sync",
-        include_str!("postgres/0007_sync.sql"),
-    ),
+    (7, "sync", include_str!("postgres/0007_sync.sql")),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

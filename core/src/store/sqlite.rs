@@ -57,11 +57,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "lighter_event_log",
         include_str!("sqlite/0006_lighter_event_log.sql"),
     ),
-    (
-        7,
-        "sync",
-        include_str!("sqlite/0007_sync.sql"),
-    ),
+    (7, "sync", include_str!("sqlite/0007_sync.sql")),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -461,9 +461,10 @@ impl Scope {
         let inside = match &r {
             // The residence tree, work units, organisations and the taxonomy are small and
             // public: a device holds all of them (what its records refer to is always there).
-            Record::Unit(_) | Record::WorkUnit(_) | Record::Category(_) | Record::Organisation(_) => {
-                true
-            }
+            Record::Unit(_)
+            | Record::WorkUnit(_)
+            | Record::Category(_)
+            | Record::Organisation(_) => true,
             Record::Member(m) => {
                 matches!(self.actor, Actor::Member { member } if member == m.id)
                     || match m.committee {
@@ -507,7 +508,11 @@ fn members_named(r: &Record) -> Vec<MemberId> {
             }
             v
         }
-        Record::Team(t) => t.captain.into_iter().chain(t.members.iter().copied()).collect(),
+        Record::Team(t) => t
+            .captain
+            .into_iter()
+            .chain(t.members.iter().copied())
+            .collect(),
         Record::Role(x) => vec![x.member],
         Record::Pairing(x) => vec![x.member],
         Record::Hours(x) => vec![x.member],
@@ -615,8 +620,14 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
     let mut outcomes = Vec::new();
     if let Some(from) = request.pending_from.filter(|f| *f <= last_applied) {
         let start = from.max(last_applied.saturating_sub(MAX_MUTATIONS as u64 - 1));
-        let after = (start > 1).then(|| outcome_key(request.client, start - 1));
-        for (key, value) in tx.side_scan(OUTCOMES, after.as_deref(), MAX_MUTATIONS as u32)? {
+        // Keys are `client/id`: start right after this client's id `start - 1` (or its prefix).
+        let after = if start > 1 {
+            outcome_key(request.client, start - 1)
+        } else {
+            format!("{}/", request.client.0)
+        };
+        let wanted = (last_applied - start + 1).min(MAX_MUTATIONS as u64) as u32;
+        for (key, value) in tx.side_scan(OUTCOMES, Some(&after), wanted)? {
             let Some(id) = key
                 .strip_prefix(&format!("{}/", request.client.0))
                 .and_then(|i| i.parse::<u64>().ok())
