@@ -27,6 +27,6 @@ if [[ " $* " != *" --no-python "* ]]; then
 fi
 
 if [[ " $* " == *" --no-pg "* ]]; then
-  exec cargo bench -q -p needbridge --features postgres --locked --bench suite -- "$@"
+  exec cargo bench -q -p needbridge --features postgres,sync --locked --bench suite -- "$@"
 fi
-exec bash scripts/with-postgres.sh cargo bench -q -p needbridge --features postgres --locked --bench suite -- "$@"
+exec bash scripts/with-postgres.sh cargo bench -q -p needbridge --features postgres,sync --locked --bench suite -- "$@"

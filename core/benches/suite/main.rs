@@ -25,6 +25,9 @@
 //!    `pd.read_sql` — Python bench.
 //! 8. Peak memory of the in-memory store holding the 1M district (quick: 100k), and the
 //!    stripped mobile library's size.
+//! 9. Sync (issue 16): the portal's cost per pushed mutation vs the same command run
+//!    directly (SQLite, PostgreSQL); a phone's first sync of one committee and an incremental
+//!    pull; the phone's file per need.
 
 mod by_hand;
 mod claim;
@@ -35,6 +38,7 @@ mod python;
 #[allow(dead_code)]
 #[path = "../report.rs"]
 mod report;
+mod sync;
 mod world;
 
 use std::path::{Path, PathBuf};
@@ -368,6 +372,19 @@ fn main() {
     if wants(8) {
         println!("[8] memory and size");
         lines.extend(memory::run(sizes.memory, sizes.quick));
+    }
+    if wants(9) {
+        println!("[9] sync: push, pull, the phone's file");
+        lines.extend(sync::push(
+            &dir,
+            sizes.claims,
+            sizes.pg_claims,
+            pg_url.as_deref(),
+        ));
+        if pg_url.is_none() {
+            skipped.push("item 9 push on PostgreSQL: NEEDBRIDGE_PG_URL is not set".into());
+        }
+        lines.extend(sync::pull(&dir, sizes.quick));
     }
     let _ = std::fs::remove_dir_all(&dir);
 

@@ -4,8 +4,8 @@
 
 use super::memory::MemorySnapshot;
 use super::{
-    ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, Store, TeamFilter, Tx,
-    TxExt,
+    is_unsupported, ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, Store,
+    TeamFilter, Tx, TxExt, STORE_SPACE,
 };
 use crate::error::StoreError;
 use crate::model::{Claim, Kind, Need, Resident, Unit, UnitId};
@@ -52,9 +52,14 @@ fn all_of(kind: Kind) -> Query {
     }
 }
 
-/// The whole committed state of any store — every record and the whole event log — as one
-/// value, in one read transaction: for backups, for moving data between backends, and for
-/// comparing backends in tests.
+/// How many side-table entries [`dump`] reads at a time.
+const SIDE_BATCH: u32 = 10_000;
+
+/// The whole committed state of any store — every record, the whole event log and the side
+/// table but for the store's own space ([`STORE_SPACE`]: a restored store makes its own
+/// identity) — as one value, in one read transaction: for backups, for moving data between
+/// backends, and for comparing backends in tests. A store without a side table
+/// ([`Tx::side_spaces`] refuses) gives an empty one.
 pub fn dump(store: &dyn Store) -> Result<MemorySnapshot, StoreError> {
     let mut tx = store.begin_read()?;
     let mut snap = MemorySnapshot::default();
@@ -72,13 +77,35 @@ pub fn dump(store: &dyn Store) -> Result<MemorySnapshot, StoreError> {
         after = last.seq;
         snap.events.extend(batch);
     }
+    let spaces = match tx.side_spaces() {
+        Ok(spaces) => spaces,
+        Err(e) if is_unsupported(&e) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    for space in spaces.iter().filter(|s| *s != STORE_SPACE) {
+        let mut entries = std::collections::BTreeMap::new();
+        let mut after: Option<String> = None;
+        loop {
+            let batch = tx.side_scan(space, after.as_deref(), SIDE_BATCH)?;
+            let full = batch.len() == SIDE_BATCH as usize;
+            after = batch.last().map(|(k, _)| k.clone());
+            entries.extend(batch);
+            if !full {
+                break;
+            }
+        }
+        if !entries.is_empty() {
+            snap.side.insert(space.clone(), entries);
+        }
+    }
     Ok(snap)
 }
 
 /// Writes a whole state (from [`dump`] or
 /// [`MemoryStore::snapshot`](super::memory::MemoryStore::snapshot)) into an **empty** store,
-/// records and event log alike, in one write transaction: for moving data between backends (a
-/// phone's cache into a portal's database) and for restoring backups.
+/// records, event log and side table alike, in one write transaction: for moving data between
+/// backends (a phone's cache into a portal's database) and for restoring backups. The store's
+/// own side-table space ([`STORE_SPACE`]) is never written: the target keeps (or makes) its own.
 pub fn restore(snapshot: &MemorySnapshot, store: &dyn Store) -> Result<(), StoreError> {
     let mut tx = store.begin_write()?;
     if tx.last_seq()? != 0 {
@@ -94,6 +121,11 @@ pub fn restore(snapshot: &MemorySnapshot, store: &dyn Store) -> Result<(), Store
     rebuild_report_cells(&mut *tx)?;
     for e in &snapshot.events {
         tx.append_event(e)?;
+    }
+    for (space, entries) in snapshot.side.iter().filter(|(s, _)| *s != STORE_SPACE) {
+        for (key, value) in entries {
+            tx.side_put(space, key, value)?;
+        }
     }
     tx.commit()
 }
@@ -136,4 +168,45 @@ pub fn rebuild_report_cells(tx: &mut dyn Tx) -> Result<(), StoreError> {
         .collect();
     let cells = all_cells(&needs, &claims, &groups);
     tx.replace_report_cells(&cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory::MemoryStore;
+
+    #[test]
+    fn the_side_table_travels_but_for_the_stores_own_space() {
+        let from = MemoryStore::new();
+        let mut tx = from.begin_write().unwrap();
+        tx.side_put("x", "k", "v").unwrap();
+        tx.side_put("x", "", "empty key").unwrap();
+        tx.side_put(STORE_SPACE, "epoch", "e1").unwrap();
+        tx.commit().unwrap();
+
+        let snap = dump(&from).unwrap();
+        assert_eq!(snap.side.len(), 1, "{:?}", snap.side);
+        assert_eq!(snap.side["x"]["k"], "v");
+        assert_eq!(snap.side["x"][""], "empty key");
+
+        let to = MemoryStore::new();
+        let mut tx = to.begin_write().unwrap();
+        tx.side_put(STORE_SPACE, "epoch", "e2").unwrap();
+        tx.commit().unwrap();
+        // Even a whole snapshot, which holds the store's own space, leaves the target's.
+        restore(&from.snapshot(), &to).unwrap();
+        let mut tx = to.begin_read().unwrap();
+        assert_eq!(tx.side_get("x", "k").unwrap().as_deref(), Some("v"));
+        assert_eq!(tx.side_get("x", "").unwrap().as_deref(), Some("empty key"));
+        assert_eq!(
+            tx.side_get(STORE_SPACE, "epoch").unwrap().as_deref(),
+            Some("e2")
+        );
+        drop(tx);
+        let fresh = MemoryStore::new();
+        restore(&snap, &fresh).unwrap();
+        let mut tx = fresh.begin_read().unwrap();
+        assert_eq!(tx.side_get(STORE_SPACE, "epoch").unwrap(), None);
+        assert_eq!(tx.side_scan("x", None, 10).unwrap().len(), 2);
+    }
 }

@@ -1,10 +1,11 @@
 //! The in-memory backend: for tests, caches on mobile, and as the reference the other
 //! backends are checked against. Fully serializable: [`MemoryStore::snapshot`] captures the
-//! whole state (records and event log) as a value that serde can write and read back.
+//! whole state (records, event log and side table) as a value that serde can write and read
+//! back.
 //!
 //! Write transactions take one lock for their whole life, so they are trivially serializable;
-//! writes apply in place and an undo log restores the previous records if the transaction is
-//! dropped without commit.
+//! writes apply in place and an undo log restores the previous records and side-table values
+//! if the transaction is dropped without commit.
 
 use super::{Event, Kind, Page, Query, Record, Store, Tx};
 use crate::error::StoreError;
@@ -21,6 +22,11 @@ pub struct MemorySnapshot {
     pub records: BTreeMap<Kind, BTreeMap<Uuid, Record>>,
     /// The event log, in sequence order.
     pub events: Vec<Event>,
+    /// The side table ([`Tx::side_put`]): values by space and key. A space with no entry has
+    /// no map. Absent from snapshots written before it existed (they read back with an empty
+    /// side table) and left out when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub side: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl MemorySnapshot {
@@ -39,6 +45,54 @@ impl MemorySnapshot {
             .entry(record.kind())
             .or_default()
             .insert(record.id(), record)
+    }
+
+    /// Removes a record, returning it.
+    fn delete(&mut self, kind: Kind, id: Uuid) -> Option<Record> {
+        let map = self.records.get_mut(&kind)?;
+        let old = map.remove(&id);
+        if map.is_empty() {
+            self.records.remove(&kind);
+        }
+        old
+    }
+
+    /// Sets (`Some`) or removes (`None`) the value under `(space, key)`, returning the
+    /// previous one. A space left without entries is removed, so equal contents are equal
+    /// snapshots.
+    fn side_set(&mut self, space: &str, key: &str, value: Option<String>) -> Option<String> {
+        match value {
+            Some(v) => self
+                .side
+                .entry(space.to_string())
+                .or_default()
+                .insert(key.to_string(), v),
+            None => {
+                let map = self.side.get_mut(space)?;
+                let old = map.remove(key);
+                if map.is_empty() {
+                    self.side.remove(space);
+                }
+                old
+            }
+        }
+    }
+
+    /// The entries of `space` with a key after `after`, in key order, at most `limit`.
+    fn side_scan(&self, space: &str, after: Option<&str>, limit: u32) -> Vec<(String, String)> {
+        let Some(map) = self.side.get(space) else {
+            return Vec::new();
+        };
+        let range = match after {
+            Some(after) => {
+                map.range::<str, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+            }
+            None => map.range::<str, _>(..),
+        };
+        range
+            .take(limit as usize)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     fn query(&self, query: &Query, page: &Page) -> Vec<Record> {
@@ -114,9 +168,20 @@ impl MemoryStore {
     }
 }
 
+/// What a write changed, with the value before it: undone in reverse order on rollback.
+// Records are most of what a transaction writes: boxing them would cost an allocation a put
+// to make the rarer side-table entries smaller.
+#[allow(clippy::large_enum_variant)]
+enum Undo {
+    /// A record put or deleted; `None`: there was none.
+    Record(Kind, Uuid, Option<Record>),
+    /// A side-table value put or deleted; `None`: there was none.
+    Side(String, String, Option<String>),
+}
+
 struct MemoryTx<'a> {
     state: MutexGuard<'a, MemorySnapshot>,
-    undo: Vec<(Kind, Uuid, Option<Record>)>,
+    undo: Vec<Undo>,
     events_at_start: usize,
     writable: bool,
     committed: bool,
@@ -127,14 +192,16 @@ impl Drop for MemoryTx<'_> {
         if self.committed {
             return;
         }
-        while let Some((kind, id, old)) = self.undo.pop() {
-            let map = self.state.records.entry(kind).or_default();
-            match old {
-                Some(r) => {
-                    map.insert(id, r);
+        while let Some(undo) = self.undo.pop() {
+            match undo {
+                Undo::Record(_, _, Some(r)) => {
+                    self.state.put(r);
                 }
-                None => {
-                    map.remove(&id);
+                Undo::Record(kind, id, None) => {
+                    self.state.delete(kind, id);
+                }
+                Undo::Side(space, key, old) => {
+                    self.state.side_set(&space, &key, old);
                 }
             }
         }
@@ -163,8 +230,50 @@ impl Tx for MemoryTx<'_> {
         self.check_writable()?;
         let (kind, id) = (record.kind(), record.id());
         let old = self.state.put(record.clone());
-        self.undo.push((kind, id, old));
+        self.undo.push(Undo::Record(kind, id, old));
         Ok(())
+    }
+
+    fn delete(&mut self, kind: Kind, id: Uuid) -> Result<(), StoreError> {
+        self.check_writable()?;
+        if let Some(old) = self.state.delete(kind, id) {
+            self.undo.push(Undo::Record(kind, id, Some(old)));
+        }
+        Ok(())
+    }
+
+    fn side_get(&mut self, space: &str, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.state.side.get(space).and_then(|m| m.get(key)).cloned())
+    }
+
+    fn side_put(&mut self, space: &str, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let old = self.state.side_set(space, key, Some(value.to_string()));
+        self.undo
+            .push(Undo::Side(space.to_string(), key.to_string(), old));
+        Ok(())
+    }
+
+    fn side_delete(&mut self, space: &str, key: &str) -> Result<(), StoreError> {
+        self.check_writable()?;
+        if let Some(old) = self.state.side_set(space, key, None) {
+            self.undo
+                .push(Undo::Side(space.to_string(), key.to_string(), Some(old)));
+        }
+        Ok(())
+    }
+
+    fn side_scan(
+        &mut self,
+        space: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self.state.side_scan(space, after, limit))
+    }
+
+    fn side_spaces(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(self.state.side.keys().cloned().collect())
     }
 
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {
@@ -221,5 +330,38 @@ impl Store for MemoryStore {
 
     fn backend_name(&self) -> &'static str {
         "memory"
+    }
+}
+
+// serde_json comes with the `sqlite` feature (the default).
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_from_before_the_side_table_still_load() {
+        let snap: MemorySnapshot = serde_json::from_str(r#"{"records":{},"events":[]}"#).unwrap();
+        assert!(snap.side.is_empty());
+        // And a snapshot without side entries is written as before.
+        let json = serde_json::to_string(&MemorySnapshot::default()).unwrap();
+        assert_eq!(json, r#"{"records":{},"events":[]}"#);
+    }
+
+    #[test]
+    fn a_rollback_restores_records_and_side_values() {
+        let store = MemoryStore::new();
+        let mut tx = store.begin_write().unwrap();
+        tx.side_put("s", "kept", "1").unwrap();
+        tx.side_put("s", "changed", "1").unwrap();
+        tx.commit().unwrap();
+        let before = store.snapshot();
+        let mut tx = store.begin_write().unwrap();
+        tx.side_put("s", "changed", "2").unwrap();
+        tx.side_delete("s", "kept").unwrap();
+        tx.side_put("t", "new", "3").unwrap();
+        tx.side_delete("s", "changed").unwrap();
+        assert_eq!(tx.side_scan("s", None, 10).unwrap(), vec![]);
+        drop(tx);
+        assert_eq!(store.snapshot(), before);
     }
 }

@@ -31,7 +31,9 @@
 //!    [`Tx::delete`] removes a record, after which `get` returns `None` and no query selects
 //!    it; [`Tx::side_put`]/[`Tx::side_get`]/[`Tx::side_delete`]/[`Tx::side_scan`] keep text
 //!    values under `(space, key)` with the same isolation, atomicity and durability as
-//!    records; spaces are independent; `side_scan` is ordered by key.
+//!    records; spaces are independent; `side_scan` is ordered by key (byte order) and
+//!    [`Tx::side_spaces`] lists the spaces that hold entries. Keys, spaces and values are any
+//!    text without NUL (PostgreSQL cannot store it).
 
 mod backup;
 pub mod memory;
@@ -138,6 +140,12 @@ pub trait Tx {
         let _ = (space, after, limit);
         Err(unsupported("side_scan"))
     }
+    /// The spaces that hold at least one entry, ascending (byte order), each once: what
+    /// [`dump`] walks to carry the side table. The default refuses (as the other side-table
+    /// methods do).
+    fn side_spaces(&mut self) -> Result<Vec<String>, StoreError> {
+        Err(unsupported("side_spaces"))
+    }
 
     /// Computes a report's figures natively (SQL backends aggregate in SQL), or `None` to let
     /// the Hub compute them from [`Tx::query`] with the reference definitions in
@@ -182,9 +190,22 @@ pub trait Tx {
     }
 }
 
+/// The side-table space of a store's own identity (e.g. its sync epoch): never carried by
+/// [`dump`] nor written by [`restore`], so a restored store makes a new one.
+pub const STORE_SPACE: &str = "store";
+
+/// How the answer of a backend without an optional capability begins.
+const UNSUPPORTED: &str = "this backend does not support `";
+
 /// What a backend without an optional capability answers.
 fn unsupported(what: &str) -> StoreError {
-    StoreError::Backend(format!("this backend does not support `{what}`"))
+    StoreError::Backend(format!("{UNSUPPORTED}{what}`"))
+}
+
+/// Whether `e` is what the trait's defaults answer for an optional capability (contract
+/// point 9) the backend does not have.
+pub(crate) fn is_unsupported(e: &StoreError) -> bool {
+    matches!(e, StoreError::Backend(m) if m.starts_with(UNSUPPORTED))
 }
 
 /// Contract point 8 for backends: writes are refused in a read transaction.

@@ -134,6 +134,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "lighter_event_log",
         include_str!("postgres/0006_lighter_event_log.sql"),
     ),
+    (7, "sync", include_str!("postgres/0007_sync.sql")),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
@@ -533,6 +534,64 @@ impl Tx for PgTx {
         }
         self.memo.put_done(record, vals, children);
         Ok(())
+    }
+
+    fn delete(&mut self, kind: Kind, id: Uuid) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let key = Val::Id(Some(id));
+        if let Some(del) = sql::delete_children_sql(kind, &PgDialect) {
+            let del: &str = &del;
+            self.conn.execute(del, &[&key]).map_err(err)?;
+        }
+        let stmt: &str = &sql::delete_sql(kind, &PgDialect);
+        self.conn.execute(stmt, &[&key]).map_err(err)?;
+        self.memo.deleted(kind, id);
+        Ok(())
+    }
+
+    fn side_get(&mut self, space: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let stmt: &str = &sql::side_get_sql(&PgDialect);
+        let rows = self.conn.query(stmt, &[&space, &key]).map_err(err)?;
+        match rows.first() {
+            Some(row) => Ok(Some(row.try_get(0).map_err(err)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn side_put(&mut self, space: &str, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let stmt: &str = &sql::side_put_sql(&PgDialect);
+        self.conn
+            .execute(stmt, &[&space, &key, &value])
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn side_delete(&mut self, space: &str, key: &str) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let stmt: &str = &sql::side_delete_sql(&PgDialect);
+        self.conn.execute(stmt, &[&space, &key]).map_err(err)?;
+        Ok(())
+    }
+
+    fn side_scan(
+        &mut self,
+        space: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let stmt: &str = &sql::side_scan_sql(&PgDialect, after.is_some());
+        let p = sql::side_scan_params(space, after, limit);
+        let rows = self.conn.query(stmt, &params(&p)).map_err(err)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).map_err(err)?, r.try_get(1).map_err(err)?)))
+            .collect()
+    }
+
+    fn side_spaces(&mut self) -> Result<Vec<String>, StoreError> {
+        let stmt: &str = &sql::side_spaces_sql(&PgDialect);
+        let rows = self.conn.query(stmt, &[]).map_err(err)?;
+        rows.iter().map(|r| r.try_get(0).map_err(err)).collect()
     }
 
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {

@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "lighter_event_log",
         include_str!("sqlite/0006_lighter_event_log.sql"),
     ),
+    (7, "sync", include_str!("sqlite/0007_sync.sql")),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -672,6 +673,95 @@ impl Tx for SqliteTx<'_> {
         }
         self.memo.put_done(record, vals, children);
         Ok(())
+    }
+
+    fn delete(&mut self, kind: Kind, id: Uuid) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let conn = self.conn.get();
+        let key = Val::Id(Some(id));
+        if let Some(del) = sql::delete_children_sql(kind, &SqliteDialect) {
+            conn.prepare_cached(&del)
+                .map_err(err)?
+                .execute([&key])
+                .map_err(err)?;
+        }
+        conn.prepare_cached(&sql::delete_sql(kind, &SqliteDialect))
+            .map_err(err)?
+            .execute([&key])
+            .map_err(err)?;
+        self.memo.deleted(kind, id);
+        Ok(())
+    }
+
+    fn side_get(&mut self, space: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .get()
+            .prepare_cached(&sql::side_get_sql(&SqliteDialect))
+            .map_err(err)?;
+        let mut rows = stmt.query(rusqlite::params![space, key]).map_err(err)?;
+        match rows.next().map_err(err)? {
+            Some(row) => Ok(Some(row.get(0).map_err(err)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn side_put(&mut self, space: &str, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check_writable()?;
+        self.conn
+            .get()
+            .prepare_cached(&sql::side_put_sql(&SqliteDialect))
+            .map_err(err)?
+            .execute(rusqlite::params![space, key, value])
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn side_delete(&mut self, space: &str, key: &str) -> Result<(), StoreError> {
+        self.check_writable()?;
+        self.conn
+            .get()
+            .prepare_cached(&sql::side_delete_sql(&SqliteDialect))
+            .map_err(err)?
+            .execute(rusqlite::params![space, key])
+            .map_err(err)?;
+        Ok(())
+    }
+
+    fn side_scan(
+        &mut self,
+        space: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .get()
+            .prepare_cached(&sql::side_scan_sql(&SqliteDialect, after.is_some()))
+            .map_err(err)?;
+        let params = sql::side_scan_params(space, after, limit);
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err)? {
+            out.push((row.get(0).map_err(err)?, row.get(1).map_err(err)?));
+        }
+        Ok(out)
+    }
+
+    fn side_spaces(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .get()
+            .prepare_cached(&sql::side_spaces_sql(&SqliteDialect))
+            .map_err(err)?;
+        let mut rows = stmt.query([]).map_err(err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(err)? {
+            out.push(row.get(0).map_err(err)?);
+        }
+        Ok(out)
     }
 
     fn query(&mut self, query: &Query, page: &Page) -> Result<Vec<Record>, StoreError> {

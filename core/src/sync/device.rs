@@ -56,6 +56,9 @@ pub struct PushSummary {
 pub struct PullSummary {
     /// The portal answered `reset`: the app pulls again (its outbox is kept).
     pub reset: bool,
+    /// The response answered another pull than the device's current one (a duplicate, or a
+    /// late one): nothing was applied.
+    pub stale: bool,
     /// Changes received.
     pub changes: u32,
     /// Another page follows: pull again.
@@ -362,6 +365,12 @@ impl Device {
             ..Default::default()
         };
         let mut w = self.hub.begin_raw()?;
+        if w.tx().side_get(META, "cookie")? != response.after {
+            // An answer to another pull (duplicated, or overtaken by a later one): stale.
+            summary.changes = 0;
+            summary.stale = true;
+            return Ok(summary);
+        }
         if response.reset {
             let tx = w.tx();
             tx.side_delete(META, "cookie")?;

@@ -193,6 +193,9 @@ pub struct PullResponse {
     /// policy changed: the app drops its confirmed state (never its outbox) and pulls again
     /// without a cookie. Nothing else in the response counts.
     pub reset: bool,
+    /// The request's cookie, which this answers: an app drops an answer to another cookie (a
+    /// duplicated or late response).
+    pub after: Option<String>,
     /// Pass with the next pull.
     pub cookie: Option<String>,
     /// This page belongs to a complete snapshot of the scope (a first sync): the app shows it

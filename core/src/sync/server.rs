@@ -448,8 +448,6 @@ fn epoch(hub: &Hub) -> Result<Uuid> {
 struct Scope {
     actor: Actor,
     unit: UnitId,
-    /// The scope unit's own path (its ancestors are in scope too: names of the tree above).
-    above: Vec<UnitId>,
     within: HashMap<UnitId, bool>,
 }
 
@@ -461,8 +459,12 @@ impl Scope {
     /// The record as the pulling actor may see it, if it is in the scope.
     fn view(&mut self, tx: &mut dyn Tx, r: Record) -> Result<Option<Record>> {
         let inside = match &r {
-            Record::Unit(u) => u.is_within(self.unit) || self.above.contains(&u.id),
-            Record::WorkUnit(_) | Record::Category(_) | Record::Organisation(_) => true,
+            // The residence tree, work units, organisations and the taxonomy are small and
+            // public: a device holds all of them (what its records refer to is always there).
+            Record::Unit(_)
+            | Record::WorkUnit(_)
+            | Record::Category(_)
+            | Record::Organisation(_) => true,
             Record::Member(m) => {
                 matches!(self.actor, Actor::Member { member } if member == m.id)
                     || match m.committee {
@@ -473,7 +475,14 @@ impl Scope {
             Record::LedgerEntry(_) => false,
             Record::Resident(x) => self.holds(tx, x.committee)?,
             Record::Need(x) => self.holds(tx, x.committee)?,
-            Record::Claim(x) => self.holds(tx, x.committee)?,
+            // A claim on a need the actor may not know of would tell of the need.
+            Record::Claim(x) => {
+                self.holds(tx, x.committee)?
+                    && match tx.load::<crate::model::Need>(&x.need)? {
+                        Some(n) => record_view(tx, &self.actor, Record::Need(n))?.is_some(),
+                        None => false,
+                    }
+            }
             Record::Team(x) => self.holds(tx, x.committee)?,
             Record::Hours(x) => self.holds(tx, x.committee)?,
             Record::Activity(x) => self.holds(tx, x.committee)?,
@@ -485,6 +494,54 @@ impl Scope {
         }
         record_view(tx, &self.actor, r)
     }
+}
+
+/// The members a record refers to (a device holds every member its records name, masked as
+/// the actor may see them, so its view never refers to a record it lacks).
+fn members_named(r: &Record) -> Vec<MemberId> {
+    match r {
+        Record::Need(n) => n.drafted_by.into_iter().collect(),
+        Record::Claim(c) => {
+            let mut v: Vec<MemberId> = c.claimed_by.into_iter().collect();
+            if let crate::model::Claimant::Member(m) = c.claimant {
+                v.push(m);
+            }
+            v
+        }
+        Record::Team(t) => t
+            .captain
+            .into_iter()
+            .chain(t.members.iter().copied())
+            .collect(),
+        Record::Role(x) => vec![x.member],
+        Record::Pairing(x) => vec![x.member],
+        Record::Hours(x) => vec![x.member],
+        _ => Vec::new(),
+    }
+}
+
+/// Adds to `out` a put of every member the page's records name that the page does not carry.
+fn add_named_members(tx: &mut dyn Tx, scope: &Scope, out: &mut Vec<Change>) -> Result<()> {
+    let mut have: BTreeSet<Uuid> = BTreeSet::new();
+    let mut named: Vec<MemberId> = Vec::new();
+    for c in out.iter() {
+        if let Change::Put { record } = c {
+            if let Record::Member(m) = record {
+                have.insert(m.id.0);
+            }
+            named.extend(members_named(record));
+        }
+    }
+    for m in named {
+        if have.insert(m.0) {
+            if let Some(member) = tx.load::<Member>(&m)? {
+                if let Some(v) = record_view(tx, &scope.actor, Record::Member(member))? {
+                    out.push(Change::Put { record: v });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The query that reads the scope's records of one kind (narrowed to the unit where the
@@ -563,8 +620,14 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
     let mut outcomes = Vec::new();
     if let Some(from) = request.pending_from.filter(|f| *f <= last_applied) {
         let start = from.max(last_applied.saturating_sub(MAX_MUTATIONS as u64 - 1));
-        let after = (start > 1).then(|| outcome_key(request.client, start - 1));
-        for (key, value) in tx.side_scan(OUTCOMES, after.as_deref(), MAX_MUTATIONS as u32)? {
+        // Keys are `client/id`: start right after this client's id `start - 1` (or its prefix).
+        let after = if start > 1 {
+            outcome_key(request.client, start - 1)
+        } else {
+            format!("{}/", request.client.0)
+        };
+        let wanted = (last_applied - start + 1).min(MAX_MUTATIONS as u64) as u32;
+        for (key, value) in tx.side_scan(OUTCOMES, Some(&after), wanted)? {
             let Some(id) = key
                 .strip_prefix(&format!("{}/", request.client.0))
                 .and_then(|i| i.parse::<u64>().ok())
@@ -581,6 +644,7 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
         protocol: PROTOCOL,
         schema: SCHEMA,
         reset: false,
+        after: request.cookie.clone(),
         cookie: None,
         snapshot: false,
         last_applied,
@@ -603,21 +667,19 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
             }
         },
     };
-    let above = tx
-        .load::<Unit>(&unit)?
-        .ok_or_else(|| Error::not_found("unit", unit))?
-        .path;
+    if tx.load::<Unit>(&unit)?.is_none() {
+        return Err(Error::not_found("unit", unit));
+    }
     let mut scope = Scope {
         actor: *actor,
         unit,
-        above,
         within: HashMap::new(),
     };
     let last_seq = tx.last_seq()?;
     let next = match phase {
         Phase::Snapshot { base, kind, after } => {
             response.snapshot = true;
-            snapshot_page(
+            let next = snapshot_page(
                 &mut *tx,
                 &mut scope,
                 base,
@@ -625,10 +687,20 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
                 after,
                 limit,
                 &mut response,
-            )?
+            )?;
+            match next {
+                // The snapshot's last page also carries every change since it began, read in
+                // the same transaction: pages read at different times may name records made
+                // after `base`, and the device applies the whole snapshot at once.
+                Phase::Events { seq } => {
+                    events_page(&mut *tx, &mut scope, seq, usize::MAX, &mut response)?
+                }
+                more => more,
+            }
         }
         Phase::Events { seq } => events_page(&mut *tx, &mut scope, seq, limit, &mut response)?,
     };
+    add_named_members(&mut *tx, &scope, &mut response.changes)?;
     response.more = match next {
         Phase::Snapshot { .. } => true,
         Phase::Events { seq } => seq < last_seq,
@@ -720,7 +792,20 @@ fn events_page(
                 // Who may see a resident in full follows the claims on their needs: a change
                 // of a need or a claim sends its resident again, masked anew.
                 match r {
-                    Record::Need(n) => add(Kind::Resident, n.resident.0),
+                    Record::Need(n) => {
+                        add(Kind::Resident, n.resident.0);
+                        // Whether its claims may be known follows the need.
+                        let claims = tx.query(
+                            &Query::Claims(ClaimFilter {
+                                need: Some(n.id),
+                                ..Default::default()
+                            }),
+                            &Page::ALL,
+                        )?;
+                        for c in claims {
+                            add(Kind::Claim, c.id());
+                        }
+                    }
                     Record::Claim(c) => {
                         if let Some(crate::model::Need { resident, .. }) =
                             tx.load::<crate::model::Need>(&c.need)?
@@ -738,6 +823,9 @@ fn events_page(
         let change = match now {
             Some(r) => match scope.view(tx, r)? {
                 Some(v) => Change::Put { record: v },
+                // Members are public: one outside the scope is sent only when a record names
+                // them (`add_named_members`), and never taken away (records may name them).
+                None if kind == Kind::Member => continue,
                 None => Change::Gone { kind, id },
             },
             None => Change::Gone { kind, id },

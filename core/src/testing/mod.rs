@@ -29,7 +29,8 @@
 //! [`crate::store`] (records round-trip, reads see the transaction's own writes, a rollback
 //! or a refused command writes nothing, events are gap-free and ordered, queries select
 //! exactly what [`Query::matches`](crate::store::Query::matches) defines, reports and frames
-//! equal the reference computation, committed changes survive a reopen), the
+//! equal the reference computation, committed changes survive a reopen, deletes and the side
+//! table where the backend has them), the
 //! [race harness](race) and the [crash harness](crash). docs/TESTING-A-STORE.md walks through
 //! it.
 //!
@@ -303,6 +304,9 @@ macro_rules! store_conformance_tests {
             restored_stores_report_the_same,
             frames_equal_the_reference,
             committed_changes_survive_reopen,
+            deletes_remove_records,
+            side_table_round_trips,
+            deletes_and_side_values_survive_reopen,
             racing_handles_claim_once,
             crash_loses_no_acknowledged_change,
         );

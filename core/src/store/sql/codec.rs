@@ -1,6 +1,6 @@
 //! Records ↔ rows: how each record kind maps onto plain tables and columns (documented in
-//! `docs/SCHEMA.md`), the values bound and read, and the statements that read and write one
-//! record.
+//! `docs/SCHEMA.md`), the values bound and read, and the statements that read, write and
+//! delete one record — and those of the side table (`side (space, key, value)`).
 
 use super::dialect::*;
 use crate::error::StoreError;
@@ -252,7 +252,9 @@ pub(crate) fn table(kind: Kind) -> Table {
         Kind::LedgerEntry => ("ledger_entries", split("id, work_unit, member, committee, kind, note, at")),
         Kind::Resident => (
             "residents",
-            split("id, committee, grid, name, phone, id_number, address, created_at, erased_at"),
+            split(
+                "id, committee, grid, name, phone, id_number, address, created_at, erased_at, masked",
+            ),
         ),
         Kind::Need => (
             "needs",
@@ -490,6 +492,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 otext(&r.address),
                 time(r.created_at),
                 otime(r.erased_at),
+                int(i64::from(r.masked)),
             ],
             Children::ResidentGroups(r.groups.clone()),
         ),
@@ -709,8 +712,8 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             address: c.ot()?,
             groups: Vec::new(),
             created_at: c.time()?,
-            masked: false,
             erased_at: c.otime()?,
+            masked: c.u64()? != 0,
         }),
         Kind::Need => Record::Need(Need {
             id: c.id()?,
@@ -978,6 +981,91 @@ pub(crate) fn insert_child_sql(kind: Kind, dialect: &dyn Dialect) -> Option<Arc<
                 .unwrap_or_default()
         },
     ))
+}
+
+/// `DELETE FROM table WHERE id = ?1`: one record's row (its child rows are deleted first,
+/// with [`delete_children_sql`]).
+pub(crate) fn delete_sql(kind: Kind, dialect: &dyn Dialect) -> Arc<str> {
+    statement("delete_sql", Some(kind), dialect, &[], || {
+        format!(
+            "DELETE FROM {} WHERE id = {}",
+            table(kind).name,
+            dialect.ph(1)
+        )
+    })
+}
+
+/// The value under `(space, key)`: parameters space, key; one column, `value`.
+pub(crate) fn side_get_sql(dialect: &dyn Dialect) -> Arc<str> {
+    statement("side_get_sql", None, dialect, &[], || {
+        format!(
+            "SELECT value FROM side WHERE space = {} AND key = {}",
+            dialect.ph(1),
+            dialect.ph(2)
+        )
+    })
+}
+
+/// Sets the value under `(space, key)`, replacing any: parameters space, key, value.
+pub(crate) fn side_put_sql(dialect: &dyn Dialect) -> Arc<str> {
+    statement("side_put_sql", None, dialect, &[], || {
+        format!(
+            "INSERT INTO side (space, key, value) VALUES ({}, {}, {}) \
+             ON CONFLICT (space, key) DO UPDATE SET value = excluded.value",
+            dialect.ph(1),
+            dialect.ph(2),
+            dialect.ph(3)
+        )
+    })
+}
+
+/// Removes the value under `(space, key)`: parameters space, key.
+pub(crate) fn side_delete_sql(dialect: &dyn Dialect) -> Arc<str> {
+    statement("side_delete_sql", None, dialect, &[], || {
+        format!(
+            "DELETE FROM side WHERE space = {} AND key = {}",
+            dialect.ph(1),
+            dialect.ph(2)
+        )
+    })
+}
+
+/// The entries of a space in key order (the column's collation is byte order on both
+/// dialects), at most a limit, and with `after` only those with a greater key: columns key,
+/// value. The statement and its parameters ([`side_scan_params`]).
+pub(crate) fn side_scan_sql(dialect: &dyn Dialect, after: bool) -> Arc<str> {
+    statement(
+        "side_scan_sql",
+        None,
+        dialect,
+        &[usize::from(after)],
+        || {
+            let (from, limit) = if after {
+                (format!(" AND key > {}", dialect.ph(2)), dialect.ph(3))
+            } else {
+                (String::new(), dialect.ph(2))
+            };
+            format!(
+                "SELECT key, value FROM side WHERE space = {}{from} ORDER BY key LIMIT {limit}",
+                dialect.ph(1)
+            )
+        },
+    )
+}
+
+/// The parameters of [`side_scan_sql`]`(_, after.is_some())`.
+pub(crate) fn side_scan_params(space: &str, after: Option<&str>, limit: u32) -> Vec<Val> {
+    let mut p = vec![text(space)];
+    p.extend(after.map(text));
+    p.push(int(limit));
+    p
+}
+
+/// The spaces that hold entries, in order: one column, `space`.
+pub(crate) fn side_spaces_sql(dialect: &dyn Dialect) -> Arc<str> {
+    statement("side_spaces_sql", None, dialect, &[], || {
+        "SELECT DISTINCT space FROM side ORDER BY space".to_string()
+    })
 }
 
 /// A row read into owned values (child rows), readable through [`RowGet`]: ids and times

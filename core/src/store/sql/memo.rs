@@ -67,6 +67,14 @@ impl Memo {
         }
     }
 
+    /// Called after every `delete`: the row and its child rows are gone, so a later `put`
+    /// of it writes the whole row (not the columns changed since it was read) and has no
+    /// child rows to delete.
+    pub(crate) fn deleted(&mut self, kind: Kind, id: Uuid) {
+        self.rows.remove(&(kind, id));
+        self.absent.insert((kind, id));
+    }
+
     /// Called after every `put`: remembers the row as written.
     pub(crate) fn put_done(&mut self, record: &Record, vals: Vec<Val>, children: Children) {
         self.rows

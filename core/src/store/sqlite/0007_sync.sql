@@ -1,0 +1,15 @@
+-- The side table: text values under (space, key) that sync keeps beside the records, written
+-- in the same transactions (a portal's stored outcomes per client; a device's outbox, cookie
+-- and before-images; the store's own epoch in space `store`). What a value means is the
+-- core's: the store only keeps it. Keys are scanned in order: SQLite's default BINARY
+-- collation is the byte order of the UTF-8 text.
+CREATE TABLE side (
+    space  TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (space, key)
+);
+
+-- A device keeps residents as its user may see them: whether a copy is masked is part of the
+-- record (a portal's copies are whole: 0).
+ALTER TABLE residents ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
