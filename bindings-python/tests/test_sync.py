@@ -72,6 +72,18 @@ def refused(world: World, call: Callable[[], Any]) -> nb.InvalidInputError:
 
 
 def test_a_first_sync_brings_the_scope_masked(world: World) -> None:
+    draft = world.hub.draft_need(
+        world.staff,
+        committee=world.committee,
+        resident=world.resident,
+        title="修水管",
+        description="居民需求",
+        category="festival_goods",
+        channel="family",
+        scale="individual",
+        estimated_cost_fen=0,
+        wanted_by=world.later,
+    ).id
     d = device(world.loner)
     me = d.actor
     assert isinstance(d.client, UUID)
@@ -88,9 +100,11 @@ def test_a_first_sync_brings_the_scope_masked(world: World) -> None:
     child = view.resident(me, world.child)
     assert child == world.hub.resident(me, world.child)
     assert child.masked
-    # Units beside the member's committee are not on the device.
+    # A draft is not the member's to know of: it is not on the device.
     with pytest.raises(nb.NotFoundError):
-        view.unit(me, world.other_committee)
+        world.hub.need(me, draft)
+    with pytest.raises(nb.NotFoundError):
+        view.need(me, draft)
 
 
 def test_two_offline_claims_one_wins_the_other_keeps_its_content(world: World) -> None:

@@ -93,6 +93,9 @@ class PullSummary(Record):
 
     reset: bool
     """The portal answered ``reset``: pull again (the outbox is kept)."""
+    stale: bool
+    """The response answered another pull than the device's current one (a duplicate, or a
+    late one): nothing was applied."""
     changes: int
     """Changes received."""
     more: bool
