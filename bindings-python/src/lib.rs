@@ -6,6 +6,9 @@
 //! the package derives from its annotations (`convert`). Errors are raised as the classes of
 //! `needbridge.errors`, built from the core's serialized error. Every call releases the GIL
 //! while the core works, so one `Hub` can serve many Python threads.
+//!
+//! Sync: the portal's side is on the `Hub` (`sync_push`, `sync_pull`: the protocol's bytes in
+//! and out; `sync_rejected`); the app's side is the `Device` class (`sync.rs`).
 #![forbid(unsafe_code)]
 
 mod convert;
