@@ -1000,6 +1000,8 @@ class Event(Record):
     """Gap-free sequence number, from 1."""
     at: datetime
     """When the change was committed (the Hub's clock)."""
+    happened_at: Optional[datetime]
+    """When it happened, when that differs from ``at``: the device's time of a command an app queued offline and pushed later (see ``crate::Hub::execute_with``). Recorded, never used to decide anything."""
     actor: Actor
     """Who did it."""
     kind: str

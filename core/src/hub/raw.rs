@@ -49,6 +49,14 @@ impl RawWrite<'_> {
         &mut *self.tx
     }
 
+    /// Many writes ahead (a whole snapshot): the report cells are computed once from all the
+    /// records at commit instead of write by write.
+    pub(crate) fn bulk(&mut self) {
+        if self.upkeep.is_some() {
+            self.rebuild = true;
+        }
+    }
+
     /// Writes `record` as it is.
     pub(crate) fn put(&mut self, record: &Record) -> Result<()> {
         let (kind, id) = (record.kind(), record.id());

@@ -396,6 +396,7 @@ impl Device {
         let mut changes: Vec<Change> = Vec::new();
         if response.snapshot {
             // The last page of a snapshot: the view becomes exactly the snapshot.
+            w.bulk();
             for kind in Kind::ALL {
                 let q = crate::store::Query::all_of(*kind);
                 let ids: Vec<Uuid> = w
