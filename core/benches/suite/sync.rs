@@ -9,7 +9,8 @@
 //!   committee — 2,000 residents and 5,000 needs, half of them claimed (quick: a tenth) — and
 //!   then an incremental pull of about 100 changes; the device's time (decoding the answers
 //!   and applying them) is measured, the portal's is reported beside it. Targets: first sync
-//!   <= 1 s, incremental <= 20 ms (full sizes).
+//!   <= 1 s, incremental <= 20 ms (full sizes). Beside the first sync, the JSON has the time of
+//!   writing the same records into an empty file with `store::restore` (the floor).
 //! - **Device file**: the phone's database file after the first sync, per need of its scope
 //!   (the WAL checkpointed first). Target: <= 3 KB per need.
 
@@ -252,6 +253,17 @@ pub fn pull(dir: &Path, quick: bool) -> Vec<Line> {
     .expect("phone hub");
     let d = Device::open(Arc::new(phone), member).expect("device");
     let (first, first_server, pages) = pull_all(&w.hub, &d);
+    // For comparison: the same records written into an empty SQLite file in one transaction
+    // (`store::restore`: the floor of writing them at all, without sync's bookkeeping).
+    let mut copy = needbridge::store::dump(&*store).expect("dump");
+    copy.events.clear();
+    copy.side.clear();
+    let floor_path = dir.join("floor.db");
+    let _ = std::fs::remove_file(&floor_path);
+    let floor_store = SqliteStore::open(&floor_path).expect("floor");
+    let t = Instant::now();
+    needbridge::store::restore(&copy, &floor_store).expect("restore");
+    let floor = t.elapsed().as_secs_f64();
     assert!(d.status().expect("status").ready);
     let shown = d
         .hub()
@@ -319,7 +331,8 @@ pub fn pull(dir: &Path, quick: bool) -> Vec<Line> {
         )
     };
     out.push(first_line.extra(serde_json::json!({
-        "portal_ms": first_server * 1e3, "pages": pages
+        "portal_ms": first_server * 1e3, "pages": pages,
+        "restore_same_records_ms": floor * 1e3
     })));
     let inc_what = format!(
         "pull: incremental, {changed} claims (~{} changes)",

@@ -427,6 +427,14 @@ impl Device {
             }
         }
         changes.extend(response.changes.iter().cloned());
+        if response.snapshot {
+            // Referenced kinds first (units before members, needs before claims, …): fewer
+            // references wait for their record until commit.
+            changes.sort_by_key(|c| {
+                let kind = change_key(c).0;
+                Kind::ALL.iter().position(|k| *k == kind)
+            });
+        }
         for c in &changes {
             match c {
                 Change::Put { record } => w.put(record)?,

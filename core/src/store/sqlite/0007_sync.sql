@@ -13,3 +13,7 @@ CREATE TABLE side (
 -- A device keeps residents as its user may see them: whether a copy is masked is part of the
 -- record (a portal's copies are whole: 0).
 ALTER TABLE residents ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
+
+-- A claim written before or after its need (a device applies a snapshot; a restore) has its
+-- `needs.live_claim` reference checked through this index instead of a scan of `needs`.
+CREATE INDEX needs_live_claim ON needs (live_claim) WHERE live_claim IS NOT NULL;
