@@ -1,7 +1,7 @@
 //! The contract checks: one function per `#[test]` that
 //! [`store_conformance_tests!`](crate::store_conformance_tests) generates, each given a
 //! [`Kit`] and a fresh, empty store from it. They check the contract written in
-//! [`crate::store`] — directly through [`Tx`](crate::store::Tx) where a point is about
+//! [`crate::store`] — directly through [`Tx`] where a point is about
 //! storage, through the [`Hub`] on the [`World`] fixture where it is about what a backend
 //! must give the Hub — and compare with the reference: [`Query::matches`] for queries, the
 //! in-memory store (whose reports and frames are the reference computation) for figures and
@@ -74,7 +74,7 @@ fn event(last: u64, at: DateTime<Utc>, need: NeedId, changes: Vec<Record>) -> Ev
 
 /// Records and the event log round-trip exactly (contract points 5 and 6): the fixture's
 /// whole state, built on the in-memory store, restored into the store under test reads back
-/// equal — every record of every kind, field for field, by [`Tx::get`](crate::store::Tx::get)
+/// equal — every record of every kind, field for field, by [`Tx::get`]
 /// and by whole-kind queries, and every event. A missing id, or an id asked for as another
 /// kind, is `None`.
 pub fn records_and_events_round_trip(_kit: &Kit, fresh: Fresh) {
