@@ -354,6 +354,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
            '$.changes[0].record.masked', json('false')) \
          WHERE kind IN ('resident_registered', 'resident_updated'); \
          ALTER TABLE residents DROP COLUMN erased_at; \
+         DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let person = format!(
@@ -366,6 +367,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
            || '{{\"masked\": false}}'::jsonb) \
          WHERE kind IN ('resident_registered', 'resident_updated'); \
          ALTER TABLE residents DROP COLUMN erased_at; \
+         DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let count = |payloads: Vec<String>| {

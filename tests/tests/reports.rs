@@ -353,8 +353,11 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 5's column, version 4's indexes and version 3's cells.
-    let downgrade = "ALTER TABLE residents DROP COLUMN erased_at; \
+    // Back to version 2: undo version 7's table, index and column, version 5's column,
+    // version 4's indexes and version 3's cells.
+    let downgrade = "DROP TABLE side; DROP INDEX needs_live_claim; \
+        ALTER TABLE residents DROP COLUMN masked; \
+        ALTER TABLE residents DROP COLUMN erased_at; \
         DROP INDEX claims_claimant_status; \
         CREATE INDEX claims_claimant ON claims (claimant_type, claimant_id); \
         DROP INDEX needs_committee_status_id; \
