@@ -147,6 +147,15 @@ pub trait Tx {
         Err(unsupported("side_spaces"))
     }
 
+    /// Removes the events with `seq < before`, but never the last one: `last_seq` and the
+    /// numbering go on, and [`Tx::events_since`] starts at the first event kept. For a device's
+    /// log, which only repeats what the portal keeps (see [`crate::sync`]); a portal never
+    /// calls it. The default refuses (a backend without it keeps the whole log).
+    fn forget_events(&mut self, before: u64) -> Result<(), StoreError> {
+        let _ = before;
+        Err(unsupported("forget_events"))
+    }
+
     /// Computes a report's figures natively (SQL backends aggregate in SQL), or `None` to let
     /// the Hub compute them from [`Tx::query`] with the reference definitions in
     /// [`crate::report`]. Whatever a backend returns must equal the reference exactly.

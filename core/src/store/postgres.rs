@@ -567,6 +567,15 @@ impl Tx for PgTx {
         Ok(())
     }
 
+    fn forget_events(&mut self, before: u64) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let before = i64::try_from(before.min(self.last_seq()?)).unwrap_or(i64::MAX);
+        self.conn
+            .execute("DELETE FROM events WHERE seq < $1", &[&before])
+            .map_err(err)?;
+        Ok(())
+    }
+
     fn side_delete(&mut self, space: &str, key: &str) -> Result<(), StoreError> {
         self.check_writable()?;
         let stmt: &str = &sql::side_delete_sql(&PgDialect);

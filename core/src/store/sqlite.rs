@@ -717,6 +717,18 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn forget_events(&mut self, before: u64) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let before = before.min(self.last_seq()?);
+        self.conn
+            .get()
+            .prepare_cached("DELETE FROM events WHERE seq < ?1")
+            .map_err(err)?
+            .execute([i64::try_from(before).unwrap_or(i64::MAX)])
+            .map_err(err)?;
+        Ok(())
+    }
+
     fn side_delete(&mut self, space: &str, key: &str) -> Result<(), StoreError> {
         self.check_writable()?;
         self.conn

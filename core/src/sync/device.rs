@@ -450,6 +450,14 @@ impl Device {
             tx.side_delete(OUTBOX, &key)?;
         }
         tx.side_put(META, "replayed", &response.last_applied.to_string())?;
+        // The device's own log only repeats what the portal keeps: compact it (a store that
+        // cannot keeps it whole).
+        let last = tx.last_seq()?;
+        if let Err(e) = tx.forget_events(last) {
+            if !crate::store::is_unsupported(&e) {
+                return Err(e.into());
+            }
+        }
         w.commit()?;
         summary.ready = self.status()?.ready;
         summary.replayed = self.replay_pending()?;

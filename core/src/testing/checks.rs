@@ -1514,3 +1514,63 @@ pub fn deletes_and_side_values_survive_reopen(kit: &Kit, fresh: Fresh) {
     drop(store);
     drop(keep);
 }
+
+/// (9, optional) `forget_events` drops the events before a sequence number but never the last
+/// one: `last_seq` and the numbering go on, `events_since` starts at the first event kept, and
+/// a rollback forgets nothing. needbridge's SQL backends must support it (devices' logs); a
+/// backend without it, the memory store among them, keeps its whole log and skips this.
+pub fn forgotten_events_keep_the_numbering(_kit: &Kit, fresh: Fresh) {
+    let store = &*fresh.store;
+    let need = NeedId::new();
+    let seqs = |tx: &mut dyn Tx| -> Vec<u64> {
+        tx.events_since(0, 100)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect()
+    };
+    let mut tx = store.begin_write().unwrap();
+    let start = tx.last_seq().unwrap();
+    for _ in 0..5 {
+        let last = tx.last_seq().unwrap();
+        tx.append_event(&event(last, t0(), need, Vec::new()))
+            .unwrap();
+    }
+    tx.commit().unwrap();
+    let all: Vec<u64> = (start + 1..=start + 5).collect();
+    let mut tx = store.begin_write().unwrap();
+    match tx.forget_events(start + 4) {
+        Err(e) if is_unsupported(&e) => {
+            let name = store.backend_name();
+            assert!(
+                !matches!(name, "sqlite" | "postgres"),
+                "needbridge's {name} backend must support forget_events"
+            );
+            eprintln!("skipped: the backend keeps its whole event log (contract point 9)");
+            return;
+        }
+        r => r.unwrap(),
+    }
+    assert_eq!(seqs(&mut *tx), vec![start + 4, start + 5]);
+    drop(tx);
+    assert_eq!(
+        seqs(&mut *store.begin_read().unwrap()),
+        all,
+        "a rollback forgets nothing"
+    );
+    let mut tx = store.begin_write().unwrap();
+    tx.forget_events(start + 4).unwrap();
+    tx.commit().unwrap();
+    let mut tx = store.begin_write().unwrap();
+    assert_eq!(seqs(&mut *tx), vec![start + 4, start + 5]);
+    // Never the last one: the numbering goes on.
+    tx.forget_events(u64::MAX).unwrap();
+    assert_eq!(seqs(&mut *tx), vec![start + 5]);
+    assert_eq!(tx.last_seq().unwrap(), start + 5);
+    tx.append_event(&event(start + 5, t0(), need, Vec::new()))
+        .unwrap();
+    tx.commit().unwrap();
+    let mut tx = store.begin_read().unwrap();
+    assert_eq!(seqs(&mut *tx), vec![start + 5, start + 6]);
+    assert_eq!(tx.events_since(start + 5, 10).unwrap().len(), 1);
+}

@@ -307,6 +307,7 @@ macro_rules! store_conformance_tests {
             deletes_remove_records,
             side_table_round_trips,
             deletes_and_side_values_survive_reopen,
+            forgotten_events_keep_the_numbering,
             racing_handles_claim_once,
             crash_loses_no_acknowledged_change,
         );
