@@ -429,7 +429,56 @@ fn entitlement_changes_resend_the_resident(b: Backend) {
     assert_eq!(full, w.hub.resident(&me, need.resident).unwrap());
 }
 
+/// The portal is restored from a backup older than work it had acknowledged: the device's
+/// still-pending work goes out again under a new client id (the old numbering would leave a
+/// gap the restored portal cannot close), is decided, and nothing pending is lost.
+fn a_portal_that_lost_a_clients_history_gets_its_pending_work_again(b: Backend) {
+    let w = World::on(b);
+    let me = member(w.loner_a);
+    let d = device(&w, me);
+    sync_now(&w.hub, &d);
+    let backup = w.dump();
+    // Acknowledged by the portal after the backup was taken: lost with the restore.
+    let claim = d
+        .execute(
+            ClaimNeed {
+                need: w.need_open,
+                claimant: Claimant::Member(w.loner_a),
+                promised_by: later(&w, 5),
+            }
+            .into(),
+        )
+        .unwrap();
+    sync_now(&w.hub, &d);
+    let old_client = d.client();
+    // Done offline meanwhile: pending as the old client's mutation 2.
+    d.execute(
+        StartWork {
+            claim: ClaimId(claim.id()),
+        }
+        .into(),
+    )
+    .unwrap();
+    assert_eq!(d.pending().unwrap()[0].id, 2);
+    let restored = Arc::new(MemoryStore::new());
+    needbridge::store::restore(&backup, &*restored).unwrap();
+    let portal = Hub::with(restored, w.clock.clone(), HubConfig::default()).unwrap();
+    pull(&portal, &d, 0);
+    assert_ne!(d.client(), old_client, "a new client id");
+    let pending = d.pending().unwrap();
+    assert_eq!(pending.len(), 1, "nothing pending is lost");
+    assert_eq!(pending[0].id, 1, "queued again from 1");
+    let s = push(&portal, &d).unwrap();
+    // The restored portal has no such claim: refused, not stuck behind a gap.
+    assert_eq!((s.rejected, s.last_applied), (1, 1));
+    pull(&portal, &d, 0);
+    assert_eq!(d.status().unwrap().pending, 0);
+    let refused = d.rejected().unwrap();
+    assert!(matches!(refused[0].mutation.command, Command::StartWork(_)));
+}
+
 needbridge_acceptance::conformance!(
+    a_portal_that_lost_a_clients_history_gets_its_pending_work_again,
     first_sync_brings_the_scope_masked,
     offline_work_reaches_the_portal_with_device_ids_and_times,
     two_offline_claims_one_wins_the_other_keeps_its_note,

@@ -94,14 +94,16 @@ pub struct SyncStatus {
 pub struct Device {
     hub: Arc<Hub>,
     actor: Actor,
-    client: ClientId,
+    /// The client id (a new one after the portal lost this client's history: see
+    /// [`Device::apply_push`]).
+    client: Mutex<ClientId>,
     in_flight: Mutex<bool>,
 }
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Device")
-            .field("client", &self.client)
+            .field("client", &self.client())
             .finish()
     }
 }
@@ -208,7 +210,7 @@ impl Device {
         let device = Device {
             hub,
             actor,
-            client,
+            client: Mutex::new(client),
             in_flight: Mutex::new(false),
         };
         device.replay_pending()?;
@@ -222,7 +224,7 @@ impl Device {
 
     /// The client id.
     pub fn client(&self) -> ClientId {
-        self.client
+        *self.client.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The actor this device syncs for.
@@ -296,7 +298,7 @@ impl Device {
         Ok(Some(PushRequest {
             protocol: PROTOCOL,
             schema: SCHEMA,
-            client: self.client,
+            client: self.client(),
             mutations,
         }))
     }
@@ -330,9 +332,17 @@ impl Device {
     /// were new.
     fn record_outcomes(&self, last_applied: u64, outcomes: &[MutationOutcome]) -> Result<u32> {
         let mut w = self.hub.begin_raw()?;
-        let n = note_outcomes(w.tx(), last_applied, outcomes)?;
+        let noted = note_outcomes(w.tx(), last_applied, outcomes)?;
         w.commit()?;
-        Ok(n)
+        self.adopt(noted.new_client);
+        Ok(noted.rejected)
+    }
+
+    /// Takes the new client id [`note_outcomes`] made, once its transaction committed.
+    fn adopt(&self, client: Option<ClientId>) {
+        if let Some(c) = client {
+            *self.client.lock().unwrap_or_else(|p| p.into_inner()) = c;
+        }
     }
 
     /// The next pull (after the push: push before pull).
@@ -347,7 +357,7 @@ impl Device {
         Ok(PullRequest {
             protocol: PROTOCOL,
             schema: SCHEMA,
-            client: self.client,
+            client: self.client(),
             cookie,
             limit,
             pending_from,
@@ -380,7 +390,14 @@ impl Device {
             summary.reset = true;
             return Ok(summary);
         }
-        summary.rejected = note_outcomes(w.tx(), response.last_applied, &response.outcomes)?;
+        let noted = note_outcomes(w.tx(), response.last_applied, &response.outcomes)?;
+        summary.rejected = noted.rejected;
+        // After a new client id nothing pending is decided yet.
+        let decided = if noted.new_client.is_some() {
+            0
+        } else {
+            response.last_applied
+        };
         if let Some(c) = &response.cookie {
             w.tx().side_put(META, "cookie", c)?;
         }
@@ -391,6 +408,7 @@ impl Device {
                 tx.side_put(STAGE, &record_key(kind, id), &to_json(c))?;
             }
             w.commit()?;
+            self.adopt(noted.new_client);
             return Ok(summary);
         }
         let mut changes: Vec<Change> = Vec::new();
@@ -444,12 +462,12 @@ impl Device {
         let tx = w.tx();
         for (key, _) in tx.side_scan(OUTBOX, None, u32::MAX)? {
             let id: u64 = key.parse().map_err(|_| bad_bookkeeping())?;
-            if id > response.last_applied {
+            if id > decided {
                 break;
             }
             tx.side_delete(OUTBOX, &key)?;
         }
-        tx.side_put(META, "replayed", &response.last_applied.to_string())?;
+        tx.side_put(META, "replayed", &decided.to_string())?;
         // The device's own log only repeats what the portal keeps: compact it (a store that
         // cannot keeps it whole).
         let last = tx.last_seq()?;
@@ -459,6 +477,7 @@ impl Device {
             }
         }
         w.commit()?;
+        self.adopt(noted.new_client);
         summary.ready = self.status()?.ready;
         summary.replayed = self.replay_pending()?;
         Ok(summary)
@@ -527,7 +546,7 @@ impl Device {
         let rejected = scan_all(&mut *tx, REJECTED)?.len() as u64;
         let ready = tx.side_get(META, "ready")?.is_some();
         Ok(SyncStatus {
-            client: self.client,
+            client: self.client(),
             pending,
             in_flight: *self.in_flight.lock().unwrap_or_else(|p| p.into_inner()),
             rejected,
@@ -543,9 +562,55 @@ fn change_key(c: &Change) -> (Kind, Uuid) {
     }
 }
 
+/// What the portal's answer says of this client's history.
+struct Noted {
+    /// Refusals newly kept.
+    rejected: u32,
+    /// The portal knows less of this client than it acknowledged before (it was restored
+    /// from an older backup): the pending mutations now go out under a new client id.
+    new_client: Option<ClientId>,
+}
+
+/// The portal lost this client's history (its last applied id went back below what it had
+/// acknowledged): the pending mutations are queued again, in order, from 1 under a new client
+/// id — the portal has none of them (what it had acknowledged after its backup is lost with
+/// the backup's later history). The old numbering is never reused.
+fn new_client(tx: &mut dyn Tx) -> Result<ClientId> {
+    let client = ClientId(Uuid::now_v7());
+    let replayed = meta_u64(tx, "replayed")?;
+    let pending = scan_all(tx, OUTBOX)?;
+    let mut replayed_now = 0;
+    for (n, (key, v)) in pending.into_iter().enumerate() {
+        let mut m: Mutation = from_json(&v)?;
+        let old = m.id;
+        m.id = n as u64 + 1;
+        if old <= replayed {
+            replayed_now = m.id;
+        }
+        tx.side_delete(OUTBOX, &key)?;
+        tx.side_put(OUTBOX, &id_key(m.id), &to_json(&m))?;
+    }
+    let next = scan_all(tx, OUTBOX)?.len() as u64 + 1;
+    tx.side_put(META, "client", &client.0.to_string())?;
+    tx.side_put(META, "next", &next.to_string())?;
+    tx.side_put(META, "acked", "0")?;
+    tx.side_put(META, "replayed", &replayed_now.to_string())?;
+    Ok(client)
+}
+
 /// Keeps the refusals among `outcomes` (with their mutations, from the outbox) and advances
-/// `acked` to `last_applied`; returns how many refusals were new.
-fn note_outcomes(tx: &mut dyn Tx, last_applied: u64, outcomes: &[MutationOutcome]) -> Result<u32> {
+/// `acked` to `last_applied`; notices a portal that lost this client's history.
+fn note_outcomes(
+    tx: &mut dyn Tx,
+    last_applied: u64,
+    outcomes: &[MutationOutcome],
+) -> Result<Noted> {
+    if last_applied < meta_u64(tx, "acked")? {
+        return Ok(Noted {
+            rejected: 0,
+            new_client: Some(new_client(tx)?),
+        });
+    }
     let mut n = 0;
     for o in outcomes {
         if !matches!(o.outcome, Outcome::Rejected { .. }) {
@@ -568,5 +633,8 @@ fn note_outcomes(tx: &mut dyn Tx, last_applied: u64, outcomes: &[MutationOutcome
     if last_applied > meta_u64(tx, "acked")? {
         tx.side_put(META, "acked", &last_applied.to_string())?;
     }
-    Ok(n)
+    Ok(Noted {
+        rejected: n,
+        new_client: None,
+    })
 }
