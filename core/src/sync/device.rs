@@ -313,7 +313,8 @@ impl Device {
     /// ([`Device::rejected`]); the view changes with the next pull, which brings the
     /// portal's state.
     pub fn apply_push(&self, response: &PushResponse) -> Result<PushSummary> {
-        let result = self.record_outcomes(response.last_applied, &response.outcomes);
+        let result =
+            self.record_outcomes(response.epoch, response.last_applied, &response.outcomes);
         self.push_failed();
         let rejected = result?;
         Ok(PushSummary {
@@ -330,9 +331,14 @@ impl Device {
 
     /// Keeps the refusals among `outcomes` and advances `acked`; returns how many refusals
     /// were new.
-    fn record_outcomes(&self, last_applied: u64, outcomes: &[MutationOutcome]) -> Result<u32> {
+    fn record_outcomes(
+        &self,
+        epoch: Uuid,
+        last_applied: u64,
+        outcomes: &[MutationOutcome],
+    ) -> Result<u32> {
         let mut w = self.hub.begin_raw()?;
-        let noted = note_outcomes(w.tx(), last_applied, outcomes)?;
+        let noted = note_outcomes(w.tx(), epoch, last_applied, outcomes)?;
         w.commit()?;
         self.adopt(noted.new_client);
         Ok(noted.rejected)
@@ -390,7 +396,17 @@ impl Device {
             summary.reset = true;
             return Ok(summary);
         }
-        let noted = note_outcomes(w.tx(), response.last_applied, &response.outcomes)?;
+        let noted = note_outcomes(
+            w.tx(),
+            response.epoch,
+            response.last_applied,
+            &response.outcomes,
+        )?;
+        if noted.stale {
+            summary.changes = 0;
+            summary.stale = true;
+            return Ok(summary);
+        }
         summary.rejected = noted.rejected;
         // After a new client id nothing pending is decided yet.
         let decided = if noted.new_client.is_some() {
@@ -566,13 +582,15 @@ fn change_key(c: &Change) -> (Kind, Uuid) {
 struct Noted {
     /// Refusals newly kept.
     rejected: u32,
+    /// The answer is from an older epoch of the portal: nothing of it was noted.
+    stale: bool,
     /// The portal knows less of this client than it acknowledged before (it was restored
     /// from an older backup): the pending mutations now go out under a new client id.
     new_client: Option<ClientId>,
 }
 
-/// The portal lost this client's history (its last applied id went back below what it had
-/// acknowledged): the pending mutations are queued again, in order, from 1 under a new client
+/// The portal lost this client's history (a new epoch, whose last applied id is below what
+/// the old one had acknowledged): the pending mutations are queued again, in order, from 1 under a new client
 /// id — the portal has none of them (what it had acknowledged after its backup is lost with
 /// the backup's later history). The old numbering is never reused.
 fn new_client(tx: &mut dyn Tx) -> Result<ClientId> {
@@ -602,14 +620,31 @@ fn new_client(tx: &mut dyn Tx) -> Result<ClientId> {
 /// `acked` to `last_applied`; notices a portal that lost this client's history.
 fn note_outcomes(
     tx: &mut dyn Tx,
+    epoch: Uuid,
     last_applied: u64,
     outcomes: &[MutationOutcome],
 ) -> Result<Noted> {
-    if last_applied < meta_u64(tx, "acked")? {
+    let known = match tx.side_get(META, "epoch")? {
+        Some(e) => Some(Uuid::parse_str(&e).map_err(|_| bad_bookkeeping())?),
+        None => None,
+    };
+    if known.is_some_and(|k| epoch < k) {
+        // From before the portal's restore (a late answer): says nothing of now.
         return Ok(Noted {
             rejected: 0,
-            new_client: Some(new_client(tx)?),
+            new_client: None,
+            stale: true,
         });
+    }
+    if known != Some(epoch) {
+        tx.side_put(META, "epoch", &epoch.to_string())?;
+        if known.is_some() && last_applied < meta_u64(tx, "acked")? {
+            return Ok(Noted {
+                rejected: 0,
+                new_client: Some(new_client(tx)?),
+                stale: false,
+            });
+        }
     }
     let mut n = 0;
     for o in outcomes {
@@ -636,5 +671,6 @@ fn note_outcomes(
     Ok(Noted {
         rejected: n,
         new_client: None,
+        stale: false,
     })
 }

@@ -136,6 +136,10 @@ pub struct MutationOutcome {
 pub struct PushResponse {
     /// The protocol version ([`PROTOCOL`]).
     pub protocol: u32,
+    /// The portal store's epoch (a uuid v7 made when it first served sync, again after a
+    /// restore): later epochs are greater. An app drops an answer from an older epoch, and
+    /// learns from a newer one whether the portal lost its history.
+    pub epoch: Uuid,
     /// The client's last mutation id with an outcome.
     pub last_applied: u64,
     /// The outcomes of this push's mutations, and the stored ones of retried mutations.
@@ -189,6 +193,8 @@ pub struct PullResponse {
     pub protocol: u32,
     /// The portal's message schema ([`SCHEMA`]).
     pub schema: u32,
+    /// The portal store's epoch (see [`PushResponse::epoch`]).
+    pub epoch: Uuid,
     /// The cookie was unknown, or the portal's epoch (a restore), the scope or the masking
     /// policy changed: the app drops its confirmed state (never its outbox) and pulls again
     /// without a cookie. Nothing else in the response counts.
@@ -482,6 +488,7 @@ mod tests {
         assert_eq!(encode(&back), encode(&p));
         let r = PushResponse {
             protocol: PROTOCOL,
+            epoch: Uuid::now_v7(),
             last_applied: 3,
             outcomes: vec![
                 MutationOutcome {

@@ -148,6 +148,7 @@ pub fn push(hub: &Hub, actor: &Actor, request: &PushRequest) -> Result<PushRespo
     }
     Ok(PushResponse {
         protocol: PROTOCOL,
+        epoch: epoch(hub)?,
         last_applied: last,
         outcomes,
         unavailable,
@@ -643,6 +644,7 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
     let mut response = PullResponse {
         protocol: PROTOCOL,
         schema: SCHEMA,
+        epoch,
         reset: false,
         after: request.cookie.clone(),
         cookie: None,
