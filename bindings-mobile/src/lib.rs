@@ -6,11 +6,11 @@
 //! doc comments), with ids as text, times as timestamps (`java.time.Instant`, `Date`) and every
 //! integer a signed 64-bit number, so plain Java can call the generated Kotlin. The
 //! conversions are chosen by type (`convert.rs`); the `Hub` is in `hub.rs`, one method per
-//! command generated into `commands.rs`.
+//! command (and `Command`, every command as a value) generated into `commands.rs`.
 
 #[macro_use]
 mod convert;
-// Generated code: one line per command, however long.
+// Generated code: the core's doc comments on one line each, however long.
 #[rustfmt::skip]
 #[allow(clippy::too_many_arguments)]
 mod commands;
@@ -18,6 +18,7 @@ mod hub;
 #[rustfmt::skip]
 mod records;
 
+pub use commands::Command;
 pub use convert::{Claimant, Pair};
 pub use hub::*;
 pub use records::*;

@@ -7458,6 +7458,1142 @@ public func FfiConverterTypeClaimant_lower(_ value: Claimant) -> RustBuffer {
 
 
 /**
+ * A command of the core as a value, with the arguments of the `Hub` method of the
+ * same name (without the actor): what a `SyncDevice` runs and queues.
+ */
+
+public enum Command: Equatable, Hashable {
+    
+    /**
+     * Creates a unit of the residence tree. A district (no parent) only by the system; any other level by a district admin of the district, under a parent of the level above.
+     *
+     * - `kind`: Its level.
+     * - `name`: Its name.
+     * - `parent`: Its parent (`None` only for a district).
+     */
+    case createUnit(
+        /**
+         * Its level.
+         */kind: UnitKind, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Its parent (`None` only for a district).
+         */parent: String?
+    )
+    /**
+     * Registers a work unit and its party organisation (district admin).
+     *
+     * - `name`: Its name.
+     * - `party_organisation`: Its party organisation.
+     */
+    case registerWorkUnit(
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Its party organisation.
+         */partyOrganisation: String
+    )
+    /**
+     * Registers an enterprise or social organisation (district admin).
+     *
+     * - `name`: Its name.
+     * - `kind`: Enterprise or social organisation.
+     * - `contact_name`: Contact person (personal data).
+     * - `contact_phone`: Contact phone (personal data).
+     * - `district`: The district it serves.
+     */
+    case registerOrganisation(
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Enterprise or social organisation.
+         */kind: OrganisationKind, 
+        /**
+         * Contact person (personal data).
+         */contactName: String, 
+        /**
+         * Contact phone (personal data).
+         */contactPhone: String, 
+        /**
+         * The district it serves.
+         */district: String
+    )
+    /**
+     * Adds a category to the needs taxonomy (district admin).
+     *
+     * - `code`: Stable code: lowercase letters, digits and `_`.
+     * - `name_zh`: Chinese label.
+     * - `name_en`: English label.
+     */
+    case defineCategory(
+        /**
+         * Stable code: lowercase letters, digits and `_`.
+         */code: String, 
+        /**
+         * Chinese label.
+         */nameZh: String, 
+        /**
+         * English label.
+         */nameEn: String
+    )
+    /**
+     * The work unit's party organisation issues a report certificate (报到证) to a member (its secretary).
+     *
+     * - `work_unit`: The issuing work unit.
+     * - `name`: The member's name.
+     * - `phone`: Mobile phone.
+     * - `id_number`: Resident ID number (18 characters, with a valid check digit).
+     * - `number`: The certificate number.
+     * - `deadline`: Report before this time (in the future).
+     */
+    case issueCertificate(
+        /**
+         * The issuing work unit.
+         */workUnit: String, 
+        /**
+         * The member's name.
+         */name: String, 
+        /**
+         * Mobile phone.
+         */phone: String?, 
+        /**
+         * Resident ID number (18 characters, with a valid check digit).
+         */idNumber: String?, 
+        /**
+         * The certificate number.
+         */number: String, 
+        /**
+         * Report before this time (in the future).
+         */deadline: Date
+    )
+    /**
+     * Issues a new certificate to a member whose certificate is overdue or whose report was returned (the work unit's secretary).
+     *
+     * - `member`: The member.
+     * - `number`: The new certificate number.
+     * - `deadline`: The new deadline (in the future).
+     */
+    case reissueCertificate(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * The new certificate number.
+         */number: String, 
+        /**
+         * The new deadline (in the future).
+         */deadline: Date
+    )
+    /**
+     * The member reports (报到) to the committee where they live and signs the service commitment (the member, or that committee's staff at the counter).
+     *
+     * - `member`: The member.
+     * - `committee`: The residents' committee.
+     * - `commitment`: The service commitment text.
+     * - `skills`: Skills and professions.
+     */
+    case reportMember(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * The residents' committee.
+         */committee: String, 
+        /**
+         * The service commitment text.
+         */commitment: String, 
+        /**
+         * Skills and professions.
+         */skills: [String]
+    )
+    /**
+     * The committee accepts a report; the work unit's ledger gets an entry (staff).
+     *
+     * - `member`: The member.
+     * - `note`: An optional note for the work unit.
+     */
+    case acceptReport(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * An optional note for the work unit.
+         */note: String?
+    )
+    /**
+     * The committee returns a report with a reason; the work unit's ledger gets an entry.
+     *
+     * - `member`: The member.
+     * - `reason`: Why.
+     */
+    case returnReport(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Registers a resident (beneficiary) at a committee (its staff).
+     *
+     * - `committee`: The committee holding the resident's data.
+     * - `grid`: The grid, if known (a child of the committee).
+     * - `name`: Name.
+     * - `phone`: Phone.
+     * - `id_number`: ID number.
+     * - `address`: Address.
+     * - `groups`: Groups (at least one).
+     */
+    case registerResident(
+        /**
+         * The committee holding the resident's data.
+         */committee: String, 
+        /**
+         * The grid, if known (a child of the committee).
+         */grid: String?, 
+        /**
+         * Name.
+         */name: String, 
+        /**
+         * Phone.
+         */phone: String?, 
+        /**
+         * ID number.
+         */idNumber: String?, 
+        /**
+         * Address.
+         */address: String?, 
+        /**
+         * Groups (at least one).
+         */groups: [ResidentGroup]
+    )
+    /**
+     * Replaces a resident's personal data and groups (the committee's staff).
+     *
+     * - `resident`: The resident.
+     * - `name`: Name.
+     * - `phone`: Phone.
+     * - `id_number`: ID number.
+     * - `address`: Address.
+     * - `groups`: Groups (at least one).
+     */
+    case updateResident(
+        /**
+         * The resident.
+         */resident: String, 
+        /**
+         * Name.
+         */name: String, 
+        /**
+         * Phone.
+         */phone: String?, 
+        /**
+         * ID number.
+         */idNumber: String?, 
+        /**
+         * Address.
+         */address: String?, 
+        /**
+         * Groups (at least one).
+         */groups: [ResidentGroup]
+    )
+    /**
+     * Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
+     *
+     * - `resident`: The resident.
+     */
+    case eraseResident(
+        /**
+         * The resident.
+         */resident: String
+    )
+    /**
+     * Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
+     *
+     * - `committee`: The committee whose library will hold it.
+     * - `grid`: The grid, if any.
+     * - `resident`: The resident it is for (held by the committee).
+     * - `title`: Short title.
+     * - `description`: Description.
+     * - `category`: Category code.
+     * - `channel`: Channel tag.
+     * - `scale`: Individual or collective.
+     * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
+     * - `wanted_by`: Wanted by (in the future).
+     */
+    case draftNeed(
+        /**
+         * The committee whose library will hold it.
+         */committee: String, 
+        /**
+         * The grid, if any.
+         */grid: String?, 
+        /**
+         * The resident it is for (held by the committee).
+         */resident: String, 
+        /**
+         * Short title.
+         */title: String, 
+        /**
+         * Description.
+         */description: String, 
+        /**
+         * Category code.
+         */category: String, 
+        /**
+         * Channel tag.
+         */channel: Channel, 
+        /**
+         * Individual or collective.
+         */scale: Scale, 
+        /**
+         * Estimated cost in fen (≥ 0).
+         */estimatedCostFen: Int64, 
+        /**
+         * Wanted by (in the future).
+         */wantedBy: Date
+    )
+    /**
+     * Submits a draft for the committee's check (its drafter or staff).
+     *
+     * - `need`: The need.
+     */
+    case submitNeed(
+        /**
+         * The need.
+         */need: String
+    )
+    /**
+     * Publishes a need into the project library (staff).
+     *
+     * - `need`: The need.
+     */
+    case publishNeed(
+        /**
+         * The need.
+         */need: String
+    )
+    /**
+     * Refuses a submitted need with a reason (staff).
+     *
+     * - `need`: The need.
+     * - `reason`: Why.
+     */
+    case rejectNeed(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Takes a need back (staff); not while it is claimed.
+     *
+     * - `need`: The need.
+     * - `reason`: Why.
+     */
+    case withdrawNeed(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Marks an unclaimed need whose wanted-by date passed as expired (system, from `Hub::tick`).
+     *
+     * - `need`: The need.
+     */
+    case expireNeed(
+        /**
+         * The need.
+         */need: String
+    )
+    /**
+     * Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
+     *
+     * - `need`: The need.
+     * - `feedback`: Satisfied or not.
+     * - `wanted_by`: For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
+     */
+    case recordFeedback(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Satisfied or not.
+         */feedback: Feedback, 
+        /**
+         * For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
+         */wantedBy: Date?
+    )
+    /**
+     * Claims a need (认领): a member for themself, a team through its captain, an organisation through its contact.
+     *
+     * - `need`: The need.
+     * - `claimant`: Who takes it on.
+     * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
+     */
+    case claimNeed(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Who takes it on.
+         */claimant: Claimant, 
+        /**
+         * The promised date (in the future, not after the need's wanted-by date).
+         */promisedBy: Date
+    )
+    /**
+     * The claimant starts work.
+     *
+     * - `claim`: The claim.
+     */
+    case startWork(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * The claimant moves the promised date later (at most `HubConfig::max_extensions` times). Unlike the first promise, an extension may go past the need's wanted-by date: the claimant and the committee agreed to it, and a claimed need does not expire.
+     *
+     * - `claim`: The claim.
+     * - `promised_by`: The new promised date (after the current one).
+     */
+    case extendClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * The new promised date (after the current one).
+         */promisedBy: Date
+    )
+    /**
+     * The claimant (or staff) gives the need back to the library, with a reason.
+     *
+     * - `claim`: The claim.
+     * - `reason`: Why.
+     */
+    case releaseClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * The claimant reports the work done, with what was done.
+     *
+     * - `claim`: The claim.
+     * - `fulfilment`: The fulfilment record.
+     */
+    case completeClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * The fulfilment record.
+         */fulfilment: Fulfilment
+    )
+    /**
+     * The committee checks the work and counts it (staff).
+     *
+     * - `claim`: The claim.
+     */
+    case verifyClaim(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * The committee sends the work back with a reason (staff). The promised date moves to at least `HubConfig::warn_before` from now, so the claimant has time to redo the work before the claim could lapse.
+     *
+     * - `claim`: The claim.
+     * - `reason`: Why.
+     */
+    case sendBackClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Emits the due-soon warning for a claim (system, from `Hub::tick`).
+     *
+     * - `claim`: The claim.
+     */
+    case warnClaimDue(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * Lapses a claim whose promised date passed; the need returns to the library (system).
+     *
+     * - `claim`: The claim.
+     */
+    case lapseClaim(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * Forms a volunteer team at a committee (staff).
+     *
+     * - `committee`: The committee.
+     * - `kind`: Its kind.
+     * - `name`: Its name.
+     * - `channel`: Channel tag.
+     */
+    case formTeam(
+        /**
+         * The committee.
+         */committee: String, 
+        /**
+         * Its kind.
+         */kind: TeamKind, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Channel tag.
+         */channel: Channel
+    )
+    /**
+     * Appoints a member accepted at the team's committee as its captain (staff).
+     *
+     * - `team`: The team.
+     * - `member`: The member.
+     */
+    case appointCaptain(
+        /**
+         * The team.
+         */team: String, 
+        /**
+         * The member.
+         */member: String
+    )
+    /**
+     * A member joins a team (the member signs up, or staff assign them).
+     *
+     * - `team`: The team.
+     * - `member`: The member.
+     */
+    case joinTeam(
+        /**
+         * The team.
+         */team: String, 
+        /**
+         * The member.
+         */member: String
+    )
+    /**
+     * A member leaves a team (the member, or staff); a captain must be replaced first.
+     *
+     * - `team`: The team.
+     * - `member`: The member.
+     */
+    case leaveTeam(
+        /**
+         * The team.
+         */team: String, 
+        /**
+         * The member.
+         */member: String
+    )
+    /**
+     * A member logs service hours for themself.
+     *
+     * - `member`: The member.
+     * - `served_at`: When the service was done (not in the future).
+     * - `minutes`: Minutes (1 to 1440).
+     * - `description`: What was done.
+     */
+    case logHours(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * When the service was done (not in the future).
+         */servedAt: Date, 
+        /**
+         * Minutes (1 to 1440).
+         */minutes: Int64, 
+        /**
+         * What was done.
+         */description: String
+    )
+    /**
+     * Approves logged hours (staff of the member's committee).
+     *
+     * - `hours`: The log entry.
+     */
+    case approveHours(
+        /**
+         * The log entry.
+         */hours: String
+    )
+    /**
+     * Rejects logged hours with a reason (staff).
+     *
+     * - `hours`: The log entry.
+     * - `reason`: Why.
+     */
+    case rejectHours(
+        /**
+         * The log entry.
+         */hours: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Records a counted activity (staff, or the captain of the team that held it).
+     *
+     * - `committee`: The committee where it took place.
+     * - `kind`: Its kind.
+     * - `title`: A title.
+     * - `channel`: Channel tag.
+     * - `team`: The team that held it.
+     * - `held_at`: When (not in the future).
+     * - `participants`: Participants in person-times.
+     * - `people_reached`: People reached.
+     */
+    case recordActivity(
+        /**
+         * The committee where it took place.
+         */committee: String, 
+        /**
+         * Its kind.
+         */kind: ActivityKind, 
+        /**
+         * A title.
+         */title: String, 
+        /**
+         * Channel tag.
+         */channel: Channel, 
+        /**
+         * The team that held it.
+         */team: String?, 
+        /**
+         * When (not in the future).
+         */heldAt: Date, 
+        /**
+         * Participants in person-times.
+         */participants: Int64, 
+        /**
+         * People reached.
+         */peopleReached: Int64
+    )
+    /**
+     * Gives a member accepted at a committee a three-heads role (staff).
+     *
+     * - `member`: The member.
+     * - `kind`: The role.
+     * - `scope`: What it covers.
+     */
+    case assignRole(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * The role.
+         */kind: RoleKind, 
+        /**
+         * What it covers.
+         */scope: String
+    )
+    /**
+     * Ends a role (staff).
+     *
+     * - `role`: The role.
+     */
+    case endRole(
+        /**
+         * The role.
+         */role: String
+    )
+    /**
+     * Pairs a member with a resident in need (staff of the resident's committee).
+     *
+     * - `member`: The member (accepted).
+     * - `resident`: The resident.
+     */
+    case startPairing(
+        /**
+         * The member (accepted).
+         */member: String, 
+        /**
+         * The resident.
+         */resident: String
+    )
+    /**
+     * Ends a pairing with a reason (staff).
+     *
+     * - `pairing`: The pairing.
+     * - `reason`: Why.
+     */
+    case endPairing(
+        /**
+         * The pairing.
+         */pairing: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Command: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
+    typealias SwiftType = Command
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Command {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .createUnit(kind: try FfiConverterTypeUnitKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), parent: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .registerWorkUnit(name: try FfiConverterString.read(from: &buf), partyOrganisation: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .registerOrganisation(name: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeOrganisationKind.read(from: &buf), contactName: try FfiConverterString.read(from: &buf), contactPhone: try FfiConverterString.read(from: &buf), district: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .defineCategory(code: try FfiConverterString.read(from: &buf), nameZh: try FfiConverterString.read(from: &buf), nameEn: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .issueCertificate(workUnit: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 6: return .reissueCertificate(member: try FfiConverterString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 7: return .reportMember(member: try FfiConverterString.read(from: &buf), committee: try FfiConverterString.read(from: &buf), commitment: try FfiConverterString.read(from: &buf), skills: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 8: return .acceptReport(member: try FfiConverterString.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 9: return .returnReport(member: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .registerResident(committee: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        )
+        
+        case 11: return .updateResident(resident: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        )
+        
+        case 12: return .eraseResident(resident: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .draftNeed(committee: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionString.read(from: &buf), resident: try FfiConverterString.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 14: return .submitNeed(need: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 15: return .publishNeed(need: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 16: return .rejectNeed(need: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 17: return .withdrawNeed(need: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 18: return .expireNeed(need: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .recordFeedback(need: try FfiConverterString.read(from: &buf), feedback: try FfiConverterTypeFeedback.read(from: &buf), wantedBy: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        case 20: return .claimNeed(need: try FfiConverterString.read(from: &buf), claimant: try FfiConverterTypeClaimant.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 21: return .startWork(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 22: return .extendClaim(claim: try FfiConverterString.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 23: return .releaseClaim(claim: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 24: return .completeClaim(claim: try FfiConverterString.read(from: &buf), fulfilment: try FfiConverterTypeFulfilment.read(from: &buf)
+        )
+        
+        case 25: return .verifyClaim(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 26: return .sendBackClaim(claim: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 27: return .warnClaimDue(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 28: return .lapseClaim(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 29: return .formTeam(committee: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
+        )
+        
+        case 30: return .appointCaptain(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 31: return .joinTeam(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 32: return .leaveTeam(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 33: return .logHours(member: try FfiConverterString.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 34: return .approveHours(hours: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 35: return .rejectHours(hours: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 36: return .recordActivity(committee: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionString.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 37: return .assignRole(member: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 38: return .endRole(role: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 39: return .startPairing(member: try FfiConverterString.read(from: &buf), resident: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 40: return .endPairing(pairing: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Command, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .createUnit(kind,name,parent):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeUnitKind.write(kind, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(parent, into: &buf)
+            
+        
+        case let .registerWorkUnit(name,partyOrganisation):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterString.write(partyOrganisation, into: &buf)
+            
+        
+        case let .registerOrganisation(name,kind,contactName,contactPhone,district):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterTypeOrganisationKind.write(kind, into: &buf)
+            FfiConverterString.write(contactName, into: &buf)
+            FfiConverterString.write(contactPhone, into: &buf)
+            FfiConverterString.write(district, into: &buf)
+            
+        
+        case let .defineCategory(code,nameZh,nameEn):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(nameZh, into: &buf)
+            FfiConverterString.write(nameEn, into: &buf)
+            
+        
+        case let .issueCertificate(workUnit,name,phone,idNumber,number,deadline):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(workUnit, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(phone, into: &buf)
+            FfiConverterOptionString.write(idNumber, into: &buf)
+            FfiConverterString.write(number, into: &buf)
+            FfiConverterTimestamp.write(deadline, into: &buf)
+            
+        
+        case let .reissueCertificate(member,number,deadline):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(number, into: &buf)
+            FfiConverterTimestamp.write(deadline, into: &buf)
+            
+        
+        case let .reportMember(member,committee,commitment,skills):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterString.write(commitment, into: &buf)
+            FfiConverterSequenceString.write(skills, into: &buf)
+            
+        
+        case let .acceptReport(member,note):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterOptionString.write(note, into: &buf)
+            
+        
+        case let .returnReport(member,reason):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .registerResident(committee,grid,name,phone,idNumber,address,groups):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterOptionString.write(grid, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(phone, into: &buf)
+            FfiConverterOptionString.write(idNumber, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterSequenceTypeResidentGroup.write(groups, into: &buf)
+            
+        
+        case let .updateResident(resident,name,phone,idNumber,address,groups):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(resident, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(phone, into: &buf)
+            FfiConverterOptionString.write(idNumber, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterSequenceTypeResidentGroup.write(groups, into: &buf)
+            
+        
+        case let .eraseResident(resident):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(resident, into: &buf)
+            
+        
+        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterOptionString.write(grid, into: &buf)
+            FfiConverterString.write(resident, into: &buf)
+            FfiConverterString.write(title, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterString.write(category, into: &buf)
+            FfiConverterTypeChannel.write(channel, into: &buf)
+            FfiConverterTypeScale.write(scale, into: &buf)
+            FfiConverterInt64.write(estimatedCostFen, into: &buf)
+            FfiConverterTimestamp.write(wantedBy, into: &buf)
+            
+        
+        case let .submitNeed(need):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(need, into: &buf)
+            
+        
+        case let .publishNeed(need):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(need, into: &buf)
+            
+        
+        case let .rejectNeed(need,reason):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .withdrawNeed(need,reason):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .expireNeed(need):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(need, into: &buf)
+            
+        
+        case let .recordFeedback(need,feedback,wantedBy):
+            writeInt(&buf, Int32(19))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeFeedback.write(feedback, into: &buf)
+            FfiConverterOptionTimestamp.write(wantedBy, into: &buf)
+            
+        
+        case let .claimNeed(need,claimant,promisedBy):
+            writeInt(&buf, Int32(20))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeClaimant.write(claimant, into: &buf)
+            FfiConverterTimestamp.write(promisedBy, into: &buf)
+            
+        
+        case let .startWork(claim):
+            writeInt(&buf, Int32(21))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .extendClaim(claim,promisedBy):
+            writeInt(&buf, Int32(22))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTimestamp.write(promisedBy, into: &buf)
+            
+        
+        case let .releaseClaim(claim,reason):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .completeClaim(claim,fulfilment):
+            writeInt(&buf, Int32(24))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeFulfilment.write(fulfilment, into: &buf)
+            
+        
+        case let .verifyClaim(claim):
+            writeInt(&buf, Int32(25))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .sendBackClaim(claim,reason):
+            writeInt(&buf, Int32(26))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .warnClaimDue(claim):
+            writeInt(&buf, Int32(27))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .lapseClaim(claim):
+            writeInt(&buf, Int32(28))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .formTeam(committee,kind,name,channel):
+            writeInt(&buf, Int32(29))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeTeamKind.write(kind, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterTypeChannel.write(channel, into: &buf)
+            
+        
+        case let .appointCaptain(team,member):
+            writeInt(&buf, Int32(30))
+            FfiConverterString.write(team, into: &buf)
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case let .joinTeam(team,member):
+            writeInt(&buf, Int32(31))
+            FfiConverterString.write(team, into: &buf)
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case let .leaveTeam(team,member):
+            writeInt(&buf, Int32(32))
+            FfiConverterString.write(team, into: &buf)
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case let .logHours(member,servedAt,minutes,description):
+            writeInt(&buf, Int32(33))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterTimestamp.write(servedAt, into: &buf)
+            FfiConverterInt64.write(minutes, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            
+        
+        case let .approveHours(hours):
+            writeInt(&buf, Int32(34))
+            FfiConverterString.write(hours, into: &buf)
+            
+        
+        case let .rejectHours(hours,reason):
+            writeInt(&buf, Int32(35))
+            FfiConverterString.write(hours, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached):
+            writeInt(&buf, Int32(36))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeActivityKind.write(kind, into: &buf)
+            FfiConverterString.write(title, into: &buf)
+            FfiConverterTypeChannel.write(channel, into: &buf)
+            FfiConverterOptionString.write(team, into: &buf)
+            FfiConverterTimestamp.write(heldAt, into: &buf)
+            FfiConverterInt64.write(participants, into: &buf)
+            FfiConverterInt64.write(peopleReached, into: &buf)
+            
+        
+        case let .assignRole(member,kind,scope):
+            writeInt(&buf, Int32(37))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeRoleKind.write(kind, into: &buf)
+            FfiConverterString.write(scope, into: &buf)
+            
+        
+        case let .endRole(role):
+            writeInt(&buf, Int32(38))
+            FfiConverterString.write(role, into: &buf)
+            
+        
+        case let .startPairing(member,resident):
+            writeInt(&buf, Int32(39))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(resident, into: &buf)
+            
+        
+        case let .endPairing(pairing,reason):
+            writeInt(&buf, Int32(40))
+            FfiConverterString.write(pairing, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommand_lift(_ buf: RustBuffer) throws -> Command {
+    return try FfiConverterTypeCommand.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommand_lower(_ value: Command) -> RustBuffer {
+    return FfiConverterTypeCommand.lower(value)
+}
+
+
+
+/**
  * A key that encrypts the database file at rest (SQLCipher: every page of the file and of
  * its WAL encrypted and authenticated). The app supplies it and keeps it; needbridge never
  * logs it nor puts it in an error.
