@@ -56,6 +56,8 @@ say "size: the stripped x86_64 cdylib (profile mobile)"
 cargo build -q --locked -p needbridge-mobile --profile mobile
 so="$target/mobile/libneedbridge_mobile.so"
 bytes=$(stat -c %s "$so")
-limit=$((6 * 1024 * 1024))
+# 6.5 MiB: 6 MiB until the app's side of sync (its serde readers of every record and command:
+# +0.63 MiB, bindings-mobile/README.md "Size").
+limit=$((13 * 512 * 1024))
 say "$(numfmt --to=iec "$bytes") ($bytes bytes; limit $limit)"
-[ "$bytes" -lt "$limit" ] || { echo "the mobile library is $bytes bytes, over the 6 MB limit" >&2; exit 1; }
+[ "$bytes" -lt "$limit" ] || { echo "the mobile library is $bytes bytes, over the 6.5 MiB limit" >&2; exit 1; }

@@ -324,5 +324,13 @@ macro_rules! commands {
                 })
             }
         }
+
+        /// A core command's name, the core's own (`claim_need`: its tag in messages, and the
+        /// `Hub` method's name).
+        pub(crate) fn command_name(command: &needbridge::command::Command) -> &'static str {
+            match command {
+                $(needbridge::command::Command::$command(_) => stringify!($method)),+
+            }
+        }
     };
 }

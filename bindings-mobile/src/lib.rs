@@ -6,7 +6,8 @@
 //! doc comments), with ids as text, times as timestamps (`java.time.Instant`, `Date`) and every
 //! integer a signed 64-bit number, so plain Java can call the generated Kotlin. The
 //! conversions are chosen by type (`convert.rs`); the `Hub` is in `hub.rs`, one method per
-//! command (and `Command`, every command as a value) generated into `commands.rs`.
+//! command (and `Command`, every command as a value) generated into `commands.rs`. Offline
+//! work and sync, the app's side (`SyncDevice`): `sync.rs`.
 
 #[macro_use]
 mod convert;
@@ -17,10 +18,12 @@ mod commands;
 mod hub;
 #[rustfmt::skip]
 mod records;
+mod sync;
 
 pub use commands::Command;
 pub use convert::{Claimant, Pair};
 pub use hub::*;
 pub use records::*;
+pub use sync::*;
 
 uniffi::setup_scaffolding!("needbridge");

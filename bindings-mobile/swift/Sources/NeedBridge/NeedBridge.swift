@@ -2739,6 +2739,565 @@ public func FfiConverterTypeHub_lower(_ value: Hub) -> UInt64 {
 
 
 
+
+
+/**
+ * The app's side of sync over the app's own `Hub` (a SQLite file on the phone): commands
+ * run at once through the same rules and are queued in an outbox in the same transaction;
+ * the app's transport sends `pushRequest()` and `pullRequest()` to the portal and hands the
+ * answers to `applyPush` and `applyPull`. Push before pull; one push in flight at a time.
+ */
+public protocol SyncDeviceProtocol: AnyObject, Sendable {
+    
+    /**
+     * Calls `listener` with the status after every change of sync this device makes.
+     */
+    func addListener(listener: SyncListener) 
+    
+    /**
+     * Takes the portal's answer to a pull: the view becomes the portal's state with the
+     * still-pending mutations replayed on it; refusals are kept (`rejected`). Pull again
+     * while `more` (or after `reset`). An answer that is not a pull response is `Invalid`
+     * naming the part.
+     */
+    func applyPull(response: Data) throws  -> PullSummary
+    
+    /**
+     * Takes the portal's answer to the push in flight: refusals are kept (`rejected`); the
+     * view changes with the next pull. An answer that is not a push response is `Invalid`
+     * naming the part (the push stays in flight: call `pushFailed`).
+     */
+    func applyPush(response: Data) throws  -> PushSummary
+    
+    /**
+     * The device's client id.
+     */
+    func clientId()  -> String
+    
+    /**
+     * Forgets a refused mutation the app has shown (nothing when there is none).
+     */
+    func dismiss(id: Int64) throws 
+    
+    /**
+     * Runs `command` as the device's actor: applied to the app's Hub at once through the
+     * same rules (a refusal throws, writes nothing and queues nothing) and queued in the
+     * outbox in the same transaction. Returns the record it wrote.
+     */
+    func execute(command: Command) throws  -> AnyRecord
+    
+    /**
+     * The next pull to send (after the push), asking for at most `limit` changes (0: the
+     * portal's default).
+     */
+    func pullRequest(limit: Int64) throws  -> Data
+    
+    /**
+     * The push in flight got no answer: the next `pushRequest` sends the same mutations
+     * again (the portal answers a retry from what it stored).
+     */
+    func pushFailed() 
+    
+    /**
+     * The next push to send (the pending mutations the portal has not answered), or null
+     * when there is none or a push is in flight. Hand the answer to `applyPush`; call
+     * `pushFailed` when none came (or it could not be read).
+     */
+    func pushRequest() throws  -> Data?
+    
+    /**
+     * The mutations the portal refused, oldest first, with why and their content.
+     */
+    func rejected() throws  -> [RejectedMutation]
+    
+    /**
+     * Where sync stands.
+     */
+    func status() throws  -> SyncStatus
+    
+}
+/**
+ * The app's side of sync over the app's own `Hub` (a SQLite file on the phone): commands
+ * run at once through the same rules and are queued in an outbox in the same transaction;
+ * the app's transport sends `pushRequest()` and `pullRequest()` to the portal and hands the
+ * answers to `applyPush` and `applyPull`. Push before pull; one push in flight at a time.
+ */
+open class SyncDevice: SyncDeviceProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_needbridge_mobile_fn_clone_syncdevice(self.handle, $0) }
+    }
+    /**
+     * Sync for `actor` (the signed-in user) over the app's `hub`. The first time, makes the
+     * device's client id (kept in the store); a store that syncs for another actor is
+     * `Forbidden`. Finishes a rebase a crash interrupted.
+     */
+public convenience init(hub: Hub, actor: Actor)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_constructor_syncdevice_new(
+        FfiConverterTypeHub_lower(hub),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_needbridge_mobile_fn_free_syncdevice(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Calls `listener` with the status after every change of sync this device makes.
+     */
+open func addListener(listener: SyncListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_add_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Takes the portal's answer to a pull: the view becomes the portal's state with the
+     * still-pending mutations replayed on it; refusals are kept (`rejected`). Pull again
+     * while `more` (or after `reset`). An answer that is not a pull response is `Invalid`
+     * naming the part.
+     */
+open func applyPull(response: Data)throws  -> PullSummary  {
+    return try  FfiConverterTypePullSummary_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_apply_pull(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(response),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes the portal's answer to the push in flight: refusals are kept (`rejected`); the
+     * view changes with the next pull. An answer that is not a push response is `Invalid`
+     * naming the part (the push stays in flight: call `pushFailed`).
+     */
+open func applyPush(response: Data)throws  -> PushSummary  {
+    return try  FfiConverterTypePushSummary_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_apply_push(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(response),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The device's client id.
+     */
+open func clientId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_client_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets a refused mutation the app has shown (nothing when there is none).
+     */
+open func dismiss(id: Int64)throws   {try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_dismiss(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Runs `command` as the device's actor: applied to the app's Hub at once through the
+     * same rules (a refusal throws, writes nothing and queues nothing) and queued in the
+     * outbox in the same transaction. Returns the record it wrote.
+     */
+open func execute(command: Command)throws  -> AnyRecord  {
+    return try  FfiConverterTypeAnyRecord_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_execute(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCommand_lower(command),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The next pull to send (after the push), asking for at most `limit` changes (0: the
+     * portal's default).
+     */
+open func pullRequest(limit: Int64)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_pull_request(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The push in flight got no answer: the next `pushRequest` sends the same mutations
+     * again (the portal answers a retry from what it stored).
+     */
+open func pushFailed()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_push_failed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The next push to send (the pending mutations the portal has not answered), or null
+     * when there is none or a push is in flight. Hand the answer to `applyPush`; call
+     * `pushFailed` when none came (or it could not be read).
+     */
+open func pushRequest()throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_push_request(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The mutations the portal refused, oldest first, with why and their content.
+     */
+open func rejected()throws  -> [RejectedMutation]  {
+    return try  FfiConverterSequenceTypeRejectedMutation.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_rejected(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where sync stands.
+     */
+open func status()throws  -> SyncStatus  {
+    return try  FfiConverterTypeSyncStatus_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncDevice: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncDevice
+
+    public static func lift(_ handle: UInt64) throws -> SyncDevice {
+        return SyncDevice(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SyncDevice) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncDevice {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncDevice, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDevice_lift(_ handle: UInt64) throws -> SyncDevice {
+    return try FfiConverterTypeSyncDevice.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDevice_lower(_ value: SyncDevice) -> UInt64 {
+    return FfiConverterTypeSyncDevice.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Implemented by the app: told where sync stands after every change of it this device makes
+ * (a command run, a push sent, answered or failed, a pull applied, a refusal dismissed), on
+ * the calling thread. Keep it quick: refresh a badge or a list.
+ */
+public protocol SyncListener: AnyObject, Sendable {
+    
+    /**
+     * The status after the change.
+     */
+    func onSync(status: SyncStatus) 
+    
+}
+/**
+ * Implemented by the app: told where sync stands after every change of it this device makes
+ * (a command run, a push sent, answered or failed, a pull applied, a refusal dismissed), on
+ * the calling thread. Keep it quick: refresh a badge or a list.
+ */
+open class SyncListenerImpl: SyncListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_needbridge_mobile_fn_clone_synclistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_needbridge_mobile_fn_free_synclistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The status after the change.
+     */
+open func onSync(status: SyncStatus)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_synclistener_on_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncStatus_lower(status),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSyncListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSyncListener = UniffiVTableCallbackInterfaceSyncListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSyncListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SyncListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSyncListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SyncListener: handle missing in uniffiClone")
+            }
+        },
+        onSync: { (
+            uniffiHandle: UInt64,
+            status: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSyncListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSync(
+                     status: try FfiConverterTypeSyncStatus_lift(status)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSyncListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSyncListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSyncListener() {
+    uniffi_needbridge_mobile_fn_init_callback_vtable_synclistener(UniffiCallbackInterfaceSyncListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SyncListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncListener
+
+    public static func lift(_ handle: UInt64) throws -> SyncListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SyncListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SyncListener) -> UInt64 {
+         if let rustImpl = value as? SyncListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncListener_lift(_ handle: UInt64) throws -> SyncListener {
+    return try FfiConverterTypeSyncListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncListener_lower(_ value: SyncListener) -> UInt64 {
+    return FfiConverterTypeSyncListener.lower(value)
+}
+
+
+
+
 /**
  * A counted activity (patrol, mediation, lecture, …).
  */
@@ -5649,6 +6208,352 @@ public func FfiConverterTypePeriod_lower(_ value: Period) -> RustBuffer {
 
 
 /**
+ * What applying a pull response did.
+ */
+public struct PullSummary: Equatable, Hashable {
+    /**
+     * The portal answered `reset`: pull again (from a whole snapshot; the outbox is kept).
+     */
+    public var reset: Bool
+    /**
+     * The response answered another pull than the device's current one (a duplicate, or
+     * a late one): nothing was applied.
+     */
+    public var stale: Bool
+    /**
+     * Changes received.
+     */
+    public var changes: Int64
+    /**
+     * Another page follows: pull again.
+     */
+    public var more: Bool
+    /**
+     * The view now shows a whole state (false while a snapshot's pages are arriving).
+     */
+    public var ready: Bool
+    /**
+     * Newly refused mutations (see `SyncDevice.rejected`).
+     */
+    public var rejected: Int64
+    /**
+     * Pending mutations replayed on the new confirmed state.
+     */
+    public var replayed: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The portal answered `reset`: pull again (from a whole snapshot; the outbox is kept).
+         */reset: Bool, 
+        /**
+         * The response answered another pull than the device's current one (a duplicate, or
+         * a late one): nothing was applied.
+         */stale: Bool, 
+        /**
+         * Changes received.
+         */changes: Int64, 
+        /**
+         * Another page follows: pull again.
+         */more: Bool, 
+        /**
+         * The view now shows a whole state (false while a snapshot's pages are arriving).
+         */ready: Bool, 
+        /**
+         * Newly refused mutations (see `SyncDevice.rejected`).
+         */rejected: Int64, 
+        /**
+         * Pending mutations replayed on the new confirmed state.
+         */replayed: Int64) {
+        self.reset = reset
+        self.stale = stale
+        self.changes = changes
+        self.more = more
+        self.ready = ready
+        self.rejected = rejected
+        self.replayed = replayed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PullSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePullSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PullSummary {
+        return
+            try PullSummary(
+                reset: FfiConverterBool.read(from: &buf), 
+                stale: FfiConverterBool.read(from: &buf), 
+                changes: FfiConverterInt64.read(from: &buf), 
+                more: FfiConverterBool.read(from: &buf), 
+                ready: FfiConverterBool.read(from: &buf), 
+                rejected: FfiConverterInt64.read(from: &buf), 
+                replayed: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PullSummary, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.reset, into: &buf)
+        FfiConverterBool.write(value.stale, into: &buf)
+        FfiConverterInt64.write(value.changes, into: &buf)
+        FfiConverterBool.write(value.more, into: &buf)
+        FfiConverterBool.write(value.ready, into: &buf)
+        FfiConverterInt64.write(value.rejected, into: &buf)
+        FfiConverterInt64.write(value.replayed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePullSummary_lift(_ buf: RustBuffer) throws -> PullSummary {
+    return try FfiConverterTypePullSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePullSummary_lower(_ value: PullSummary) -> RustBuffer {
+    return FfiConverterTypePullSummary.lower(value)
+}
+
+
+/**
+ * What applying a push response did.
+ */
+public struct PushSummary: Equatable, Hashable {
+    /**
+     * Mutations the portal applied.
+     */
+    public var applied: Int64
+    /**
+     * Mutations it refused (see `SyncDevice.rejected`).
+     */
+    public var rejected: Int64
+    /**
+     * The device's last mutation id with an outcome.
+     */
+    public var lastApplied: Int64
+    /**
+     * The batch stopped on a failure of the portal: push again later.
+     */
+    public var unavailable: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Mutations the portal applied.
+         */applied: Int64, 
+        /**
+         * Mutations it refused (see `SyncDevice.rejected`).
+         */rejected: Int64, 
+        /**
+         * The device's last mutation id with an outcome.
+         */lastApplied: Int64, 
+        /**
+         * The batch stopped on a failure of the portal: push again later.
+         */unavailable: Bool) {
+        self.applied = applied
+        self.rejected = rejected
+        self.lastApplied = lastApplied
+        self.unavailable = unavailable
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PushSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePushSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushSummary {
+        return
+            try PushSummary(
+                applied: FfiConverterInt64.read(from: &buf), 
+                rejected: FfiConverterInt64.read(from: &buf), 
+                lastApplied: FfiConverterInt64.read(from: &buf), 
+                unavailable: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PushSummary, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.applied, into: &buf)
+        FfiConverterInt64.write(value.rejected, into: &buf)
+        FfiConverterInt64.write(value.lastApplied, into: &buf)
+        FfiConverterBool.write(value.unavailable, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushSummary_lift(_ buf: RustBuffer) throws -> PushSummary {
+    return try FfiConverterTypePushSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushSummary_lower(_ value: PushSummary) -> RustBuffer {
+    return FfiConverterTypePushSummary.lower(value)
+}
+
+
+/**
+ * A queued command the portal refused, with why and what it held: the member's note, the
+ * evidence, the hours are not lost (kept until `SyncDevice.dismiss`).
+ */
+public struct RejectedMutation: Equatable, Hashable {
+    /**
+     * The mutation's id (per device, from 1): pass it to `dismiss`.
+     */
+    public var id: Int64
+    /**
+     * The command's name as the core names it (`claim_need`, `complete_claim`).
+     */
+    public var command: String
+    /**
+     * When it was done, by the device's clock (recorded, never used to decide).
+     */
+    public var at: Date
+    /**
+     * The id the device made for the record the command creates (a claim, logged hours), if
+     * it creates one.
+     */
+    public var newId: String?
+    /**
+     * The refusal's kind (`Conflict`: someone else claimed the need first).
+     */
+    public var kind: ErrorKind
+    /**
+     * The refused field, for `Invalid`.
+     */
+    public var field: String?
+    /**
+     * Why, in general words (the core's sentence, no personal data).
+     */
+    public var reason: String
+    /**
+     * The queued command as JSON, as the core encodes it in a push
+     * (`{"command":"complete_claim","claim":"…","fulfilment":{…,"note":"…"}}`): to show
+     * what was done or to redo it.
+     */
+    public var content: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The mutation's id (per device, from 1): pass it to `dismiss`.
+         */id: Int64, 
+        /**
+         * The command's name as the core names it (`claim_need`, `complete_claim`).
+         */command: String, 
+        /**
+         * When it was done, by the device's clock (recorded, never used to decide).
+         */at: Date, 
+        /**
+         * The id the device made for the record the command creates (a claim, logged hours), if
+         * it creates one.
+         */newId: String?, 
+        /**
+         * The refusal's kind (`Conflict`: someone else claimed the need first).
+         */kind: ErrorKind, 
+        /**
+         * The refused field, for `Invalid`.
+         */field: String?, 
+        /**
+         * Why, in general words (the core's sentence, no personal data).
+         */reason: String, 
+        /**
+         * The queued command as JSON, as the core encodes it in a push
+         * (`{"command":"complete_claim","claim":"…","fulfilment":{…,"note":"…"}}`): to show
+         * what was done or to redo it.
+         */content: String) {
+        self.id = id
+        self.command = command
+        self.at = at
+        self.newId = newId
+        self.kind = kind
+        self.field = field
+        self.reason = reason
+        self.content = content
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RejectedMutation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRejectedMutation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RejectedMutation {
+        return
+            try RejectedMutation(
+                id: FfiConverterInt64.read(from: &buf), 
+                command: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf), 
+                newId: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterTypeErrorKind.read(from: &buf), 
+                field: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                content: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RejectedMutation, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterString.write(value.command, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.newId, into: &buf)
+        FfiConverterTypeErrorKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.field, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterString.write(value.content, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectedMutation_lift(_ buf: RustBuffer) throws -> RejectedMutation {
+    return try FfiConverterTypeRejectedMutation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectedMutation_lower(_ value: RejectedMutation) -> RustBuffer {
+    return FfiConverterTypeRejectedMutation.lower(value)
+}
+
+
+/**
  * A finished report: the figures and the names to show them with.
  */
 public struct Report: Equatable, Hashable {
@@ -6364,6 +7269,105 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 
 
 /**
+ * Where the device's sync stands, for the app's UI.
+ */
+public struct SyncStatus: Equatable, Hashable {
+    /**
+     * The device's client id (made once per install and user, kept in its store).
+     */
+    public var client: String
+    /**
+     * Mutations waiting to be pushed or confirmed.
+     */
+    public var pending: Int64
+    /**
+     * A push is in flight (`pushRequest` returns null until `applyPush` or `pushFailed`).
+     */
+    public var inFlight: Bool
+    /**
+     * Refused mutations not yet dismissed.
+     */
+    public var rejected: Int64
+    /**
+     * A whole state has been pulled (and no reset is waiting for its snapshot).
+     */
+    public var ready: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The device's client id (made once per install and user, kept in its store).
+         */client: String, 
+        /**
+         * Mutations waiting to be pushed or confirmed.
+         */pending: Int64, 
+        /**
+         * A push is in flight (`pushRequest` returns null until `applyPush` or `pushFailed`).
+         */inFlight: Bool, 
+        /**
+         * Refused mutations not yet dismissed.
+         */rejected: Int64, 
+        /**
+         * A whole state has been pulled (and no reset is waiting for its snapshot).
+         */ready: Bool) {
+        self.client = client
+        self.pending = pending
+        self.inFlight = inFlight
+        self.rejected = rejected
+        self.ready = ready
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatus {
+        return
+            try SyncStatus(
+                client: FfiConverterString.read(from: &buf), 
+                pending: FfiConverterInt64.read(from: &buf), 
+                inFlight: FfiConverterBool.read(from: &buf), 
+                rejected: FfiConverterInt64.read(from: &buf), 
+                ready: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.client, into: &buf)
+        FfiConverterInt64.write(value.pending, into: &buf)
+        FfiConverterBool.write(value.inFlight, into: &buf)
+        FfiConverterInt64.write(value.rejected, into: &buf)
+        FfiConverterBool.write(value.ready, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncStatus {
+    return try FfiConverterTypeSyncStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
+    return FfiConverterTypeSyncStatus.lower(value)
+}
+
+
+/**
  * Totals of verified work, maintained as claims are verified: what reports count.
  */
 public struct Tally: Equatable, Hashable {
@@ -7035,6 +8039,285 @@ public func FfiConverterTypeActor_lift(_ buf: RustBuffer) throws -> Actor {
 #endif
 public func FfiConverterTypeActor_lower(_ value: Actor) -> RustBuffer {
     return FfiConverterTypeActor.lower(value)
+}
+
+
+
+/**
+ * A record of any kind, as running a command returns it.
+ */
+
+public enum AnyRecord: Equatable, Hashable {
+    
+    /**
+     * A unit of the residence tree.
+     */
+    case residenceUnit(
+        /**
+         * The unit.
+         */unit: ResidenceUnit
+    )
+    /**
+     * A work unit.
+     */
+    case workUnit(
+        /**
+         * The work unit.
+         */workUnit: WorkUnit
+    )
+    /**
+     * An enterprise or social organisation.
+     */
+    case organisation(
+        /**
+         * The organisation.
+         */organisation: Organisation
+    )
+    /**
+     * A category of the needs taxonomy.
+     */
+    case category(
+        /**
+         * The category.
+         */category: Category
+    )
+    /**
+     * A member.
+     */
+    case member(
+        /**
+         * The member.
+         */member: Member
+    )
+    /**
+     * An entry of a work unit's ledger.
+     */
+    case ledgerEntry(
+        /**
+         * The entry.
+         */entry: LedgerEntry
+    )
+    /**
+     * A resident.
+     */
+    case resident(
+        /**
+         * The resident.
+         */resident: Resident
+    )
+    /**
+     * A need.
+     */
+    case need(
+        /**
+         * The need.
+         */need: Need
+    )
+    /**
+     * A claim.
+     */
+    case claim(
+        /**
+         * The claim.
+         */claim: Claim
+    )
+    /**
+     * A volunteer team.
+     */
+    case team(
+        /**
+         * The team.
+         */team: Team
+    )
+    /**
+     * Logged service hours.
+     */
+    case hours(
+        /**
+         * The hours.
+         */hours: Hours
+    )
+    /**
+     * A counted activity.
+     */
+    case activity(
+        /**
+         * The activity.
+         */activity: Activity
+    )
+    /**
+     * A three-heads role.
+     */
+    case role(
+        /**
+         * The role.
+         */role: Role
+    )
+    /**
+     * A pairing.
+     */
+    case pairing(
+        /**
+         * The pairing.
+         */pairing: Pairing
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AnyRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
+    typealias SwiftType = AnyRecord
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnyRecord {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .residenceUnit(unit: try FfiConverterTypeResidenceUnit.read(from: &buf)
+        )
+        
+        case 2: return .workUnit(workUnit: try FfiConverterTypeWorkUnit.read(from: &buf)
+        )
+        
+        case 3: return .organisation(organisation: try FfiConverterTypeOrganisation.read(from: &buf)
+        )
+        
+        case 4: return .category(category: try FfiConverterTypeCategory.read(from: &buf)
+        )
+        
+        case 5: return .member(member: try FfiConverterTypeMember.read(from: &buf)
+        )
+        
+        case 6: return .ledgerEntry(entry: try FfiConverterTypeLedgerEntry.read(from: &buf)
+        )
+        
+        case 7: return .resident(resident: try FfiConverterTypeResident.read(from: &buf)
+        )
+        
+        case 8: return .need(need: try FfiConverterTypeNeed.read(from: &buf)
+        )
+        
+        case 9: return .claim(claim: try FfiConverterTypeClaim.read(from: &buf)
+        )
+        
+        case 10: return .team(team: try FfiConverterTypeTeam.read(from: &buf)
+        )
+        
+        case 11: return .hours(hours: try FfiConverterTypeHours.read(from: &buf)
+        )
+        
+        case 12: return .activity(activity: try FfiConverterTypeActivity.read(from: &buf)
+        )
+        
+        case 13: return .role(role: try FfiConverterTypeRole.read(from: &buf)
+        )
+        
+        case 14: return .pairing(pairing: try FfiConverterTypePairing.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AnyRecord, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .residenceUnit(unit):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeResidenceUnit.write(unit, into: &buf)
+            
+        
+        case let .workUnit(workUnit):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeWorkUnit.write(workUnit, into: &buf)
+            
+        
+        case let .organisation(organisation):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeOrganisation.write(organisation, into: &buf)
+            
+        
+        case let .category(category):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeCategory.write(category, into: &buf)
+            
+        
+        case let .member(member):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeMember.write(member, into: &buf)
+            
+        
+        case let .ledgerEntry(entry):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeLedgerEntry.write(entry, into: &buf)
+            
+        
+        case let .resident(resident):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeResident.write(resident, into: &buf)
+            
+        
+        case let .need(need):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeNeed.write(need, into: &buf)
+            
+        
+        case let .claim(claim):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeClaim.write(claim, into: &buf)
+            
+        
+        case let .team(team):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeTeam.write(team, into: &buf)
+            
+        
+        case let .hours(hours):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeHours.write(hours, into: &buf)
+            
+        
+        case let .activity(activity):
+            writeInt(&buf, Int32(12))
+            FfiConverterTypeActivity.write(activity, into: &buf)
+            
+        
+        case let .role(role):
+            writeInt(&buf, Int32(13))
+            FfiConverterTypeRole.write(role, into: &buf)
+            
+        
+        case let .pairing(pairing):
+            writeInt(&buf, Int32(14))
+            FfiConverterTypePairing.write(pairing, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnyRecord_lift(_ buf: RustBuffer) throws -> AnyRecord {
+    return try FfiConverterTypeAnyRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnyRecord_lower(_ value: AnyRecord) -> RustBuffer {
+    return FfiConverterTypeAnyRecord.lower(value)
 }
 
 
@@ -8685,6 +9968,131 @@ public func FfiConverterTypeDatabaseKey_lower(_ value: DatabaseKey) -> RustBuffe
 
 
 /**
+ * The kind of an error, without its details (what a refusal stored by the portal says).
+ */
+
+public enum ErrorKind: Equatable, Hashable {
+    
+    /**
+     * See `NeedbridgeError.NotFound`.
+     */
+    case notFound
+    /**
+     * See `NeedbridgeError.Invalid`.
+     */
+    case invalid
+    /**
+     * See `NeedbridgeError.Forbidden`.
+     */
+    case forbidden
+    /**
+     * See `NeedbridgeError.Conflict`.
+     */
+    case conflict
+    /**
+     * See `NeedbridgeError.LimitReached`.
+     */
+    case limitReached
+    /**
+     * See `NeedbridgeError.IllegalState`.
+     */
+    case illegalState
+    /**
+     * See `NeedbridgeError.Storage`.
+     */
+    case storage
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notFound
+        
+        case 2: return .invalid
+        
+        case 3: return .forbidden
+        
+        case 4: return .conflict
+        
+        case 5: return .limitReached
+        
+        case 6: return .illegalState
+        
+        case 7: return .storage
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .invalid:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .forbidden:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .conflict:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .limitReached:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .illegalState:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKind {
+    return try FfiConverterTypeErrorKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
+    return FfiConverterTypeErrorKind.lower(value)
+}
+
+
+
+/**
  * The resident's word on verified work.
  */
 
@@ -10035,6 +11443,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Date?
 
@@ -10594,6 +12026,31 @@ fileprivate struct FfiConverterSequenceTypePairing: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePairing.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRejectedMutation: FfiConverterRustBuffer {
+    typealias SwiftType = [RejectedMutation]
+
+    public static func write(_ value: [RejectedMutation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRejectedMutation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RejectedMutation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RejectedMutation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRejectedMutation.read(from: &buf))
         }
         return seq
     }
@@ -11236,6 +12693,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 33069) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_add_listener() != 3695) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_apply_pull() != 9684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_apply_push() != 47096) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_client_id() != 696) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_dismiss() != 19045) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_execute() != 43914) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_pull_request() != 53366) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_push_failed() != 57266) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_push_request() != 30075) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_rejected() != 55802) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_status() != 28178) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_synclistener_on_sync() != 62881) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_constructor_hub_in_memory() != 41212) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11245,8 +12738,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 16351) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_constructor_syncdevice_new() != 1803) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitChangeListener()
+    uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()
 
