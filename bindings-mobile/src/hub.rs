@@ -65,6 +65,29 @@ impl Actor {
     }
 }
 
+impl ToApp<Actor> for m::Actor {
+    fn to_app(self) -> Actor {
+        match self {
+            m::Actor::System => Actor::System,
+            m::Actor::DistrictAdmin { district } => Actor::DistrictAdmin {
+                district: district.to_app(),
+            },
+            m::Actor::CommitteeStaff { unit } => Actor::CommitteeStaff {
+                unit: unit.to_app(),
+            },
+            m::Actor::WorkUnitSecretary { work_unit } => Actor::WorkUnitSecretary {
+                work_unit: work_unit.to_app(),
+            },
+            m::Actor::Member { member } => Actor::Member {
+                member: member.to_app(),
+            },
+            m::Actor::OrganisationContact { organisation } => Actor::OrganisationContact {
+                organisation: organisation.to_app(),
+            },
+        }
+    }
+}
+
 /// A time range `[from, to)`; an absent end is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Record)]
 pub struct Period {

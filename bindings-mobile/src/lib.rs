@@ -7,7 +7,8 @@
 //! integer a signed 64-bit number, so plain Java can call the generated Kotlin. The
 //! conversions are chosen by type (`convert.rs`); the `Hub` is in `hub.rs`, one method per
 //! command (and `Command`, every command as a value) generated into `commands.rs`. Offline
-//! work and sync, the app's side (`SyncDevice`): `sync.rs`.
+//! work and sync: the app's side (`SyncDevice`) in `sync.rs`, the portal's (feature `portal`,
+//! for the JVM) in `portal.rs`.
 
 #[macro_use]
 mod convert;
@@ -16,6 +17,8 @@ mod convert;
 #[allow(clippy::too_many_arguments)]
 mod commands;
 mod hub;
+#[cfg(feature = "portal")]
+mod portal;
 #[rustfmt::skip]
 mod records;
 mod sync;
@@ -23,6 +26,8 @@ mod sync;
 pub use commands::Command;
 pub use convert::{Claimant, Pair};
 pub use hub::*;
+#[cfg(feature = "portal")]
+pub use portal::*;
 pub use records::*;
 pub use sync::*;
 

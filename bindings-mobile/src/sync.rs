@@ -1,6 +1,7 @@
 //! Offline work and sync, the app's side (docs/SYNC.md): [`SyncDevice`] over the core's
 //! `needbridge::sync::Device`, with the records it answers. The protocol's messages cross as
-//! bytes: the app's transport moves them. Conversion only: every rule is the core's.
+//! bytes: the app's transport moves them. (The portal's side is `portal.rs`.) Conversion
+//! only: every rule is the core's.
 
 use crate::commands::{command_name, Command};
 use crate::convert::{u32_of, ToApp, ToCore};
