@@ -38,13 +38,15 @@ jna=/usr/share/java/jna.jar
 stdlib="$tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
 jvm=(java -Djna.library.path="$target/debug")
 
-say "Kotlin: compile the bindings, the test and the quick start"
+say "Kotlin: compile the bindings, the tests and the quick start"
 out="$target/kotlin-test"
 rm -rf "$out" && mkdir -p "$out"
 "$kotlinc" -nowarn -cp "$jna" "$jvmgen/kotlin/org/needbridge/needbridge.kt" \
-  bindings-mobile/tests/kotlin/NeedbridgeTest.kt examples/kotlin/QuickStart.kt -d "$out/test.jar" 2>&1 \
+  bindings-mobile/tests/kotlin/NeedbridgeTest.kt bindings-mobile/tests/kotlin/SyncTest.kt \
+  examples/kotlin/QuickStart.kt -d "$out/test.jar" 2>&1 \
   | grep -v '^warning' || true
 "${jvm[@]}" -cp "$out/test.jar:$jna:$stdlib" NeedbridgeTestKt
+"${jvm[@]}" -cp "$out/test.jar:$jna:$stdlib" SyncTestKt
 "${jvm[@]}" -cp "$out/test.jar:$jna:$stdlib" QuickStartKt >/dev/null
 
 say "Java: javac against the Kotlin jar"
@@ -55,6 +57,15 @@ if command -v swift >/dev/null; then
   say "Swift: swift test"
   libdir=$(cd "$target/debug" && pwd)
   (cd bindings-mobile/swift && swift test -Xlinker -L"$libdir")
+  # The sync test needs a portal: a copy of the package with the Swift generated from the
+  # JVM's library (`portal`), the sync test added.
+  say "Swift: swift test, sync (the package with the portal's side)"
+  pkg="$target/swift-portal"
+  rm -rf "$pkg" && cp -r bindings-mobile/swift "$pkg" && rm -rf "$pkg/.build"
+  cp "$jvmgen/swift/NeedBridge.swift" "$pkg/Sources/NeedBridge/NeedBridge.swift"
+  cp "$jvmgen/swift/needbridgeFFI.h" "$pkg/Sources/needbridgeFFI/needbridgeFFI.h"
+  cp bindings-mobile/swift/PortalTests/*.swift "$pkg/Tests/NeedBridgeTests/"
+  (cd "$pkg" && swift test -Xlinker -L"$libdir")
 else
   say "Swift: no swift on PATH here — Swift tests SKIPPED (the Swift sources were generated and checked)"
 fi
