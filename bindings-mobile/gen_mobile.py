@@ -2,8 +2,8 @@
 """Generates ``bindings-mobile/src/records.rs`` and ``commands.rs`` from the core's description
 (``bindings/description.json``, written by the core from its types): a uniffi mirror of every
 record and vocabulary (ids as text, times as timestamps, every integer a signed 64-bit number
-so Java can call it) and one ``Hub`` method per command, all carrying the core's doc comments
-into Kotlin and Swift. Only the lists are generated: the macros of ``src/convert.rs`` write the
+so Java can call it) and one ``Hub`` method per command (and ``Command``, every command as a
+value), all carrying the core's doc comments into Kotlin and Swift. Only the lists are generated: the macros of ``src/convert.rs`` write the
 types, their conversions (chosen by type) and the methods.
 
 Run ``python3 bindings-mobile/gen_mobile.py`` after changing a model type or a command;
@@ -95,7 +95,7 @@ HEADER = [
 
 def render() -> tuple[str, str]:
     """``records.rs`` (ids, vocabularies, records, the error) and ``commands.rs`` (one ``Hub``
-    method per command): two files, so the ``Hub`` (hub.rs) sits between them and nothing
+    method per command, and ``Command``): two files, so the ``Hub`` (hub.rs) sits between them and nothing
     imports in a circle."""
     L = HEADER + [
         "// The mobile mirror of the core's records, vocabularies and error, through the macros",
@@ -133,7 +133,8 @@ def render() -> tuple[str, str]:
     L += render_error()
     records = "\n".join(L)
     L = HEADER + [
-        "// One exported Hub method per command, through the `commands!` macro of convert.rs.",
+        "// One exported Hub method per command, and `Command` (every command as a value), through",
+        "// the `commands!` macro of convert.rs.",
         "",
         "use crate::convert::{Claimant, ToApp, ToCore};",
         "use crate::hub::Hub;",
@@ -149,8 +150,10 @@ def render() -> tuple[str, str]:
             L.append("    ///")
             for fn_, _, fd in args:
                 L += doc(f"- `{fn_}`: {fd}", "    ")
-        params = ", ".join(f"{fn_}: {mt(ft)}" for fn_, ft, _ in args)
-        L.append(f"    {c['command']}({params}) -> {name(c['output'])} = {c['name']};")
+        L.append(f"    {c['command']}(")
+        for fn_, ft, fd in args:
+            L += doc(fd, "        ") + [f"        {fn_}: {mt(ft)},"]
+        L.append(f"    ) -> {name(c['output'])} = {c['name']};")
     L += ["}", ""]
     return records, "\n".join(L)
 

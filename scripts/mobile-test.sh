@@ -9,13 +9,19 @@ target=${CARGO_TARGET_DIR:-target}
 say() { printf '  mobile: %s\n' "$*"; }
 
 python3 bindings-mobile/gen_mobile.py --check
+# The phones' library (no `portal` feature): the Swift package's checked-in sources equal
+# what uniffi generates from it.
 cargo build -q --locked -p needbridge-mobile
 lib="$target/debug/libneedbridge_mobile.so"
 gen="$target/bindings"
 bash bindings-mobile/generate.sh "$lib" "$gen" >/dev/null
-# The Swift package's checked-in sources equal what uniffi generates from this library.
 git diff --exit-code -- bindings-mobile/swift/Sources \
   || { echo "bindings-mobile/swift/Sources is stale: run bindings-mobile/generate.sh and commit" >&2; exit 1; }
+# The JVM's (a portal's): the same with the portal's side of sync (`servePush`, …), which the
+# tests need to answer the phones. Its bindings are the phones' plus those methods.
+cargo build -q --locked -p needbridge-mobile --features portal
+jvmgen="$gen/jvm"
+bash bindings-mobile/generate.sh "$lib" "$jvmgen" --no-package >/dev/null
 
 # Tools: Kotlin 2.x from npm (Debian's kotlin 1.3 cannot compile uniffi's Kotlin), JNA.
 tools="$target/tools"
@@ -32,13 +38,15 @@ jna=/usr/share/java/jna.jar
 stdlib="$tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
 jvm=(java -Djna.library.path="$target/debug")
 
-say "Kotlin: compile the bindings, the test and the quick start"
+say "Kotlin: compile the bindings, the tests and the quick start"
 out="$target/kotlin-test"
 rm -rf "$out" && mkdir -p "$out"
-"$kotlinc" -nowarn -cp "$jna" "$gen/kotlin/org/needbridge/needbridge.kt" \
-  bindings-mobile/tests/kotlin/NeedbridgeTest.kt examples/kotlin/QuickStart.kt -d "$out/test.jar" 2>&1 \
+"$kotlinc" -nowarn -cp "$jna" "$jvmgen/kotlin/org/needbridge/needbridge.kt" \
+  bindings-mobile/tests/kotlin/NeedbridgeTest.kt bindings-mobile/tests/kotlin/SyncTest.kt \
+  examples/kotlin/QuickStart.kt -d "$out/test.jar" 2>&1 \
   | grep -v '^warning' || true
 "${jvm[@]}" -cp "$out/test.jar:$jna:$stdlib" NeedbridgeTestKt
+"${jvm[@]}" -cp "$out/test.jar:$jna:$stdlib" SyncTestKt
 "${jvm[@]}" -cp "$out/test.jar:$jna:$stdlib" QuickStartKt >/dev/null
 
 say "Java: javac against the Kotlin jar"
@@ -47,15 +55,27 @@ javac -d "$out/java" -cp "$out/test.jar:$jna:$stdlib" bindings-mobile/tests/java
 
 if command -v swift >/dev/null; then
   say "Swift: swift test"
-  (cd bindings-mobile/swift && swift test -Xlinker -L"$(cd ../.. && pwd)/$target/debug")
+  libdir=$(cd "$target/debug" && pwd)
+  (cd bindings-mobile/swift && swift test -Xlinker -L"$libdir")
+  # The sync test needs a portal: a copy of the package with the Swift generated from the
+  # JVM's library (`portal`), the sync test added.
+  say "Swift: swift test, sync (the package with the portal's side)"
+  pkg="$target/swift-portal"
+  rm -rf "$pkg" && cp -r bindings-mobile/swift "$pkg" && rm -rf "$pkg/.build"
+  cp "$jvmgen/swift/NeedBridge.swift" "$pkg/Sources/NeedBridge/NeedBridge.swift"
+  cp "$jvmgen/swift/needbridgeFFI.h" "$pkg/Sources/needbridgeFFI/needbridgeFFI.h"
+  cp bindings-mobile/swift/PortalTests/*.swift "$pkg/Tests/NeedBridgeTests/"
+  (cd "$pkg" && swift test -Xlinker -L"$libdir")
 else
   say "Swift: no swift on PATH here — Swift tests SKIPPED (the Swift sources were generated and checked)"
 fi
 
-say "size: the stripped x86_64 cdylib (profile mobile)"
+say "size: the stripped x86_64 cdylib (profile mobile, the phones' features)"
 cargo build -q --locked -p needbridge-mobile --profile mobile
 so="$target/mobile/libneedbridge_mobile.so"
 bytes=$(stat -c %s "$so")
-limit=$((6 * 1024 * 1024))
+# 6.5 MiB: 6 MiB until the app's side of sync (its serde readers of every record and command:
+# +0.63 MiB, bindings-mobile/README.md "Size"); the portal's side is not in the phones' build.
+limit=$((13 * 512 * 1024))
 say "$(numfmt --to=iec "$bytes") ($bytes bytes; limit $limit)"
-[ "$bytes" -lt "$limit" ] || { echo "the mobile library is $bytes bytes, over the 6 MB limit" >&2; exit 1; }
+[ "$bytes" -lt "$limit" ] || { echo "the mobile library is $bytes bytes, over the 6.5 MiB limit" >&2; exit 1; }

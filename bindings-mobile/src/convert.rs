@@ -290,9 +290,11 @@ macro_rules! error {
 
 /// One exported `Hub` method per command (the list is generated into `commands.rs`): each
 /// argument converted into the command's field of the same name, the output into the app's
-/// record.
+/// record. The same list writes `Command`, every command as a value with the same arguments
+/// and the same conversions, for what takes a command rather than running it (a `SyncDevice`
+/// queues it).
 macro_rules! commands {
-    ($($(#[$doc:meta])* $method:ident($($arg:ident: $ty:ty),*) -> $out:ty = $command:ident;)+) => {
+    ($($(#[$doc:meta])* $method:ident($($(#[$adoc:meta])* $arg:ident: $ty:ty),* $(,)?) -> $out:ty = $command:ident;)+) => {
         #[uniffi::export]
         impl Hub {
             $(
@@ -304,6 +306,31 @@ macro_rules! commands {
                     Ok(self.run(actor, command)?.to_app())
                 }
             )+
+        }
+
+        /// A command of the core as a value, with the arguments of the `Hub` method of the
+        /// same name (without the actor): what a `SyncDevice` runs and queues.
+        #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+        pub enum Command {
+            $($(#[$doc])* $command { $($(#[$adoc])* $arg: $ty),* }),+
+        }
+
+        impl $crate::convert::ToCore<needbridge::command::Command> for Command {
+            fn to_core(self, _: &str) -> Result<needbridge::command::Command, $crate::convert::Refused> {
+                Ok(match self {
+                    $(Command::$command { $($arg),* } => needbridge::command::$command {
+                        $($arg: $arg.to_core(stringify!($arg))?),*
+                    }.into()),+
+                })
+            }
+        }
+
+        /// A core command's name, the core's own (`claim_need`: its tag in messages, and the
+        /// `Hub` method's name).
+        pub(crate) fn command_name(command: &needbridge::command::Command) -> &'static str {
+            match command {
+                $(needbridge::command::Command::$command(_) => stringify!($method)),+
+            }
         }
     };
 }

@@ -43,7 +43,7 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn into_core(self) -> Result<m::Actor, NeedbridgeError> {
+    pub(crate) fn into_core(self) -> Result<m::Actor, NeedbridgeError> {
         Ok(match self {
             Actor::System => m::Actor::System,
             Actor::DistrictAdmin { district } => m::Actor::DistrictAdmin {
@@ -62,6 +62,29 @@ impl Actor {
                 organisation: m::OrganisationId(uuid_of(&organisation, "actor")?),
             },
         })
+    }
+}
+
+impl ToApp<Actor> for m::Actor {
+    fn to_app(self) -> Actor {
+        match self {
+            m::Actor::System => Actor::System,
+            m::Actor::DistrictAdmin { district } => Actor::DistrictAdmin {
+                district: district.to_app(),
+            },
+            m::Actor::CommitteeStaff { unit } => Actor::CommitteeStaff {
+                unit: unit.to_app(),
+            },
+            m::Actor::WorkUnitSecretary { work_unit } => Actor::WorkUnitSecretary {
+                work_unit: work_unit.to_app(),
+            },
+            m::Actor::Member { member } => Actor::Member {
+                member: member.to_app(),
+            },
+            m::Actor::OrganisationContact { organisation } => Actor::OrganisationContact {
+                organisation: organisation.to_app(),
+            },
+        }
     }
 }
 
@@ -210,7 +233,8 @@ pub fn decrypt_database(path: String, key: DatabaseKey) -> Result<(), Needbridge
 /// The one entry point: open one per database file and share it between threads.
 #[derive(uniffi::Object)]
 pub struct Hub {
-    inner: needbridge::Hub,
+    // Shared: a `SyncDevice` (sync.rs) drives the same core Hub.
+    inner: Arc<needbridge::Hub>,
     listeners: Arc<Mutex<Vec<Arc<dyn ChangeListener>>>>,
 }
 
@@ -229,7 +253,15 @@ impl Hub {
                 listener.on_change(event.clone());
             }
         });
-        Arc::new(Hub { inner, listeners })
+        Arc::new(Hub {
+            inner: Arc::new(inner),
+            listeners,
+        })
+    }
+
+    /// The core Hub, shared (a `SyncDevice` holds it too).
+    pub(crate) fn core(&self) -> &Arc<needbridge::Hub> {
+        &self.inner
     }
 
     pub(crate) fn run<C: needbridge::Execute>(

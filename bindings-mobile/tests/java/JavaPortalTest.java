@@ -1,5 +1,6 @@
 // Plain Java against the generated Kotlin (as a government portal would call it): open a Hub,
-// run the claim flow, catch a typed error; open an encrypted database and change its key.
+// run the claim flow, catch a typed error; open an encrypted database and change its key;
+// serve two phones' pushes and pulls (the portal's side of sync) and read what was refused.
 // Compiled with javac against the Kotlin jar, kotlin-stdlib and JNA by scripts/test.sh.
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +55,8 @@ public class JavaPortalTest {
             check(e.getField().equals("id") && !e.getReason().isEmpty(), "field and reason: " + e);
         }
 
+        offlineSync(hub, staff, committee, resident, workUnit, later);
+
         // Encryption at rest: open with a key, a wrong key is a typed error, rekey.
         java.io.File dir = java.nio.file.Files.createTempDirectory("needbridge-java").toFile();
         String path = new java.io.File(dir, "encrypted.db").getPath();
@@ -86,6 +89,78 @@ public class JavaPortalTest {
         reopened.destroy();
         for (java.io.File f : dir.listFiles()) f.delete();
         dir.delete();
-        System.out.println("Java: claim flow and typed errors passed");
+        System.out.println("Java: claim flow, typed errors and sync passed");
+    }
+
+    // The app's round: push, then pull until the portal has no more pages. The portal's
+    // servePush/servePull stand for the HTTP handlers a Java portal would write around them.
+    static PullSummary round(SyncDevice device, Actor user, Hub portal) throws Exception {
+        byte[] push = device.pushRequest();
+        if (push != null) device.applyPush(portal.servePush(user, push));
+        PullSummary pulled;
+        int rounds = 0;
+        do {
+            pulled = device.applyPull(portal.servePull(user, device.pullRequest(0L)));
+            check(++rounds < 50, "pulling does not end");
+        } while (pulled.getMore() || pulled.getReset());
+        return pulled;
+    }
+
+    static void offlineSync(Hub portal, Actor staff, String committee, String resident, String workUnit,
+                            Instant later) throws Exception {
+        Actor secretary = new Actor.WorkUnitSecretary(workUnit);
+        String[] members = new String[2];
+        for (int i = 0; i < 2; i++) {
+            members[i] = portal.issueCertificate(secretary, workUnit, "党员" + i, null, null, "BD-S" + i, later).getId();
+            portal.reportMember(new Actor.Member(members[i]), members[i], committee, "每月服务一次", List.of());
+            portal.acceptReport(staff, members[i], null);
+        }
+        String need = portal.draftNeed(staff, committee, null, resident, "助餐", "送午饭", "festival_goods",
+                Channel.FAMILY, Scale.INDIVIDUAL, 0L, later).getId();
+        portal.publishNeed(staff, need);
+
+        Actor[] users = {new Actor.Member(members[0]), new Actor.Member(members[1])};
+        SyncDevice[] phones = new SyncDevice[2];
+        Hub[] views = new Hub[2];
+        for (int i = 0; i < 2; i++) {
+            views[i] = Hub.Companion.inMemory();
+            phones[i] = new SyncDevice(views[i], users[i]);
+            check(round(phones[i], users[i], portal).getReady(), "first pull ready");
+            check(views[i].need(users[i], need).getStatus() == NeedStatus.PUBLISHED, "the phone shows the need");
+        }
+        Instant until = Instant.now().plus(Duration.ofDays(2));
+        Claim mine = ((AnyRecord.Claim) phones[0].execute(
+                new Command.ClaimNeed(need, new Claimant.Member(members[0]), until))).getClaim();
+        phones[1].execute(new Command.ClaimNeed(need, new Claimant.Member(members[1]), until));
+        check(phones[1].status().getPending() == 1L, "queued");
+
+        round(phones[0], users[0], portal);
+        byte[] body = phones[1].pushRequest();
+        PushSummary pushed = phones[1].applyPush(portal.servePush(users[1], body));
+        check(pushed.getApplied() == 0L && pushed.getRejected() == 1L, "the second claim refused: " + pushed);
+        List<RejectedMutation> refused = phones[1].rejected();
+        check(refused.size() == 1 && refused.get(0).getKind() == ErrorKind.CONFLICT
+                && refused.get(0).getCommand().equals("claim_need")
+                && refused.get(0).getContent().contains(need), "rejected: " + refused);
+        round(phones[1], users[1], portal);
+        check(need.equals(mine.getNeed()) && views[1].need(users[1], need).getLiveClaim().equals(mine.getId()),
+                "the loser's phone shows the winner's claim");
+        check(phones[1].status().getPending() == 0L, "nothing left to push");
+
+        List<StoredRejection> stored = portal.syncRejected(staff, committee);
+        check(stored.size() == 1 && stored.get(0).getClient().equals(phones[1].clientId())
+                && stored.get(0).getActor().equals(users[1]), "the staff see the refusal: " + stored);
+        phones[1].dismiss(refused.get(0).getId());
+        check(phones[1].rejected().isEmpty(), "dismissed");
+        try {
+            phones[0].applyPush("not a push".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            throw new AssertionError("junk was taken as a push answer");
+        } catch (NeedbridgeException.Invalid e) {
+            check(e.getField().equals("message"), "names the message: " + e);
+        }
+        for (int i = 0; i < 2; i++) {
+            phones[i].destroy();
+            views[i].destroy();
+        }
     }
 }

@@ -366,6 +366,11 @@ fun everyExportedFunction() {
     call("report") { hub.report(w.admin, w.district, Period(null, null)) }
     call("committeeLedger") { hub.committeeLedger(staff, w.committee, Period(null, null)) }
     check(call("changesSince") { hub.changesSince(sys, 0L, 1000L) }.isNotEmpty()) { "changes" }
+    // The portal's side of sync (SyncTest.kt runs it with phones).
+    val junk = "not a message".toByteArray()
+    check(call("servePush") { refused<NeedbridgeException.Invalid> { hub.servePush(me, junk) } }.field == "message") { "push" }
+    check(call("servePull") { refused<NeedbridgeException.Invalid> { hub.servePull(me, junk) } }.field == "message") { "pull" }
+    check(call("syncRejected") { hub.syncRejected(staff, w.committee) }.isEmpty()) { "nothing refused yet" }
     // Expiry and lapse need time to pass.
     val n3 = draft("四", Instant.now().plusSeconds(2)); hub.publishNeed(staff, n3)
     val n4 = draft("五"); hub.publishNeed(staff, n4)

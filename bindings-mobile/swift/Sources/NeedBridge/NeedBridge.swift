@@ -2739,6 +2739,565 @@ public func FfiConverterTypeHub_lower(_ value: Hub) -> UInt64 {
 
 
 
+
+
+/**
+ * The app's side of sync over the app's own `Hub` (a SQLite file on the phone): commands
+ * run at once through the same rules and are queued in an outbox in the same transaction;
+ * the app's transport sends `pushRequest()` and `pullRequest()` to the portal and hands the
+ * answers to `applyPush` and `applyPull`. Push before pull; one push in flight at a time.
+ */
+public protocol SyncDeviceProtocol: AnyObject, Sendable {
+    
+    /**
+     * Calls `listener` with the status after every change of sync this device makes.
+     */
+    func addListener(listener: SyncListener) 
+    
+    /**
+     * Takes the portal's answer to a pull: the view becomes the portal's state with the
+     * still-pending mutations replayed on it; refusals are kept (`rejected`). Pull again
+     * while `more` (or after `reset`). An answer that is not a pull response is `Invalid`
+     * naming the part.
+     */
+    func applyPull(response: Data) throws  -> PullSummary
+    
+    /**
+     * Takes the portal's answer to the push in flight: refusals are kept (`rejected`); the
+     * view changes with the next pull. An answer that is not a push response is `Invalid`
+     * naming the part (the push stays in flight: call `pushFailed`).
+     */
+    func applyPush(response: Data) throws  -> PushSummary
+    
+    /**
+     * The device's client id.
+     */
+    func clientId()  -> String
+    
+    /**
+     * Forgets a refused mutation the app has shown (nothing when there is none).
+     */
+    func dismiss(id: Int64) throws 
+    
+    /**
+     * Runs `command` as the device's actor: applied to the app's Hub at once through the
+     * same rules (a refusal throws, writes nothing and queues nothing) and queued in the
+     * outbox in the same transaction. Returns the record it wrote.
+     */
+    func execute(command: Command) throws  -> AnyRecord
+    
+    /**
+     * The next pull to send (after the push), asking for at most `limit` changes (0: the
+     * portal's default).
+     */
+    func pullRequest(limit: Int64) throws  -> Data
+    
+    /**
+     * The push in flight got no answer: the next `pushRequest` sends the same mutations
+     * again (the portal answers a retry from what it stored).
+     */
+    func pushFailed() 
+    
+    /**
+     * The next push to send (the pending mutations the portal has not answered), or null
+     * when there is none or a push is in flight. Hand the answer to `applyPush`; call
+     * `pushFailed` when none came (or it could not be read).
+     */
+    func pushRequest() throws  -> Data?
+    
+    /**
+     * The mutations the portal refused, oldest first, with why and their content.
+     */
+    func rejected() throws  -> [RejectedMutation]
+    
+    /**
+     * Where sync stands.
+     */
+    func status() throws  -> SyncStatus
+    
+}
+/**
+ * The app's side of sync over the app's own `Hub` (a SQLite file on the phone): commands
+ * run at once through the same rules and are queued in an outbox in the same transaction;
+ * the app's transport sends `pushRequest()` and `pullRequest()` to the portal and hands the
+ * answers to `applyPush` and `applyPull`. Push before pull; one push in flight at a time.
+ */
+open class SyncDevice: SyncDeviceProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_needbridge_mobile_fn_clone_syncdevice(self.handle, $0) }
+    }
+    /**
+     * Sync for `actor` (the signed-in user) over the app's `hub`. The first time, makes the
+     * device's client id (kept in the store); a store that syncs for another actor is
+     * `Forbidden`. Finishes a rebase a crash interrupted.
+     */
+public convenience init(hub: Hub, actor: Actor)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_constructor_syncdevice_new(
+        FfiConverterTypeHub_lower(hub),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_needbridge_mobile_fn_free_syncdevice(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Calls `listener` with the status after every change of sync this device makes.
+     */
+open func addListener(listener: SyncListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_add_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Takes the portal's answer to a pull: the view becomes the portal's state with the
+     * still-pending mutations replayed on it; refusals are kept (`rejected`). Pull again
+     * while `more` (or after `reset`). An answer that is not a pull response is `Invalid`
+     * naming the part.
+     */
+open func applyPull(response: Data)throws  -> PullSummary  {
+    return try  FfiConverterTypePullSummary_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_apply_pull(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(response),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes the portal's answer to the push in flight: refusals are kept (`rejected`); the
+     * view changes with the next pull. An answer that is not a push response is `Invalid`
+     * naming the part (the push stays in flight: call `pushFailed`).
+     */
+open func applyPush(response: Data)throws  -> PushSummary  {
+    return try  FfiConverterTypePushSummary_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_apply_push(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(response),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The device's client id.
+     */
+open func clientId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_client_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forgets a refused mutation the app has shown (nothing when there is none).
+     */
+open func dismiss(id: Int64)throws   {try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_dismiss(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(id),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Runs `command` as the device's actor: applied to the app's Hub at once through the
+     * same rules (a refusal throws, writes nothing and queues nothing) and queued in the
+     * outbox in the same transaction. Returns the record it wrote.
+     */
+open func execute(command: Command)throws  -> AnyRecord  {
+    return try  FfiConverterTypeAnyRecord_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_execute(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCommand_lower(command),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The next pull to send (after the push), asking for at most `limit` changes (0: the
+     * portal's default).
+     */
+open func pullRequest(limit: Int64)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_pull_request(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The push in flight got no answer: the next `pushRequest` sends the same mutations
+     * again (the portal answers a retry from what it stored).
+     */
+open func pushFailed()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_push_failed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The next push to send (the pending mutations the portal has not answered), or null
+     * when there is none or a push is in flight. Hand the answer to `applyPush`; call
+     * `pushFailed` when none came (or it could not be read).
+     */
+open func pushRequest()throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_push_request(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The mutations the portal refused, oldest first, with why and their content.
+     */
+open func rejected()throws  -> [RejectedMutation]  {
+    return try  FfiConverterSequenceTypeRejectedMutation.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_rejected(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where sync stands.
+     */
+open func status()throws  -> SyncStatus  {
+    return try  FfiConverterTypeSyncStatus_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_syncdevice_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncDevice: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncDevice
+
+    public static func lift(_ handle: UInt64) throws -> SyncDevice {
+        return SyncDevice(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SyncDevice) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncDevice {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncDevice, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDevice_lift(_ handle: UInt64) throws -> SyncDevice {
+    return try FfiConverterTypeSyncDevice.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncDevice_lower(_ value: SyncDevice) -> UInt64 {
+    return FfiConverterTypeSyncDevice.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Implemented by the app: told where sync stands after every change of it this device makes
+ * (a command run, a push sent, answered or failed, a pull applied, a refusal dismissed), on
+ * the calling thread. Keep it quick: refresh a badge or a list.
+ */
+public protocol SyncListener: AnyObject, Sendable {
+    
+    /**
+     * The status after the change.
+     */
+    func onSync(status: SyncStatus) 
+    
+}
+/**
+ * Implemented by the app: told where sync stands after every change of it this device makes
+ * (a command run, a push sent, answered or failed, a pull applied, a refusal dismissed), on
+ * the calling thread. Keep it quick: refresh a badge or a list.
+ */
+open class SyncListenerImpl: SyncListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_needbridge_mobile_fn_clone_synclistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_needbridge_mobile_fn_free_synclistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The status after the change.
+     */
+open func onSync(status: SyncStatus)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_synclistener_on_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncStatus_lower(status),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSyncListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSyncListener = UniffiVTableCallbackInterfaceSyncListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSyncListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SyncListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSyncListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SyncListener: handle missing in uniffiClone")
+            }
+        },
+        onSync: { (
+            uniffiHandle: UInt64,
+            status: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSyncListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSync(
+                     status: try FfiConverterTypeSyncStatus_lift(status)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSyncListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSyncListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSyncListener() {
+    uniffi_needbridge_mobile_fn_init_callback_vtable_synclistener(UniffiCallbackInterfaceSyncListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SyncListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncListener
+
+    public static func lift(_ handle: UInt64) throws -> SyncListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SyncListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SyncListener) -> UInt64 {
+         if let rustImpl = value as? SyncListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncListener_lift(_ handle: UInt64) throws -> SyncListener {
+    return try FfiConverterTypeSyncListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncListener_lower(_ value: SyncListener) -> UInt64 {
+    return FfiConverterTypeSyncListener.lower(value)
+}
+
+
+
+
 /**
  * A counted activity (patrol, mediation, lecture, …).
  */
@@ -5649,6 +6208,352 @@ public func FfiConverterTypePeriod_lower(_ value: Period) -> RustBuffer {
 
 
 /**
+ * What applying a pull response did.
+ */
+public struct PullSummary: Equatable, Hashable {
+    /**
+     * The portal answered `reset`: pull again (from a whole snapshot; the outbox is kept).
+     */
+    public var reset: Bool
+    /**
+     * The response answered another pull than the device's current one (a duplicate, or
+     * a late one): nothing was applied.
+     */
+    public var stale: Bool
+    /**
+     * Changes received.
+     */
+    public var changes: Int64
+    /**
+     * Another page follows: pull again.
+     */
+    public var more: Bool
+    /**
+     * The view now shows a whole state (false while a snapshot's pages are arriving).
+     */
+    public var ready: Bool
+    /**
+     * Newly refused mutations (see `SyncDevice.rejected`).
+     */
+    public var rejected: Int64
+    /**
+     * Pending mutations replayed on the new confirmed state.
+     */
+    public var replayed: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The portal answered `reset`: pull again (from a whole snapshot; the outbox is kept).
+         */reset: Bool, 
+        /**
+         * The response answered another pull than the device's current one (a duplicate, or
+         * a late one): nothing was applied.
+         */stale: Bool, 
+        /**
+         * Changes received.
+         */changes: Int64, 
+        /**
+         * Another page follows: pull again.
+         */more: Bool, 
+        /**
+         * The view now shows a whole state (false while a snapshot's pages are arriving).
+         */ready: Bool, 
+        /**
+         * Newly refused mutations (see `SyncDevice.rejected`).
+         */rejected: Int64, 
+        /**
+         * Pending mutations replayed on the new confirmed state.
+         */replayed: Int64) {
+        self.reset = reset
+        self.stale = stale
+        self.changes = changes
+        self.more = more
+        self.ready = ready
+        self.rejected = rejected
+        self.replayed = replayed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PullSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePullSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PullSummary {
+        return
+            try PullSummary(
+                reset: FfiConverterBool.read(from: &buf), 
+                stale: FfiConverterBool.read(from: &buf), 
+                changes: FfiConverterInt64.read(from: &buf), 
+                more: FfiConverterBool.read(from: &buf), 
+                ready: FfiConverterBool.read(from: &buf), 
+                rejected: FfiConverterInt64.read(from: &buf), 
+                replayed: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PullSummary, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.reset, into: &buf)
+        FfiConverterBool.write(value.stale, into: &buf)
+        FfiConverterInt64.write(value.changes, into: &buf)
+        FfiConverterBool.write(value.more, into: &buf)
+        FfiConverterBool.write(value.ready, into: &buf)
+        FfiConverterInt64.write(value.rejected, into: &buf)
+        FfiConverterInt64.write(value.replayed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePullSummary_lift(_ buf: RustBuffer) throws -> PullSummary {
+    return try FfiConverterTypePullSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePullSummary_lower(_ value: PullSummary) -> RustBuffer {
+    return FfiConverterTypePullSummary.lower(value)
+}
+
+
+/**
+ * What applying a push response did.
+ */
+public struct PushSummary: Equatable, Hashable {
+    /**
+     * Mutations the portal applied.
+     */
+    public var applied: Int64
+    /**
+     * Mutations it refused (see `SyncDevice.rejected`).
+     */
+    public var rejected: Int64
+    /**
+     * The device's last mutation id with an outcome.
+     */
+    public var lastApplied: Int64
+    /**
+     * The batch stopped on a failure of the portal: push again later.
+     */
+    public var unavailable: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Mutations the portal applied.
+         */applied: Int64, 
+        /**
+         * Mutations it refused (see `SyncDevice.rejected`).
+         */rejected: Int64, 
+        /**
+         * The device's last mutation id with an outcome.
+         */lastApplied: Int64, 
+        /**
+         * The batch stopped on a failure of the portal: push again later.
+         */unavailable: Bool) {
+        self.applied = applied
+        self.rejected = rejected
+        self.lastApplied = lastApplied
+        self.unavailable = unavailable
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PushSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePushSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PushSummary {
+        return
+            try PushSummary(
+                applied: FfiConverterInt64.read(from: &buf), 
+                rejected: FfiConverterInt64.read(from: &buf), 
+                lastApplied: FfiConverterInt64.read(from: &buf), 
+                unavailable: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PushSummary, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.applied, into: &buf)
+        FfiConverterInt64.write(value.rejected, into: &buf)
+        FfiConverterInt64.write(value.lastApplied, into: &buf)
+        FfiConverterBool.write(value.unavailable, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushSummary_lift(_ buf: RustBuffer) throws -> PushSummary {
+    return try FfiConverterTypePushSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePushSummary_lower(_ value: PushSummary) -> RustBuffer {
+    return FfiConverterTypePushSummary.lower(value)
+}
+
+
+/**
+ * A queued command the portal refused, with why and what it held: the member's note, the
+ * evidence, the hours are not lost (kept until `SyncDevice.dismiss`).
+ */
+public struct RejectedMutation: Equatable, Hashable {
+    /**
+     * The mutation's id (per device, from 1): pass it to `dismiss`.
+     */
+    public var id: Int64
+    /**
+     * The command's name as the core names it (`claim_need`, `complete_claim`).
+     */
+    public var command: String
+    /**
+     * When it was done, by the device's clock (recorded, never used to decide).
+     */
+    public var at: Date
+    /**
+     * The id the device made for the record the command creates (a claim, logged hours), if
+     * it creates one.
+     */
+    public var newId: String?
+    /**
+     * The refusal's kind (`Conflict`: someone else claimed the need first).
+     */
+    public var kind: ErrorKind
+    /**
+     * The refused field, for `Invalid`.
+     */
+    public var field: String?
+    /**
+     * Why, in general words (the core's sentence, no personal data).
+     */
+    public var reason: String
+    /**
+     * The queued command as JSON, as the core encodes it in a push
+     * (`{"command":"complete_claim","claim":"…","fulfilment":{…,"note":"…"}}`): to show
+     * what was done or to redo it.
+     */
+    public var content: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The mutation's id (per device, from 1): pass it to `dismiss`.
+         */id: Int64, 
+        /**
+         * The command's name as the core names it (`claim_need`, `complete_claim`).
+         */command: String, 
+        /**
+         * When it was done, by the device's clock (recorded, never used to decide).
+         */at: Date, 
+        /**
+         * The id the device made for the record the command creates (a claim, logged hours), if
+         * it creates one.
+         */newId: String?, 
+        /**
+         * The refusal's kind (`Conflict`: someone else claimed the need first).
+         */kind: ErrorKind, 
+        /**
+         * The refused field, for `Invalid`.
+         */field: String?, 
+        /**
+         * Why, in general words (the core's sentence, no personal data).
+         */reason: String, 
+        /**
+         * The queued command as JSON, as the core encodes it in a push
+         * (`{"command":"complete_claim","claim":"…","fulfilment":{…,"note":"…"}}`): to show
+         * what was done or to redo it.
+         */content: String) {
+        self.id = id
+        self.command = command
+        self.at = at
+        self.newId = newId
+        self.kind = kind
+        self.field = field
+        self.reason = reason
+        self.content = content
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RejectedMutation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRejectedMutation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RejectedMutation {
+        return
+            try RejectedMutation(
+                id: FfiConverterInt64.read(from: &buf), 
+                command: FfiConverterString.read(from: &buf), 
+                at: FfiConverterTimestamp.read(from: &buf), 
+                newId: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterTypeErrorKind.read(from: &buf), 
+                field: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                content: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RejectedMutation, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterString.write(value.command, into: &buf)
+        FfiConverterTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionString.write(value.newId, into: &buf)
+        FfiConverterTypeErrorKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.field, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterString.write(value.content, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectedMutation_lift(_ buf: RustBuffer) throws -> RejectedMutation {
+    return try FfiConverterTypeRejectedMutation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectedMutation_lower(_ value: RejectedMutation) -> RustBuffer {
+    return FfiConverterTypeRejectedMutation.lower(value)
+}
+
+
+/**
  * A finished report: the figures and the names to show them with.
  */
 public struct Report: Equatable, Hashable {
@@ -6364,6 +7269,105 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 
 
 /**
+ * Where the device's sync stands, for the app's UI.
+ */
+public struct SyncStatus: Equatable, Hashable {
+    /**
+     * The device's client id (made once per install and user, kept in its store).
+     */
+    public var client: String
+    /**
+     * Mutations waiting to be pushed or confirmed.
+     */
+    public var pending: Int64
+    /**
+     * A push is in flight (`pushRequest` returns null until `applyPush` or `pushFailed`).
+     */
+    public var inFlight: Bool
+    /**
+     * Refused mutations not yet dismissed.
+     */
+    public var rejected: Int64
+    /**
+     * A whole state has been pulled (and no reset is waiting for its snapshot).
+     */
+    public var ready: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The device's client id (made once per install and user, kept in its store).
+         */client: String, 
+        /**
+         * Mutations waiting to be pushed or confirmed.
+         */pending: Int64, 
+        /**
+         * A push is in flight (`pushRequest` returns null until `applyPush` or `pushFailed`).
+         */inFlight: Bool, 
+        /**
+         * Refused mutations not yet dismissed.
+         */rejected: Int64, 
+        /**
+         * A whole state has been pulled (and no reset is waiting for its snapshot).
+         */ready: Bool) {
+        self.client = client
+        self.pending = pending
+        self.inFlight = inFlight
+        self.rejected = rejected
+        self.ready = ready
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatus {
+        return
+            try SyncStatus(
+                client: FfiConverterString.read(from: &buf), 
+                pending: FfiConverterInt64.read(from: &buf), 
+                inFlight: FfiConverterBool.read(from: &buf), 
+                rejected: FfiConverterInt64.read(from: &buf), 
+                ready: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.client, into: &buf)
+        FfiConverterInt64.write(value.pending, into: &buf)
+        FfiConverterBool.write(value.inFlight, into: &buf)
+        FfiConverterInt64.write(value.rejected, into: &buf)
+        FfiConverterBool.write(value.ready, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncStatus {
+    return try FfiConverterTypeSyncStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
+    return FfiConverterTypeSyncStatus.lower(value)
+}
+
+
+/**
  * Totals of verified work, maintained as claims are verified: what reports count.
  */
 public struct Tally: Equatable, Hashable {
@@ -7040,6 +8044,285 @@ public func FfiConverterTypeActor_lower(_ value: Actor) -> RustBuffer {
 
 
 /**
+ * A record of any kind, as running a command returns it.
+ */
+
+public enum AnyRecord: Equatable, Hashable {
+    
+    /**
+     * A unit of the residence tree.
+     */
+    case residenceUnit(
+        /**
+         * The unit.
+         */unit: ResidenceUnit
+    )
+    /**
+     * A work unit.
+     */
+    case workUnit(
+        /**
+         * The work unit.
+         */workUnit: WorkUnit
+    )
+    /**
+     * An enterprise or social organisation.
+     */
+    case organisation(
+        /**
+         * The organisation.
+         */organisation: Organisation
+    )
+    /**
+     * A category of the needs taxonomy.
+     */
+    case category(
+        /**
+         * The category.
+         */category: Category
+    )
+    /**
+     * A member.
+     */
+    case member(
+        /**
+         * The member.
+         */member: Member
+    )
+    /**
+     * An entry of a work unit's ledger.
+     */
+    case ledgerEntry(
+        /**
+         * The entry.
+         */entry: LedgerEntry
+    )
+    /**
+     * A resident.
+     */
+    case resident(
+        /**
+         * The resident.
+         */resident: Resident
+    )
+    /**
+     * A need.
+     */
+    case need(
+        /**
+         * The need.
+         */need: Need
+    )
+    /**
+     * A claim.
+     */
+    case claim(
+        /**
+         * The claim.
+         */claim: Claim
+    )
+    /**
+     * A volunteer team.
+     */
+    case team(
+        /**
+         * The team.
+         */team: Team
+    )
+    /**
+     * Logged service hours.
+     */
+    case hours(
+        /**
+         * The hours.
+         */hours: Hours
+    )
+    /**
+     * A counted activity.
+     */
+    case activity(
+        /**
+         * The activity.
+         */activity: Activity
+    )
+    /**
+     * A three-heads role.
+     */
+    case role(
+        /**
+         * The role.
+         */role: Role
+    )
+    /**
+     * A pairing.
+     */
+    case pairing(
+        /**
+         * The pairing.
+         */pairing: Pairing
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AnyRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
+    typealias SwiftType = AnyRecord
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AnyRecord {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .residenceUnit(unit: try FfiConverterTypeResidenceUnit.read(from: &buf)
+        )
+        
+        case 2: return .workUnit(workUnit: try FfiConverterTypeWorkUnit.read(from: &buf)
+        )
+        
+        case 3: return .organisation(organisation: try FfiConverterTypeOrganisation.read(from: &buf)
+        )
+        
+        case 4: return .category(category: try FfiConverterTypeCategory.read(from: &buf)
+        )
+        
+        case 5: return .member(member: try FfiConverterTypeMember.read(from: &buf)
+        )
+        
+        case 6: return .ledgerEntry(entry: try FfiConverterTypeLedgerEntry.read(from: &buf)
+        )
+        
+        case 7: return .resident(resident: try FfiConverterTypeResident.read(from: &buf)
+        )
+        
+        case 8: return .need(need: try FfiConverterTypeNeed.read(from: &buf)
+        )
+        
+        case 9: return .claim(claim: try FfiConverterTypeClaim.read(from: &buf)
+        )
+        
+        case 10: return .team(team: try FfiConverterTypeTeam.read(from: &buf)
+        )
+        
+        case 11: return .hours(hours: try FfiConverterTypeHours.read(from: &buf)
+        )
+        
+        case 12: return .activity(activity: try FfiConverterTypeActivity.read(from: &buf)
+        )
+        
+        case 13: return .role(role: try FfiConverterTypeRole.read(from: &buf)
+        )
+        
+        case 14: return .pairing(pairing: try FfiConverterTypePairing.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AnyRecord, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .residenceUnit(unit):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeResidenceUnit.write(unit, into: &buf)
+            
+        
+        case let .workUnit(workUnit):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeWorkUnit.write(workUnit, into: &buf)
+            
+        
+        case let .organisation(organisation):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeOrganisation.write(organisation, into: &buf)
+            
+        
+        case let .category(category):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeCategory.write(category, into: &buf)
+            
+        
+        case let .member(member):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeMember.write(member, into: &buf)
+            
+        
+        case let .ledgerEntry(entry):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeLedgerEntry.write(entry, into: &buf)
+            
+        
+        case let .resident(resident):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeResident.write(resident, into: &buf)
+            
+        
+        case let .need(need):
+            writeInt(&buf, Int32(8))
+            FfiConverterTypeNeed.write(need, into: &buf)
+            
+        
+        case let .claim(claim):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeClaim.write(claim, into: &buf)
+            
+        
+        case let .team(team):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeTeam.write(team, into: &buf)
+            
+        
+        case let .hours(hours):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeHours.write(hours, into: &buf)
+            
+        
+        case let .activity(activity):
+            writeInt(&buf, Int32(12))
+            FfiConverterTypeActivity.write(activity, into: &buf)
+            
+        
+        case let .role(role):
+            writeInt(&buf, Int32(13))
+            FfiConverterTypeRole.write(role, into: &buf)
+            
+        
+        case let .pairing(pairing):
+            writeInt(&buf, Int32(14))
+            FfiConverterTypePairing.write(pairing, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnyRecord_lift(_ buf: RustBuffer) throws -> AnyRecord {
+    return try FfiConverterTypeAnyRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAnyRecord_lower(_ value: AnyRecord) -> RustBuffer {
+    return FfiConverterTypeAnyRecord.lower(value)
+}
+
+
+
+/**
  * What a work unit sees of one of its certificates (报到证).
  */
 
@@ -7458,6 +8741,1142 @@ public func FfiConverterTypeClaimant_lower(_ value: Claimant) -> RustBuffer {
 
 
 /**
+ * A command of the core as a value, with the arguments of the `Hub` method of the
+ * same name (without the actor): what a `SyncDevice` runs and queues.
+ */
+
+public enum Command: Equatable, Hashable {
+    
+    /**
+     * Creates a unit of the residence tree. A district (no parent) only by the system; any other level by a district admin of the district, under a parent of the level above.
+     *
+     * - `kind`: Its level.
+     * - `name`: Its name.
+     * - `parent`: Its parent (`None` only for a district).
+     */
+    case createUnit(
+        /**
+         * Its level.
+         */kind: UnitKind, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Its parent (`None` only for a district).
+         */parent: String?
+    )
+    /**
+     * Registers a work unit and its party organisation (district admin).
+     *
+     * - `name`: Its name.
+     * - `party_organisation`: Its party organisation.
+     */
+    case registerWorkUnit(
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Its party organisation.
+         */partyOrganisation: String
+    )
+    /**
+     * Registers an enterprise or social organisation (district admin).
+     *
+     * - `name`: Its name.
+     * - `kind`: Enterprise or social organisation.
+     * - `contact_name`: Contact person (personal data).
+     * - `contact_phone`: Contact phone (personal data).
+     * - `district`: The district it serves.
+     */
+    case registerOrganisation(
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Enterprise or social organisation.
+         */kind: OrganisationKind, 
+        /**
+         * Contact person (personal data).
+         */contactName: String, 
+        /**
+         * Contact phone (personal data).
+         */contactPhone: String, 
+        /**
+         * The district it serves.
+         */district: String
+    )
+    /**
+     * Adds a category to the needs taxonomy (district admin).
+     *
+     * - `code`: Stable code: lowercase letters, digits and `_`.
+     * - `name_zh`: Chinese label.
+     * - `name_en`: English label.
+     */
+    case defineCategory(
+        /**
+         * Stable code: lowercase letters, digits and `_`.
+         */code: String, 
+        /**
+         * Chinese label.
+         */nameZh: String, 
+        /**
+         * English label.
+         */nameEn: String
+    )
+    /**
+     * The work unit's party organisation issues a report certificate (报到证) to a member (its secretary).
+     *
+     * - `work_unit`: The issuing work unit.
+     * - `name`: The member's name.
+     * - `phone`: Mobile phone.
+     * - `id_number`: Resident ID number (18 characters, with a valid check digit).
+     * - `number`: The certificate number.
+     * - `deadline`: Report before this time (in the future).
+     */
+    case issueCertificate(
+        /**
+         * The issuing work unit.
+         */workUnit: String, 
+        /**
+         * The member's name.
+         */name: String, 
+        /**
+         * Mobile phone.
+         */phone: String?, 
+        /**
+         * Resident ID number (18 characters, with a valid check digit).
+         */idNumber: String?, 
+        /**
+         * The certificate number.
+         */number: String, 
+        /**
+         * Report before this time (in the future).
+         */deadline: Date
+    )
+    /**
+     * Issues a new certificate to a member whose certificate is overdue or whose report was returned (the work unit's secretary).
+     *
+     * - `member`: The member.
+     * - `number`: The new certificate number.
+     * - `deadline`: The new deadline (in the future).
+     */
+    case reissueCertificate(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * The new certificate number.
+         */number: String, 
+        /**
+         * The new deadline (in the future).
+         */deadline: Date
+    )
+    /**
+     * The member reports (报到) to the committee where they live and signs the service commitment (the member, or that committee's staff at the counter).
+     *
+     * - `member`: The member.
+     * - `committee`: The residents' committee.
+     * - `commitment`: The service commitment text.
+     * - `skills`: Skills and professions.
+     */
+    case reportMember(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * The residents' committee.
+         */committee: String, 
+        /**
+         * The service commitment text.
+         */commitment: String, 
+        /**
+         * Skills and professions.
+         */skills: [String]
+    )
+    /**
+     * The committee accepts a report; the work unit's ledger gets an entry (staff).
+     *
+     * - `member`: The member.
+     * - `note`: An optional note for the work unit.
+     */
+    case acceptReport(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * An optional note for the work unit.
+         */note: String?
+    )
+    /**
+     * The committee returns a report with a reason; the work unit's ledger gets an entry.
+     *
+     * - `member`: The member.
+     * - `reason`: Why.
+     */
+    case returnReport(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Registers a resident (beneficiary) at a committee (its staff).
+     *
+     * - `committee`: The committee holding the resident's data.
+     * - `grid`: The grid, if known (a child of the committee).
+     * - `name`: Name.
+     * - `phone`: Phone.
+     * - `id_number`: ID number.
+     * - `address`: Address.
+     * - `groups`: Groups (at least one).
+     */
+    case registerResident(
+        /**
+         * The committee holding the resident's data.
+         */committee: String, 
+        /**
+         * The grid, if known (a child of the committee).
+         */grid: String?, 
+        /**
+         * Name.
+         */name: String, 
+        /**
+         * Phone.
+         */phone: String?, 
+        /**
+         * ID number.
+         */idNumber: String?, 
+        /**
+         * Address.
+         */address: String?, 
+        /**
+         * Groups (at least one).
+         */groups: [ResidentGroup]
+    )
+    /**
+     * Replaces a resident's personal data and groups (the committee's staff).
+     *
+     * - `resident`: The resident.
+     * - `name`: Name.
+     * - `phone`: Phone.
+     * - `id_number`: ID number.
+     * - `address`: Address.
+     * - `groups`: Groups (at least one).
+     */
+    case updateResident(
+        /**
+         * The resident.
+         */resident: String, 
+        /**
+         * Name.
+         */name: String, 
+        /**
+         * Phone.
+         */phone: String?, 
+        /**
+         * ID number.
+         */idNumber: String?, 
+        /**
+         * Address.
+         */address: String?, 
+        /**
+         * Groups (at least one).
+         */groups: [ResidentGroup]
+    )
+    /**
+     * Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
+     *
+     * - `resident`: The resident.
+     */
+    case eraseResident(
+        /**
+         * The resident.
+         */resident: String
+    )
+    /**
+     * Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
+     *
+     * - `committee`: The committee whose library will hold it.
+     * - `grid`: The grid, if any.
+     * - `resident`: The resident it is for (held by the committee).
+     * - `title`: Short title.
+     * - `description`: Description.
+     * - `category`: Category code.
+     * - `channel`: Channel tag.
+     * - `scale`: Individual or collective.
+     * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
+     * - `wanted_by`: Wanted by (in the future).
+     */
+    case draftNeed(
+        /**
+         * The committee whose library will hold it.
+         */committee: String, 
+        /**
+         * The grid, if any.
+         */grid: String?, 
+        /**
+         * The resident it is for (held by the committee).
+         */resident: String, 
+        /**
+         * Short title.
+         */title: String, 
+        /**
+         * Description.
+         */description: String, 
+        /**
+         * Category code.
+         */category: String, 
+        /**
+         * Channel tag.
+         */channel: Channel, 
+        /**
+         * Individual or collective.
+         */scale: Scale, 
+        /**
+         * Estimated cost in fen (≥ 0).
+         */estimatedCostFen: Int64, 
+        /**
+         * Wanted by (in the future).
+         */wantedBy: Date
+    )
+    /**
+     * Submits a draft for the committee's check (its drafter or staff).
+     *
+     * - `need`: The need.
+     */
+    case submitNeed(
+        /**
+         * The need.
+         */need: String
+    )
+    /**
+     * Publishes a need into the project library (staff).
+     *
+     * - `need`: The need.
+     */
+    case publishNeed(
+        /**
+         * The need.
+         */need: String
+    )
+    /**
+     * Refuses a submitted need with a reason (staff).
+     *
+     * - `need`: The need.
+     * - `reason`: Why.
+     */
+    case rejectNeed(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Takes a need back (staff); not while it is claimed.
+     *
+     * - `need`: The need.
+     * - `reason`: Why.
+     */
+    case withdrawNeed(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Marks an unclaimed need whose wanted-by date passed as expired (system, from `Hub::tick`).
+     *
+     * - `need`: The need.
+     */
+    case expireNeed(
+        /**
+         * The need.
+         */need: String
+    )
+    /**
+     * Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
+     *
+     * - `need`: The need.
+     * - `feedback`: Satisfied or not.
+     * - `wanted_by`: For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
+     */
+    case recordFeedback(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Satisfied or not.
+         */feedback: Feedback, 
+        /**
+         * For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
+         */wantedBy: Date?
+    )
+    /**
+     * Claims a need (认领): a member for themself, a team through its captain, an organisation through its contact.
+     *
+     * - `need`: The need.
+     * - `claimant`: Who takes it on.
+     * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
+     */
+    case claimNeed(
+        /**
+         * The need.
+         */need: String, 
+        /**
+         * Who takes it on.
+         */claimant: Claimant, 
+        /**
+         * The promised date (in the future, not after the need's wanted-by date).
+         */promisedBy: Date
+    )
+    /**
+     * The claimant starts work.
+     *
+     * - `claim`: The claim.
+     */
+    case startWork(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * The claimant moves the promised date later (at most `HubConfig::max_extensions` times). Unlike the first promise, an extension may go past the need's wanted-by date: the claimant and the committee agreed to it, and a claimed need does not expire.
+     *
+     * - `claim`: The claim.
+     * - `promised_by`: The new promised date (after the current one).
+     */
+    case extendClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * The new promised date (after the current one).
+         */promisedBy: Date
+    )
+    /**
+     * The claimant (or staff) gives the need back to the library, with a reason.
+     *
+     * - `claim`: The claim.
+     * - `reason`: Why.
+     */
+    case releaseClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * The claimant reports the work done, with what was done.
+     *
+     * - `claim`: The claim.
+     * - `fulfilment`: The fulfilment record.
+     */
+    case completeClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * The fulfilment record.
+         */fulfilment: Fulfilment
+    )
+    /**
+     * The committee checks the work and counts it (staff).
+     *
+     * - `claim`: The claim.
+     */
+    case verifyClaim(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * The committee sends the work back with a reason (staff). The promised date moves to at least `HubConfig::warn_before` from now, so the claimant has time to redo the work before the claim could lapse.
+     *
+     * - `claim`: The claim.
+     * - `reason`: Why.
+     */
+    case sendBackClaim(
+        /**
+         * The claim.
+         */claim: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Emits the due-soon warning for a claim (system, from `Hub::tick`).
+     *
+     * - `claim`: The claim.
+     */
+    case warnClaimDue(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * Lapses a claim whose promised date passed; the need returns to the library (system).
+     *
+     * - `claim`: The claim.
+     */
+    case lapseClaim(
+        /**
+         * The claim.
+         */claim: String
+    )
+    /**
+     * Forms a volunteer team at a committee (staff).
+     *
+     * - `committee`: The committee.
+     * - `kind`: Its kind.
+     * - `name`: Its name.
+     * - `channel`: Channel tag.
+     */
+    case formTeam(
+        /**
+         * The committee.
+         */committee: String, 
+        /**
+         * Its kind.
+         */kind: TeamKind, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Channel tag.
+         */channel: Channel
+    )
+    /**
+     * Appoints a member accepted at the team's committee as its captain (staff).
+     *
+     * - `team`: The team.
+     * - `member`: The member.
+     */
+    case appointCaptain(
+        /**
+         * The team.
+         */team: String, 
+        /**
+         * The member.
+         */member: String
+    )
+    /**
+     * A member joins a team (the member signs up, or staff assign them).
+     *
+     * - `team`: The team.
+     * - `member`: The member.
+     */
+    case joinTeam(
+        /**
+         * The team.
+         */team: String, 
+        /**
+         * The member.
+         */member: String
+    )
+    /**
+     * A member leaves a team (the member, or staff); a captain must be replaced first.
+     *
+     * - `team`: The team.
+     * - `member`: The member.
+     */
+    case leaveTeam(
+        /**
+         * The team.
+         */team: String, 
+        /**
+         * The member.
+         */member: String
+    )
+    /**
+     * A member logs service hours for themself.
+     *
+     * - `member`: The member.
+     * - `served_at`: When the service was done (not in the future).
+     * - `minutes`: Minutes (1 to 1440).
+     * - `description`: What was done.
+     */
+    case logHours(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * When the service was done (not in the future).
+         */servedAt: Date, 
+        /**
+         * Minutes (1 to 1440).
+         */minutes: Int64, 
+        /**
+         * What was done.
+         */description: String
+    )
+    /**
+     * Approves logged hours (staff of the member's committee).
+     *
+     * - `hours`: The log entry.
+     */
+    case approveHours(
+        /**
+         * The log entry.
+         */hours: String
+    )
+    /**
+     * Rejects logged hours with a reason (staff).
+     *
+     * - `hours`: The log entry.
+     * - `reason`: Why.
+     */
+    case rejectHours(
+        /**
+         * The log entry.
+         */hours: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Records a counted activity (staff, or the captain of the team that held it).
+     *
+     * - `committee`: The committee where it took place.
+     * - `kind`: Its kind.
+     * - `title`: A title.
+     * - `channel`: Channel tag.
+     * - `team`: The team that held it.
+     * - `held_at`: When (not in the future).
+     * - `participants`: Participants in person-times.
+     * - `people_reached`: People reached.
+     */
+    case recordActivity(
+        /**
+         * The committee where it took place.
+         */committee: String, 
+        /**
+         * Its kind.
+         */kind: ActivityKind, 
+        /**
+         * A title.
+         */title: String, 
+        /**
+         * Channel tag.
+         */channel: Channel, 
+        /**
+         * The team that held it.
+         */team: String?, 
+        /**
+         * When (not in the future).
+         */heldAt: Date, 
+        /**
+         * Participants in person-times.
+         */participants: Int64, 
+        /**
+         * People reached.
+         */peopleReached: Int64
+    )
+    /**
+     * Gives a member accepted at a committee a three-heads role (staff).
+     *
+     * - `member`: The member.
+     * - `kind`: The role.
+     * - `scope`: What it covers.
+     */
+    case assignRole(
+        /**
+         * The member.
+         */member: String, 
+        /**
+         * The role.
+         */kind: RoleKind, 
+        /**
+         * What it covers.
+         */scope: String
+    )
+    /**
+     * Ends a role (staff).
+     *
+     * - `role`: The role.
+     */
+    case endRole(
+        /**
+         * The role.
+         */role: String
+    )
+    /**
+     * Pairs a member with a resident in need (staff of the resident's committee).
+     *
+     * - `member`: The member (accepted).
+     * - `resident`: The resident.
+     */
+    case startPairing(
+        /**
+         * The member (accepted).
+         */member: String, 
+        /**
+         * The resident.
+         */resident: String
+    )
+    /**
+     * Ends a pairing with a reason (staff).
+     *
+     * - `pairing`: The pairing.
+     * - `reason`: Why.
+     */
+    case endPairing(
+        /**
+         * The pairing.
+         */pairing: String, 
+        /**
+         * Why.
+         */reason: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Command: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
+    typealias SwiftType = Command
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Command {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .createUnit(kind: try FfiConverterTypeUnitKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), parent: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .registerWorkUnit(name: try FfiConverterString.read(from: &buf), partyOrganisation: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .registerOrganisation(name: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeOrganisationKind.read(from: &buf), contactName: try FfiConverterString.read(from: &buf), contactPhone: try FfiConverterString.read(from: &buf), district: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .defineCategory(code: try FfiConverterString.read(from: &buf), nameZh: try FfiConverterString.read(from: &buf), nameEn: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 5: return .issueCertificate(workUnit: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 6: return .reissueCertificate(member: try FfiConverterString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 7: return .reportMember(member: try FfiConverterString.read(from: &buf), committee: try FfiConverterString.read(from: &buf), commitment: try FfiConverterString.read(from: &buf), skills: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 8: return .acceptReport(member: try FfiConverterString.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 9: return .returnReport(member: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .registerResident(committee: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        )
+        
+        case 11: return .updateResident(resident: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        )
+        
+        case 12: return .eraseResident(resident: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .draftNeed(committee: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionString.read(from: &buf), resident: try FfiConverterString.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 14: return .submitNeed(need: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 15: return .publishNeed(need: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 16: return .rejectNeed(need: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 17: return .withdrawNeed(need: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 18: return .expireNeed(need: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .recordFeedback(need: try FfiConverterString.read(from: &buf), feedback: try FfiConverterTypeFeedback.read(from: &buf), wantedBy: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        case 20: return .claimNeed(need: try FfiConverterString.read(from: &buf), claimant: try FfiConverterTypeClaimant.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 21: return .startWork(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 22: return .extendClaim(claim: try FfiConverterString.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 23: return .releaseClaim(claim: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 24: return .completeClaim(claim: try FfiConverterString.read(from: &buf), fulfilment: try FfiConverterTypeFulfilment.read(from: &buf)
+        )
+        
+        case 25: return .verifyClaim(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 26: return .sendBackClaim(claim: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 27: return .warnClaimDue(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 28: return .lapseClaim(claim: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 29: return .formTeam(committee: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
+        )
+        
+        case 30: return .appointCaptain(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 31: return .joinTeam(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 32: return .leaveTeam(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 33: return .logHours(member: try FfiConverterString.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 34: return .approveHours(hours: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 35: return .rejectHours(hours: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 36: return .recordActivity(committee: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionString.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 37: return .assignRole(member: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 38: return .endRole(role: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 39: return .startPairing(member: try FfiConverterString.read(from: &buf), resident: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 40: return .endPairing(pairing: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Command, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .createUnit(kind,name,parent):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeUnitKind.write(kind, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(parent, into: &buf)
+            
+        
+        case let .registerWorkUnit(name,partyOrganisation):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterString.write(partyOrganisation, into: &buf)
+            
+        
+        case let .registerOrganisation(name,kind,contactName,contactPhone,district):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterTypeOrganisationKind.write(kind, into: &buf)
+            FfiConverterString.write(contactName, into: &buf)
+            FfiConverterString.write(contactPhone, into: &buf)
+            FfiConverterString.write(district, into: &buf)
+            
+        
+        case let .defineCategory(code,nameZh,nameEn):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(nameZh, into: &buf)
+            FfiConverterString.write(nameEn, into: &buf)
+            
+        
+        case let .issueCertificate(workUnit,name,phone,idNumber,number,deadline):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(workUnit, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(phone, into: &buf)
+            FfiConverterOptionString.write(idNumber, into: &buf)
+            FfiConverterString.write(number, into: &buf)
+            FfiConverterTimestamp.write(deadline, into: &buf)
+            
+        
+        case let .reissueCertificate(member,number,deadline):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(number, into: &buf)
+            FfiConverterTimestamp.write(deadline, into: &buf)
+            
+        
+        case let .reportMember(member,committee,commitment,skills):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterString.write(commitment, into: &buf)
+            FfiConverterSequenceString.write(skills, into: &buf)
+            
+        
+        case let .acceptReport(member,note):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterOptionString.write(note, into: &buf)
+            
+        
+        case let .returnReport(member,reason):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .registerResident(committee,grid,name,phone,idNumber,address,groups):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterOptionString.write(grid, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(phone, into: &buf)
+            FfiConverterOptionString.write(idNumber, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterSequenceTypeResidentGroup.write(groups, into: &buf)
+            
+        
+        case let .updateResident(resident,name,phone,idNumber,address,groups):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(resident, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterOptionString.write(phone, into: &buf)
+            FfiConverterOptionString.write(idNumber, into: &buf)
+            FfiConverterOptionString.write(address, into: &buf)
+            FfiConverterSequenceTypeResidentGroup.write(groups, into: &buf)
+            
+        
+        case let .eraseResident(resident):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(resident, into: &buf)
+            
+        
+        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterOptionString.write(grid, into: &buf)
+            FfiConverterString.write(resident, into: &buf)
+            FfiConverterString.write(title, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterString.write(category, into: &buf)
+            FfiConverterTypeChannel.write(channel, into: &buf)
+            FfiConverterTypeScale.write(scale, into: &buf)
+            FfiConverterInt64.write(estimatedCostFen, into: &buf)
+            FfiConverterTimestamp.write(wantedBy, into: &buf)
+            
+        
+        case let .submitNeed(need):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(need, into: &buf)
+            
+        
+        case let .publishNeed(need):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(need, into: &buf)
+            
+        
+        case let .rejectNeed(need,reason):
+            writeInt(&buf, Int32(16))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .withdrawNeed(need,reason):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .expireNeed(need):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(need, into: &buf)
+            
+        
+        case let .recordFeedback(need,feedback,wantedBy):
+            writeInt(&buf, Int32(19))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeFeedback.write(feedback, into: &buf)
+            FfiConverterOptionTimestamp.write(wantedBy, into: &buf)
+            
+        
+        case let .claimNeed(need,claimant,promisedBy):
+            writeInt(&buf, Int32(20))
+            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeClaimant.write(claimant, into: &buf)
+            FfiConverterTimestamp.write(promisedBy, into: &buf)
+            
+        
+        case let .startWork(claim):
+            writeInt(&buf, Int32(21))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .extendClaim(claim,promisedBy):
+            writeInt(&buf, Int32(22))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTimestamp.write(promisedBy, into: &buf)
+            
+        
+        case let .releaseClaim(claim,reason):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .completeClaim(claim,fulfilment):
+            writeInt(&buf, Int32(24))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeFulfilment.write(fulfilment, into: &buf)
+            
+        
+        case let .verifyClaim(claim):
+            writeInt(&buf, Int32(25))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .sendBackClaim(claim,reason):
+            writeInt(&buf, Int32(26))
+            FfiConverterString.write(claim, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .warnClaimDue(claim):
+            writeInt(&buf, Int32(27))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .lapseClaim(claim):
+            writeInt(&buf, Int32(28))
+            FfiConverterString.write(claim, into: &buf)
+            
+        
+        case let .formTeam(committee,kind,name,channel):
+            writeInt(&buf, Int32(29))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeTeamKind.write(kind, into: &buf)
+            FfiConverterString.write(name, into: &buf)
+            FfiConverterTypeChannel.write(channel, into: &buf)
+            
+        
+        case let .appointCaptain(team,member):
+            writeInt(&buf, Int32(30))
+            FfiConverterString.write(team, into: &buf)
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case let .joinTeam(team,member):
+            writeInt(&buf, Int32(31))
+            FfiConverterString.write(team, into: &buf)
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case let .leaveTeam(team,member):
+            writeInt(&buf, Int32(32))
+            FfiConverterString.write(team, into: &buf)
+            FfiConverterString.write(member, into: &buf)
+            
+        
+        case let .logHours(member,servedAt,minutes,description):
+            writeInt(&buf, Int32(33))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterTimestamp.write(servedAt, into: &buf)
+            FfiConverterInt64.write(minutes, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            
+        
+        case let .approveHours(hours):
+            writeInt(&buf, Int32(34))
+            FfiConverterString.write(hours, into: &buf)
+            
+        
+        case let .rejectHours(hours,reason):
+            writeInt(&buf, Int32(35))
+            FfiConverterString.write(hours, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached):
+            writeInt(&buf, Int32(36))
+            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeActivityKind.write(kind, into: &buf)
+            FfiConverterString.write(title, into: &buf)
+            FfiConverterTypeChannel.write(channel, into: &buf)
+            FfiConverterOptionString.write(team, into: &buf)
+            FfiConverterTimestamp.write(heldAt, into: &buf)
+            FfiConverterInt64.write(participants, into: &buf)
+            FfiConverterInt64.write(peopleReached, into: &buf)
+            
+        
+        case let .assignRole(member,kind,scope):
+            writeInt(&buf, Int32(37))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeRoleKind.write(kind, into: &buf)
+            FfiConverterString.write(scope, into: &buf)
+            
+        
+        case let .endRole(role):
+            writeInt(&buf, Int32(38))
+            FfiConverterString.write(role, into: &buf)
+            
+        
+        case let .startPairing(member,resident):
+            writeInt(&buf, Int32(39))
+            FfiConverterString.write(member, into: &buf)
+            FfiConverterString.write(resident, into: &buf)
+            
+        
+        case let .endPairing(pairing,reason):
+            writeInt(&buf, Int32(40))
+            FfiConverterString.write(pairing, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommand_lift(_ buf: RustBuffer) throws -> Command {
+    return try FfiConverterTypeCommand.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommand_lower(_ value: Command) -> RustBuffer {
+    return FfiConverterTypeCommand.lower(value)
+}
+
+
+
+/**
  * A key that encrypts the database file at rest (SQLCipher: every page of the file and of
  * its WAL encrypted and authenticated). The app supplies it and keeps it; needbridge never
  * logs it nor puts it in an error.
@@ -7544,6 +9963,131 @@ public func FfiConverterTypeDatabaseKey_lift(_ buf: RustBuffer) throws -> Databa
 #endif
 public func FfiConverterTypeDatabaseKey_lower(_ value: DatabaseKey) -> RustBuffer {
     return FfiConverterTypeDatabaseKey.lower(value)
+}
+
+
+
+/**
+ * The kind of an error, without its details (what a refusal stored by the portal says).
+ */
+
+public enum ErrorKind: Equatable, Hashable {
+    
+    /**
+     * See `NeedbridgeError.NotFound`.
+     */
+    case notFound
+    /**
+     * See `NeedbridgeError.Invalid`.
+     */
+    case invalid
+    /**
+     * See `NeedbridgeError.Forbidden`.
+     */
+    case forbidden
+    /**
+     * See `NeedbridgeError.Conflict`.
+     */
+    case conflict
+    /**
+     * See `NeedbridgeError.LimitReached`.
+     */
+    case limitReached
+    /**
+     * See `NeedbridgeError.IllegalState`.
+     */
+    case illegalState
+    /**
+     * See `NeedbridgeError.Storage`.
+     */
+    case storage
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notFound
+        
+        case 2: return .invalid
+        
+        case 3: return .forbidden
+        
+        case 4: return .conflict
+        
+        case 5: return .limitReached
+        
+        case 6: return .illegalState
+        
+        case 7: return .storage
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .invalid:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .forbidden:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .conflict:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .limitReached:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .illegalState:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKind {
+    return try FfiConverterTypeErrorKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
+    return FfiConverterTypeErrorKind.lower(value)
 }
 
 
@@ -8899,6 +11443,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
     typealias SwiftType = Date?
 
@@ -9458,6 +12026,31 @@ fileprivate struct FfiConverterSequenceTypePairing: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePairing.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRejectedMutation: FfiConverterRustBuffer {
+    typealias SwiftType = [RejectedMutation]
+
+    public static func write(_ value: [RejectedMutation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRejectedMutation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RejectedMutation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RejectedMutation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRejectedMutation.read(from: &buf))
         }
         return seq
     }
@@ -10100,6 +12693,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 33069) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_add_listener() != 3695) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_apply_pull() != 9684) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_apply_push() != 47096) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_client_id() != 696) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_dismiss() != 19045) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_execute() != 43914) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_pull_request() != 53366) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_push_failed() != 57266) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_push_request() != 30075) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_rejected() != 55802) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_syncdevice_status() != 28178) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_synclistener_on_sync() != 62881) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_constructor_hub_in_memory() != 41212) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10109,8 +12738,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_constructor_hub_open_encrypted() != 16351) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_constructor_syncdevice_new() != 1803) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitChangeListener()
+    uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()
 
