@@ -53,6 +53,14 @@ say "Java: javac against the Kotlin jar"
 javac -d "$out/java" -cp "$out/test.jar:$jna:$stdlib" bindings-mobile/tests/java/JavaPortalTest.java
 "${jvm[@]}" -cp "$out/java:$out/test.jar:$jna:$stdlib" JavaPortalTest
 
+# The offline-sync example: the Python portal over loopback HTTP, the Kotlin app's two phones.
+if [ -x .venv/bin/python ] && .venv/bin/python -c "import needbridge" 2>/dev/null; then
+  say "example: offline sync (Python portal over HTTP, Kotlin app with two phones)"
+  bash examples/sync/run.sh >/dev/null
+else
+  say "example: offline sync SKIPPED (no Python package in .venv: scripts/test.sh builds it first)"
+fi
+
 if command -v swift >/dev/null; then
   say "Swift: swift test"
   libdir=$(cd "$target/debug" && pwd)

@@ -14,8 +14,8 @@ The host's job is only transport and authentication: here a bearer token names t
 (a real portal checks a password, a certificate or a single sign-on). needbridge decides
 everything else — what each mutation does, who wins a contested claim, what a member may see.
 
-It writes ``WORKDIR/portal.json`` (the port, the users' tokens and the need's id) for the app
-and serves until it is killed.
+It writes ``WORKDIR/portal.json`` and ``WORKDIR/portal.properties`` (the port, the users'
+tokens and the ids) for the app (``examples/sync/App.kt``) and serves until it is killed.
 """
 
 from __future__ import annotations
@@ -153,6 +153,17 @@ def main(argv: list[str]) -> int:
     for (token, _), who in zip(users.items(), tokens):
         tokens[who] = token
     (work / "portal.json").write_text(json.dumps({"port": port, "tokens": tokens, "ids": ids}))
+    # The same for the Kotlin app (java.util.Properties).
+    props = {
+        "port": port,
+        "need": ids["need"],
+        "member_a": ids["member_a"],
+        "member_b": ids["member_b"],
+        "token_a": tokens["member_a"],
+        "token_b": tokens["member_b"],
+        "token_staff": tokens["staff"],
+    }
+    (work / "portal.properties").write_text("".join(f"{k}={v}\n" for k, v in props.items()))
     print(f"portal: serving on http://127.0.0.1:{port}", flush=True)
     server.serve_forever()
     return 0

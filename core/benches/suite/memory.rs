@@ -98,7 +98,8 @@ pub fn run(n: u64, quick: bool) -> Vec<Line> {
             "mobile cdylib, stripped (x86_64 Linux)",
             m.len() as f64 / 1048576.0,
             "MiB",
-            6.0,
+            // 6 MiB until the app's side of sync (issue 16; docs/adr/0013).
+            6.5,
         )),
         Err(_) => {
             println!("  mobile library not built (full mode builds it; scripts/mobile-test.sh too)")
