@@ -3,54 +3,12 @@
 //! and the report cells recomputed from the records ([`rebuild_report_cells`]).
 
 use super::memory::MemorySnapshot;
-use super::{
-    is_unsupported, ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, Store,
-    TeamFilter, Tx, TxExt, STORE_SPACE,
-};
+use super::{is_unsupported, Page, Query, Store, Tx, TxExt, STORE_SPACE};
 use crate::error::StoreError;
 use crate::model::{Claim, Kind, Need, Resident, Unit, UnitId};
 use crate::report::cells::{all_cells, claim_facts, need_facts, ClaimFacts, NeedFacts};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Every query that returns all records of one kind.
-fn all_of(kind: Kind) -> Query {
-    match kind {
-        Kind::Unit => Query::Units {
-            parent: None,
-            kind: None,
-        },
-        Kind::WorkUnit => Query::WorkUnits,
-        Kind::Organisation => Query::Organisations,
-        Kind::Category => Query::Categories,
-        Kind::Member => Query::Members(MemberFilter::default()),
-        Kind::LedgerEntry => Query::Ledger {
-            work_unit: None,
-            member: None,
-        },
-        Kind::Resident => Query::Residents { unit: None },
-        Kind::Need => Query::Needs(NeedFilter::default()),
-        Kind::Claim => Query::Claims(ClaimFilter::default()),
-        Kind::Team => Query::Teams(TeamFilter::default()),
-        Kind::Hours => Query::Hours {
-            member: None,
-            unit: None,
-            status: None,
-        },
-        Kind::Activity => Query::Activities(ActivityFilter::default()),
-        Kind::Role => Query::Roles {
-            unit: None,
-            member: None,
-            current_only: false,
-        },
-        Kind::Pairing => Query::Pairings {
-            unit: None,
-            member: None,
-            resident: None,
-            current_only: false,
-        },
-    }
-}
 
 /// How many side-table entries [`dump`] reads at a time.
 const SIDE_BATCH: u32 = 10_000;
@@ -64,7 +22,7 @@ pub fn dump(store: &dyn Store) -> Result<MemorySnapshot, StoreError> {
     let mut tx = store.begin_read()?;
     let mut snap = MemorySnapshot::default();
     for kind in Kind::ALL {
-        let records = tx.query(&all_of(*kind), &Page::ALL)?;
+        let records = tx.query(&Query::all_of(*kind), &Page::ALL)?;
         if !records.is_empty() {
             snap.records
                 .insert(*kind, records.into_iter().map(|r| (r.id(), r)).collect());
@@ -139,25 +97,25 @@ pub fn rebuild_report_cells(tx: &mut dyn Tx) -> Result<(), StoreError> {
         return Ok(());
     }
     let paths: HashMap<UnitId, Vec<Uuid>> = tx
-        .select::<Unit>(&all_of(Kind::Unit), &Page::ALL)?
+        .select::<Unit>(&Query::all_of(Kind::Unit), &Page::ALL)?
         .into_iter()
         .map(|u| (u.id, u.path.iter().map(|p| p.0).collect()))
         .collect();
     let units = |id: &UnitId| paths.get(id).cloned().unwrap_or_default();
     let mut claims: HashMap<Uuid, Vec<ClaimFacts>> = HashMap::new();
-    for c in tx.select::<Claim>(&all_of(Kind::Claim), &Page::ALL)? {
+    for c in tx.select::<Claim>(&Query::all_of(Kind::Claim), &Page::ALL)? {
         claims
             .entry(c.need.0)
             .or_default()
             .push(claim_facts(&c, units(&c.committee)));
     }
     let needs: Vec<(Uuid, NeedFacts)> = tx
-        .select::<Need>(&all_of(Kind::Need), &Page::ALL)?
+        .select::<Need>(&Query::all_of(Kind::Need), &Page::ALL)?
         .iter()
         .map(|n| (n.id.0, need_facts(n, units(&n.committee))))
         .collect();
     let groups: HashMap<Uuid, Vec<String>> = tx
-        .select::<Resident>(&all_of(Kind::Resident), &Page::ALL)?
+        .select::<Resident>(&Query::all_of(Kind::Resident), &Page::ALL)?
         .into_iter()
         .map(|r| {
             (
