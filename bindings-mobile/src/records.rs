@@ -931,5 +931,14 @@ error! {
             /// What the backend reported, without data values.
             detail: String = message,
         },
+        /// A sync message of a protocol or schema version this needbridge does not speak (a newer app or portal): sync pauses — the app keeps its outbox — until one side is updated.
+        VersionNotSupported {
+            /// Which version: `protocol` or `schema`.
+            part: String = part,
+            /// The message's version.
+            version: i64 = version,
+            /// The version this needbridge speaks (for `schema`: the newest it reads).
+            supported: i64 = supported,
+        },
     }
 }

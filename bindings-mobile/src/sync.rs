@@ -143,6 +143,8 @@ pub enum ErrorKind {
     IllegalState,
     /// See `NeedbridgeError.Storage`.
     Storage,
+    /// See `NeedbridgeError.VersionNotSupported`.
+    VersionNotSupported,
 }
 
 impl ToApp<ErrorKind> for needbridge::ErrorKind {
@@ -156,6 +158,7 @@ impl ToApp<ErrorKind> for needbridge::ErrorKind {
             K::LimitReached => ErrorKind::LimitReached,
             K::IllegalState => ErrorKind::IllegalState,
             K::Storage => ErrorKind::Storage,
+            K::VersionNotSupported => ErrorKind::VersionNotSupported,
         }
     }
 }

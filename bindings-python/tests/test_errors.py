@@ -23,6 +23,7 @@ def test_the_hierarchy() -> None:
         (nb.ConflictError, None),
         (nb.LimitReachedError, None),
         (nb.IllegalStateError, None),
+        (nb.VersionNotSupportedError, None),
     ]:
         assert issubclass(cls, nb.NeedbridgeError)
         if builtin is not None:

@@ -67,6 +67,17 @@ pub enum Error {
         /// What the backend reported, without data values.
         message: String,
     },
+    /// A sync message of a protocol or schema version this needbridge does not speak (a newer
+    /// app or portal): sync pauses — the app keeps its outbox — until one side is updated.
+    #[error("version not supported: {part} {version} (this needbridge speaks {supported})")]
+    VersionNotSupported {
+        /// Which version: `protocol` or `schema`.
+        part: String,
+        /// The message's version.
+        version: u64,
+        /// The version this needbridge speaks (for `schema`: the newest it reads).
+        supported: u64,
+    },
 }
 
 /// The kind of an [`Error`], without its details: what a host switches on.
@@ -87,6 +98,8 @@ pub enum ErrorKind {
     IllegalState,
     /// See [`Error::Storage`].
     Storage,
+    /// See [`Error::VersionNotSupported`].
+    VersionNotSupported,
 }
 
 impl Error {
@@ -100,6 +113,7 @@ impl Error {
             Error::LimitReached { .. } => ErrorKind::LimitReached,
             Error::IllegalState { .. } => ErrorKind::IllegalState,
             Error::Storage { .. } => ErrorKind::Storage,
+            Error::VersionNotSupported { .. } => ErrorKind::VersionNotSupported,
         }
     }
 

@@ -477,7 +477,93 @@ fn a_portal_that_lost_a_clients_history_gets_its_pending_work_again(b: Backend) 
     assert!(matches!(refused[0].mutation.command, Command::StartWork(_)));
 }
 
+/// A store whose write transactions start failing on the `n`th from when it is armed (a full
+/// disk, a lost connection): the real store underneath, a fault in front of it.
+struct Faulty {
+    inner: Arc<dyn needbridge::Store>,
+    /// `Some(n)`: the `n`th write transaction from now fails, and every one after it.
+    fails_in: std::sync::Mutex<Option<u32>>,
+}
+
+impl needbridge::Store for Faulty {
+    fn begin_write(
+        &self,
+    ) -> Result<Box<dyn needbridge::store::Tx + '_>, needbridge::error::StoreError> {
+        if let Some(n) = self.fails_in.lock().unwrap().as_mut() {
+            if *n <= 1 {
+                return Err(needbridge::error::StoreError::Backend("disk full".into()));
+            }
+            *n -= 1;
+        }
+        self.inner.begin_write()
+    }
+    fn begin_read(
+        &self,
+    ) -> Result<Box<dyn needbridge::store::Tx + '_>, needbridge::error::StoreError> {
+        self.inner.begin_read()
+    }
+    fn backend_name(&self) -> &'static str {
+        self.inner.backend_name()
+    }
+}
+
+/// A failure of the portal's store stops a push as retryable: what was applied before it
+/// stays applied, nothing after it is, and the next push carries on from there.
+fn a_store_failure_stops_a_push_as_retryable(b: Backend) {
+    let w = World::on(b);
+    let faulty = Arc::new(Faulty {
+        inner: w.store.clone(),
+        fails_in: std::sync::Mutex::new(None),
+    });
+    let portal = Hub::with(faulty.clone(), w.clock.clone(), HubConfig::default()).unwrap();
+    let me = member(w.loner_a);
+    let d = device(&w, me);
+    sync_now(&portal, &d);
+    let claim = d
+        .execute(
+            ClaimNeed {
+                need: w.need_open,
+                claimant: Claimant::Member(w.loner_a),
+                promised_by: later(&w, 5),
+            }
+            .into(),
+        )
+        .unwrap();
+    let id = ClaimId(claim.id());
+    d.execute(StartWork { claim: id }.into()).unwrap();
+    d.execute(
+        CompleteClaim {
+            claim: id,
+            fulfilment: fulfilment("修好了轮椅"),
+        }
+        .into(),
+    )
+    .unwrap();
+    // The second mutation's transaction fails.
+    *faulty.fails_in.lock().unwrap() = Some(2);
+    let s = push(&portal, &d).unwrap();
+    assert!(s.unavailable, "{s:?}");
+    assert_eq!((s.applied, s.rejected, s.last_applied), (1, 0, 1));
+    assert_eq!(portal.claim(&me, id).unwrap().status, ClaimStatus::Active);
+    assert_eq!(
+        d.status().unwrap().pending,
+        3,
+        "nothing is dropped before a pull"
+    );
+    // Healthy again: the next push sends what is left.
+    *faulty.fails_in.lock().unwrap() = None;
+    let s = push(&portal, &d).unwrap();
+    assert_eq!(
+        (s.applied, s.rejected, s.last_applied, s.unavailable),
+        (2, 0, 3, false)
+    );
+    pull(&portal, &d, 0);
+    assert_eq!(d.status().unwrap().pending, 0);
+    assert_eq!(portal.claim(&me, id).unwrap().status, ClaimStatus::Done);
+}
+
 needbridge_acceptance::conformance!(
+    a_store_failure_stops_a_push_as_retryable,
     a_portal_that_lost_a_clients_history_gets_its_pending_work_again,
     first_sync_brings_the_scope_masked,
     offline_work_reaches_the_portal_with_device_ids_and_times,

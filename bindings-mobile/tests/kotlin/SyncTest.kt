@@ -162,6 +162,13 @@ fun twoPhonesOneNeed(dir: File) {
     check(junk.field == "message" && !junk.reason.contains("502")) { "junk: $junk" }
     refused<NeedbridgeException.Invalid> { portal.hub.servePush(a.me, "{}".toByteArray()) }
     refused<NeedbridgeException.Invalid> { a.device.pullRequest(-1L) }
+    // An answer from a newer portal: sync pauses, the outbox stays.
+    val pendingBefore = a.device.status().pending
+    val newer = refused<NeedbridgeException.VersionNotSupported> {
+        a.device.applyPull("{\"protocol\": 2}".toByteArray())
+    }
+    check(newer.part == "protocol" && newer.version == 2L && newer.supported == 1L) { "newer: $newer" }
+    check(a.device.status().pending == pendingBefore) { "the outbox is kept" }
     // A client id belongs to the user of its first push.
     refused<NeedbridgeException.Forbidden> { portal.hub.servePull(b.me, a.device.pullRequest(0L)) }
     listOf(a, b).forEach { it.device.destroy(); it.hub.destroy() }

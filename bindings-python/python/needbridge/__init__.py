@@ -25,6 +25,7 @@ from .errors import (
     NeedbridgeError,
     NotFoundError,
     StorageError,
+    VersionNotSupportedError,
 )
 from .hub import Hub
 from .models import *  # noqa: F401,F403  (the records and vocabularies)
@@ -54,5 +55,6 @@ __all__ = [
     "LimitReachedError",
     "IllegalStateError",
     "StorageError",
+    "VersionNotSupportedError",
     "__version__",
 ] + list(models.__all__)

@@ -19,6 +19,7 @@ __all__ = [
     "LimitReachedError",
     "IllegalStateError",
     "StorageError",
+    "VersionNotSupportedError",
 ]
 
 
@@ -134,6 +135,28 @@ class StorageError(NeedbridgeError, OSError):
     kind = "storage"
 
 
+class VersionNotSupportedError(NeedbridgeError):
+    """A sync message of a protocol or schema version this needbridge does not speak (a newer
+    app or portal): pause syncing — the app keeps its outbox — until one side is updated."""
+
+    kind = "version_not_supported"
+
+    @property
+    def part(self) -> str:
+        """Which version: ``protocol`` or ``schema``."""
+        return str(self.details.get("part", ""))
+
+    @property
+    def version(self) -> int:
+        """The message's version."""
+        return int(self.details.get("version", 0))
+
+    @property
+    def supported(self) -> int:
+        """The version this needbridge speaks (for ``schema``: the newest it reads)."""
+        return int(self.details.get("supported", 0))
+
+
 _BY_KIND: Dict[str, Type[NeedbridgeError]] = {
     c.kind: c
     for c in (
@@ -144,6 +167,7 @@ _BY_KIND: Dict[str, Type[NeedbridgeError]] = {
         LimitReachedError,
         IllegalStateError,
         StorageError,
+        VersionNotSupportedError,
     )
 }
 
@@ -155,6 +179,7 @@ _MESSAGES = {
     "limit_reached": "limit reached: {limit} (at most {max})",
     "illegal_state": "illegal state: {entity} is {state}; cannot {action}",
     "storage": "storage: {message}",
+    "version_not_supported": "version not supported: {part} {version} (this needbridge speaks {supported})",
 }
 
 

@@ -136,6 +136,8 @@ pub struct MutationOutcome {
 pub struct PushResponse {
     /// The protocol version ([`PROTOCOL`]).
     pub protocol: u32,
+    /// The portal's message schema ([`SCHEMA`]).
+    pub schema: u32,
     /// The portal store's epoch (a uuid v7 made when it first served sync, again after a
     /// restore): later epochs are greater. An app drops an answer from an older epoch, and
     /// learns from a newer one whether the portal lost its history.
@@ -354,7 +356,9 @@ pub fn decode_pull_request(bytes: &[u8]) -> Result<PullRequest, Error> {
 pub fn decode_pull_response(bytes: &[u8]) -> Result<PullResponse, Error> {
     let mut body = message(bytes)?;
     version(&mut body)?;
+    let s = schema(&mut body)?;
     body.insert("protocol".into(), Value::from(PROTOCOL));
+    body.insert("schema".into(), Value::from(s));
     args::from_value("", Value::Object(body))
 }
 
@@ -363,7 +367,9 @@ pub fn decode_pull_response(bytes: &[u8]) -> Result<PullResponse, Error> {
 pub fn decode_push_response(bytes: &[u8]) -> Result<PushResponse, Error> {
     let mut body = message(bytes)?;
     version(&mut body)?;
+    let s = schema(&mut body)?;
     body.insert("protocol".into(), Value::from(PROTOCOL));
+    body.insert("schema".into(), Value::from(s));
     args::from_value("", Value::Object(body))
 }
 
@@ -383,26 +389,29 @@ fn message(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     }
 }
 
-/// The message's protocol version, which must be [`PROTOCOL`].
+/// The message's protocol version, which must be [`PROTOCOL`] (else `VersionNotSupported`).
 fn version(body: &mut Map<String, Value>) -> Result<u32, Error> {
     let v = field::<u32>(body, "protocol")?;
     if v != PROTOCOL {
-        return Err(Error::invalid(
-            "protocol",
-            format!("not supported: this needbridge speaks protocol {PROTOCOL}"),
-        ));
+        return Err(Error::VersionNotSupported {
+            part: "protocol".into(),
+            version: u64::from(v),
+            supported: u64::from(PROTOCOL),
+        });
     }
     Ok(v)
 }
 
-/// The message's schema, which must be [`SCHEMA`] or older (older ones are upcast).
+/// The message's schema, which must be from 1 to [`SCHEMA`] (older ones are upcast; else
+/// `VersionNotSupported`).
 fn schema(body: &mut Map<String, Value>) -> Result<u32, Error> {
     let v = field::<u32>(body, "schema")?;
-    if v > SCHEMA {
-        return Err(Error::invalid(
-            "schema",
-            format!("not supported: newer than this needbridge's schema {SCHEMA}"),
-        ));
+    if v == 0 || v > SCHEMA {
+        return Err(Error::VersionNotSupported {
+            part: "schema".into(),
+            version: u64::from(v),
+            supported: u64::from(SCHEMA),
+        });
     }
     Ok(v)
 }
@@ -488,6 +497,7 @@ mod tests {
         assert_eq!(encode(&back), encode(&p));
         let r = PushResponse {
             protocol: PROTOCOL,
+            schema: SCHEMA,
             epoch: Uuid::now_v7(),
             last_applied: 3,
             outcomes: vec![
@@ -523,10 +533,20 @@ mod tests {
         let secret = "张秀英13912345678";
         assert_eq!(refusal(b"not json").0, "message");
         assert_eq!(refusal(b"[1,2]").0, "message");
-        assert_eq!(
-            refusal(&with(|v| v["protocol"] = Value::from(2))).0,
-            "protocol"
-        );
+        for (part, value) in [("protocol", 2), ("schema", SCHEMA + 1), ("schema", 0)] {
+            match decode_push_request(&with(|v| v[part] = Value::from(value))) {
+                Err(Error::VersionNotSupported {
+                    part: p,
+                    version,
+                    supported,
+                }) => {
+                    assert_eq!(p, part);
+                    assert_eq!(version, u64::from(value));
+                    assert!(supported >= 1);
+                }
+                other => panic!("expected VersionNotSupported, got {other:?}"),
+            }
+        }
         assert_eq!(
             refusal(&with(|v| v["mutations"][1]["id"] = Value::from(7))).0,
             "mutations[1].id"

@@ -148,6 +148,7 @@ pub fn push(hub: &Hub, actor: &Actor, request: &PushRequest) -> Result<PushRespo
     }
     Ok(PushResponse {
         protocol: PROTOCOL,
+        schema: SCHEMA,
         epoch: epoch(hub)?,
         last_applied: last,
         outcomes,
