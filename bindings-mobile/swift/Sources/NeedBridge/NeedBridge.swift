@@ -10001,6 +10001,10 @@ public enum ErrorKind: Equatable, Hashable {
      * See `NeedbridgeError.Storage`.
      */
     case storage
+    /**
+     * See `NeedbridgeError.VersionNotSupported`.
+     */
+    case versionNotSupported
 
 
 
@@ -10036,6 +10040,8 @@ public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
         
         case 7: return .storage
         
+        case 8: return .versionNotSupported
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -10070,6 +10076,10 @@ public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
         
         case .storage:
             writeInt(&buf, Int32(7))
+        
+        
+        case .versionNotSupported:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -10666,6 +10676,20 @@ enum NeedbridgeError: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
          * What the backend reported, without data values.
          */detail: String
     )
+    /**
+     * A sync message of a protocol or schema version this needbridge does not speak (a newer app or portal): sync pauses — the app keeps its outbox — until one side is updated.
+     */
+    case VersionNotSupported(
+        /**
+         * Which version: `protocol` or `schema`.
+         */part: String, 
+        /**
+         * The message's version.
+         */version: Int64, 
+        /**
+         * The version this needbridge speaks (for `schema`: the newest it reads).
+         */supported: Int64
+    )
 
     
 
@@ -10732,6 +10756,11 @@ public struct FfiConverterTypeNeedbridgeError: FfiConverterRustBuffer {
         case 7: return .Storage(
             detail: try FfiConverterString.read(from: &buf)
             )
+        case 8: return .VersionNotSupported(
+            part: try FfiConverterString.read(from: &buf), 
+            version: try FfiConverterInt64.read(from: &buf), 
+            supported: try FfiConverterInt64.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -10782,6 +10811,13 @@ public struct FfiConverterTypeNeedbridgeError: FfiConverterRustBuffer {
         case let .Storage(detail):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .VersionNotSupported(part,version,supported):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(part, into: &buf)
+            FfiConverterInt64.write(version, into: &buf)
+            FfiConverterInt64.write(supported, into: &buf)
             
         }
     }
