@@ -450,25 +450,30 @@ impl Device {
             clear(w.tx(), STAGE)?;
             w.tx().side_put(META, "ready", "1")?;
         } else {
-            // Back to the confirmed state: undo what pending mutations wrote.
+            // Back to the confirmed state: undo what pending mutations wrote (in the order
+            // of `apply_order`, for the same reason).
+            let mut undo: Vec<Change> = Vec::new();
             for (key, v) in scan_all(w.tx(), SHADOW)? {
                 let s: Shadow = from_json(&v)?;
-                match s.record {
-                    Some(r) => w.put(&r)?,
-                    None => w.delete(s.kind, s.id)?,
-                }
+                undo.push(match s.record {
+                    Some(record) => Change::Put { record },
+                    None => Change::Gone {
+                        kind: s.kind,
+                        id: s.id,
+                    },
+                });
                 w.tx().side_delete(SHADOW, &key)?;
+            }
+            undo.sort_by_key(|c| apply_order(c, false));
+            for c in &undo {
+                match c {
+                    Change::Put { record } => w.put(record)?,
+                    Change::Gone { kind, id } => w.delete(*kind, *id)?,
+                }
             }
         }
         changes.extend(response.changes.iter().cloned());
-        if response.snapshot {
-            // Referenced kinds first (units before members, needs before claims, …): fewer
-            // references wait for their record until commit.
-            changes.sort_by_key(|c| {
-                let kind = change_key(c).0;
-                Kind::ALL.iter().position(|k| *k == kind)
-            });
-        }
+        changes.sort_by_key(|c| apply_order(c, response.snapshot));
         for c in &changes {
             match c {
                 Change::Put { record } => w.put(record)?,
@@ -528,7 +533,7 @@ impl Device {
             );
             match run {
                 Ok(_) => n += 1,
-                Err(e @ (Error::Storage { .. } | Error::Conflict { .. })) => return Err(e),
+                Err(e) if retryable(&e) => return Err(e),
                 Err(_) => {
                     let mut w = self.hub.begin_raw()?;
                     w.tx().side_put(META, "replayed", &m.id.to_string())?;
@@ -568,6 +573,28 @@ impl Device {
             rejected,
             ready,
         })
+    }
+}
+
+/// The order a page's changes are written in (the page is one transaction; the order only
+/// avoids tripping constraints checked at each write): removals first; then claims that are no
+/// longer live before the rest, so a need's new live claim never meets the old one still live
+/// (one live claim per need is a unique index; claims' ids follow the devices' clocks, not
+/// the portal's order); in a snapshot, referenced kinds before the kinds referring to them, so
+/// fewer references wait for their record until commit.
+fn apply_order(c: &Change, snapshot: bool) -> (u8, u8, usize) {
+    let kind = change_key(c).0;
+    let kind_rank = if snapshot {
+        Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    } else {
+        0
+    };
+    match c {
+        Change::Gone { .. } => (0, 0, 0),
+        Change::Put {
+            record: Record::Claim(x),
+        } if !x.status.is_live() => (1, 0, kind_rank),
+        Change::Put { .. } => (1, 1, kind_rank),
     }
 }
 

@@ -453,6 +453,16 @@ fn command(v: Option<Value>, at: &str) -> Result<Command, Error> {
     })
 }
 
+/// Whether an error is the infrastructure's — the store failed, or concurrent changes outlasted
+/// the retries: worth trying again later — rather than the rules refusing for good.
+fn retryable(e: &Error) -> bool {
+    match e {
+        Error::Storage { .. } => true,
+        Error::Conflict { reason } => reason.starts_with(crate::hub::GAVE_UP),
+        _ => false,
+    }
+}
+
 /// The bytes of a message (JSON, UTF-8).
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
     // Serializing these types cannot fail: maps have string keys, no value is a float NaN.

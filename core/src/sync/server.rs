@@ -95,16 +95,6 @@ fn check_actor(state: Option<&ClientState>, actor: &Actor) -> Result<()> {
     }
 }
 
-/// Whether an error stops a batch as retryable (the store failed, or concurrent changes
-/// outlasted the retries) rather than refusing the mutation for good.
-fn retryable(e: &Error) -> bool {
-    match e {
-        Error::Storage { .. } => true,
-        Error::Conflict { reason } => reason.starts_with(crate::hub::GAVE_UP),
-        _ => false,
-    }
-}
-
 /// Applies a push from `actor` (authenticated by the host): each mutation in its own
 /// transaction, in order. A mutation at or below the client's last applied id answers its
 /// stored outcome; a gap stops the batch; a refusal by the rules is stored as
