@@ -11,16 +11,18 @@
 # Python package built in release mode, and a private PostgreSQL server (scripts/with-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/apt.sh
+. scripts/apt.sh
 
 if [[ " $* " != *" --no-python "* ]]; then
   if [ ! -x .venv/bin/python ]; then
     if ! python3 -m venv .venv 2>/dev/null; then
       rm -rf .venv
-      apt-get install -y -q python3-venv >/dev/null
+      apt_install python3-venv
       python3 -m venv .venv
     fi
   fi
-  .venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pandas pyarrow
+  .venv/bin/pip install -q --disable-pip-version-check -c scripts/constraints.txt maturin pandas pyarrow
   rm -rf target/wheels-release
   .venv/bin/maturin build -q --locked --release -m bindings-python/Cargo.toml -o target/wheels-release
   .venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels-release/needbridge-*.whl

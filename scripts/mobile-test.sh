@@ -5,6 +5,8 @@
 # target/tools, JNA (Debian `libjna-java`). Run by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/apt.sh
+. scripts/apt.sh
 target=${CARGO_TARGET_DIR:-target}
 say() { printf '  mobile: %s\n' "$*"; }
 
@@ -28,13 +30,13 @@ tools="$target/tools"
 kotlinc="$tools/node_modules/kotlin-compiler/bin/kotlinc"
 if [ ! -x "$kotlinc" ]; then
   say "installing the Kotlin compiler (npm kotlin-compiler)"
-  command -v npm >/dev/null || apt-get install -y -q npm >/dev/null
+  command -v npm >/dev/null || apt_install npm
   mkdir -p "$tools"
-  npm install --silent --prefix "$tools" kotlin-compiler >/dev/null
+  npm install --silent --prefix "$tools" kotlin-compiler@2.4.20 >/dev/null
 fi
-command -v java >/dev/null && command -v javac >/dev/null || apt-get install -y -q default-jdk-headless >/dev/null
+command -v java >/dev/null && command -v javac >/dev/null || apt_install default-jdk-headless
 jna=/usr/share/java/jna.jar
-[ -f "$jna" ] || apt-get install -y -q libjna-java >/dev/null
+[ -f "$jna" ] || apt_install libjna-java
 stdlib="$tools/node_modules/kotlin-compiler/lib/kotlin-stdlib.jar"
 jvm=(java -Djna.library.path="$target/debug")
 

@@ -3,6 +3,8 @@
 # Usage: scripts/test.sh            (from anywhere; CI runs it through .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/apt.sh
+. scripts/apt.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -38,11 +40,11 @@ step "Python package: wheel built by maturin, installed into a venv, pytest on e
 if [ ! -x .venv/bin/python ]; then
   if ! python3 -m venv .venv 2>/dev/null; then
     rm -rf .venv
-    apt-get install -y -q python3-venv >/dev/null
+    apt_install python3-venv
     python3 -m venv .venv
   fi
 fi
-.venv/bin/pip install -q --disable-pip-version-check "maturin>=1.9,<2" pytest mypy pandas pyarrow polars matplotlib
+.venv/bin/pip install -q --disable-pip-version-check -c scripts/constraints.txt maturin pytest mypy pandas pyarrow polars matplotlib
 python3 bindings-python/gen_models.py --check
 rm -rf target/wheels
 .venv/bin/maturin build -q --locked --profile dev -m bindings-python/Cargo.toml -o target/wheels
