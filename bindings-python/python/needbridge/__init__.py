@@ -14,8 +14,9 @@ also accept their codes; ids are :class:`uuid.UUID`, times timezone-aware
 :class:`NeedbridgeError` subclasses (see :mod:`needbridge.errors`).
 """
 
-from . import errors, models, sync
+from . import config, errors, models, sync
 from ._types import Actor, Claimant, fen, yuan
+from .config import HubConfig, Synchronous
 from .errors import (
     ConflictError,
     ForbiddenError,
@@ -34,10 +35,13 @@ from ._native import __version__
 
 __all__ = [
     "Hub",
+    "HubConfig",
+    "Synchronous",
     "Actor",
     "Claimant",
     "fen",
     "yuan",
+    "config",
     "errors",
     "models",
     "sync",

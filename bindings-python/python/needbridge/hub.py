@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from typing import Any, Dict, List, Optional, Type, TypeVar, Union
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import (
+    Any,
+    Dict,
+    List,
+    Optional,
+    Type,
+    TypeVar,
+    Union,
+)
 from uuid import UUID
 
 from . import _native
@@ -12,6 +21,7 @@ from . import models as m
 from . import sync as s
 from ._commands import _Commands
 from ._types import Actor, Claimant, _enum, _enums, _reader, _typed
+from .config import HubConfig, Synchronous
 from .errors import _invalid
 
 __all__ = ["Hub"]
@@ -29,12 +39,19 @@ def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
     return {"of": "work_unit", "id": work_unit}
 
 
+def _config(config: Optional[HubConfig]) -> Optional[HubConfig]:
+    if config is not None and not isinstance(config, HubConfig):
+        raise _invalid("config", "must be a needbridge.HubConfig")
+    return config
+
+
 class Hub(_Commands):
     """The one entry point: runs commands (each in one transaction with its event) and answers
     reads, always as an :class:`Actor`, masking personal data the actor may not see.
 
     Open one per database and share it between threads: calls release the GIL while the core
-    works.
+    works. A Hub is a context manager: ``with Hub.open(path) as hub: ...`` closes it at the
+    end (:meth:`close`).
     """
 
     __slots__ = ("_hub",)
@@ -47,10 +64,31 @@ class Hub(_Commands):
 
     @classmethod
     def open(
-        cls, path: Union[str, "os.PathLike[str]"], key: Union[str, bytes, None] = None
+        cls,
+        path: Union[str, "os.PathLike[str]"],
+        key: Union[str, bytes, None] = None,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        synchronous: Synchronous = "full",
+        config: Optional[HubConfig] = None,
     ) -> "Hub":
-        """Opens (creating if missing) an embedded SQLite database file and brings its schema
-        up to date.
+        """Opens an embedded SQLite database file and brings its schema up to date.
+
+        A missing file is refused (:class:`~needbridge.errors.InvalidInputError` with
+        ``field == "path"``) unless ``create=True``, so a typo in a path never becomes a new,
+        empty database; ``create=True`` creates the file if it is missing and opens it if not.
+
+        With ``read_only=True`` every command (and :meth:`tick`, :meth:`sync_push`, a sync
+        :class:`~needbridge.Device`) is refused with
+        :class:`~needbridge.errors.IllegalStateError` (``state == "read_only"``) before it
+        reaches the core: for analysts who must not change anything. Reads are unchanged. The
+        core has no read-only connection, so opening still migrates an older file's schema
+        (as any open does); ``read_only`` cannot be combined with ``create``.
+
+        ``synchronous`` is SQLite's durability (``"full"``, the default, or ``"normal"``, see
+        :data:`~needbridge.config.Synchronous`); ``config`` the policies
+        (:class:`HubConfig`, the core's defaults when ``None``).
 
         With ``key`` the file is encrypted at rest (SQLCipher): a ``str`` passphrase (the
         key is derived from it by PBKDF2) or 32 raw ``bytes`` (say from the platform's key
@@ -58,7 +96,15 @@ class Hub(_Commands):
         key for an encrypted file raises :class:`~needbridge.errors.InvalidInputError` with
         ``field == "key"`` and leaves the file exactly as it was.
         """
-        return cls(_native.Hub.open(os.fspath(path), key))
+        native = _native.Hub.open(
+            os.fspath(path),
+            key,
+            create=create,
+            read_only=read_only,
+            synchronous=synchronous,
+            config=_config(config),
+        )
+        return cls(native)
 
     @staticmethod
     def rekey(
@@ -88,15 +134,67 @@ class Hub(_Commands):
         _native.Hub.decrypt(os.fspath(path), key)
 
     @classmethod
-    def in_memory(cls) -> "Hub":
-        """A Hub over a fresh in-memory store (tests, notebooks)."""
-        return cls(_native.Hub.in_memory())
+    def in_memory(cls, *, config: Optional[HubConfig] = None) -> "Hub":
+        """A Hub over a fresh in-memory store (tests, notebooks); ``config`` as in
+        :meth:`open`."""
+        return cls(_native.Hub.in_memory(config=_config(config)))
 
     @classmethod
-    def connect_postgres(cls, url: str) -> "Hub":
+    def connect_postgres(
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        config: Optional[HubConfig] = None,
+    ) -> "Hub":
         """Connects to PostgreSQL (``postgresql://…`` or libpq ``key=value`` text) and brings
-        the schema up to date."""
-        return cls(_native.Hub.connect_postgres(url))
+        the schema up to date; ``read_only`` and ``config`` as in :meth:`open` (for a
+        database role that truly cannot write, connect as one: PostgreSQL enforces it)."""
+        native = _native.Hub.connect_postgres(url, read_only=read_only, config=_config(config))
+        return cls(native)
+
+    # -------------------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        """Releases the database. Later calls raise
+        :class:`~needbridge.errors.IllegalStateError` (``hub is closed``); closing again does
+        nothing. Calls already running on other threads finish first, and a sync
+        :class:`~needbridge.Device` opened on this Hub keeps the database open until it is
+        itself gone."""
+        self._hub.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return bool(self._hub.closed)
+
+    def __enter__(self) -> "Hub":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether commands are refused (opened with ``read_only=True``)."""
+        return bool(self._hub.read_only)
+
+    @property
+    def config(self) -> HubConfig:
+        """The policies in force."""
+        opens, warn, extensions, retries, page = self._hub.config()
+        return HubConfig(
+            max_open_claims_per_member=opens,
+            warn_before=timedelta(microseconds=warn),
+            max_extensions=extensions,
+            max_retries=retries,
+            max_page=page,
+        )
 
     @property
     def backend(self) -> str:
@@ -110,7 +208,8 @@ class Hub(_Commands):
         return _time(self._hub.now())
 
     def __repr__(self) -> str:
-        return f"<needbridge.Hub backend={self.backend}>"
+        state = " closed" if self.closed else " read_only" if self.read_only else ""
+        return f"<needbridge.Hub backend={self.backend}{state}>"
 
     # -------------------------------------------------------------------- plumbing
 
