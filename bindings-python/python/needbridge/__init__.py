@@ -15,7 +15,7 @@ also accept their codes; ids are :class:`uuid.UUID`, times timezone-aware
 """
 
 from . import config, errors, models, sync
-from ._types import Actor, Claimant, fen, yuan
+from ._types import DISTRICT_TZ, Actor, Claimant, Instant, fen, yuan
 from .config import HubConfig, Synchronous
 from .errors import (
     ConflictError,
@@ -39,6 +39,8 @@ __all__ = [
     "Synchronous",
     "Actor",
     "Claimant",
+    "Instant",
+    "DISTRICT_TZ",
     "fen",
     "yuan",
     "config",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from types import TracebackType
 from typing import (
     Any,
@@ -20,7 +20,7 @@ from . import _native
 from . import models as m
 from . import sync as s
 from ._commands import _Commands
-from ._types import Actor, Claimant, _enum, _enums, _reader, _typed
+from ._types import DISTRICT_TZ, Actor, Claimant, Instant, _enum, _enums, _instant, _reader, _typed
 from .config import HubConfig, Synchronous
 from .errors import _invalid
 
@@ -29,6 +29,7 @@ __all__ = ["Hub"]
 R = TypeVar("R")
 
 _Period = Optional[datetime]
+_Bound = Optional[Instant]
 
 
 def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
@@ -45,6 +46,12 @@ def _config(config: Optional[HubConfig]) -> Optional[HubConfig]:
     return config
 
 
+def _tz(tz: tzinfo) -> tzinfo:
+    if not isinstance(tz, tzinfo):
+        raise _invalid("tz", "must be a datetime.tzinfo")
+    return tz
+
+
 class Hub(_Commands):
     """The one entry point: runs commands (each in one transaction with its event) and answers
     reads, always as an :class:`Actor`, masking personal data the actor may not see.
@@ -54,13 +61,14 @@ class Hub(_Commands):
     end (:meth:`close`).
     """
 
-    __slots__ = ("_hub",)
+    __slots__ = ("_hub", "_tz")
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, tz: tzinfo = DISTRICT_TZ) -> None:
         """Use :meth:`open`, :meth:`in_memory` or :meth:`connect_postgres`."""
         if not isinstance(native, _native.Hub):
             raise TypeError("use Hub.open(), Hub.in_memory() or Hub.connect_postgres()")
         self._hub = native
+        self._tz = _tz(tz)
 
     @classmethod
     def open(
@@ -72,6 +80,7 @@ class Hub(_Commands):
         read_only: bool = False,
         synchronous: Synchronous = "full",
         config: Optional[HubConfig] = None,
+        tz: tzinfo = DISTRICT_TZ,
     ) -> "Hub":
         """Opens an embedded SQLite database file and brings its schema up to date.
 
@@ -88,7 +97,9 @@ class Hub(_Commands):
 
         ``synchronous`` is SQLite's durability (``"full"``, the default, or ``"normal"``, see
         :data:`~needbridge.config.Synchronous`); ``config`` the policies
-        (:class:`HubConfig`, the core's defaults when ``None``).
+        (:class:`HubConfig`, the core's defaults when ``None``); ``tz`` the time zone a
+        :class:`~datetime.date` given as a time bound starts in (:data:`DISTRICT_TZ`,
+        UTC+8, by default).
 
         With ``key`` the file is encrypted at rest (SQLCipher): a ``str`` passphrase (the
         key is derived from it by PBKDF2) or 32 raw ``bytes`` (say from the platform's key
@@ -104,7 +115,7 @@ class Hub(_Commands):
             synchronous=synchronous,
             config=_config(config),
         )
-        return cls(native)
+        return cls(native, tz)
 
     @staticmethod
     def rekey(
@@ -134,10 +145,12 @@ class Hub(_Commands):
         _native.Hub.decrypt(os.fspath(path), key)
 
     @classmethod
-    def in_memory(cls, *, config: Optional[HubConfig] = None) -> "Hub":
-        """A Hub over a fresh in-memory store (tests, notebooks); ``config`` as in
+    def in_memory(
+        cls, *, config: Optional[HubConfig] = None, tz: tzinfo = DISTRICT_TZ
+    ) -> "Hub":
+        """A Hub over a fresh in-memory store (tests, notebooks); ``config`` and ``tz`` as in
         :meth:`open`."""
-        return cls(_native.Hub.in_memory(config=_config(config)))
+        return cls(_native.Hub.in_memory(config=_config(config)), tz)
 
     @classmethod
     def connect_postgres(
@@ -146,12 +159,13 @@ class Hub(_Commands):
         *,
         read_only: bool = False,
         config: Optional[HubConfig] = None,
+        tz: tzinfo = DISTRICT_TZ,
     ) -> "Hub":
         """Connects to PostgreSQL (``postgresql://…`` or libpq ``key=value`` text) and brings
-        the schema up to date; ``read_only`` and ``config`` as in :meth:`open` (for a
+        the schema up to date; ``read_only``, ``config`` and ``tz`` as in :meth:`open` (for a
         database role that truly cannot write, connect as one: PostgreSQL enforces it)."""
         native = _native.Hub.connect_postgres(url, read_only=read_only, config=_config(config))
-        return cls(native)
+        return cls(native, tz)
 
     # -------------------------------------------------------------------- lifecycle
 
@@ -195,6 +209,11 @@ class Hub(_Commands):
             max_retries=retries,
             max_page=page,
         )
+
+    @property
+    def tz(self) -> tzinfo:
+        """The time zone a :class:`~datetime.date` given as a time bound starts in."""
+        return self._tz
 
     @property
     def backend(self) -> str:
@@ -347,9 +366,10 @@ class Hub(_Commands):
         claimant: Optional[Claimant] = None,
         statuses: Optional[List[Union[m.ClaimStatus, str]]] = None,
         unit: Optional[UUID] = None,
-        promised_before: Optional[datetime] = None,
+        promised_before: _Bound = None,
     ) -> List[m.Claim]:
-        """Claims matching every given filter, in creation order."""
+        """Claims matching every given filter, in creation order (``promised_before``: a
+        timezone-aware ``datetime`` or a ``date``, see :attr:`tz`)."""
         return self._ask(
             actor,
             "claims",
@@ -358,7 +378,7 @@ class Hub(_Commands):
             claimant=claimant,
             statuses=_enums(m.ClaimStatus, statuses or [], "statuses"),
             unit=unit,
-            promised_before=promised_before,
+            promised_before=_instant(promised_before, "promised_before", self._tz),
         )
 
     @_typed
@@ -398,18 +418,20 @@ class Hub(_Commands):
         unit: Optional[UUID] = None,
         kind: Union[m.ActivityKind, str, None] = None,
         team: Optional[UUID] = None,
-        held_from: Optional[datetime] = None,
-        held_before: Optional[datetime] = None,
+        held_from: _Bound = None,
+        held_before: _Bound = None,
         after: Optional[UUID] = None,
         limit: Optional[int] = None,
     ) -> List[m.Activity]:
-        """Activities matching every given filter, one page."""
+        """Activities matching every given filter, one page (``held_from`` inclusive,
+        ``held_before`` exclusive: timezone-aware ``datetime`` values or ``date`` values, see
+        :attr:`tz`)."""
         args: Dict[str, Any] = {
             "unit": unit,
             "kind": None if kind is None else _enum(m.ActivityKind, kind, "kind"),
             "team": team,
-            "held_from": held_from,
-            "held_before": held_before,
+            "held_from": _instant(held_from, "held_from", self._tz),
+            "held_before": _instant(held_before, "held_before", self._tz),
             "after": after,
             "limit": limit,
         }
@@ -562,18 +584,24 @@ class Hub(_Commands):
         *,
         unit: Optional[UUID] = None,
         work_unit: Optional[UUID] = None,
-        since: _Period = None,
-        until: _Period = None,
+        since: _Bound = None,
+        until: _Bound = None,
     ) -> m.Report:
         """Every figure of the district report for a unit subtree or a work unit over
-        ``[since, until)`` (either end open)."""
+        ``[since, until)`` (either end open).
+
+        ``since`` and ``until`` are timezone-aware ``datetime`` values or ``date`` values: a
+        date is its midnight in the Hub's time zone (:attr:`tz`: Asia/Shanghai, UTC+8, unless
+        opened with another), so ``since=date(2025, 1, 1), until=date(2026, 1, 1)`` is the
+        year 2025 in the district. A naive ``datetime`` is refused
+        (:class:`~needbridge.errors.InvalidInputError` naming the argument)."""
         return self._ask(
             actor,
             "report",
             m.Report,
             scope=_scope(unit, work_unit),
-            since=since,
-            until=until,
+            since=_instant(since, "since", self._tz),
+            until=_instant(until, "until", self._tz),
         )
 
     @_typed
