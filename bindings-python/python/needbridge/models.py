@@ -7,7 +7,7 @@ enum whose values are the core's stable codes."""
 # fmt: off
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _field
 from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
@@ -510,7 +510,7 @@ class Resident(Record):
     """When registered."""
     masked: bool
     """Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see ``crate::rules::audit``)."""
-    erased_at: Optional[datetime]
+    erased_at: Optional[datetime] = None
     """When the resident's personal data was erased (``EraseResident``): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures."""
 
 
@@ -574,17 +574,17 @@ class Item(Record):
 class Fulfilment(Record):
     """What was done for a need: recorded on completion, counted once verified."""
 
-    money_fen: int
+    money_fen: int = 0
     """Money put in, in fen (≥ 0)."""
-    items: List[Item]
+    items: List[Item] = _field(default_factory=list)
     """Items given."""
-    minutes: int
+    minutes: int = 0
     """Minutes of service."""
-    people_served: int
+    people_served: int = 0
     """People served."""
-    evidence: List[str]
+    evidence: List[str] = _field(default_factory=list)
     """References to evidence (photo ids, file names, URLs)."""
-    note: str
+    note: str = ""
     """A note."""
 
 
@@ -876,9 +876,9 @@ class Period(Record):
 
     _renamed: ClassVar[Dict[str, str]] = {'from_': 'from'}
     """Python names of fields whose JSON names are Python keywords."""
-    from_: Optional[datetime]
+    from_: Optional[datetime] = None
     """Start (inclusive)."""
-    to: Optional[datetime]
+    to: Optional[datetime] = None
     """End (exclusive)."""
 
 
