@@ -47,6 +47,10 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "Period": {"from": "None", "to": "None"},
 }
 
+# Maps keyed by ids, which the core writes as text: their keys become ``uuid.UUID`` like
+# every other id of a record (``report.data.by_committee[committee.id]``).
+ID_KEYS = {("ReportData", "by_committee"), ("Report", "committee_names")}
+
 Schema = dict[str, Any]
 
 
@@ -248,6 +252,9 @@ def render() -> str:
         "__all__ = [",
     ]
     names = vocabularies() + records()
+    for rec, f in sorted(ID_KEYS):
+        if f not in defs().get(rec, {}).get("properties", {}):
+            raise SystemExit(f"gen_models: ID_KEYS names {rec}.{f}, which is no field")
     lines += [f'    "{n}",' for n in names] + ["]", ""]
     for name in vocabularies():
         doc = doc_block(defs()[name].get("description"))
@@ -268,6 +275,10 @@ def render() -> str:
         given = defaults(name)
         for fname, schema, fdoc in fields(name):
             t = py_type(schema)
+            if (name, fname) in ID_KEYS:
+                if not t.startswith("Dict[str, "):
+                    raise SystemExit(f"gen_models: {name}.{fname} in ID_KEYS is no map")
+                t = "Dict[UUID, " + t[len("Dict[str, "):]
             default = f" = {default_value(given[fname])}" if fname in given else ""
             if keyword.iskeyword(fname):
                 fname += "_"

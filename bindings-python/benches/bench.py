@@ -160,7 +160,7 @@ def needbridge_figures(report: Any) -> Dict[str, Dict[str, Dict[str, int]]]:
 
     return {
         "total": {"": row(d.needs)},
-        "committee": {k: row(v) for k, v in d.by_committee.items()},
+        "committee": {str(k): row(v) for k, v in d.by_committee.items()},
         "category": {k: row(v) for k, v in d.by_category.items()},
         "channel": {k: row(v) for k, v in d.by_channel.items()},
         "month": {k: row(v) for k, v in d.by_month.items()},

@@ -268,7 +268,7 @@ pub struct Decoder {
 impl Decoder {
     /// Compiles a plan: a tuple `("plain",)`, `("uuid",)`, `("time",)`, `("enum", cls)`,
     /// `("tagged", cls)`, `("record", cls, ((attribute, key, plan), …))`, `("list", plan)`,
-    /// `("dict", plan)` or `("tuple", (plan, …))`.
+    /// `("dict", plan)` (`("dict", plan, ("uuid",))`: keys are ids) or `("tuple", (plan, …))`.
     #[new]
     fn new(plan: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Decoder {

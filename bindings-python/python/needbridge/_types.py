@@ -476,6 +476,8 @@ def _plan(tp: Any, seen: Tuple[Any, ...] = ()) -> Tuple[Any, ...]:
     if origin in (list, typing.List):
         return ("list", _plan(args[0], seen))
     if origin in (dict, typing.Dict):
+        if args[0] is UUID:
+            return ("dict", _plan(args[1], seen), ("uuid",))
         return ("dict", _plan(args[1], seen))
     if origin in (tuple, typing.Tuple):
         return ("tuple", tuple(_plan(a, seen) for a in args))

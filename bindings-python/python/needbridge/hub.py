@@ -486,8 +486,10 @@ class Hub(_Commands):
         ``engine="pandas"`` (default) returns a ``pandas.DataFrame``, ``engine="polars"`` a
         ``polars.DataFrame`` (install ``needbridge[pandas]`` or ``needbridge[polars]``).
         Integers are nullable ``Int64``, times UTC ``datetime64[us]``, statuses and other codes
-        categorical, ids and text strings. Personal data is masked as in the matching read.
-        The columns are built in Rust, not from row objects.
+        categorical, text strings. Ids are text: ``str(uuid)`` of the records' ids (lowercase,
+        hyphenated), so ``df[df.committee == str(unit.id)]`` and ``UUID(x)`` both work.
+        Personal data is masked as in the matching read. The columns are built in Rust, not
+        from row objects.
         """
         kinds = ("needs", "claims", "members", "teams", "activities", "ledger")
         if kind not in kinds:

@@ -962,7 +962,7 @@ class ReportData(Record):
     """Activities by kind code."""
     three_heads: Dict[str, int]
     """Three-heads roles held at the end of the period, by kind code."""
-    by_committee: Dict[str, NeedFigures]
+    by_committee: Dict[UUID, NeedFigures]
     """Needs and claims by committee id."""
     by_category: Dict[str, NeedFigures]
     """Needs and claims by category code."""
@@ -984,7 +984,7 @@ class Report(Record):
     """When it was computed."""
     data: ReportData
     """The figures."""
-    committee_names: Dict[str, str]
+    committee_names: Dict[UUID, str]
     """Committee names by id (for ``by_committee``)."""
     category_names: Dict[str, Tuple[str, str]]
     """Category labels by code: (中文, English)."""
