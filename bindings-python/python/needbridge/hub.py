@@ -10,6 +10,7 @@ from typing import (
     Dict,
     List,
     Optional,
+    Tuple,
     Type,
     TypeVar,
     Union,
@@ -30,6 +31,51 @@ R = TypeVar("R")
 
 _Period = Optional[datetime]
 _Bound = Optional[Instant]
+
+
+_Label = Tuple[str, str, Dict[str, str]]
+
+
+def _with_labels(columns: Dict[str, Any], labels: List[Any], make: Any) -> Dict[str, Any]:
+    """``columns`` with each label column right after the id column it labels (after that
+    column's earlier labels), built by ``make(id values, labels by id, name)``."""
+    after: Dict[str, List[Any]] = {}
+    for col, name, names in labels:
+        if col in columns:
+            after.setdefault(col, []).append((name, make(columns[col], names, name)))
+    out: Dict[str, Any] = {}
+    for col, values in columns.items():
+        out[col] = values
+        for name, label in after.get(col, []):
+            out[name] = label
+    return out
+
+
+def _pandas_labels(ids: Any, names: Dict[str, str], name: str) -> Any:
+    """A categorical of the label of each id (missing where the id or its label is): the ids
+    are factorized in C, only the distinct ones looked up."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(ids)
+    found = [names.get(str(u)) for u in uniques]
+    categories = sorted({x for x in found if x is not None})
+    index = {c: i for i, c in enumerate(categories)}
+    # One slot more, for code -1 (a missing id): remap[-1] is that slot, -1 (missing).
+    remap = np.array([index[x] if x is not None else -1 for x in found] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
+def _polars_labels(ids: Any, names: Dict[str, str], name: str) -> Any:
+    """A categorical series of the label of each id (null where the id or its label is)."""
+    import polars as pl
+
+    text = ids.cast(pl.Utf8)
+    if hasattr(text, "replace_strict"):
+        labels = text.replace_strict(names, default=None, return_dtype=pl.Utf8)
+    else:  # polars before 1.0
+        labels = text.replace(names, default=None)
+    return labels.cast(pl.Categorical).alias(name)
 
 
 def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
@@ -479,6 +525,7 @@ class Hub(_Commands):
         *,
         unit: UUID,
         engine: str = "pandas",
+        labels: bool = False,
     ) -> Any:
         """The records of ``kind`` under ``unit`` as a data frame: ``"needs"``, ``"claims"``,
         ``"members"``, ``"teams"``, ``"activities"`` or ``"ledger"`` (the committee ledger).
@@ -490,6 +537,13 @@ class Hub(_Commands):
         hyphenated), so ``df[df.committee == str(unit.id)]`` and ``UUID(x)`` both work.
         Personal data is masked as in the matching read. The columns are built in Rust, not
         from row objects.
+
+        With ``labels=True`` a readable label follows each id column it names, so a
+        ``groupby`` needs no join: ``committee_name`` (needs, claims, members, teams,
+        activities), ``grid_name`` (needs), ``category_zh`` and ``category_en`` (needs,
+        ledger), ``work_unit_name`` (members), ``team_name`` (activities) — categorical
+        columns, missing where the id is. Labels are names, not keys: two committees may
+        share one, so group by the id when that matters.
         """
         kinds = ("needs", "claims", "members", "teams", "activities", "ledger")
         if kind not in kinds:
@@ -558,6 +612,8 @@ class Hub(_Commands):
                     data[name] = pd.array(arr, dtype=pd.StringDtype("pyarrow"))
                 else:
                     data[name] = pd.array(values, dtype="string")
+            if labels:
+                data = _with_labels(data, self._labels(kind, actor, unit), _pandas_labels)
             return pd.DataFrame(data)
         series = []
         for name, ty, values in columns:
@@ -571,11 +627,37 @@ class Hub(_Commands):
                 series.append(s)
             elif ty == "code":
                 c, cats = codes(values)
-                labels = [cats[i] if i >= 0 else None for i in c.tolist()]
-                series.append(pl.Series(name, labels, dtype=pl.Categorical))
+                named = [cats[i] if i >= 0 else None for i in c.tolist()]
+                series.append(pl.Series(name, named, dtype=pl.Categorical))
             else:
                 series.append(pl.Series(name, values, dtype=pl.Utf8))
-        return pl.DataFrame(series)
+        columns_by_name = {x.name: x for x in series}
+        if labels:
+            columns_by_name = _with_labels(
+                columns_by_name, self._labels(kind, actor, unit), _polars_labels
+            )
+        return pl.DataFrame(list(columns_by_name.values()))
+
+    def _labels(self, kind: str, actor: Actor, unit: UUID) -> List[_Label]:
+        """The label columns of a frame of ``kind``: (id column, label column, label by id
+        text), from the public reads of units, categories, work units and teams."""
+        out: List[_Label] = []
+        if kind != "ledger":
+            units = {str(u.id): u.name for u in self.units(actor)}
+            out.append(("committee", "committee_name", units))
+            if kind == "needs":
+                out.append(("grid", "grid_name", units))
+        if kind in ("needs", "ledger"):
+            categories = self.categories(actor)
+            out.append(("category", "category_zh", {c.code: c.name_zh for c in categories}))
+            out.append(("category", "category_en", {c.code: c.name_en for c in categories}))
+        if kind == "members":
+            work_units = {str(w.id): w.name for w in self.work_units(actor)}
+            out.append(("work_unit", "work_unit_name", work_units))
+        if kind == "activities":
+            teams = {str(t.id): t.name for t in self.teams(actor, unit=unit)}
+            out.append(("team", "team_name", teams))
+        return out
 
     # -------------------------------------------------------------------- reports and ledgers
 
