@@ -51,6 +51,10 @@ DEFAULTS: dict[str, dict[str, str]] = {
 # every other id of a record (``report.data.by_committee[committee.id]``).
 ID_KEYS = {("ReportData", "by_committee"), ("Report", "committee_names")}
 
+# Hand-written base classes a record also derives from (``_views.py``): behaviour only, no
+# fields (the Jupyter view of a report).
+BASES = {"Report": "_ReportView"}
+
 Schema = dict[str, Any]
 
 
@@ -248,6 +252,7 @@ def render() -> str:
         "from uuid import UUID",
         "",
         "from ._types import Actor, Claimant, Record",
+        "from ._views import " + ", ".join(sorted(set(BASES.values()))),
         "",
         "__all__ = [",
     ]
@@ -267,7 +272,8 @@ def render() -> str:
         lines += ["", "    def __str__(self) -> str:", "        return str(self.value)", ""]
     for name in records():
         doc = doc_block(defs()[name].get("description"))
-        lines += ["", "@dataclass(frozen=True)", f"class {name}(Record):", f'    """{doc}"""', ""]
+        bases = ", ".join(([BASES[name]] if name in BASES else []) + ["Record"])
+        lines += ["", "@dataclass(frozen=True)", f"class {name}({bases}):", f'    """{doc}"""', ""]
         renamed = {f"{f}_": f for f, _, _ in fields(name) if keyword.iskeyword(f)}
         if renamed:
             lines.append(f"    _renamed: ClassVar[Dict[str, str]] = {renamed!r}")

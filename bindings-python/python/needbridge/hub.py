@@ -678,7 +678,8 @@ class Hub(_Commands):
         date is its midnight in the Hub's time zone (:attr:`tz`: Asia/Shanghai, UTC+8, unless
         opened with another), so ``since=date(2025, 1, 1), until=date(2026, 1, 1)`` is the
         year 2025 in the district. A naive ``datetime`` is refused
-        (:class:`~needbridge.errors.InvalidInputError` naming the argument)."""
+        (:class:`~needbridge.errors.InvalidInputError` naming the argument). In Jupyter the
+        report shows itself as a table of its main figures."""
         return self._ask(
             actor,
             "report",

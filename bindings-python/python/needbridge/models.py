@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Dict, List, Optional, Tuple
 from uuid import UUID
 
 from ._types import Actor, Claimant, Record
+from ._views import _ReportView
 
 __all__ = [
     "UnitKind",
@@ -975,7 +976,7 @@ class ReportData(Record):
 
 
 @dataclass(frozen=True)
-class Report(Record):
+class Report(_ReportView, Record):
     """A finished report: the figures and the names to show them with."""
 
     request: Dict[str, Any]
