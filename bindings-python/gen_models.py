@@ -310,17 +310,19 @@ def render_commands() -> str:
         "from __future__ import annotations",
         "",
         "from datetime import datetime",
-        "from typing import Any, List, Optional, Union",
+        "from typing import Any, List, Optional, Type, TypeVar, Union",
         "from uuid import UUID",
         "",
         "from . import models as m",
         "from ._types import Actor, Claimant, _enum, _enums, _typed",
         "",
+        'R = TypeVar("R")',
+        "",
         "COMMANDS = [",
     ]
     lines += [f'    "{c["command"]}",' for c in commands()] + ["]", "", "", "class _Commands:"]
     lines += ['    """The commands of :class:`needbridge.Hub` (each runs in one transaction and', '    appends one event)."""', ""]
-    lines += ["    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:", "        raise NotImplementedError", ""]
+    lines += ["    def _run(self, actor: Actor, command: str, out: Type[R], **fields: Any) -> R:", "        raise NotImplementedError", ""]
 
     def qual(t: str) -> str:
         return re.sub(r"\b(" + "|".join(sorted(enums | structs)) + r")\b", r"m.\1", t)

@@ -15,6 +15,7 @@ from uuid import UUID
 from .errors import InvalidInputError, _invalid
 
 R = typing.TypeVar("R")
+F = typing.TypeVar("F", bound=typing.Callable[..., Any])
 
 __all__ = ["Record", "Actor", "Claimant", "yuan", "fen", "DISTRICT_TZ", "Instant"]
 
@@ -405,7 +406,7 @@ def _guard(tp: Any, name: str, k: int, env: Dict[str, Any]) -> str:
     return " or ".join(tests) or "False"
 
 
-def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
+def _typed(fn: F) -> F:
     """Checks every argument of a Hub method against its annotation before the core sees it,
     so a wrong type is refused naming the argument (as :class:`InvalidInputError`).
 
@@ -442,7 +443,7 @@ def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
         [f"def {fn.__name__}({', '.join(params)}):", *body, f"    return _fn({', '.join(forward)})"]
     )
     exec(compile(source, f"<needbridge checks of {fn.__qualname__}>", "exec"), env)
-    return functools.update_wrapper(env[fn.__name__], fn)
+    return typing.cast(F, functools.update_wrapper(env[fn.__name__], fn))
 
 
 # ------------------------------------------------------------------------------------------

@@ -6,14 +6,17 @@ import os
 from datetime import datetime, timedelta, tzinfo
 from types import TracebackType
 from typing import (
+    TYPE_CHECKING,
     Any,
     Dict,
     List,
+    Literal,
     Optional,
     Tuple,
     Type,
     TypeVar,
     Union,
+    overload,
 )
 from uuid import UUID
 
@@ -25,12 +28,21 @@ from ._types import DISTRICT_TZ, Actor, Claimant, Instant, _enum, _enums, _insta
 from .config import HubConfig, Synchronous
 from .errors import _invalid
 
-__all__ = ["Hub"]
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+__all__ = ["Hub", "FrameKind"]
 
 R = TypeVar("R")
 
 _Period = Optional[datetime]
 _Bound = Optional[Instant]
+
+FrameKind = Literal["needs", "claims", "members", "teams", "activities", "ledger"]
+"""What :meth:`Hub.frame` can load."""
+
+_FRAME_KINDS = ("needs", "claims", "members", "teams", "activities", "ledger")
 
 
 _Label = Tuple[str, str, Dict[str, str]]
@@ -278,8 +290,15 @@ class Hub(_Commands):
 
     # -------------------------------------------------------------------- plumbing
 
-    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:
-        return self._hub.run(actor, command, fields, _reader(out))
+    def _run(self, actor: Actor, command: str, out: Type[R], **fields: Any) -> R:
+        result: R = self._hub.run(actor, command, fields, _reader(out))
+        return result
+
+    @overload
+    def _ask(self, actor: Actor, query: str, out: Type[R], **args: Any) -> R: ...
+
+    @overload
+    def _ask(self, actor: Actor, query: str, out: List[Type[R]], **args: Any) -> List[R]: ...
 
     def _ask(self, actor: Actor, query: str, out: Any, **args: Any) -> Any:
         return self._hub.ask(actor, query, args, _reader(out))
@@ -513,14 +532,37 @@ class Hub(_Commands):
 
     def tick(self) -> m.TickSummary:
         """Warns about claims due soon, lapses overdue claims and expires stale needs."""
-        return self._hub.tick(_reader(m.TickSummary))
+        out: m.TickSummary = self._hub.tick(_reader(m.TickSummary))
+        return out
 
     # -------------------------------------------------------------------- frames
+
+    @overload
+    def frame(
+        self,
+        kind: FrameKind,
+        actor: Actor,
+        *,
+        unit: UUID,
+        engine: Literal["pandas"] = ...,
+        labels: bool = ...,
+    ) -> "pandas.DataFrame": ...
+
+    @overload
+    def frame(
+        self,
+        kind: FrameKind,
+        actor: Actor,
+        *,
+        unit: UUID,
+        engine: Literal["polars"],
+        labels: bool = ...,
+    ) -> "polars.DataFrame": ...
 
     @_typed
     def frame(
         self,
-        kind: str,
+        kind: FrameKind,
         actor: Actor,
         *,
         unit: UUID,
@@ -545,7 +587,7 @@ class Hub(_Commands):
         columns, missing where the id is. Labels are names, not keys: two committees may
         share one, so group by the id when that matters.
         """
-        kinds = ("needs", "claims", "members", "teams", "activities", "ledger")
+        kinds = _FRAME_KINDS
         if kind not in kinds:
             raise _invalid("kind", "must be one of: " + ", ".join(kinds))
         if engine not in ("pandas", "polars"):
