@@ -29,6 +29,32 @@ DESCRIPTION = ROOT / "bindings" / "description.json"
 # Described types that map to hand-written types (see _types.py).
 SPECIAL = {"Claimant": "Claimant", "Actor": "Actor"}
 
+# Defaults of fields the core requires but a caller building the record may leave empty
+# (Python literals). The core reads every one of these fields without a default, so the
+# description has none to give; a default the description does give (``"default"`` in a
+# field's schema) is used as well, and so is ``None`` for an optional field of a record a
+# command takes (see ``defaults``).
+DEFAULTS: dict[str, dict[str, str]] = {
+    "Fulfilment": {
+        "money_fen": "0",
+        "items": "[]",
+        "minutes": "0",
+        "people_served": "0",
+        "evidence": "[]",
+        "note": '""',
+    },
+    # An open period: ``Period()`` is all time, ``Period(from_=t)`` from ``t`` on.
+    "Period": {"from": "None", "to": "None"},
+}
+
+# Maps keyed by ids, which the core writes as text: their keys become ``uuid.UUID`` like
+# every other id of a record (``report.data.by_committee[committee.id]``).
+ID_KEYS = {("ReportData", "by_committee"), ("Report", "committee_names")}
+
+# Hand-written base classes a record also derives from (``_views.py``): behaviour only, no
+# fields (the Jupyter view of a report).
+BASES = {"Report": "_ReportView"}
+
 Schema = dict[str, Any]
 
 
@@ -118,6 +144,66 @@ def variants(name: str) -> list[tuple[str, str, str]]:
     return [(v["name"], v["code"], doc_block(docs.get(v["code"]))) for v in voc["values"]]
 
 
+@functools.cache
+def inputs() -> frozenset[str]:
+    """The records a caller builds: those a command takes, and the records inside them."""
+    out: set[str] = set()
+
+    def walk(s: Any) -> None:
+        if isinstance(s, dict):
+            name = ref(s) if "$ref" in s else None
+            if name and name in records() and name not in out:
+                out.add(name)
+                walk(defs()[name])
+            for v in s.values():
+                walk(v)
+        elif isinstance(s, list):
+            for v in s:
+                walk(v)
+
+    for c in commands():
+        walk(defs()[c["name"]])
+    return frozenset(out)
+
+
+def defaults(name: str) -> dict[str, str]:
+    """The default (a Python literal) of each field of record ``name`` that has one: from the
+    ``DEFAULTS`` table, from the description (a ``"default"`` in the field's schema), and
+    ``None`` for an optional field of a record a caller builds. Fields with a default must
+    come after those without (a dataclass's rule): the generator stops if they do not."""
+    d = defs()[name]
+    required = set(d.get("required", []))
+    table = DEFAULTS.get(name, {})
+    out: dict[str, str] = {}
+    for f, s in d.get("properties", {}).items():
+        if f in table:
+            out[f] = table[f]
+        elif "default" in s:
+            out[f] = repr(s["default"])
+        elif name in inputs() and f not in required and optional(s) is not None:
+            out[f] = "None"
+    names = list(d.get("properties", {}))
+    for before, after in zip(names, names[1:]):
+        if before in out and after not in out:
+            raise SystemExit(
+                f"gen_models: {name}.{after} has no default but follows {name}.{before}, "
+                "which has one: give it one in DEFAULTS"
+            )
+    for f in table:
+        if f not in names:
+            raise SystemExit(f"gen_models: DEFAULTS names {name}.{f}, which is no field")
+    return out
+
+
+def default_value(literal: str) -> str:
+    """A dataclass field's default: a fresh list for each record, else the literal."""
+    if literal == "[]":
+        return "_field(default_factory=list)"
+    if literal == "{}":
+        return "_field(default_factory=dict)"
+    return literal
+
+
 def py_type(s: Schema) -> str:
     inner = optional(s)
     if inner is not None:
@@ -159,17 +245,21 @@ def render() -> str:
         "# fmt: off",
         "from __future__ import annotations",
         "",
-        "from dataclasses import dataclass",
+        "from dataclasses import dataclass, field as _field",
         "from datetime import datetime",
         "from enum import Enum",
         "from typing import Any, ClassVar, Dict, List, Optional, Tuple",
         "from uuid import UUID",
         "",
         "from ._types import Actor, Claimant, Record",
+        "from ._views import " + ", ".join(sorted(set(BASES.values()))),
         "",
         "__all__ = [",
     ]
     names = vocabularies() + records()
+    for rec, f in sorted(ID_KEYS):
+        if f not in defs().get(rec, {}).get("properties", {}):
+            raise SystemExit(f"gen_models: ID_KEYS names {rec}.{f}, which is no field")
     lines += [f'    "{n}",' for n in names] + ["]", ""]
     for name in vocabularies():
         doc = doc_block(defs()[name].get("description"))
@@ -182,15 +272,23 @@ def render() -> str:
         lines += ["", "    def __str__(self) -> str:", "        return str(self.value)", ""]
     for name in records():
         doc = doc_block(defs()[name].get("description"))
-        lines += ["", "@dataclass(frozen=True)", f"class {name}(Record):", f'    """{doc}"""', ""]
+        bases = ", ".join(([BASES[name]] if name in BASES else []) + ["Record"])
+        lines += ["", "@dataclass(frozen=True)", f"class {name}({bases}):", f'    """{doc}"""', ""]
         renamed = {f"{f}_": f for f, _, _ in fields(name) if keyword.iskeyword(f)}
         if renamed:
             lines.append(f"    _renamed: ClassVar[Dict[str, str]] = {renamed!r}")
             lines.append('    """Python names of fields whose JSON names are Python keywords."""')
+        given = defaults(name)
         for fname, schema, fdoc in fields(name):
+            t = py_type(schema)
+            if (name, fname) in ID_KEYS:
+                if not t.startswith("Dict[str, "):
+                    raise SystemExit(f"gen_models: {name}.{fname} in ID_KEYS is no map")
+                t = "Dict[UUID, " + t[len("Dict[str, "):]
+            default = f" = {default_value(given[fname])}" if fname in given else ""
             if keyword.iskeyword(fname):
                 fname += "_"
-            lines.append(f"    {fname}: {py_type(schema)}")
+            lines.append(f"    {fname}: {t}{default}")
             if fdoc:
                 lines.append(f'    """{fdoc}"""')
         lines.append("")
@@ -212,17 +310,19 @@ def render_commands() -> str:
         "from __future__ import annotations",
         "",
         "from datetime import datetime",
-        "from typing import Any, List, Optional, Union",
+        "from typing import Any, List, Optional, Type, TypeVar, Union",
         "from uuid import UUID",
         "",
         "from . import models as m",
         "from ._types import Actor, Claimant, _enum, _enums, _typed",
         "",
+        'R = TypeVar("R")',
+        "",
         "COMMANDS = [",
     ]
     lines += [f'    "{c["command"]}",' for c in commands()] + ["]", "", "", "class _Commands:"]
     lines += ['    """The commands of :class:`needbridge.Hub` (each runs in one transaction and', '    appends one event)."""', ""]
-    lines += ["    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:", "        raise NotImplementedError", ""]
+    lines += ["    def _run(self, actor: Actor, command: str, out: Type[R], **fields: Any) -> R:", "        raise NotImplementedError", ""]
 
     def qual(t: str) -> str:
         return re.sub(r"\b(" + "|".join(sorted(enums | structs)) + r")\b", r"m.\1", t)

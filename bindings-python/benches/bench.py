@@ -160,7 +160,7 @@ def needbridge_figures(report: Any) -> Dict[str, Dict[str, Dict[str, int]]]:
 
     return {
         "total": {"": row(d.needs)},
-        "committee": {k: row(v) for k, v in d.by_committee.items()},
+        "committee": {str(k): row(v) for k, v in d.by_committee.items()},
         "category": {k: row(v) for k, v in d.by_category.items()},
         "channel": {k: row(v) for k, v in d.by_channel.items()},
         "month": {k: row(v) for k, v in d.by_month.items()},
@@ -268,7 +268,7 @@ def serve_claims(backend: str, claims: int, tmp: Path) -> None:
     """Item 7a, driven by the Rust suite so the two sides interleave: builds the world, says
     ``READY``, then for each line ``a b`` on stdin claims needs ``a..b`` and prints the
     seconds taken; ``quit`` ends."""
-    hub = nb.Hub.in_memory() if backend == "memory" else nb.Hub.open(str(tmp / "py-claims.db"))
+    hub = nb.Hub.in_memory() if backend == "memory" else nb.Hub.open(str(tmp / "py-claims.db"), create=True)
     ms, ns = world(hub, max(1, claims // 2), claims)
     until = datetime.now(timezone.utc) + timedelta(days=30)
     print("READY", flush=True)

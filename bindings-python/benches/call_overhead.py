@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=0.0)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
-        hub = nb.Hub.in_memory() if a.backend == "memory" else nb.Hub.open(str(Path(d) / "x.db"))
+        hub = nb.Hub.in_memory() if a.backend == "memory" else nb.Hub.open(str(Path(d) / "x.db"), create=True)
         ms, ns = world(hub, a.claims, a.claims)
         until = datetime.now(timezone.utc) + timedelta(days=30)
         out = _reader(models.Claim)

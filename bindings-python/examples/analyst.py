@@ -4,9 +4,10 @@ Run the main job first (it writes ``district.db``), then::
 
     python bindings-python/examples/analyst.py district.db needs-by-committee.png
 
-It opens the database read-mostly through needbridge (as the system actor), prints the
-district report, loads every need into a pandas frame (built from columns in Rust) and saves
-a PNG: needs by status per committee (top 20 by number of needs) and by category.
+It opens the database read-only through needbridge (as the system actor: any command would
+be refused), prints the district report, loads every need into a pandas frame (built from
+columns in Rust, with committee and category labels beside their ids) and saves a PNG: needs
+by status per committee (top 20 by number of needs) and by category.
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ def main(argv: list[str]) -> int:
     if not db.exists():
         print(f"{db} not found: run `cargo run -p needbridge-examples --example district` first")
         return 2
-    hub = nb.Hub.open(db)
-    system = nb.Actor.system()
-    district = hub.units(system, kind="district")[0]
-    report = hub.report(system, unit=district.id)
+    with nb.Hub.open(db, read_only=True) as hub:
+        system = nb.Actor.system()
+        district = hub.units(system, kind="district")[0]
+        report = hub.report(system, unit=district.id)
+        # Labels beside the ids (committee_name, category_zh, category_en): no join needed.
+        needs = hub.frame("needs", system, unit=district.id, labels=True)
     d, n = report.data, report.data.needs
     rows = [
         ("居委会 committees", d.committees),
@@ -59,24 +62,22 @@ def main(argv: list[str]) -> int:
     for label, value in rows:
         print(f"  {label:<36} {value:>12}")
 
-    needs = hub.frame("needs", system, unit=district.id)
-    committees = {str(u.id): u.name for u in hub.units(system, kind="committee")}
     font = cjk_font()
     if font:
         plt.rcParams["font.sans-serif"] = [font] + plt.rcParams["font.sans-serif"]
-        name = committees.get
-        category = {k: zh for k, (zh, _en) in report.category_names.items()}
+        committee, category = needs["committee_name"], needs["category_zh"]
     else:
-        # No Chinese font here: committees by number, categories in English.
-        order = {c: f"C{i + 1:02d}" for i, c in enumerate(sorted(committees, key=committees.get))}
-        name = order.get
-        category = {k: en for k, (_zh, en) in report.category_names.items()}
-    needs["committee_name"] = needs["committee"].map(lambda c: name(c) or c)
+        # No Chinese font here: committees by number (in the order of their names),
+        # categories in English.
+        name = dict(zip(needs["committee"], needs["committee_name"]))
+        number = {c: f"C{i + 1:02d}" for i, c in enumerate(sorted(name, key=lambda c: str(name[c])))}
+        committee, category = needs["committee"].map(number), needs["category_en"]
+    needs["committee_label"] = committee.astype(str)
     by_status = needs.pivot_table(
-        index="committee_name", columns="status", values="id", aggfunc="count", fill_value=0, observed=True
+        index="committee_label", columns="status", values="id", aggfunc="count", fill_value=0, observed=True
     )
     top = by_status.loc[by_status.sum(axis=1).sort_values(ascending=False).index[:20]]
-    by_category = needs["category"].map(lambda c: category.get(c, c)).value_counts()
+    by_category = category.astype(str).value_counts()
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(15, 7), gridspec_kw={"width_ratios": [3, 2]})
     top.iloc[::-1].plot.barh(stacked=True, ax=left, width=0.8)
@@ -87,6 +88,7 @@ def main(argv: list[str]) -> int:
     by_category.iloc[::-1].plot.barh(ax=right, color="#4c72b0")
     right.set_title("Needs by category")
     right.set_xlabel("needs")
+    right.set_ylabel("")
     fig.tight_layout()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyphs, if any

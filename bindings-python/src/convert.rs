@@ -57,6 +57,24 @@ fn as_micros(v: &Bound<'_, PyAny>, k: &Known, field: &str) -> PyResult<Option<i6
     Ok(Some(delta.floor_div(k.microsecond.bind(py))?.extract()?))
 }
 
+/// A `datetime.timedelta` as whole microseconds (rounded down); anything else is `Invalid`
+/// naming `field`.
+pub fn micros_of_timedelta(v: &Bound<'_, PyAny>, field: &str) -> PyResult<i64> {
+    let py = v.py();
+    let k = known(py)?;
+    // Only a timedelta divides by a timedelta (a number raises TypeError).
+    let micros = match v.floor_div(k.microsecond.bind(py)) {
+        Ok(m) => m,
+        Err(e) if e.is_instance_of::<PyTypeError>(py) => {
+            return Err(invalid(py, field, "must be a datetime.timedelta"))
+        }
+        Err(e) => return Err(e),
+    };
+    micros
+        .extract()
+        .map_err(|_| invalid(py, field, "is out of range"))
+}
+
 /// RFC 3339 in UTC, as the core writes times.
 fn rfc3339(micros: i64, py: Python<'_>, field: &str) -> PyResult<String> {
     DateTime::<Utc>::from_timestamp_micros(micros)
@@ -250,7 +268,7 @@ pub struct Decoder {
 impl Decoder {
     /// Compiles a plan: a tuple `("plain",)`, `("uuid",)`, `("time",)`, `("enum", cls)`,
     /// `("tagged", cls)`, `("record", cls, ((attribute, key, plan), …))`, `("list", plan)`,
-    /// `("dict", plan)` or `("tuple", (plan, …))`.
+    /// `("dict", plan)` (`("dict", plan, ("uuid",))`: keys are ids) or `("tuple", (plan, …))`.
     #[new]
     fn new(plan: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Decoder {

@@ -121,13 +121,15 @@ impl<'a, 'py> Build<'a, 'py> {
                 kind: None,
                 id: None,
             },
-            Plan::Dict(value) => Fields::Dict {
+            Plan::Dict(value, uuid_keys) => Fields::Dict {
                 dict: PyDict::new(py),
                 build: self.with(value),
+                uuid_keys: *uuid_keys,
             },
             _ => Fields::Dict {
                 dict: PyDict::new(py),
                 build: self.plain(),
+                uuid_keys: false,
             },
         })
     }
@@ -465,6 +467,8 @@ pub enum Fields<'a, 'py> {
     Dict {
         build: Build<'a, 'py>,
         dict: Bound<'py, PyDict>,
+        /// Keys as `uuid.UUID`s (ids), not text.
+        uuid_keys: bool,
     },
 }
 
@@ -506,8 +510,19 @@ impl<'py> Fields<'_, 'py> {
                     *out = Some(v.serialize(build.with(build.plan))?);
                 }
             }
-            Fields::Dict { build, dict } => {
-                dict.set_item(key, v.serialize(*build)?)?;
+            Fields::Dict {
+                build,
+                dict,
+                uuid_keys,
+            } => {
+                let value = v.serialize(*build)?;
+                if *uuid_keys {
+                    let id = uuid::Uuid::parse_str(key)
+                        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+                    dict.set_item(new_uuid(build.py, build.k, id.as_u128())?, value)?;
+                } else {
+                    dict.set_item(key, value)?;
+                }
             }
         }
         Ok(())

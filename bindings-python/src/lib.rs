@@ -30,13 +30,16 @@ use needbridge::export::{ExportOptions, Language, PersonalData};
 use needbridge::hub::{MemberScope, NeedQuery};
 use needbridge::model::*;
 use needbridge::report::{Period, ReportScope};
-use needbridge::store::sqlite::SqliteStore;
+use needbridge::store::memory::MemoryStore;
+use needbridge::store::postgres::PostgresStore;
+use needbridge::store::sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use needbridge::store::{ActivityFilter, ClaimFilter, Page, TeamFilter};
-use needbridge::{Actor, Hub, Key};
+use needbridge::{Actor, Hub, HubConfig, Key, SystemClock};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Reads a core type from arguments already converted to JSON values; `field` names the
 /// value (`""`: the keyword arguments themselves). A mismatch is `Invalid` naming the path of
@@ -293,20 +296,31 @@ struct Export {
 }
 
 impl PyHub {
+    /// Runs the read `f` on the core's Hub (refused once closed) with the GIL released.
     fn call<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&Hub) -> Result<T, needbridge::Error> + Send,
     ) -> PyResult<T> {
-        let hub = &self.hub;
-        released(py, || f(hub))
+        self.call_as(py, "read", f)
     }
 
-    /// A command or read: its keyword arguments converted by `read` into `T` (a refusal
-    /// names the argument's path) and handed to `f` with the actor.
-    fn convey<'py, T>(
+    /// [`PyHub::call`], naming the `action` a closed Hub refuses.
+    fn call_as<T: Send>(
         &self,
+        py: Python<'_>,
+        action: &str,
+        f: impl FnOnce(&Hub) -> Result<T, needbridge::Error> + Send,
+    ) -> PyResult<T> {
+        let hub = self.hub(py, action)?;
+        released(py, || f(&hub))
+    }
+
+    /// A command or read named `action` on `hub`: its keyword arguments converted by `read`
+    /// into `T` (a refusal names the argument's path) and handed to `f` with the actor.
+    fn convey<'py, T>(
         py: Python<'py>,
+        hub: Arc<Hub>,
         actor: &Bound<'py, PyAny>,
         args: Option<&Bound<'py, PyDict>>,
         read: impl FnOnce(Map<String, Value>) -> Result<T, needbridge::Error>,
@@ -315,27 +329,120 @@ impl PyHub {
         let actor = convert::actor(actor)?;
         let args = convert::arguments(args)?;
         let what = read(args).map_err(|e| raise(py, e))?;
-        f(&self.hub, &actor, what)
+        f(&hub, &actor, what)
+    }
+}
+
+/// SQLite's durability from Python: `"full"` (the default) or `"normal"`.
+fn synchronous(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<Synchronous> {
+    let Some(v) = v else {
+        return Ok(Synchronous::default());
+    };
+    match convert::text(v, "synchronous")?.as_str() {
+        "full" => Ok(Synchronous::Full),
+        "normal" => Ok(Synchronous::Normal),
+        _ => Err(errors::invalid(py, "synchronous", "must be full or normal")),
+    }
+}
+
+/// The policies of a Hub from a `needbridge.HubConfig` (`None`: the core's defaults): each
+/// attribute read as the core's type, a refusal naming `config.<attribute>`; the whole
+/// checked by the core ([`HubConfig::validate`]).
+fn hub_config(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<HubConfig> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(HubConfig::default());
+    };
+    let get = |name: &str| -> PyResult<(Bound<'_, PyAny>, String)> {
+        let field = format!("config.{name}");
+        match v.getattr(name) {
+            Ok(x) => Ok((x, field)),
+            Err(_) => Err(errors::invalid(
+                py,
+                &field,
+                "is missing (pass a needbridge.HubConfig)",
+            )),
+        }
+    };
+    let number = |name: &str| -> PyResult<u32> {
+        let (x, field) = get(name)?;
+        if x.cast::<pyo3::types::PyBool>().is_ok() {
+            return Err(errors::invalid(
+                py,
+                &field,
+                "must be a whole number, not a bool",
+            ));
+        }
+        convert::read(&x, &field)
+    };
+    let (warn, field) = get("warn_before")?;
+    let micros: i64 = convert::micros_of_timedelta(&warn, &field)?;
+    let config = HubConfig {
+        max_open_claims_per_member: number("max_open_claims_per_member")?,
+        warn_before: chrono::Duration::microseconds(micros),
+        max_extensions: number("max_extensions")?,
+        max_retries: number("max_retries")?,
+        max_page: number("max_page")?,
+    };
+    config.validate().map_err(|e| raise(py, e))?;
+    Ok(config)
+}
+
+/// A SQLite store for `Hub.open`: refuses a missing file unless `create` (so a typo in a path
+/// does not become a new, empty database).
+fn sqlite_store(
+    path: &std::path::Path,
+    key: Option<Key>,
+    create: bool,
+    options: SqliteOptions,
+) -> Result<SqliteStore, needbridge::Error> {
+    if !create && !path.is_file() {
+        return Err(needbridge::Error::invalid(
+            "path",
+            "no database file there (Hub.open(path, create=True) creates one)",
+        ));
+    }
+    match key {
+        Some(key) => SqliteStore::open_encrypted_with(path, key, options),
+        None => SqliteStore::open_with(path, options),
     }
 }
 
 #[pymethods]
 impl PyHub {
-    /// Opens (creating if missing) an embedded SQLite database file; encrypted at rest with
-    /// `key` when given (a `str` passphrase or 32 raw `bytes`).
+    /// Opens an embedded SQLite database file (a missing one only with `create`), encrypted
+    /// at rest with `key` when given (a `str` passphrase or 32 raw `bytes`), with
+    /// `synchronous` durability (`"full"` or `"normal"`) and the policies of `config` (a
+    /// `needbridge.HubConfig`, `None` for the defaults); with `read_only` every command is
+    /// refused.
     #[staticmethod]
-    #[pyo3(signature = (path, key=None))]
+    #[pyo3(signature = (path, key=None, create=false, read_only=false, synchronous=None, config=None))]
     fn open(
         py: Python<'_>,
         path: std::path::PathBuf,
         key: Option<&Bound<'_, PyAny>>,
+        create: bool,
+        read_only: bool,
+        synchronous: Option<&Bound<'_, PyAny>>,
+        config: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        if read_only && create {
+            return Err(errors::invalid(
+                py,
+                "create",
+                "a read-only Hub cannot create a database",
+            ));
+        }
         let key = key.map(|k| store_key(py, k)).transpose()?;
-        released(py, || match key {
-            Some(key) => Hub::open_encrypted(&path, key),
-            None => Hub::open(&path),
+        let options = SqliteOptions {
+            synchronous: self::synchronous(py, synchronous)?,
+            ..SqliteOptions::default()
+        };
+        let config = hub_config(py, config)?;
+        released(py, || {
+            let store = sqlite_store(&path, key, create, options)?;
+            Hub::with(store, SystemClock, config)
         })
-        .map(PyHub::new)
+        .map(|hub| PyHub::new(hub, read_only))
     }
 
     /// Changes the key of a closed encrypted database file.
@@ -364,29 +471,79 @@ impl PyHub {
         released(py, || SqliteStore::decrypt(&path, &key))
     }
 
-    /// A Hub over a fresh in-memory store (tests, notebooks).
+    /// A Hub over a fresh in-memory store (tests, notebooks), with the policies of `config`.
     #[staticmethod]
-    fn in_memory() -> Self {
-        PyHub::new(Hub::in_memory())
+    #[pyo3(signature = (config=None))]
+    fn in_memory(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let config = hub_config(py, config)?;
+        released(py, || Hub::with(MemoryStore::new(), SystemClock, config))
+            .map(|hub| PyHub::new(hub, false))
     }
 
-    /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text).
+    /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text), with the
+    /// policies of `config`; with `read_only` every command is refused.
     #[staticmethod]
-    fn connect_postgres(py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (url, read_only=false, config=None))]
+    fn connect_postgres(
+        py: Python<'_>,
+        url: &Bound<'_, PyAny>,
+        read_only: bool,
+        config: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let url = convert::text(url, "url")?;
-        released(py, || Hub::connect_postgres(&url)).map(PyHub::new)
+        let config = hub_config(py, config)?;
+        released(py, || {
+            Hub::with(PostgresStore::connect(&url)?, SystemClock, config)
+        })
+        .map(|hub| PyHub::new(hub, read_only))
     }
 
-    /// `sqlite`, `postgres` or `memory`.
+    /// `sqlite`, `postgres` or `memory` (also once closed).
     fn backend_name(&self) -> &'static str {
-        self.hub.backend_name()
+        self.backend()
+    }
+
+    /// Whether commands are refused (opened with `read_only`).
+    #[getter]
+    fn read_only(&self) -> bool {
+        self.is_read_only()
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.is_closed()
+    }
+
+    /// Lets the database go: later calls raise `IllegalStateError` (`hub is closed`). The
+    /// database is released once calls in flight on other threads and any sync `Device`
+    /// opened on this Hub are done with it. Closing again does nothing; returns whether this
+    /// call closed it.
+    fn close(&self, py: Python<'_>) -> bool {
+        self.release(py)
+    }
+
+    /// The policies in force: `(max_open_claims_per_member, warn_before in microseconds,
+    /// max_extensions, max_retries, max_page)`.
+    fn config(&self, py: Python<'_>) -> PyResult<(u32, i64, u32, u32, u32)> {
+        let hub = self.hub(py, "read its config")?;
+        let c = hub.config();
+        let micros = c.warn_before.num_microseconds().unwrap_or(i64::MAX);
+        Ok((
+            c.max_open_claims_per_member,
+            micros,
+            c.max_extensions,
+            c.max_retries,
+            c.max_page,
+        ))
     }
 
     /// The Hub's current time, RFC 3339.
-    fn now(&self) -> String {
-        self.hub
+    fn now(&self, py: Python<'_>) -> PyResult<String> {
+        let hub = self.hub(py, "now")?;
+        Ok(hub
             .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
     }
 
     /// Runs the command named `command` (`claim_need`, …) with keyword arguments `fields` as
@@ -400,8 +557,10 @@ impl PyHub {
         fields: Option<&Bound<'py, PyDict>>,
         out: &Decoder,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.convey(
+        let hub = self.writable(py, command)?;
+        Self::convey(
             py,
+            hub,
             actor,
             fields,
             |args| needbridge::args::command(command, args),
@@ -423,8 +582,10 @@ impl PyHub {
         args: Option<&Bound<'py, PyDict>>,
         out: &Decoder,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.convey(
+        let hub = self.hub(py, read)?;
+        Self::convey(
             py,
+            hub,
             actor,
             args,
             |args| {
@@ -446,7 +607,8 @@ impl PyHub {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let actor = convert::actor(actor)?;
         let body = convert::bytes(body, "body")?;
-        let answer = self.call(py, |hub| needbridge::sync::serve_push(hub, &actor, body))?;
+        let hub = self.writable(py, "sync_push")?;
+        let answer = released(py, || needbridge::sync::serve_push(&hub, &actor, body))?;
         Ok(PyBytes::new(py, &answer))
     }
 
@@ -459,7 +621,9 @@ impl PyHub {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let actor = convert::actor(actor)?;
         let body = convert::bytes(body, "body")?;
-        let answer = self.call(py, |hub| needbridge::sync::serve_pull(hub, &actor, body))?;
+        let answer = self.call_as(py, "sync_pull", |hub| {
+            needbridge::sync::serve_pull(hub, &actor, body)
+        })?;
         Ok(PyBytes::new(py, &answer))
     }
 
@@ -474,14 +638,17 @@ impl PyHub {
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = convert::actor(actor)?;
         let unit: UnitId = convert::read(unit, "unit")?;
-        let rejected = self.call(py, |hub| needbridge::sync::rejected(hub, &actor, unit))?;
+        let rejected = self.call_as(py, "sync_rejected", |hub| {
+            needbridge::sync::rejected(hub, &actor, unit)
+        })?;
         out.build(py, &rejected)
     }
 
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
     /// the counts, built by `out`.
     fn tick<'py>(&self, py: Python<'py>, out: &Decoder) -> PyResult<Bound<'py, PyAny>> {
-        let summary = self.call(py, |hub| hub.tick())?;
+        let hub = self.writable(py, "tick")?;
+        let summary = released(py, || hub.tick())?;
         out.build(py, &summary)
     }
 
@@ -498,7 +665,7 @@ impl PyHub {
         use needbridge::frame::{Column, FrameKind};
         use pyo3::types::PyBytes;
         let actor = convert::actor(actor)?;
-        let frame = self.call(py, move |hub| {
+        let frame = self.call_as(py, "frame", move |hub| {
             let kind: FrameKind = from_value("kind", Value::String(kind))?;
             let unit: UnitId = from_value("unit", Value::String(unit))?;
             hub.frame(&actor, kind, unit)

@@ -91,7 +91,8 @@ pub(crate) enum Plan {
     /// An `Actor` or `Claimant`: a kind and the id next to it.
     Tagged(Py<PyType>),
     List(Box<Plan>),
-    Dict(Box<Plan>),
+    /// A `dict`: its values' plan, and whether its keys are ids (`uuid.UUID`s, not text).
+    Dict(Box<Plan>, bool),
     Tuple(Vec<Plan>),
 }
 
@@ -134,7 +135,14 @@ impl Plan {
             }
             "tagged" => Plan::Tagged(class()?),
             "list" => Plan::List(inner()?),
-            "dict" => Plan::Dict(inner()?),
+            // `("dict", value plan)`, or `("dict", value plan, ("uuid",))` for id keys.
+            "dict" => {
+                let uuid_keys = match t.get_item(2) {
+                    Ok(k) => matches!(Plan::compile(&k)?, Plan::Uuid),
+                    Err(_) => false,
+                };
+                Plan::Dict(inner()?, uuid_keys)
+            }
             "tuple" => Plan::Tuple(
                 t.get_item(1)?
                     .cast::<PyTuple>()?

@@ -64,7 +64,7 @@ def hub(backend: str, tmp_path: Path) -> nb.Hub:
     if backend == "memory":
         return nb.Hub.in_memory()
     if backend == "sqlite":
-        return nb.Hub.open(tmp_path / "needbridge.db")
+        return nb.Hub.open(tmp_path / "needbridge.db", create=True)
     url = _pg_url()
     if url is None:
         pytest.skip("PostgreSQL not configured (NEEDBRIDGE_PG_URL)")

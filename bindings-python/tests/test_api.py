@@ -101,8 +101,8 @@ def test_the_claim_flow_and_the_report(world: World) -> None:
     assert (n.claims_by_members, n.money_fen, n.items, n.people_served) == (1, 8850, 1, 1)
     assert report.data.residents_helped == 1
     assert report.data.helped == {"left_behind_child": 1}
-    assert report.data.by_committee[str(world.committee)].claims_verified == 1
-    assert report.committee_names[str(world.committee)] == "凤凰社区居委会"
+    assert report.data.by_committee[world.committee].claims_verified == 1
+    assert report.committee_names[world.committee] == "凤凰社区居委会"
     assert report.category_names["festival_goods"][0] == "节日物资"
     # The same figures for whole months come from the report cells on SQL backends.
     start = datetime(2000, 1, 1, tzinfo=timezone.utc)

@@ -42,13 +42,13 @@ def _refused(call: object) -> nb.errors.InvalidInputError:
 
 def test_open_with_a_key_encrypts_the_file_and_its_wal(tmp_path: Path) -> None:
     plain = tmp_path / "plain.db"
-    w = build(nb.Hub.open(plain))
+    w = build(nb.Hub.open(plain, create=True))
     assert _leaks(plain), "the scan finds the data in a plain file"
     del w
     gc.collect()
 
     path = tmp_path / "encrypted.db"
-    w = build(nb.Hub.open(path, key=KEY))
+    w = build(nb.Hub.open(path, key=KEY, create=True))
     assert Path(f"{path}-wal").stat().st_size > 0
     assert _leaks(path) == []
     want = _residents(w.hub, w.committee)
@@ -64,7 +64,7 @@ def test_open_with_a_key_encrypts_the_file_and_its_wal(tmp_path: Path) -> None:
 
 def test_a_raw_key_of_32_bytes(tmp_path: Path) -> None:
     path = tmp_path / "raw.db"
-    hub = nb.Hub.open(path, key=bytes(range(32)))
+    hub = nb.Hub.open(path, key=bytes(range(32)), create=True)
     hub.create_unit(SYS, kind="district", name="钟山区")
     del hub
     gc.collect()
@@ -77,7 +77,7 @@ def test_a_raw_key_of_32_bytes(tmp_path: Path) -> None:
 
 def test_a_wrong_or_missing_key_is_refused_and_the_file_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "needbridge.db"
-    w = build(nb.Hub.open(path, key=KEY))
+    w = build(nb.Hub.open(path, key=KEY, create=True))
     committee = w.committee
     del w
     gc.collect()
@@ -90,7 +90,7 @@ def test_a_wrong_or_missing_key_is_refused_and_the_file_unchanged(tmp_path: Path
     assert len(_residents(nb.Hub.open(path, key=KEY), committee)) == 2
 
     plain = tmp_path / "plain.db"
-    nb.Hub.open(plain)
+    nb.Hub.open(plain, create=True)
     gc.collect()
     e = _refused(lambda: nb.Hub.open(plain, key=KEY))
     assert "not encrypted" in str(e)
@@ -98,7 +98,7 @@ def test_a_wrong_or_missing_key_is_refused_and_the_file_unchanged(tmp_path: Path
 
 def test_rekey_and_encrypt_in_place(tmp_path: Path) -> None:
     path = tmp_path / "needbridge.db"
-    w = build(nb.Hub.open(path))
+    w = build(nb.Hub.open(path, create=True))
     committee = w.committee
     # Not while a Hub has the file open.
     with pytest.raises(nb.errors.IllegalStateError):

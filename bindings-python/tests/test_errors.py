@@ -79,7 +79,7 @@ def test_conflict_limit_and_illegal_state(world: World) -> None:
 
 def test_storage_error(tmp_path: Path) -> None:
     with pytest.raises(nb.StorageError):
-        nb.Hub.open(tmp_path)  # a directory is not a database file
+        nb.Hub.open(tmp_path, create=True)  # a directory is not a database file
 
 
 BAD = [

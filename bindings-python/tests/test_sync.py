@@ -323,7 +323,7 @@ def test_the_outbox_survives_a_restart(world: World, tmp_path: Path) -> None:
     portal = world.hub
     path = tmp_path / "app.db"
     me = nb.Actor.member(world.loner)
-    d = nb.Device(nb.Hub.open(path), me)
+    d = nb.Device(nb.Hub.open(path, create=True), me)
     sync_now(portal, d)
     client = d.client
     claim = d.claim_need(

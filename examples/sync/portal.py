@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
     work = Path(argv[1] if len(argv) > 1 else "sync-example")
     work.mkdir(parents=True, exist_ok=True)
     fresh = not (work / "portal.db").exists()
-    hub = nb.Hub.open(work / "portal.db")
+    hub = nb.Hub.open(work / "portal.db", create=fresh)
     ids = seed(hub) if fresh else json.loads((work / "portal.json").read_text())["ids"]
     # Who each bearer token is (the host's authentication, not needbridge's).
     users: Dict[str, nb.Actor] = {

@@ -12,32 +12,57 @@ dataclasses (``to_dict()``, ``==``, readable ``repr``); vocabularies are ``str``
 also accept their codes; ids are :class:`uuid.UUID`, times timezone-aware
 :class:`datetime.datetime`, money integer fen (:func:`fen`, :func:`yuan`). Errors are
 :class:`NeedbridgeError` subclasses (see :mod:`needbridge.errors`).
+
+Every public name is re-exported explicitly (``from .x import Y as Y``), so ``mypy --strict``
+(``no_implicit_reexport``) accepts ``nb.Hub``, ``nb.Claim``, … in code that uses the package.
 """
 
-from . import errors, models, sync
-from ._types import Actor, Claimant, fen, yuan
-from .errors import (
-    ConflictError,
-    ForbiddenError,
-    IllegalStateError,
-    InvalidInputError,
-    LimitReachedError,
-    NeedbridgeError,
-    NotFoundError,
-    StorageError,
-    VersionNotSupportedError,
-)
-from .hub import Hub
-from .models import *  # noqa: F401,F403  (the records and vocabularies)
-from .sync import Device, PullSummary, PushSummary, RejectedMutation, StoredRejection, SyncStatus
-from ._native import __version__
+from . import config as config
+from . import errors as errors
+from . import models as models
+from . import sync as sync
+from ._native import __version__ as __version__
+from ._types import DISTRICT_TZ as DISTRICT_TZ
+from ._types import Actor as Actor
+from ._types import Claimant as Claimant
+from ._types import Instant as Instant
+from ._types import Record as Record
+from ._types import fen as fen
+from ._types import yuan as yuan
+from .config import HubConfig as HubConfig
+from .config import Synchronous as Synchronous
+from .errors import ConflictError as ConflictError
+from .errors import ForbiddenError as ForbiddenError
+from .errors import IllegalStateError as IllegalStateError
+from .errors import InvalidInputError as InvalidInputError
+from .errors import LimitReachedError as LimitReachedError
+from .errors import NeedbridgeError as NeedbridgeError
+from .errors import NotFoundError as NotFoundError
+from .errors import StorageError as StorageError
+from .errors import VersionNotSupportedError as VersionNotSupportedError
+from .hub import FrameKind as FrameKind
+from .hub import Hub as Hub
+from .models import *  # noqa: F401,F403  (the records and vocabularies: models.__all__)
+from .sync import Device as Device
+from .sync import PullSummary as PullSummary
+from .sync import PushSummary as PushSummary
+from .sync import RejectedMutation as RejectedMutation
+from .sync import StoredRejection as StoredRejection
+from .sync import SyncStatus as SyncStatus
 
 __all__ = [
     "Hub",
+    "HubConfig",
+    "Synchronous",
+    "FrameKind",
     "Actor",
     "Claimant",
+    "Record",
+    "Instant",
+    "DISTRICT_TZ",
     "fen",
     "yuan",
+    "config",
     "errors",
     "models",
     "sync",
@@ -57,4 +82,6 @@ __all__ = [
     "StorageError",
     "VersionNotSupportedError",
     "__version__",
-] + list(models.__all__)
+]
+# The records and vocabularies (Claim, Report, Period, NeedStatus, …): mypy reads this form.
+__all__ += models.__all__

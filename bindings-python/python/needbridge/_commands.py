@@ -5,11 +5,13 @@ from the core's description of its commands: do not edit."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, List, Optional, Union
+from typing import Any, List, Optional, Type, TypeVar, Union
 from uuid import UUID
 
 from . import models as m
 from ._types import Actor, Claimant, _enum, _enums, _typed
+
+R = TypeVar("R")
 
 COMMANDS = [
     "create_unit",
@@ -59,7 +61,7 @@ class _Commands:
     """The commands of :class:`needbridge.Hub` (each runs in one transaction and
     appends one event)."""
 
-    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:
+    def _run(self, actor: Actor, command: str, out: Type[R], **fields: Any) -> R:
         raise NotImplementedError
 
     @_typed

@@ -8,15 +8,40 @@ import enum
 import json
 import sys
 import typing
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 from uuid import UUID
 
 from .errors import InvalidInputError, _invalid
 
 R = typing.TypeVar("R")
+F = typing.TypeVar("F", bound=typing.Callable[..., Any])
 
-__all__ = ["Record", "Actor", "Claimant", "yuan", "fen"]
+__all__ = ["Record", "Actor", "Claimant", "yuan", "fen", "DISTRICT_TZ", "Instant"]
+
+DISTRICT_TZ: tzinfo = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""The district's time zone, China Standard Time (UTC+8, no daylight saving since 1991): where
+a :class:`datetime.date` given as a time bound (``since=date(2025, 1, 1)``) starts, unless the
+Hub was opened with another ``tz``."""
+
+Instant = Union[datetime, date]
+"""A time bound of a read: a timezone-aware :class:`~datetime.datetime`, or a
+:class:`~datetime.date` meaning its midnight in the Hub's time zone (:data:`DISTRICT_TZ` by
+default). A naive ``datetime`` is refused (:class:`InvalidInputError` naming the argument)."""
+
+
+def _instant(v: Optional[Instant], field: str, tz: tzinfo) -> Optional[datetime]:
+    """A time bound as an aware ``datetime``: a ``date`` becomes its midnight in ``tz``; a
+    naive ``datetime`` or anything else is refused naming ``field``."""
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        if v.utcoffset() is None:
+            raise _invalid(field, "must be a timezone-aware datetime or a date")
+        return v
+    if isinstance(v, date):
+        return datetime(v.year, v.month, v.day, tzinfo=tz)
+    raise _invalid(field, f"must be a timezone-aware datetime or a date, not {type(v).__name__}")
 
 
 def yuan(fen: int) -> float:
@@ -261,7 +286,8 @@ def _name(tp: Any) -> str:
         if issubclass(tp, enum.Enum):
             return "one of: " + ", ".join(str(m.value) for m in tp)
         return {"str": "a str", "int": "an int", "bool": "a bool", "UUID": "a UUID",
-                "datetime": "a timezone-aware datetime"}.get(tp.__name__, f"a {tp.__name__}")
+                "datetime": "a timezone-aware datetime", "date": "a date"}.get(
+                    tp.__name__, f"a {tp.__name__}")
     return str(tp)
 
 
@@ -327,6 +353,13 @@ def _check(tp: Any, v: Any, field: str) -> None:
     if tp is UUID:
         _uuid(v, field)
         return
+    if tp is date:
+        # A datetime is a date too: only an aware one (a naive one is ambiguous).
+        if not isinstance(v, date):
+            raise _invalid(field, f"must be a date, not {type(v).__name__}")
+        if isinstance(v, datetime) and v.utcoffset() is None:
+            raise _invalid(field, "must be a timezone-aware datetime or a date")
+        return
     if tp is datetime:
         if not isinstance(v, datetime):
             raise _invalid(field, f"must be a timezone-aware datetime, not {type(v).__name__}")
@@ -373,7 +406,7 @@ def _guard(tp: Any, name: str, k: int, env: Dict[str, Any]) -> str:
     return " or ".join(tests) or "False"
 
 
-def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
+def _typed(fn: F) -> F:
     """Checks every argument of a Hub method against its annotation before the core sees it,
     so a wrong type is refused naming the argument (as :class:`InvalidInputError`).
 
@@ -410,7 +443,7 @@ def _typed(fn: typing.Callable[..., R]) -> typing.Callable[..., R]:
         [f"def {fn.__name__}({', '.join(params)}):", *body, f"    return _fn({', '.join(forward)})"]
     )
     exec(compile(source, f"<needbridge checks of {fn.__qualname__}>", "exec"), env)
-    return functools.update_wrapper(env[fn.__name__], fn)
+    return typing.cast(F, functools.update_wrapper(env[fn.__name__], fn))
 
 
 # ------------------------------------------------------------------------------------------
@@ -444,6 +477,8 @@ def _plan(tp: Any, seen: Tuple[Any, ...] = ()) -> Tuple[Any, ...]:
     if origin in (list, typing.List):
         return ("list", _plan(args[0], seen))
     if origin in (dict, typing.Dict):
+        if args[0] is UUID:
+            return ("dict", _plan(args[1], seen), ("uuid",))
         return ("dict", _plan(args[1], seen))
     if origin in (tuple, typing.Tuple):
         return ("tuple", tuple(_plan(a, seen) for a in args))

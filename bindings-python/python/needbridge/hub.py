@@ -3,22 +3,91 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from typing import Any, Dict, List, Optional, Type, TypeVar, Union
+from datetime import datetime, timedelta, tzinfo
+from types import TracebackType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    List,
+    Literal,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
 from uuid import UUID
 
 from . import _native
 from . import models as m
 from . import sync as s
 from ._commands import _Commands
-from ._types import Actor, Claimant, _enum, _enums, _reader, _typed
+from ._types import DISTRICT_TZ, Actor, Claimant, Instant, _enum, _enums, _instant, _reader, _typed
+from .config import HubConfig, Synchronous
 from .errors import _invalid
 
-__all__ = ["Hub"]
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+__all__ = ["Hub", "FrameKind"]
 
 R = TypeVar("R")
 
 _Period = Optional[datetime]
+_Bound = Optional[Instant]
+
+FrameKind = Literal["needs", "claims", "members", "teams", "activities", "ledger"]
+"""What :meth:`Hub.frame` can load."""
+
+_FRAME_KINDS = ("needs", "claims", "members", "teams", "activities", "ledger")
+
+
+_Label = Tuple[str, str, Dict[str, str]]
+
+
+def _with_labels(columns: Dict[str, Any], labels: List[Any], make: Any) -> Dict[str, Any]:
+    """``columns`` with each label column right after the id column it labels (after that
+    column's earlier labels), built by ``make(id values, labels by id, name)``."""
+    after: Dict[str, List[Any]] = {}
+    for col, name, names in labels:
+        if col in columns:
+            after.setdefault(col, []).append((name, make(columns[col], names, name)))
+    out: Dict[str, Any] = {}
+    for col, values in columns.items():
+        out[col] = values
+        for name, label in after.get(col, []):
+            out[name] = label
+    return out
+
+
+def _pandas_labels(ids: Any, names: Dict[str, str], name: str) -> Any:
+    """A categorical of the label of each id (missing where the id or its label is): the ids
+    are factorized in C, only the distinct ones looked up."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(ids)
+    found = [names.get(str(u)) for u in uniques]
+    categories = sorted({x for x in found if x is not None})
+    index = {c: i for i, c in enumerate(categories)}
+    # One slot more, for code -1 (a missing id): remap[-1] is that slot, -1 (missing).
+    remap = np.array([index[x] if x is not None else -1 for x in found] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
+def _polars_labels(ids: Any, names: Dict[str, str], name: str) -> Any:
+    """A categorical series of the label of each id (null where the id or its label is)."""
+    import polars as pl
+
+    text = ids.cast(pl.Utf8)
+    if hasattr(text, "replace_strict"):
+        labels = text.replace_strict(names, default=None, return_dtype=pl.Utf8)
+    else:  # polars before 1.0
+        labels = text.replace(names, default=None)
+    return labels.cast(pl.Categorical).alias(name)
 
 
 def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
@@ -29,28 +98,66 @@ def _scope(unit: Optional[UUID], work_unit: Optional[UUID]) -> Dict[str, Any]:
     return {"of": "work_unit", "id": work_unit}
 
 
+def _config(config: Optional[HubConfig]) -> Optional[HubConfig]:
+    if config is not None and not isinstance(config, HubConfig):
+        raise _invalid("config", "must be a needbridge.HubConfig")
+    return config
+
+
+def _tz(tz: tzinfo) -> tzinfo:
+    if not isinstance(tz, tzinfo):
+        raise _invalid("tz", "must be a datetime.tzinfo")
+    return tz
+
+
 class Hub(_Commands):
     """The one entry point: runs commands (each in one transaction with its event) and answers
     reads, always as an :class:`Actor`, masking personal data the actor may not see.
 
     Open one per database and share it between threads: calls release the GIL while the core
-    works.
+    works. A Hub is a context manager: ``with Hub.open(path) as hub: ...`` closes it at the
+    end (:meth:`close`).
     """
 
-    __slots__ = ("_hub",)
+    __slots__ = ("_hub", "_tz")
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, tz: tzinfo = DISTRICT_TZ) -> None:
         """Use :meth:`open`, :meth:`in_memory` or :meth:`connect_postgres`."""
         if not isinstance(native, _native.Hub):
             raise TypeError("use Hub.open(), Hub.in_memory() or Hub.connect_postgres()")
         self._hub = native
+        self._tz = _tz(tz)
 
     @classmethod
     def open(
-        cls, path: Union[str, "os.PathLike[str]"], key: Union[str, bytes, None] = None
+        cls,
+        path: Union[str, "os.PathLike[str]"],
+        key: Union[str, bytes, None] = None,
+        *,
+        create: bool = False,
+        read_only: bool = False,
+        synchronous: Synchronous = "full",
+        config: Optional[HubConfig] = None,
+        tz: tzinfo = DISTRICT_TZ,
     ) -> "Hub":
-        """Opens (creating if missing) an embedded SQLite database file and brings its schema
-        up to date.
+        """Opens an embedded SQLite database file and brings its schema up to date.
+
+        A missing file is refused (:class:`~needbridge.errors.InvalidInputError` with
+        ``field == "path"``) unless ``create=True``, so a typo in a path never becomes a new,
+        empty database; ``create=True`` creates the file if it is missing and opens it if not.
+
+        With ``read_only=True`` every command (and :meth:`tick`, :meth:`sync_push`, a sync
+        :class:`~needbridge.Device`) is refused with
+        :class:`~needbridge.errors.IllegalStateError` (``state == "read_only"``) before it
+        reaches the core: for analysts who must not change anything. Reads are unchanged. The
+        core has no read-only connection, so opening still migrates an older file's schema
+        (as any open does); ``read_only`` cannot be combined with ``create``.
+
+        ``synchronous`` is SQLite's durability (``"full"``, the default, or ``"normal"``, see
+        :data:`~needbridge.config.Synchronous`); ``config`` the policies
+        (:class:`HubConfig`, the core's defaults when ``None``); ``tz`` the time zone a
+        :class:`~datetime.date` given as a time bound starts in (:data:`DISTRICT_TZ`,
+        UTC+8, by default).
 
         With ``key`` the file is encrypted at rest (SQLCipher): a ``str`` passphrase (the
         key is derived from it by PBKDF2) or 32 raw ``bytes`` (say from the platform's key
@@ -58,7 +165,15 @@ class Hub(_Commands):
         key for an encrypted file raises :class:`~needbridge.errors.InvalidInputError` with
         ``field == "key"`` and leaves the file exactly as it was.
         """
-        return cls(_native.Hub.open(os.fspath(path), key))
+        native = _native.Hub.open(
+            os.fspath(path),
+            key,
+            create=create,
+            read_only=read_only,
+            synchronous=synchronous,
+            config=_config(config),
+        )
+        return cls(native, tz)
 
     @staticmethod
     def rekey(
@@ -88,15 +203,75 @@ class Hub(_Commands):
         _native.Hub.decrypt(os.fspath(path), key)
 
     @classmethod
-    def in_memory(cls) -> "Hub":
-        """A Hub over a fresh in-memory store (tests, notebooks)."""
-        return cls(_native.Hub.in_memory())
+    def in_memory(
+        cls, *, config: Optional[HubConfig] = None, tz: tzinfo = DISTRICT_TZ
+    ) -> "Hub":
+        """A Hub over a fresh in-memory store (tests, notebooks); ``config`` and ``tz`` as in
+        :meth:`open`."""
+        return cls(_native.Hub.in_memory(config=_config(config)), tz)
 
     @classmethod
-    def connect_postgres(cls, url: str) -> "Hub":
+    def connect_postgres(
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        config: Optional[HubConfig] = None,
+        tz: tzinfo = DISTRICT_TZ,
+    ) -> "Hub":
         """Connects to PostgreSQL (``postgresql://…`` or libpq ``key=value`` text) and brings
-        the schema up to date."""
-        return cls(_native.Hub.connect_postgres(url))
+        the schema up to date; ``read_only``, ``config`` and ``tz`` as in :meth:`open` (for a
+        database role that truly cannot write, connect as one: PostgreSQL enforces it)."""
+        native = _native.Hub.connect_postgres(url, read_only=read_only, config=_config(config))
+        return cls(native, tz)
+
+    # -------------------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        """Releases the database. Later calls raise
+        :class:`~needbridge.errors.IllegalStateError` (``hub is closed``); closing again does
+        nothing. Calls already running on other threads finish first, and a sync
+        :class:`~needbridge.Device` opened on this Hub keeps the database open until it is
+        itself gone."""
+        self._hub.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return bool(self._hub.closed)
+
+    def __enter__(self) -> "Hub":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    @property
+    def read_only(self) -> bool:
+        """Whether commands are refused (opened with ``read_only=True``)."""
+        return bool(self._hub.read_only)
+
+    @property
+    def config(self) -> HubConfig:
+        """The policies in force."""
+        opens, warn, extensions, retries, page = self._hub.config()
+        return HubConfig(
+            max_open_claims_per_member=opens,
+            warn_before=timedelta(microseconds=warn),
+            max_extensions=extensions,
+            max_retries=retries,
+            max_page=page,
+        )
+
+    @property
+    def tz(self) -> tzinfo:
+        """The time zone a :class:`~datetime.date` given as a time bound starts in."""
+        return self._tz
 
     @property
     def backend(self) -> str:
@@ -110,12 +285,20 @@ class Hub(_Commands):
         return _time(self._hub.now())
 
     def __repr__(self) -> str:
-        return f"<needbridge.Hub backend={self.backend}>"
+        state = " closed" if self.closed else " read_only" if self.read_only else ""
+        return f"<needbridge.Hub backend={self.backend}{state}>"
 
     # -------------------------------------------------------------------- plumbing
 
-    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:
-        return self._hub.run(actor, command, fields, _reader(out))
+    def _run(self, actor: Actor, command: str, out: Type[R], **fields: Any) -> R:
+        result: R = self._hub.run(actor, command, fields, _reader(out))
+        return result
+
+    @overload
+    def _ask(self, actor: Actor, query: str, out: Type[R], **args: Any) -> R: ...
+
+    @overload
+    def _ask(self, actor: Actor, query: str, out: List[Type[R]], **args: Any) -> List[R]: ...
 
     def _ask(self, actor: Actor, query: str, out: Any, **args: Any) -> Any:
         return self._hub.ask(actor, query, args, _reader(out))
@@ -248,9 +431,10 @@ class Hub(_Commands):
         claimant: Optional[Claimant] = None,
         statuses: Optional[List[Union[m.ClaimStatus, str]]] = None,
         unit: Optional[UUID] = None,
-        promised_before: Optional[datetime] = None,
+        promised_before: _Bound = None,
     ) -> List[m.Claim]:
-        """Claims matching every given filter, in creation order."""
+        """Claims matching every given filter, in creation order (``promised_before``: a
+        timezone-aware ``datetime`` or a ``date``, see :attr:`tz`)."""
         return self._ask(
             actor,
             "claims",
@@ -259,7 +443,7 @@ class Hub(_Commands):
             claimant=claimant,
             statuses=_enums(m.ClaimStatus, statuses or [], "statuses"),
             unit=unit,
-            promised_before=promised_before,
+            promised_before=_instant(promised_before, "promised_before", self._tz),
         )
 
     @_typed
@@ -299,18 +483,20 @@ class Hub(_Commands):
         unit: Optional[UUID] = None,
         kind: Union[m.ActivityKind, str, None] = None,
         team: Optional[UUID] = None,
-        held_from: Optional[datetime] = None,
-        held_before: Optional[datetime] = None,
+        held_from: _Bound = None,
+        held_before: _Bound = None,
         after: Optional[UUID] = None,
         limit: Optional[int] = None,
     ) -> List[m.Activity]:
-        """Activities matching every given filter, one page."""
+        """Activities matching every given filter, one page (``held_from`` inclusive,
+        ``held_before`` exclusive: timezone-aware ``datetime`` values or ``date`` values, see
+        :attr:`tz`)."""
         args: Dict[str, Any] = {
             "unit": unit,
             "kind": None if kind is None else _enum(m.ActivityKind, kind, "kind"),
             "team": team,
-            "held_from": held_from,
-            "held_before": held_before,
+            "held_from": _instant(held_from, "held_from", self._tz),
+            "held_before": _instant(held_before, "held_before", self._tz),
             "after": after,
             "limit": limit,
         }
@@ -346,18 +532,42 @@ class Hub(_Commands):
 
     def tick(self) -> m.TickSummary:
         """Warns about claims due soon, lapses overdue claims and expires stale needs."""
-        return self._hub.tick(_reader(m.TickSummary))
+        out: m.TickSummary = self._hub.tick(_reader(m.TickSummary))
+        return out
 
     # -------------------------------------------------------------------- frames
+
+    @overload
+    def frame(
+        self,
+        kind: FrameKind,
+        actor: Actor,
+        *,
+        unit: UUID,
+        engine: Literal["pandas"] = ...,
+        labels: bool = ...,
+    ) -> "pandas.DataFrame": ...
+
+    @overload
+    def frame(
+        self,
+        kind: FrameKind,
+        actor: Actor,
+        *,
+        unit: UUID,
+        engine: Literal["polars"],
+        labels: bool = ...,
+    ) -> "polars.DataFrame": ...
 
     @_typed
     def frame(
         self,
-        kind: str,
+        kind: FrameKind,
         actor: Actor,
         *,
         unit: UUID,
         engine: str = "pandas",
+        labels: bool = False,
     ) -> Any:
         """The records of ``kind`` under ``unit`` as a data frame: ``"needs"``, ``"claims"``,
         ``"members"``, ``"teams"``, ``"activities"`` or ``"ledger"`` (the committee ledger).
@@ -365,10 +575,19 @@ class Hub(_Commands):
         ``engine="pandas"`` (default) returns a ``pandas.DataFrame``, ``engine="polars"`` a
         ``polars.DataFrame`` (install ``needbridge[pandas]`` or ``needbridge[polars]``).
         Integers are nullable ``Int64``, times UTC ``datetime64[us]``, statuses and other codes
-        categorical, ids and text strings. Personal data is masked as in the matching read.
-        The columns are built in Rust, not from row objects.
+        categorical, text strings. Ids are text: ``str(uuid)`` of the records' ids (lowercase,
+        hyphenated), so ``df[df.committee == str(unit.id)]`` and ``UUID(x)`` both work.
+        Personal data is masked as in the matching read. The columns are built in Rust, not
+        from row objects.
+
+        With ``labels=True`` a readable label follows each id column it names, so a
+        ``groupby`` needs no join: ``committee_name`` (needs, claims, members, teams,
+        activities), ``grid_name`` (needs), ``category_zh`` and ``category_en`` (needs,
+        ledger), ``work_unit_name`` (members), ``team_name`` (activities) — categorical
+        columns, missing where the id is. Labels are names, not keys: two committees may
+        share one, so group by the id when that matters.
         """
-        kinds = ("needs", "claims", "members", "teams", "activities", "ledger")
+        kinds = _FRAME_KINDS
         if kind not in kinds:
             raise _invalid("kind", "must be one of: " + ", ".join(kinds))
         if engine not in ("pandas", "polars"):
@@ -435,6 +654,8 @@ class Hub(_Commands):
                     data[name] = pd.array(arr, dtype=pd.StringDtype("pyarrow"))
                 else:
                     data[name] = pd.array(values, dtype="string")
+            if labels:
+                data = _with_labels(data, self._labels(kind, actor, unit), _pandas_labels)
             return pd.DataFrame(data)
         series = []
         for name, ty, values in columns:
@@ -448,11 +669,37 @@ class Hub(_Commands):
                 series.append(s)
             elif ty == "code":
                 c, cats = codes(values)
-                labels = [cats[i] if i >= 0 else None for i in c.tolist()]
-                series.append(pl.Series(name, labels, dtype=pl.Categorical))
+                named = [cats[i] if i >= 0 else None for i in c.tolist()]
+                series.append(pl.Series(name, named, dtype=pl.Categorical))
             else:
                 series.append(pl.Series(name, values, dtype=pl.Utf8))
-        return pl.DataFrame(series)
+        columns_by_name = {x.name: x for x in series}
+        if labels:
+            columns_by_name = _with_labels(
+                columns_by_name, self._labels(kind, actor, unit), _polars_labels
+            )
+        return pl.DataFrame(list(columns_by_name.values()))
+
+    def _labels(self, kind: str, actor: Actor, unit: UUID) -> List[_Label]:
+        """The label columns of a frame of ``kind``: (id column, label column, label by id
+        text), from the public reads of units, categories, work units and teams."""
+        out: List[_Label] = []
+        if kind != "ledger":
+            units = {str(u.id): u.name for u in self.units(actor)}
+            out.append(("committee", "committee_name", units))
+            if kind == "needs":
+                out.append(("grid", "grid_name", units))
+        if kind in ("needs", "ledger"):
+            categories = self.categories(actor)
+            out.append(("category", "category_zh", {c.code: c.name_zh for c in categories}))
+            out.append(("category", "category_en", {c.code: c.name_en for c in categories}))
+        if kind == "members":
+            work_units = {str(w.id): w.name for w in self.work_units(actor)}
+            out.append(("work_unit", "work_unit_name", work_units))
+        if kind == "activities":
+            teams = {str(t.id): t.name for t in self.teams(actor, unit=unit)}
+            out.append(("team", "team_name", teams))
+        return out
 
     # -------------------------------------------------------------------- reports and ledgers
 
@@ -463,18 +710,25 @@ class Hub(_Commands):
         *,
         unit: Optional[UUID] = None,
         work_unit: Optional[UUID] = None,
-        since: _Period = None,
-        until: _Period = None,
+        since: _Bound = None,
+        until: _Bound = None,
     ) -> m.Report:
         """Every figure of the district report for a unit subtree or a work unit over
-        ``[since, until)`` (either end open)."""
+        ``[since, until)`` (either end open).
+
+        ``since`` and ``until`` are timezone-aware ``datetime`` values or ``date`` values: a
+        date is its midnight in the Hub's time zone (:attr:`tz`: Asia/Shanghai, UTC+8, unless
+        opened with another), so ``since=date(2025, 1, 1), until=date(2026, 1, 1)`` is the
+        year 2025 in the district. A naive ``datetime`` is refused
+        (:class:`~needbridge.errors.InvalidInputError` naming the argument). In Jupyter the
+        report shows itself as a table of its main figures."""
         return self._ask(
             actor,
             "report",
             m.Report,
             scope=_scope(unit, work_unit),
-            since=since,
-            until=until,
+            since=_instant(since, "since", self._tz),
+            until=_instant(until, "until", self._tz),
         )
 
     @_typed

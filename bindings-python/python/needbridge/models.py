@@ -7,13 +7,14 @@ enum whose values are the core's stable codes."""
 # fmt: off
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _field
 from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
 from uuid import UUID
 
 from ._types import Actor, Claimant, Record
+from ._views import _ReportView
 
 __all__ = [
     "UnitKind",
@@ -510,7 +511,7 @@ class Resident(Record):
     """When registered."""
     masked: bool
     """Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see ``crate::rules::audit``)."""
-    erased_at: Optional[datetime]
+    erased_at: Optional[datetime] = None
     """When the resident's personal data was erased (``EraseResident``): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures."""
 
 
@@ -574,17 +575,17 @@ class Item(Record):
 class Fulfilment(Record):
     """What was done for a need: recorded on completion, counted once verified."""
 
-    money_fen: int
+    money_fen: int = 0
     """Money put in, in fen (≥ 0)."""
-    items: List[Item]
+    items: List[Item] = _field(default_factory=list)
     """Items given."""
-    minutes: int
+    minutes: int = 0
     """Minutes of service."""
-    people_served: int
+    people_served: int = 0
     """People served."""
-    evidence: List[str]
+    evidence: List[str] = _field(default_factory=list)
     """References to evidence (photo ids, file names, URLs)."""
-    note: str
+    note: str = ""
     """A note."""
 
 
@@ -876,9 +877,9 @@ class Period(Record):
 
     _renamed: ClassVar[Dict[str, str]] = {'from_': 'from'}
     """Python names of fields whose JSON names are Python keywords."""
-    from_: Optional[datetime]
+    from_: Optional[datetime] = None
     """Start (inclusive)."""
-    to: Optional[datetime]
+    to: Optional[datetime] = None
     """End (exclusive)."""
 
 
@@ -962,7 +963,7 @@ class ReportData(Record):
     """Activities by kind code."""
     three_heads: Dict[str, int]
     """Three-heads roles held at the end of the period, by kind code."""
-    by_committee: Dict[str, NeedFigures]
+    by_committee: Dict[UUID, NeedFigures]
     """Needs and claims by committee id."""
     by_category: Dict[str, NeedFigures]
     """Needs and claims by category code."""
@@ -975,7 +976,7 @@ class ReportData(Record):
 
 
 @dataclass(frozen=True)
-class Report(Record):
+class Report(_ReportView, Record):
     """A finished report: the figures and the names to show them with."""
 
     request: Dict[str, Any]
@@ -984,7 +985,7 @@ class Report(Record):
     """When it was computed."""
     data: ReportData
     """The figures."""
-    committee_names: Dict[str, str]
+    committee_names: Dict[UUID, str]
     """Committee names by id (for ``by_committee``)."""
     category_names: Dict[str, Tuple[str, str]]
     """Category labels by code: (中文, English)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Type, TypeVar
 from uuid import UUID
 
 from . import _native
@@ -28,6 +28,8 @@ from .errors import _invalid
 
 if TYPE_CHECKING:
     from .hub import Hub
+
+R = TypeVar("R")
 
 __all__ = [
     "Device",
@@ -218,10 +220,11 @@ class Device(_Commands):
         native = getattr(self, "_device", None)
         return f"<needbridge.Device client={native.client if native else None}>"
 
-    def _run(self, actor: Actor, command: str, out: Any, **fields: Any) -> Any:
+    def _run(self, actor: Actor, command: str, out: Type[R], **fields: Any) -> R:
         if actor != self._actor:
             raise _invalid("actor", "must be the device's actor")
-        return self._device.execute(command, fields, _reader(out))
+        result: R = self._device.execute(command, fields, _reader(out))
+        return result
 
     def execute(self, command: str, **fields: Any) -> Any:
         """Runs the command named ``command`` (``"claim_need"``, …) with keyword arguments
