@@ -7,7 +7,7 @@ use needbridge::export::{
     to_xlsx, to_xlsx_with, ExportOptions, Language, PersonalData, Table, Values,
 };
 use needbridge::model::*;
-use needbridge::report::Period;
+use needbridge::report::{NeedFigures, Period, ReportScope};
 use needbridge::{Actor, ErrorKind};
 use needbridge_acceptance::{member, staff, Backend, World};
 use xlsx::{Book, Val};
@@ -650,6 +650,195 @@ fn sheet_names_are_unique_without_running_numbers(b: Backend) {
     );
 }
 
+/// The expected row of a breakdown: every figure, money in yuan and minutes in hours.
+fn figures(f: &NeedFigures) -> Vec<f64> {
+    vec![
+        f.needs_collected as f64,
+        f.needs_published as f64,
+        f.needs_claimed as f64,
+        f.needs_done as f64,
+        f.needs_verified as f64,
+        f.claims_by_members as f64,
+        f.claims_by_teams as f64,
+        f.claims_by_organisations as f64,
+        f.collective_claims as f64,
+        f.claims_completed as f64,
+        f.claims_verified as f64,
+        f.money_fen as f64 / 100.0,
+        f.items as f64,
+        f.minutes as f64 / 60.0,
+        f.people_served as f64,
+    ]
+}
+
+/// The district report as a workbook: a summary and every breakdown, figure for figure the
+/// same as `Hub::report`, by label, printable, with a chart per committee.
+fn report_workbook_matches_the_report(b: Backend) {
+    let w = World::on(b);
+    w.record_patrol();
+    w.a_month_later();
+    claimed_at_half_past_midnight(&w);
+    let admin = w.admin();
+    let scope = ReportScope::Unit(w.district);
+    let report = w.hub.report(&admin, scope, Period::ALL).unwrap();
+    let tables = w.hub.report_tables(&admin, scope, Period::ALL).unwrap();
+    let refs: Vec<&Table> = tables.iter().collect();
+    let opts = ExportOptions::default();
+    let book = Book::read(&to_xlsx_with(&refs, &opts).unwrap());
+    assert_eq!(
+        book.names(),
+        [
+            "封面",
+            "汇总",
+            "按居委会",
+            "按类别",
+            "按渠道",
+            "按月份",
+            "按认领方",
+            "活动",
+            "受助群体",
+            "三长"
+        ]
+    );
+    let d = &report.data;
+    // The summary.
+    let s = book.sheet("汇总");
+    let value = |label: &str| s.number(s.row_where("指标", label), "数值");
+    assert_eq!(value("居委会").0, d.committees as f64);
+    assert_eq!(value("报到党员").0, d.members_reported as f64);
+    assert_eq!(value("接收报到").0, d.members_accepted as f64);
+    assert_eq!(value("收集需求").0, d.needs.needs_collected as f64);
+    assert_eq!(value("验收需求").0, d.needs.needs_verified as f64);
+    assert_eq!(value("集体项目认领").0, d.needs.collective_claims as f64);
+    assert_eq!(
+        value("投入金额(元)"),
+        (d.needs.money_fen as f64 / 100.0, "0.00".into())
+    );
+    assert_eq!(
+        value("服务时长(小时)"),
+        (d.needs.minutes as f64 / 60.0, "0.00".into())
+    );
+    assert_eq!(value("志愿服务队").0, d.teams as f64);
+    assert_eq!(value("受助居民").0, d.residents_helped as f64);
+    assert_eq!(value("结对帮扶").0, d.pairings as f64);
+    assert_eq!(value("登记服务时长(小时)").0, d.hours_minutes as f64 / 60.0);
+    assert_eq!(d.needs.money_fen, 30_000 + 12_345);
+
+    // Each breakdown: a row per key, by label, every figure the report's.
+    let check = |sheet: &str, label: &str, first: usize, f: &NeedFigures, skip: usize| {
+        let s = book.sheet(sheet);
+        let r = s.row_where(s.texts(0)[0].as_str(), label);
+        let got: Vec<f64> = (first..s.texts(0).len())
+            .map(|c| s.number_at(r, c).0)
+            .collect();
+        assert_eq!(got, figures(f)[skip..], "{sheet}: {label}");
+    };
+    assert_eq!(book.sheet("按居委会").rows() - 1, d.by_committee.len());
+    for (id, f) in &d.by_committee {
+        let name = &report.committee_names[id];
+        check("按居委会", name, 2, f, 0);
+        let s = book.sheet("按居委会");
+        assert_eq!(s.text(s.row_where("居委会", name), "所属社区"), "荷城街道");
+    }
+    assert_eq!(book.sheet("按类别").rows() - 1, d.by_category.len());
+    check("按类别", "节日物资", 1, &d.by_category["festival_goods"], 0);
+    check("按类别", "养老服务", 1, &d.by_category["elder_care"], 0);
+    assert_eq!(book.sheet("按渠道").rows() - 1, d.by_channel.len());
+    check("按渠道", "进家庭", 1, &d.by_channel["family"], 0);
+    check("按渠道", "进院落", 1, &d.by_channel["courtyard"], 0);
+    assert_eq!(book.sheet("按月份").rows() - 1, d.by_month.len());
+    check("按月份", "2026年1月", 1, &d.by_month["2026-01"], 0);
+    check("按月份", "2026年2月", 1, &d.by_month["2026-02"], 0);
+    check("按月份", "2026年3月", 1, &d.by_month["2026-03"], 0);
+    assert_eq!(book.sheet("按认领方").rows() - 1, d.by_claimant.len());
+    check("按认领方", "在职党员", 1, &d.by_claimant["member"], 2);
+    check("按认领方", "志愿服务队", 1, &d.by_claimant["team"], 2);
+    check(
+        "按认领方",
+        "企业或社会组织",
+        1,
+        &d.by_claimant["organisation"],
+        2,
+    );
+    let s = book.sheet("活动");
+    let r = s.row_where("活动类型", "巡防");
+    let patrol = &d.activities["patrol"];
+    assert_eq!(
+        (1..4).map(|c| s.number_at(r, c).0).collect::<Vec<_>>(),
+        [
+            patrol.count as f64,
+            patrol.participants as f64,
+            patrol.people_reached as f64
+        ]
+    );
+    let s = book.sheet("受助群体");
+    assert_eq!(
+        s.number(s.row_where("群体", "空巢老人"), "受助居民").0,
+        d.helped["empty_nest_elderly"] as f64
+    );
+    let s = book.sheet("三长");
+    assert_eq!(
+        s.number(s.row_where("类型", "楼长"), "在任人数").0,
+        d.three_heads["building_head"] as f64
+    );
+
+    // Printable: every sheet landscape, one page wide, its header repeated; a chart.
+    for name in &book.names()[1..] {
+        let s = book.sheet(name);
+        assert!(s.frozen_header(), "{name}");
+        assert!(s.prints_landscape_one_page_wide(), "{name}");
+    }
+    assert!(book.files.contains_key("xl/charts/chart1.xml"));
+    assert!(book.files["xl/charts/chart1.xml"].contains("各居委会需求办理情况"));
+    assert!(book.sheet("按居委会").xml.contains("<drawing "));
+    // The cover: the district, the admin, no personal data.
+    let c = book.sheet("封面");
+    assert_eq!(c.field("范围"), Val::Text("区：钟山区".into()));
+    assert_eq!(c.field("导出人"), Val::Text("区级管理员（钟山区）".into()));
+    assert_eq!(c.field("个人信息"), Val::Text("不含个人信息".into()));
+    assert_eq!(c.field("统计期间起"), Val::Text("不限".into()));
+
+    // English labels, and the same figures.
+    let en = ExportOptions::in_language(Language::En);
+    let book = Book::read(&to_xlsx_with(&refs, &en).unwrap());
+    assert_eq!(book.names()[1..3], ["Summary", "By committee"]);
+    let s = book.sheet("By claimant");
+    let r = s.row_where("Claimant kind", "Enterprise or social organisation");
+    assert_eq!(
+        s.number(r, "Money (yuan)").0,
+        d.by_claimant["organisation"].money_fen as f64 / 100.0
+    );
+    let s = book.sheet("By month");
+    s.row_where("Month (UTC)", "2026-02");
+
+    // Who may: as for the report.
+    let e = w
+        .hub
+        .report_tables(
+            &staff(w.committee_b),
+            ReportScope::Unit(w.committee_a),
+            Period::ALL,
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden);
+    // A work unit's report, for its secretary.
+    let tables = w
+        .hub
+        .report_tables(
+            &w.secretary(),
+            ReportScope::WorkUnit(w.work_unit),
+            Period::ALL,
+        )
+        .unwrap();
+    let refs: Vec<&Table> = tables.iter().collect();
+    let c = Book::read(&to_xlsx_with(&refs, &opts).unwrap()).sheet("封面");
+    assert_eq!(c.field("范围"), Val::Text("单位：区财政局".into()));
+    assert_eq!(
+        c.field("导出人"),
+        Val::Text("单位党组织书记（区财政局）".into())
+    );
+}
+
 needbridge_acceptance::conformance!(
     work_unit_ledger_rows,
     committee_ledger_rows,
@@ -657,6 +846,7 @@ needbridge_acceptance::conformance!(
     ledger_workbook_is_ready_to_file,
     ledger_languages_zones_and_codes,
     sheet_names_are_unique_without_running_numbers,
+    report_workbook_matches_the_report,
 );
 
 /// Just enough of an XLSX reader to check what an office would see: sheet names, cells
