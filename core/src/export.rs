@@ -26,7 +26,7 @@
 //! are written as text, with a leading `'`.
 
 use crate::error::{Error, Result};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -568,39 +568,6 @@ fn fit(base: &str, suffix: &str) -> String {
     format!("{cut}{suffix}")
 }
 
-/// The Excel serial date (days since 1899-12-30, the fraction the time of day) of `t` in
-/// `zone`; `None` before 1900-03-01, where Excel's calendar is wrong.
-fn excel_serial(t: DateTime<Utc>, zone: FixedOffset) -> Option<f64> {
-    let local = t.with_timezone(&zone).naive_local();
-    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
-    let seconds = (local - epoch).num_seconds();
-    let serial = seconds as f64 / 86_400.0;
-    (serial >= 61.0).then_some(serial)
-}
-
-/// How wide text looks, in Excel's character units: CJK and full-width characters count
-/// two.
-fn text_width(s: &str) -> f64 {
-    s.chars()
-        .map(|c| {
-            let u = c as u32;
-            let wide = (0x1100..=0x115F).contains(&u)
-                || (0x2E80..=0xA4CF).contains(&u)
-                || (0xAC00..=0xD7A3).contains(&u)
-                || (0xF900..=0xFAFF).contains(&u)
-                || (0xFE30..=0xFE4F).contains(&u)
-                || (0xFF00..=0xFF60).contains(&u)
-                || (0xFFE0..=0xFFE6).contains(&u)
-                || u >= 0x20000;
-            if wide {
-                2.0
-            } else {
-                1.0
-            }
-        })
-        .sum()
-}
-
 /// A workbook with a cover sheet and one sheet per table, as XLSX bytes, in `lang` with the
 /// other options' defaults (labels, yuan, hours, UTC+08:00).
 #[cfg(feature = "xlsx")]
@@ -626,6 +593,39 @@ mod xlsx {
         Error::Storage {
             message: format!("writing xlsx: {e}"),
         }
+    }
+
+    /// The Excel serial date (days since 1899-12-30, the fraction the time of day) of `t` in
+    /// `zone`; `None` before 1900-03-01, where Excel's calendar is wrong.
+    pub(super) fn excel_serial(t: DateTime<Utc>, zone: FixedOffset) -> Option<f64> {
+        let local = t.with_timezone(&zone).naive_local();
+        let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+        let seconds = (local - epoch).num_seconds();
+        let serial = seconds as f64 / 86_400.0;
+        (serial >= 61.0).then_some(serial)
+    }
+
+    /// How wide text looks, in Excel's character units: CJK and full-width characters count
+    /// two.
+    fn text_width(s: &str) -> f64 {
+        s.chars()
+            .map(|c| {
+                let u = c as u32;
+                let wide = (0x1100..=0x115F).contains(&u)
+                    || (0x2E80..=0xA4CF).contains(&u)
+                    || (0xAC00..=0xD7A3).contains(&u)
+                    || (0xF900..=0xFAFF).contains(&u)
+                    || (0xFE30..=0xFE4F).contains(&u)
+                    || (0xFF00..=0xFF60).contains(&u)
+                    || (0xFFE0..=0xFFE6).contains(&u)
+                    || u >= 0x20000;
+                if wide {
+                    2.0
+                } else {
+                    1.0
+                }
+            })
+            .sum()
     }
 
     /// The formats of a workbook.
@@ -1060,8 +1060,10 @@ mod tests {
         assert_eq!(hours(u64::MAX), "307445734561825860.25");
     }
 
+    #[cfg(feature = "xlsx")]
     #[test]
     fn excel_serials_are_local_days_since_1899_12_30() {
+        use xlsx::excel_serial;
         let cst = FixedOffset::east_opt(480 * 60).unwrap();
         let t = Utc.with_ymd_and_hms(2026, 3, 1, 16, 30, 0).unwrap();
         // 2026-03-02 is day 46083; 00:30 is 1/48 of a day.
