@@ -1,6 +1,7 @@
 //! The main job: a whole district shaped like the seed's, built in an embedded SQLite file
 //! through the public API only, then its report as a two-language table, checked figure by
-//! figure against the seed.
+//! figure against the seed; the work units' ledgers and the district report are written as
+//! workbooks an office can file (`FILE-ledgers.xlsx`, `FILE-report.xlsx`).
 //!
 //! Run: `cargo run -p needbridge-examples --example district [FILE]` — the database is written
 //! to FILE (default `district.db`; an existing file and its `-wal`/`-shm` are deleted first).
@@ -1291,8 +1292,9 @@ fn main() -> Res<ExitCode> {
         reported.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
-    // The work units' ledgers (台账), one sheet each, as their party organisations receive
-    // them: Chinese headers, personal data masked.
+    // The work units' ledgers (台账), one sheet each (named after the work unit), as their
+    // party organisations receive them: Chinese labels, yuan, hours, Beijing time, personal
+    // data masked, a cover sheet first.
     let ledgers = Instant::now();
     let mut tables = Vec::new();
     for w in &b.work_units {
@@ -1312,6 +1314,15 @@ fn main() -> Res<ExitCode> {
         thousands(tables.iter().map(|t| t.rows.len() as u64).sum()),
         ledgers.elapsed().as_secs_f64()
     );
+    // The district report as the district office files it: a summary, every breakdown, a
+    // chart of needs per committee, printable.
+    let report_tables =
+        b.hub
+            .report_tables(&b.admin, ReportScope::Unit(b.district), Period::ALL)?;
+    let refs: Vec<&needbridge::export::Table> = report_tables.iter().collect();
+    let report_path = format!("{}-report.xlsx", path.trim_end_matches(".db"));
+    std::fs::write(&report_path, to_xlsx(&refs, Language::Zh)?)?;
+    println!("Wrote the district report to {report_path}.");
     if ok {
         println!("Every seed figure is reproduced.");
         Ok(ExitCode::SUCCESS)

@@ -796,6 +796,7 @@ impl PyHub {
             let options = ExportOptions {
                 language: what.language,
                 personal_data: what.personal_data,
+                ..ExportOptions::default()
             };
             let period = period(what.since, what.until);
             let table = match (what.work_unit, what.unit) {
@@ -810,11 +811,10 @@ impl PyHub {
                     ))
                 }
             };
-            let lang = options.language;
             if xlsx {
-                needbridge::export::to_xlsx(&[&table], lang).map(Ok)
+                needbridge::export::to_xlsx_with(&[&table], &options).map(Ok)
             } else {
-                Ok(Err(table.to_csv(lang)))
+                table.to_csv_with(&options).map(Err)
             }
         })?;
         Ok(match out {

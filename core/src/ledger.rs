@@ -1,10 +1,13 @@
 //! Ledgers (台账): what work units receive as feedback about their members, and a
-//! committee's record of its needs and claims — as rows, and as exportable [`Table`]s.
+//! committee's record of its needs and claims — as rows, and as exportable [`Table`]s that
+//! show every code by its label, money as money, durations as durations and times as times
+//! (how, [`crate::export::ExportOptions`] decide).
 
-use crate::export::{Cell, Table};
+use crate::export::{Cell, Column, Measure, Table};
 use crate::model::*;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One member in a work unit's ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,38 +97,82 @@ pub struct NeedLedgerRow {
     pub feedback: Option<Feedback>,
 }
 
-/// A work unit's ledger rows as a table titled with the work unit's name.
-pub fn member_table(work_unit_name: &str, rows: &[MemberLedgerRow]) -> Table {
-    let mut t = Table::new(
+/// Category labels `(中文, English)` by code, as the store's taxonomy has them.
+pub type CategoryLabels = BTreeMap<String, (String, String)>;
+
+/// `#` and the last six hex digits of an id (the random part of a uuid v7): what tells apart
+/// two sheets with the same name when nothing more meaningful does.
+pub fn short_id(id: uuid::Uuid) -> String {
+    let hex = id.simple().to_string();
+    format!("#{}", &hex[hex.len() - 6..])
+}
+
+/// Several values in one cell: joined with `、` in Chinese, `, ` in English and for codes.
+fn joined<'a>(values: impl Iterator<Item = (&'a str, (&'a str, &'a str))>) -> Cell {
+    let (mut code, mut zh, mut en) = (Vec::new(), Vec::new(), Vec::new());
+    for (c, (z, e)) in values {
+        code.push(c);
+        zh.push(z);
+        en.push(e);
+    }
+    if code.is_empty() {
+        return Cell::Empty;
+    }
+    Cell::Code {
+        code: code.join(", "),
+        zh: zh.join("、"),
+        en: en.join(", "),
+    }
+}
+
+/// A value of a vocabulary as a cell: its code and labels.
+fn label<T: Vocabulary>(v: T) -> Cell {
+    Cell::code(v.code(), v.labels())
+}
+
+/// A work unit's ledger rows as a table titled with the work unit's name, on a sheet named
+/// after it; `teams` names each member's teams (the rows count them).
+pub fn member_table(
+    work_unit: &WorkUnit,
+    rows: &[MemberLedgerRow],
+    teams: &BTreeMap<MemberId, Vec<String>>,
+) -> Table {
+    let name = work_unit.name.as_str();
+    let col = |zh, en, m| Column::new((zh, en), m);
+    use Measure::*;
+    let mut t = Table::with_columns(
         (
-            &format!("{work_unit_name} 党员报到台账"),
-            &format!("{work_unit_name} member ledger"),
+            &format!("{name} 党员报到台账"),
+            &format!("{name}: member ledger"),
         ),
-        &[
-            ("姓名", "Name"),
-            ("电话", "Phone"),
-            ("报到证编号", "Certificate"),
-            ("状态", "State"),
-            ("报到社区", "Committee"),
-            ("报到时间", "Reported at"),
-            ("审核时间", "Decided at"),
-            ("承诺书签订", "Commitment signed"),
-            ("认领", "Claims"),
-            ("完成", "Completed"),
-            ("验收", "Verified"),
-            ("金额(分)", "Money (fen)"),
-            ("物品", "Items"),
-            ("服务时长(分钟)", "Service minutes"),
-            ("服务队", "Teams"),
-            ("队伍活动", "Team activities"),
+        (name, name),
+        vec![
+            col("姓名", "Name", Plain),
+            col("电话", "Phone", Plain),
+            col("报到证编号", "Certificate", Plain),
+            col("状态", "State", Plain),
+            col("报到社区", "Committee", Plain),
+            col("报到时间", "Reported at", Time),
+            col("审核时间", "Decided at", Time),
+            col("承诺书签订", "Commitment signed", Time),
+            col("认领", "Claims", Plain),
+            col("完成", "Completed", Plain),
+            col("验收", "Verified", Plain),
+            col("金额", "Money", Money),
+            col("物品", "Items", Plain),
+            col("服务时长", "Service time", Duration),
+            col("服务队", "Teams", Plain),
+            col("队伍活动", "Team activities", Plain),
         ],
     );
+    t.qualifiers = vec![(short_id(work_unit.id.0), short_id(work_unit.id.0))];
     for r in rows {
+        let names = teams.get(&r.member).map(Vec::as_slice).unwrap_or_default();
         t.rows.push(vec![
             Cell::Text(r.name.clone()),
             Cell::text(r.phone.clone()),
             Cell::Text(r.certificate.clone()),
-            Cell::Text(r.state.as_str().into()),
+            label(r.state),
             Cell::text(r.committee.as_ref().map(|c| c.1.clone())),
             Cell::time(r.reported_at),
             Cell::time(r.decided_at),
@@ -133,76 +180,98 @@ pub fn member_table(work_unit_name: &str, rows: &[MemberLedgerRow]) -> Table {
             Cell::int(r.claims),
             Cell::int(r.completed),
             Cell::int(r.verified),
-            Cell::Int(r.money_fen),
+            Cell::Money(r.money_fen),
             Cell::int(r.items),
-            Cell::int(r.hours_minutes),
-            Cell::int(r.teams),
+            Cell::Minutes(r.hours_minutes),
+            joined(names.iter().map(|n| (n.as_str(), (n.as_str(), n.as_str())))),
             Cell::int(r.team_activities),
         ]);
     }
     t
 }
 
-/// A committee's ledger rows as a table titled with its name.
-pub fn need_table(committee_name: &str, rows: &[NeedLedgerRow]) -> Table {
-    let mut t = Table::new(
+/// A unit's ledger rows as a table titled with its name, on a sheet named after it (told
+/// apart from a namesake by its parent's name, then by a short id); categories shown by
+/// their labels in `categories` (a code without one, by its code).
+pub fn need_table(
+    unit: &Unit,
+    parent: Option<&Unit>,
+    rows: &[NeedLedgerRow],
+    categories: &CategoryLabels,
+) -> Table {
+    let name = unit.name.as_str();
+    let col = |zh, en, m| Column::new((zh, en), m);
+    use Measure::*;
+    let mut t = Table::with_columns(
         (
-            &format!("{committee_name} 需求认领台账"),
-            &format!("{committee_name} needs ledger"),
+            &format!("{name} 需求认领台账"),
+            &format!("{name}: needs ledger"),
         ),
-        &[
-            ("需求", "Need"),
-            ("类别", "Category"),
-            ("渠道", "Channel"),
-            ("规模", "Scale"),
-            ("状态", "Status"),
-            ("服务对象", "Resident"),
-            ("群体", "Groups"),
-            ("登记时间", "Created at"),
-            ("发布时间", "Published at"),
-            ("认领方类型", "Claimant kind"),
-            ("认领方", "Claimant"),
-            ("认领状态", "Claim status"),
-            ("认领时间", "Claimed at"),
-            ("承诺日期", "Promised by"),
-            ("完成时间", "Completed at"),
-            ("结束时间", "Ended at"),
-            ("金额(分)", "Money (fen)"),
-            ("物品", "Items"),
-            ("服务时长(分钟)", "Minutes"),
-            ("服务人数", "People served"),
-            ("评价", "Feedback"),
+        (name, name),
+        vec![
+            col("需求", "Need", Plain),
+            col("类别", "Category", Plain),
+            col("渠道", "Channel", Plain),
+            col("规模", "Scale", Plain),
+            col("状态", "Status", Plain),
+            col("服务对象", "Resident", Plain),
+            col("群体", "Groups", Plain),
+            col("登记时间", "Created at", Time),
+            col("发布时间", "Published at", Time),
+            col("认领方类型", "Claimant kind", Plain),
+            col("认领方", "Claimant", Plain),
+            col("认领状态", "Claim status", Plain),
+            col("认领时间", "Claimed at", Time),
+            col("承诺日期", "Promised by", Time),
+            col("完成时间", "Completed at", Time),
+            col("结束时间", "Ended at", Time),
+            col("金额", "Money", Money),
+            col("物品", "Items", Plain),
+            col("服务时长", "Service time", Duration),
+            col("服务人数", "People served", Plain),
+            col("评价", "Feedback", Plain),
         ],
     );
+    if let Some(p) = parent {
+        t.qualifiers.push((p.name.clone(), p.name.clone()));
+    }
+    t.qualifiers
+        .push((short_id(unit.id.0), short_id(unit.id.0)));
     for r in rows {
+        let category = match categories.get(&r.category) {
+            Some((zh, en)) => Cell::code(r.category.clone(), (zh, en)),
+            None => Cell::code(r.category.clone(), (&r.category, &r.category)),
+        };
+        let kind = r
+            .claimant
+            .as_ref()
+            .map(|c| match ClaimantKind::from_code(&c.0) {
+                Some(k) => label(k),
+                None => Cell::code(c.0.clone(), (&c.0, &c.0)),
+            })
+            .unwrap_or(Cell::Empty);
         t.rows.push(vec![
             Cell::Text(r.title.clone()),
-            Cell::Text(r.category.clone()),
-            Cell::Text(r.channel.as_str().into()),
-            Cell::Text(r.scale.as_str().into()),
-            Cell::Text(r.status.as_str().into()),
+            category,
+            label(r.channel),
+            label(r.scale),
+            label(r.status),
             Cell::Text(r.resident.clone()),
-            Cell::Text(
-                r.groups
-                    .iter()
-                    .map(|g| g.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            joined(r.groups.iter().map(|g| (g.code(), g.labels()))),
             Cell::Time(r.created_at),
             Cell::time(r.published_at),
-            Cell::text(r.claimant.as_ref().map(|c| c.0.clone())),
+            kind,
             Cell::text(r.claimant.as_ref().map(|c| c.1.clone())),
-            Cell::text(r.claim_status.map(|s| s.as_str())),
+            r.claim_status.map_or(Cell::Empty, label),
             Cell::time(r.claimed_at),
             Cell::time(r.promised_by),
             Cell::time(r.completed_at),
             Cell::time(r.ended_at),
-            r.money_fen.map_or(Cell::Empty, Cell::Int),
+            r.money_fen.map_or(Cell::Empty, Cell::Money),
             r.items.map_or(Cell::Empty, Cell::int),
-            r.minutes.map_or(Cell::Empty, Cell::int),
+            r.minutes.map_or(Cell::Empty, Cell::Minutes),
             r.people_served.map_or(Cell::Empty, Cell::int),
-            Cell::text(r.feedback.map(|f| f.as_str())),
+            r.feedback.map_or(Cell::Empty, label),
         ]);
     }
     t

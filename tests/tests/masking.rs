@@ -368,6 +368,7 @@ fn residents_are_masked_at_every_length_everywhere(b: Backend) {
                     ExportOptions {
                         language,
                         personal_data: PersonalData::Masked,
+                        ..ExportOptions::default()
                     },
                 )
                 .unwrap();

@@ -3,8 +3,8 @@
 
 use super::Hub;
 use crate::error::{Error, Result};
-use crate::export::{ExportOptions, PersonalData, Table};
-use crate::ledger::{member_table, need_table, MemberLedgerRow, NeedLedgerRow};
+use crate::export::{About, ExportOptions, PersonalData, Table};
+use crate::ledger::{member_table, need_table, CategoryLabels, MemberLedgerRow, NeedLedgerRow};
 use crate::model::*;
 use crate::report::Period;
 use crate::rules::authz::{is, is_staff_over, oversees, Principal};
@@ -13,6 +13,10 @@ use crate::store::{
     ActivityFilter, ClaimFilter, Entity, MemberFilter, NeedFilter, Page, Query, TeamFilter, Tx,
     TxExt,
 };
+use std::collections::BTreeMap;
+
+/// The names of each member's teams.
+type TeamNames = BTreeMap<MemberId, Vec<String>>;
 
 fn forbidden(actor: &Actor, what: &str) -> Error {
     Error::forbidden(format!(
@@ -36,9 +40,21 @@ impl Hub {
         period: Period,
         personal: PersonalData,
     ) -> Result<Vec<MemberLedgerRow>> {
-        let now = self.now();
         let mut tx = self.store().begin_read().map_err(Error::from)?;
-        let tx = &mut *tx;
+        let (rows, _) = self.work_unit_rows(&mut *tx, actor, work_unit, period, personal)?;
+        Ok(rows)
+    }
+
+    /// The rows of a work unit's ledger, and the names of each member's teams.
+    fn work_unit_rows(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        work_unit: WorkUnitId,
+        period: Period,
+        personal: PersonalData,
+    ) -> Result<(Vec<MemberLedgerRow>, TeamNames)> {
+        let now = self.now();
         tx.load::<WorkUnit>(&work_unit)?
             .ok_or_else(|| Error::not_found("work_unit", work_unit))?;
         if !(matches!(actor, Actor::System | Actor::DistrictAdmin { .. })
@@ -54,6 +70,7 @@ impl Hub {
             }),
         )?;
         let mut rows = Vec::with_capacity(members.len());
+        let mut team_names = BTreeMap::new();
         for m in members {
             let path = match m.committee {
                 Some(c) => tx.load::<Unit>(&c)?.map(|u| u.path).unwrap_or_default(),
@@ -153,8 +170,9 @@ impl Hub {
                 teams: teams.len() as u64,
                 team_activities,
             });
+            team_names.insert(m.id, teams.into_iter().map(|t| t.name).collect());
         }
-        Ok(rows)
+        Ok((rows, team_names))
     }
 
     /// A committee's ledger: every need of the committee (or the unit's subtree) created
@@ -169,7 +187,20 @@ impl Hub {
         personal: PersonalData,
     ) -> Result<Vec<NeedLedgerRow>> {
         let mut tx = self.store().begin_read().map_err(Error::from)?;
-        let tx = &mut *tx;
+        Ok(self
+            .committee_rows(&mut *tx, actor, unit, period, personal)?
+            .1)
+    }
+
+    /// The unit (authorized) and the rows of its ledger.
+    fn committee_rows(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        unit: UnitId,
+        period: Period,
+        personal: PersonalData,
+    ) -> Result<(Unit, Vec<NeedLedgerRow>)> {
         let u = tx
             .load::<Unit>(&unit)?
             .ok_or_else(|| Error::not_found("unit", unit))?;
@@ -239,11 +270,13 @@ impl Hub {
                 feedback: n.feedback,
             });
         }
-        Ok(rows)
+        Ok((u, rows))
     }
 
-    /// A work unit's ledger as a table, ready for [`Table::to_csv`] or
-    /// [`crate::export::to_xlsx`].
+    /// A work unit's ledger as a table, ready for [`Table::to_csv_with`] or
+    /// [`crate::export::to_xlsx_with`]: codes shown by their labels, money, hours and times
+    /// as `options` say when it is written, each member's teams by name, and what the cover
+    /// sheet says (the work unit, the period, who exported it and when, masked or not).
     pub fn work_unit_ledger_table(
         &self,
         actor: &Actor,
@@ -251,17 +284,28 @@ impl Hub {
         period: Period,
         options: ExportOptions,
     ) -> Result<Table> {
-        let rows = self.work_unit_ledger(actor, work_unit, period, options.personal_data)?;
-        let name = {
-            let mut tx = self.store().begin_read().map_err(Error::from)?;
-            tx.load::<WorkUnit>(&work_unit)?
-                .map(|w| w.name)
-                .unwrap_or_default()
-        };
-        Ok(member_table(&name, &rows))
+        let mut tx = self.store().begin_read().map_err(Error::from)?;
+        let tx = &mut *tx;
+        let (rows, teams) =
+            self.work_unit_rows(tx, actor, work_unit, period, options.personal_data)?;
+        let w = tx
+            .load::<WorkUnit>(&work_unit)?
+            .ok_or_else(|| Error::not_found("work_unit", work_unit))?;
+        let mut t = member_table(&w, &rows, &teams);
+        t.about = Some(About {
+            scope: work_unit_scope(&w),
+            from: period.from,
+            to: period.to,
+            exported_by: exporter(tx, actor)?,
+            exported_at: self.now(),
+            personal_data: Some(options.personal_data),
+        });
+        Ok(t)
     }
 
-    /// A committee's ledger as a table.
+    /// A committee's (or a unit's) ledger as a table, like
+    /// [`Hub::work_unit_ledger_table`]: categories by their labels, on a sheet named after
+    /// the unit (a namesake told apart by its parent's name).
     pub fn committee_ledger_table(
         &self,
         actor: &Actor,
@@ -269,10 +313,69 @@ impl Hub {
         period: Period,
         options: ExportOptions,
     ) -> Result<Table> {
-        let rows = self.committee_ledger(actor, unit, period, options.personal_data)?;
-        let name = self.unit(actor, unit)?.name;
-        Ok(need_table(&name, &rows))
+        let mut tx = self.store().begin_read().map_err(Error::from)?;
+        let tx = &mut *tx;
+        let (u, rows) = self.committee_rows(tx, actor, unit, period, options.personal_data)?;
+        let parent = match u.parent {
+            Some(p) => tx.load::<Unit>(&p)?,
+            None => None,
+        };
+        let categories = category_labels(tx)?;
+        let mut t = need_table(&u, parent.as_ref(), &rows, &categories);
+        t.about = Some(About {
+            scope: unit_scope(&u),
+            from: period.from,
+            to: period.to,
+            exported_by: exporter(tx, actor)?,
+            exported_at: self.now(),
+            personal_data: Some(options.personal_data),
+        });
+        Ok(t)
     }
+}
+
+/// Every category's labels, by code.
+pub(super) fn category_labels(tx: &mut dyn Tx) -> Result<CategoryLabels> {
+    Ok(tx
+        .select::<Category>(&Query::Categories, &Page::ALL)?
+        .into_iter()
+        .map(|c| (c.code, (c.name_zh, c.name_en)))
+        .collect())
+}
+
+/// What a unit's export covers: `居委会：凤凰社区居委会`, `Residents' committee: 凤凰社区居委会`.
+pub(super) fn unit_scope(u: &Unit) -> (String, String) {
+    let (zh, en) = u.kind.label();
+    (format!("{zh}：{}", u.name), format!("{en}: {}", u.name))
+}
+
+/// What a work unit's export covers: `单位：区财政局`, `Work unit: 区财政局`.
+pub(super) fn work_unit_scope(w: &WorkUnit) -> (String, String) {
+    (
+        format!("单位：{}", w.name),
+        format!("Work unit: {}", w.name),
+    )
+}
+
+/// Who exported, for the cover: the kind of actor and the name of their unit, work unit,
+/// organisation or (a member) their own name: `社区工作人员（凤凰社区居委会）`.
+pub(super) fn exporter(tx: &mut dyn Tx, actor: &Actor) -> Result<(String, String)> {
+    let name = match actor {
+        Actor::System => None,
+        Actor::DistrictAdmin { district: u } | Actor::CommitteeStaff { unit: u } => {
+            tx.load::<Unit>(u)?.map(|u| u.name)
+        }
+        Actor::WorkUnitSecretary { work_unit } => tx.load::<WorkUnit>(work_unit)?.map(|w| w.name),
+        Actor::Member { member } => tx.load::<Member>(member)?.map(|m| m.name),
+        Actor::OrganisationContact { organisation } => {
+            tx.load::<Organisation>(organisation)?.map(|o| o.name)
+        }
+    };
+    let (zh, en) = actor.kind_label();
+    Ok(match name {
+        Some(n) => (format!("{zh}（{n}）"), format!("{en} ({n})")),
+        None => (zh.to_string(), en.to_string()),
+    })
 }
 
 fn claimant_label(tx: &mut dyn Tx, c: &Claimant) -> Result<(String, String)> {

@@ -310,10 +310,15 @@ pub enum Claimant {
 impl Claimant {
     /// `member`, `team` or `organisation`.
     pub fn kind_str(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// Member, team or organisation, as a vocabulary value (with its labels).
+    pub fn kind(&self) -> ClaimantKind {
         match self {
-            Claimant::Member(_) => "member",
-            Claimant::Team(_) => "team",
-            Claimant::Organisation(_) => "organisation",
+            Claimant::Member(_) => ClaimantKind::Member,
+            Claimant::Team(_) => ClaimantKind::Team,
+            Claimant::Organisation(_) => ClaimantKind::Organisation,
         }
     }
 
@@ -561,6 +566,19 @@ impl Actor {
             Actor::WorkUnitSecretary { .. } => "work_unit_secretary",
             Actor::Member { .. } => "member",
             Actor::OrganisationContact { .. } => "organisation_contact",
+        }
+    }
+
+    /// What kind of actor this is, as people read it: `(中文, English)` (an export's cover
+    /// says who exported it with this and the name of the actor's unit or organisation).
+    pub fn kind_label(&self) -> (&'static str, &'static str) {
+        match self {
+            Actor::System => ("系统", "System"),
+            Actor::DistrictAdmin { .. } => ("区级管理员", "District administrator"),
+            Actor::CommitteeStaff { .. } => ("社区工作人员", "Staff"),
+            Actor::WorkUnitSecretary { .. } => ("单位党组织书记", "Work-unit party secretary"),
+            Actor::Member { .. } => ("在职党员", "Member"),
+            Actor::OrganisationContact { .. } => ("企业或社会组织联系人", "Organisation contact"),
         }
     }
 }
