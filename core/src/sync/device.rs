@@ -108,20 +108,6 @@ impl std::fmt::Debug for Device {
     }
 }
 
-fn bad_bookkeeping() -> Error {
-    Error::Storage {
-        message: "sync bookkeeping in the side table is not readable".into(),
-    }
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(v: &str) -> Result<T> {
-    serde_json::from_str(v).map_err(|_| bad_bookkeeping())
-}
-
-fn to_json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
-
 fn id_key(id: u64) -> String {
     format!("{id:020}")
 }
@@ -135,26 +121,6 @@ fn meta_u64(tx: &mut dyn Tx, key: &str) -> Result<u64> {
         Some(v) => v.parse().map_err(|_| bad_bookkeeping()),
         None => Ok(0),
     }
-}
-
-/// Every entry of a space, in key order.
-fn scan_all(tx: &mut dyn Tx, space: &str) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let batch = tx.side_scan(space, after.as_deref(), 1000)?;
-        let Some((last, _)) = batch.last() else { break };
-        after = Some(last.clone());
-        out.extend(batch);
-    }
-    Ok(out)
-}
-
-fn clear(tx: &mut dyn Tx, space: &str) -> Result<()> {
-    for (k, _) in scan_all(tx, space)? {
-        tx.side_delete(space, &k)?;
-    }
-    Ok(())
 }
 
 /// A before-image: the record as confirmed (`None`: it did not exist).

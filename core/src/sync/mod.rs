@@ -453,6 +453,45 @@ fn command(v: Option<Value>, at: &str) -> Result<Command, Error> {
     })
 }
 
+/// Sync's bookkeeping in the side table could not be read back (written by another version,
+/// or edited by hand).
+fn bad_bookkeeping() -> Error {
+    Error::Storage {
+        message: "sync bookkeeping in the side table is not readable".into(),
+    }
+}
+
+/// A side-table value read back.
+fn from_json<T: serde::de::DeserializeOwned>(v: &str) -> Result<T, Error> {
+    serde_json::from_str(v).map_err(|_| bad_bookkeeping())
+}
+
+/// A side-table value (serializing sync's own types cannot fail).
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// Every entry of a side-table space, in key order.
+fn scan_all(tx: &mut dyn crate::store::Tx, space: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let batch = tx.side_scan(space, after.as_deref(), 1000)?;
+        let Some((last, _)) = batch.last() else { break };
+        after = Some(last.clone());
+        out.extend(batch);
+    }
+    Ok(out)
+}
+
+/// Removes every entry of a side-table space.
+fn clear(tx: &mut dyn crate::store::Tx, space: &str) -> Result<(), Error> {
+    for (k, _) in scan_all(tx, space)? {
+        tx.side_delete(space, &k)?;
+    }
+    Ok(())
+}
+
 /// Whether an error is the infrastructure's — the store failed, or concurrent changes outlasted
 /// the retries: worth trying again later — rather than the rules refusing for good.
 fn retryable(e: &Error) -> bool {

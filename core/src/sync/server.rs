@@ -75,16 +75,6 @@ fn client_state(tx: &mut dyn Tx, client: ClientId) -> Result<Option<ClientState>
     }
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(v: &str) -> Result<T> {
-    serde_json::from_str(v).map_err(|_| Error::Storage {
-        message: "sync bookkeeping in the side table is not readable".into(),
-    })
-}
-
-fn to_json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
-}
-
 /// A client id is bound to the actor of its first push or pull: another actor may not use it.
 fn check_actor(state: Option<&ClientState>, actor: &Actor) -> Result<()> {
     match state {
@@ -102,11 +92,15 @@ fn check_actor(state: Option<&ClientState>, actor: &Actor) -> Result<()> {
 /// queue; a failure of the store stops the batch with `unavailable` set (push again later).
 pub fn push(hub: &Hub, actor: &Actor, request: &PushRequest) -> Result<PushResponse> {
     let client = request.client;
-    let state = {
+    let (state, epoch) = {
         let mut tx = hub.store().begin_read()?;
-        client_state(&mut *tx, client)?
+        (client_state(&mut *tx, client)?, epoch_in(&mut *tx)?)
     };
     check_actor(state.as_ref(), actor)?;
+    let epoch = match epoch {
+        Some(e) => e,
+        None => make_epoch(hub)?,
+    };
     let mut last = state.map_or(0, |s| s.last);
     let mut outcomes = Vec::new();
     let mut unavailable = None;
@@ -139,7 +133,7 @@ pub fn push(hub: &Hub, actor: &Actor, request: &PushRequest) -> Result<PushRespo
     Ok(PushResponse {
         protocol: PROTOCOL,
         schema: SCHEMA,
-        epoch: epoch(hub)?,
+        epoch,
         last_applied: last,
         outcomes,
         unavailable,
@@ -283,9 +277,7 @@ pub fn rejected(hub: &Hub, actor: &Actor, unit: UnitId) -> Result<Vec<StoredReje
                 .next()
                 .and_then(|c| Uuid::parse_str(c).ok())
                 .map(ClientId)
-                .ok_or_else(|| Error::Storage {
-                    message: "sync bookkeeping in the side table is not readable".into(),
-                })?;
+                .ok_or_else(bad_bookkeeping)?;
             out.push(StoredRejection {
                 client,
                 actor: by,
@@ -413,21 +405,19 @@ fn scope_tag(actor: &Actor, unit: UnitId) -> String {
     format!("{who}-{}", unit.0.simple())
 }
 
-/// The store's sync epoch, made the first time it is asked for (a new store, a restored one).
-fn epoch(hub: &Hub) -> Result<Uuid> {
-    let read = {
-        let mut tx = hub.store().begin_read()?;
-        tx.side_get("store", "epoch")?
-    };
-    if let Some(e) = read.and_then(|v| Uuid::parse_str(&v).ok()) {
-        return Ok(e);
-    }
+/// The store's sync epoch as `tx` sees it (`None` before the store first served sync).
+fn epoch_in(tx: &mut dyn Tx) -> Result<Option<Uuid>> {
+    Ok(tx
+        .side_get("store", "epoch")?
+        .and_then(|v| Uuid::parse_str(&v).ok()))
+}
+
+/// Makes the store's sync epoch (a new store, a restored one), unless a concurrent caller
+/// just did.
+fn make_epoch(hub: &Hub) -> Result<Uuid> {
     let mut w = hub.begin_raw()?;
     let tx = w.tx();
-    if let Some(e) = tx
-        .side_get("store", "epoch")?
-        .and_then(|v| Uuid::parse_str(&v).ok())
-    {
+    if let Some(e) = epoch_in(tx)? {
         return Ok(e);
     }
     let e = Uuid::now_v7();
@@ -602,8 +592,18 @@ pub fn pull(hub: &Hub, actor: &Actor, request: &PullRequest) -> Result<PullRespo
         0 => 1000,
         n => n.min(MAX_PULL),
     } as usize;
-    let epoch = epoch(hub)?;
     let mut tx = hub.store().begin_read()?;
+    let epoch = match epoch_in(&mut *tx)? {
+        Some(e) => e,
+        None => {
+            // Made outside the read (a store may not write while a reader of the same
+            // handle waits), then read on.
+            drop(tx);
+            let e = make_epoch(hub)?;
+            tx = hub.store().begin_read()?;
+            e
+        }
+    };
     let state = client_state(&mut *tx, request.client)?;
     check_actor(state.as_ref(), actor)?;
     let unit = scope_of(&mut *tx, actor)?;
