@@ -211,3 +211,46 @@ impl World {
 #[doc = include_str!("../../README.md")]
 #[allow(dead_code)]
 mod readme {}
+
+/// Records by kind and id, as a comparison of two states wants them.
+pub type RecordMap =
+    std::collections::BTreeMap<(needbridge::model::Kind, uuid::Uuid), needbridge::Record>;
+
+/// Every record `store` holds (a device's view, say).
+pub fn records_of(store: &dyn Store) -> RecordMap {
+    needbridge::store::dump(store)
+        .expect("dump")
+        .records
+        .into_values()
+        .flat_map(|m| m.into_values())
+        .map(|r| ((r.kind(), r.id()), r))
+        .collect()
+}
+
+/// The portal's complete snapshot of `actor`'s scope, as a fresh app would receive it: what
+/// a device's view must equal once it has nothing pending.
+pub fn sync_snapshot(portal: &needbridge::Hub, actor: &needbridge::Actor) -> RecordMap {
+    use needbridge::sync::{self, Change, ClientId, PullRequest};
+    let mut out = RecordMap::new();
+    let mut req = PullRequest {
+        protocol: sync::PROTOCOL,
+        schema: sync::SCHEMA,
+        client: ClientId(uuid::Uuid::now_v7()),
+        cookie: None,
+        limit: 0,
+        pending_from: None,
+    };
+    loop {
+        let res = sync::pull(portal, actor, &req).expect("pull");
+        assert!(!res.reset, "a fresh pull is never reset");
+        for c in &res.changes {
+            if let Change::Put { record } = c {
+                out.insert((record.kind(), record.id()), record.clone());
+            }
+        }
+        if !res.snapshot || !res.more {
+            return out;
+        }
+        req.cookie = res.cookie;
+    }
+}

@@ -8,7 +8,7 @@ use needbridge::store::memory::MemoryStore;
 use needbridge::store::sqlite::SqliteStore;
 use needbridge::sync::{self, Device, Outcome};
 use needbridge::{Actor, Error, Hub, HubConfig, Record};
-use needbridge_acceptance::{member, Backend, TempDir, World};
+use needbridge_acceptance::{member, records_of, Backend, TempDir, World};
 use std::sync::Arc;
 
 /// A device for `actor` on a fresh in-memory store, on the world's clock.
@@ -71,15 +71,6 @@ fn fulfilment(note: &str) -> Fulfilment {
     }
 }
 
-/// Every record a device's store holds.
-fn device_records(store: &MemoryStore) -> Vec<Record> {
-    let snap = needbridge::store::dump(store).unwrap();
-    snap.records
-        .into_values()
-        .flat_map(|m| m.into_values())
-        .collect()
-}
-
 fn first_sync_brings_the_scope_masked(b: Backend) {
     let w = World::on(b);
     let me = member(w.member_a);
@@ -102,7 +93,7 @@ fn first_sync_brings_the_scope_masked(b: Backend) {
         Err(Error::NotFound { .. })
     ));
     // Every resident on the device is exactly what the portal shows this member.
-    let records = device_records(&store);
+    let records: Vec<Record> = records_of(&*store).into_values().collect();
     let mut residents = 0;
     for r in &records {
         match r {

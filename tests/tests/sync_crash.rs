@@ -9,9 +9,10 @@ use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::store::sqlite::SqliteStore;
 use needbridge::sync::{self, Device, PullRequest};
-use needbridge::{Hub, HubConfig, ManualClock, Record, Store};
-use needbridge_acceptance::{invariants, member, Backend, TempDir, World};
-use std::collections::BTreeMap;
+use needbridge::{Hub, HubConfig, ManualClock};
+use needbridge_acceptance::{
+    invariants, member, records_of, sync_snapshot, Backend, TempDir, World,
+};
 use std::io::{BufRead, BufReader};
 use std::process::{Command as Process, Stdio};
 use std::sync::Arc;
@@ -219,33 +220,7 @@ fn a_phone_killed_between_any_two_steps_loses_nothing() {
     assert_eq!(d.status().unwrap().pending, 0);
     let snap = needbridge::store::dump(&SqliteStore::open(&portal_path).unwrap()).unwrap();
     invariants::check_invariants(&snap).unwrap();
-    let mut want: BTreeMap<(Kind, uuid::Uuid), Record> = BTreeMap::new();
-    let mut req = PullRequest {
-        protocol: sync::PROTOCOL,
-        schema: sync::SCHEMA,
-        client: sync::ClientId(uuid::Uuid::now_v7()),
-        cookie: None,
-        limit: 0,
-        pending_from: None,
-    };
-    loop {
-        let res = sync::pull(&portal, &d.actor(), &req).unwrap();
-        for c in &res.changes {
-            if let sync::Change::Put { record } = c {
-                want.insert((record.kind(), record.id()), record.clone());
-            }
-        }
-        if !res.snapshot || !res.more {
-            break;
-        }
-        req.cookie = res.cookie;
-    }
-    let got: BTreeMap<(Kind, uuid::Uuid), Record> = needbridge::store::dump(&*store as &dyn Store)
-        .unwrap()
-        .records
-        .into_values()
-        .flat_map(|m| m.into_values())
-        .map(|r| ((r.kind(), r.id()), r))
-        .collect();
+    let want = sync_snapshot(&portal, &d.actor());
+    let got = records_of(&*store);
     assert_eq!(got, want);
 }

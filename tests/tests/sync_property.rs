@@ -12,9 +12,11 @@ use needbridge::model::*;
 use needbridge::report::{Period, ReportScope};
 use needbridge::store::memory::MemoryStore;
 use needbridge::store::sqlite::SqliteStore;
-use needbridge::sync::{self, ClientId, Device, Outcome, PullRequest, PullResponse, PushRequest};
+use needbridge::sync::{self, Device, Outcome, PullRequest, PullResponse, PushRequest};
 use needbridge::{Actor, Hub, HubConfig, Origin, Record, Store};
-use needbridge_acceptance::{invariants, member, Backend, TempDir, World};
+use needbridge_acceptance::{
+    invariants, member, records_of, sync_snapshot, Backend, TempDir, World,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -233,32 +235,6 @@ fn staff_command(p: &Phone, rng: &mut Rng) -> Option<Command> {
     })
 }
 
-/// The portal's complete snapshot of `actor`'s scope, as a fresh app would receive it.
-fn snapshot(portal: &Hub, actor: &Actor) -> BTreeMap<(Kind, uuid::Uuid), Record> {
-    let mut out = BTreeMap::new();
-    let mut req = PullRequest {
-        protocol: sync::PROTOCOL,
-        schema: sync::SCHEMA,
-        client: ClientId(uuid::Uuid::now_v7()),
-        cookie: None,
-        limit: 0,
-        pending_from: None,
-    };
-    loop {
-        let res = sync::pull(portal, actor, &req).unwrap();
-        assert!(!res.reset);
-        for c in &res.changes {
-            if let sync::Change::Put { record } = c {
-                out.insert((record.kind(), record.id()), record.clone());
-            }
-        }
-        if !res.snapshot || !res.more {
-            return out;
-        }
-        req.cookie = res.cookie;
-    }
-}
-
 /// Runs one seed; returns how many mutations the portal applied and refused.
 fn run(b: Backend, seed: u64) -> (usize, usize) {
     let w = World::on(b);
@@ -391,14 +367,8 @@ fn run(b: Backend, seed: u64) -> (usize, usize) {
         );
         assert_eq!(res.last_applied, made[i], "seed {seed}");
         // The phone's view is exactly the portal's scope as this member may see it.
-        let want = snapshot(&w.hub, &p.device.actor());
-        let got: BTreeMap<(Kind, uuid::Uuid), Record> = needbridge::store::dump(&*p.store)
-            .unwrap()
-            .records
-            .into_values()
-            .flat_map(|m| m.into_values())
-            .map(|r| ((r.kind(), r.id()), r))
-            .collect();
+        let want = sync_snapshot(&w.hub, &p.device.actor());
+        let got = records_of(&*p.store);
         let missing: Vec<_> = want.keys().filter(|k| !got.contains_key(k)).collect();
         let extra: Vec<_> = got.keys().filter(|k| !want.contains_key(k)).collect();
         assert!(
