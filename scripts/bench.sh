@@ -7,22 +7,13 @@
 #             1M-need SQLite district under target/bench-data/ and loads PostgreSQL at 100k
 #             and 1M: expect about an hour the first time)
 #
-# Installs what it needs like scripts/test.sh: a venv at .venv with maturin and pandas, the
+# Installs what it needs like scripts/test.sh: the venv at .venv (scripts/venv.sh), the
 # Python package built in release mode, and a private PostgreSQL server (scripts/with-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=scripts/apt.sh
-. scripts/apt.sh
 
 if [[ " $* " != *" --no-python "* ]]; then
-  if [ ! -x .venv/bin/python ]; then
-    if ! python3 -m venv .venv 2>/dev/null; then
-      rm -rf .venv
-      apt_install python3-venv
-      python3 -m venv .venv
-    fi
-  fi
-  .venv/bin/pip install -q --disable-pip-version-check -c scripts/constraints.txt maturin pandas pyarrow
+  bash scripts/venv.sh
   rm -rf target/wheels-release
   .venv/bin/maturin build -q --locked --release -m bindings-python/Cargo.toml -o target/wheels-release
   .venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels-release/needbridge-*.whl

@@ -4,8 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-# shellcheck source=scripts/apt.sh
-. scripts/apt.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -32,23 +30,28 @@ step "Rust tests on memory, SQLite and a private PostgreSQL server"
 # skipping them.
 NEEDBRIDGE_REQUIRE_PG=1 bash scripts/with-postgres.sh cargo test --workspace --locked
 
-step "Python package: wheel built by maturin, installed into a venv, pytest on every backend"
-# A venv at .venv with maturin, pytest and mypy (for stubtest); Debian needs python3-venv.
-if [ ! -x .venv/bin/python ]; then
-  if ! python3 -m venv .venv 2>/dev/null; then
-    rm -rf .venv
-    apt_install python3-venv
-    python3 -m venv .venv
-  fi
-fi
-.venv/bin/pip install -q --disable-pip-version-check -c scripts/constraints.txt maturin pytest mypy pandas pyarrow polars matplotlib
+step "dist: the manylinux2014 wheel (auditwheel show), the sdist, the JVM jar"
+# The same script as a release (scripts/dist.sh), unoptimised for time; the Python tests below
+# run on this wheel.
+bash scripts/dist.sh --profile dev --out target/dist
+
+step "Python package: the wheel installed into .venv, stubtest, mypy, pytest on every backend"
 python3 bindings-python/gen_models.py --check
-rm -rf target/wheels
-.venv/bin/maturin build -q --locked --profile dev -m bindings-python/Cargo.toml -o target/wheels
-.venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/wheels/needbridge-*.whl
+.venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps target/dist/needbridge-*.whl
 # The stubs of the native module cannot drift from it.
 (cd bindings-python && ../.venv/bin/python -m mypy.stubtest needbridge._native && ../.venv/bin/python -m mypy python/needbridge)
 (cd bindings-python && NEEDBRIDGE_REQUIRE_PG=1 bash ../scripts/with-postgres.sh ../.venv/bin/python -m pytest -q tests)
+
+step "Python: pip install './bindings-python[pandas]' into a fresh venv, as a new user does"
+# maturin's build backend compiles the package from this checkout (release by default: dev
+# here, for time), pip installs pandas for the extra; then the typed portal example runs.
+fresh=$(mktemp -d)
+python3 -m venv "$fresh/venv"
+PIP_CONSTRAINT="$repo/scripts/constraints.txt" MATURIN_PEP517_ARGS="--profile dev" \
+  CARGO_TARGET_DIR="$repo/target" "$fresh/venv/bin/pip" install -q --disable-pip-version-check \
+  "./bindings-python[pandas]"
+(cd "$fresh" && venv/bin/python "$repo/bindings-python/examples/strict_portal.py" >/dev/null)
+rm -rf "$fresh"
 
 step "mobile bindings: Kotlin and Java on the JVM, Swift where available, library size"
 bash scripts/mobile-test.sh
