@@ -2,7 +2,7 @@
 # The Python tools of the tests, benchmarks and dist builds, in a venv at .venv, at the
 # versions pinned in scripts/constraints.txt: maturin (builds the wheel), ziglang (its C
 # compiler and linker for manylinux2014), auditwheel (checks the wheel's platform tag), pytest,
-# mypy (also stubtest), pandas, pyarrow, polars, matplotlib. Debian needs python3-venv (root).
+# mypy (also stubtest), pandas, pyarrow, polars, matplotlib, openpyxl (reads exports back). Debian needs python3-venv (root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/apt.sh
@@ -15,4 +15,4 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/pip install -q --disable-pip-version-check -c scripts/constraints.txt \
-  maturin ziglang auditwheel pytest mypy pandas pyarrow polars matplotlib
+  maturin ziglang auditwheel pytest mypy pandas pyarrow polars matplotlib openpyxl

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 
 use chrono::{DateTime, Utc};
 use needbridge::command::Command;
-use needbridge::export::{ExportOptions, Language, PersonalData};
+use needbridge::export::{ExportOptions, Language, PersonalData, Values};
 use needbridge::hub::{MemberScope, NeedQuery};
 use needbridge::model::*;
 use needbridge::report::{Period, ReportScope};
@@ -293,6 +293,17 @@ struct Export {
     language: Language,
     #[serde(default)]
     personal_data: PersonalData,
+    /// The district report of this scope instead of a ledger.
+    #[serde(default)]
+    report: Option<ReportScope>,
+    #[serde(default)]
+    values: Values,
+    #[serde(default = "china_standard_time")]
+    utc_offset_minutes: i32,
+}
+
+fn china_standard_time() -> i32 {
+    needbridge::export::CHINA_STANDARD_TIME
 }
 
 impl PyHub {
@@ -796,9 +807,21 @@ impl PyHub {
             let options = ExportOptions {
                 language: what.language,
                 personal_data: what.personal_data,
-                ..ExportOptions::default()
+                values: what.values,
+                utc_offset_minutes: what.utc_offset_minutes,
             };
             let period = period(what.since, what.until);
+            if let Some(scope) = what.report {
+                if !xlsx {
+                    return Err(needbridge::Error::invalid(
+                        "format",
+                        "the report is exported as xlsx only",
+                    ));
+                }
+                let tables = hub.report_tables(&actor, scope, period)?;
+                let refs: Vec<_> = tables.iter().collect();
+                return needbridge::export::to_xlsx_with(&refs, &options).map(Ok);
+            }
             let table = match (what.work_unit, what.unit) {
                 (Some(work_unit), None) => {
                     hub.work_unit_ledger_table(&actor, work_unit, period, options)?

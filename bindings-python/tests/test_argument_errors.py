@@ -80,6 +80,8 @@ def _valid(tp: Any) -> Any:
         return nb.Claimant.member(uuid.uuid4())
     if tp is m.Fulfilment:
         return _fulfilment()
+    if tp is m.Period:
+        return None  # the bounds (since, until) are given instead
     raise AssertionError(f"no valid value for {tp}")
 
 
@@ -100,7 +102,7 @@ def _call(world: World, method: str, /, **change: Any) -> Any:
     args = {k: _valid(t) for k, t in sig.items()}
     if "category" in args:
         args["category"] = "festival_goods"
-    if method == "export_ledger":
+    if method in ("export_ledger", "export_report"):
         args["work_unit"] = None
     args.update(change)
     return getattr(world.hub, method)(SYS, **args)
@@ -223,6 +225,9 @@ def test_unknown_codes_are_refused_without_quoting_them(world: World) -> None:
         ("personal_data", lambda: hub.export_ledger(SYS, unit=world.committee, personal_data=SECRET)),
         ("language", lambda: hub.export_ledger(SYS, unit=world.committee, language=SECRET)),
         ("format", lambda: hub.export_ledger(SYS, unit=world.committee, format=SECRET)),
+        ("values", lambda: hub.export_ledger(SYS, unit=world.committee, values=SECRET)),
+        ("values", lambda: hub.export_report(SYS, unit=world.district, values=SECRET)),
+        ("language", lambda: hub.export_report(SYS, unit=world.district, language=SECRET)),
         ("feedback", lambda: hub.record_feedback(SYS, need=world.need_open, feedback=SECRET)),
         ("kind", lambda: hub.units(SYS, kind=SECRET)),
         ("statuses[1]", lambda: hub.library(SYS, statuses=["published", SECRET])),
@@ -268,7 +273,8 @@ def test_the_native_layer_never_quotes_a_value(world: World) -> None:
 
 TEXTS = [
     (name, arg)
-    for name in COMMANDS + ["library", "export_ledger", "work_unit_ledger", "committee_ledger"]
+    for name in COMMANDS
+    + ["library", "export_ledger", "export_report", "work_unit_ledger", "committee_ledger"]
     for arg, tp in _signature(name).items()
     if _texts(tp)
 ]
@@ -276,7 +282,8 @@ TEXTS = [
 
 def test_every_text_argument_is_covered() -> None:
     assert {("draft_need", "title"), ("library", "text"), ("library", "category"),
-            ("report_member", "skills"), ("export_ledger", "format")} <= set(TEXTS)
+            ("report_member", "skills"), ("export_ledger", "format"),
+            ("export_ledger", "values"), ("export_report", "language")} <= set(TEXTS)
     assert len({n for n, _ in TEXTS}) > 25
 
 

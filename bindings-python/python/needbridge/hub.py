@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from types import TracebackType
 from typing import (
     TYPE_CHECKING,
@@ -36,7 +36,6 @@ __all__ = ["Hub", "FrameKind"]
 
 R = TypeVar("R")
 
-_Period = Optional[datetime]
 _Bound = Optional[Instant]
 
 FrameKind = Literal["needs", "claims", "members", "teams", "activities", "ledger"]
@@ -108,6 +107,12 @@ def _tz(tz: tzinfo) -> tzinfo:
     if not isinstance(tz, tzinfo):
         raise _invalid("tz", "must be a datetime.tzinfo")
     return tz
+
+
+def _offset_minutes(tz: tzinfo) -> int:
+    """``tz``'s offset from UTC now, in minutes: the fixed offset exports show times in."""
+    offset = datetime.now(timezone.utc).astimezone(tz).utcoffset()
+    return 0 if offset is None else int(offset.total_seconds()) // 60
 
 
 class Hub(_Commands):
@@ -703,6 +708,18 @@ class Hub(_Commands):
 
     # -------------------------------------------------------------------- reports and ledgers
 
+    def _bounds(
+        self, since: _Bound, until: _Bound, period: Optional[m.Period]
+    ) -> Tuple[Optional[datetime], Optional[datetime]]:
+        """``[since, until)`` as aware datetimes, from the bounds or from ``period``."""
+        if period is not None:
+            if since is not None or until is not None:
+                raise _invalid("period", "give period or since/until, not both")
+            if not isinstance(period, m.Period):
+                raise _invalid("period", "must be a needbridge.Period")
+            since, until = period.from_, period.to
+        return _instant(since, "since", self._tz), _instant(until, "until", self._tz)
+
     @_typed
     def report(
         self,
@@ -712,6 +729,7 @@ class Hub(_Commands):
         work_unit: Optional[UUID] = None,
         since: _Bound = None,
         until: _Bound = None,
+        period: Optional[m.Period] = None,
     ) -> m.Report:
         """Every figure of the district report for a unit subtree or a work unit over
         ``[since, until)`` (either end open).
@@ -720,15 +738,17 @@ class Hub(_Commands):
         date is its midnight in the Hub's time zone (:attr:`tz`: Asia/Shanghai, UTC+8, unless
         opened with another), so ``since=date(2025, 1, 1), until=date(2026, 1, 1)`` is the
         year 2025 in the district. A naive ``datetime`` is refused
-        (:class:`~needbridge.errors.InvalidInputError` naming the argument). In Jupyter the
-        report shows itself as a table of its main figures."""
+        (:class:`~needbridge.errors.InvalidInputError` naming the argument). Or give
+        ``period`` (a :class:`~needbridge.Period`, as a report carries) instead of the two.
+        In Jupyter the report shows itself as a table of its main figures."""
+        since_, until_ = self._bounds(since, until, period)
         return self._ask(
             actor,
             "report",
             m.Report,
             scope=_scope(unit, work_unit),
-            since=_instant(since, "since", self._tz),
-            until=_instant(until, "until", self._tz),
+            since=since_,
+            until=until_,
         )
 
     @_typed
@@ -737,18 +757,21 @@ class Hub(_Commands):
         actor: Actor,
         work_unit: UUID,
         *,
-        since: _Period = None,
-        until: _Period = None,
+        since: _Bound = None,
+        until: _Bound = None,
+        period: Optional[m.Period] = None,
         personal_data: str = "masked",
     ) -> List[m.MemberLedgerRow]:
-        """A work unit's ledger (台账): one row per member it certified."""
+        """A work unit's ledger (台账): one row per member it certified, over
+        ``[since, until)`` (bounds as in :meth:`report`)."""
+        since_, until_ = self._bounds(since, until, period)
         return self._ask(
             actor,
             "work_unit_ledger",
             [m.MemberLedgerRow],
             work_unit=work_unit,
-            since=since,
-            until=until,
+            since=since_,
+            until=until_,
             personal_data=personal_data,
         )
 
@@ -758,18 +781,21 @@ class Hub(_Commands):
         actor: Actor,
         unit: UUID,
         *,
-        since: _Period = None,
-        until: _Period = None,
+        since: _Bound = None,
+        until: _Bound = None,
+        period: Optional[m.Period] = None,
         personal_data: str = "masked",
     ) -> List[m.NeedLedgerRow]:
-        """A committee's ledger of needs with their latest claims."""
+        """A committee's ledger of needs with their latest claims, over ``[since, until)``
+        (bounds as in :meth:`report`)."""
+        since_, until_ = self._bounds(since, until, period)
         return self._ask(
             actor,
             "committee_ledger",
             [m.NeedLedgerRow],
             unit=unit,
-            since=since,
-            until=until,
+            since=since_,
+            until=until_,
             personal_data=personal_data,
         )
 
@@ -780,25 +806,76 @@ class Hub(_Commands):
         *,
         work_unit: Optional[UUID] = None,
         unit: Optional[UUID] = None,
-        since: _Period = None,
-        until: _Period = None,
+        since: _Bound = None,
+        until: _Bound = None,
+        period: Optional[m.Period] = None,
         format: str = "csv",
         language: str = "zh",
         personal_data: str = "masked",
+        values: str = "labels",
     ) -> Union[str, bytes]:
-        """A ledger as CSV text (``format="csv"``) or XLSX bytes (``"xlsx"``), with Chinese
-        (``language="zh"``) or English (``"en"``) headers; personal data masked unless
-        ``personal_data="full"`` and the actor is entitled."""
+        """A ledger — a work unit's (``work_unit=``) or a committee's (``unit=``) — as CSV
+        text (``format="csv"``) or XLSX bytes (``"xlsx"``, with a cover sheet, a frozen header
+        and a page set up to print); see docs/EXPORTS.md.
+
+        ``language``: ``"zh"`` (default) or ``"en"`` for titles, headers and labels.
+        ``values``: ``"labels"`` (default: codes as labels, money in yuan, durations in hours,
+        times as dates in the Hub's time zone :attr:`tz`, at its current offset from UTC) or
+        ``"codes"`` (codes, fen, minutes, UTC: for programs). ``personal_data``:
+        ``"masked"`` unless ``"full"`` and the actor is entitled. Bounds as in
+        :meth:`report`."""
         if (unit is None) == (work_unit is None):
             raise _invalid("scope", "give exactly one of unit and work_unit")
-        what: Dict[str, Any] = {
-            "work_unit": work_unit,
-            "unit": unit,
-            "since": since,
-            "until": until,
-            "language": language,
-            "personal_data": personal_data,
-        }
+        return self._export(
+            actor,
+            format,
+            (since, until, period),
+            work_unit=work_unit,
+            unit=unit,
+            language=language,
+            personal_data=personal_data,
+            values=values,
+        )
+
+    @_typed
+    def export_report(
+        self,
+        actor: Actor,
+        *,
+        unit: Optional[UUID] = None,
+        work_unit: Optional[UUID] = None,
+        since: _Bound = None,
+        until: _Bound = None,
+        period: Optional[m.Period] = None,
+        language: str = "zh",
+        values: str = "labels",
+    ) -> bytes:
+        """The district report of :meth:`report` as an XLSX workbook an office can file and
+        print: a cover (scope, period, who exported it and when), the totals, and every
+        breakdown on its own sheet (by committee with a chart of needs by status, by category,
+        channel, month, kind of claimant, activities, residents helped). ``language`` and
+        ``values`` as in :meth:`export_ledger`; the report holds no personal data."""
+        out = self._export(
+            actor,
+            "xlsx",
+            (since, until, period),
+            report=_scope(unit, work_unit),
+            language=language,
+            values=values,
+        )
+        assert isinstance(out, bytes)
+        return out
+
+    def _export(
+        self,
+        actor: Actor,
+        format: str,
+        bounds: Tuple[_Bound, _Bound, Optional[m.Period]],
+        **what: Any,
+    ) -> Union[str, bytes]:
+        """The native export of ``what`` over ``bounds``, times in the Hub's time zone."""
+        since, until = self._bounds(*bounds)
+        what.update(since=since, until=until, utc_offset_minutes=_offset_minutes(self._tz))
         out: Union[str, bytes] = self._hub.export(actor, what, format)
         return out
 
