@@ -14,17 +14,16 @@ pub struct PyHub {
     hub: RwLock<Option<Arc<Hub>>>,
     /// Its backend's name, kept for `repr` after closing.
     backend: &'static str,
-    /// Opened read-only: commands are refused here, before they reach the core (the core
-    /// has no read-only mode).
+    /// Whether the core's Hub refuses writes, kept for `repr` after closing.
     read_only: bool,
 }
 
 impl PyHub {
-    pub fn new(hub: Hub, read_only: bool) -> Self {
+    pub fn new(hub: Hub) -> Self {
         PyHub {
             backend: hub.backend_name(),
+            read_only: hub.is_read_only(),
             hub: RwLock::new(Some(Arc::new(hub))),
-            read_only,
         }
     }
 
@@ -34,16 +33,6 @@ impl PyHub {
     pub fn hub(&self, py: Python<'_>, action: &str) -> PyResult<Arc<Hub>> {
         let hub = self.hub.read().unwrap_or_else(|e| e.into_inner()).clone();
         hub.ok_or_else(|| raise(py, refused("closed", action)))
-    }
-
-    /// The core's Hub for a call that writes: as [`PyHub::hub`], and `IllegalStateError`
-    /// (`hub is read_only; cannot <action>`) on a Hub opened read-only.
-    pub fn writable(&self, py: Python<'_>, action: &str) -> PyResult<Arc<Hub>> {
-        let hub = self.hub(py, action)?;
-        if self.read_only {
-            return Err(raise(py, refused("read_only", action)));
-        }
-        Ok(hub)
     }
 
     /// Lets the core's Hub go (the database is released once calls in flight and any sync

@@ -446,6 +446,7 @@ impl PyHub {
         let key = key.map(|k| store_key(py, k)).transpose()?;
         let options = SqliteOptions {
             synchronous: self::synchronous(py, synchronous)?,
+            read_only,
             ..SqliteOptions::default()
         };
         let config = hub_config(py, config)?;
@@ -453,7 +454,7 @@ impl PyHub {
             let store = sqlite_store(&path, key, create, options)?;
             Hub::with(store, SystemClock, config)
         })
-        .map(|hub| PyHub::new(hub, read_only))
+        .map(PyHub::new)
     }
 
     /// Changes the key of a closed encrypted database file.
@@ -487,8 +488,7 @@ impl PyHub {
     #[pyo3(signature = (config=None))]
     fn in_memory(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let config = hub_config(py, config)?;
-        released(py, || Hub::with(MemoryStore::new(), SystemClock, config))
-            .map(|hub| PyHub::new(hub, false))
+        released(py, || Hub::with(MemoryStore::new(), SystemClock, config)).map(PyHub::new)
     }
 
     /// Connects to PostgreSQL (a `postgresql://` URL or libpq key-value text), with the
@@ -504,9 +504,10 @@ impl PyHub {
         let url = convert::text(url, "url")?;
         let config = hub_config(py, config)?;
         released(py, || {
-            Hub::with(PostgresStore::connect(&url)?, SystemClock, config)
+            let hub = Hub::with(PostgresStore::connect(&url)?, SystemClock, config)?;
+            Ok::<_, needbridge::Error>(if read_only { hub.into_read_only() } else { hub })
         })
-        .map(|hub| PyHub::new(hub, read_only))
+        .map(PyHub::new)
     }
 
     /// `sqlite`, `postgres` or `memory` (also once closed).
@@ -568,7 +569,7 @@ impl PyHub {
         fields: Option<&Bound<'py, PyDict>>,
         out: &Decoder,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let hub = self.writable(py, command)?;
+        let hub = self.hub(py, command)?;
         Self::convey(
             py,
             hub,
@@ -618,7 +619,7 @@ impl PyHub {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let actor = convert::actor(actor)?;
         let body = convert::bytes(body, "body")?;
-        let hub = self.writable(py, "sync_push")?;
+        let hub = self.hub(py, "sync_push")?;
         let answer = released(py, || needbridge::sync::serve_push(&hub, &actor, body))?;
         Ok(PyBytes::new(py, &answer))
     }
@@ -658,7 +659,7 @@ impl PyHub {
     /// Warns about claims due soon, lapses overdue claims and expires stale needs; returns
     /// the counts, built by `out`.
     fn tick<'py>(&self, py: Python<'py>, out: &Decoder) -> PyResult<Bound<'py, PyAny>> {
-        let hub = self.writable(py, "tick")?;
+        let hub = self.hub(py, "tick")?;
         let summary = released(py, || hub.tick())?;
         out.build(py, &summary)
     }

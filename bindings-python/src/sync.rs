@@ -25,7 +25,7 @@ impl PyDevice {
     #[new]
     fn new(py: Python<'_>, hub: &Bound<'_, PyHub>, actor: &Bound<'_, PyAny>) -> PyResult<Self> {
         let actor = convert::actor(actor)?;
-        let hub = hub.get().writable(py, "open a sync device")?;
+        let hub = hub.get().hub(py, "open a sync device")?;
         released(py, || Device::open(hub, actor)).map(|device| PyDevice { device })
     }
 

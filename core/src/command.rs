@@ -41,6 +41,22 @@ macro_rules! commands {
             pub fn event_kind(&self) -> &'static str {
                 match self { $(Command::$name(_) => $event),+ }
             }
+            /// The command's serde tag, e.g. `claim_need` (its type name in snake_case).
+            pub fn tag(&self) -> String {
+                let name = match self { $(Command::$name(_) => stringify!($name)),+ };
+                let mut out = String::with_capacity(name.len() + 4);
+                for (i, c) in name.chars().enumerate() {
+                    if c.is_ascii_uppercase() {
+                        if i > 0 {
+                            out.push('_');
+                        }
+                        out.push(c.to_ascii_lowercase());
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
             /// Every event kind, in declaration order.
             pub const EVENT_KINDS: &'static [&'static str] = &[$($event),+];
             /// Every command's type name (`ClaimNeed`, …), in declaration order; the serde

@@ -123,6 +123,8 @@ pub struct Hub {
     clock: Arc<dyn Clock>,
     config: HubConfig,
     observers: std::sync::RwLock<Vec<Observer>>,
+    /// Every write refused (a read-only store, or [`Hub::into_read_only`]).
+    read_only: bool,
 }
 
 /// A function the Hub calls with every event it commits (see [`Hub::on_commit`]).
@@ -292,14 +294,59 @@ impl Hub {
         config: HubConfig,
     ) -> Result<Self> {
         config.validate()?;
+        let read_only = store.is_read_only();
         let hub = Hub {
             store: Arc::new(store),
             clock: Arc::new(clock),
             config,
             observers: std::sync::RwLock::new(Vec::new()),
+            read_only,
         };
-        hub.seed_taxonomy()?;
+        if !read_only {
+            hub.seed_taxonomy()?;
+        }
         Ok(hub)
+    }
+
+    /// The embedded default opened read-only: a Hub over the existing SQLite database at
+    /// `path`, opened with `SQLITE_OPEN_READONLY` (see `SqliteOptions::read_only`). Every
+    /// read works; every command, [`Hub::tick`] and every other write is refused with
+    /// [`Error::IllegalState`] (`entity` `hub`, `state` `read_only`) before it begins, and
+    /// SQLite refuses any write beneath. The file must exist with the current schema.
+    #[cfg(feature = "sqlite")]
+    pub fn open_read_only(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Self::open_with(
+            path,
+            crate::store::sqlite::SqliteOptions {
+                read_only: true,
+                ..Default::default()
+            },
+        )
+    }
+
+    /// This Hub, refusing every write from now on as a read-only one does (for a store that
+    /// cannot be opened read-only itself: PostgreSQL — where a role with only `SELECT`
+    /// rights is the server's own guard — or memory).
+    pub fn into_read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Whether every write is refused ([`Hub::open_read_only`], [`Hub::into_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// `IllegalState` for `action` on a read-only Hub.
+    pub(crate) fn writable(&self, action: &str) -> Result<()> {
+        if self.read_only {
+            return Err(Error::IllegalState {
+                entity: "hub".into(),
+                state: "read_only".into(),
+                action: action.into(),
+            });
+        }
+        Ok(())
     }
 
     /// The embedded default: a Hub over the SQLite database at `path` (created if missing;
@@ -447,6 +494,7 @@ impl Hub {
         befores: bool,
         also: &mut Also<'_>,
     ) -> Result<(Record, u64)> {
+        self.writable(&command.tag())?;
         origin.check()?;
         validate::normalize(&mut command, self.now())?;
         let mut attempt = 0u32;
@@ -572,6 +620,7 @@ impl Hub {
     /// the library), and expires unclaimed needs past their wanted-by date. Each change is its
     /// own command and event. Hosts call it periodically (a cron job, an app on resume).
     pub fn tick(&self) -> Result<TickSummary> {
+        self.writable("tick")?;
         let now = self.now();
         let mut summary = TickSummary::default();
         let due = self.read(|tx| {

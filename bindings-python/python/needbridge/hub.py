@@ -153,10 +153,11 @@ class Hub(_Commands):
 
         With ``read_only=True`` every command (and :meth:`tick`, :meth:`sync_push`, a sync
         :class:`~needbridge.Device`) is refused with
-        :class:`~needbridge.errors.IllegalStateError` (``state == "read_only"``) before it
-        reaches the core: for analysts who must not change anything. Reads are unchanged. The
-        core has no read-only connection, so opening still migrates an older file's schema
-        (as any open does); ``read_only`` cannot be combined with ``create``.
+        :class:`~needbridge.errors.IllegalStateError` (``state == "read_only"``) before any
+        transaction begins: for analysts who must not change anything. Reads are unchanged.
+        The file is opened read-only by SQLite itself, so nothing can write through this Hub
+        and the file is never migrated (one with an older schema is refused: open it
+        writable once); ``read_only`` cannot be combined with ``create``.
 
         ``synchronous`` is SQLite's durability (``"full"``, the default, or ``"normal"``, see
         :data:`~needbridge.config.Synchronous`); ``config`` the policies

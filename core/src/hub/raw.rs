@@ -28,6 +28,7 @@ pub(crate) struct RawWrite<'a> {
 impl Hub {
     /// Begins a [`RawWrite`].
     pub(crate) fn begin_raw(&self) -> Result<RawWrite<'_>> {
+        self.writable("write")?;
         let tx = self.store().begin_write()?;
         let upkeep = tx.keeps_report_cells().then(Upkeep::default);
         Ok(RawWrite {

@@ -69,6 +69,11 @@ pub trait Store: Send + Sync {
     }
     /// A short name of the backend (`memory`, `sqlite`, `postgres`).
     fn backend_name(&self) -> &'static str;
+    /// Whether this store was opened read-only (SQLite's `SqliteOptions::read_only`): the
+    /// Hub then refuses every write before it begins one. `false` by default.
+    fn is_read_only(&self) -> bool {
+        false
+    }
     /// Makes what committed changes removed or overwrote unrecoverable from the backend's
     /// own files where they can linger (SQLite: the WAL), so an erasure leaves no copy
     /// behind. The Hub calls it after an erasure commits. The default does nothing (the
@@ -269,6 +274,9 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     }
     fn backend_name(&self) -> &'static str {
         (**self).backend_name()
+    }
+    fn is_read_only(&self) -> bool {
+        (**self).is_read_only()
     }
     fn purge(&self) -> Result<(), StoreError> {
         (**self).purge()

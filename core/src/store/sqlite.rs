@@ -82,6 +82,12 @@ pub struct SqliteOptions {
     pub synchronous: Synchronous,
     /// How long a write waits for another process's write lock before the Hub retries.
     pub busy_timeout: Duration,
+    /// Opens the file read-only (`SQLITE_OPEN_READONLY`): nothing can be written through this
+    /// store, by any path — the Hub refuses commands up front ([`Store::is_read_only`]), and
+    /// SQLite itself refuses any write. For analysts reading a portal's file, a copy on
+    /// read-only media, or a file this user may only read. The file must exist and have the
+    /// current schema (a read-only open cannot migrate: [`Error::IllegalState`] otherwise).
+    pub read_only: bool,
 }
 
 impl Default for SqliteOptions {
@@ -89,6 +95,7 @@ impl Default for SqliteOptions {
         Self {
             synchronous: Synchronous::Full,
             busy_timeout: Duration::from_secs(5),
+            read_only: false,
         }
     }
 }
@@ -324,8 +331,14 @@ fn configure(
     // `secure_delete` zeroes the space a deleted or rewritten row leaves (erased residents'
     // data must not linger in free space; see `Store::purge` for the WAL).
     let mmap = if encrypted { 0 } else { 268_435_456 };
+    // A read-only connection leaves the journal mode as the file has it (setting it writes).
+    let wal = if options.read_only {
+        ""
+    } else {
+        "PRAGMA journal_mode = WAL;"
+    };
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; \
+        "{wal} PRAGMA foreign_keys = ON; PRAGMA synchronous = {sync}; \
          PRAGMA mmap_size = {mmap}; PRAGMA cache_size = -8192; PRAGMA secure_delete = ON;"
     ))
     .map_err(err)
@@ -334,13 +347,13 @@ fn configure(
 /// A new connection: keyed first (when `key` is set) and the key checked by a read before
 /// any statement that could write, then configured.
 fn open_conn(path: &Path, options: &SqliteOptions, key: Option<&Key>) -> Result<Connection, Error> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(err)?;
+    let flags = if options.read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+    };
+    let conn =
+        Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(err)?;
     conn.busy_timeout(options.busy_timeout).map_err(err)?;
     cipher::key_and_check(&conn, path, key)?;
     configure(&conn, options, key.is_some())?;
@@ -368,6 +381,34 @@ fn current_version(conn: &Connection) -> Result<u32, StoreError> {
         |r| r.get(0),
     )
     .map_err(err)
+}
+
+/// A read-only open: the file's schema must be `want` (it cannot be migrated read-only).
+fn check_version(conn: &Connection, want: u32) -> Result<(), Error> {
+    let have: u32 = conn
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(0);
+    if have > want {
+        // What a writable open answers too.
+        sql::pending(MIGRATIONS, have, want)?;
+    }
+    if have != want {
+        return Err(Error::IllegalState {
+            entity: "database".into(),
+            state: if have == 0 {
+                "not_a_hub"
+            } else {
+                "outdated_schema"
+            }
+            .into(),
+            action: "open read-only (open it writable once to create or upgrade it)".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Applies the migrations after the database's version, up to `upto`, in one transaction.
@@ -439,7 +480,11 @@ impl SqliteStore {
         version: u32,
     ) -> Result<Self, Error> {
         let writer = open_conn(path, &options, key.as_ref())?;
-        migrate(&writer, version)?;
+        if options.read_only {
+            check_version(&writer, version)?;
+        } else {
+            migrate(&writer, version)?;
+        }
         Ok(Self {
             path: path.to_path_buf(),
             options,
@@ -960,6 +1005,9 @@ impl Store for SqliteStore {
     fn backend_name(&self) -> &'static str {
         "sqlite"
     }
+    fn is_read_only(&self) -> bool {
+        self.options.read_only
+    }
 }
 
 #[cfg(test)]
@@ -1076,12 +1124,48 @@ mod tests {
     }
 
     #[test]
+    fn a_read_only_store_reads_and_sqlite_refuses_its_writes() {
+        let path = temp("read-only");
+        let read_only = SqliteOptions {
+            read_only: true,
+            ..Default::default()
+        };
+        // A missing file is not created.
+        assert!(SqliteStore::open_with(&path, read_only).is_err());
+        assert!(!path.exists());
+        let unit = crate::Hub::open(&path)
+            .unwrap()
+            .run(
+                &crate::Actor::System,
+                crate::command::CreateUnit {
+                    kind: crate::model::UnitKind::District,
+                    name: "钟山区".into(),
+                    parent: None,
+                },
+            )
+            .map(Record::Unit)
+            .unwrap();
+        let s = SqliteStore::open_with(&path, read_only).unwrap();
+        assert!(s.is_read_only());
+        let mut tx = s.begin_read().unwrap();
+        assert_eq!(tx.get(unit.kind(), unit.id()).unwrap(), Some(unit.clone()));
+        drop(tx);
+        // Beneath the Hub's refusal: SQLite's own (the connection is SQLITE_OPEN_READONLY).
+        let written = s.begin_write().and_then(|mut tx| {
+            tx.put(&unit)?;
+            tx.commit()
+        });
+        assert!(written.is_err(), "a read-only store wrote");
+    }
+
+    #[test]
     fn pragmas_are_set() {
         let s = SqliteStore::open_with(
             temp("pragmas"),
             SqliteOptions {
                 synchronous: Synchronous::Normal,
                 busy_timeout: Duration::from_millis(250),
+                ..Default::default()
             },
         )
         .unwrap();

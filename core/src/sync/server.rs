@@ -91,6 +91,7 @@ fn check_actor(state: Option<&ClientState>, actor: &Actor) -> Result<()> {
 /// [`Outcome::Rejected`] and advances the client's last id, so one refusal never blocks the
 /// queue; a failure of the store stops the batch with `unavailable` set (push again later).
 pub fn push(hub: &Hub, actor: &Actor, request: &PushRequest) -> Result<PushResponse> {
+    hub.writable("sync_push")?;
     let client = request.client;
     let (state, epoch) = {
         let mut tx = hub.store().begin_read()?;
@@ -831,6 +832,7 @@ fn events_page(
 /// [`push`] from and to bytes, for a host that only moves them: a malformed request is
 /// `Invalid` naming the part (never echoing it).
 pub fn serve_push(hub: &Hub, actor: &Actor, body: &[u8]) -> Result<Vec<u8>> {
+    hub.writable("sync_push")?;
     let request = decode_push_request(body)?;
     Ok(encode(&push(hub, actor, &request)?))
 }
