@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generates ``bindings-mobile/src/records.rs`` and ``commands.rs`` from the core's description
 (``bindings/description.json``, written by the core from its types): a uniffi mirror of every
-record and vocabulary (ids as text, times as timestamps, every integer a signed 64-bit number
-so Java can call it) and one ``Hub`` method per command (and ``Command``, every command as a
+record and vocabulary (ids as ``Uuid`` — ``java.util.UUID``, Swift ``UUID`` —, times as
+timestamps, every integer a signed 64-bit number so Java can call it) and one ``Hub`` method per command (and ``Command``, every command as a
 value), all carrying the core's doc comments into Kotlin and Swift. Only the lists are generated: the macros of ``src/convert.rs`` write the
 types, their conversions (chosen by type) and the methods.
 
@@ -32,6 +32,29 @@ SKIPPED = {"Period", "Report", "Event"}
 ERROR_FIELDS = {"message": "detail"}
 # Records an app passes in (converted into the core's too).
 INPUT = {"Fulfilment", "Item"}
+# Maps the core keys by an id's text: keyed by ``Uuid`` (as Python keys them by ``uuid.UUID``).
+ID_KEYS = g.ID_KEYS
+# Python literals of defaults (``gen_models.defaults``) as uniffi's default values.
+DEFAULT_LITERALS = {"None": "None", "[]": "[]", '""': '""'}
+
+
+def default(literal: str) -> str:
+    """A uniffi default (``#[uniffi(default = …)]``) from a Python literal of gen_models."""
+    if literal in DEFAULT_LITERALS:
+        return DEFAULT_LITERALS[literal]
+    if literal.lstrip("-").isdigit():
+        return literal
+    raise SystemExit(f"gen_mobile: no uniffi default for {literal!r}")
+
+
+def arg_default(schema: g.Schema) -> str | None:
+    """The default of a command's argument: an optional one is ``None``, a list empty; the
+    rest are required (Kotlin and Swift callers may then leave these out)."""
+    if g.optional(schema) is not None:
+        return "None"
+    if schema.get("type") == "array" and "prefixItems" not in schema:
+        return "[]"
+    return None
 
 
 def name(t: str) -> str:
@@ -48,7 +71,7 @@ def mt(s: g.Schema) -> str:
     if inner is not None:
         return f"Option<{mt(inner)}>"
     if g.is_id(s):
-        return "String"
+        return "Uuid"
     ref = g.ref(s)
     if ref:
         if ref in g.SPECIAL or ref in g.vocabularies() or ref in g.records():
@@ -99,10 +122,10 @@ def render() -> tuple[str, str]:
     imports in a circle."""
     L = HEADER + [
         "// The mobile mirror of the core's records, vocabularies and error, through the macros",
-        "// of convert.rs. Ids are text, times timestamps, integers signed 64-bit (callable from",
+        "// of convert.rs. Ids are `Uuid`, times timestamps, integers signed 64-bit (callable from",
         "// Java).",
         "",
-        "use crate::convert::{Claimant, Pair, ToApp, ToCore};",
+        "use crate::convert::{Claimant, Pair, ToApp, ToCore, Uuid};",
         "use needbridge::model as m;",
         "use std::collections::HashMap;",
         "use std::time::SystemTime;",
@@ -122,11 +145,16 @@ def render() -> tuple[str, str]:
             continue
         core = CORE_PATH.get(sname, f"m::{sname}")
         fields = g.fields(sname)
+        given = g.defaults(sname) if sname in INPUT else {}
         L += ["record! {"]
         L += doc(g.doc_block(g.defs()[sname].get("description")), "    ")
         L += [f"    {name(sname)} = {core} {{"]
         for fname, schema, fdoc in fields:
-            L += doc(fdoc, "        ") + [f"        {fname}: {mt(schema)},"]
+            ty = mt(schema)
+            if (sname, fname) in ID_KEYS:
+                ty = ty.replace("HashMap<String,", "HashMap<Uuid,", 1)
+            d = f" = {default(given[fname])}" if fname in given else ""
+            L += doc(fdoc, "        ") + [f"        {fname}: {ty}{d},"]
         L += ["    }", "}", ""]
         if sname in INPUT:
             L += [f"record!(@input {name(sname)} = {core} {{ " + ", ".join(f for f, _, _ in fields) + " });", ""]
@@ -136,7 +164,7 @@ def render() -> tuple[str, str]:
         "// One exported Hub method per command, and `Command` (every command as a value), through",
         "// the `commands!` macro of convert.rs.",
         "",
-        "use crate::convert::{Claimant, ToApp, ToCore};",
+        "use crate::convert::{Claimant, ToApp, ToCore, Uuid};",
         "use crate::hub::Hub;",
         "use crate::records::*;",
         "use std::time::SystemTime;",
@@ -152,7 +180,8 @@ def render() -> tuple[str, str]:
                 L += doc(f"- `{fn_}`: {fd}", "    ")
         L.append(f"    {c['command']}(")
         for fn_, ft, fd in args:
-            L += doc(fd, "        ") + [f"        {fn_}: {mt(ft)},"]
+            d = arg_default(ft)
+            L += doc(fd, "        ") + [f"        {fn_}: {mt(ft)}{f' = {d}' if d else ''},"]
         L.append(f"    ) -> {name(c['output'])} = {c['name']};")
     L += ["}", ""]
     return records, "\n".join(L)

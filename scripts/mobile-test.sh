@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The mobile bindings: generated sources checked, Kotlin and Java tests and the Kotlin quick
-# start on the JVM, Swift tests where `swift` exists, and the size of the stripped library.
+# start on the JVM, the self-contained jar (scripts/jar.sh) with examples/java run against it
+# alone, Swift tests where `swift` exists, and the size of the stripped library.
 # Installs what it needs: the Kotlin compiler (npm `kotlin-compiler`, 2.x) under
 # target/tools, JNA (Debian `libjna-java`). Run by scripts/test.sh.
 set -euo pipefail
@@ -54,6 +55,24 @@ rm -rf "$out" && mkdir -p "$out"
 say "Java: javac against the Kotlin jar"
 javac -d "$out/java" -cp "$out/test.jar:$jna:$stdlib" bindings-mobile/tests/java/JavaPortalTest.java
 "${jvm[@]}" -cp "$out/java:$out/test.jar:$jna:$stdlib" JavaPortalTest
+
+# A Java portal without Rust: the self-contained jar (scripts/jar.sh, from the portal build
+# above), and examples/java/Portal.java compiled and run against it alone, from an empty
+# directory (no -Djna.library.path, no other jar).
+say "Java: the self-contained jar and examples/java/Portal.java against it alone"
+jar=$(bash scripts/jar.sh --lib "$lib" --out "$target/jar")
+say "jar: $jar ($(numfmt --to=iec "$(stat -c %s "$jar")"), debug library)"
+portal=$(mktemp -d)
+trap 'rm -rf "$portal"' EXIT
+cp examples/java/Portal.java "$portal/"
+abs_jar=$(realpath "$jar")
+(cd "$portal" && javac -cp "$abs_jar" Portal.java && java -cp "$abs_jar:." Portal) >"$portal/out.txt" \
+  || { cat "$portal/out.txt" >&2; echo "examples/java/Portal.java failed" >&2; exit 1; }
+for want in "claimed: CLAIMED" "needs verified: 1, money: 580.00 yuan" "refused: field=phone" \
+  "shown: “手机号码”填写有误，请检查后重试。"; do
+  grep -qF "$want" "$portal/out.txt" \
+    || { cat "$portal/out.txt" >&2; echo "Portal.java did not print: $want" >&2; exit 1; }
+done
 
 # The offline-sync example: the Python portal over loopback HTTP, the Kotlin app's two phones.
 if [ -x .venv/bin/python ] && .venv/bin/python -c "import needbridge" 2>/dev/null; then

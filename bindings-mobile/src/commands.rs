@@ -3,7 +3,7 @@
 // One exported Hub method per command, and `Command` (every command as a value), through
 // the `commands!` macro of convert.rs.
 
-use crate::convert::{Claimant, ToApp, ToCore};
+use crate::convert::{Claimant, ToApp, ToCore, Uuid};
 use crate::hub::Hub;
 use crate::records::*;
 use std::time::SystemTime;
@@ -20,7 +20,7 @@ commands! {
         /// Its name.
         name: String,
         /// Its parent (`None` only for a district).
-        parent: Option<String>,
+        parent: Option<Uuid> = None,
     ) -> ResidenceUnit = CreateUnit;
     /// Registers a work unit and its party organisation (district admin).
     ///
@@ -49,7 +49,7 @@ commands! {
         /// Contact phone (personal data).
         contact_phone: String,
         /// The district it serves.
-        district: String,
+        district: Uuid,
     ) -> Organisation = RegisterOrganisation;
     /// Adds a category to the needs taxonomy (district admin).
     ///
@@ -74,13 +74,13 @@ commands! {
     /// - `deadline`: Report before this time (in the future).
     issue_certificate(
         /// The issuing work unit.
-        work_unit: String,
+        work_unit: Uuid,
         /// The member's name.
         name: String,
         /// Mobile phone.
-        phone: Option<String>,
+        phone: Option<String> = None,
         /// Resident ID number (18 characters, with a valid check digit).
-        id_number: Option<String>,
+        id_number: Option<String> = None,
         /// The certificate number.
         number: String,
         /// Report before this time (in the future).
@@ -93,7 +93,7 @@ commands! {
     /// - `deadline`: The new deadline (in the future).
     reissue_certificate(
         /// The member.
-        member: String,
+        member: Uuid,
         /// The new certificate number.
         number: String,
         /// The new deadline (in the future).
@@ -107,13 +107,13 @@ commands! {
     /// - `skills`: Skills and professions.
     report_member(
         /// The member.
-        member: String,
+        member: Uuid,
         /// The residents' committee.
-        committee: String,
+        committee: Uuid,
         /// The service commitment text.
         commitment: String,
         /// Skills and professions.
-        skills: Vec<String>,
+        skills: Vec<String> = [],
     ) -> Member = ReportMember;
     /// The committee accepts a report; the work unit's ledger gets an entry (staff).
     ///
@@ -121,9 +121,9 @@ commands! {
     /// - `note`: An optional note for the work unit.
     accept_report(
         /// The member.
-        member: String,
+        member: Uuid,
         /// An optional note for the work unit.
-        note: Option<String>,
+        note: Option<String> = None,
     ) -> Member = AcceptReport;
     /// The committee returns a report with a reason; the work unit's ledger gets an entry.
     ///
@@ -131,7 +131,7 @@ commands! {
     /// - `reason`: Why.
     return_report(
         /// The member.
-        member: String,
+        member: Uuid,
         /// Why.
         reason: String,
     ) -> Member = ReturnReport;
@@ -146,19 +146,19 @@ commands! {
     /// - `groups`: Groups (at least one).
     register_resident(
         /// The committee holding the resident's data.
-        committee: String,
+        committee: Uuid,
         /// The grid, if known (a child of the committee).
-        grid: Option<String>,
+        grid: Option<Uuid> = None,
         /// Name.
         name: String,
         /// Phone.
-        phone: Option<String>,
+        phone: Option<String> = None,
         /// ID number.
-        id_number: Option<String>,
+        id_number: Option<String> = None,
         /// Address.
-        address: Option<String>,
+        address: Option<String> = None,
         /// Groups (at least one).
-        groups: Vec<ResidentGroup>,
+        groups: Vec<ResidentGroup> = [],
     ) -> Resident = RegisterResident;
     /// Replaces a resident's personal data and groups (the committee's staff).
     ///
@@ -170,24 +170,24 @@ commands! {
     /// - `groups`: Groups (at least one).
     update_resident(
         /// The resident.
-        resident: String,
+        resident: Uuid,
         /// Name.
         name: String,
         /// Phone.
-        phone: Option<String>,
+        phone: Option<String> = None,
         /// ID number.
-        id_number: Option<String>,
+        id_number: Option<String> = None,
         /// Address.
-        address: Option<String>,
+        address: Option<String> = None,
         /// Groups (at least one).
-        groups: Vec<ResidentGroup>,
+        groups: Vec<ResidentGroup> = [],
     ) -> Resident = UpdateResident;
     /// Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
     ///
     /// - `resident`: The resident.
     erase_resident(
         /// The resident.
-        resident: String,
+        resident: Uuid,
     ) -> Resident = EraseResident;
     /// Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
     ///
@@ -203,11 +203,11 @@ commands! {
     /// - `wanted_by`: Wanted by (in the future).
     draft_need(
         /// The committee whose library will hold it.
-        committee: String,
+        committee: Uuid,
         /// The grid, if any.
-        grid: Option<String>,
+        grid: Option<Uuid> = None,
         /// The resident it is for (held by the committee).
-        resident: String,
+        resident: Uuid,
         /// Short title.
         title: String,
         /// Description.
@@ -228,14 +228,14 @@ commands! {
     /// - `need`: The need.
     submit_need(
         /// The need.
-        need: String,
+        need: Uuid,
     ) -> Need = SubmitNeed;
     /// Publishes a need into the project library (staff).
     ///
     /// - `need`: The need.
     publish_need(
         /// The need.
-        need: String,
+        need: Uuid,
     ) -> Need = PublishNeed;
     /// Refuses a submitted need with a reason (staff).
     ///
@@ -243,7 +243,7 @@ commands! {
     /// - `reason`: Why.
     reject_need(
         /// The need.
-        need: String,
+        need: Uuid,
         /// Why.
         reason: String,
     ) -> Need = RejectNeed;
@@ -253,7 +253,7 @@ commands! {
     /// - `reason`: Why.
     withdraw_need(
         /// The need.
-        need: String,
+        need: Uuid,
         /// Why.
         reason: String,
     ) -> Need = WithdrawNeed;
@@ -262,7 +262,7 @@ commands! {
     /// - `need`: The need.
     expire_need(
         /// The need.
-        need: String,
+        need: Uuid,
     ) -> Need = ExpireNeed;
     /// Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
     ///
@@ -271,11 +271,11 @@ commands! {
     /// - `wanted_by`: For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
     record_feedback(
         /// The need.
-        need: String,
+        need: Uuid,
         /// Satisfied or not.
         feedback: Feedback,
         /// For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
-        wanted_by: Option<SystemTime>,
+        wanted_by: Option<SystemTime> = None,
     ) -> Need = RecordFeedback;
     /// Claims a need (认领): a member for themself, a team through its captain, an organisation through its contact.
     ///
@@ -284,7 +284,7 @@ commands! {
     /// - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
     claim_need(
         /// The need.
-        need: String,
+        need: Uuid,
         /// Who takes it on.
         claimant: Claimant,
         /// The promised date (in the future, not after the need's wanted-by date).
@@ -295,7 +295,7 @@ commands! {
     /// - `claim`: The claim.
     start_work(
         /// The claim.
-        claim: String,
+        claim: Uuid,
     ) -> Claim = StartWork;
     /// The claimant moves the promised date later (at most `HubConfig::max_extensions` times). Unlike the first promise, an extension may go past the need's wanted-by date: the claimant and the committee agreed to it, and a claimed need does not expire.
     ///
@@ -303,7 +303,7 @@ commands! {
     /// - `promised_by`: The new promised date (after the current one).
     extend_claim(
         /// The claim.
-        claim: String,
+        claim: Uuid,
         /// The new promised date (after the current one).
         promised_by: SystemTime,
     ) -> Claim = ExtendClaim;
@@ -313,7 +313,7 @@ commands! {
     /// - `reason`: Why.
     release_claim(
         /// The claim.
-        claim: String,
+        claim: Uuid,
         /// Why.
         reason: String,
     ) -> Claim = ReleaseClaim;
@@ -323,7 +323,7 @@ commands! {
     /// - `fulfilment`: The fulfilment record.
     complete_claim(
         /// The claim.
-        claim: String,
+        claim: Uuid,
         /// The fulfilment record.
         fulfilment: Fulfilment,
     ) -> Claim = CompleteClaim;
@@ -332,7 +332,7 @@ commands! {
     /// - `claim`: The claim.
     verify_claim(
         /// The claim.
-        claim: String,
+        claim: Uuid,
     ) -> Claim = VerifyClaim;
     /// The committee sends the work back with a reason (staff). The promised date moves to at least `HubConfig::warn_before` from now, so the claimant has time to redo the work before the claim could lapse.
     ///
@@ -340,7 +340,7 @@ commands! {
     /// - `reason`: Why.
     send_back_claim(
         /// The claim.
-        claim: String,
+        claim: Uuid,
         /// Why.
         reason: String,
     ) -> Claim = SendBackClaim;
@@ -349,14 +349,14 @@ commands! {
     /// - `claim`: The claim.
     warn_claim_due(
         /// The claim.
-        claim: String,
+        claim: Uuid,
     ) -> Claim = WarnClaimDue;
     /// Lapses a claim whose promised date passed; the need returns to the library (system).
     ///
     /// - `claim`: The claim.
     lapse_claim(
         /// The claim.
-        claim: String,
+        claim: Uuid,
     ) -> Claim = LapseClaim;
     /// Forms a volunteer team at a committee (staff).
     ///
@@ -366,7 +366,7 @@ commands! {
     /// - `channel`: Channel tag.
     form_team(
         /// The committee.
-        committee: String,
+        committee: Uuid,
         /// Its kind.
         kind: TeamKind,
         /// Its name.
@@ -380,9 +380,9 @@ commands! {
     /// - `member`: The member.
     appoint_captain(
         /// The team.
-        team: String,
+        team: Uuid,
         /// The member.
-        member: String,
+        member: Uuid,
     ) -> Team = AppointCaptain;
     /// A member joins a team (the member signs up, or staff assign them).
     ///
@@ -390,9 +390,9 @@ commands! {
     /// - `member`: The member.
     join_team(
         /// The team.
-        team: String,
+        team: Uuid,
         /// The member.
-        member: String,
+        member: Uuid,
     ) -> Team = JoinTeam;
     /// A member leaves a team (the member, or staff); a captain must be replaced first.
     ///
@@ -400,9 +400,9 @@ commands! {
     /// - `member`: The member.
     leave_team(
         /// The team.
-        team: String,
+        team: Uuid,
         /// The member.
-        member: String,
+        member: Uuid,
     ) -> Team = LeaveTeam;
     /// A member logs service hours for themself.
     ///
@@ -412,7 +412,7 @@ commands! {
     /// - `description`: What was done.
     log_hours(
         /// The member.
-        member: String,
+        member: Uuid,
         /// When the service was done (not in the future).
         served_at: SystemTime,
         /// Minutes (1 to 1440).
@@ -425,7 +425,7 @@ commands! {
     /// - `hours`: The log entry.
     approve_hours(
         /// The log entry.
-        hours: String,
+        hours: Uuid,
     ) -> Hours = ApproveHours;
     /// Rejects logged hours with a reason (staff).
     ///
@@ -433,7 +433,7 @@ commands! {
     /// - `reason`: Why.
     reject_hours(
         /// The log entry.
-        hours: String,
+        hours: Uuid,
         /// Why.
         reason: String,
     ) -> Hours = RejectHours;
@@ -449,7 +449,7 @@ commands! {
     /// - `people_reached`: People reached.
     record_activity(
         /// The committee where it took place.
-        committee: String,
+        committee: Uuid,
         /// Its kind.
         kind: ActivityKind,
         /// A title.
@@ -457,7 +457,7 @@ commands! {
         /// Channel tag.
         channel: Channel,
         /// The team that held it.
-        team: Option<String>,
+        team: Option<Uuid> = None,
         /// When (not in the future).
         held_at: SystemTime,
         /// Participants in person-times.
@@ -472,7 +472,7 @@ commands! {
     /// - `scope`: What it covers.
     assign_role(
         /// The member.
-        member: String,
+        member: Uuid,
         /// The role.
         kind: RoleKind,
         /// What it covers.
@@ -483,7 +483,7 @@ commands! {
     /// - `role`: The role.
     end_role(
         /// The role.
-        role: String,
+        role: Uuid,
     ) -> Role = EndRole;
     /// Pairs a member with a resident in need (staff of the resident's committee).
     ///
@@ -491,9 +491,9 @@ commands! {
     /// - `resident`: The resident.
     start_pairing(
         /// The member (accepted).
-        member: String,
+        member: Uuid,
         /// The resident.
-        resident: String,
+        resident: Uuid,
     ) -> Pairing = StartPairing;
     /// Ends a pairing with a reason (staff).
     ///
@@ -501,7 +501,7 @@ commands! {
     /// - `reason`: Why.
     end_pairing(
         /// The pairing.
-        pairing: String,
+        pairing: Uuid,
         /// Why.
         reason: String,
     ) -> Pairing = EndPairing;

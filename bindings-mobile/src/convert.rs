@@ -1,5 +1,6 @@
 //! Values between the core and the app: [`ToApp`] turns a core value into its mobile mirror
-//! (ids as text, times as timestamps, every integer `i64`: docs/adr/0009), [`ToCore`] turns an
+//! (ids as [`Uuid`] — `java.util.UUID`, Swift `UUID` —, times as timestamps, every integer
+//! `i64`: docs/adr/0009), [`ToCore`] turns an
 //! app's argument into the core's type, refusing it as `Invalid` naming the argument. One impl
 //! per kind of value (below) and per record or vocabulary (the macros, invoked from
 //! `records.rs` and `commands.rs`), so the conversions are written once and chosen by type. Plain trait
@@ -10,6 +11,17 @@ use needbridge::model as m;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
 use std::time::SystemTime;
+pub use uuid::Uuid;
+
+uniffi::custom_type!(
+    /// An id as the app holds it: `java.util.UUID` in Kotlin and Java, `UUID` in Swift
+    /// (`uniffi.toml`), crossing as its text. Every id of the core (`NeedId`, `MemberId`, …)
+    /// is one; the app cannot pass a malformed one.
+    Uuid, String, {
+    remote,
+    lower: |id| id.to_string(),
+    try_lift: |text| Ok(Uuid::parse_str(&text)?),
+});
 
 /// An app's value the core cannot take: the argument's name and why (never the value). It
 /// becomes `NeedbridgeError::Invalid`.
@@ -27,11 +39,6 @@ pub(crate) fn invalid(field: &str, reason: &str) -> Refused {
         field: field.to_string(),
         reason: reason.to_string(),
     }
-}
-
-/// An id from the app's text.
-pub(crate) fn uuid_of(s: &str, field: &str) -> Result<uuid::Uuid, Refused> {
-    uuid::Uuid::parse_str(s).map_err(|_| invalid(field, "is not an id"))
 }
 
 /// A count from the app's `i64` (docs/adr/0009).
@@ -54,17 +61,17 @@ pub enum Claimant {
     /// A member, as an individual.
     Member {
         /// The member.
-        id: String,
+        id: Uuid,
     },
     /// A volunteer team (acting through its captain).
     Team {
         /// The team.
-        id: String,
+        id: Uuid,
     },
     /// An enterprise or social organisation (acting through its contact).
     Organisation {
         /// The organisation.
-        id: String,
+        id: Uuid,
     },
 }
 
@@ -91,7 +98,7 @@ macro_rules! same {
         }
     )+};
 }
-same!(String, bool, i64);
+same!(String, bool, i64, Uuid);
 
 impl ToApp<i64> for u32 {
     fn to_app(self) -> i64 {
@@ -159,6 +166,16 @@ impl<A: ToApp<B>, B> ToApp<HashMap<String, B>> for BTreeMap<String, A> {
     }
 }
 
+/// Maps the core keys by an id's text (`by_committee`, `committee_names`): keyed by the id. A
+/// key that is no id (the core writes none) becomes the nil id rather than being dropped.
+impl<A: ToApp<B>, B> ToApp<HashMap<Uuid, B>> for BTreeMap<String, A> {
+    fn to_app(self) -> HashMap<Uuid, B> {
+        self.into_iter()
+            .map(|(k, v)| (Uuid::parse_str(&k).unwrap_or_default(), v.to_app()))
+            .collect()
+    }
+}
+
 impl<A: Display, B: Display> ToApp<Pair> for (A, B) {
     fn to_app(self) -> Pair {
         Pair {
@@ -171,9 +188,9 @@ impl<A: Display, B: Display> ToApp<Pair> for (A, B) {
 impl ToApp<Claimant> for m::Claimant {
     fn to_app(self) -> Claimant {
         match self {
-            m::Claimant::Member(x) => Claimant::Member { id: x.to_string() },
-            m::Claimant::Team(x) => Claimant::Team { id: x.to_string() },
-            m::Claimant::Organisation(x) => Claimant::Organisation { id: x.to_string() },
+            m::Claimant::Member(x) => Claimant::Member { id: x.0 },
+            m::Claimant::Team(x) => Claimant::Team { id: x.0 },
+            m::Claimant::Organisation(x) => Claimant::Organisation { id: x.0 },
         }
     }
 }
@@ -188,15 +205,15 @@ impl ToCore<m::Claimant> for Claimant {
     }
 }
 
-/// Typed ids: text in the app.
+/// Typed ids: a `Uuid` in the app (which kind of id is the argument's name).
 macro_rules! ids {
     ($($id:ident),+ $(,)?) => {$(
-        impl ToApp<String> for m::$id {
-            fn to_app(self) -> String { self.to_string() }
+        impl ToApp<$crate::convert::Uuid> for m::$id {
+            fn to_app(self) -> $crate::convert::Uuid { self.0 }
         }
-        impl ToCore<m::$id> for String {
-            fn to_core(self, field: &str) -> Result<m::$id, $crate::convert::Refused> {
-                Ok(m::$id($crate::convert::uuid_of(&self, field)?))
+        impl ToCore<m::$id> for $crate::convert::Uuid {
+            fn to_core(self, _: &str) -> Result<m::$id, $crate::convert::Refused> {
+                Ok(m::$id(self))
             }
         }
     )+};
@@ -224,7 +241,8 @@ macro_rules! vocabulary {
 }
 
 /// A record: the uniffi record with the core's doc comments, converted from the core's;
-/// `@input` adds the conversion into the core's (a refused field named by its name).
+/// `@input` adds the conversion into the core's (a refused field named by its name). A field
+/// may have a default (`note: String = ""`): Kotlin and Swift callers may leave it out.
 macro_rules! record {
     (@input $name:ident = $core:path { $($field:ident),+ $(,)? }) => {
         impl $crate::convert::ToCore<$core> for $name {
@@ -234,10 +252,10 @@ macro_rules! record {
             }
         }
     };
-    ($(#[$doc:meta])* $name:ident = $core:path { $($(#[$fdoc:meta])* $field:ident: $ty:ty),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident = $core:path { $($(#[$fdoc:meta])* $field:ident: $ty:ty $(= $default:tt)?),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, uniffi::Record)]
-        pub struct $name { $($(#[$fdoc])* pub $field: $ty),+ }
+        pub struct $name { $($(#[$fdoc])* $(#[uniffi(default = $default)])? pub $field: $ty),+ }
 
         impl $crate::convert::ToApp<$name> for $core {
             fn to_app(self) -> $name {
@@ -292,13 +310,15 @@ macro_rules! error {
 /// argument converted into the command's field of the same name, the output into the app's
 /// record. The same list writes `Command`, every command as a value with the same arguments
 /// and the same conversions, for what takes a command rather than running it (a `SyncDevice`
-/// queues it).
+/// queues it). An argument may have a default (`grid: Option<Uuid> = None`), which Kotlin and
+/// Swift callers may leave out, in the method and in `Command` alike.
 macro_rules! commands {
-    ($($(#[$doc:meta])* $method:ident($($(#[$adoc:meta])* $arg:ident: $ty:ty),* $(,)?) -> $out:ty = $command:ident;)+) => {
+    ($($(#[$doc:meta])* $method:ident($($(#[$adoc:meta])* $arg:ident: $ty:ty $(= $default:tt)?),* $(,)?) -> $out:ty = $command:ident;)+) => {
         #[uniffi::export]
         impl Hub {
             $(
                 $(#[$doc])*
+                #[uniffi::method(default($($($arg = $default,)?)*))]
                 pub fn $method(&self, actor: $crate::Actor $(, $arg: $ty)*) -> Result<$out, $crate::NeedbridgeError> {
                     let command = needbridge::command::$command {
                         $($arg: $arg.to_core(stringify!($arg))?),*
@@ -312,7 +332,7 @@ macro_rules! commands {
         /// same name (without the actor): what a `SyncDevice` runs and queues.
         #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
         pub enum Command {
-            $($(#[$doc])* $command { $($(#[$adoc])* $arg: $ty),* }),+
+            $($(#[$doc])* $command { $($(#[$adoc])* $(#[uniffi(default = $default)])? $arg: $ty),* }),+
         }
 
         impl $crate::convert::ToCore<needbridge::command::Command> for Command {

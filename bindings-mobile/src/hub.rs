@@ -2,7 +2,7 @@
 //! change events and their listener, database keys; every read, and the encrypted-file
 //! functions. The per-command methods are generated into `commands.rs`.
 
-use crate::convert::{invalid, u32_of, uuid_of, Claimant, Pair, ToApp, ToCore};
+use crate::convert::{invalid, u32_of, Claimant, Pair, ToApp, ToCore, Uuid};
 use crate::records::*;
 use chrono::{DateTime, Utc};
 use needbridge::model as m;
@@ -18,48 +18,49 @@ pub enum Actor {
     /// A district administrator.
     DistrictAdmin {
         /// The district.
-        district: String,
+        district: Uuid,
     },
     /// Staff of a unit (a committee, community or district office).
     CommitteeStaff {
         /// The unit.
-        unit: String,
+        unit: Uuid,
     },
     /// The party secretary of a work unit.
     WorkUnitSecretary {
         /// The work unit.
-        work_unit: String,
+        work_unit: Uuid,
     },
     /// An in-service party member.
     Member {
         /// The member.
-        member: String,
+        member: Uuid,
     },
     /// The contact person of an enterprise or social organisation.
     OrganisationContact {
         /// The organisation.
-        organisation: String,
+        organisation: Uuid,
     },
 }
 
 impl Actor {
+    /// The core's actor (a `Result`, as every conversion into the core is one).
     pub(crate) fn into_core(self) -> Result<m::Actor, NeedbridgeError> {
         Ok(match self {
             Actor::System => m::Actor::System,
             Actor::DistrictAdmin { district } => m::Actor::DistrictAdmin {
-                district: m::UnitId(uuid_of(&district, "actor")?),
+                district: m::UnitId(district),
             },
             Actor::CommitteeStaff { unit } => m::Actor::CommitteeStaff {
-                unit: m::UnitId(uuid_of(&unit, "actor")?),
+                unit: m::UnitId(unit),
             },
             Actor::WorkUnitSecretary { work_unit } => m::Actor::WorkUnitSecretary {
-                work_unit: m::WorkUnitId(uuid_of(&work_unit, "actor")?),
+                work_unit: m::WorkUnitId(work_unit),
             },
             Actor::Member { member } => m::Actor::Member {
-                member: m::MemberId(uuid_of(&member, "actor")?),
+                member: m::MemberId(member),
             },
             Actor::OrganisationContact { organisation } => m::Actor::OrganisationContact {
-                organisation: m::OrganisationId(uuid_of(&organisation, "actor")?),
+                organisation: m::OrganisationId(organisation),
             },
         })
     }
@@ -116,7 +117,7 @@ pub struct Report {
     /// The figures.
     pub data: ReportData,
     /// Committee names by id (for `by_committee`).
-    pub committee_names: HashMap<String, String>,
+    pub committee_names: HashMap<Uuid, String>,
     /// Category labels by code: Chinese first, English second.
     pub category_names: HashMap<String, Pair>,
 }
@@ -141,11 +142,11 @@ pub struct ChangeEvent {
     /// What happened, e.g. `need_claimed`.
     pub kind: String,
     /// The committee it concerns, if any.
-    pub committee: Option<String>,
+    pub committee: Option<Uuid>,
     /// When it was committed.
     pub at: SystemTime,
     /// Ids of the records it wrote.
-    pub records: Vec<String>,
+    pub records: Vec<Uuid>,
 }
 
 /// Implemented by the app: told about every change this Hub commits, after the commit, on
@@ -161,9 +162,9 @@ fn change_event(e: &needbridge::Event) -> ChangeEvent {
     ChangeEvent {
         seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
         kind: e.kind.clone(),
-        committee: e.committee.map(|c| c.to_string()),
+        committee: e.committee.map(|c| c.0),
         at: e.at.into(),
-        records: e.changes.iter().map(|r| r.id().to_string()).collect(),
+        records: e.changes.iter().map(|r| r.id()).collect(),
     }
 }
 
@@ -273,10 +274,6 @@ impl Hub {
     }
 }
 
-fn unit_id(s: &str, field: &str) -> Result<m::UnitId, NeedbridgeError> {
-    Ok(m::UnitId(uuid_of(s, field)?))
-}
-
 #[uniffi::export]
 impl Hub {
     /// Opens (creating if missing) the SQLite database at `path` — on Android, a file in the
@@ -325,20 +322,21 @@ impl Hub {
     }
 
     /// One unit of the residence tree.
-    pub fn unit(&self, actor: Actor, id: String) -> Result<ResidenceUnit, NeedbridgeError> {
+    pub fn unit(&self, actor: Actor, id: Uuid) -> Result<ResidenceUnit, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(self.inner.unit(&a, unit_id(&id, "id")?)?.to_app())
+        Ok(self.inner.unit(&a, m::UnitId(id))?.to_app())
     }
 
-    /// Units, optionally the children of `parent` and/or of one `kind`.
+    /// Units, optionally the children of `parent` and/or of one `kind` (both may be left out).
+    #[uniffi::method(default(parent = None, kind = None))]
     pub fn units(
         &self,
         actor: Actor,
-        parent: Option<String>,
+        parent: Option<Uuid>,
         kind: Option<UnitKind>,
     ) -> Result<Vec<ResidenceUnit>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let parent = parent.map(|p| unit_id(&p, "parent")).transpose()?;
+        let parent = parent.map(m::UnitId);
         Ok(self
             .inner
             .units(&a, parent, kind.to_core("kind")?)?
@@ -366,10 +364,10 @@ impl Hub {
     pub fn work_unit_members(
         &self,
         actor: Actor,
-        work_unit: String,
+        work_unit: Uuid,
     ) -> Result<Vec<Member>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        let w = m::WorkUnitId(work_unit);
         let scope = needbridge::hub::MemberScope::WorkUnit(w);
         Ok(self.inner.members(&a, scope, &[])?.to_app())
     }
@@ -378,12 +376,12 @@ impl Hub {
     pub fn members_without_team(
         &self,
         actor: Actor,
-        committee: String,
+        committee: Uuid,
     ) -> Result<Vec<Member>, NeedbridgeError> {
         let a = actor.into_core()?;
         Ok(self
             .inner
-            .members_without_team(&a, unit_id(&committee, "committee")?)?
+            .members_without_team(&a, m::UnitId(committee))?
             .to_app())
     }
 
@@ -391,10 +389,10 @@ impl Hub {
     pub fn certificates(
         &self,
         actor: Actor,
-        work_unit: String,
+        work_unit: Uuid,
     ) -> Result<Vec<CertificateRow>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        let w = m::WorkUnitId(work_unit);
         Ok(self.inner.certificates(&a, w)?.to_app())
     }
 
@@ -402,22 +400,23 @@ impl Hub {
     pub fn ledger(
         &self,
         actor: Actor,
-        work_unit: String,
+        work_unit: Uuid,
     ) -> Result<Vec<LedgerEntry>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        let w = m::WorkUnitId(work_unit);
         Ok(self.inner.ledger(&a, w)?.to_app())
     }
 
     /// A work unit's ledger (台账): one row per member it certified (phones masked).
+    #[uniffi::method(default(period))]
     pub fn work_unit_ledger(
         &self,
         actor: Actor,
-        work_unit: String,
+        work_unit: Uuid,
         period: Period,
     ) -> Result<Vec<MemberLedgerRow>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let w = m::WorkUnitId(uuid_of(&work_unit, "work_unit")?);
+        let w = m::WorkUnitId(work_unit);
         Ok(self
             .inner
             .work_unit_ledger(
@@ -446,64 +445,64 @@ impl Hub {
     }
 
     /// One member (phone and ID number masked unless the actor is entitled).
-    pub fn member(&self, actor: Actor, id: String) -> Result<Member, NeedbridgeError> {
+    pub fn member(&self, actor: Actor, id: Uuid) -> Result<Member, NeedbridgeError> {
         let a = actor.into_core()?;
-        let id = m::MemberId(uuid_of(&id, "id")?);
+        let id = m::MemberId(id);
         Ok(self.inner.member(&a, id)?.to_app())
     }
 
     /// Members reported to committees under `unit` (staff), optionally only some statuses.
+    #[uniffi::method(default(statuses = []))]
     pub fn members(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         statuses: Vec<MemberStatus>,
     ) -> Result<Vec<Member>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let scope = needbridge::hub::MemberScope::Unit(unit_id(&unit, "unit")?);
+        let scope = needbridge::hub::MemberScope::Unit(m::UnitId(unit));
         let st: Vec<m::MemberStatus> = statuses.to_core("statuses")?;
         Ok(self.inner.members(&a, scope, &st)?.to_app())
     }
 
     /// One resident (personal data masked unless the actor is entitled).
-    pub fn resident(&self, actor: Actor, id: String) -> Result<Resident, NeedbridgeError> {
+    pub fn resident(&self, actor: Actor, id: Uuid) -> Result<Resident, NeedbridgeError> {
         let a = actor.into_core()?;
-        let id = m::ResidentId(uuid_of(&id, "id")?);
+        let id = m::ResidentId(id);
         Ok(self.inner.resident(&a, id)?.to_app())
     }
 
     /// Residents held by committees under `unit`.
-    pub fn residents(&self, actor: Actor, unit: String) -> Result<Vec<Resident>, NeedbridgeError> {
+    pub fn residents(&self, actor: Actor, unit: Uuid) -> Result<Vec<Resident>, NeedbridgeError> {
         let a = actor.into_core()?;
-        Ok(self.inner.residents(&a, unit_id(&unit, "unit")?)?.to_app())
+        Ok(self.inner.residents(&a, m::UnitId(unit))?.to_app())
     }
 
     /// One need.
-    pub fn need(&self, actor: Actor, id: String) -> Result<Need, NeedbridgeError> {
+    pub fn need(&self, actor: Actor, id: Uuid) -> Result<Need, NeedbridgeError> {
         let a = actor.into_core()?;
-        let id = m::NeedId(uuid_of(&id, "id")?);
+        let id = m::NeedId(id);
         Ok(self.inner.need(&a, id)?.to_app())
     }
 
     /// One page of the project library under `unit`, optionally only some statuses; pass the
     /// page's `next` as `after` for the next page (`limit` 0 means 50).
+    #[uniffi::method(default(unit = None, statuses = [], text = None, after = None, limit = 0))]
     pub fn library(
         &self,
         actor: Actor,
-        unit: Option<String>,
+        unit: Option<Uuid>,
         statuses: Vec<NeedStatus>,
         text: Option<String>,
-        after: Option<String>,
+        after: Option<Uuid>,
         limit: i64,
     ) -> Result<NeedPage, NeedbridgeError> {
         let a = actor.into_core()?;
         let q = needbridge::hub::NeedQuery {
-            unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
+            unit: unit.map(m::UnitId),
             statuses: statuses.to_core("statuses")?,
             text,
-            after: after
-                .map(|x| uuid_of(&x, "after").map(m::NeedId))
-                .transpose()?,
+            after: after.map(m::NeedId),
             limit: u32_of(limit, "limit")?,
             ..Default::default()
         };
@@ -511,26 +510,25 @@ impl Hub {
     }
 
     /// One claim.
-    pub fn claim(&self, actor: Actor, id: String) -> Result<Claim, NeedbridgeError> {
+    pub fn claim(&self, actor: Actor, id: Uuid) -> Result<Claim, NeedbridgeError> {
         let a = actor.into_core()?;
-        let id = m::ClaimId(uuid_of(&id, "id")?);
+        let id = m::ClaimId(id);
         Ok(self.inner.claim(&a, id)?.to_app())
     }
 
     /// Claims of a need, or at committees under a unit, optionally only some statuses.
+    #[uniffi::method(default(need = None, unit = None, statuses = []))]
     pub fn claims(
         &self,
         actor: Actor,
-        need: Option<String>,
-        unit: Option<String>,
+        need: Option<Uuid>,
+        unit: Option<Uuid>,
         statuses: Vec<ClaimStatus>,
     ) -> Result<Vec<Claim>, NeedbridgeError> {
         let a = actor.into_core()?;
         let f = needbridge::store::ClaimFilter {
-            need: need
-                .map(|x| uuid_of(&x, "need").map(m::NeedId))
-                .transpose()?,
-            unit: unit.map(|u| unit_id(&u, "unit")).transpose()?,
+            need: need.map(m::NeedId),
+            unit: unit.map(m::UnitId),
             statuses: statuses.to_core("statuses")?,
             ..Default::default()
         };
@@ -551,53 +549,55 @@ impl Hub {
     }
 
     /// One team.
-    pub fn team(&self, actor: Actor, id: String) -> Result<Team, NeedbridgeError> {
+    pub fn team(&self, actor: Actor, id: Uuid) -> Result<Team, NeedbridgeError> {
         let a = actor.into_core()?;
-        let id = m::TeamId(uuid_of(&id, "id")?);
+        let id = m::TeamId(id);
         Ok(self.inner.team(&a, id)?.to_app())
     }
 
     /// Teams of committees under `unit`.
-    pub fn teams(&self, actor: Actor, unit: String) -> Result<Vec<Team>, NeedbridgeError> {
+    pub fn teams(&self, actor: Actor, unit: Uuid) -> Result<Vec<Team>, NeedbridgeError> {
         let a = actor.into_core()?;
         let f = needbridge::store::TeamFilter {
-            unit: Some(unit_id(&unit, "unit")?),
+            unit: Some(m::UnitId(unit)),
             ..Default::default()
         };
         Ok(self.inner.teams(&a, &f)?.to_app())
     }
 
     /// A member's logged hours.
-    pub fn hours_of(&self, actor: Actor, member: String) -> Result<Vec<Hours>, NeedbridgeError> {
+    pub fn hours_of(&self, actor: Actor, member: Uuid) -> Result<Vec<Hours>, NeedbridgeError> {
         let a = actor.into_core()?;
-        let id = m::MemberId(uuid_of(&member, "member")?);
+        let id = m::MemberId(member);
         Ok(self.inner.hours_of(&a, id)?.to_app())
     }
 
     /// Hours logged at committees under `unit`, optionally of one status.
+    #[uniffi::method(default(status = None))]
     pub fn hours_at(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         status: Option<HoursStatus>,
     ) -> Result<Vec<Hours>, NeedbridgeError> {
         let a = actor.into_core()?;
         Ok(self
             .inner
-            .hours_at(&a, unit_id(&unit, "unit")?, status.to_core("status")?)?
+            .hours_at(&a, m::UnitId(unit), status.to_core("status")?)?
             .to_app())
     }
 
     /// Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
+    #[uniffi::method(default(limit = 0))]
     pub fn activities(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         limit: i64,
     ) -> Result<Vec<Activity>, NeedbridgeError> {
         let a = actor.into_core()?;
         let f = needbridge::store::ActivityFilter {
-            unit: Some(unit_id(&unit, "unit")?),
+            unit: Some(m::UnitId(unit)),
             ..Default::default()
         };
         let page = needbridge::store::Page {
@@ -611,13 +611,13 @@ impl Hub {
     pub fn roles(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         current_only: bool,
     ) -> Result<Vec<Role>, NeedbridgeError> {
         let a = actor.into_core()?;
         Ok(self
             .inner
-            .roles(&a, unit_id(&unit, "unit")?, current_only)?
+            .roles(&a, m::UnitId(unit), current_only)?
             .to_app())
     }
 
@@ -625,33 +625,35 @@ impl Hub {
     pub fn pairings(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         current_only: bool,
     ) -> Result<Vec<Pairing>, NeedbridgeError> {
         let a = actor.into_core()?;
         Ok(self
             .inner
-            .pairings(&a, unit_id(&unit, "unit")?, current_only)?
+            .pairings(&a, m::UnitId(unit), current_only)?
             .to_app())
     }
 
-    /// The district report for a unit subtree over `period`.
+    /// The district report for a unit subtree over `period` (all time when left out).
+    #[uniffi::method(default(period))]
     pub fn report(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         period: Period,
     ) -> Result<Report, NeedbridgeError> {
         let a = actor.into_core()?;
-        let scope = needbridge::report::ReportScope::Unit(unit_id(&unit, "unit")?);
+        let scope = needbridge::report::ReportScope::Unit(m::UnitId(unit));
         Ok(self.inner.report(&a, scope, period.into())?.to_app())
     }
 
     /// A committee's ledger of needs with their latest claims (residents masked).
+    #[uniffi::method(default(period))]
     pub fn committee_ledger(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
         period: Period,
     ) -> Result<Vec<NeedLedgerRow>, NeedbridgeError> {
         let a = actor.into_core()?;
@@ -659,7 +661,7 @@ impl Hub {
             .inner
             .committee_ledger(
                 &a,
-                unit_id(&unit, "unit")?,
+                m::UnitId(unit),
                 period.into(),
                 needbridge::export::PersonalData::Masked,
             )?

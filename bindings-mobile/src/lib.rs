@@ -17,6 +17,7 @@ mod convert;
 #[allow(clippy::too_many_arguments)]
 mod commands;
 mod hub;
+mod message;
 #[cfg(feature = "portal")]
 mod portal;
 #[rustfmt::skip]
@@ -24,8 +25,9 @@ mod records;
 mod sync;
 
 pub use commands::Command;
-pub use convert::{Claimant, Pair};
+pub use convert::{Claimant, Pair, Uuid};
 pub use hub::*;
+pub use message::*;
 #[cfg(feature = "portal")]
 pub use portal::*;
 pub use records::*;

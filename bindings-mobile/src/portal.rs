@@ -4,7 +4,7 @@
 //! and the JVM tests; the phones' libraries are built without it (it would cost them 0.4 MB
 //! they never run). The host authenticates its users and moves the bytes. Conversion only.
 
-use crate::convert::{uuid_of, ToApp};
+use crate::convert::{ToApp, Uuid};
 use crate::hub::{Actor, Hub};
 use crate::records::NeedbridgeError;
 use crate::sync::{rejected_mutation, RejectedMutation};
@@ -59,10 +59,10 @@ impl Hub {
     pub fn sync_rejected(
         &self,
         actor: Actor,
-        unit: String,
+        unit: Uuid,
     ) -> Result<Vec<StoredRejection>, NeedbridgeError> {
         let actor = actor.into_core()?;
-        let unit = needbridge::model::UnitId(uuid_of(&unit, "unit")?);
+        let unit = needbridge::model::UnitId(unit);
         Ok(s::rejected(self.core(), &actor, unit)?.to_app())
     }
 }

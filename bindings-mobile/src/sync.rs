@@ -4,7 +4,7 @@
 //! only: every rule is the core's.
 
 use crate::commands::{command_name, Command};
-use crate::convert::{u32_of, ToApp, ToCore};
+use crate::convert::{u32_of, ToApp, ToCore, Uuid};
 use crate::hub::{Actor, Hub};
 use crate::records::*;
 use needbridge::sync as s;
@@ -226,7 +226,7 @@ pub struct RejectedMutation {
     pub at: SystemTime,
     /// The id the device made for the record the command creates (a claim, logged hours), if
     /// it creates one.
-    pub new_id: Option<String>,
+    pub new_id: Option<Uuid>,
     /// The refusal's kind (`Conflict`: someone else claimed the need first).
     pub kind: ErrorKind,
     /// The refused field, for `Invalid`.
@@ -253,7 +253,7 @@ pub(crate) fn rejected_mutation(mutation: s::Mutation, outcome: s::Outcome) -> R
         id: mutation.id.to_app(),
         command: command_name(&mutation.command).to_string(),
         at: mutation.at.to_app(),
-        new_id: mutation.new_id.map(|u| u.to_string()),
+        new_id: mutation.new_id,
         kind,
         field,
         reason,

@@ -20,6 +20,7 @@ import java.net.http.HttpResponse
 import java.time.Duration
 import java.time.Instant
 import java.util.Properties
+import java.util.UUID
 
 /// The app's transport: POSTs the message with the user's token. `online = false` is a phone
 /// without signal.
@@ -46,7 +47,7 @@ class Transport(private val base: String, private val token: String) {
 }
 
 /// One phone: its Hub (its own file), its sync device, its transport.
-class Phone(dir: File, val name: String, member: String, val net: Transport) {
+class Phone(dir: File, val name: String, member: UUID, val net: Transport) {
     val me = Actor.Member(member)
     val hub = Hub.open(File(dir, "$name.db").path)
     val device = SyncDevice(hub, me)
@@ -83,9 +84,9 @@ fun main(args: Array<String>) {
     val dir = File(args.getOrElse(0) { "sync-example" })
     val setup = Properties().apply { File(dir, "portal.properties").inputStream().use { load(it) } }
     val base = "http://127.0.0.1:${setup.getProperty("port")}"
-    val need = setup.getProperty("need")
-    val wang = Phone(dir, "phone-wang", setup.getProperty("member_a"), Transport(base, setup.getProperty("token_a")))
-    val zhao = Phone(dir, "phone-zhao", setup.getProperty("member_b"), Transport(base, setup.getProperty("token_b")))
+    val need = UUID.fromString(setup.getProperty("need"))
+    val wang = Phone(dir, "phone-wang", UUID.fromString(setup.getProperty("member_a")), Transport(base, setup.getProperty("token_a")))
+    val zhao = Phone(dir, "phone-zhao", UUID.fromString(setup.getProperty("member_b")), Transport(base, setup.getProperty("token_b")))
 
     println("1. both phones sync with the portal")
     for (p in listOf(wang, zhao)) {

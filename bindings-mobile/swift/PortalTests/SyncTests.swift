@@ -99,9 +99,9 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(done.status, .done)
         XCTAssertEqual(try hubB.need(actor: meB, id: need).status, .done)
         XCTAssertThrowsError(try devB.execute(command: .claimNeed(need: need, claimant: .member(id: mb), promisedBy: until)))
-        XCTAssertThrowsError(try devB.execute(command: .startWork(claim: "not-an-id"))) {
+        XCTAssertThrowsError(try devB.execute(command: .logHours(member: mb, servedAt: Date(), minutes: -5, description: "巡逻"))) {
             guard case let NeedbridgeError.Invalid(field, _) = $0 else { return XCTFail("\($0)") }
-            XCTAssertEqual(field, "claim")
+            XCTAssertEqual(field, "minutes")
         }
         XCTAssertEqual(try devB.status().pending, 2)
         XCTAssertEqual(heard.last?.pending, 2)

@@ -5,6 +5,7 @@
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.needbridge.*;
 
 public class JavaPortalTest {
@@ -16,19 +17,19 @@ public class JavaPortalTest {
         Hub hub = Hub.Companion.inMemory();
         Actor system = Actor.System.INSTANCE;
         Instant later = Instant.now().plus(Duration.ofDays(30));
-        String district = hub.createUnit(system, UnitKind.DISTRICT, "钟山区", null).getId();
+        UUID district = hub.createUnit(system, UnitKind.DISTRICT, "钟山区", null).getId();
         Actor admin = new Actor.DistrictAdmin(district);
-        String community = hub.createUnit(admin, UnitKind.COMMUNITY, "荷城街道", district).getId();
-        String committee = hub.createUnit(admin, UnitKind.COMMITTEE, "凤凰社区居委会", community).getId();
+        UUID community = hub.createUnit(admin, UnitKind.COMMUNITY, "荷城街道", district).getId();
+        UUID committee = hub.createUnit(admin, UnitKind.COMMITTEE, "凤凰社区居委会", community).getId();
         Actor staff = new Actor.CommitteeStaff(committee);
-        String workUnit = hub.registerWorkUnit(admin, "区财政局", "区财政局机关党支部").getId();
-        String member = hub.issueCertificate(new Actor.WorkUnitSecretary(workUnit), workUnit, "王芳",
+        UUID workUnit = hub.registerWorkUnit(admin, "区财政局", "区财政局机关党支部").getId();
+        UUID member = hub.issueCertificate(new Actor.WorkUnitSecretary(workUnit), workUnit, "王芳",
                 null, null, "BD-001", later).getId();
         hub.reportMember(new Actor.Member(member), member, committee, "每月服务一次", List.of());
         hub.acceptReport(staff, member, null);
-        String resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
+        UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
                 List.of(ResidentGroup.EMPTY_NEST_ELDERLY)).getId();
-        String need = hub.draftNeed(staff, committee, null, resident, "轮椅", "需要一辆轮椅",
+        UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "需要一辆轮椅",
                 "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 50_000L, later).getId();
         hub.publishNeed(staff, need);
 
@@ -48,11 +49,13 @@ public class JavaPortalTest {
             check(e.getMessage().contains("need"), "readable message: " + e.getMessage());
         }
         try {
-            hub.need(system, "not-an-id");
-            throw new AssertionError("a bad id was accepted");
+            hub.createUnit(admin, UnitKind.GRID, "", committee);
+            throw new AssertionError("an empty name was accepted");
         } catch (NeedbridgeException.Invalid e) {
-            check(e.getMessage().contains("id"), "names the field: " + e.getMessage());
-            check(e.getField().equals("id") && !e.getReason().isEmpty(), "field and reason: " + e);
+            check(e.getMessage().contains("name"), "names the field: " + e.getMessage());
+            check(e.getField().equals("name") && !e.getReason().isEmpty(), "field and reason: " + e);
+            check(NeedbridgeKt.errorMessage(e, Language.ZH).equals("“姓名或名称”填写有误，请检查后重试。"),
+                    "a sentence for people: " + NeedbridgeKt.errorMessage(e, Language.ZH));
         }
 
         offlineSync(hub, staff, committee, resident, workUnit, later);
@@ -62,7 +65,7 @@ public class JavaPortalTest {
         String path = new java.io.File(dir, "encrypted.db").getPath();
         DatabaseKey key = new DatabaseKey.Passphrase("correct horse battery staple");
         Hub encrypted = Hub.Companion.openEncrypted(path, key);
-        String unit = encrypted.createUnit(system, UnitKind.DISTRICT, "钟山区", null).getId();
+        UUID unit = encrypted.createUnit(system, UnitKind.DISTRICT, "钟山区", null).getId();
         encrypted.destroy();
         try {
             Hub.Companion.openEncrypted(path, new DatabaseKey.Passphrase("not the key"));
@@ -106,16 +109,16 @@ public class JavaPortalTest {
         return pulled;
     }
 
-    static void offlineSync(Hub portal, Actor staff, String committee, String resident, String workUnit,
+    static void offlineSync(Hub portal, Actor staff, UUID committee, UUID resident, UUID workUnit,
                             Instant later) throws Exception {
         Actor secretary = new Actor.WorkUnitSecretary(workUnit);
-        String[] members = new String[2];
+        UUID[] members = new UUID[2];
         for (int i = 0; i < 2; i++) {
             members[i] = portal.issueCertificate(secretary, workUnit, "党员" + i, null, null, "BD-S" + i, later).getId();
             portal.reportMember(new Actor.Member(members[i]), members[i], committee, "每月服务一次", List.of());
             portal.acceptReport(staff, members[i], null);
         }
-        String need = portal.draftNeed(staff, committee, null, resident, "助餐", "送午饭", "festival_goods",
+        UUID need = portal.draftNeed(staff, committee, null, resident, "助餐", "送午饭", "festival_goods",
                 Channel.FAMILY, Scale.INDIVIDUAL, 0L, later).getId();
         portal.publishNeed(staff, need);
 
@@ -141,7 +144,7 @@ public class JavaPortalTest {
         List<RejectedMutation> refused = phones[1].rejected();
         check(refused.size() == 1 && refused.get(0).getKind() == ErrorKind.CONFLICT
                 && refused.get(0).getCommand().equals("claim_need")
-                && refused.get(0).getContent().contains(need), "rejected: " + refused);
+                && refused.get(0).getContent().contains(need.toString()), "rejected: " + refused);
         round(phones[1], users[1], portal);
         check(need.equals(mine.getNeed()) && views[1].need(users[1], need).getLiveClaim().equals(mine.getId()),
                 "the loser's phone shows the winner's claim");

@@ -6,6 +6,7 @@ import java.io.File
 import java.nio.file.Files
 import java.time.Duration
 import java.time.Instant
+import java.util.UUID
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.atomic.AtomicInteger
@@ -55,7 +56,7 @@ class World(val hub: Hub) {
     val resident = hub.registerResident(staff, committee, null, "陈大爷", "13912345678",
         idNumber("19360815", 1), "凤凰社区5栋", listOf(ResidentGroup.EMPTY_NEST_ELDERLY)).id
 
-    fun publishedNeed(title: String): String {
+    fun publishedNeed(title: String): UUID {
         val n = hub.draftNeed(staff, committee, null, resident, title, "居民需求", "festival_goods",
             Channel.FAMILY, Scale.INDIVIDUAL, 20_000L, later).id
         hub.publishNeed(staff, n)
@@ -122,15 +123,13 @@ fun everyErrorKind(dir: File) {
     val w = World(Hub.inMemory())
     val hub = w.hub
     val need = w.publishedNeed("轮椅")
-    val nf = refused<NeedbridgeException.NotFound> { hub.need(w.sys, "01a21476-0000-7000-8000-000000000000") }
+    val nf = refused<NeedbridgeException.NotFound> { hub.need(w.sys, UUID.fromString("01a21476-0000-7000-8000-000000000000")) }
     check(nf.entity == "need" && nf.id == "01a21476-0000-7000-8000-000000000000") { "the entity and id: $nf" }
     val e = refused<NeedbridgeException.Invalid> { hub.createUnit(w.admin, UnitKind.COMMITTEE, "", w.community) }
     check(e.message!!.contains("name")) { "the message names the field: ${e.message}" }
     // The error keeps its data: which field, and why; toString() is the core's sentence.
     check(e.field == "name" && e.reason.isNotBlank()) { "field and reason: $e" }
     check(e.toString() == "invalid name: ${e.reason}") { "the core's sentence: $e" }
-    val badId = refused<NeedbridgeException.Invalid> { hub.need(w.sys, "not-an-id") }
-    check(badId.field == "id") { "names the id: $badId" }
     // A refused argument of a command is named by its path, without its value.
     val badCount = refused<NeedbridgeException.Invalid> {
         hub.logHours(Actor.Member(w.members[0]), w.members[0], Instant.now(), -5, "巡逻")
@@ -199,8 +198,8 @@ fun listenerAndThreads() {
 
 fun reopenedDatabase(dir: File) {
     val path = File(dir, "needbridge.db").path
-    val need: String
-    val district: String
+    val need: UUID
+    val district: UUID
     run {
         val w = World(Hub.open(path))
         need = w.publishedNeed("米面油")
@@ -382,7 +381,8 @@ fun everyExportedFunction() {
     val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
     val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
     check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }
-    val exported = HubInterface::class.java.declaredMethods.map { it.name }.toSet()
+    // Kotlin writes a `name$default` helper beside each method with defaults: not an export.
+    val exported = HubInterface::class.java.declaredMethods.map { it.name }.filterNot { it.endsWith("\$default") }.toSet()
     check(exported == called) { "not called: ${exported - called}; unknown: ${called - exported}" }
 }
 
@@ -394,10 +394,10 @@ fun hiddenNeedsAndErasure() {
     val draft = hub.draftNeed(w.staff, w.committee, null, w.resident, "年货", "春节", "festival_goods",
         Channel.FAMILY, Scale.INDIVIDUAL, 0L, w.later).id
     val outsider = Actor.CommitteeStaff(w.other)
-    val random = "01a21476-0000-7000-8000-000000000000"
+    val random = UUID.fromString("01a21476-0000-7000-8000-000000000000")
     val hidden = refused<NeedbridgeException.NotFound> { hub.publishNeed(outsider, draft) }
     val missing = refused<NeedbridgeException.NotFound> { hub.publishNeed(outsider, random) }
-    check(hidden.message!!.replace(draft, "<id>") == missing.message!!.replace(random, "<id>")) {
+    check(hidden.message!!.replace(draft.toString(), "<id>") == missing.message!!.replace(random.toString(), "<id>")) {
         "hidden: ${hidden.message}; missing: ${missing.message}"
     }
     refused<NeedbridgeException.Forbidden> { hub.eraseResident(outsider, w.resident) }
@@ -408,6 +408,137 @@ fun hiddenNeedsAndErasure() {
     check(hub.report(w.admin, w.district, Period(null, null)).data == before) { "figures kept" }
     check(hub.changesSince(Actor.System, 0L, 1000L).last().kind == "resident_erased") { "erasure event" }
     refused<NeedbridgeException.IllegalState> { hub.eraseResident(w.staff, w.resident) }
+}
+
+// Arguments that may be left out have defaults (the optional ones null, lists empty, an open
+// period); records are immutable (`val`, changed by `copy`).
+fun defaultsAndImmutableRecords() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    // `grid` and `committee`'s optional neighbours left out by naming the rest.
+    val need = hub.draftNeed(w.staff, committee = w.committee, resident = w.resident, title = "米面油",
+        description = "春节慰问", category = "festival_goods", channel = Channel.FAMILY, scale = Scale.INDIVIDUAL,
+        estimatedCostFen = 0L, wantedBy = w.later)
+    check(need.grid == null && need.title == "米面油") { "drafted with defaults: $need" }
+    hub.publishNeed(w.staff, need.id)
+    check(hub.library(w.staff) == hub.library(w.staff, null, listOf(), null, null, 0L)) { "library's defaults" }
+    check(hub.library(w.staff).needs.map { it.id } == listOf(need.id)) { "library: every status, every unit" }
+    check(hub.units(w.sys).size == 4) { "units: all of them" }
+    check(hub.members(w.staff, w.committee).size == 3) { "members: every status" }
+    val me = Actor.Member(w.members[0])
+    val claim = hub.claimNeed(me, need.id, Claimant.Member(w.members[0]), Instant.now().plus(Duration.ofDays(2)))
+    check(hub.claims(w.sys, need = need.id).single().id == claim.id) { "claims by need only" }
+    // A fulfilment with only what was done: the rest are zero or empty.
+    val f = Fulfilment(moneyFen = 3_000L, note = "已送到")
+    check(f == Fulfilment(3_000L, listOf(), 0L, 0L, listOf(), "已送到")) { "fulfilment defaults: $f" }
+    hub.completeClaim(me, claim.id, f)
+    hub.verifyClaim(w.staff, claim.id)
+    val all = hub.report(w.admin, w.district)
+    check(all == hub.report(w.admin, w.district, Period(null, null)).copy(generatedAt = all.generatedAt)) { "report's open period" }
+    check(all.data.needs.moneyFen == 3_000L) { "report money ${all.data.needs.moneyFen}" }
+    check(hub.committeeLedger(w.staff, w.committee).size == 1) { "ledger's open period" }
+    check(Period() == Period(null, null)) { "an open period" }
+    // `Command` has the same defaults as the methods.
+    check(Command.ReportMember(w.members[0], w.committee, "服务") == Command.ReportMember(w.members[0], w.committee, "服务", listOf())) {
+        "command defaults"
+    }
+    // Immutable: no setters; `copy` makes a changed record and leaves the original as it was.
+    for (c in listOf(Need::class.java, Claim::class.java, Resident::class.java, Fulfilment::class.java, Report::class.java)) {
+        check(c.methods.none { it.name.startsWith("set") }) { "${c.simpleName} has setters" }
+    }
+    val renamed = need.copy(title = "年货")
+    check(renamed.title == "年货" && need.title == "米面油" && renamed.id == need.id) { "copy: $renamed" }
+    // Ids are java.util.UUID on every record, argument and event.
+    check(need.id is UUID && claim.need == need.id && all.committeeNames[w.committee] == "凤凰社区居委会") { "typed ids" }
+}
+
+// errorMessage: the error's data as a sentence for people, Chinese unless asked otherwise,
+// never with the refused value, an id or personal data.
+fun errorMessages() {
+    val w = World(Hub.inMemory())
+    val hub = w.hub
+    val phone = refused<NeedbridgeException.Invalid> {
+        hub.registerResident(w.staff, w.committee, null, "李四", "12345", null, null, listOf(ResidentGroup.ELDERLY))
+    }
+    check(phone.field == "phone") { "the refused field: $phone" }
+    val zh = errorMessage(phone)
+    check(zh == "“手机号码”填写有误，请检查后重试。") { "Chinese by default: $zh" }
+    check(errorMessage(phone, Language.ZH) == zh) { "Chinese when asked" }
+    val en = errorMessage(phone, Language.EN)
+    check(en == "Please check the phone number: ${phone.reason}." && !en.contains("12345")) { "English: $en" }
+    check(!zh.contains("12345") && !zh.contains("李四")) { "no value in $zh" }
+    val random = UUID.fromString("01a21476-0000-7000-8000-000000000000")
+    val missing = refused<NeedbridgeException.NotFound> { hub.need(w.sys, random) }
+    val nf = errorMessage(missing)
+    check(nf.contains("需求") && !nf.contains(random.toString())) { "not found, without the id: $nf" }
+    check(errorMessage(missing, Language.EN).startsWith("This need was not found")) { errorMessage(missing, Language.EN) }
+    val need = w.publishedNeed("书包")
+    val until = Instant.now().plus(Duration.ofDays(2))
+    hub.claimNeed(Actor.Member(w.members[0]), need, Claimant.Member(w.members[0]), until)
+    val conflict = refused<NeedbridgeException.Conflict> {
+        hub.claimNeed(Actor.Member(w.members[1]), need, Claimant.Member(w.members[1]), until)
+    }
+    check(errorMessage(conflict).contains("已被认领")) { errorMessage(conflict) }
+    // A state by the core's own label (需求 "已认领").
+    val illegal = refused<NeedbridgeException.IllegalState> { hub.publishNeed(w.staff, need) }
+    check(illegal.state == "claimed") { "state code: $illegal" }
+    check(errorMessage(illegal) == "该需求当前状态为“已认领”，不能进行此操作。") { errorMessage(illegal) }
+    check(errorMessage(illegal, Language.EN) == "This cannot be done while the need is Claimed.") { errorMessage(illegal, Language.EN) }
+    val forbidden = refused<NeedbridgeException.Forbidden> { hub.publishNeed(Actor.Member(w.members[1]), w.publishedNeed("二")) }
+    check(errorMessage(forbidden) == "您没有权限进行此操作。") { errorMessage(forbidden) }
+    val limit = NeedbridgeException.LimitReached("active claims per member", 3L)
+    check(errorMessage(limit).contains("最多 3 个") && errorMessage(limit, Language.EN).contains("at most 3")) { errorMessage(limit) }
+}
+
+// The threading contract (bindings-mobile/README.md): calls block; one Hub is shared by
+// threads; a need is claimed once however many threads race for it, every other claimant
+// gets the typed refusal; the listener runs on the committing thread, before the call returns.
+fun threadingContract(dir: File) {
+    val w = World(Hub.open(File(dir, "threads.db").path))
+    val hub = w.hub
+    val sec = Actor.WorkUnitSecretary(w.workUnit)
+    val members = w.members + (4..8).map { i ->
+        val m = hub.issueCertificate(sec, w.workUnit, "党员$i", null, null, "BD-T$i", w.later).id
+        hub.reportMember(Actor.Member(m), m, w.committee, "每月服务一次")
+        hub.acceptReport(w.staff, m)
+        m
+    }
+    val need = w.publishedNeed("轮椅")
+    val heardOn = java.util.concurrent.ConcurrentHashMap<Long, Long>()   // seq -> listener thread id
+    hub.addListener(object : ChangeListener {
+        override fun onChange(event: ChangeEvent) {
+            if (event.kind == "need_claimed") heardOn[event.seq] = Thread.currentThread().id
+        }
+    })
+    val start = CountDownLatch(1)
+    val winners = CopyOnWriteArrayList<Long>()
+    val refusals = CopyOnWriteArrayList<NeedbridgeException>()
+    val heardBeforeReturn = AtomicInteger()
+    val until = Instant.now().plus(Duration.ofDays(2))
+    val threads = members.map { m ->
+        thread {
+            start.await()
+            try {
+                hub.claimNeed(Actor.Member(m), need, Claimant.Member(m), until)
+                winners.add(Thread.currentThread().id)
+                if (heardOn.values.contains(Thread.currentThread().id)) heardBeforeReturn.incrementAndGet()
+            } catch (e: NeedbridgeException) {
+                refusals.add(e)
+            }
+        }
+    }
+    start.countDown()
+    threads.forEach { it.join() }
+    check(members.size == 8 && winners.size == 1) { "${winners.size} of ${members.size} claims succeeded" }
+    check(refusals.size == 7 && refusals.all { it is NeedbridgeException.Conflict }) {
+        "the others refused as Conflict: ${refusals.map { it::class.simpleName }}"
+    }
+    check(heardOn.size == 1 && heardOn.values.single() == winners.single()) {
+        "the listener ran on the committing thread: heard on ${heardOn.values}, committed on $winners"
+    }
+    check(heardBeforeReturn.get() == 1) { "the listener ran before claimNeed returned" }
+    check(hub.claims(w.sys, need).single().status == ClaimStatus.ACTIVE) { "one claim stored" }
+    hub.destroy()
 }
 
 fun main() {
@@ -421,6 +552,9 @@ fun main() {
         reopenedDatabase(dir)
         hiddenNeedsAndErasure()
         encryptedDatabase(dir)
+        defaultsAndImmutableRecords()
+        errorMessages()
+        threadingContract(dir)
     } finally {
         dir.deleteRecursively()
     }

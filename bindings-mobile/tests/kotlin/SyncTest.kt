@@ -27,7 +27,7 @@ fun syncRound(device: SyncDevice, user: Actor, portal: Hub): Round {
     return Round(pushed, pulled)
 }
 
-class Phone(dir: File, name: String, val member: String) {
+class Phone(dir: File, name: String, val member: java.util.UUID) {
     val path = File(dir, "$name.db").path
     val me = Actor.Member(member)
     var hub = Hub.open(path)
@@ -82,9 +82,9 @@ fun twoPhonesOneNeed(dir: File) {
         b.device.execute(Command.ClaimNeed(need, Claimant.Member(b.member), until))
     }
     val bad = refused<NeedbridgeException.Invalid> {
-        b.device.execute(Command.StartWork("not-an-id"))
+        b.device.execute(Command.LogHours(b.member, Instant.now(), -5L, "巡逻"))
     }
-    check(bad.field == "claim") { "names the command's argument: $bad" }
+    check(bad.field == "minutes") { "names the command's argument: $bad" }
     check(b.device.status().pending == 2L && a.device.status().pending == 1L) { "outboxes: ${b.device.status()}" }
     check(heard.last().pending == 2L) { "the listener heard the outbox grow: ${heard.last()}" }
 
@@ -101,7 +101,7 @@ fun twoPhonesOneNeed(dir: File) {
     check(lost.newId == claimB.id) { "the claim's id, made on the phone: $lost" }
     check(!lost.at.isAfter(Instant.now()) && lost.at.isAfter(Instant.now().minusSeconds(600))) { "the phone's time: ${lost.at}" }
     check(later.id == 2L && later.reason.isNotBlank()) { "the completion's refusal: $later" }
-    check(later.content.contains(note) && later.content.contains("IMG_7.jpg") && later.content.contains(claimB.id)) {
+    check(later.content.contains(note) && later.content.contains("IMG_7.jpg") && later.content.contains(claimB.id.toString())) {
         "the completion's content is kept: ${later.content}"
     }
     check(!lost.reason.contains("陈大爷")) { "no personal data in a reason" }

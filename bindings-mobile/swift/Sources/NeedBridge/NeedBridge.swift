@@ -3,6 +3,7 @@
 
 // swiftlint:disable all
 import Foundation
+import Foundation
 
 // Depending on the consumer's build setup, the low-level FFI code
 // might be in a separate module, or it might be compiled inline into
@@ -843,7 +844,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `member`: The member.
      * - `note`: An optional note for the work unit.
      */
-    func acceptReport(actor: Actor, member: String, note: String?) throws  -> Member
+    func acceptReport(actor: Actor, member: Uuid, note: String?) throws  -> Member
     
     /**
      * Appoints a member accepted at the team's committee as its captain (staff).
@@ -851,14 +852,14 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `team`: The team.
      * - `member`: The member.
      */
-    func appointCaptain(actor: Actor, team: String, member: String) throws  -> Team
+    func appointCaptain(actor: Actor, team: Uuid, member: Uuid) throws  -> Team
     
     /**
      * Approves logged hours (staff of the member's committee).
      *
      * - `hours`: The log entry.
      */
-    func approveHours(actor: Actor, hours: String) throws  -> Hours
+    func approveHours(actor: Actor, hours: Uuid) throws  -> Hours
     
     /**
      * Gives a member accepted at a committee a three-heads role (staff).
@@ -867,7 +868,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `kind`: The role.
      * - `scope`: What it covers.
      */
-    func assignRole(actor: Actor, member: String, kind: RoleKind, scope: String) throws  -> Role
+    func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String) throws  -> Role
     
     /**
      * Claims a need (认领): a member for themself, a team through its captain, an organisation through its contact.
@@ -876,7 +877,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `claimant`: Who takes it on.
      * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
      */
-    func claimNeed(actor: Actor, need: String, claimant: Claimant, promisedBy: Date) throws  -> Claim
+    func claimNeed(actor: Actor, need: Uuid, claimant: Claimant, promisedBy: Date) throws  -> Claim
     
     /**
      * The claimant reports the work done, with what was done.
@@ -884,7 +885,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `claim`: The claim.
      * - `fulfilment`: The fulfilment record.
      */
-    func completeClaim(actor: Actor, claim: String, fulfilment: Fulfilment) throws  -> Claim
+    func completeClaim(actor: Actor, claim: Uuid, fulfilment: Fulfilment) throws  -> Claim
     
     /**
      * Creates a unit of the residence tree. A district (no parent) only by the system; any other level by a district admin of the district, under a parent of the level above.
@@ -893,7 +894,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `name`: Its name.
      * - `parent`: Its parent (`None` only for a district).
      */
-    func createUnit(actor: Actor, kind: UnitKind, name: String, parent: String?) throws  -> ResidenceUnit
+    func createUnit(actor: Actor, kind: UnitKind, name: String, parent: Uuid?) throws  -> ResidenceUnit
     
     /**
      * Adds a category to the needs taxonomy (district admin).
@@ -918,7 +919,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
      */
-    func draftNeed(actor: Actor, committee: String, grid: String?, resident: String, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date) throws  -> Need
+    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date) throws  -> Need
     
     /**
      * Ends a pairing with a reason (staff).
@@ -926,28 +927,28 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `pairing`: The pairing.
      * - `reason`: Why.
      */
-    func endPairing(actor: Actor, pairing: String, reason: String) throws  -> Pairing
+    func endPairing(actor: Actor, pairing: Uuid, reason: String) throws  -> Pairing
     
     /**
      * Ends a role (staff).
      *
      * - `role`: The role.
      */
-    func endRole(actor: Actor, role: String) throws  -> Role
+    func endRole(actor: Actor, role: Uuid) throws  -> Role
     
     /**
      * Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
      *
      * - `resident`: The resident.
      */
-    func eraseResident(actor: Actor, resident: String) throws  -> Resident
+    func eraseResident(actor: Actor, resident: Uuid) throws  -> Resident
     
     /**
      * Marks an unclaimed need whose wanted-by date passed as expired (system, from `Hub::tick`).
      *
      * - `need`: The need.
      */
-    func expireNeed(actor: Actor, need: String) throws  -> Need
+    func expireNeed(actor: Actor, need: Uuid) throws  -> Need
     
     /**
      * The claimant moves the promised date later (at most `HubConfig::max_extensions` times). Unlike the first promise, an extension may go past the need's wanted-by date: the claimant and the committee agreed to it, and a claimed need does not expire.
@@ -955,7 +956,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `claim`: The claim.
      * - `promised_by`: The new promised date (after the current one).
      */
-    func extendClaim(actor: Actor, claim: String, promisedBy: Date) throws  -> Claim
+    func extendClaim(actor: Actor, claim: Uuid, promisedBy: Date) throws  -> Claim
     
     /**
      * Forms a volunteer team at a committee (staff).
@@ -965,7 +966,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `name`: Its name.
      * - `channel`: Channel tag.
      */
-    func formTeam(actor: Actor, committee: String, kind: TeamKind, name: String, channel: Channel) throws  -> Team
+    func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, channel: Channel) throws  -> Team
     
     /**
      * The work unit's party organisation issues a report certificate (报到证) to a member (its secretary).
@@ -977,7 +978,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `number`: The certificate number.
      * - `deadline`: Report before this time (in the future).
      */
-    func issueCertificate(actor: Actor, workUnit: String, name: String, phone: String?, idNumber: String?, number: String, deadline: Date) throws  -> Member
+    func issueCertificate(actor: Actor, workUnit: Uuid, name: String, phone: String?, idNumber: String?, number: String, deadline: Date) throws  -> Member
     
     /**
      * A member joins a team (the member signs up, or staff assign them).
@@ -985,14 +986,14 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `team`: The team.
      * - `member`: The member.
      */
-    func joinTeam(actor: Actor, team: String, member: String) throws  -> Team
+    func joinTeam(actor: Actor, team: Uuid, member: Uuid) throws  -> Team
     
     /**
      * Lapses a claim whose promised date passed; the need returns to the library (system).
      *
      * - `claim`: The claim.
      */
-    func lapseClaim(actor: Actor, claim: String) throws  -> Claim
+    func lapseClaim(actor: Actor, claim: Uuid) throws  -> Claim
     
     /**
      * A member leaves a team (the member, or staff); a captain must be replaced first.
@@ -1000,7 +1001,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `team`: The team.
      * - `member`: The member.
      */
-    func leaveTeam(actor: Actor, team: String, member: String) throws  -> Team
+    func leaveTeam(actor: Actor, team: Uuid, member: Uuid) throws  -> Team
     
     /**
      * A member logs service hours for themself.
@@ -1010,14 +1011,14 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `minutes`: Minutes (1 to 1440).
      * - `description`: What was done.
      */
-    func logHours(actor: Actor, member: String, servedAt: Date, minutes: Int64, description: String) throws  -> Hours
+    func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String) throws  -> Hours
     
     /**
      * Publishes a need into the project library (staff).
      *
      * - `need`: The need.
      */
-    func publishNeed(actor: Actor, need: String) throws  -> Need
+    func publishNeed(actor: Actor, need: Uuid) throws  -> Need
     
     /**
      * Records a counted activity (staff, or the captain of the team that held it).
@@ -1031,7 +1032,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `participants`: Participants in person-times.
      * - `people_reached`: People reached.
      */
-    func recordActivity(actor: Actor, committee: String, kind: ActivityKind, title: String, channel: Channel, team: String?, heldAt: Date, participants: Int64, peopleReached: Int64) throws  -> Activity
+    func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid?, heldAt: Date, participants: Int64, peopleReached: Int64) throws  -> Activity
     
     /**
      * Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
@@ -1040,7 +1041,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `feedback`: Satisfied or not.
      * - `wanted_by`: For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
      */
-    func recordFeedback(actor: Actor, need: String, feedback: Feedback, wantedBy: Date?) throws  -> Need
+    func recordFeedback(actor: Actor, need: Uuid, feedback: Feedback, wantedBy: Date?) throws  -> Need
     
     /**
      * Registers an enterprise or social organisation (district admin).
@@ -1051,7 +1052,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `contact_phone`: Contact phone (personal data).
      * - `district`: The district it serves.
      */
-    func registerOrganisation(actor: Actor, name: String, kind: OrganisationKind, contactName: String, contactPhone: String, district: String) throws  -> Organisation
+    func registerOrganisation(actor: Actor, name: String, kind: OrganisationKind, contactName: String, contactPhone: String, district: Uuid) throws  -> Organisation
     
     /**
      * Registers a resident (beneficiary) at a committee (its staff).
@@ -1064,7 +1065,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `address`: Address.
      * - `groups`: Groups (at least one).
      */
-    func registerResident(actor: Actor, committee: String, grid: String?, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup]) throws  -> Resident
+    func registerResident(actor: Actor, committee: Uuid, grid: Uuid?, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup]) throws  -> Resident
     
     /**
      * Registers a work unit and its party organisation (district admin).
@@ -1081,7 +1082,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `number`: The new certificate number.
      * - `deadline`: The new deadline (in the future).
      */
-    func reissueCertificate(actor: Actor, member: String, number: String, deadline: Date) throws  -> Member
+    func reissueCertificate(actor: Actor, member: Uuid, number: String, deadline: Date) throws  -> Member
     
     /**
      * Rejects logged hours with a reason (staff).
@@ -1089,7 +1090,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `hours`: The log entry.
      * - `reason`: Why.
      */
-    func rejectHours(actor: Actor, hours: String, reason: String) throws  -> Hours
+    func rejectHours(actor: Actor, hours: Uuid, reason: String) throws  -> Hours
     
     /**
      * Refuses a submitted need with a reason (staff).
@@ -1097,7 +1098,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `need`: The need.
      * - `reason`: Why.
      */
-    func rejectNeed(actor: Actor, need: String, reason: String) throws  -> Need
+    func rejectNeed(actor: Actor, need: Uuid, reason: String) throws  -> Need
     
     /**
      * The claimant (or staff) gives the need back to the library, with a reason.
@@ -1105,7 +1106,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `claim`: The claim.
      * - `reason`: Why.
      */
-    func releaseClaim(actor: Actor, claim: String, reason: String) throws  -> Claim
+    func releaseClaim(actor: Actor, claim: Uuid, reason: String) throws  -> Claim
     
     /**
      * The member reports (报到) to the committee where they live and signs the service commitment (the member, or that committee's staff at the counter).
@@ -1115,7 +1116,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `commitment`: The service commitment text.
      * - `skills`: Skills and professions.
      */
-    func reportMember(actor: Actor, member: String, committee: String, commitment: String, skills: [String]) throws  -> Member
+    func reportMember(actor: Actor, member: Uuid, committee: Uuid, commitment: String, skills: [String]) throws  -> Member
     
     /**
      * The committee returns a report with a reason; the work unit's ledger gets an entry.
@@ -1123,7 +1124,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `member`: The member.
      * - `reason`: Why.
      */
-    func returnReport(actor: Actor, member: String, reason: String) throws  -> Member
+    func returnReport(actor: Actor, member: Uuid, reason: String) throws  -> Member
     
     /**
      * The committee sends the work back with a reason (staff). The promised date moves to at least `HubConfig::warn_before` from now, so the claimant has time to redo the work before the claim could lapse.
@@ -1131,7 +1132,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `claim`: The claim.
      * - `reason`: Why.
      */
-    func sendBackClaim(actor: Actor, claim: String, reason: String) throws  -> Claim
+    func sendBackClaim(actor: Actor, claim: Uuid, reason: String) throws  -> Claim
     
     /**
      * Pairs a member with a resident in need (staff of the resident's committee).
@@ -1139,21 +1140,21 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `member`: The member (accepted).
      * - `resident`: The resident.
      */
-    func startPairing(actor: Actor, member: String, resident: String) throws  -> Pairing
+    func startPairing(actor: Actor, member: Uuid, resident: Uuid) throws  -> Pairing
     
     /**
      * The claimant starts work.
      *
      * - `claim`: The claim.
      */
-    func startWork(actor: Actor, claim: String) throws  -> Claim
+    func startWork(actor: Actor, claim: Uuid) throws  -> Claim
     
     /**
      * Submits a draft for the committee's check (its drafter or staff).
      *
      * - `need`: The need.
      */
-    func submitNeed(actor: Actor, need: String) throws  -> Need
+    func submitNeed(actor: Actor, need: Uuid) throws  -> Need
     
     /**
      * Replaces a resident's personal data and groups (the committee's staff).
@@ -1165,21 +1166,21 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `address`: Address.
      * - `groups`: Groups (at least one).
      */
-    func updateResident(actor: Actor, resident: String, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup]) throws  -> Resident
+    func updateResident(actor: Actor, resident: Uuid, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup]) throws  -> Resident
     
     /**
      * The committee checks the work and counts it (staff).
      *
      * - `claim`: The claim.
      */
-    func verifyClaim(actor: Actor, claim: String) throws  -> Claim
+    func verifyClaim(actor: Actor, claim: Uuid) throws  -> Claim
     
     /**
      * Emits the due-soon warning for a claim (system, from `Hub::tick`).
      *
      * - `claim`: The claim.
      */
-    func warnClaimDue(actor: Actor, claim: String) throws  -> Claim
+    func warnClaimDue(actor: Actor, claim: Uuid) throws  -> Claim
     
     /**
      * Takes a need back (staff); not while it is claimed.
@@ -1187,12 +1188,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `need`: The need.
      * - `reason`: Why.
      */
-    func withdrawNeed(actor: Actor, need: String, reason: String) throws  -> Need
+    func withdrawNeed(actor: Actor, need: Uuid, reason: String) throws  -> Need
     
     /**
      * Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
      */
-    func activities(actor: Actor, unit: String, limit: Int64) throws  -> [Activity]
+    func activities(actor: Actor, unit: Uuid, limit: Int64) throws  -> [Activity]
     
     /**
      * Calls `listener` with every change this Hub commits from now on.
@@ -1212,7 +1213,7 @@ public protocol HubProtocol: AnyObject, Sendable {
     /**
      * A work unit's certificates and where each stands.
      */
-    func certificates(actor: Actor, workUnit: String) throws  -> [CertificateRow]
+    func certificates(actor: Actor, workUnit: Uuid) throws  -> [CertificateRow]
     
     /**
      * The changes after sequence number `after` that the actor may read (at most `limit`),
@@ -1223,12 +1224,12 @@ public protocol HubProtocol: AnyObject, Sendable {
     /**
      * One claim.
      */
-    func claim(actor: Actor, id: String) throws  -> Claim
+    func claim(actor: Actor, id: Uuid) throws  -> Claim
     
     /**
      * Claims of a need, or at committees under a unit, optionally only some statuses.
      */
-    func claims(actor: Actor, need: String?, unit: String?, statuses: [ClaimStatus]) throws  -> [Claim]
+    func claims(actor: Actor, need: Uuid?, unit: Uuid?, statuses: [ClaimStatus]) throws  -> [Claim]
     
     /**
      * Claims held by one claimant (a member's "my claims").
@@ -1238,48 +1239,48 @@ public protocol HubProtocol: AnyObject, Sendable {
     /**
      * A committee's ledger of needs with their latest claims (residents masked).
      */
-    func committeeLedger(actor: Actor, unit: String, period: Period) throws  -> [NeedLedgerRow]
+    func committeeLedger(actor: Actor, unit: Uuid, period: Period) throws  -> [NeedLedgerRow]
     
     /**
      * Hours logged at committees under `unit`, optionally of one status.
      */
-    func hoursAt(actor: Actor, unit: String, status: HoursStatus?) throws  -> [Hours]
+    func hoursAt(actor: Actor, unit: Uuid, status: HoursStatus?) throws  -> [Hours]
     
     /**
      * A member's logged hours.
      */
-    func hoursOf(actor: Actor, member: String) throws  -> [Hours]
+    func hoursOf(actor: Actor, member: Uuid) throws  -> [Hours]
     
     /**
      * The acceptances and returns sent back to a work unit.
      */
-    func ledger(actor: Actor, workUnit: String) throws  -> [LedgerEntry]
+    func ledger(actor: Actor, workUnit: Uuid) throws  -> [LedgerEntry]
     
     /**
      * One page of the project library under `unit`, optionally only some statuses; pass the
      * page's `next` as `after` for the next page (`limit` 0 means 50).
      */
-    func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: String?, after: String?, limit: Int64) throws  -> NeedPage
+    func library(actor: Actor, unit: Uuid?, statuses: [NeedStatus], text: String?, after: Uuid?, limit: Int64) throws  -> NeedPage
     
     /**
      * One member (phone and ID number masked unless the actor is entitled).
      */
-    func member(actor: Actor, id: String) throws  -> Member
+    func member(actor: Actor, id: Uuid) throws  -> Member
     
     /**
      * Members reported to committees under `unit` (staff), optionally only some statuses.
      */
-    func members(actor: Actor, unit: String, statuses: [MemberStatus]) throws  -> [Member]
+    func members(actor: Actor, unit: Uuid, statuses: [MemberStatus]) throws  -> [Member]
     
     /**
      * Accepted members of a committee who are in none of its teams yet.
      */
-    func membersWithoutTeam(actor: Actor, committee: String) throws  -> [Member]
+    func membersWithoutTeam(actor: Actor, committee: Uuid) throws  -> [Member]
     
     /**
      * One need.
      */
-    func need(actor: Actor, id: String) throws  -> Need
+    func need(actor: Actor, id: Uuid) throws  -> Need
     
     /**
      * Every enterprise and social organisation (contacts masked unless entitled).
@@ -1289,37 +1290,37 @@ public protocol HubProtocol: AnyObject, Sendable {
     /**
      * Pairings under `unit`.
      */
-    func pairings(actor: Actor, unit: String, currentOnly: Bool) throws  -> [Pairing]
+    func pairings(actor: Actor, unit: Uuid, currentOnly: Bool) throws  -> [Pairing]
     
     /**
-     * The district report for a unit subtree over `period`.
+     * The district report for a unit subtree over `period` (all time when left out).
      */
-    func report(actor: Actor, unit: String, period: Period) throws  -> Report
+    func report(actor: Actor, unit: Uuid, period: Period) throws  -> Report
     
     /**
      * One resident (personal data masked unless the actor is entitled).
      */
-    func resident(actor: Actor, id: String) throws  -> Resident
+    func resident(actor: Actor, id: Uuid) throws  -> Resident
     
     /**
      * Residents held by committees under `unit`.
      */
-    func residents(actor: Actor, unit: String) throws  -> [Resident]
+    func residents(actor: Actor, unit: Uuid) throws  -> [Resident]
     
     /**
      * Three-heads roles under `unit`.
      */
-    func roles(actor: Actor, unit: String, currentOnly: Bool) throws  -> [Role]
+    func roles(actor: Actor, unit: Uuid, currentOnly: Bool) throws  -> [Role]
     
     /**
      * One team.
      */
-    func team(actor: Actor, id: String) throws  -> Team
+    func team(actor: Actor, id: Uuid) throws  -> Team
     
     /**
      * Teams of committees under `unit`.
      */
-    func teams(actor: Actor, unit: String) throws  -> [Team]
+    func teams(actor: Actor, unit: Uuid) throws  -> [Team]
     
     /**
      * Warns about claims due soon, lapses overdue claims and expires stale needs (call it
@@ -1330,22 +1331,22 @@ public protocol HubProtocol: AnyObject, Sendable {
     /**
      * One unit of the residence tree.
      */
-    func unit(actor: Actor, id: String) throws  -> ResidenceUnit
+    func unit(actor: Actor, id: Uuid) throws  -> ResidenceUnit
     
     /**
-     * Units, optionally the children of `parent` and/or of one `kind`.
+     * Units, optionally the children of `parent` and/or of one `kind` (both may be left out).
      */
-    func units(actor: Actor, parent: String?, kind: UnitKind?) throws  -> [ResidenceUnit]
+    func units(actor: Actor, parent: Uuid?, kind: UnitKind?) throws  -> [ResidenceUnit]
     
     /**
      * A work unit's ledger (台账): one row per member it certified (phones masked).
      */
-    func workUnitLedger(actor: Actor, workUnit: String, period: Period) throws  -> [MemberLedgerRow]
+    func workUnitLedger(actor: Actor, workUnit: Uuid, period: Period) throws  -> [MemberLedgerRow]
     
     /**
      * Members certified by a work unit (its secretary, district admins).
      */
-    func workUnitMembers(actor: Actor, workUnit: String) throws  -> [Member]
+    func workUnitMembers(actor: Actor, workUnit: Uuid) throws  -> [Member]
     
     /**
      * Every registered work unit.
@@ -1456,13 +1457,13 @@ public static func openEncrypted(path: String, key: DatabaseKey)throws  -> Hub  
      * - `member`: The member.
      * - `note`: An optional note for the work unit.
      */
-open func acceptReport(actor: Actor, member: String, note: String?)throws  -> Member  {
+open func acceptReport(actor: Actor, member: Uuid, note: String? = nil)throws  -> Member  {
     return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_accept_report(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
+        FfiConverterTypeUuid_lower(member),
         FfiConverterOptionString.lower(note),uniffiCallStatus
     )
 })
@@ -1474,14 +1475,14 @@ open func acceptReport(actor: Actor, member: String, note: String?)throws  -> Me
      * - `team`: The team.
      * - `member`: The member.
      */
-open func appointCaptain(actor: Actor, team: String, member: String)throws  -> Team  {
+open func appointCaptain(actor: Actor, team: Uuid, member: Uuid)throws  -> Team  {
     return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_appoint_captain(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(team),
-        FfiConverterString.lower(member),uniffiCallStatus
+        FfiConverterTypeUuid_lower(team),
+        FfiConverterTypeUuid_lower(member),uniffiCallStatus
     )
 })
 }
@@ -1491,13 +1492,13 @@ open func appointCaptain(actor: Actor, team: String, member: String)throws  -> T
      *
      * - `hours`: The log entry.
      */
-open func approveHours(actor: Actor, hours: String)throws  -> Hours  {
+open func approveHours(actor: Actor, hours: Uuid)throws  -> Hours  {
     return try  FfiConverterTypeHours_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_approve_hours(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(hours),uniffiCallStatus
+        FfiConverterTypeUuid_lower(hours),uniffiCallStatus
     )
 })
 }
@@ -1509,13 +1510,13 @@ open func approveHours(actor: Actor, hours: String)throws  -> Hours  {
      * - `kind`: The role.
      * - `scope`: What it covers.
      */
-open func assignRole(actor: Actor, member: String, kind: RoleKind, scope: String)throws  -> Role  {
+open func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String)throws  -> Role  {
     return try  FfiConverterTypeRole_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_assign_role(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
+        FfiConverterTypeUuid_lower(member),
         FfiConverterTypeRoleKind_lower(kind),
         FfiConverterString.lower(scope),uniffiCallStatus
     )
@@ -1529,13 +1530,13 @@ open func assignRole(actor: Actor, member: String, kind: RoleKind, scope: String
      * - `claimant`: Who takes it on.
      * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
      */
-open func claimNeed(actor: Actor, need: String, claimant: Claimant, promisedBy: Date)throws  -> Claim  {
+open func claimNeed(actor: Actor, need: Uuid, claimant: Claimant, promisedBy: Date)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_claim_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),
+        FfiConverterTypeUuid_lower(need),
         FfiConverterTypeClaimant_lower(claimant),
         FfiConverterTimestamp.lower(promisedBy),uniffiCallStatus
     )
@@ -1548,13 +1549,13 @@ open func claimNeed(actor: Actor, need: String, claimant: Claimant, promisedBy: 
      * - `claim`: The claim.
      * - `fulfilment`: The fulfilment record.
      */
-open func completeClaim(actor: Actor, claim: String, fulfilment: Fulfilment)throws  -> Claim  {
+open func completeClaim(actor: Actor, claim: Uuid, fulfilment: Fulfilment)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_complete_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),
+        FfiConverterTypeUuid_lower(claim),
         FfiConverterTypeFulfilment_lower(fulfilment),uniffiCallStatus
     )
 })
@@ -1567,7 +1568,7 @@ open func completeClaim(actor: Actor, claim: String, fulfilment: Fulfilment)thro
      * - `name`: Its name.
      * - `parent`: Its parent (`None` only for a district).
      */
-open func createUnit(actor: Actor, kind: UnitKind, name: String, parent: String?)throws  -> ResidenceUnit  {
+open func createUnit(actor: Actor, kind: UnitKind, name: String, parent: Uuid? = nil)throws  -> ResidenceUnit  {
     return try  FfiConverterTypeResidenceUnit_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_create_unit(
@@ -1575,7 +1576,7 @@ open func createUnit(actor: Actor, kind: UnitKind, name: String, parent: String?
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUnitKind_lower(kind),
         FfiConverterString.lower(name),
-        FfiConverterOptionString.lower(parent),uniffiCallStatus
+        FfiConverterOptionTypeUuid.lower(parent),uniffiCallStatus
     )
 })
 }
@@ -1614,15 +1615,15 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
      */
-open func draftNeed(actor: Actor, committee: String, grid: String?, resident: String, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date)throws  -> Need  {
+open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_draft_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(committee),
-        FfiConverterOptionString.lower(grid),
-        FfiConverterString.lower(resident),
+        FfiConverterTypeUuid_lower(committee),
+        FfiConverterOptionTypeUuid.lower(grid),
+        FfiConverterTypeUuid_lower(resident),
         FfiConverterString.lower(title),
         FfiConverterString.lower(description),
         FfiConverterString.lower(category),
@@ -1640,13 +1641,13 @@ open func draftNeed(actor: Actor, committee: String, grid: String?, resident: St
      * - `pairing`: The pairing.
      * - `reason`: Why.
      */
-open func endPairing(actor: Actor, pairing: String, reason: String)throws  -> Pairing  {
+open func endPairing(actor: Actor, pairing: Uuid, reason: String)throws  -> Pairing  {
     return try  FfiConverterTypePairing_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_end_pairing(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(pairing),
+        FfiConverterTypeUuid_lower(pairing),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -1657,13 +1658,13 @@ open func endPairing(actor: Actor, pairing: String, reason: String)throws  -> Pa
      *
      * - `role`: The role.
      */
-open func endRole(actor: Actor, role: String)throws  -> Role  {
+open func endRole(actor: Actor, role: Uuid)throws  -> Role  {
     return try  FfiConverterTypeRole_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_end_role(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(role),uniffiCallStatus
+        FfiConverterTypeUuid_lower(role),uniffiCallStatus
     )
 })
 }
@@ -1673,13 +1674,13 @@ open func endRole(actor: Actor, role: String)throws  -> Role  {
      *
      * - `resident`: The resident.
      */
-open func eraseResident(actor: Actor, resident: String)throws  -> Resident  {
+open func eraseResident(actor: Actor, resident: Uuid)throws  -> Resident  {
     return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_erase_resident(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(resident),uniffiCallStatus
+        FfiConverterTypeUuid_lower(resident),uniffiCallStatus
     )
 })
 }
@@ -1689,13 +1690,13 @@ open func eraseResident(actor: Actor, resident: String)throws  -> Resident  {
      *
      * - `need`: The need.
      */
-open func expireNeed(actor: Actor, need: String)throws  -> Need  {
+open func expireNeed(actor: Actor, need: Uuid)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_expire_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),uniffiCallStatus
+        FfiConverterTypeUuid_lower(need),uniffiCallStatus
     )
 })
 }
@@ -1706,13 +1707,13 @@ open func expireNeed(actor: Actor, need: String)throws  -> Need  {
      * - `claim`: The claim.
      * - `promised_by`: The new promised date (after the current one).
      */
-open func extendClaim(actor: Actor, claim: String, promisedBy: Date)throws  -> Claim  {
+open func extendClaim(actor: Actor, claim: Uuid, promisedBy: Date)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_extend_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),
+        FfiConverterTypeUuid_lower(claim),
         FfiConverterTimestamp.lower(promisedBy),uniffiCallStatus
     )
 })
@@ -1726,13 +1727,13 @@ open func extendClaim(actor: Actor, claim: String, promisedBy: Date)throws  -> C
      * - `name`: Its name.
      * - `channel`: Channel tag.
      */
-open func formTeam(actor: Actor, committee: String, kind: TeamKind, name: String, channel: Channel)throws  -> Team  {
+open func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, channel: Channel)throws  -> Team  {
     return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_form_team(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(committee),
+        FfiConverterTypeUuid_lower(committee),
         FfiConverterTypeTeamKind_lower(kind),
         FfiConverterString.lower(name),
         FfiConverterTypeChannel_lower(channel),uniffiCallStatus
@@ -1750,13 +1751,13 @@ open func formTeam(actor: Actor, committee: String, kind: TeamKind, name: String
      * - `number`: The certificate number.
      * - `deadline`: Report before this time (in the future).
      */
-open func issueCertificate(actor: Actor, workUnit: String, name: String, phone: String?, idNumber: String?, number: String, deadline: Date)throws  -> Member  {
+open func issueCertificate(actor: Actor, workUnit: Uuid, name: String, phone: String? = nil, idNumber: String? = nil, number: String, deadline: Date)throws  -> Member  {
     return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_issue_certificate(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),
+        FfiConverterTypeUuid_lower(workUnit),
         FfiConverterString.lower(name),
         FfiConverterOptionString.lower(phone),
         FfiConverterOptionString.lower(idNumber),
@@ -1772,14 +1773,14 @@ open func issueCertificate(actor: Actor, workUnit: String, name: String, phone: 
      * - `team`: The team.
      * - `member`: The member.
      */
-open func joinTeam(actor: Actor, team: String, member: String)throws  -> Team  {
+open func joinTeam(actor: Actor, team: Uuid, member: Uuid)throws  -> Team  {
     return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_join_team(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(team),
-        FfiConverterString.lower(member),uniffiCallStatus
+        FfiConverterTypeUuid_lower(team),
+        FfiConverterTypeUuid_lower(member),uniffiCallStatus
     )
 })
 }
@@ -1789,13 +1790,13 @@ open func joinTeam(actor: Actor, team: String, member: String)throws  -> Team  {
      *
      * - `claim`: The claim.
      */
-open func lapseClaim(actor: Actor, claim: String)throws  -> Claim  {
+open func lapseClaim(actor: Actor, claim: Uuid)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_lapse_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),uniffiCallStatus
+        FfiConverterTypeUuid_lower(claim),uniffiCallStatus
     )
 })
 }
@@ -1806,14 +1807,14 @@ open func lapseClaim(actor: Actor, claim: String)throws  -> Claim  {
      * - `team`: The team.
      * - `member`: The member.
      */
-open func leaveTeam(actor: Actor, team: String, member: String)throws  -> Team  {
+open func leaveTeam(actor: Actor, team: Uuid, member: Uuid)throws  -> Team  {
     return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_leave_team(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(team),
-        FfiConverterString.lower(member),uniffiCallStatus
+        FfiConverterTypeUuid_lower(team),
+        FfiConverterTypeUuid_lower(member),uniffiCallStatus
     )
 })
 }
@@ -1826,13 +1827,13 @@ open func leaveTeam(actor: Actor, team: String, member: String)throws  -> Team  
      * - `minutes`: Minutes (1 to 1440).
      * - `description`: What was done.
      */
-open func logHours(actor: Actor, member: String, servedAt: Date, minutes: Int64, description: String)throws  -> Hours  {
+open func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String)throws  -> Hours  {
     return try  FfiConverterTypeHours_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_log_hours(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
+        FfiConverterTypeUuid_lower(member),
         FfiConverterTimestamp.lower(servedAt),
         FfiConverterInt64.lower(minutes),
         FfiConverterString.lower(description),uniffiCallStatus
@@ -1845,13 +1846,13 @@ open func logHours(actor: Actor, member: String, servedAt: Date, minutes: Int64,
      *
      * - `need`: The need.
      */
-open func publishNeed(actor: Actor, need: String)throws  -> Need  {
+open func publishNeed(actor: Actor, need: Uuid)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_publish_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),uniffiCallStatus
+        FfiConverterTypeUuid_lower(need),uniffiCallStatus
     )
 })
 }
@@ -1868,17 +1869,17 @@ open func publishNeed(actor: Actor, need: String)throws  -> Need  {
      * - `participants`: Participants in person-times.
      * - `people_reached`: People reached.
      */
-open func recordActivity(actor: Actor, committee: String, kind: ActivityKind, title: String, channel: Channel, team: String?, heldAt: Date, participants: Int64, peopleReached: Int64)throws  -> Activity  {
+open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid? = nil, heldAt: Date, participants: Int64, peopleReached: Int64)throws  -> Activity  {
     return try  FfiConverterTypeActivity_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_record_activity(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(committee),
+        FfiConverterTypeUuid_lower(committee),
         FfiConverterTypeActivityKind_lower(kind),
         FfiConverterString.lower(title),
         FfiConverterTypeChannel_lower(channel),
-        FfiConverterOptionString.lower(team),
+        FfiConverterOptionTypeUuid.lower(team),
         FfiConverterTimestamp.lower(heldAt),
         FfiConverterInt64.lower(participants),
         FfiConverterInt64.lower(peopleReached),uniffiCallStatus
@@ -1893,13 +1894,13 @@ open func recordActivity(actor: Actor, committee: String, kind: ActivityKind, ti
      * - `feedback`: Satisfied or not.
      * - `wanted_by`: For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
      */
-open func recordFeedback(actor: Actor, need: String, feedback: Feedback, wantedBy: Date?)throws  -> Need  {
+open func recordFeedback(actor: Actor, need: Uuid, feedback: Feedback, wantedBy: Date? = nil)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_record_feedback(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),
+        FfiConverterTypeUuid_lower(need),
         FfiConverterTypeFeedback_lower(feedback),
         FfiConverterOptionTimestamp.lower(wantedBy),uniffiCallStatus
     )
@@ -1915,7 +1916,7 @@ open func recordFeedback(actor: Actor, need: String, feedback: Feedback, wantedB
      * - `contact_phone`: Contact phone (personal data).
      * - `district`: The district it serves.
      */
-open func registerOrganisation(actor: Actor, name: String, kind: OrganisationKind, contactName: String, contactPhone: String, district: String)throws  -> Organisation  {
+open func registerOrganisation(actor: Actor, name: String, kind: OrganisationKind, contactName: String, contactPhone: String, district: Uuid)throws  -> Organisation  {
     return try  FfiConverterTypeOrganisation_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_register_organisation(
@@ -1925,7 +1926,7 @@ open func registerOrganisation(actor: Actor, name: String, kind: OrganisationKin
         FfiConverterTypeOrganisationKind_lower(kind),
         FfiConverterString.lower(contactName),
         FfiConverterString.lower(contactPhone),
-        FfiConverterString.lower(district),uniffiCallStatus
+        FfiConverterTypeUuid_lower(district),uniffiCallStatus
     )
 })
 }
@@ -1941,14 +1942,14 @@ open func registerOrganisation(actor: Actor, name: String, kind: OrganisationKin
      * - `address`: Address.
      * - `groups`: Groups (at least one).
      */
-open func registerResident(actor: Actor, committee: String, grid: String?, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup])throws  -> Resident  {
+open func registerResident(actor: Actor, committee: Uuid, grid: Uuid? = nil, name: String, phone: String? = nil, idNumber: String? = nil, address: String? = nil, groups: [ResidentGroup] = [])throws  -> Resident  {
     return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_register_resident(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(committee),
-        FfiConverterOptionString.lower(grid),
+        FfiConverterTypeUuid_lower(committee),
+        FfiConverterOptionTypeUuid.lower(grid),
         FfiConverterString.lower(name),
         FfiConverterOptionString.lower(phone),
         FfiConverterOptionString.lower(idNumber),
@@ -1983,13 +1984,13 @@ open func registerWorkUnit(actor: Actor, name: String, partyOrganisation: String
      * - `number`: The new certificate number.
      * - `deadline`: The new deadline (in the future).
      */
-open func reissueCertificate(actor: Actor, member: String, number: String, deadline: Date)throws  -> Member  {
+open func reissueCertificate(actor: Actor, member: Uuid, number: String, deadline: Date)throws  -> Member  {
     return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_reissue_certificate(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
+        FfiConverterTypeUuid_lower(member),
         FfiConverterString.lower(number),
         FfiConverterTimestamp.lower(deadline),uniffiCallStatus
     )
@@ -2002,13 +2003,13 @@ open func reissueCertificate(actor: Actor, member: String, number: String, deadl
      * - `hours`: The log entry.
      * - `reason`: Why.
      */
-open func rejectHours(actor: Actor, hours: String, reason: String)throws  -> Hours  {
+open func rejectHours(actor: Actor, hours: Uuid, reason: String)throws  -> Hours  {
     return try  FfiConverterTypeHours_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_reject_hours(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(hours),
+        FfiConverterTypeUuid_lower(hours),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -2020,13 +2021,13 @@ open func rejectHours(actor: Actor, hours: String, reason: String)throws  -> Hou
      * - `need`: The need.
      * - `reason`: Why.
      */
-open func rejectNeed(actor: Actor, need: String, reason: String)throws  -> Need  {
+open func rejectNeed(actor: Actor, need: Uuid, reason: String)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_reject_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),
+        FfiConverterTypeUuid_lower(need),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -2038,13 +2039,13 @@ open func rejectNeed(actor: Actor, need: String, reason: String)throws  -> Need 
      * - `claim`: The claim.
      * - `reason`: Why.
      */
-open func releaseClaim(actor: Actor, claim: String, reason: String)throws  -> Claim  {
+open func releaseClaim(actor: Actor, claim: Uuid, reason: String)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_release_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),
+        FfiConverterTypeUuid_lower(claim),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -2058,14 +2059,14 @@ open func releaseClaim(actor: Actor, claim: String, reason: String)throws  -> Cl
      * - `commitment`: The service commitment text.
      * - `skills`: Skills and professions.
      */
-open func reportMember(actor: Actor, member: String, committee: String, commitment: String, skills: [String])throws  -> Member  {
+open func reportMember(actor: Actor, member: Uuid, committee: Uuid, commitment: String, skills: [String] = [])throws  -> Member  {
     return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_report_member(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
-        FfiConverterString.lower(committee),
+        FfiConverterTypeUuid_lower(member),
+        FfiConverterTypeUuid_lower(committee),
         FfiConverterString.lower(commitment),
         FfiConverterSequenceString.lower(skills),uniffiCallStatus
     )
@@ -2078,13 +2079,13 @@ open func reportMember(actor: Actor, member: String, committee: String, commitme
      * - `member`: The member.
      * - `reason`: Why.
      */
-open func returnReport(actor: Actor, member: String, reason: String)throws  -> Member  {
+open func returnReport(actor: Actor, member: Uuid, reason: String)throws  -> Member  {
     return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_return_report(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
+        FfiConverterTypeUuid_lower(member),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -2096,13 +2097,13 @@ open func returnReport(actor: Actor, member: String, reason: String)throws  -> M
      * - `claim`: The claim.
      * - `reason`: Why.
      */
-open func sendBackClaim(actor: Actor, claim: String, reason: String)throws  -> Claim  {
+open func sendBackClaim(actor: Actor, claim: Uuid, reason: String)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_send_back_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),
+        FfiConverterTypeUuid_lower(claim),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -2114,14 +2115,14 @@ open func sendBackClaim(actor: Actor, claim: String, reason: String)throws  -> C
      * - `member`: The member (accepted).
      * - `resident`: The resident.
      */
-open func startPairing(actor: Actor, member: String, resident: String)throws  -> Pairing  {
+open func startPairing(actor: Actor, member: Uuid, resident: Uuid)throws  -> Pairing  {
     return try  FfiConverterTypePairing_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_start_pairing(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),
-        FfiConverterString.lower(resident),uniffiCallStatus
+        FfiConverterTypeUuid_lower(member),
+        FfiConverterTypeUuid_lower(resident),uniffiCallStatus
     )
 })
 }
@@ -2131,13 +2132,13 @@ open func startPairing(actor: Actor, member: String, resident: String)throws  ->
      *
      * - `claim`: The claim.
      */
-open func startWork(actor: Actor, claim: String)throws  -> Claim  {
+open func startWork(actor: Actor, claim: Uuid)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_start_work(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),uniffiCallStatus
+        FfiConverterTypeUuid_lower(claim),uniffiCallStatus
     )
 })
 }
@@ -2147,13 +2148,13 @@ open func startWork(actor: Actor, claim: String)throws  -> Claim  {
      *
      * - `need`: The need.
      */
-open func submitNeed(actor: Actor, need: String)throws  -> Need  {
+open func submitNeed(actor: Actor, need: Uuid)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_submit_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),uniffiCallStatus
+        FfiConverterTypeUuid_lower(need),uniffiCallStatus
     )
 })
 }
@@ -2168,13 +2169,13 @@ open func submitNeed(actor: Actor, need: String)throws  -> Need  {
      * - `address`: Address.
      * - `groups`: Groups (at least one).
      */
-open func updateResident(actor: Actor, resident: String, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup])throws  -> Resident  {
+open func updateResident(actor: Actor, resident: Uuid, name: String, phone: String? = nil, idNumber: String? = nil, address: String? = nil, groups: [ResidentGroup] = [])throws  -> Resident  {
     return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_update_resident(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(resident),
+        FfiConverterTypeUuid_lower(resident),
         FfiConverterString.lower(name),
         FfiConverterOptionString.lower(phone),
         FfiConverterOptionString.lower(idNumber),
@@ -2189,13 +2190,13 @@ open func updateResident(actor: Actor, resident: String, name: String, phone: St
      *
      * - `claim`: The claim.
      */
-open func verifyClaim(actor: Actor, claim: String)throws  -> Claim  {
+open func verifyClaim(actor: Actor, claim: Uuid)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_verify_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),uniffiCallStatus
+        FfiConverterTypeUuid_lower(claim),uniffiCallStatus
     )
 })
 }
@@ -2205,13 +2206,13 @@ open func verifyClaim(actor: Actor, claim: String)throws  -> Claim  {
      *
      * - `claim`: The claim.
      */
-open func warnClaimDue(actor: Actor, claim: String)throws  -> Claim  {
+open func warnClaimDue(actor: Actor, claim: Uuid)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_warn_claim_due(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(claim),uniffiCallStatus
+        FfiConverterTypeUuid_lower(claim),uniffiCallStatus
     )
 })
 }
@@ -2222,13 +2223,13 @@ open func warnClaimDue(actor: Actor, claim: String)throws  -> Claim  {
      * - `need`: The need.
      * - `reason`: Why.
      */
-open func withdrawNeed(actor: Actor, need: String, reason: String)throws  -> Need  {
+open func withdrawNeed(actor: Actor, need: Uuid, reason: String)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_withdraw_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(need),
+        FfiConverterTypeUuid_lower(need),
         FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
@@ -2237,13 +2238,13 @@ open func withdrawNeed(actor: Actor, need: String, reason: String)throws  -> Nee
     /**
      * Activities at committees under `unit` (one page of at most `limit`, 0 for the default).
      */
-open func activities(actor: Actor, unit: String, limit: Int64)throws  -> [Activity]  {
+open func activities(actor: Actor, unit: Uuid, limit: Int64 = Int64(0))throws  -> [Activity]  {
     return try  FfiConverterSequenceTypeActivity.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_activities(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterInt64.lower(limit),uniffiCallStatus
     )
 })
@@ -2288,13 +2289,13 @@ open func categories()throws  -> [Category]  {
     /**
      * A work unit's certificates and where each stands.
      */
-open func certificates(actor: Actor, workUnit: String)throws  -> [CertificateRow]  {
+open func certificates(actor: Actor, workUnit: Uuid)throws  -> [CertificateRow]  {
     return try  FfiConverterSequenceTypeCertificateRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_certificates(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),uniffiCallStatus
+        FfiConverterTypeUuid_lower(workUnit),uniffiCallStatus
     )
 })
 }
@@ -2318,13 +2319,13 @@ open func changesSince(actor: Actor, after: Int64, limit: Int64)throws  -> [Chan
     /**
      * One claim.
      */
-open func claim(actor: Actor, id: String)throws  -> Claim  {
+open func claim(actor: Actor, id: Uuid)throws  -> Claim  {
     return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_claim(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeUuid_lower(id),uniffiCallStatus
     )
 })
 }
@@ -2332,14 +2333,14 @@ open func claim(actor: Actor, id: String)throws  -> Claim  {
     /**
      * Claims of a need, or at committees under a unit, optionally only some statuses.
      */
-open func claims(actor: Actor, need: String?, unit: String?, statuses: [ClaimStatus])throws  -> [Claim]  {
+open func claims(actor: Actor, need: Uuid? = nil, unit: Uuid? = nil, statuses: [ClaimStatus] = [])throws  -> [Claim]  {
     return try  FfiConverterSequenceTypeClaim.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_claims(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterOptionString.lower(need),
-        FfiConverterOptionString.lower(unit),
+        FfiConverterOptionTypeUuid.lower(need),
+        FfiConverterOptionTypeUuid.lower(unit),
         FfiConverterSequenceTypeClaimStatus.lower(statuses),uniffiCallStatus
     )
 })
@@ -2362,13 +2363,13 @@ open func claimsOf(actor: Actor, claimant: Claimant)throws  -> [Claim]  {
     /**
      * A committee's ledger of needs with their latest claims (residents masked).
      */
-open func committeeLedger(actor: Actor, unit: String, period: Period)throws  -> [NeedLedgerRow]  {
+open func committeeLedger(actor: Actor, unit: Uuid, period: Period = Period())throws  -> [NeedLedgerRow]  {
     return try  FfiConverterSequenceTypeNeedLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_committee_ledger(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterTypePeriod_lower(period),uniffiCallStatus
     )
 })
@@ -2377,13 +2378,13 @@ open func committeeLedger(actor: Actor, unit: String, period: Period)throws  -> 
     /**
      * Hours logged at committees under `unit`, optionally of one status.
      */
-open func hoursAt(actor: Actor, unit: String, status: HoursStatus?)throws  -> [Hours]  {
+open func hoursAt(actor: Actor, unit: Uuid, status: HoursStatus? = nil)throws  -> [Hours]  {
     return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_hours_at(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterOptionTypeHoursStatus.lower(status),uniffiCallStatus
     )
 })
@@ -2392,13 +2393,13 @@ open func hoursAt(actor: Actor, unit: String, status: HoursStatus?)throws  -> [H
     /**
      * A member's logged hours.
      */
-open func hoursOf(actor: Actor, member: String)throws  -> [Hours]  {
+open func hoursOf(actor: Actor, member: Uuid)throws  -> [Hours]  {
     return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_hours_of(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(member),uniffiCallStatus
+        FfiConverterTypeUuid_lower(member),uniffiCallStatus
     )
 })
 }
@@ -2406,13 +2407,13 @@ open func hoursOf(actor: Actor, member: String)throws  -> [Hours]  {
     /**
      * The acceptances and returns sent back to a work unit.
      */
-open func ledger(actor: Actor, workUnit: String)throws  -> [LedgerEntry]  {
+open func ledger(actor: Actor, workUnit: Uuid)throws  -> [LedgerEntry]  {
     return try  FfiConverterSequenceTypeLedgerEntry.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_ledger(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),uniffiCallStatus
+        FfiConverterTypeUuid_lower(workUnit),uniffiCallStatus
     )
 })
 }
@@ -2421,16 +2422,16 @@ open func ledger(actor: Actor, workUnit: String)throws  -> [LedgerEntry]  {
      * One page of the project library under `unit`, optionally only some statuses; pass the
      * page's `next` as `after` for the next page (`limit` 0 means 50).
      */
-open func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: String?, after: String?, limit: Int64)throws  -> NeedPage  {
+open func library(actor: Actor, unit: Uuid? = nil, statuses: [NeedStatus] = [], text: String? = nil, after: Uuid? = nil, limit: Int64 = Int64(0))throws  -> NeedPage  {
     return try  FfiConverterTypeNeedPage_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_library(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterOptionString.lower(unit),
+        FfiConverterOptionTypeUuid.lower(unit),
         FfiConverterSequenceTypeNeedStatus.lower(statuses),
         FfiConverterOptionString.lower(text),
-        FfiConverterOptionString.lower(after),
+        FfiConverterOptionTypeUuid.lower(after),
         FfiConverterInt64.lower(limit),uniffiCallStatus
     )
 })
@@ -2439,13 +2440,13 @@ open func library(actor: Actor, unit: String?, statuses: [NeedStatus], text: Str
     /**
      * One member (phone and ID number masked unless the actor is entitled).
      */
-open func member(actor: Actor, id: String)throws  -> Member  {
+open func member(actor: Actor, id: Uuid)throws  -> Member  {
     return try  FfiConverterTypeMember_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_member(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeUuid_lower(id),uniffiCallStatus
     )
 })
 }
@@ -2453,13 +2454,13 @@ open func member(actor: Actor, id: String)throws  -> Member  {
     /**
      * Members reported to committees under `unit` (staff), optionally only some statuses.
      */
-open func members(actor: Actor, unit: String, statuses: [MemberStatus])throws  -> [Member]  {
+open func members(actor: Actor, unit: Uuid, statuses: [MemberStatus] = [])throws  -> [Member]  {
     return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_members(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterSequenceTypeMemberStatus.lower(statuses),uniffiCallStatus
     )
 })
@@ -2468,13 +2469,13 @@ open func members(actor: Actor, unit: String, statuses: [MemberStatus])throws  -
     /**
      * Accepted members of a committee who are in none of its teams yet.
      */
-open func membersWithoutTeam(actor: Actor, committee: String)throws  -> [Member]  {
+open func membersWithoutTeam(actor: Actor, committee: Uuid)throws  -> [Member]  {
     return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_members_without_team(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(committee),uniffiCallStatus
+        FfiConverterTypeUuid_lower(committee),uniffiCallStatus
     )
 })
 }
@@ -2482,13 +2483,13 @@ open func membersWithoutTeam(actor: Actor, committee: String)throws  -> [Member]
     /**
      * One need.
      */
-open func need(actor: Actor, id: String)throws  -> Need  {
+open func need(actor: Actor, id: Uuid)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_need(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeUuid_lower(id),uniffiCallStatus
     )
 })
 }
@@ -2509,28 +2510,28 @@ open func organisations(actor: Actor)throws  -> [Organisation]  {
     /**
      * Pairings under `unit`.
      */
-open func pairings(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Pairing]  {
+open func pairings(actor: Actor, unit: Uuid, currentOnly: Bool)throws  -> [Pairing]  {
     return try  FfiConverterSequenceTypePairing.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_pairings(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterBool.lower(currentOnly),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The district report for a unit subtree over `period`.
+     * The district report for a unit subtree over `period` (all time when left out).
      */
-open func report(actor: Actor, unit: String, period: Period)throws  -> Report  {
+open func report(actor: Actor, unit: Uuid, period: Period = Period())throws  -> Report  {
     return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_report(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterTypePeriod_lower(period),uniffiCallStatus
     )
 })
@@ -2539,13 +2540,13 @@ open func report(actor: Actor, unit: String, period: Period)throws  -> Report  {
     /**
      * One resident (personal data masked unless the actor is entitled).
      */
-open func resident(actor: Actor, id: String)throws  -> Resident  {
+open func resident(actor: Actor, id: Uuid)throws  -> Resident  {
     return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_resident(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeUuid_lower(id),uniffiCallStatus
     )
 })
 }
@@ -2553,13 +2554,13 @@ open func resident(actor: Actor, id: String)throws  -> Resident  {
     /**
      * Residents held by committees under `unit`.
      */
-open func residents(actor: Actor, unit: String)throws  -> [Resident]  {
+open func residents(actor: Actor, unit: Uuid)throws  -> [Resident]  {
     return try  FfiConverterSequenceTypeResident.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_residents(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),uniffiCallStatus
+        FfiConverterTypeUuid_lower(unit),uniffiCallStatus
     )
 })
 }
@@ -2567,13 +2568,13 @@ open func residents(actor: Actor, unit: String)throws  -> [Resident]  {
     /**
      * Three-heads roles under `unit`.
      */
-open func roles(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Role]  {
+open func roles(actor: Actor, unit: Uuid, currentOnly: Bool)throws  -> [Role]  {
     return try  FfiConverterSequenceTypeRole.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_roles(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),
+        FfiConverterTypeUuid_lower(unit),
         FfiConverterBool.lower(currentOnly),uniffiCallStatus
     )
 })
@@ -2582,13 +2583,13 @@ open func roles(actor: Actor, unit: String, currentOnly: Bool)throws  -> [Role] 
     /**
      * One team.
      */
-open func team(actor: Actor, id: String)throws  -> Team  {
+open func team(actor: Actor, id: Uuid)throws  -> Team  {
     return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_team(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeUuid_lower(id),uniffiCallStatus
     )
 })
 }
@@ -2596,13 +2597,13 @@ open func team(actor: Actor, id: String)throws  -> Team  {
     /**
      * Teams of committees under `unit`.
      */
-open func teams(actor: Actor, unit: String)throws  -> [Team]  {
+open func teams(actor: Actor, unit: Uuid)throws  -> [Team]  {
     return try  FfiConverterSequenceTypeTeam.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_teams(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(unit),uniffiCallStatus
+        FfiConverterTypeUuid_lower(unit),uniffiCallStatus
     )
 })
 }
@@ -2623,27 +2624,27 @@ open func tick()throws  -> TickSummary  {
     /**
      * One unit of the residence tree.
      */
-open func unit(actor: Actor, id: String)throws  -> ResidenceUnit  {
+open func unit(actor: Actor, id: Uuid)throws  -> ResidenceUnit  {
     return try  FfiConverterTypeResidenceUnit_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_unit(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(id),uniffiCallStatus
+        FfiConverterTypeUuid_lower(id),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Units, optionally the children of `parent` and/or of one `kind`.
+     * Units, optionally the children of `parent` and/or of one `kind` (both may be left out).
      */
-open func units(actor: Actor, parent: String?, kind: UnitKind?)throws  -> [ResidenceUnit]  {
+open func units(actor: Actor, parent: Uuid? = nil, kind: UnitKind? = nil)throws  -> [ResidenceUnit]  {
     return try  FfiConverterSequenceTypeResidenceUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_units(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterOptionString.lower(parent),
+        FfiConverterOptionTypeUuid.lower(parent),
         FfiConverterOptionTypeUnitKind.lower(kind),uniffiCallStatus
     )
 })
@@ -2652,13 +2653,13 @@ open func units(actor: Actor, parent: String?, kind: UnitKind?)throws  -> [Resid
     /**
      * A work unit's ledger (台账): one row per member it certified (phones masked).
      */
-open func workUnitLedger(actor: Actor, workUnit: String, period: Period)throws  -> [MemberLedgerRow]  {
+open func workUnitLedger(actor: Actor, workUnit: Uuid, period: Period = Period())throws  -> [MemberLedgerRow]  {
     return try  FfiConverterSequenceTypeMemberLedgerRow.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_work_unit_ledger(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),
+        FfiConverterTypeUuid_lower(workUnit),
         FfiConverterTypePeriod_lower(period),uniffiCallStatus
     )
 })
@@ -2667,13 +2668,13 @@ open func workUnitLedger(actor: Actor, workUnit: String, period: Period)throws  
     /**
      * Members certified by a work unit (its secretary, district admins).
      */
-open func workUnitMembers(actor: Actor, workUnit: String)throws  -> [Member]  {
+open func workUnitMembers(actor: Actor, workUnit: Uuid)throws  -> [Member]  {
     return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_work_unit_members(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
-        FfiConverterString.lower(workUnit),uniffiCallStatus
+        FfiConverterTypeUuid_lower(workUnit),uniffiCallStatus
     )
 })
 }
@@ -3305,53 +3306,53 @@ public struct Activity: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The committee where it took place.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * Its kind.
      */
-    public var kind: ActivityKind
+    public let kind: ActivityKind
     /**
      * A title.
      */
-    public var title: String
+    public let title: String
     /**
      * Channel tag.
      */
-    public var channel: Channel
+    public let channel: Channel
     /**
      * The team that held it, if any.
      */
-    public var team: String?
+    public let team: Uuid?
     /**
      * When it took place.
      */
-    public var heldAt: Date
+    public let heldAt: Date
     /**
      * Participants, in person-times (人次).
      */
-    public var participants: Int64
+    public let participants: Int64
     /**
      * People reached.
      */
-    public var peopleReached: Int64
+    public let peopleReached: Int64
     /**
      * When recorded.
      */
-    public var recordedAt: Date
+    public let recordedAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The committee where it took place.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Its kind.
          */kind: ActivityKind, 
@@ -3363,7 +3364,7 @@ public struct Activity: Equatable, Hashable {
          */channel: Channel, 
         /**
          * The team that held it, if any.
-         */team: String?, 
+         */team: Uuid?, 
         /**
          * When it took place.
          */heldAt: Date, 
@@ -3404,12 +3405,12 @@ public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Activity {
         return
             try Activity(
-                id: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 kind: FfiConverterTypeActivityKind.read(from: &buf), 
                 title: FfiConverterString.read(from: &buf), 
                 channel: FfiConverterTypeChannel.read(from: &buf), 
-                team: FfiConverterOptionString.read(from: &buf), 
+                team: FfiConverterOptionTypeUuid.read(from: &buf), 
                 heldAt: FfiConverterTimestamp.read(from: &buf), 
                 participants: FfiConverterInt64.read(from: &buf), 
                 peopleReached: FfiConverterInt64.read(from: &buf), 
@@ -3418,12 +3419,12 @@ public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Activity, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTypeActivityKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.title, into: &buf)
         FfiConverterTypeChannel.write(value.channel, into: &buf)
-        FfiConverterOptionString.write(value.team, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.team, into: &buf)
         FfiConverterTimestamp.write(value.heldAt, into: &buf)
         FfiConverterInt64.write(value.participants, into: &buf)
         FfiConverterInt64.write(value.peopleReached, into: &buf)
@@ -3454,15 +3455,15 @@ public struct ActivityFigures: Equatable, Hashable {
     /**
      * How many were held.
      */
-    public var count: Int64
+    public let count: Int64
     /**
      * Participants, in person-times.
      */
-    public var participants: Int64
+    public let participants: Int64
     /**
      * People reached.
      */
-    public var peopleReached: Int64
+    public let peopleReached: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3533,26 +3534,26 @@ public struct Category: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * Stable code, e.g. `study_supplies`; what needs refer to.
      */
-    public var code: String
+    public let code: String
     /**
      * Chinese label.
      */
-    public var nameZh: String
+    public let nameZh: String
     /**
      * English label.
      */
-    public var nameEn: String
+    public let nameEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * Stable code, e.g. `study_supplies`; what needs refer to.
          */code: String, 
@@ -3584,7 +3585,7 @@ public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
         return
             try Category(
-                id: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
                 code: FfiConverterString.read(from: &buf), 
                 nameZh: FfiConverterString.read(from: &buf), 
                 nameEn: FfiConverterString.read(from: &buf)
@@ -3592,7 +3593,7 @@ public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Category, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
         FfiConverterString.write(value.code, into: &buf)
         FfiConverterString.write(value.nameZh, into: &buf)
         FfiConverterString.write(value.nameEn, into: &buf)
@@ -3622,15 +3623,15 @@ public struct Certificate: Equatable, Hashable {
     /**
      * The work unit's number on it.
      */
-    public var number: String
+    public let number: String
     /**
      * When it was issued.
      */
-    public var issuedAt: Date
+    public let issuedAt: Date
     /**
      * Report before this time.
      */
-    public var deadline: Date
+    public let deadline: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3701,38 +3702,38 @@ public struct CertificateRow: Equatable, Hashable {
     /**
      * The member.
      */
-    public var member: String
+    public let member: Uuid
     /**
      * The member's name.
      */
-    public var name: String
+    public let name: String
     /**
      * The certificate number.
      */
-    public var number: String
+    public let number: String
     /**
      * When issued.
      */
-    public var issuedAt: Date
+    public let issuedAt: Date
     /**
      * The deadline.
      */
-    public var deadline: Date
+    public let deadline: Date
     /**
      * Issued, overdue, reported, accepted or returned.
      */
-    public var state: CertificateState
+    public let state: CertificateState
     /**
      * The committee reported to.
      */
-    public var committee: String?
+    public let committee: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The member's name.
          */name: String, 
@@ -3750,7 +3751,7 @@ public struct CertificateRow: Equatable, Hashable {
          */state: CertificateState, 
         /**
          * The committee reported to.
-         */committee: String?) {
+         */committee: Uuid?) {
         self.member = member
         self.name = name
         self.number = number
@@ -3776,24 +3777,24 @@ public struct FfiConverterTypeCertificateRow: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateRow {
         return
             try CertificateRow(
-                member: FfiConverterString.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 number: FfiConverterString.read(from: &buf), 
                 issuedAt: FfiConverterTimestamp.read(from: &buf), 
                 deadline: FfiConverterTimestamp.read(from: &buf), 
                 state: FfiConverterTypeCertificateState.read(from: &buf), 
-                committee: FfiConverterOptionString.read(from: &buf)
+                committee: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
     public static func write(_ value: CertificateRow, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.number, into: &buf)
         FfiConverterTimestamp.write(value.issuedAt, into: &buf)
         FfiConverterTimestamp.write(value.deadline, into: &buf)
         FfiConverterTypeCertificateState.write(value.state, into: &buf)
-        FfiConverterOptionString.write(value.committee, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.committee, into: &buf)
     }
 }
 
@@ -3821,23 +3822,23 @@ public struct ChangeEvent: Equatable, Hashable {
     /**
      * Gap-free sequence number of the change.
      */
-    public var seq: Int64
+    public let seq: Int64
     /**
      * What happened, e.g. `need_claimed`.
      */
-    public var kind: String
+    public let kind: String
     /**
      * The committee it concerns, if any.
      */
-    public var committee: String?
+    public let committee: Uuid?
     /**
      * When it was committed.
      */
-    public var at: Date
+    public let at: Date
     /**
      * Ids of the records it wrote.
      */
-    public var records: [String]
+    public let records: [Uuid]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3850,13 +3851,13 @@ public struct ChangeEvent: Equatable, Hashable {
          */kind: String, 
         /**
          * The committee it concerns, if any.
-         */committee: String?, 
+         */committee: Uuid?, 
         /**
          * When it was committed.
          */at: Date, 
         /**
          * Ids of the records it wrote.
-         */records: [String]) {
+         */records: [Uuid]) {
         self.seq = seq
         self.kind = kind
         self.committee = committee
@@ -3882,18 +3883,18 @@ public struct FfiConverterTypeChangeEvent: FfiConverterRustBuffer {
             try ChangeEvent(
                 seq: FfiConverterInt64.read(from: &buf), 
                 kind: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterOptionString.read(from: &buf), 
+                committee: FfiConverterOptionTypeUuid.read(from: &buf), 
                 at: FfiConverterTimestamp.read(from: &buf), 
-                records: FfiConverterSequenceString.read(from: &buf)
+                records: FfiConverterSequenceTypeUuid.read(from: &buf)
         )
     }
 
     public static func write(_ value: ChangeEvent, into buf: inout [UInt8]) {
         FfiConverterInt64.write(value.seq, into: &buf)
         FfiConverterString.write(value.kind, into: &buf)
-        FfiConverterOptionString.write(value.committee, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.committee, into: &buf)
         FfiConverterTimestamp.write(value.at, into: &buf)
-        FfiConverterSequenceString.write(value.records, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.records, into: &buf)
     }
 }
 
@@ -3920,86 +3921,86 @@ public struct Claim: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The need.
      */
-    public var need: String
+    public let need: Uuid
     /**
      * The need's committee (copied for scoping).
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * Who holds it.
      */
-    public var claimant: Claimant
+    public let claimant: Claimant
     /**
      * The member who acted for a team (its captain); `None` otherwise.
      */
-    public var claimedBy: String?
+    public let claimedBy: Uuid?
     /**
      * Lifecycle status.
      */
-    public var status: ClaimStatus
+    public let status: ClaimStatus
     /**
      * When claimed.
      */
-    public var claimedAt: Date
+    public let claimedAt: Date
     /**
      * The promised date.
      */
-    public var promisedBy: Date
+    public let promisedBy: Date
     /**
      * When the due-soon warning was emitted for the current promised date.
      */
-    public var warnedAt: Date?
+    public let warnedAt: Date?
     /**
      * How often the promised date was extended.
      */
-    public var extensions: Int64
+    public let extensions: Int64
     /**
      * When work started.
      */
-    public var startedAt: Date?
+    public let startedAt: Date?
     /**
      * When reported done.
      */
-    public var completedAt: Date?
+    public let completedAt: Date?
     /**
      * What was done.
      */
-    public var fulfilment: Fulfilment?
+    public let fulfilment: Fulfilment?
     /**
      * How often the committee sent it back.
      */
-    public var sendBacks: Int64
+    public let sendBacks: Int64
     /**
      * The latest reason given (release or send-back).
      */
-    public var reason: String?
+    public let reason: String?
     /**
      * When it ended (verified, released, lapsed).
      */
-    public var endedAt: Date?
+    public let endedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The need.
-         */need: String, 
+         */need: Uuid, 
         /**
          * The need's committee (copied for scoping).
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Who holds it.
          */claimant: Claimant, 
         /**
          * The member who acted for a team (its captain); `None` otherwise.
-         */claimedBy: String?, 
+         */claimedBy: Uuid?, 
         /**
          * Lifecycle status.
          */status: ClaimStatus, 
@@ -4067,11 +4068,11 @@ public struct FfiConverterTypeClaim: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Claim {
         return
             try Claim(
-                id: FfiConverterString.read(from: &buf), 
-                need: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                need: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 claimant: FfiConverterTypeClaimant.read(from: &buf), 
-                claimedBy: FfiConverterOptionString.read(from: &buf), 
+                claimedBy: FfiConverterOptionTypeUuid.read(from: &buf), 
                 status: FfiConverterTypeClaimStatus.read(from: &buf), 
                 claimedAt: FfiConverterTimestamp.read(from: &buf), 
                 promisedBy: FfiConverterTimestamp.read(from: &buf), 
@@ -4087,11 +4088,11 @@ public struct FfiConverterTypeClaim: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Claim, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.need, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.need, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTypeClaimant.write(value.claimant, into: &buf)
-        FfiConverterOptionString.write(value.claimedBy, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.claimedBy, into: &buf)
         FfiConverterTypeClaimStatus.write(value.status, into: &buf)
         FfiConverterTimestamp.write(value.claimedAt, into: &buf)
         FfiConverterTimestamp.write(value.promisedBy, into: &buf)
@@ -4129,11 +4130,11 @@ public struct Commitment: Equatable, Hashable {
     /**
      * What the member promises.
      */
-    public var text: String
+    public let text: String
     /**
      * When it was signed.
      */
-    public var signedAt: Date
+    public let signedAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4198,49 +4199,49 @@ public struct Fulfilment: Equatable, Hashable {
     /**
      * Money put in, in fen (≥ 0).
      */
-    public var moneyFen: Int64
+    public let moneyFen: Int64
     /**
      * Items given.
      */
-    public var items: [Item]
+    public let items: [Item]
     /**
      * Minutes of service.
      */
-    public var minutes: Int64
+    public let minutes: Int64
     /**
      * People served.
      */
-    public var peopleServed: Int64
+    public let peopleServed: Int64
     /**
      * References to evidence (photo ids, file names, URLs).
      */
-    public var evidence: [String]
+    public let evidence: [String]
     /**
      * A note.
      */
-    public var note: String
+    public let note: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Money put in, in fen (≥ 0).
-         */moneyFen: Int64, 
+         */moneyFen: Int64 = Int64(0), 
         /**
          * Items given.
-         */items: [Item], 
+         */items: [Item] = [], 
         /**
          * Minutes of service.
-         */minutes: Int64, 
+         */minutes: Int64 = Int64(0), 
         /**
          * People served.
-         */peopleServed: Int64, 
+         */peopleServed: Int64 = Int64(0), 
         /**
          * References to evidence (photo ids, file names, URLs).
-         */evidence: [String], 
+         */evidence: [String] = [], 
         /**
          * A note.
-         */note: String) {
+         */note: String = "") {
         self.moneyFen = moneyFen
         self.items = items
         self.minutes = minutes
@@ -4307,52 +4308,52 @@ public struct Hours: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The member.
      */
-    public var member: String
+    public let member: Uuid
     /**
      * The committee that decides.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * When the service was done.
      */
-    public var servedAt: Date
+    public let servedAt: Date
     /**
      * How long, in minutes.
      */
-    public var minutes: Int64
+    public let minutes: Int64
     /**
      * What was done.
      */
-    public var description: String
+    public let description: String
     /**
      * Pending, approved, rejected.
      */
-    public var status: HoursStatus
+    public let status: HoursStatus
     /**
      * Why rejected.
      */
-    public var reason: String?
+    public let reason: String?
     /**
      * When logged.
      */
-    public var loggedAt: Date
+    public let loggedAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The committee that decides.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * When the service was done.
          */servedAt: Date, 
@@ -4398,9 +4399,9 @@ public struct FfiConverterTypeHours: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Hours {
         return
             try Hours(
-                id: FfiConverterString.read(from: &buf), 
-                member: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 servedAt: FfiConverterTimestamp.read(from: &buf), 
                 minutes: FfiConverterInt64.read(from: &buf), 
                 description: FfiConverterString.read(from: &buf), 
@@ -4411,9 +4412,9 @@ public struct FfiConverterTypeHours: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Hours, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.member, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTimestamp.write(value.servedAt, into: &buf)
         FfiConverterInt64.write(value.minutes, into: &buf)
         FfiConverterString.write(value.description, into: &buf)
@@ -4446,11 +4447,11 @@ public struct Item: Equatable, Hashable {
     /**
      * How many.
      */
-    public var count: Int64
+    public let count: Int64
     /**
      * What.
      */
-    public var description: String
+    public let description: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4515,47 +4516,47 @@ public struct LedgerEntry: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The work unit whose ledger it is.
      */
-    public var workUnit: String
+    public let workUnit: Uuid
     /**
      * The member concerned.
      */
-    public var member: String
+    public let member: Uuid
     /**
      * The committee that decided.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * Accepted or returned.
      */
-    public var kind: LedgerKind
+    public let kind: LedgerKind
     /**
      * The reason for a return, or the committee's note.
      */
-    public var note: String?
+    public let note: String?
     /**
      * When.
      */
-    public var at: Date
+    public let at: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The work unit whose ledger it is.
-         */workUnit: String, 
+         */workUnit: Uuid, 
         /**
          * The member concerned.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The committee that decided.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Accepted or returned.
          */kind: LedgerKind, 
@@ -4590,10 +4591,10 @@ public struct FfiConverterTypeLedgerEntry: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LedgerEntry {
         return
             try LedgerEntry(
-                id: FfiConverterString.read(from: &buf), 
-                workUnit: FfiConverterString.read(from: &buf), 
-                member: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                workUnit: FfiConverterTypeUuid.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 kind: FfiConverterTypeLedgerKind.read(from: &buf), 
                 note: FfiConverterOptionString.read(from: &buf), 
                 at: FfiConverterTimestamp.read(from: &buf)
@@ -4601,10 +4602,10 @@ public struct FfiConverterTypeLedgerEntry: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: LedgerEntry, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.workUnit, into: &buf)
-        FfiConverterString.write(value.member, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.workUnit, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTypeLedgerKind.write(value.kind, into: &buf)
         FfiConverterOptionString.write(value.note, into: &buf)
         FfiConverterTimestamp.write(value.at, into: &buf)
@@ -4634,73 +4635,73 @@ public struct Member: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The work unit that issued the certificate.
      */
-    public var workUnit: String
+    public let workUnit: Uuid
     /**
      * Name (personal data).
      */
-    public var name: String
+    public let name: String
     /**
      * Mobile phone (personal data).
      */
-    public var phone: String?
+    public let phone: String?
     /**
      * Resident ID number (personal data).
      */
-    public var idNumber: String?
+    public let idNumber: String?
     /**
      * Skills and professions, free words (医生, 律师, 教师, …).
      */
-    public var skills: [String]
+    public let skills: [String]
     /**
      * The current certificate.
      */
-    public var certificate: Certificate
+    public let certificate: Certificate
     /**
      * Where the member stands in reporting.
      */
-    public var status: MemberStatus
+    public let status: MemberStatus
     /**
      * The committee reported to.
      */
-    public var committee: String?
+    public let committee: Uuid?
     /**
      * When the member reported.
      */
-    public var reportedAt: Date?
+    public let reportedAt: Date?
     /**
      * The signed commitment.
      */
-    public var commitment: Commitment?
+    public let commitment: Commitment?
     /**
      * When the committee decided (accepted or returned).
      */
-    public var decidedAt: Date?
+    public let decidedAt: Date?
     /**
      * Why the report was returned.
      */
-    public var returnReason: String?
+    public let returnReason: String?
     /**
      * Verified work done as an individual claimant.
      */
-    public var tally: Tally
+    public let tally: Tally
     /**
      * Approved logged service minutes.
      */
-    public var approvedMinutes: Int64
+    public let approvedMinutes: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The work unit that issued the certificate.
-         */workUnit: String, 
+         */workUnit: Uuid, 
         /**
          * Name (personal data).
          */name: String, 
@@ -4721,7 +4722,7 @@ public struct Member: Equatable, Hashable {
          */status: MemberStatus, 
         /**
          * The committee reported to.
-         */committee: String?, 
+         */committee: Uuid?, 
         /**
          * When the member reported.
          */reportedAt: Date?, 
@@ -4773,15 +4774,15 @@ public struct FfiConverterTypeMember: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Member {
         return
             try Member(
-                id: FfiConverterString.read(from: &buf), 
-                workUnit: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                workUnit: FfiConverterTypeUuid.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 phone: FfiConverterOptionString.read(from: &buf), 
                 idNumber: FfiConverterOptionString.read(from: &buf), 
                 skills: FfiConverterSequenceString.read(from: &buf), 
                 certificate: FfiConverterTypeCertificate.read(from: &buf), 
                 status: FfiConverterTypeMemberStatus.read(from: &buf), 
-                committee: FfiConverterOptionString.read(from: &buf), 
+                committee: FfiConverterOptionTypeUuid.read(from: &buf), 
                 reportedAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 commitment: FfiConverterOptionTypeCommitment.read(from: &buf), 
                 decidedAt: FfiConverterOptionTimestamp.read(from: &buf), 
@@ -4792,15 +4793,15 @@ public struct FfiConverterTypeMember: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Member, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.workUnit, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.workUnit, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.phone, into: &buf)
         FfiConverterOptionString.write(value.idNumber, into: &buf)
         FfiConverterSequenceString.write(value.skills, into: &buf)
         FfiConverterTypeCertificate.write(value.certificate, into: &buf)
         FfiConverterTypeMemberStatus.write(value.status, into: &buf)
-        FfiConverterOptionString.write(value.committee, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.committee, into: &buf)
         FfiConverterOptionTimestamp.write(value.reportedAt, into: &buf)
         FfiConverterOptionTypeCommitment.write(value.commitment, into: &buf)
         FfiConverterOptionTimestamp.write(value.decidedAt, into: &buf)
@@ -4833,78 +4834,78 @@ public struct MemberLedgerRow: Equatable, Hashable {
     /**
      * The member.
      */
-    public var member: String
+    public let member: Uuid
     /**
      * Name.
      */
-    public var name: String
+    public let name: String
     /**
      * Phone (masked unless exported in full by an entitled actor).
      */
-    public var phone: String?
+    public let phone: String?
     /**
      * Certificate number.
      */
-    public var certificate: String
+    public let certificate: String
     /**
      * Where the certificate stands now.
      */
-    public var state: CertificateState
+    public let state: CertificateState
     /**
      * The committee reported to, and its name.
      */
-    public var committee: Pair?
+    public let committee: Pair?
     /**
      * When the member reported.
      */
-    public var reportedAt: Date?
+    public let reportedAt: Date?
     /**
      * When the committee accepted (or returned) the report.
      */
-    public var decidedAt: Date?
+    public let decidedAt: Date?
     /**
      * When the service commitment was signed.
      */
-    public var commitmentSignedAt: Date?
+    public let commitmentSignedAt: Date?
     /**
      * Claims made as an individual in the period.
      */
-    public var claims: Int64
+    public let claims: Int64
     /**
      * Of the member's claims, those completed in the period.
      */
-    public var completed: Int64
+    public let completed: Int64
     /**
      * Of the member's claims, those verified in the period.
      */
-    public var verified: Int64
+    public let verified: Int64
     /**
      * Money put in by those verified claims, in fen.
      */
-    public var moneyFen: Int64
+    public let moneyFen: Int64
     /**
      * Items given by them.
      */
-    public var items: Int64
+    public let items: Int64
     /**
      * Approved logged service minutes served in the period.
      */
-    public var hoursMinutes: Int64
+    public let hoursMinutes: Int64
     /**
      * Teams the member is in now.
      */
-    public var teams: Int64
+    public let teams: Int64
     /**
      * Activities in the period held by those teams.
      */
-    public var teamActivities: Int64
+    public let teamActivities: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * Name.
          */name: String, 
@@ -4988,7 +4989,7 @@ public struct FfiConverterTypeMemberLedgerRow: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberLedgerRow {
         return
             try MemberLedgerRow(
-                member: FfiConverterString.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 phone: FfiConverterOptionString.read(from: &buf), 
                 certificate: FfiConverterString.read(from: &buf), 
@@ -5009,7 +5010,7 @@ public struct FfiConverterTypeMemberLedgerRow: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: MemberLedgerRow, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.phone, into: &buf)
         FfiConverterString.write(value.certificate, into: &buf)
@@ -5052,99 +5053,99 @@ public struct Need: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The committee whose library holds it.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * The grid, if any.
      */
-    public var grid: String?
+    public let grid: Uuid?
     /**
      * The resident it is for.
      */
-    public var resident: String
+    public let resident: Uuid
     /**
      * Short title ("a schoolbag").
      */
-    public var title: String
+    public let title: String
     /**
      * Longer description.
      */
-    public var description: String
+    public let description: String
     /**
      * Category code from the taxonomy.
      */
-    public var category: String
+    public let category: String
     /**
      * Channel tag.
      */
-    public var channel: Channel
+    public let channel: Channel
     /**
      * Individual or collective.
      */
-    public var scale: Scale
+    public let scale: Scale
     /**
      * Estimated cost in fen.
      */
-    public var estimatedCostFen: Int64
+    public let estimatedCostFen: Int64
     /**
      * Wanted by.
      */
-    public var wantedBy: Date
+    public let wantedBy: Date
     /**
      * Lifecycle status.
      */
-    public var status: NeedStatus
+    public let status: NeedStatus
     /**
      * The live claim, if any.
      */
-    public var liveClaim: String?
+    public let liveClaim: Uuid?
     /**
      * How many claims it has had.
      */
-    public var claimCount: Int64
+    public let claimCount: Int64
     /**
      * Why it was rejected or withdrawn.
      */
-    public var reason: String?
+    public let reason: String?
     /**
      * The resident's latest feedback.
      */
-    public var feedback: Feedback?
+    public let feedback: Feedback?
     /**
      * The member who drafted it, if a member did.
      */
-    public var draftedBy: String?
+    public let draftedBy: Uuid?
     /**
      * When created.
      */
-    public var createdAt: Date
+    public let createdAt: Date
     /**
      * When first published.
      */
-    public var publishedAt: Date?
+    public let publishedAt: Date?
     /**
      * Last change.
      */
-    public var updatedAt: Date
+    public let updatedAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The committee whose library holds it.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * The grid, if any.
-         */grid: String?, 
+         */grid: Uuid?, 
         /**
          * The resident it is for.
-         */resident: String, 
+         */resident: Uuid, 
         /**
          * Short title ("a schoolbag").
          */title: String, 
@@ -5171,7 +5172,7 @@ public struct Need: Equatable, Hashable {
          */status: NeedStatus, 
         /**
          * The live claim, if any.
-         */liveClaim: String?, 
+         */liveClaim: Uuid?, 
         /**
          * How many claims it has had.
          */claimCount: Int64, 
@@ -5183,7 +5184,7 @@ public struct Need: Equatable, Hashable {
          */feedback: Feedback?, 
         /**
          * The member who drafted it, if a member did.
-         */draftedBy: String?, 
+         */draftedBy: Uuid?, 
         /**
          * When created.
          */createdAt: Date, 
@@ -5231,10 +5232,10 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Need {
         return
             try Need(
-                id: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
-                grid: FfiConverterOptionString.read(from: &buf), 
-                resident: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                grid: FfiConverterOptionTypeUuid.read(from: &buf), 
+                resident: FfiConverterTypeUuid.read(from: &buf), 
                 title: FfiConverterString.read(from: &buf), 
                 description: FfiConverterString.read(from: &buf), 
                 category: FfiConverterString.read(from: &buf), 
@@ -5243,11 +5244,11 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
                 estimatedCostFen: FfiConverterInt64.read(from: &buf), 
                 wantedBy: FfiConverterTimestamp.read(from: &buf), 
                 status: FfiConverterTypeNeedStatus.read(from: &buf), 
-                liveClaim: FfiConverterOptionString.read(from: &buf), 
+                liveClaim: FfiConverterOptionTypeUuid.read(from: &buf), 
                 claimCount: FfiConverterInt64.read(from: &buf), 
                 reason: FfiConverterOptionString.read(from: &buf), 
                 feedback: FfiConverterOptionTypeFeedback.read(from: &buf), 
-                draftedBy: FfiConverterOptionString.read(from: &buf), 
+                draftedBy: FfiConverterOptionTypeUuid.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf), 
                 publishedAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterTimestamp.read(from: &buf)
@@ -5255,10 +5256,10 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Need, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
-        FfiConverterOptionString.write(value.grid, into: &buf)
-        FfiConverterString.write(value.resident, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
+        FfiConverterTypeUuid.write(value.resident, into: &buf)
         FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.description, into: &buf)
         FfiConverterString.write(value.category, into: &buf)
@@ -5267,11 +5268,11 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.estimatedCostFen, into: &buf)
         FfiConverterTimestamp.write(value.wantedBy, into: &buf)
         FfiConverterTypeNeedStatus.write(value.status, into: &buf)
-        FfiConverterOptionString.write(value.liveClaim, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.liveClaim, into: &buf)
         FfiConverterInt64.write(value.claimCount, into: &buf)
         FfiConverterOptionString.write(value.reason, into: &buf)
         FfiConverterOptionTypeFeedback.write(value.feedback, into: &buf)
-        FfiConverterOptionString.write(value.draftedBy, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.draftedBy, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTimestamp.write(value.publishedAt, into: &buf)
         FfiConverterTimestamp.write(value.updatedAt, into: &buf)
@@ -5301,63 +5302,63 @@ public struct NeedFigures: Equatable, Hashable {
     /**
      * Needs created.
      */
-    public var needsCollected: Int64
+    public let needsCollected: Int64
     /**
      * Needs first published.
      */
-    public var needsPublished: Int64
+    public let needsPublished: Int64
     /**
      * Distinct needs claimed.
      */
-    public var needsClaimed: Int64
+    public let needsClaimed: Int64
     /**
      * Distinct needs with a claim completed.
      */
-    public var needsDone: Int64
+    public let needsDone: Int64
     /**
      * Distinct needs with a claim verified.
      */
-    public var needsVerified: Int64
+    public let needsVerified: Int64
     /**
      * Claims made by members.
      */
-    public var claimsByMembers: Int64
+    public let claimsByMembers: Int64
     /**
      * Claims made by teams.
      */
-    public var claimsByTeams: Int64
+    public let claimsByTeams: Int64
     /**
      * Claims made by organisations.
      */
-    public var claimsByOrganisations: Int64
+    public let claimsByOrganisations: Int64
     /**
      * Claims made on collective needs.
      */
-    public var collectiveClaims: Int64
+    public let collectiveClaims: Int64
     /**
      * Claims completed.
      */
-    public var claimsCompleted: Int64
+    public let claimsCompleted: Int64
     /**
      * Claims verified.
      */
-    public var claimsVerified: Int64
+    public let claimsVerified: Int64
     /**
      * Money put in by verified claims, in fen.
      */
-    public var moneyFen: Int64
+    public let moneyFen: Int64
     /**
      * Items given by verified claims.
      */
-    public var items: Int64
+    public let items: Int64
     /**
      * Minutes of service in verified claims.
      */
-    public var minutes: Int64
+    public let minutes: Int64
     /**
      * People served by verified claims.
      */
-    public var peopleServed: Int64
+    public let peopleServed: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5500,94 +5501,94 @@ public struct NeedLedgerRow: Equatable, Hashable {
     /**
      * The need.
      */
-    public var need: String
+    public let need: Uuid
     /**
      * Title.
      */
-    public var title: String
+    public let title: String
     /**
      * Category code.
      */
-    public var category: String
+    public let category: String
     /**
      * Channel.
      */
-    public var channel: Channel
+    public let channel: Channel
     /**
      * Scale.
      */
-    public var scale: Scale
+    public let scale: Scale
     /**
      * Status.
      */
-    public var status: NeedStatus
+    public let status: NeedStatus
     /**
      * The resident's name (masked unless exported in full by an entitled actor).
      */
-    public var resident: String
+    public let resident: String
     /**
      * The resident's groups.
      */
-    public var groups: [ResidentGroup]
+    public let groups: [ResidentGroup]
     /**
      * Created.
      */
-    public var createdAt: Date
+    public let createdAt: Date
     /**
      * First published.
      */
-    public var publishedAt: Date?
+    public let publishedAt: Date?
     /**
      * The latest claim's claimant kind and name.
      */
-    public var claimant: Pair?
+    public let claimant: Pair?
     /**
      * The latest claim's status.
      */
-    public var claimStatus: ClaimStatus?
+    public let claimStatus: ClaimStatus?
     /**
      * When claimed.
      */
-    public var claimedAt: Date?
+    public let claimedAt: Date?
     /**
      * Promised by.
      */
-    public var promisedBy: Date?
+    public let promisedBy: Date?
     /**
      * Completed.
      */
-    public var completedAt: Date?
+    public let completedAt: Date?
     /**
      * Verified (or otherwise ended).
      */
-    public var endedAt: Date?
+    public let endedAt: Date?
     /**
      * Money in fen.
      */
-    public var moneyFen: Int64?
+    public let moneyFen: Int64?
     /**
      * Items.
      */
-    public var items: Int64?
+    public let items: Int64?
     /**
      * Minutes of service.
      */
-    public var minutes: Int64?
+    public let minutes: Int64?
     /**
      * People served.
      */
-    public var peopleServed: Int64?
+    public let peopleServed: Int64?
     /**
      * The resident's feedback.
      */
-    public var feedback: Feedback?
+    public let feedback: Feedback?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * The need.
-         */need: String, 
+         */need: Uuid, 
         /**
          * Title.
          */title: String, 
@@ -5687,7 +5688,7 @@ public struct FfiConverterTypeNeedLedgerRow: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeedLedgerRow {
         return
             try NeedLedgerRow(
-                need: FfiConverterString.read(from: &buf), 
+                need: FfiConverterTypeUuid.read(from: &buf), 
                 title: FfiConverterString.read(from: &buf), 
                 category: FfiConverterString.read(from: &buf), 
                 channel: FfiConverterTypeChannel.read(from: &buf), 
@@ -5712,7 +5713,7 @@ public struct FfiConverterTypeNeedLedgerRow: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: NeedLedgerRow, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.need, into: &buf)
+        FfiConverterTypeUuid.write(value.need, into: &buf)
         FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.category, into: &buf)
         FfiConverterTypeChannel.write(value.channel, into: &buf)
@@ -5759,11 +5760,11 @@ public struct NeedPage: Equatable, Hashable {
     /**
      * The needs.
      */
-    public var needs: [Need]
+    public let needs: [Need]
     /**
      * Pass as `NeedQuery::after` for the next page; `None` on the last page.
      */
-    public var next: String?
+    public let next: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5773,7 +5774,7 @@ public struct NeedPage: Equatable, Hashable {
          */needs: [Need], 
         /**
          * Pass as `NeedQuery::after` for the next page; `None` on the last page.
-         */next: String?) {
+         */next: Uuid?) {
         self.needs = needs
         self.next = next
     }
@@ -5795,13 +5796,13 @@ public struct FfiConverterTypeNeedPage: FfiConverterRustBuffer {
         return
             try NeedPage(
                 needs: FfiConverterSequenceTypeNeed.read(from: &buf), 
-                next: FfiConverterOptionString.read(from: &buf)
+                next: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
     public static func write(_ value: NeedPage, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeNeed.write(value.needs, into: &buf)
-        FfiConverterOptionString.write(value.next, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.next, into: &buf)
     }
 }
 
@@ -5828,42 +5829,42 @@ public struct Organisation: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * Its name.
      */
-    public var name: String
+    public let name: String
     /**
      * Enterprise or social organisation.
      */
-    public var kind: OrganisationKind
+    public let kind: OrganisationKind
     /**
      * The contact person's name (personal data).
      */
-    public var contactName: String
+    public let contactName: String
     /**
      * The contact person's phone (personal data).
      */
-    public var contactPhone: String
+    public let contactPhone: String
     /**
      * The district it serves.
      */
-    public var district: String
+    public let district: Uuid
     /**
      * Its verified work.
      */
-    public var tally: Tally
+    public let tally: Tally
     /**
      * When it was registered.
      */
-    public var createdAt: Date
+    public let createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * Its name.
          */name: String, 
@@ -5878,7 +5879,7 @@ public struct Organisation: Equatable, Hashable {
          */contactPhone: String, 
         /**
          * The district it serves.
-         */district: String, 
+         */district: Uuid, 
         /**
          * Its verified work.
          */tally: Tally, 
@@ -5911,24 +5912,24 @@ public struct FfiConverterTypeOrganisation: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Organisation {
         return
             try Organisation(
-                id: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeOrganisationKind.read(from: &buf), 
                 contactName: FfiConverterString.read(from: &buf), 
                 contactPhone: FfiConverterString.read(from: &buf), 
-                district: FfiConverterString.read(from: &buf), 
+                district: FfiConverterTypeUuid.read(from: &buf), 
                 tally: FfiConverterTypeTally.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: Organisation, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterTypeOrganisationKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.contactName, into: &buf)
         FfiConverterString.write(value.contactPhone, into: &buf)
-        FfiConverterString.write(value.district, into: &buf)
+        FfiConverterTypeUuid.write(value.district, into: &buf)
         FfiConverterTypeTally.write(value.tally, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
     }
@@ -5957,11 +5958,11 @@ public struct Pair: Equatable, Hashable {
     /**
      * The first.
      */
-    public var first: String
+    public let first: String
     /**
      * The second.
      */
-    public var second: String
+    public let second: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6026,47 +6027,47 @@ public struct Pairing: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The member.
      */
-    public var member: String
+    public let member: Uuid
     /**
      * The resident.
      */
-    public var resident: String
+    public let resident: Uuid
     /**
      * The resident's committee.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * Since when.
      */
-    public var since: Date
+    public let since: Date
     /**
      * Until when, once ended.
      */
-    public var until: Date?
+    public let until: Date?
     /**
      * Why it ended.
      */
-    public var endReason: String?
+    public let endReason: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The resident.
-         */resident: String, 
+         */resident: Uuid, 
         /**
          * The resident's committee.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Since when.
          */since: Date, 
@@ -6101,10 +6102,10 @@ public struct FfiConverterTypePairing: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pairing {
         return
             try Pairing(
-                id: FfiConverterString.read(from: &buf), 
-                member: FfiConverterString.read(from: &buf), 
-                resident: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
+                resident: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 since: FfiConverterTimestamp.read(from: &buf), 
                 until: FfiConverterOptionTimestamp.read(from: &buf), 
                 endReason: FfiConverterOptionString.read(from: &buf)
@@ -6112,10 +6113,10 @@ public struct FfiConverterTypePairing: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Pairing, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.member, into: &buf)
-        FfiConverterString.write(value.resident, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.resident, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTimestamp.write(value.since, into: &buf)
         FfiConverterOptionTimestamp.write(value.until, into: &buf)
         FfiConverterOptionString.write(value.endReason, into: &buf)
@@ -6145,11 +6146,11 @@ public struct Period: Equatable, Hashable {
     /**
      * Start (inclusive).
      */
-    public var from: Date?
+    public let from: Date?
     /**
      * End (exclusive).
      */
-    public var to: Date?
+    public let to: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6214,32 +6215,32 @@ public struct PullSummary: Equatable, Hashable {
     /**
      * The portal answered `reset`: pull again (from a whole snapshot; the outbox is kept).
      */
-    public var reset: Bool
+    public let reset: Bool
     /**
      * The response answered another pull than the device's current one (a duplicate, or
      * a late one): nothing was applied.
      */
-    public var stale: Bool
+    public let stale: Bool
     /**
      * Changes received.
      */
-    public var changes: Int64
+    public let changes: Int64
     /**
      * Another page follows: pull again.
      */
-    public var more: Bool
+    public let more: Bool
     /**
      * The view now shows a whole state (false while a snapshot's pages are arriving).
      */
-    public var ready: Bool
+    public let ready: Bool
     /**
      * Newly refused mutations (see `SyncDevice.rejected`).
      */
-    public var rejected: Int64
+    public let rejected: Int64
     /**
      * Pending mutations replayed on the new confirmed state.
      */
-    public var replayed: Int64
+    public let replayed: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6335,19 +6336,19 @@ public struct PushSummary: Equatable, Hashable {
     /**
      * Mutations the portal applied.
      */
-    public var applied: Int64
+    public let applied: Int64
     /**
      * Mutations it refused (see `SyncDevice.rejected`).
      */
-    public var rejected: Int64
+    public let rejected: Int64
     /**
      * The device's last mutation id with an outcome.
      */
-    public var lastApplied: Int64
+    public let lastApplied: Int64
     /**
      * The batch stopped on a failure of the portal: push again later.
      */
-    public var unavailable: Bool
+    public let unavailable: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6425,38 +6426,38 @@ public struct RejectedMutation: Equatable, Hashable {
     /**
      * The mutation's id (per device, from 1): pass it to `dismiss`.
      */
-    public var id: Int64
+    public let id: Int64
     /**
      * The command's name as the core names it (`claim_need`, `complete_claim`).
      */
-    public var command: String
+    public let command: String
     /**
      * When it was done, by the device's clock (recorded, never used to decide).
      */
-    public var at: Date
+    public let at: Date
     /**
      * The id the device made for the record the command creates (a claim, logged hours), if
      * it creates one.
      */
-    public var newId: String?
+    public let newId: Uuid?
     /**
      * The refusal's kind (`Conflict`: someone else claimed the need first).
      */
-    public var kind: ErrorKind
+    public let kind: ErrorKind
     /**
      * The refused field, for `Invalid`.
      */
-    public var field: String?
+    public let field: String?
     /**
      * Why, in general words (the core's sentence, no personal data).
      */
-    public var reason: String
+    public let reason: String
     /**
      * The queued command as JSON, as the core encodes it in a push
      * (`{"command":"complete_claim","claim":"…","fulfilment":{…,"note":"…"}}`): to show
      * what was done or to redo it.
      */
-    public var content: String
+    public let content: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6473,7 +6474,7 @@ public struct RejectedMutation: Equatable, Hashable {
         /**
          * The id the device made for the record the command creates (a claim, logged hours), if
          * it creates one.
-         */newId: String?, 
+         */newId: Uuid?, 
         /**
          * The refusal's kind (`Conflict`: someone else claimed the need first).
          */kind: ErrorKind, 
@@ -6517,7 +6518,7 @@ public struct FfiConverterTypeRejectedMutation: FfiConverterRustBuffer {
                 id: FfiConverterInt64.read(from: &buf), 
                 command: FfiConverterString.read(from: &buf), 
                 at: FfiConverterTimestamp.read(from: &buf), 
-                newId: FfiConverterOptionString.read(from: &buf), 
+                newId: FfiConverterOptionTypeUuid.read(from: &buf), 
                 kind: FfiConverterTypeErrorKind.read(from: &buf), 
                 field: FfiConverterOptionString.read(from: &buf), 
                 reason: FfiConverterString.read(from: &buf), 
@@ -6529,7 +6530,7 @@ public struct FfiConverterTypeRejectedMutation: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.id, into: &buf)
         FfiConverterString.write(value.command, into: &buf)
         FfiConverterTimestamp.write(value.at, into: &buf)
-        FfiConverterOptionString.write(value.newId, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.newId, into: &buf)
         FfiConverterTypeErrorKind.write(value.kind, into: &buf)
         FfiConverterOptionString.write(value.field, into: &buf)
         FfiConverterString.write(value.reason, into: &buf)
@@ -6560,19 +6561,19 @@ public struct Report: Equatable, Hashable {
     /**
      * When it was computed.
      */
-    public var generatedAt: Date
+    public let generatedAt: Date
     /**
      * The figures.
      */
-    public var data: ReportData
+    public let data: ReportData
     /**
      * Committee names by id (for `by_committee`).
      */
-    public var committeeNames: [String: String]
+    public let committeeNames: [Uuid: String]
     /**
      * Category labels by code: Chinese first, English second.
      */
-    public var categoryNames: [String: Pair]
+    public let categoryNames: [String: Pair]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6585,7 +6586,7 @@ public struct Report: Equatable, Hashable {
          */data: ReportData, 
         /**
          * Committee names by id (for `by_committee`).
-         */committeeNames: [String: String], 
+         */committeeNames: [Uuid: String], 
         /**
          * Category labels by code: Chinese first, English second.
          */categoryNames: [String: Pair]) {
@@ -6613,7 +6614,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
             try Report(
                 generatedAt: FfiConverterTimestamp.read(from: &buf), 
                 data: FfiConverterTypeReportData.read(from: &buf), 
-                committeeNames: FfiConverterDictionaryStringString.read(from: &buf), 
+                committeeNames: FfiConverterDictionaryTypeUuidString.read(from: &buf), 
                 categoryNames: FfiConverterDictionaryStringTypePair.read(from: &buf)
         )
     }
@@ -6621,7 +6622,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
     public static func write(_ value: Report, into buf: inout [UInt8]) {
         FfiConverterTimestamp.write(value.generatedAt, into: &buf)
         FfiConverterTypeReportData.write(value.data, into: &buf)
-        FfiConverterDictionaryStringString.write(value.committeeNames, into: &buf)
+        FfiConverterDictionaryTypeUuidString.write(value.committeeNames, into: &buf)
         FfiConverterDictionaryStringTypePair.write(value.categoryNames, into: &buf)
     }
 }
@@ -6649,79 +6650,79 @@ public struct ReportData: Equatable, Hashable {
     /**
      * Residents' committees.
      */
-    public var committees: Int64
+    public let committees: Int64
     /**
      * Work units with reported members.
      */
-    public var workUnits: Int64
+    public let workUnits: Int64
     /**
      * Members who reported.
      */
-    public var membersReported: Int64
+    public let membersReported: Int64
     /**
      * Reports accepted.
      */
-    public var membersAccepted: Int64
+    public let membersAccepted: Int64
     /**
      * Needs and claims, in total.
      */
-    public var needs: NeedFigures
+    public let needs: NeedFigures
     /**
      * Teams.
      */
-    public var teams: Int64
+    public let teams: Int64
     /**
      * Teams with a captain.
      */
-    public var captains: Int64
+    public let captains: Int64
     /**
      * Distinct organisations that claimed.
      */
-    public var organisations: Int64
+    public let organisations: Int64
     /**
      * Distinct residents helped.
      */
-    public var residentsHelped: Int64
+    public let residentsHelped: Int64
     /**
      * Distinct residents helped, by group code.
      */
-    public var helped: [String: Int64]
+    public let helped: [String: Int64]
     /**
      * Pairings active in the period.
      */
-    public var pairings: Int64
+    public let pairings: Int64
     /**
      * Approved service minutes logged.
      */
-    public var hoursMinutes: Int64
+    public let hoursMinutes: Int64
     /**
      * Activities by kind code.
      */
-    public var activities: [String: ActivityFigures]
+    public let activities: [String: ActivityFigures]
     /**
      * Three-heads roles held at the end of the period, by kind code.
      */
-    public var threeHeads: [String: Int64]
+    public let threeHeads: [String: Int64]
     /**
      * Needs and claims by committee id.
      */
-    public var byCommittee: [String: NeedFigures]
+    public let byCommittee: [Uuid: NeedFigures]
     /**
      * Needs and claims by category code.
      */
-    public var byCategory: [String: NeedFigures]
+    public let byCategory: [String: NeedFigures]
     /**
      * Needs and claims by channel code.
      */
-    public var byChannel: [String: NeedFigures]
+    public let byChannel: [String: NeedFigures]
     /**
      * Needs and claims by month (`YYYY-MM`, UTC).
      */
-    public var byMonth: [String: NeedFigures]
+    public let byMonth: [String: NeedFigures]
     /**
      * Claims and the work they did by kind of claimant (`member`, `team`, `organisation`); the needs-collected and needs-published figures are zero here (a need has no claimant until claimed).
      */
-    public var byClaimant: [String: NeedFigures]
+    public let byClaimant: [String: NeedFigures]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6770,7 +6771,7 @@ public struct ReportData: Equatable, Hashable {
          */threeHeads: [String: Int64], 
         /**
          * Needs and claims by committee id.
-         */byCommittee: [String: NeedFigures], 
+         */byCommittee: [Uuid: NeedFigures], 
         /**
          * Needs and claims by category code.
          */byCategory: [String: NeedFigures], 
@@ -6834,7 +6835,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 hoursMinutes: FfiConverterInt64.read(from: &buf), 
                 activities: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
                 threeHeads: FfiConverterDictionaryStringInt64.read(from: &buf), 
-                byCommittee: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
+                byCommittee: FfiConverterDictionaryTypeUuidTypeNeedFigures.read(from: &buf), 
                 byCategory: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
                 byChannel: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
                 byMonth: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
@@ -6857,7 +6858,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.hoursMinutes, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activities, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.threeHeads, into: &buf)
-        FfiConverterDictionaryStringTypeNeedFigures.write(value.byCommittee, into: &buf)
+        FfiConverterDictionaryTypeUuidTypeNeedFigures.write(value.byCommittee, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byCategory, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byChannel, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byMonth, into: &buf)
@@ -6888,34 +6889,34 @@ public struct ResidenceUnit: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * Its level.
      */
-    public var kind: UnitKind
+    public let kind: UnitKind
     /**
      * Its name, e.g. 荷城街道凤凰社区.
      */
-    public var name: String
+    public let name: String
     /**
      * Its parent (`None` for a district).
      */
-    public var parent: String?
+    public let parent: Uuid?
     /**
      * Ids from the root down to and including this unit: the subtree test is `path.contains`.
      */
-    public var path: [String]
+    public let path: [Uuid]
     /**
      * When it was created.
      */
-    public var createdAt: Date
+    public let createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * Its level.
          */kind: UnitKind, 
@@ -6924,10 +6925,10 @@ public struct ResidenceUnit: Equatable, Hashable {
          */name: String, 
         /**
          * Its parent (`None` for a district).
-         */parent: String?, 
+         */parent: Uuid?, 
         /**
          * Ids from the root down to and including this unit: the subtree test is `path.contains`.
-         */path: [String], 
+         */path: [Uuid], 
         /**
          * When it was created.
          */createdAt: Date) {
@@ -6955,21 +6956,21 @@ public struct FfiConverterTypeResidenceUnit: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ResidenceUnit {
         return
             try ResidenceUnit(
-                id: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
                 kind: FfiConverterTypeUnitKind.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
-                parent: FfiConverterOptionString.read(from: &buf), 
-                path: FfiConverterSequenceString.read(from: &buf), 
+                parent: FfiConverterOptionTypeUuid.read(from: &buf), 
+                path: FfiConverterSequenceTypeUuid.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: ResidenceUnit, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
         FfiConverterTypeUnitKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
-        FfiConverterOptionString.write(value.parent, into: &buf)
-        FfiConverterSequenceString.write(value.path, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.parent, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.path, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
     }
 }
@@ -6997,60 +6998,60 @@ public struct Resident: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The committee that holds the resident's data.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * The grid, if known.
      */
-    public var grid: String?
+    public let grid: Uuid?
     /**
      * Name (personal data).
      */
-    public var name: String
+    public let name: String
     /**
      * Phone (personal data).
      */
-    public var phone: String?
+    public let phone: String?
     /**
      * Resident ID number (personal data).
      */
-    public var idNumber: String?
+    public let idNumber: String?
     /**
      * Address (personal data).
      */
-    public var address: String?
+    public let address: String?
     /**
      * Groups (left-behind child, elderly, …).
      */
-    public var groups: [ResidentGroup]
+    public let groups: [ResidentGroup]
     /**
      * When registered.
      */
-    public var createdAt: Date
+    public let createdAt: Date
     /**
      * Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see `crate::rules::audit`).
      */
-    public var masked: Bool
+    public let masked: Bool
     /**
      * When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
      */
-    public var erasedAt: Date?
+    public let erasedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The committee that holds the resident's data.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * The grid, if known.
-         */grid: String?, 
+         */grid: Uuid?, 
         /**
          * Name (personal data).
          */name: String, 
@@ -7104,9 +7105,9 @@ public struct FfiConverterTypeResident: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Resident {
         return
             try Resident(
-                id: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
-                grid: FfiConverterOptionString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                grid: FfiConverterOptionTypeUuid.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 phone: FfiConverterOptionString.read(from: &buf), 
                 idNumber: FfiConverterOptionString.read(from: &buf), 
@@ -7119,9 +7120,9 @@ public struct FfiConverterTypeResident: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Resident, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
-        FfiConverterOptionString.write(value.grid, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.phone, into: &buf)
         FfiConverterOptionString.write(value.idNumber, into: &buf)
@@ -7156,44 +7157,44 @@ public struct Role: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The member.
      */
-    public var member: String
+    public let member: Uuid
     /**
      * The committee.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * Courtyard, building or household head.
      */
-    public var kind: RoleKind
+    public let kind: RoleKind
     /**
      * What it covers ("3号院", "5栋").
      */
-    public var scope: String
+    public let scope: String
     /**
      * Since when.
      */
-    public var since: Date
+    public let since: Date
     /**
      * Until when, once ended.
      */
-    public var until: Date?
+    public let until: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The committee.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Courtyard, building or household head.
          */kind: RoleKind, 
@@ -7231,9 +7232,9 @@ public struct FfiConverterTypeRole: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Role {
         return
             try Role(
-                id: FfiConverterString.read(from: &buf), 
-                member: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 kind: FfiConverterTypeRoleKind.read(from: &buf), 
                 scope: FfiConverterString.read(from: &buf), 
                 since: FfiConverterTimestamp.read(from: &buf), 
@@ -7242,9 +7243,9 @@ public struct FfiConverterTypeRole: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Role, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.member, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTypeRoleKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.scope, into: &buf)
         FfiConverterTimestamp.write(value.since, into: &buf)
@@ -7275,23 +7276,23 @@ public struct SyncStatus: Equatable, Hashable {
     /**
      * The device's client id (made once per install and user, kept in its store).
      */
-    public var client: String
+    public let client: String
     /**
      * Mutations waiting to be pushed or confirmed.
      */
-    public var pending: Int64
+    public let pending: Int64
     /**
      * A push is in flight (`pushRequest` returns null until `applyPush` or `pushFailed`).
      */
-    public var inFlight: Bool
+    public let inFlight: Bool
     /**
      * Refused mutations not yet dismissed.
      */
-    public var rejected: Int64
+    public let rejected: Int64
     /**
      * A whole state has been pulled (and no reset is waiting for its snapshot).
      */
-    public var ready: Bool
+    public let ready: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7374,23 +7375,23 @@ public struct Tally: Equatable, Hashable {
     /**
      * Verified claims.
      */
-    public var claimsVerified: Int64
+    public let claimsVerified: Int64
     /**
      * Money put in, in fen.
      */
-    public var moneyFen: Int64
+    public let moneyFen: Int64
     /**
      * Items given.
      */
-    public var items: Int64
+    public let items: Int64
     /**
      * Minutes of service in fulfilments.
      */
-    public var minutes: Int64
+    public let minutes: Int64
     /**
      * People served.
      */
-    public var peopleServed: Int64
+    public let peopleServed: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7473,49 +7474,49 @@ public struct Team: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * The committee it belongs to.
      */
-    public var committee: String
+    public let committee: Uuid
     /**
      * Its kind.
      */
-    public var kind: TeamKind
+    public let kind: TeamKind
     /**
      * Its name.
      */
-    public var name: String
+    public let name: String
     /**
      * Channel tag.
      */
-    public var channel: Channel
+    public let channel: Channel
     /**
      * The captain (队长), appointed by the committee.
      */
-    public var captain: String?
+    public let captain: Uuid?
     /**
      * Members, in joining order.
      */
-    public var members: [String]
+    public let members: [Uuid]
     /**
      * Verified team claims.
      */
-    public var tally: Tally
+    public let tally: Tally
     /**
      * When formed.
      */
-    public var createdAt: Date
+    public let createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * The committee it belongs to.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Its kind.
          */kind: TeamKind, 
@@ -7527,10 +7528,10 @@ public struct Team: Equatable, Hashable {
          */channel: Channel, 
         /**
          * The captain (队长), appointed by the committee.
-         */captain: String?, 
+         */captain: Uuid?, 
         /**
          * Members, in joining order.
-         */members: [String], 
+         */members: [Uuid], 
         /**
          * Verified team claims.
          */tally: Tally, 
@@ -7564,26 +7565,26 @@ public struct FfiConverterTypeTeam: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Team {
         return
             try Team(
-                id: FfiConverterString.read(from: &buf), 
-                committee: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
                 kind: FfiConverterTypeTeamKind.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 channel: FfiConverterTypeChannel.read(from: &buf), 
-                captain: FfiConverterOptionString.read(from: &buf), 
-                members: FfiConverterSequenceString.read(from: &buf), 
+                captain: FfiConverterOptionTypeUuid.read(from: &buf), 
+                members: FfiConverterSequenceTypeUuid.read(from: &buf), 
                 tally: FfiConverterTypeTally.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: Team, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
-        FfiConverterString.write(value.committee, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterTypeTeamKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterTypeChannel.write(value.channel, into: &buf)
-        FfiConverterOptionString.write(value.captain, into: &buf)
-        FfiConverterSequenceString.write(value.members, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.captain, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.members, into: &buf)
         FfiConverterTypeTally.write(value.tally, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
     }
@@ -7612,15 +7613,15 @@ public struct TickSummary: Equatable, Hashable {
     /**
      * Claims that got the due-soon warning.
      */
-    public var warned: Int64
+    public let warned: Int64
     /**
      * Claims that lapsed back to the library.
      */
-    public var lapsed: Int64
+    public let lapsed: Int64
     /**
      * Needs that expired unclaimed.
      */
-    public var expired: Int64
+    public let expired: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7691,26 +7692,26 @@ public struct WorkUnit: Equatable, Hashable {
     /**
      * Its id.
      */
-    public var id: String
+    public let id: Uuid
     /**
      * Its name.
      */
-    public var name: String
+    public let name: String
     /**
      * Its party organisation (单位党组织), which signs certificates.
      */
-    public var partyOrganisation: String
+    public let partyOrganisation: String
     /**
      * When it was registered.
      */
-    public var createdAt: Date
+    public let createdAt: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Its id.
-         */id: String, 
+         */id: Uuid, 
         /**
          * Its name.
          */name: String, 
@@ -7742,7 +7743,7 @@ public struct FfiConverterTypeWorkUnit: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WorkUnit {
         return
             try WorkUnit(
-                id: FfiConverterString.read(from: &buf), 
+                id: FfiConverterTypeUuid.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 partyOrganisation: FfiConverterString.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf)
@@ -7750,7 +7751,7 @@ public struct FfiConverterTypeWorkUnit: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: WorkUnit, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.id, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.partyOrganisation, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
@@ -7914,7 +7915,7 @@ public enum Actor: Equatable, Hashable {
     case districtAdmin(
         /**
          * The district.
-         */district: String
+         */district: Uuid
     )
     /**
      * Staff of a unit (a committee, community or district office).
@@ -7922,7 +7923,7 @@ public enum Actor: Equatable, Hashable {
     case committeeStaff(
         /**
          * The unit.
-         */unit: String
+         */unit: Uuid
     )
     /**
      * The party secretary of a work unit.
@@ -7930,7 +7931,7 @@ public enum Actor: Equatable, Hashable {
     case workUnitSecretary(
         /**
          * The work unit.
-         */workUnit: String
+         */workUnit: Uuid
     )
     /**
      * An in-service party member.
@@ -7938,7 +7939,7 @@ public enum Actor: Equatable, Hashable {
     case member(
         /**
          * The member.
-         */member: String
+         */member: Uuid
     )
     /**
      * The contact person of an enterprise or social organisation.
@@ -7946,7 +7947,7 @@ public enum Actor: Equatable, Hashable {
     case organisationContact(
         /**
          * The organisation.
-         */organisation: String
+         */organisation: Uuid
     )
 
 
@@ -7971,19 +7972,19 @@ public struct FfiConverterTypeActor: FfiConverterRustBuffer {
         
         case 1: return .system
         
-        case 2: return .districtAdmin(district: try FfiConverterString.read(from: &buf)
+        case 2: return .districtAdmin(district: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 3: return .committeeStaff(unit: try FfiConverterString.read(from: &buf)
+        case 3: return .committeeStaff(unit: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 4: return .workUnitSecretary(workUnit: try FfiConverterString.read(from: &buf)
+        case 4: return .workUnitSecretary(workUnit: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 5: return .member(member: try FfiConverterString.read(from: &buf)
+        case 5: return .member(member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 6: return .organisationContact(organisation: try FfiConverterString.read(from: &buf)
+        case 6: return .organisationContact(organisation: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -8000,27 +8001,27 @@ public struct FfiConverterTypeActor: FfiConverterRustBuffer {
         
         case let .districtAdmin(district):
             writeInt(&buf, Int32(2))
-            FfiConverterString.write(district, into: &buf)
+            FfiConverterTypeUuid.write(district, into: &buf)
             
         
         case let .committeeStaff(unit):
             writeInt(&buf, Int32(3))
-            FfiConverterString.write(unit, into: &buf)
+            FfiConverterTypeUuid.write(unit, into: &buf)
             
         
         case let .workUnitSecretary(workUnit):
             writeInt(&buf, Int32(4))
-            FfiConverterString.write(workUnit, into: &buf)
+            FfiConverterTypeUuid.write(workUnit, into: &buf)
             
         
         case let .member(member):
             writeInt(&buf, Int32(5))
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             
         
         case let .organisationContact(organisation):
             writeInt(&buf, Int32(6))
-            FfiConverterString.write(organisation, into: &buf)
+            FfiConverterTypeUuid.write(organisation, into: &buf)
             
         }
     }
@@ -8649,7 +8650,7 @@ public enum Claimant: Equatable, Hashable {
     case member(
         /**
          * The member.
-         */id: String
+         */id: Uuid
     )
     /**
      * A volunteer team (acting through its captain).
@@ -8657,7 +8658,7 @@ public enum Claimant: Equatable, Hashable {
     case team(
         /**
          * The team.
-         */id: String
+         */id: Uuid
     )
     /**
      * An enterprise or social organisation (acting through its contact).
@@ -8665,7 +8666,7 @@ public enum Claimant: Equatable, Hashable {
     case organisation(
         /**
          * The organisation.
-         */id: String
+         */id: Uuid
     )
 
 
@@ -8688,13 +8689,13 @@ public struct FfiConverterTypeClaimant: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .member(id: try FfiConverterString.read(from: &buf)
+        case 1: return .member(id: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 2: return .team(id: try FfiConverterString.read(from: &buf)
+        case 2: return .team(id: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 3: return .organisation(id: try FfiConverterString.read(from: &buf)
+        case 3: return .organisation(id: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -8707,17 +8708,17 @@ public struct FfiConverterTypeClaimant: FfiConverterRustBuffer {
         
         case let .member(id):
             writeInt(&buf, Int32(1))
-            FfiConverterString.write(id, into: &buf)
+            FfiConverterTypeUuid.write(id, into: &buf)
             
         
         case let .team(id):
             writeInt(&buf, Int32(2))
-            FfiConverterString.write(id, into: &buf)
+            FfiConverterTypeUuid.write(id, into: &buf)
             
         
         case let .organisation(id):
             writeInt(&buf, Int32(3))
-            FfiConverterString.write(id, into: &buf)
+            FfiConverterTypeUuid.write(id, into: &buf)
             
         }
     }
@@ -8763,7 +8764,7 @@ public enum Command: Equatable, Hashable {
          */name: String, 
         /**
          * Its parent (`None` only for a district).
-         */parent: String?
+         */parent: Uuid? = nil
     )
     /**
      * Registers a work unit and its party organisation (district admin).
@@ -8803,7 +8804,7 @@ public enum Command: Equatable, Hashable {
          */contactPhone: String, 
         /**
          * The district it serves.
-         */district: String
+         */district: Uuid
     )
     /**
      * Adds a category to the needs taxonomy (district admin).
@@ -8836,16 +8837,16 @@ public enum Command: Equatable, Hashable {
     case issueCertificate(
         /**
          * The issuing work unit.
-         */workUnit: String, 
+         */workUnit: Uuid, 
         /**
          * The member's name.
          */name: String, 
         /**
          * Mobile phone.
-         */phone: String?, 
+         */phone: String? = nil, 
         /**
          * Resident ID number (18 characters, with a valid check digit).
-         */idNumber: String?, 
+         */idNumber: String? = nil, 
         /**
          * The certificate number.
          */number: String, 
@@ -8863,7 +8864,7 @@ public enum Command: Equatable, Hashable {
     case reissueCertificate(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The new certificate number.
          */number: String, 
@@ -8882,16 +8883,16 @@ public enum Command: Equatable, Hashable {
     case reportMember(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The residents' committee.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * The service commitment text.
          */commitment: String, 
         /**
          * Skills and professions.
-         */skills: [String]
+         */skills: [String] = []
     )
     /**
      * The committee accepts a report; the work unit's ledger gets an entry (staff).
@@ -8902,10 +8903,10 @@ public enum Command: Equatable, Hashable {
     case acceptReport(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * An optional note for the work unit.
-         */note: String?
+         */note: String? = nil
     )
     /**
      * The committee returns a report with a reason; the work unit's ledger gets an entry.
@@ -8916,7 +8917,7 @@ public enum Command: Equatable, Hashable {
     case returnReport(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * Why.
          */reason: String
@@ -8935,25 +8936,25 @@ public enum Command: Equatable, Hashable {
     case registerResident(
         /**
          * The committee holding the resident's data.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * The grid, if known (a child of the committee).
-         */grid: String?, 
+         */grid: Uuid? = nil, 
         /**
          * Name.
          */name: String, 
         /**
          * Phone.
-         */phone: String?, 
+         */phone: String? = nil, 
         /**
          * ID number.
-         */idNumber: String?, 
+         */idNumber: String? = nil, 
         /**
          * Address.
-         */address: String?, 
+         */address: String? = nil, 
         /**
          * Groups (at least one).
-         */groups: [ResidentGroup]
+         */groups: [ResidentGroup] = []
     )
     /**
      * Replaces a resident's personal data and groups (the committee's staff).
@@ -8968,22 +8969,22 @@ public enum Command: Equatable, Hashable {
     case updateResident(
         /**
          * The resident.
-         */resident: String, 
+         */resident: Uuid, 
         /**
          * Name.
          */name: String, 
         /**
          * Phone.
-         */phone: String?, 
+         */phone: String? = nil, 
         /**
          * ID number.
-         */idNumber: String?, 
+         */idNumber: String? = nil, 
         /**
          * Address.
-         */address: String?, 
+         */address: String? = nil, 
         /**
          * Groups (at least one).
-         */groups: [ResidentGroup]
+         */groups: [ResidentGroup] = []
     )
     /**
      * Erases a resident's personal data (right to deletion; the committee's staff): name, phone, ID number and address are removed from the resident's record, and — since the audit log and derived tables never hold them — from the whole store. The resident's committee, grid and groups stay, so every figure stays the same; the resident can no longer be updated, given needs or paired. Recorded as an event that carries no erased value.
@@ -8993,7 +8994,7 @@ public enum Command: Equatable, Hashable {
     case eraseResident(
         /**
          * The resident.
-         */resident: String
+         */resident: Uuid
     )
     /**
      * Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
@@ -9012,13 +9013,13 @@ public enum Command: Equatable, Hashable {
     case draftNeed(
         /**
          * The committee whose library will hold it.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * The grid, if any.
-         */grid: String?, 
+         */grid: Uuid? = nil, 
         /**
          * The resident it is for (held by the committee).
-         */resident: String, 
+         */resident: Uuid, 
         /**
          * Short title.
          */title: String, 
@@ -9049,7 +9050,7 @@ public enum Command: Equatable, Hashable {
     case submitNeed(
         /**
          * The need.
-         */need: String
+         */need: Uuid
     )
     /**
      * Publishes a need into the project library (staff).
@@ -9059,7 +9060,7 @@ public enum Command: Equatable, Hashable {
     case publishNeed(
         /**
          * The need.
-         */need: String
+         */need: Uuid
     )
     /**
      * Refuses a submitted need with a reason (staff).
@@ -9070,7 +9071,7 @@ public enum Command: Equatable, Hashable {
     case rejectNeed(
         /**
          * The need.
-         */need: String, 
+         */need: Uuid, 
         /**
          * Why.
          */reason: String
@@ -9084,7 +9085,7 @@ public enum Command: Equatable, Hashable {
     case withdrawNeed(
         /**
          * The need.
-         */need: String, 
+         */need: Uuid, 
         /**
          * Why.
          */reason: String
@@ -9097,7 +9098,7 @@ public enum Command: Equatable, Hashable {
     case expireNeed(
         /**
          * The need.
-         */need: String
+         */need: Uuid
     )
     /**
      * Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
@@ -9109,13 +9110,13 @@ public enum Command: Equatable, Hashable {
     case recordFeedback(
         /**
          * The need.
-         */need: String, 
+         */need: Uuid, 
         /**
          * Satisfied or not.
          */feedback: Feedback, 
         /**
          * For a reopened need, a new wanted-by date (in the future); required when the old one has passed, refused with `satisfied`.
-         */wantedBy: Date?
+         */wantedBy: Date? = nil
     )
     /**
      * Claims a need (认领): a member for themself, a team through its captain, an organisation through its contact.
@@ -9127,7 +9128,7 @@ public enum Command: Equatable, Hashable {
     case claimNeed(
         /**
          * The need.
-         */need: String, 
+         */need: Uuid, 
         /**
          * Who takes it on.
          */claimant: Claimant, 
@@ -9143,7 +9144,7 @@ public enum Command: Equatable, Hashable {
     case startWork(
         /**
          * The claim.
-         */claim: String
+         */claim: Uuid
     )
     /**
      * The claimant moves the promised date later (at most `HubConfig::max_extensions` times). Unlike the first promise, an extension may go past the need's wanted-by date: the claimant and the committee agreed to it, and a claimed need does not expire.
@@ -9154,7 +9155,7 @@ public enum Command: Equatable, Hashable {
     case extendClaim(
         /**
          * The claim.
-         */claim: String, 
+         */claim: Uuid, 
         /**
          * The new promised date (after the current one).
          */promisedBy: Date
@@ -9168,7 +9169,7 @@ public enum Command: Equatable, Hashable {
     case releaseClaim(
         /**
          * The claim.
-         */claim: String, 
+         */claim: Uuid, 
         /**
          * Why.
          */reason: String
@@ -9182,7 +9183,7 @@ public enum Command: Equatable, Hashable {
     case completeClaim(
         /**
          * The claim.
-         */claim: String, 
+         */claim: Uuid, 
         /**
          * The fulfilment record.
          */fulfilment: Fulfilment
@@ -9195,7 +9196,7 @@ public enum Command: Equatable, Hashable {
     case verifyClaim(
         /**
          * The claim.
-         */claim: String
+         */claim: Uuid
     )
     /**
      * The committee sends the work back with a reason (staff). The promised date moves to at least `HubConfig::warn_before` from now, so the claimant has time to redo the work before the claim could lapse.
@@ -9206,7 +9207,7 @@ public enum Command: Equatable, Hashable {
     case sendBackClaim(
         /**
          * The claim.
-         */claim: String, 
+         */claim: Uuid, 
         /**
          * Why.
          */reason: String
@@ -9219,7 +9220,7 @@ public enum Command: Equatable, Hashable {
     case warnClaimDue(
         /**
          * The claim.
-         */claim: String
+         */claim: Uuid
     )
     /**
      * Lapses a claim whose promised date passed; the need returns to the library (system).
@@ -9229,7 +9230,7 @@ public enum Command: Equatable, Hashable {
     case lapseClaim(
         /**
          * The claim.
-         */claim: String
+         */claim: Uuid
     )
     /**
      * Forms a volunteer team at a committee (staff).
@@ -9242,7 +9243,7 @@ public enum Command: Equatable, Hashable {
     case formTeam(
         /**
          * The committee.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Its kind.
          */kind: TeamKind, 
@@ -9262,10 +9263,10 @@ public enum Command: Equatable, Hashable {
     case appointCaptain(
         /**
          * The team.
-         */team: String, 
+         */team: Uuid, 
         /**
          * The member.
-         */member: String
+         */member: Uuid
     )
     /**
      * A member joins a team (the member signs up, or staff assign them).
@@ -9276,10 +9277,10 @@ public enum Command: Equatable, Hashable {
     case joinTeam(
         /**
          * The team.
-         */team: String, 
+         */team: Uuid, 
         /**
          * The member.
-         */member: String
+         */member: Uuid
     )
     /**
      * A member leaves a team (the member, or staff); a captain must be replaced first.
@@ -9290,10 +9291,10 @@ public enum Command: Equatable, Hashable {
     case leaveTeam(
         /**
          * The team.
-         */team: String, 
+         */team: Uuid, 
         /**
          * The member.
-         */member: String
+         */member: Uuid
     )
     /**
      * A member logs service hours for themself.
@@ -9306,7 +9307,7 @@ public enum Command: Equatable, Hashable {
     case logHours(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * When the service was done (not in the future).
          */servedAt: Date, 
@@ -9325,7 +9326,7 @@ public enum Command: Equatable, Hashable {
     case approveHours(
         /**
          * The log entry.
-         */hours: String
+         */hours: Uuid
     )
     /**
      * Rejects logged hours with a reason (staff).
@@ -9336,7 +9337,7 @@ public enum Command: Equatable, Hashable {
     case rejectHours(
         /**
          * The log entry.
-         */hours: String, 
+         */hours: Uuid, 
         /**
          * Why.
          */reason: String
@@ -9356,7 +9357,7 @@ public enum Command: Equatable, Hashable {
     case recordActivity(
         /**
          * The committee where it took place.
-         */committee: String, 
+         */committee: Uuid, 
         /**
          * Its kind.
          */kind: ActivityKind, 
@@ -9368,7 +9369,7 @@ public enum Command: Equatable, Hashable {
          */channel: Channel, 
         /**
          * The team that held it.
-         */team: String?, 
+         */team: Uuid? = nil, 
         /**
          * When (not in the future).
          */heldAt: Date, 
@@ -9389,7 +9390,7 @@ public enum Command: Equatable, Hashable {
     case assignRole(
         /**
          * The member.
-         */member: String, 
+         */member: Uuid, 
         /**
          * The role.
          */kind: RoleKind, 
@@ -9405,7 +9406,7 @@ public enum Command: Equatable, Hashable {
     case endRole(
         /**
          * The role.
-         */role: String
+         */role: Uuid
     )
     /**
      * Pairs a member with a resident in need (staff of the resident's committee).
@@ -9416,10 +9417,10 @@ public enum Command: Equatable, Hashable {
     case startPairing(
         /**
          * The member (accepted).
-         */member: String, 
+         */member: Uuid, 
         /**
          * The resident.
-         */resident: String
+         */resident: Uuid
     )
     /**
      * Ends a pairing with a reason (staff).
@@ -9430,7 +9431,7 @@ public enum Command: Equatable, Hashable {
     case endPairing(
         /**
          * The pairing.
-         */pairing: String, 
+         */pairing: Uuid, 
         /**
          * Why.
          */reason: String
@@ -9456,124 +9457,124 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .createUnit(kind: try FfiConverterTypeUnitKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), parent: try FfiConverterOptionString.read(from: &buf)
+        case 1: return .createUnit(kind: try FfiConverterTypeUnitKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), parent: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
         case 2: return .registerWorkUnit(name: try FfiConverterString.read(from: &buf), partyOrganisation: try FfiConverterString.read(from: &buf)
         )
         
-        case 3: return .registerOrganisation(name: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeOrganisationKind.read(from: &buf), contactName: try FfiConverterString.read(from: &buf), contactPhone: try FfiConverterString.read(from: &buf), district: try FfiConverterString.read(from: &buf)
+        case 3: return .registerOrganisation(name: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeOrganisationKind.read(from: &buf), contactName: try FfiConverterString.read(from: &buf), contactPhone: try FfiConverterString.read(from: &buf), district: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         case 4: return .defineCategory(code: try FfiConverterString.read(from: &buf), nameZh: try FfiConverterString.read(from: &buf), nameEn: try FfiConverterString.read(from: &buf)
         )
         
-        case 5: return .issueCertificate(workUnit: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
+        case 5: return .issueCertificate(workUnit: try FfiConverterTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 6: return .reissueCertificate(member: try FfiConverterString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
+        case 6: return .reissueCertificate(member: try FfiConverterTypeUuid.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 7: return .reportMember(member: try FfiConverterString.read(from: &buf), committee: try FfiConverterString.read(from: &buf), commitment: try FfiConverterString.read(from: &buf), skills: try FfiConverterSequenceString.read(from: &buf)
+        case 7: return .reportMember(member: try FfiConverterTypeUuid.read(from: &buf), committee: try FfiConverterTypeUuid.read(from: &buf), commitment: try FfiConverterString.read(from: &buf), skills: try FfiConverterSequenceString.read(from: &buf)
         )
         
-        case 8: return .acceptReport(member: try FfiConverterString.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
+        case 8: return .acceptReport(member: try FfiConverterTypeUuid.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 9: return .returnReport(member: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 9: return .returnReport(member: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 10: return .registerResident(committee: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        case 10: return .registerResident(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
         )
         
-        case 11: return .updateResident(resident: try FfiConverterString.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        case 11: return .updateResident(resident: try FfiConverterTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
         )
         
-        case 12: return .eraseResident(resident: try FfiConverterString.read(from: &buf)
+        case 12: return .eraseResident(resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 13: return .draftNeed(committee: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionString.read(from: &buf), resident: try FfiConverterString.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 13: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 14: return .submitNeed(need: try FfiConverterString.read(from: &buf)
+        case 14: return .submitNeed(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 15: return .publishNeed(need: try FfiConverterString.read(from: &buf)
+        case 15: return .publishNeed(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 16: return .rejectNeed(need: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 16: return .rejectNeed(need: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 17: return .withdrawNeed(need: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 17: return .withdrawNeed(need: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 18: return .expireNeed(need: try FfiConverterString.read(from: &buf)
+        case 18: return .expireNeed(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 19: return .recordFeedback(need: try FfiConverterString.read(from: &buf), feedback: try FfiConverterTypeFeedback.read(from: &buf), wantedBy: try FfiConverterOptionTimestamp.read(from: &buf)
+        case 19: return .recordFeedback(need: try FfiConverterTypeUuid.read(from: &buf), feedback: try FfiConverterTypeFeedback.read(from: &buf), wantedBy: try FfiConverterOptionTimestamp.read(from: &buf)
         )
         
-        case 20: return .claimNeed(need: try FfiConverterString.read(from: &buf), claimant: try FfiConverterTypeClaimant.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 20: return .claimNeed(need: try FfiConverterTypeUuid.read(from: &buf), claimant: try FfiConverterTypeClaimant.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 21: return .startWork(claim: try FfiConverterString.read(from: &buf)
+        case 21: return .startWork(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 22: return .extendClaim(claim: try FfiConverterString.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 22: return .extendClaim(claim: try FfiConverterTypeUuid.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 23: return .releaseClaim(claim: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 23: return .releaseClaim(claim: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 24: return .completeClaim(claim: try FfiConverterString.read(from: &buf), fulfilment: try FfiConverterTypeFulfilment.read(from: &buf)
+        case 24: return .completeClaim(claim: try FfiConverterTypeUuid.read(from: &buf), fulfilment: try FfiConverterTypeFulfilment.read(from: &buf)
         )
         
-        case 25: return .verifyClaim(claim: try FfiConverterString.read(from: &buf)
+        case 25: return .verifyClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 26: return .sendBackClaim(claim: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 26: return .sendBackClaim(claim: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 27: return .warnClaimDue(claim: try FfiConverterString.read(from: &buf)
+        case 27: return .warnClaimDue(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 28: return .lapseClaim(claim: try FfiConverterString.read(from: &buf)
+        case 28: return .lapseClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 29: return .formTeam(committee: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
+        case 29: return .formTeam(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
         )
         
-        case 30: return .appointCaptain(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        case 30: return .appointCaptain(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 31: return .joinTeam(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        case 31: return .joinTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 32: return .leaveTeam(team: try FfiConverterString.read(from: &buf), member: try FfiConverterString.read(from: &buf)
+        case 32: return .leaveTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 33: return .logHours(member: try FfiConverterString.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf)
+        case 33: return .logHours(member: try FfiConverterTypeUuid.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf)
         )
         
-        case 34: return .approveHours(hours: try FfiConverterString.read(from: &buf)
+        case 34: return .approveHours(hours: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 35: return .rejectHours(hours: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 35: return .rejectHours(hours: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 36: return .recordActivity(committee: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionString.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf)
+        case 36: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf)
         )
         
-        case 37: return .assignRole(member: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
+        case 37: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
         )
         
-        case 38: return .endRole(role: try FfiConverterString.read(from: &buf)
+        case 38: return .endRole(role: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 39: return .startPairing(member: try FfiConverterString.read(from: &buf), resident: try FfiConverterString.read(from: &buf)
+        case 39: return .startPairing(member: try FfiConverterTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 40: return .endPairing(pairing: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 40: return .endPairing(pairing: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -9588,7 +9589,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
             FfiConverterTypeUnitKind.write(kind, into: &buf)
             FfiConverterString.write(name, into: &buf)
-            FfiConverterOptionString.write(parent, into: &buf)
+            FfiConverterOptionTypeUuid.write(parent, into: &buf)
             
         
         case let .registerWorkUnit(name,partyOrganisation):
@@ -9603,7 +9604,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeOrganisationKind.write(kind, into: &buf)
             FfiConverterString.write(contactName, into: &buf)
             FfiConverterString.write(contactPhone, into: &buf)
-            FfiConverterString.write(district, into: &buf)
+            FfiConverterTypeUuid.write(district, into: &buf)
             
         
         case let .defineCategory(code,nameZh,nameEn):
@@ -9615,7 +9616,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .issueCertificate(workUnit,name,phone,idNumber,number,deadline):
             writeInt(&buf, Int32(5))
-            FfiConverterString.write(workUnit, into: &buf)
+            FfiConverterTypeUuid.write(workUnit, into: &buf)
             FfiConverterString.write(name, into: &buf)
             FfiConverterOptionString.write(phone, into: &buf)
             FfiConverterOptionString.write(idNumber, into: &buf)
@@ -9625,35 +9626,35 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .reissueCertificate(member,number,deadline):
             writeInt(&buf, Int32(6))
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterString.write(number, into: &buf)
             FfiConverterTimestamp.write(deadline, into: &buf)
             
         
         case let .reportMember(member,committee,commitment,skills):
             writeInt(&buf, Int32(7))
-            FfiConverterString.write(member, into: &buf)
-            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
+            FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterString.write(commitment, into: &buf)
             FfiConverterSequenceString.write(skills, into: &buf)
             
         
         case let .acceptReport(member,note):
             writeInt(&buf, Int32(8))
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterOptionString.write(note, into: &buf)
             
         
         case let .returnReport(member,reason):
             writeInt(&buf, Int32(9))
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .registerResident(committee,grid,name,phone,idNumber,address,groups):
             writeInt(&buf, Int32(10))
-            FfiConverterString.write(committee, into: &buf)
-            FfiConverterOptionString.write(grid, into: &buf)
+            FfiConverterTypeUuid.write(committee, into: &buf)
+            FfiConverterOptionTypeUuid.write(grid, into: &buf)
             FfiConverterString.write(name, into: &buf)
             FfiConverterOptionString.write(phone, into: &buf)
             FfiConverterOptionString.write(idNumber, into: &buf)
@@ -9663,7 +9664,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .updateResident(resident,name,phone,idNumber,address,groups):
             writeInt(&buf, Int32(11))
-            FfiConverterString.write(resident, into: &buf)
+            FfiConverterTypeUuid.write(resident, into: &buf)
             FfiConverterString.write(name, into: &buf)
             FfiConverterOptionString.write(phone, into: &buf)
             FfiConverterOptionString.write(idNumber, into: &buf)
@@ -9673,14 +9674,14 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .eraseResident(resident):
             writeInt(&buf, Int32(12))
-            FfiConverterString.write(resident, into: &buf)
+            FfiConverterTypeUuid.write(resident, into: &buf)
             
         
         case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy):
             writeInt(&buf, Int32(13))
-            FfiConverterString.write(committee, into: &buf)
-            FfiConverterOptionString.write(grid, into: &buf)
-            FfiConverterString.write(resident, into: &buf)
+            FfiConverterTypeUuid.write(committee, into: &buf)
+            FfiConverterOptionTypeUuid.write(grid, into: &buf)
+            FfiConverterTypeUuid.write(resident, into: &buf)
             FfiConverterString.write(title, into: &buf)
             FfiConverterString.write(description, into: &buf)
             FfiConverterString.write(category, into: &buf)
@@ -9692,92 +9693,92 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .submitNeed(need):
             writeInt(&buf, Int32(14))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             
         
         case let .publishNeed(need):
             writeInt(&buf, Int32(15))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             
         
         case let .rejectNeed(need,reason):
             writeInt(&buf, Int32(16))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .withdrawNeed(need,reason):
             writeInt(&buf, Int32(17))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .expireNeed(need):
             writeInt(&buf, Int32(18))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             
         
         case let .recordFeedback(need,feedback,wantedBy):
             writeInt(&buf, Int32(19))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterTypeFeedback.write(feedback, into: &buf)
             FfiConverterOptionTimestamp.write(wantedBy, into: &buf)
             
         
         case let .claimNeed(need,claimant,promisedBy):
             writeInt(&buf, Int32(20))
-            FfiConverterString.write(need, into: &buf)
+            FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterTypeClaimant.write(claimant, into: &buf)
             FfiConverterTimestamp.write(promisedBy, into: &buf)
             
         
         case let .startWork(claim):
             writeInt(&buf, Int32(21))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .extendClaim(claim,promisedBy):
             writeInt(&buf, Int32(22))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterTimestamp.write(promisedBy, into: &buf)
             
         
         case let .releaseClaim(claim,reason):
             writeInt(&buf, Int32(23))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .completeClaim(claim,fulfilment):
             writeInt(&buf, Int32(24))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterTypeFulfilment.write(fulfilment, into: &buf)
             
         
         case let .verifyClaim(claim):
             writeInt(&buf, Int32(25))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .sendBackClaim(claim,reason):
             writeInt(&buf, Int32(26))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .warnClaimDue(claim):
             writeInt(&buf, Int32(27))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .lapseClaim(claim):
             writeInt(&buf, Int32(28))
-            FfiConverterString.write(claim, into: &buf)
+            FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .formTeam(committee,kind,name,channel):
             writeInt(&buf, Int32(29))
-            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeTeamKind.write(kind, into: &buf)
             FfiConverterString.write(name, into: &buf)
             FfiConverterTypeChannel.write(channel, into: &buf)
@@ -9785,25 +9786,25 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .appointCaptain(team,member):
             writeInt(&buf, Int32(30))
-            FfiConverterString.write(team, into: &buf)
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(team, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             
         
         case let .joinTeam(team,member):
             writeInt(&buf, Int32(31))
-            FfiConverterString.write(team, into: &buf)
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(team, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             
         
         case let .leaveTeam(team,member):
             writeInt(&buf, Int32(32))
-            FfiConverterString.write(team, into: &buf)
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(team, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             
         
         case let .logHours(member,servedAt,minutes,description):
             writeInt(&buf, Int32(33))
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTimestamp.write(servedAt, into: &buf)
             FfiConverterInt64.write(minutes, into: &buf)
             FfiConverterString.write(description, into: &buf)
@@ -9811,22 +9812,22 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .approveHours(hours):
             writeInt(&buf, Int32(34))
-            FfiConverterString.write(hours, into: &buf)
+            FfiConverterTypeUuid.write(hours, into: &buf)
             
         
         case let .rejectHours(hours,reason):
             writeInt(&buf, Int32(35))
-            FfiConverterString.write(hours, into: &buf)
+            FfiConverterTypeUuid.write(hours, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached):
             writeInt(&buf, Int32(36))
-            FfiConverterString.write(committee, into: &buf)
+            FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeActivityKind.write(kind, into: &buf)
             FfiConverterString.write(title, into: &buf)
             FfiConverterTypeChannel.write(channel, into: &buf)
-            FfiConverterOptionString.write(team, into: &buf)
+            FfiConverterOptionTypeUuid.write(team, into: &buf)
             FfiConverterTimestamp.write(heldAt, into: &buf)
             FfiConverterInt64.write(participants, into: &buf)
             FfiConverterInt64.write(peopleReached, into: &buf)
@@ -9834,25 +9835,25 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         
         case let .assignRole(member,kind,scope):
             writeInt(&buf, Int32(37))
-            FfiConverterString.write(member, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTypeRoleKind.write(kind, into: &buf)
             FfiConverterString.write(scope, into: &buf)
             
         
         case let .endRole(role):
             writeInt(&buf, Int32(38))
-            FfiConverterString.write(role, into: &buf)
+            FfiConverterTypeUuid.write(role, into: &buf)
             
         
         case let .startPairing(member,resident):
             writeInt(&buf, Int32(39))
-            FfiConverterString.write(member, into: &buf)
-            FfiConverterString.write(resident, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
+            FfiConverterTypeUuid.write(resident, into: &buf)
             
         
         case let .endPairing(pairing,reason):
             writeInt(&buf, Int32(40))
-            FfiConverterString.write(pairing, into: &buf)
+            FfiConverterTypeUuid.write(pairing, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -10258,6 +10259,81 @@ public func FfiConverterTypeHoursStatus_lift(_ buf: RustBuffer) throws -> HoursS
 #endif
 public func FfiConverterTypeHoursStatus_lower(_ value: HoursStatus) -> RustBuffer {
     return FfiConverterTypeHoursStatus.lower(value)
+}
+
+
+
+/**
+ * The language of a sentence for people.
+ */
+
+public enum Language: Equatable, Hashable {
+    
+    /**
+     * 中文 (the default).
+     */
+    case zh
+    /**
+     * English.
+     */
+    case en
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Language: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLanguage: FfiConverterRustBuffer {
+    typealias SwiftType = Language
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Language {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .zh
+        
+        case 2: return .en
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Language, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .zh:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .en:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLanguage_lift(_ buf: RustBuffer) throws -> Language {
+    return try FfiConverterTypeLanguage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLanguage_lower(_ value: Language) -> RustBuffer {
+    return FfiConverterTypeLanguage.lower(value)
 }
 
 
@@ -11671,6 +11747,30 @@ fileprivate struct FfiConverterOptionTypeHoursStatus: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLanguage: FfiConverterRustBuffer {
+    typealias SwiftType = Language?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLanguage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLanguage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeUnitKind: FfiConverterRustBuffer {
     typealias SwiftType = UnitKind?
 
@@ -11687,6 +11787,30 @@ fileprivate struct FfiConverterOptionTypeUnitKind: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeUnitKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUuid: FfiConverterRustBuffer {
+    typealias SwiftType = Uuid?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUuid.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUuid.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -12320,6 +12444,31 @@ fileprivate struct FfiConverterSequenceTypeResidentGroup: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeUuid: FfiConverterRustBuffer {
+    typealias SwiftType = [Uuid]
+
+    public static func write(_ value: [Uuid], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUuid.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uuid] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Uuid]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUuid.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringInt64: FfiConverterRustBuffer {
     public static func write(_ value: [String: Int64], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -12337,32 +12486,6 @@ fileprivate struct FfiConverterDictionaryStringInt64: FfiConverterRustBuffer {
         for _ in 0..<len {
             let key = try FfiConverterString.read(from: &buf)
             let value = try FfiConverterInt64.read(from: &buf)
-            dict[key] = value
-        }
-        return dict
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
-    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for (key, value) in value {
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterString.write(value, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
-        let len: Int32 = try readInt(&buf)
-        var dict = [String: String]()
-        dict.reserveCapacity(Int(len))
-        for _ in 0..<len {
-            let key = try FfiConverterString.read(from: &buf)
-            let value = try FfiConverterString.read(from: &buf)
             dict[key] = value
         }
         return dict
@@ -12446,6 +12569,111 @@ fileprivate struct FfiConverterDictionaryStringTypePair: FfiConverterRustBuffer 
         return dict
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryTypeUuidString: FfiConverterRustBuffer {
+    public static func write(_ value: [Uuid: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterTypeUuid.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uuid: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [Uuid: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterTypeUuid.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryTypeUuidTypeNeedFigures: FfiConverterRustBuffer {
+    public static func write(_ value: [Uuid: NeedFigures], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterTypeUuid.write(key, into: &buf)
+            FfiConverterTypeNeedFigures.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uuid: NeedFigures] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [Uuid: NeedFigures]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterTypeUuid.read(from: &buf)
+            let value = try FfiConverterTypeNeedFigures.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+
+
+
+/**
+ * An id as the app holds it: `java.util.UUID` in Kotlin and Java, `UUID` in Swift
+ * (`uniffi.toml`), crossing as its text. Every id of the core (`NeedId`, `MemberId`, …)
+ * is one; the app cannot pass a malformed one.
+ */
+public typealias Uuid = UUID
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUuid: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Uuid {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return UUID(uuidString: builtinValue)!
+    }
+
+    public static func write(_ value: Uuid, into buf: inout [UInt8]) {
+        let builtinValue = value.uuidString.lowercased()
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Uuid {
+        let builtinValue = try FfiConverterString.lift(value)
+        return UUID(uuidString: builtinValue)!
+    }
+
+    public static func lower(_ value: Uuid) -> RustBuffer {
+        let builtinValue = value.uuidString.lowercased()
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUuid_lift(_ value: RustBuffer) throws -> Uuid {
+    return try FfiConverterTypeUuid.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUuid_lower(_ value: Uuid) -> RustBuffer {
+    return FfiConverterTypeUuid.lower(value)
+}
+
 /**
  * Decrypts the encrypted database file at `path` in place into a plain one (a closed
  * database, as [`rekey_database`]).
@@ -12485,6 +12713,22 @@ public func rekeyDatabase(path: String, oldKey: DatabaseKey, newKey: DatabaseKey
     )
 }
 }
+/**
+ * A sentence for the app's user saying what went wrong and what to do, in `language`
+ * (Chinese when left out), built from the error's data: the entity's name, the refused
+ * field's name (never its value), a state's label, a limit. For `Invalid` the Chinese names
+ * the field; the English adds the core's reason. Kotlin: `errorMessage(e)` or
+ * `errorMessage(e, Language.EN)`; Swift: `errorMessage(error: e)`.
+ */
+public func errorMessage(error: NeedbridgeError, language: Language? = nil) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_func_error_message(
+        FfiConverterTypeNeedbridgeError_lower(error),
+        FfiConverterOptionTypeLanguage.lower(language),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -12510,130 +12754,133 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_func_rekey_database() != 30257) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_func_error_message() != 17065) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_changelistener_on_change() != 18658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 15068) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 10352) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 22891) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 45079) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 19861) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 61462) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 21697) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 37927) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 51284) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 50157) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_complete_claim() != 19484) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_complete_claim() != 36698) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 46325) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 34399) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 49045) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 41289) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 38958) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 1319) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 61041) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 52702) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_end_role() != 9347) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 53455) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_erase_resident() != 33412) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 29138) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_expire_need() != 475) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 1970) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 53140) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 34691) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 64072) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 47979) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 4723) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 44405) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 27759) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 36262) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 19842) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 65276) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 9977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 57046) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 35740) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 49453) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 42084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 2107) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 53210) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 8003) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 28409) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 58367) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 27853) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 31400) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 49560) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_register_work_unit() != 18678) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reissue_certificate() != 58807) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reissue_certificate() != 64256) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reject_hours() != 12010) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reject_hours() != 39548) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_reject_need() != 729) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_reject_need() != 18392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_release_claim() != 17814) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_release_claim() != 8891) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 40493) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 17706) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 6191) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 44301) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 47302) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 56228) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 38777) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 29952) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_start_work() != 9269) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_start_work() != 57763) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_submit_need() != 13782) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_submit_need() != 6796) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_update_resident() != 5015) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_update_resident() != 16654) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_verify_claim() != 60219) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_verify_claim() != 15317) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due() != 38707) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_warn_claim_due() != 5713) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_withdraw_need() != 11950) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_withdraw_need() != 30521) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_activities() != 21311) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_activities() != 3951) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_add_listener() != 45243) {
@@ -12645,85 +12892,85 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_categories() != 27581) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 37087) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_certificates() != 55178) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 15944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 399) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 62381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_claims() != 52306) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_claims() != 57796) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_claims_of() != 39795) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 35039) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 11632) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 57322) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 43266) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 65204) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 12154) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 54112) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 52992) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 28859) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 62861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_member() != 36046) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_member() != 43129) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_members() != 10917) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_members() != 32082) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 57383) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 47806) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_need() != 5593) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_need() != 57614) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 52421) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 31342) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_pairings() != 24091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_report() != 30125) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_report() != 61) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_resident() != 64184) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_resident() != 57605) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_residents() != 63112) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_residents() != 21333) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 10534) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 33846) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_team() != 45487) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_team() != 21630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_teams() != 8571) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_teams() != 37791) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_tick() != 63399) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_unit() != 11986) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_unit() != 2201) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_units() != 40147) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_units() != 10392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 16773) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 20139) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 37304) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_members() != 40002) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 33069) {

@@ -791,6 +791,11 @@ void uniffi_needbridge_mobile_fn_func_encrypt_database(RustBuffer path, RustBuff
 void uniffi_needbridge_mobile_fn_func_rekey_database(RustBuffer path, RustBuffer old_key, RustBuffer new_key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_ERROR_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_FUNC_ERROR_MESSAGE
+RustBuffer uniffi_needbridge_mobile_fn_func_error_message(RustBuffer error, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_NEEDBRIDGE_MOBILE_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_NEEDBRIDGE_MOBILE_RUSTBUFFER_ALLOC
 RustBuffer ffi_needbridge_mobile_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -1066,6 +1071,12 @@ uint16_t uniffi_needbridge_mobile_checksum_func_encrypt_database(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_REKEY_DATABASE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_REKEY_DATABASE
 uint16_t uniffi_needbridge_mobile_checksum_func_rekey_database(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_ERROR_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_FUNC_ERROR_MESSAGE
+uint16_t uniffi_needbridge_mobile_checksum_func_error_message(void
     
 );
 #endif

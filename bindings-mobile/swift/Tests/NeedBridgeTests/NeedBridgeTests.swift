@@ -16,10 +16,10 @@ final class Collector: ChangeListener, @unchecked Sendable {
 final class NeedBridgeTests: XCTestCase {
     struct World {
         let hub: Hub
-        let district: String, community: String, committee: String, other: String
+        let district: UUID, community: UUID, committee: UUID, other: UUID
         let staff: Actor, admin: Actor
-        let members: [String]
-        let resident: String
+        let members: [UUID]
+        let resident: UUID
         let later = Date().addingTimeInterval(30 * 86400)
 
         init(_ hub: Hub) throws {
@@ -31,7 +31,7 @@ final class NeedBridgeTests: XCTestCase {
             other = try hub.createUnit(actor: admin, kind: .committee, name: "明湖社区居委会", parent: community).id
             staff = .committeeStaff(unit: committee)
             let wu = try hub.registerWorkUnit(actor: admin, name: "区财政局", partyOrganisation: "区财政局机关党支部").id
-            var ms: [String] = []
+            var ms: [UUID] = []
             for i in 1...3 {
                 let m = try hub.issueCertificate(actor: .workUnitSecretary(workUnit: wu), workUnit: wu, name: "党员\(i)",
                                                  phone: nil, idNumber: nil, number: "BD-\(i)", deadline: later).id
@@ -46,7 +46,7 @@ final class NeedBridgeTests: XCTestCase {
                                                 groups: [.emptyNestElderly]).id
         }
 
-        func publishedNeed(_ title: String) throws -> String {
+        func publishedNeed(_ title: String) throws -> UUID {
             let n = try hub.draftNeed(actor: staff, committee: committee, grid: nil, resident: resident, title: title,
                                       description: "居民需求", category: "festival_goods", channel: .family,
                                       scale: .individual, estimatedCostFen: 20_000, wantedBy: later).id
@@ -74,13 +74,14 @@ final class NeedBridgeTests: XCTestCase {
     func testEveryErrorKind() throws {
         let w = try World(Hub.inMemory())
         let need = try w.publishedNeed("轮椅")
-        XCTAssertThrowsError(try w.hub.need(actor: .system, id: "01a21476-0000-7000-8000-000000000000")) {
+        XCTAssertThrowsError(try w.hub.need(actor: .system, id: UUID(uuidString: "01a21476-0000-7000-8000-000000000000")!)) {
             guard case NeedbridgeError.NotFound = $0 else { return XCTFail("\($0)") } }
-        XCTAssertThrowsError(try w.hub.need(actor: .system, id: "not-an-id")) {
+        XCTAssertThrowsError(try w.hub.createUnit(actor: w.admin, kind: .grid, name: "", parent: w.committee)) {
             guard let e = $0 as? NeedbridgeError, case let .Invalid(field, reason) = e else { return XCTFail("\($0)") }
-            XCTAssertEqual(field, "id")
+            XCTAssertEqual(field, "name")
             XCTAssertFalse(reason.isEmpty)
-            XCTAssertEqual(e.description, "invalid id: \(reason)") }
+            XCTAssertEqual(e.description, "invalid name: \(reason)")
+            XCTAssertEqual(errorMessage(error: e), "“姓名或名称”填写有误，请检查后重试。") }
         XCTAssertThrowsError(try w.hub.publishNeed(actor: .committeeStaff(unit: w.other), need: need)) {
             guard case NeedbridgeError.Forbidden = $0 else { return XCTFail("\($0)") } }
         let until = Date().addingTimeInterval(2 * 86400)
@@ -101,8 +102,8 @@ final class NeedBridgeTests: XCTestCase {
     func testListenerThreadsAndReopen() throws {
         let path = NSTemporaryDirectory() + "/needbridge-\(UUID().uuidString).db"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let district: String
-        var needs: [String] = []
+        let district: UUID
+        var needs: [UUID] = []
         do {
             let w = try World(try Hub.open(path: path))
             district = w.district
