@@ -8,7 +8,9 @@
 #
 #   scripts/dist.sh                          release builds into dist/
 #   scripts/dist.sh --profile dev --out DIR  quick unoptimised builds (scripts/test.sh does
-#                                            this: same steps, same checks)
+#                                            this: same steps, same checks, with --no-jar:
+#                                            scripts/mobile-test.sh builds the jar and runs the
+#                                            Java example against it)
 #
 # Tools: maturin, ziglang and auditwheel in .venv at the versions in scripts/constraints.txt.
 # The wheel is built in target/zig (zig compiles the bundled C — SQLite, OpenSSL — differently
@@ -18,11 +20,13 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 profile=release
 out=dist
+jar=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: scripts/dist.sh [--profile release|dev] [--out DIR]" >&2; exit 2 ;;
+    --no-jar) jar=""; shift ;;
+    *) echo "usage: scripts/dist.sh [--profile release|dev] [--out DIR] [--no-jar]" >&2; exit 2 ;;
   esac
 done
 say() { printf '  dist: %s\n' "$*"; }
@@ -57,7 +61,7 @@ for f in Cargo.lock pyproject.toml core/Cargo.toml core/src/lib.rs \
   grep -q "/$f\$" <<<"$listing" || { echo "dist: $f missing from $(basename "$sdist")" >&2; exit 1; }
 done
 
-if [ -f scripts/jar.sh ]; then
+if [ -n "$jar" ]; then
   say "JVM jar"
   if [ "$profile" = dev ]; then
     cargo build -q --locked -p needbridge-mobile --features portal

@@ -284,15 +284,21 @@ macro_rules! error {
             }
         }
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl $name {
+            /// The core's error with this data (what `Display` and `error_message` read).
+            pub(crate) fn to_core_error(&self) -> $core {
                 type Core = $core;
-                let core = match self.clone() {
+                match self.clone() {
                     $($name::$variant { $($field),+ } => Core::$variant {
                         $($cfield: $field.to_core(stringify!($field)).unwrap_or_default()),+
                     }),+
-                };
-                core.fmt(f)
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.to_core_error().fmt(f)
             }
         }
 

@@ -898,6 +898,19 @@ fn codes(vocabulary: &str) -> PyResult<Vec<String>> {
     })
 }
 
+/// `NeedbridgeError.user_message`: the core's sentence for people (`Error::user_message`)
+/// for an error given as the core's JSON (`{"kind": "invalid", "field": …}`); `None` for
+/// anything that is not one of the core's errors.
+#[pyfunction]
+fn user_message(error: &str, language: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let text = convert::text(language, "language")?;
+    let language: Language =
+        from_value("language", Value::from(text)).map_err(|e| errors::raise(language.py(), e))?;
+    Ok(serde_json::from_str::<needbridge::Error>(error)
+        .ok()
+        .map(|e| e.user_message(language)))
+}
+
 /// The native half of the `needbridge` package.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -905,6 +918,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Decoder>()?;
     m.add_class::<sync::PyDevice>()?;
     m.add_function(wrap_pyfunction!(codes, m)?)?;
+    m.add_function(wrap_pyfunction!(user_message, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -138,3 +138,28 @@ def test_money_helpers() -> None:
     assert nb.yuan(1235) == 12.35
     with pytest.raises(nb.InvalidInputError):
         nb.fen("abc")
+
+
+def test_user_messages_are_sentences_without_values(world: World) -> None:
+    hub = world.hub
+    with pytest.raises(nb.InvalidInputError) as bad:
+        hub.register_resident(world.staff, committee=world.committee, name="张三", phone="12345", groups=[])
+    assert bad.value.user_message() == "“手机号码”填写有误，请检查后重试。"
+    english = bad.value.user_message("en")
+    assert english.startswith("Please check the phone number") and "12345" not in english
+    missing = uuid.uuid4()
+    with pytest.raises(nb.NotFoundError) as nf:
+        hub.need(world.staff, missing)
+    assert nf.value.user_message() == "找不到该需求：它可能已被删除，或您无权查看。"
+    assert str(missing) not in nf.value.user_message("en")
+    member = nb.Actor.member(world.member)
+    claim = hub.claim_need(member, need=world.need_open, claimant=nb.Claimant.member(world.member), promised_by=world.later)
+    with pytest.raises(nb.ConflictError) as again:
+        hub.claim_need(member, need=world.need_open, claimant=nb.Claimant.member(world.member), promised_by=world.later)
+    assert again.value.user_message() == "操作未完成：数据已被他人抢先更改（例如需求已被认领），请刷新后再试。"
+    with pytest.raises(nb.IllegalStateError) as state:
+        hub.publish_need(world.staff, need=world.need_open)
+    assert state.value.user_message() == "该需求当前状态为“已认领”，不能进行此操作。", claim
+    with pytest.raises(nb.InvalidInputError) as lang:
+        bad.value.user_message("fr")
+    assert lang.value.field == "language"

@@ -32,6 +32,7 @@ pub mod export;
 pub mod frame;
 pub mod hub;
 pub mod ledger;
+pub mod message;
 pub mod model;
 pub mod report;
 pub mod rules;

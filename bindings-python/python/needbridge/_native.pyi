@@ -2,7 +2,7 @@
 
 from typing import Any, Dict, List, Optional, Tuple, Union, final
 
-__all__ = ["Decoder", "Device", "Hub", "__version__", "codes"]
+__all__ = ["Decoder", "Device", "Hub", "__version__", "codes", "user_message"]
 __version__: str
 
 @final
@@ -72,3 +72,4 @@ class Device:
     def dismiss(self, id: int) -> None: ...
 
 def codes(vocabulary: str) -> List[str]: ...
+def user_message(error: str, language: str) -> Optional[str]: ...

@@ -37,6 +37,21 @@ class NeedbridgeError(Exception):
         self.message = message
         self.details: Dict[str, Any] = dict(details or {})
 
+    def user_message(self, language: str = "zh") -> str:
+        """A sentence for the person using the portal or app, in Chinese (``"zh"``, the
+        default) or English (``"en"``): what went wrong and what to do, from the error's data
+        — the entity's name, the name of the field a person filled in, a state's label, a
+        limit. It never holds the refused value, an id or personal data, so it may be shown
+        as it is (``str(e)`` is for logs and developers). The wording is the core's, the same
+        in every binding."""
+        from . import _native
+
+        payload = json.dumps({"kind": self.kind, **self.details}, default=str)
+        text = _native.user_message(payload, language)
+        if text is None:
+            return "操作失败，请稍后重试。" if language == "zh" else "Something went wrong: try again later."
+        return text
+
 
 class NotFoundError(NeedbridgeError, LookupError):
     """The entity does not exist, or the actor may not know that it exists."""

@@ -345,6 +345,7 @@ pub struct Item {
 /// What was done for a need: recorded on completion, counted once verified.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Fulfilment {
     /// Money put in, in fen (≥ 0).
     pub money_fen: i64,
