@@ -848,22 +848,6 @@ impl PyHub {
     }
 }
 
-/// `ClaimNeed` → `claim_need`.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Every code of one of the core's closed vocabularies (so the Python enums can be checked
 /// against the core).
 #[pyfunction]
@@ -888,7 +872,10 @@ fn codes(vocabulary: &str) -> PyResult<Vec<String>> {
         "ledger_kind" => all(LedgerKind::ALL, LedgerKind::as_str),
         "feedback" => all(Feedback::ALL, Feedback::as_str),
         "command" => {
-            return Ok(Command::TYPE_NAMES.iter().map(|n| snake(n)).collect());
+            return Ok(Command::TYPE_NAMES
+                .iter()
+                .map(|n| needbridge::command::tag_of(n))
+                .collect());
         }
         other => {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(

@@ -565,13 +565,19 @@ mod tests {
             refused::<CompleteClaim>(v),
             ("fulfilment.note".into(), "must be text".into())
         );
-        // Missing field, nested.
+        // Missing field, nested (a fulfilment's own fields default; an item's do not).
         let mut v = complete(fulfilment());
-        v["fulfilment"].as_object_mut().unwrap().remove("minutes");
+        v["fulfilment"]["items"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("count");
         assert_eq!(
             refused::<CompleteClaim>(v),
-            ("fulfilment.minutes".into(), "is required".into())
+            ("fulfilment.items[0].count".into(), "is required".into())
         );
+        let mut v = complete(fulfilment());
+        v["fulfilment"].as_object_mut().unwrap().remove("minutes");
+        assert!(crate::args::from_value::<CompleteClaim>("", v).is_ok());
         // A list where a record goes, a record where a list goes.
         let v = complete(json!("陈测试大爷"));
         let (f, r) = refused::<CompleteClaim>(v);

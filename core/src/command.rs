@@ -43,19 +43,7 @@ macro_rules! commands {
             }
             /// The command's serde tag, e.g. `claim_need` (its type name in snake_case).
             pub fn tag(&self) -> String {
-                let name = match self { $(Command::$name(_) => stringify!($name)),+ };
-                let mut out = String::with_capacity(name.len() + 4);
-                for (i, c) in name.chars().enumerate() {
-                    if c.is_ascii_uppercase() {
-                        if i > 0 {
-                            out.push('_');
-                        }
-                        out.push(c.to_ascii_lowercase());
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
+                tag_of(match self { $(Command::$name(_) => stringify!($name)),+ })
             }
             /// Every event kind, in declaration order.
             pub const EVENT_KINDS: &'static [&'static str] = &[$($event),+];
@@ -71,6 +59,22 @@ macro_rules! commands {
             }
         }
     };
+}
+
+/// The serde tag of a command's type name: `ClaimNeed` → `claim_need`.
+pub fn tag_of(type_name: &str) -> String {
+    let mut out = String::with_capacity(type_name.len() + 4);
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// What [`Command::visit_all`] hands each command type to.
