@@ -31,7 +31,7 @@
 //! | to 59 committees | 6 streets (communities) holding 59 residents' committees | `committees` = 59 |
 //! | claimed 2,937 projects | 2,937 individual needs claimed by members | `claims_by_members` = 2,937 |
 //! | completed 1,800 | 1,800 of them completed and verified; the rest still open (active, in progress, or done awaiting the check), at most 3 per member | Σ members' tallies = 1,800 verified; `needs_verified` also counts teams' and organisations' |
-//! | 306 teams, 300+ captains | 306 teams; **302** with a captain (4 just formed); every member in at least one team | `teams` = 306, `captains` = 302 |
+//! | 306 teams, 300+ captains | 306 teams; **302** with a captain (4 just formed); every member in at least one team | `teams` = 306, `teams_with_captain` = 302, `captains` = 302 (people: none captains two teams) |
 //! | 1,365 collective claims | teams claim collective needs (only teams do) | `collective_claims` = `claims_by_teams` = 1,365 |
 //! | 70 organisations claimed 1,500 | 70 organisations claim 1,500 individual needs, 21 or 22 each | `organisations` = 70, `claims_by_organisations` = 1,500 |
 //! | served 26,000 people, **1.1 million = 1,100,000** yuan | the fulfilments of their 1,380 verified claims | Σ organisations' tallies: 26,000 people, 110,000,000 fen |
@@ -1091,7 +1091,8 @@ fn print_table(report: &Report) {
         row("服务人数", "people served", n(f.people_served)),
         section("服务队与组织", "Teams and organisations"),
         row("志愿服务队", "volunteer teams", n(d.teams)),
-        row("有队长的服务队", "teams with a captain", n(d.captains)),
+        row("有队长的服务队", "teams with a captain", n(d.teams_with_captain)),
+        row("队长（人）", "captains (people)", n(d.captains)),
         row("参与的企业和社会组织", "organisations that claimed", n(d.organisations)),
         section("帮扶", "Residents helped"),
         row("帮扶居民", "residents helped", n(d.residents_helped)),
@@ -1168,7 +1169,8 @@ fn compare(report: &Report, r: &Reads) -> bool {
         count("projects claimed by members", "2,937", seed::MEMBER_CLAIMS, f.claims_by_members, "report: claims_by_members"),
         count("members' projects completed", "1,800", seed::MEMBER_VERIFIED, r.member_verified, "members' tallies"),
         count("teams", "306", seed::TEAMS, d.teams, "report: teams"),
-        count("captains", "300+", seed::CAPTAINS, d.captains, "report: captains"),
+        count("captains (people)", "300+", seed::CAPTAINS, d.captains, "report: captains"),
+        count("  teams with a captain", "300+", seed::CAPTAINS, d.teams_with_captain, "report: teams_with_captain"),
         count("collective claims", "1,365", seed::COLLECTIVE_CLAIMS, f.collective_claims, "report: collective_claims"),
         count("  of them by teams", "1,365", seed::COLLECTIVE_CLAIMS, f.claims_by_teams, "report: claims_by_teams"),
         count("members in no team", "every member in a team", 0, r.members_without_team, "members_without_team"),
@@ -1191,6 +1193,7 @@ fn compare(report: &Report, r: &Reads) -> bool {
         count("patrol person-times", "2,000+", seed::PATROL_PARTICIPANTS, act(A::Patrol).participants, "report: activities"),
         count("people reached by patrols", "nearly 100,000", seed::PATROL_REACHED, act(A::Patrol).people_reached, "report: activities"),
         count("three heads", "196", seed::THREE_HEADS, heads(report, None), "report: three_heads"),
+        count("  as people", "196", seed::THREE_HEADS, d.three_heads_people, "report: three_heads_people"),
         count("lectures", "93", seed::LECTURES, act(A::Lecture).count, "report: activities"),
         count("cultural events", "137", seed::CULTURAL_EVENTS, act(A::CulturalEvent).count, "report: activities"),
         count("civility checks", "818", seed::CIVILITY_CHECKS, act(A::CivilitySupervision).count, "report: activities"),

@@ -855,6 +855,8 @@ record! {
         /// Teams.
         teams: i64,
         /// Teams with a captain.
+        teams_with_captain: i64,
+        /// Distinct people captaining a team (one member captaining two teams counts once).
         captains: i64,
         /// Distinct organisations that claimed.
         organisations: i64,
@@ -870,6 +872,8 @@ record! {
         activities: HashMap<String, ActivityFigures>,
         /// Three-heads roles held at the end of the period, by kind code.
         three_heads: HashMap<String, i64>,
+        /// Distinct people holding a three-heads role at the end of the period.
+        three_heads_people: i64,
         /// Needs and claims by committee id.
         by_committee: HashMap<Uuid, NeedFigures>,
         /// Needs and claims by category code.

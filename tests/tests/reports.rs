@@ -54,6 +54,7 @@ fn expected_district(w: &World) -> ReportData {
         members_accepted: 4,
         needs: total,
         teams: 2,
+        teams_with_captain: 1,
         captains: 1,
         organisations: 1,
         residents_helped: 1,
@@ -62,6 +63,7 @@ fn expected_district(w: &World) -> ReportData {
         hours_minutes: 0,
         activities: BTreeMap::new(),
         three_heads: map(&[("building_head", 1)]),
+        three_heads_people: 1,
         by_committee: [
             (w.committee_a.to_string(), a),
             (w.committee_b.to_string(), b),
@@ -395,7 +397,72 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     }
 }
 
+/// People count once where the district counts people: a member captaining two teams is one
+/// captain (two teams with a captain); a member holding two three-heads roles is one person
+/// (two roles). Where the two readings differ, both figures are checked.
+fn people_count_once(b: Backend) {
+    let w = World::on(b);
+    let st = w.staff_a();
+    let scope = ReportScope::Unit(w.district);
+    let before = w.hub.report(&SYS, scope, Period::ALL).unwrap().data;
+    let second = w
+        .hub
+        .run(
+            &st,
+            FormTeam {
+                committee: w.committee_a,
+                kind: TeamKind::SecurityPatrol,
+                name: "凤凰平安巡逻队".into(),
+                channel: Channel::Grid,
+            },
+        )
+        .unwrap();
+    w.hub
+        .run(
+            &st,
+            AppointCaptain {
+                team: second.id,
+                member: w.captain_a,
+            },
+        )
+        .unwrap();
+    for (kind, scope) in [
+        (RoleKind::BuildingHead, "7栋"),
+        (RoleKind::HouseholdHead, "7栋2单元"),
+    ] {
+        w.hub
+            .run(
+                &st,
+                AssignRole {
+                    member: w.loner_a,
+                    kind,
+                    scope: scope.into(),
+                },
+            )
+            .unwrap();
+    }
+    let after = w.hub.report(&SYS, scope, Period::ALL).unwrap().data;
+    assert_eq!(after.teams, before.teams + 1);
+    assert_eq!(after.teams_with_captain, before.teams_with_captain + 1);
+    assert_eq!(
+        after.captains, before.captains,
+        "the same person captains both teams"
+    );
+    let roles = |d: &ReportData| d.three_heads.values().sum::<u64>();
+    assert_eq!(roles(&after), roles(&before) + 2);
+    assert_eq!(after.three_heads_people, before.three_heads_people + 1);
+    // The work unit's view: its members who captain a team, each once.
+    let wu = w
+        .hub
+        .report(&SYS, ReportScope::WorkUnit(w.work_unit), Period::ALL)
+        .unwrap()
+        .data;
+    assert_eq!(wu.captains, 1);
+    assert_eq!(wu.three_heads_people, after.three_heads_people);
+}
+
 needbridge_acceptance::conformance!(
+    people_count_once,
     cells_are_filled_on_upgrade,
     figures_of_the_fixture,
     activities_hours_and_help,

@@ -947,8 +947,10 @@ class ReportData(Record):
     """Needs and claims, in total."""
     teams: int
     """Teams."""
-    captains: int
+    teams_with_captain: int
     """Teams with a captain."""
+    captains: int
+    """Distinct people captaining a team (one member captaining two teams counts once)."""
     organisations: int
     """Distinct organisations that claimed."""
     residents_helped: int
@@ -963,6 +965,8 @@ class ReportData(Record):
     """Activities by kind code."""
     three_heads: Dict[str, int]
     """Three-heads roles held at the end of the period, by kind code."""
+    three_heads_people: int
+    """Distinct people holding a three-heads role at the end of the period."""
     by_committee: Dict[UUID, NeedFigures]
     """Needs and claims by committee id."""
     by_category: Dict[str, NeedFigures]

@@ -392,9 +392,15 @@ fn report_book(
     summary.extend([
         figure("teams", "志愿服务队", "Volunteer teams", Cell::int(d.teams)),
         figure(
-            "captains",
+            "teams_with_captain",
             "有队长的服务队",
             "Teams with a captain",
+            Cell::int(d.teams_with_captain),
+        ),
+        figure(
+            "captains",
+            "队长(人)",
+            "Captains (people)",
             Cell::int(d.captains),
         ),
         figure(
@@ -408,6 +414,12 @@ fn report_book(
             "受助居民",
             "Residents helped",
             Cell::int(d.residents_helped),
+        ),
+        figure(
+            "three_heads_people",
+            "三长(人)",
+            "Three heads (people)",
+            Cell::int(d.three_heads_people),
         ),
         figure("pairings", "结对帮扶", "Pairings", Cell::int(d.pairings)),
         figure(

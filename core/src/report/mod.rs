@@ -25,7 +25,8 @@
 //! | `collective_claims` | claims made in the period on collective needs |
 //! | `claims_completed` | claims whose (latest) completion falls in the period |
 //! | `claims_verified` | claims verified in the period |
-//! | `teams`, `captains` | teams in scope formed before `to`; those with a captain (work unit: teams with one of its members) |
+//! | `teams`, `teams_with_captain` | teams in scope formed before `to`, and those of them with a captain (work unit: teams with one of its members) |
+//! | `captains` | distinct **people** captaining a team in scope formed before `to` — the district's 队长: a member captaining two teams is one captain (work unit: its members who captain a team) |
 //! | `organisations` | distinct organisations that made a claim in the period |
 //! | `money_fen`, `items`, `minutes`, `people_served` | sums over the fulfilment records of claims verified in the period |
 //! | `residents_helped` | distinct residents with a need verified in the period; `helped` splits them by group (a resident in two groups counts in both) |
@@ -33,6 +34,7 @@
 //! | `hours_minutes` | approved logged service minutes served in the period |
 //! | `activities` | activities held in the period, by kind: count, participants (person-times), people reached (work unit: none) |
 //! | `three_heads` | roles held at the end of the period, by kind |
+//! | `three_heads_people` | distinct **people** holding a three-heads role at the end of the period (a member who is both a building head and a household head is one person, two roles) |
 //!
 //! Breakdowns ([`NeedFigures`] by committee, category, channel and month) count needs and
 //! claims like the totals; a month is the UTC calendar month of the event each figure counts
@@ -182,6 +184,8 @@ pub struct ReportData {
     /// Teams.
     pub teams: u64,
     /// Teams with a captain.
+    pub teams_with_captain: u64,
+    /// Distinct people captaining a team (one member captaining two teams counts once).
     pub captains: u64,
     /// Distinct organisations that claimed.
     pub organisations: u64,
@@ -197,6 +201,8 @@ pub struct ReportData {
     pub activities: BTreeMap<String, ActivityFigures>,
     /// Three-heads roles held at the end of the period, by kind code.
     pub three_heads: BTreeMap<String, u64>,
+    /// Distinct people holding a three-heads role at the end of the period.
+    pub three_heads_people: u64,
     /// Needs and claims by committee id.
     pub by_committee: BTreeMap<String, NeedFigures>,
     /// Needs and claims by category code.
@@ -418,18 +424,31 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
     d.by_claimant = fold(Some(Dim::Claimant));
 
     d.teams = 0;
-    for t in &r.teams {
+    let mut captains = BTreeSet::new();
+    for t in r
+        .teams
+        .iter()
+        .filter(|t| p.to.is_none_or(|e| t.created_at < e))
+    {
         let in_scope = match req.scope {
             ReportScope::Unit(s) => under(t.committee, s),
             ReportScope::WorkUnit(_) => t.members.iter().any(|m| wu_members.contains(m)),
         };
-        if in_scope && p.to.is_none_or(|e| t.created_at < e) {
+        if in_scope {
             d.teams += 1;
             if t.captain.is_some() {
-                d.captains += 1;
+                d.teams_with_captain += 1;
             }
         }
+        let counted = match req.scope {
+            ReportScope::Unit(s) => under(t.committee, s),
+            ReportScope::WorkUnit(_) => t.captain.is_some_and(|c| wu_members.contains(&c)),
+        };
+        if counted {
+            captains.extend(t.captain);
+        }
     }
+    d.captains = captains.len() as u64;
     let verified: Vec<&Claim> = r
         .claims
         .iter()
@@ -484,6 +503,7 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             f.people_reached += u64::from(a.people_reached);
         }
     }
+    let mut heads = BTreeSet::new();
     for x in r
         .roles
         .iter()
@@ -493,7 +513,9 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
         *d.three_heads
             .entry(x.kind.as_str().to_string())
             .or_default() += 1;
+        heads.insert(x.member);
     }
+    d.three_heads_people = heads.len() as u64;
     d
 }
 

@@ -6674,6 +6674,10 @@ public struct ReportData: Equatable, Hashable {
     /**
      * Teams with a captain.
      */
+    public let teamsWithCaptain: Int64
+    /**
+     * Distinct people captaining a team (one member captaining two teams counts once).
+     */
     public let captains: Int64
     /**
      * Distinct organisations that claimed.
@@ -6703,6 +6707,10 @@ public struct ReportData: Equatable, Hashable {
      * Three-heads roles held at the end of the period, by kind code.
      */
     public let threeHeads: [String: Int64]
+    /**
+     * Distinct people holding a three-heads role at the end of the period.
+     */
+    public let threeHeadsPeople: Int64
     /**
      * Needs and claims by committee id.
      */
@@ -6747,6 +6755,9 @@ public struct ReportData: Equatable, Hashable {
          */teams: Int64, 
         /**
          * Teams with a captain.
+         */teamsWithCaptain: Int64, 
+        /**
+         * Distinct people captaining a team (one member captaining two teams counts once).
          */captains: Int64, 
         /**
          * Distinct organisations that claimed.
@@ -6770,6 +6781,9 @@ public struct ReportData: Equatable, Hashable {
          * Three-heads roles held at the end of the period, by kind code.
          */threeHeads: [String: Int64], 
         /**
+         * Distinct people holding a three-heads role at the end of the period.
+         */threeHeadsPeople: Int64, 
+        /**
          * Needs and claims by committee id.
          */byCommittee: [Uuid: NeedFigures], 
         /**
@@ -6790,6 +6804,7 @@ public struct ReportData: Equatable, Hashable {
         self.membersAccepted = membersAccepted
         self.needs = needs
         self.teams = teams
+        self.teamsWithCaptain = teamsWithCaptain
         self.captains = captains
         self.organisations = organisations
         self.residentsHelped = residentsHelped
@@ -6798,6 +6813,7 @@ public struct ReportData: Equatable, Hashable {
         self.hoursMinutes = hoursMinutes
         self.activities = activities
         self.threeHeads = threeHeads
+        self.threeHeadsPeople = threeHeadsPeople
         self.byCommittee = byCommittee
         self.byCategory = byCategory
         self.byChannel = byChannel
@@ -6827,6 +6843,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 membersAccepted: FfiConverterInt64.read(from: &buf), 
                 needs: FfiConverterTypeNeedFigures.read(from: &buf), 
                 teams: FfiConverterInt64.read(from: &buf), 
+                teamsWithCaptain: FfiConverterInt64.read(from: &buf), 
                 captains: FfiConverterInt64.read(from: &buf), 
                 organisations: FfiConverterInt64.read(from: &buf), 
                 residentsHelped: FfiConverterInt64.read(from: &buf), 
@@ -6835,6 +6852,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 hoursMinutes: FfiConverterInt64.read(from: &buf), 
                 activities: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
                 threeHeads: FfiConverterDictionaryStringInt64.read(from: &buf), 
+                threeHeadsPeople: FfiConverterInt64.read(from: &buf), 
                 byCommittee: FfiConverterDictionaryTypeUuidTypeNeedFigures.read(from: &buf), 
                 byCategory: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
                 byChannel: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
@@ -6850,6 +6868,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.membersAccepted, into: &buf)
         FfiConverterTypeNeedFigures.write(value.needs, into: &buf)
         FfiConverterInt64.write(value.teams, into: &buf)
+        FfiConverterInt64.write(value.teamsWithCaptain, into: &buf)
         FfiConverterInt64.write(value.captains, into: &buf)
         FfiConverterInt64.write(value.organisations, into: &buf)
         FfiConverterInt64.write(value.residentsHelped, into: &buf)
@@ -6858,6 +6877,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.hoursMinutes, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activities, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.threeHeads, into: &buf)
+        FfiConverterInt64.write(value.threeHeadsPeople, into: &buf)
         FfiConverterDictionaryTypeUuidTypeNeedFigures.write(value.byCommittee, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byCategory, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byChannel, into: &buf)

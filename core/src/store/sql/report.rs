@@ -158,7 +158,23 @@ pub(crate) fn report(
     q.text = t;
     let r = one(io.rows(&q)?);
     out.teams = count_at(&r, 0)?;
-    out.captains = count_at(&r, 1)?;
+    out.teams_with_captain = count_at(&r, 1)?;
+    // Captains: distinct people (work unit: its members who captain a team).
+    let mut q = Sql::for_report(d);
+    let s = match scope {
+        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(w) => {
+            let ph = q.bind(id(w.0));
+            format!("captain IN (SELECT id FROM members WHERE work_unit = {ph})")
+        }
+    };
+    let mut t = format!("SELECT count(DISTINCT captain) FROM teams WHERE {s}");
+    if let Some(to) = p.to {
+        let ph = q.bind(time(to));
+        t.push_str(&format!(" AND created_at < {ph}"));
+    }
+    q.text = t;
+    out.captains = count_at(&one(io.rows(&q)?), 0)?;
 
     // Pairings active in the period; approved hours; three heads at its end.
     let member_or_committee = |q: &mut Sql<'_>| match scope {
@@ -186,20 +202,27 @@ pub(crate) fn report(
          WHERE status = 'approved' AND {s} AND {pc}"
     );
     out.hours_minutes = count_at(&one(io.rows(&q)?), 0)?;
-    let mut q = Sql::for_report(d);
-    let s = member_or_committee(&mut q);
-    let t = match p.to {
+    // Roles held at the end of the period.
+    let held_at_end = |q: &mut Sql<'_>| match p.to {
         Some(to) => {
             let a = q.bind(time(to));
             let b = q.bind(time(to));
             format!("since < {a} AND (until IS NULL OR until >= {b})")
         }
-        None => "until IS NULL".into(),
+        None => "until IS NULL".to_string(),
     };
+    let mut q = Sql::for_report(d);
+    let s = member_or_committee(&mut q);
+    let t = held_at_end(&mut q);
     q.text = format!("SELECT kind, count(*) FROM roles WHERE {s} AND {t} GROUP BY kind");
     for r in io.rows(&q)? {
         out.three_heads.insert(key_of(&r)?, count_at(&r, 1)?);
     }
+    let mut q = Sql::for_report(d);
+    let s = member_or_committee(&mut q);
+    let t = held_at_end(&mut q);
+    q.text = format!("SELECT count(DISTINCT member) FROM roles WHERE {s} AND {t}");
+    out.three_heads_people = count_at(&one(io.rows(&q)?), 0)?;
 
     // Activities.
     let mut q = Sql::for_report(d);
