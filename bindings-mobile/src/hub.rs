@@ -485,9 +485,18 @@ impl Hub {
         Ok(self.inner.need(&a, id)?.to_app())
     }
 
-    /// One page of the project library under `unit`, optionally only some statuses; pass the
-    /// page's `next` as `after` for the next page (`limit` 0 means 50).
-    #[uniffi::method(default(unit = None, statuses = [], text = None, after = None, limit = 0))]
+    /// One page of the project library under `unit`, optionally only some statuses, only one
+    /// grid (网格); pass the page's `next` as `after` for the next page (`limit` 0 means 50).
+    #[uniffi::method(default(
+        unit = None,
+        statuses = [],
+        text = None,
+        after = None,
+        limit = 0,
+        grid = None
+    ))]
+    // The query's fields as arguments, so that Kotlin and Swift callers name the ones they set.
+    #[allow(clippy::too_many_arguments)]
     pub fn library(
         &self,
         actor: Actor,
@@ -496,10 +505,12 @@ impl Hub {
         text: Option<String>,
         after: Option<Uuid>,
         limit: i64,
+        grid: Option<Uuid>,
     ) -> Result<NeedPage, NeedbridgeError> {
         let a = actor.into_core()?;
         let q = needbridge::hub::NeedQuery {
             unit: unit.map(m::UnitId),
+            grid: grid.map(m::UnitId),
             statuses: statuses.to_core("statuses")?,
             text,
             after: after.map(m::NeedId),

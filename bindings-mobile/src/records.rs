@@ -870,6 +870,8 @@ record! {
         hours_minutes: i64,
         /// Activities by kind code.
         activities: HashMap<String, ActivityFigures>,
+        /// Activities by channel code (四进).
+        activities_by_channel: HashMap<String, ActivityFigures>,
         /// Three-heads roles held at the end of the period, by kind code.
         three_heads: HashMap<String, i64>,
         /// Distinct people holding a three-heads role at the end of the period.

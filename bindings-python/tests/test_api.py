@@ -173,3 +173,25 @@ def test_hours_activities_roles_and_pairings(world: World) -> None:
     assert [r.id for r in hub.roles(SYS, world.committee, current_only=True)] == [role.id]
     p = hub.start_pairing(world.staff, member=world.member, resident=world.resident)
     assert [x.id for x in hub.pairings(world.staff, world.committee)] == [p.id]
+
+
+def test_the_library_filters_by_grid(world: World) -> None:
+    hub = world.hub
+    grid = hub.create_unit(world.admin, kind="grid", name="第一网格", parent=world.committee).id
+    in_grid = hub.draft_need(
+        world.staff,
+        committee=world.committee,
+        grid=grid,
+        resident=world.resident,
+        title="修水管",
+        description="网格内的需求",
+        category="festival_goods",
+        channel="grid",
+        scale="individual",
+        estimated_cost_fen=0,
+        wanted_by=world.later,
+    ).id
+    hub.publish_need(world.staff, need=in_grid)
+    for actor in (world.staff, nb.Actor.member(world.member)):
+        assert [n.id for n in hub.library(actor, grid=grid).needs] == [in_grid]
+    assert len(hub.library(world.staff).needs) == 3

@@ -935,7 +935,8 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
                     &w.staff_a(),
                     DraftNeed {
                         committee: w.committee_a,
-                        grid: None,
+                        // Every third in the grid.
+                        grid: (i % 3 == 0).then_some(w.grid_a),
                         resident: w.resident_a,
                         title: if i % 2 == 0 {
                             format!("Wheelchair {i}")
@@ -961,8 +962,8 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
         .collect()
 }
 
-/// The library filters by subtree, category, status, channel, scale and text, and pages in
-/// a stable order.
+/// The library filters by subtree, grid, category, status, channel, scale and text, and
+/// pages in a stable order.
 fn library_filters_and_pages(b: Backend) {
     let w = World::on(b);
     let made = draft_many(&w, 7);
@@ -1028,6 +1029,22 @@ fn library_filters_and_pages(b: Backend) {
         .map(|n| n.id)
         .collect();
     assert_eq!(b, vec![w.need_b]);
+    // A grid (网格): only the needs drafted in it, for members and staff alike.
+    let q = NeedQuery {
+        grid: Some(w.grid_a),
+        ..Default::default()
+    };
+    for actor in [member(w.member_b), w.staff_a(), SYS] {
+        let in_grid: Vec<NeedId> = w
+            .hub
+            .library(&actor, &q)
+            .unwrap()
+            .needs
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(in_grid, vec![made[0], made[3], made[6]], "{actor:?}");
+    }
     // Members never see drafts or submitted needs; staff of the committee do.
     let q = NeedQuery {
         statuses: vec![NeedStatus::Draft, NeedStatus::Submitted],

@@ -696,6 +696,7 @@ fn report_workbook_matches_the_report(b: Backend) {
             "按月份",
             "按认领方",
             "活动",
+            "活动（按渠道）",
             "受助群体",
             "三长"
         ]
@@ -770,6 +771,19 @@ fn report_workbook_matches_the_report(b: Backend) {
             patrol.participants as f64,
             patrol.people_reached as f64
         ]
+    );
+    let s = book.sheet("活动（按渠道）");
+    for (code, a) in &d.activities_by_channel {
+        let label = Channel::from_code(code).unwrap().labels().0;
+        let r = s.row_where("渠道", label);
+        assert_eq!(s.number_at(r, 1).0, a.count as f64, "{code}");
+    }
+    assert_eq!(
+        d.activities_by_channel
+            .values()
+            .map(|a| a.count)
+            .sum::<u64>(),
+        d.activities.values().map(|a| a.count).sum::<u64>()
     );
     let s = book.sheet("受助群体");
     assert_eq!(

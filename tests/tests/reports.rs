@@ -62,6 +62,7 @@ fn expected_district(w: &World) -> ReportData {
         pairings: 1,
         hours_minutes: 0,
         activities: BTreeMap::new(),
+        activities_by_channel: BTreeMap::new(),
         three_heads: map(&[("building_head", 1)]),
         three_heads_people: 1,
         by_committee: [
@@ -219,10 +220,10 @@ fn figures_of_the_fixture(b: Backend) {
 fn activities_hours_and_help(b: Backend) {
     let w = World::on(b);
     let st = w.staff_a();
-    for (kind, n, people) in [
-        (ActivityKind::Patrol, 12, 300),
-        (ActivityKind::Patrol, 8, 200),
-        (ActivityKind::Mediation, 3, 2),
+    for (kind, n, people, channel) in [
+        (ActivityKind::Patrol, 12, 300, Channel::Grid),
+        (ActivityKind::Patrol, 8, 200, Channel::Courtyard),
+        (ActivityKind::Mediation, 3, 2, Channel::Grid),
     ] {
         w.hub
             .run(
@@ -231,7 +232,7 @@ fn activities_hours_and_help(b: Backend) {
                     committee: w.committee_a,
                     kind,
                     title: "活动".into(),
-                    channel: Channel::Grid,
+                    channel,
                     team: None,
                     held_at: t0() - Duration::hours(1),
                     participants: n,
@@ -300,6 +301,13 @@ fn activities_hours_and_help(b: Backend) {
         (2, 20, 500)
     );
     assert_eq!(r.activities["mediation"].count, 1);
+    // The same activities by channel (四进): kinds and channels cut them differently.
+    let by = |c: &str| {
+        let a = r.activities_by_channel[c];
+        (a.count, a.participants, a.people_reached)
+    };
+    assert_eq!((by("grid"), by("courtyard")), ((2, 15, 302), (1, 8, 200)));
+    assert_eq!(r.activities_by_channel.len(), 2);
     assert_eq!(r.hours_minutes, 90);
     assert_eq!(r.residents_helped, 2, "resident_a (twice) and the child");
     assert_eq!(

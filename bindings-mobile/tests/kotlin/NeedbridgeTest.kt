@@ -424,6 +424,13 @@ fun defaultsAndImmutableRecords() {
     check(hub.library(w.staff) == hub.library(w.staff, null, listOf(), null, null, 0L)) { "library's defaults" }
     check(hub.library(w.staff).needs.map { it.id } == listOf(need.id)) { "library: every status, every unit" }
     check(hub.units(w.sys).size == 4) { "units: all of them" }
+    // One grid (网格) of the library, by name.
+    val grid = hub.createUnit(w.admin, UnitKind.GRID, "第一网格", w.committee).id
+    val inGrid = hub.draftNeed(w.staff, committee = w.committee, grid = grid, resident = w.resident,
+        title = "修水管", description = "网格内", category = "festival_goods", channel = Channel.GRID,
+        scale = Scale.INDIVIDUAL, estimatedCostFen = 0L, wantedBy = w.later)
+    check(hub.library(w.staff, grid = grid).needs.map { it.id } == listOf(inGrid.id)) { "library by grid" }
+    check(hub.library(w.staff).needs.size == 2) { "library: both" }
     check(hub.members(w.staff, w.committee).size == 3) { "members: every status" }
     val me = Actor.Member(w.members[0])
     val claim = hub.claimNeed(me, need.id, Claimant.Member(w.members[0]), Instant.now().plus(Duration.ofDays(2)))

@@ -402,12 +402,13 @@ class Hub(_Commands):
         channel: Union[m.Channel, str, None] = None,
         scale: Union[m.Scale, str, None] = None,
         resident: Optional[UUID] = None,
+        grid: Optional[UUID] = None,
         text: Optional[str] = None,
         after: Optional[UUID] = None,
         limit: int = 0,
     ) -> m.NeedPage:
         """One page of the project library, in stable order; pass ``page.next`` as ``after``
-        for the next page."""
+        for the next page. ``grid`` keeps the needs of one grid (网格)."""
         return self._ask(
             actor,
             "library",
@@ -418,6 +419,7 @@ class Hub(_Commands):
             channel=None if channel is None else _enum(m.Channel, channel, "channel"),
             scale=None if scale is None else _enum(m.Scale, scale, "scale"),
             resident=resident,
+            grid=grid,
             text=text,
             after=after,
             limit=limit,

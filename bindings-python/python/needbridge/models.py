@@ -963,6 +963,8 @@ class ReportData(Record):
     """Approved service minutes logged."""
     activities: Dict[str, ActivityFigures]
     """Activities by kind code."""
+    activities_by_channel: Dict[str, ActivityFigures]
+    """Activities by channel code (四进)."""
     three_heads: Dict[str, int]
     """Three-heads roles held at the end of the period, by kind code."""
     three_heads_people: int

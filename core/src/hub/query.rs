@@ -30,6 +30,9 @@ pub struct NeedQuery {
     pub scale: Option<Scale>,
     /// For this resident.
     pub resident: Option<ResidentId>,
+    /// In this grid (网格, a unit of kind `grid` under a committee).
+    #[serde(default)]
+    pub grid: Option<UnitId>,
     /// Words that must all occur in the title or description.
     pub text: Option<String>,
     /// Continue after this need (the previous page's `next`).
@@ -122,6 +125,7 @@ pub(crate) fn library_filter(
         channel: q.channel,
         scale: q.scale,
         resident: q.resident,
+        grid: q.grid,
         text: q.text.clone().filter(|t| !t.trim().is_empty()),
         wanted_before: None,
     }))

@@ -530,6 +530,26 @@ fn report_book(
             .collect(),
     ));
     out.push(table(
+        ("活动（按渠道）", "Activities by channel"),
+        vec![
+            col("渠道", "Channel"),
+            col("次数", "Held"),
+            col("参与人次", "Participants (person-times)"),
+            col("覆盖人数", "People reached"),
+        ],
+        d.activities_by_channel
+            .iter()
+            .map(|(code, a)| {
+                vec![
+                    vocabulary::<Channel>(code),
+                    Cell::int(a.count),
+                    Cell::int(a.participants),
+                    Cell::int(a.people_reached),
+                ]
+            })
+            .collect(),
+    ));
+    out.push(table(
         ("受助群体", "Residents helped"),
         vec![col("群体", "Group"), col("受助居民", "Residents helped")],
         d.helped

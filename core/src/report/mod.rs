@@ -33,6 +33,7 @@
 //! | `pairings` | pairings active at some time in the period |
 //! | `hours_minutes` | approved logged service minutes served in the period |
 //! | `activities` | activities held in the period, by kind: count, participants (person-times), people reached (work unit: none) |
+//! | `activities_by_channel` | the same activities by channel (四进: into communities, families, courtyards, grids) |
 //! | `three_heads` | roles held at the end of the period, by kind |
 //! | `three_heads_people` | distinct **people** holding a three-heads role at the end of the period (a member who is both a building head and a household head is one person, two roles) |
 //!
@@ -199,6 +200,8 @@ pub struct ReportData {
     pub hours_minutes: u64,
     /// Activities by kind code.
     pub activities: BTreeMap<String, ActivityFigures>,
+    /// Activities by channel code (四进).
+    pub activities_by_channel: BTreeMap<String, ActivityFigures>,
     /// Three-heads roles held at the end of the period, by kind code.
     pub three_heads: BTreeMap<String, u64>,
     /// Distinct people holding a three-heads role at the end of the period.
@@ -497,10 +500,16 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             .iter()
             .filter(|a| in_unit(a.committee) && p.contains(a.held_at))
         {
-            let f = d.activities.entry(a.kind.as_str().to_string()).or_default();
-            f.count += 1;
-            f.participants += u64::from(a.participants);
-            f.people_reached += u64::from(a.people_reached);
+            for f in [
+                d.activities.entry(a.kind.as_str().to_string()).or_default(),
+                d.activities_by_channel
+                    .entry(a.channel.as_str().to_string())
+                    .or_default(),
+            ] {
+                f.count += 1;
+                f.participants += u64::from(a.participants);
+                f.people_reached += u64::from(a.people_reached);
+            }
         }
     }
     let mut heads = BTreeSet::new();

@@ -42,6 +42,9 @@ pub struct NeedFilter {
     pub scale: Option<Scale>,
     /// For this resident.
     pub resident: Option<ResidentId>,
+    /// In this grid (网格): needs whose `grid` is this unit.
+    #[serde(default)]
+    pub grid: Option<UnitId>,
     /// Free text: every whitespace-separated word occurs in the title or description
     /// (ASCII letters case-insensitive).
     pub text: Option<String>,
@@ -273,6 +276,7 @@ impl Query {
                     && opt(&f.channel, &n.channel)
                     && opt(&f.scale, &n.scale)
                     && opt(&f.resident, &n.resident)
+                    && f.grid.is_none_or(|g| n.grid == Some(g))
                     && f.wanted_before.is_none_or(|t| n.wanted_by < t)
                     && f.text.as_ref().is_none_or(|t| {
                         let hay = fold_text(&format!("{}\n{}", n.title, n.description));

@@ -1257,10 +1257,10 @@ public protocol HubProtocol: AnyObject, Sendable {
     func ledger(actor: Actor, workUnit: Uuid) throws  -> [LedgerEntry]
     
     /**
-     * One page of the project library under `unit`, optionally only some statuses; pass the
-     * page's `next` as `after` for the next page (`limit` 0 means 50).
+     * One page of the project library under `unit`, optionally only some statuses, only one
+     * grid (网格); pass the page's `next` as `after` for the next page (`limit` 0 means 50).
      */
-    func library(actor: Actor, unit: Uuid?, statuses: [NeedStatus], text: String?, after: Uuid?, limit: Int64) throws  -> NeedPage
+    func library(actor: Actor, unit: Uuid?, statuses: [NeedStatus], text: String?, after: Uuid?, limit: Int64, grid: Uuid?) throws  -> NeedPage
     
     /**
      * One member (phone and ID number masked unless the actor is entitled).
@@ -2419,10 +2419,10 @@ open func ledger(actor: Actor, workUnit: Uuid)throws  -> [LedgerEntry]  {
 }
     
     /**
-     * One page of the project library under `unit`, optionally only some statuses; pass the
-     * page's `next` as `after` for the next page (`limit` 0 means 50).
+     * One page of the project library under `unit`, optionally only some statuses, only one
+     * grid (网格); pass the page's `next` as `after` for the next page (`limit` 0 means 50).
      */
-open func library(actor: Actor, unit: Uuid? = nil, statuses: [NeedStatus] = [], text: String? = nil, after: Uuid? = nil, limit: Int64 = Int64(0))throws  -> NeedPage  {
+open func library(actor: Actor, unit: Uuid? = nil, statuses: [NeedStatus] = [], text: String? = nil, after: Uuid? = nil, limit: Int64 = Int64(0), grid: Uuid? = nil)throws  -> NeedPage  {
     return try  FfiConverterTypeNeedPage_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_library(
@@ -2432,7 +2432,8 @@ open func library(actor: Actor, unit: Uuid? = nil, statuses: [NeedStatus] = [], 
         FfiConverterSequenceTypeNeedStatus.lower(statuses),
         FfiConverterOptionString.lower(text),
         FfiConverterOptionTypeUuid.lower(after),
-        FfiConverterInt64.lower(limit),uniffiCallStatus
+        FfiConverterInt64.lower(limit),
+        FfiConverterOptionTypeUuid.lower(grid),uniffiCallStatus
     )
 })
 }
@@ -6704,6 +6705,10 @@ public struct ReportData: Equatable, Hashable {
      */
     public let activities: [String: ActivityFigures]
     /**
+     * Activities by channel code (四进).
+     */
+    public let activitiesByChannel: [String: ActivityFigures]
+    /**
      * Three-heads roles held at the end of the period, by kind code.
      */
     public let threeHeads: [String: Int64]
@@ -6778,6 +6783,9 @@ public struct ReportData: Equatable, Hashable {
          * Activities by kind code.
          */activities: [String: ActivityFigures], 
         /**
+         * Activities by channel code (四进).
+         */activitiesByChannel: [String: ActivityFigures], 
+        /**
          * Three-heads roles held at the end of the period, by kind code.
          */threeHeads: [String: Int64], 
         /**
@@ -6812,6 +6820,7 @@ public struct ReportData: Equatable, Hashable {
         self.pairings = pairings
         self.hoursMinutes = hoursMinutes
         self.activities = activities
+        self.activitiesByChannel = activitiesByChannel
         self.threeHeads = threeHeads
         self.threeHeadsPeople = threeHeadsPeople
         self.byCommittee = byCommittee
@@ -6851,6 +6860,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 pairings: FfiConverterInt64.read(from: &buf), 
                 hoursMinutes: FfiConverterInt64.read(from: &buf), 
                 activities: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
+                activitiesByChannel: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
                 threeHeads: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 threeHeadsPeople: FfiConverterInt64.read(from: &buf), 
                 byCommittee: FfiConverterDictionaryTypeUuidTypeNeedFigures.read(from: &buf), 
@@ -6876,6 +6886,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.pairings, into: &buf)
         FfiConverterInt64.write(value.hoursMinutes, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activities, into: &buf)
+        FfiConverterDictionaryStringTypeActivityFigures.write(value.activitiesByChannel, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.threeHeads, into: &buf)
         FfiConverterInt64.write(value.threeHeadsPeople, into: &buf)
         FfiConverterDictionaryTypeUuidTypeNeedFigures.write(value.byCommittee, into: &buf)
@@ -12939,7 +12950,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 52992) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 62861) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_library() != 56245) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_member() != 43129) {

@@ -588,7 +588,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_ledger(uint64_t ptr, RustBuffe
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LIBRARY
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_library(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustBuffer text, RustBuffer after, int64_t limit, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_library(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustBuffer text, RustBuffer after, int64_t limit, RustBuffer grid, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBER

@@ -162,6 +162,7 @@ pub(super) fn need_conds(sql: &mut Sql<'_>, f: &NeedFilter, conds: &mut Vec<Opti
     conds.push(eq(sql, "channel", f.channel.map(|c| text(c.as_str()))));
     conds.push(eq(sql, "scale", f.scale.map(|c| text(c.as_str()))));
     conds.push(eq(sql, "resident", f.resident.map(|r| id(r.0))));
+    conds.push(eq(sql, "grid", f.grid.map(|g| id(g.0))));
     conds.push(cmp_time(sql, "wanted_by", "<", f.wanted_before));
     if let Some(words) = &f.text {
         let hay = dialect.fold("(title || ' ' || description)");

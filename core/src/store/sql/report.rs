@@ -224,23 +224,29 @@ pub(crate) fn report(
     q.text = format!("SELECT count(DISTINCT member) FROM roles WHERE {s} AND {t}");
     out.three_heads_people = count_at(&one(io.rows(&q)?), 0)?;
 
-    // Activities.
-    let mut q = Sql::for_report(d);
-    let s = scope_cond(&mut q, scope, On::Committee("committee"));
-    let pc = period_cond(&mut q, "held_at", p);
-    q.text = format!(
-        "SELECT kind, count(*), CAST(sum(participants) AS BIGINT), CAST(sum(people_reached) AS BIGINT) \
-         FROM activities WHERE {s} AND {pc} GROUP BY kind"
-    );
-    for r in io.rows(&q)? {
-        out.activities.insert(
-            key_of(&r)?,
-            ActivityFigures {
-                count: count_at(&r, 1)?,
-                participants: count_at(&r, 2)?,
-                people_reached: count_at(&r, 3)?,
-            },
+    // Activities, by kind and by channel.
+    for (column, into) in [
+        ("kind", &mut out.activities),
+        ("channel", &mut out.activities_by_channel),
+    ] {
+        let mut q = Sql::for_report(d);
+        let s = scope_cond(&mut q, scope, On::Committee("committee"));
+        let pc = period_cond(&mut q, "held_at", p);
+        q.text = format!(
+            "SELECT {column}, count(*), CAST(sum(participants) AS BIGINT), \
+             CAST(sum(people_reached) AS BIGINT) \
+             FROM activities WHERE {s} AND {pc} GROUP BY {column}"
         );
+        for r in io.rows(&q)? {
+            into.insert(
+                key_of(&r)?,
+                ActivityFigures {
+                    count: count_at(&r, 1)?,
+                    participants: count_at(&r, 2)?,
+                    people_reached: count_at(&r, 3)?,
+                },
+            );
+        }
     }
     Ok(out)
 }
