@@ -7,7 +7,9 @@ use super::Hub;
 use crate::error::{Error, Result};
 use crate::export::{About, Cell, Chart, Column, Measure, Table};
 use crate::model::*;
-use crate::report::{compute, NeedFigures, Period, Records, Report, ReportRequest, ReportScope};
+use crate::report::{
+    compute, ActivityFigures, NeedFigures, Period, Records, Report, ReportRequest, ReportScope,
+};
 use crate::rules::authz::{is, oversees, Principal};
 use crate::rules::validate;
 use crate::store::{Page, Query, Tx, TxExt};
@@ -293,6 +295,34 @@ const NEED_FIGURES: &[Figure] = &[
 ];
 
 /// A code's label from a vocabulary, or the code itself.
+/// The columns and rows of activity figures by `key` (a kind, a channel), each key shown
+/// by `label`.
+fn activity_rows(
+    key: Column,
+    figures: &BTreeMap<String, ActivityFigures>,
+    label: fn(&str) -> Cell,
+) -> (Vec<Column>, Vec<Vec<Cell>>) {
+    let plain = |zh, en| Column::new((zh, en), Measure::Plain);
+    let columns = vec![
+        key,
+        plain("次数", "Held"),
+        plain("参与人次", "Participants (person-times)"),
+        plain("覆盖人数", "People reached"),
+    ];
+    let rows = figures
+        .iter()
+        .map(|(code, a)| {
+            vec![
+                label(code),
+                Cell::int(a.count),
+                Cell::int(a.participants),
+                Cell::int(a.people_reached),
+            ]
+        })
+        .collect();
+    (columns, rows)
+}
+
 fn vocabulary<T: Vocabulary>(code: &str) -> Cell {
     match T::from_code(code) {
         Some(v) => Cell::code(code, v.labels()),
@@ -509,46 +539,23 @@ fn report_book(
             .map(|(code, f)| (vec![vocabulary::<ClaimantKind>(code)], f))
             .collect(),
     ));
-    out.push(table(
-        ("活动", "Activities"),
-        vec![
+    for (name, key, figures, label) in [
+        (
+            ("活动", "Activities"),
             col("活动类型", "Activity"),
-            col("次数", "Held"),
-            col("参与人次", "Participants (person-times)"),
-            col("覆盖人数", "People reached"),
-        ],
-        d.activities
-            .iter()
-            .map(|(code, a)| {
-                vec![
-                    vocabulary::<ActivityKind>(code),
-                    Cell::int(a.count),
-                    Cell::int(a.participants),
-                    Cell::int(a.people_reached),
-                ]
-            })
-            .collect(),
-    ));
-    out.push(table(
-        ("活动（按渠道）", "Activities by channel"),
-        vec![
+            &d.activities,
+            vocabulary::<ActivityKind> as fn(&str) -> Cell,
+        ),
+        (
+            ("活动（按渠道）", "Activities by channel"),
             col("渠道", "Channel"),
-            col("次数", "Held"),
-            col("参与人次", "Participants (person-times)"),
-            col("覆盖人数", "People reached"),
-        ],
-        d.activities_by_channel
-            .iter()
-            .map(|(code, a)| {
-                vec![
-                    vocabulary::<Channel>(code),
-                    Cell::int(a.count),
-                    Cell::int(a.participants),
-                    Cell::int(a.people_reached),
-                ]
-            })
-            .collect(),
-    ));
+            &d.activities_by_channel,
+            vocabulary::<Channel>,
+        ),
+    ] {
+        let (columns, rows) = activity_rows(key, figures, label);
+        out.push(table(name, columns, rows));
+    }
     out.push(table(
         ("受助群体", "Residents helped"),
         vec![col("群体", "Group"), col("受助居民", "Residents helped")],
