@@ -51,11 +51,13 @@ commands! {
         /// The district it serves.
         district: Uuid,
     ) -> Organisation = RegisterOrganisation;
-    /// Adds a category to the needs taxonomy (district admin).
+    /// Adds a category to the needs taxonomy: a top-level one (district admin), or a committee's own under a top-level one (`parent` and `committee`: that committee's staff or the district admin), which only that committee's needs may use.
     ///
     /// - `code`: Stable code: lowercase letters, digits and `_`.
     /// - `name_zh`: Chinese label.
     /// - `name_en`: English label.
+    /// - `parent`: The top-level category it refines (with `committee`).
+    /// - `committee`: The committee defining its own category (with `parent`).
     define_category(
         /// Stable code: lowercase letters, digits and `_`.
         code: String,
@@ -63,6 +65,10 @@ commands! {
         name_zh: String,
         /// English label.
         name_en: String,
+        /// The top-level category it refines (with `committee`).
+        parent: Option<String> = None,
+        /// The committee defining its own category (with `parent`).
+        committee: Option<Uuid> = None,
     ) -> Category = DefineCategory;
     /// The work unit's party organisation issues a report certificate (报到证) to a member (its secretary).
     ///

@@ -322,6 +322,10 @@ record! {
         name_zh: String,
         /// English label.
         name_en: String,
+        /// The top-level category this one refines (a committee's own category under the district's taxonomy); `None` for a top-level category.
+        parent: Option<String>,
+        /// The committee that defined it and whose needs may use it; `None` for the district's.
+        committee: Option<Uuid>,
     }
 }
 

@@ -195,3 +195,36 @@ def test_the_library_filters_by_grid(world: World) -> None:
     for actor in (world.staff, nb.Actor.member(world.member)):
         assert [n.id for n in hub.library(actor, grid=grid).needs] == [in_grid]
     assert len(hub.library(world.staff).needs) == 3
+
+
+def test_a_committee_defines_its_own_category(world: World) -> None:
+    hub = world.hub
+    with pytest.raises(nb.ForbiddenError):
+        hub.define_category(world.staff, code="meals", name_zh="送餐上门", name_en="Meals")
+    meals = hub.define_category(
+        world.staff,
+        code="meals",
+        name_zh="送餐上门",
+        name_en="Meals",
+        parent="festival_goods",
+        committee=world.committee,
+    )
+    assert (meals.parent, meals.committee) == ("festival_goods", world.committee)
+    need = hub.draft_need(
+        world.staff,
+        committee=world.committee,
+        resident=world.resident,
+        title="每周送餐",
+        description="独居老人",
+        category="meals",
+        channel="family",
+        scale="individual",
+        estimated_cost_fen=0,
+        wanted_by=world.later,
+    )
+    assert need.category == "meals"
+    with pytest.raises(nb.InvalidInputError) as e:
+        hub.define_category(
+            world.staff, code="x", name_zh="x", name_en="x", parent="meals", committee=world.committee
+        )
+    assert e.value.field == "parent"

@@ -118,7 +118,9 @@ commands! {
         /// The district it serves.
         district: UnitId,
     }
-    /// Adds a category to the needs taxonomy (district admin).
+    /// Adds a category to the needs taxonomy: a top-level one (district admin), or a
+    /// committee's own under a top-level one (`parent` and `committee`: that committee's
+    /// staff or the district admin), which only that committee's needs may use.
     DefineCategory => "category_defined", Category {
         /// Stable code: lowercase letters, digits and `_`.
         code: String,
@@ -126,6 +128,12 @@ commands! {
         name_zh: String,
         /// English label.
         name_en: String,
+        /// The top-level category it refines (with `committee`).
+        #[serde(default)]
+        parent: Option<String>,
+        /// The committee defining its own category (with `parent`).
+        #[serde(default)]
+        committee: Option<UnitId>,
     }
     /// The work unit's party organisation issues a report certificate (报到证) to a member
     /// (its secretary).

@@ -449,6 +449,8 @@ impl Hub {
                 code: (*code).into(),
                 name_zh: (*zh).into(),
                 name_en: (*en).into(),
+                parent: None,
+                committee: None,
             };
             match self.run(&Actor::System, cmd) {
                 Ok(_) | Err(Error::Conflict { .. }) => {}

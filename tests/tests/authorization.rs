@@ -184,6 +184,8 @@ fn case(label: &str, w: &World) -> Case {
                 code: "legal_advice".into(),
                 name_zh: "法律咨询".into(),
                 name_en: "Legal advice".into(),
+                parent: None,
+                committee: None,
             }
             .into(),
             m,

@@ -511,12 +511,16 @@ fn define_category_refuses_bad_codes_and_labels(b: Backend) {
         code,
         name_zh: "食品".into(),
         name_en: "Food".into(),
+        parent: None,
+        committee: None,
     });
     b.refuse_each(&admin, "name_zh", &bad_line(MAX_NAME), |name_zh| {
         DefineCategory {
             code: "food".into(),
             name_zh,
             name_en: "Food".into(),
+            parent: None,
+            committee: None,
         }
     });
     b.refuse_each(&admin, "name_en", &bad_line(MAX_NAME), |name_en| {
@@ -524,6 +528,8 @@ fn define_category_refuses_bad_codes_and_labels(b: Backend) {
             code: "food".into(),
             name_zh: "食品".into(),
             name_en,
+            parent: None,
+            committee: None,
         }
     });
 }
@@ -1563,6 +1569,8 @@ fn surrounding_whitespace_is_trimmed(b: Backend) {
                 code: " food_aid  ".into(),
                 name_zh: " 食品援助 ".into(),
                 name_en: "  Food aid ".into(),
+                parent: None,
+                committee: None,
             },
         )
         .unwrap();

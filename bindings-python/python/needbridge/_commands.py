@@ -102,16 +102,18 @@ class _Commands:
         return self._run(actor, "register_organisation", m.Organisation, name=name, kind=_enum(m.OrganisationKind, kind, "kind"), contact_name=contact_name, contact_phone=contact_phone, district=district)
 
     @_typed
-    def define_category(self, actor: Actor, *, code: str, name_zh: str, name_en: str) -> m.Category:
-        """Adds a category to the needs taxonomy (district admin).
+    def define_category(self, actor: Actor, *, code: str, name_zh: str, name_en: str, parent: Optional[str] = None, committee: Optional[UUID] = None) -> m.Category:
+        """Adds a category to the needs taxonomy: a top-level one (district admin), or a committee's own under a top-level one (``parent`` and ``committee``: that committee's staff or the district admin), which only that committee's needs may use.
 
         Args:
             actor: who acts.
             code: Stable code: lowercase letters, digits and ``_``.
             name_zh: Chinese label.
             name_en: English label.
+            parent: The top-level category it refines (with ``committee``).
+            committee: The committee defining its own category (with ``parent``).
         """
-        return self._run(actor, "define_category", m.Category, code=code, name_zh=name_zh, name_en=name_en)
+        return self._run(actor, "define_category", m.Category, code=code, name_zh=name_zh, name_en=name_en, parent=parent, committee=committee)
 
     @_typed
     def issue_certificate(self, actor: Actor, *, work_unit: UUID, name: str, phone: Optional[str] = None, id_number: Optional[str] = None, number: str, deadline: datetime) -> m.Member:

@@ -407,6 +407,10 @@ class Category(Record):
     """Chinese label."""
     name_en: str
     """English label."""
+    parent: Optional[str] = None
+    """The top-level category this one refines (a committee's own category under the district's taxonomy); ``None`` for a top-level category."""
+    committee: Optional[UUID] = None
+    """The committee that defined it and whose needs may use it; ``None`` for the district's."""
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,36 @@ fn register_organisation(ctx: &mut Ctx<'_>, c: &RegisterOrganisation) -> Outcome
 }
 
 fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> Outcome<Category> {
-    ctx.require(&[Principal::AnyAdmin], "define categories")?;
+    match (&c.parent, c.committee) {
+        // The district's taxonomy: its admin keeps the top level.
+        (None, None) => ctx.require(&[Principal::AnyAdmin], "define categories")?,
+        // A committee's own category under a top-level one.
+        (Some(_), Some(committee)) => {
+            let unit: Unit = ctx.load(&committee)?;
+            if unit.kind != UnitKind::Committee {
+                return Err(Error::invalid("committee", "must be a residents' committee").into());
+            }
+            ctx.require(
+                &[
+                    Principal::StaffOver(&unit.path),
+                    Principal::AdminOver(&unit.path),
+                ],
+                "define categories for this committee",
+            )?;
+        }
+        (None, Some(_)) => {
+            return Err(Error::invalid("parent", "is required with committee").into());
+        }
+        (Some(_), None) => {
+            return Err(Error::invalid("committee", "is required with parent").into());
+        }
+    }
     let all: Vec<Category> = ctx.select(&Query::Categories)?;
+    if let Some(parent) = &c.parent {
+        if !all.iter().any(|k| &k.code == parent && k.parent.is_none()) {
+            return Err(Error::invalid("parent", "must be a top-level category code").into());
+        }
+    }
     if all.iter().any(|k| k.code == c.code) {
         return Err(Error::conflict("a category with this code already exists").into());
     }
@@ -204,6 +232,8 @@ fn define_category(ctx: &mut Ctx<'_>, c: &DefineCategory) -> Outcome<Category> {
         code: c.code.clone(),
         name_zh: c.name_zh.clone(),
         name_en: c.name_en.clone(),
+        parent: c.parent.clone(),
+        committee: c.committee,
     })
 }
 
@@ -430,8 +460,12 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
     not_erased(&resident, "get a need")?;
     check_grid(ctx, c.grid, c.committee)?;
     let cats: Vec<Category> = ctx.select(&Query::Categories)?;
-    if !cats.iter().any(|k| k.code == c.category) {
-        return Err(Error::invalid("category", "unknown category code").into());
+    match cats.iter().find(|k| k.code == c.category) {
+        None => return Err(Error::invalid("category", "unknown category code").into()),
+        Some(k) if k.committee.is_some_and(|own| own != c.committee) => {
+            return Err(Error::invalid("category", "is another committee's own category").into())
+        }
+        Some(_) => {}
     }
     in_future(ctx, "wanted_by", c.wanted_by)?;
     ctx.scope(c.committee);

@@ -111,6 +111,13 @@ pub struct Category {
     pub name_zh: String,
     /// English label.
     pub name_en: String,
+    /// The top-level category this one refines (a committee's own category under the
+    /// district's taxonomy); `None` for a top-level category.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// The committee that defined it and whose needs may use it; `None` for the district's.
+    #[serde(default)]
+    pub committee: Option<UnitId>,
 }
 
 /// The certificate (报到证) a work unit issues to a member.

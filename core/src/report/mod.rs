@@ -37,6 +37,9 @@
 //! | `three_heads` | roles held at the end of the period, by kind |
 //! | `three_heads_people` | distinct **people** holding a three-heads role at the end of the period (a member who is both a building head and a household head is one person, two roles) |
 //!
+//! A committee's own categories (under a top-level one of the district's) are their own keys
+//! of `by_category`, named in the report's `category_names` like the district's.
+//!
 //! Breakdowns ([`NeedFigures`] by committee, category, channel and month) count needs and
 //! claims like the totals; a month is the UTC calendar month of the event each figure counts
 //! (created, published, claimed, completed, verified).

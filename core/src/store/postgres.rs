@@ -135,6 +135,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("postgres/0006_lighter_event_log.sql"),
     ),
     (7, "sync", include_str!("postgres/0007_sync.sql")),
+    (
+        8,
+        "committee_categories",
+        include_str!("postgres/0008_committee_categories.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("sqlite/0006_lighter_event_log.sql"),
     ),
     (7, "sync", include_str!("sqlite/0007_sync.sql")),
+    (
+        8,
+        "committee_categories",
+        include_str!("sqlite/0008_committee_categories.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -897,13 +897,15 @@ public protocol HubProtocol: AnyObject, Sendable {
     func createUnit(actor: Actor, kind: UnitKind, name: String, parent: Uuid?) throws  -> ResidenceUnit
     
     /**
-     * Adds a category to the needs taxonomy (district admin).
+     * Adds a category to the needs taxonomy: a top-level one (district admin), or a committee's own under a top-level one (`parent` and `committee`: that committee's staff or the district admin), which only that committee's needs may use.
      *
      * - `code`: Stable code: lowercase letters, digits and `_`.
      * - `name_zh`: Chinese label.
      * - `name_en`: English label.
+     * - `parent`: The top-level category it refines (with `committee`).
+     * - `committee`: The committee defining its own category (with `parent`).
      */
-    func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: String) throws  -> Category
+    func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: String, parent: String?, committee: Uuid?) throws  -> Category
     
     /**
      * Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
@@ -1582,13 +1584,15 @@ open func createUnit(actor: Actor, kind: UnitKind, name: String, parent: Uuid? =
 }
     
     /**
-     * Adds a category to the needs taxonomy (district admin).
+     * Adds a category to the needs taxonomy: a top-level one (district admin), or a committee's own under a top-level one (`parent` and `committee`: that committee's staff or the district admin), which only that committee's needs may use.
      *
      * - `code`: Stable code: lowercase letters, digits and `_`.
      * - `name_zh`: Chinese label.
      * - `name_en`: English label.
+     * - `parent`: The top-level category it refines (with `committee`).
+     * - `committee`: The committee defining its own category (with `parent`).
      */
-open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: String)throws  -> Category  {
+open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: String, parent: String? = nil, committee: Uuid? = nil)throws  -> Category  {
     return try  FfiConverterTypeCategory_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_define_category(
@@ -1596,7 +1600,9 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
         FfiConverterTypeActor_lower(actor),
         FfiConverterString.lower(code),
         FfiConverterString.lower(nameZh),
-        FfiConverterString.lower(nameEn),uniffiCallStatus
+        FfiConverterString.lower(nameEn),
+        FfiConverterOptionString.lower(parent),
+        FfiConverterOptionTypeUuid.lower(committee),uniffiCallStatus
     )
 })
 }
@@ -3548,6 +3554,14 @@ public struct Category: Equatable, Hashable {
      * English label.
      */
     public let nameEn: String
+    /**
+     * The top-level category this one refines (a committee's own category under the district's taxonomy); `None` for a top-level category.
+     */
+    public let parent: String?
+    /**
+     * The committee that defined it and whose needs may use it; `None` for the district's.
+     */
+    public let committee: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3563,11 +3577,19 @@ public struct Category: Equatable, Hashable {
          */nameZh: String, 
         /**
          * English label.
-         */nameEn: String) {
+         */nameEn: String, 
+        /**
+         * The top-level category this one refines (a committee's own category under the district's taxonomy); `None` for a top-level category.
+         */parent: String?, 
+        /**
+         * The committee that defined it and whose needs may use it; `None` for the district's.
+         */committee: Uuid?) {
         self.id = id
         self.code = code
         self.nameZh = nameZh
         self.nameEn = nameEn
+        self.parent = parent
+        self.committee = committee
     }
 
     
@@ -3589,7 +3611,9 @@ public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
                 id: FfiConverterTypeUuid.read(from: &buf), 
                 code: FfiConverterString.read(from: &buf), 
                 nameZh: FfiConverterString.read(from: &buf), 
-                nameEn: FfiConverterString.read(from: &buf)
+                nameEn: FfiConverterString.read(from: &buf), 
+                parent: FfiConverterOptionString.read(from: &buf), 
+                committee: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
@@ -3598,6 +3622,8 @@ public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
         FfiConverterString.write(value.code, into: &buf)
         FfiConverterString.write(value.nameZh, into: &buf)
         FfiConverterString.write(value.nameEn, into: &buf)
+        FfiConverterOptionString.write(value.parent, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.committee, into: &buf)
     }
 }
 
@@ -8838,11 +8864,13 @@ public enum Command: Equatable, Hashable {
          */district: Uuid
     )
     /**
-     * Adds a category to the needs taxonomy (district admin).
+     * Adds a category to the needs taxonomy: a top-level one (district admin), or a committee's own under a top-level one (`parent` and `committee`: that committee's staff or the district admin), which only that committee's needs may use.
      *
      * - `code`: Stable code: lowercase letters, digits and `_`.
      * - `name_zh`: Chinese label.
      * - `name_en`: English label.
+     * - `parent`: The top-level category it refines (with `committee`).
+     * - `committee`: The committee defining its own category (with `parent`).
      */
     case defineCategory(
         /**
@@ -8853,7 +8881,13 @@ public enum Command: Equatable, Hashable {
          */nameZh: String, 
         /**
          * English label.
-         */nameEn: String
+         */nameEn: String, 
+        /**
+         * The top-level category it refines (with `committee`).
+         */parent: String? = nil, 
+        /**
+         * The committee defining its own category (with `parent`).
+         */committee: Uuid? = nil
     )
     /**
      * The work unit's party organisation issues a report certificate (报到证) to a member (its secretary).
@@ -9497,7 +9531,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 3: return .registerOrganisation(name: try FfiConverterString.read(from: &buf), kind: try FfiConverterTypeOrganisationKind.read(from: &buf), contactName: try FfiConverterString.read(from: &buf), contactPhone: try FfiConverterString.read(from: &buf), district: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 4: return .defineCategory(code: try FfiConverterString.read(from: &buf), nameZh: try FfiConverterString.read(from: &buf), nameEn: try FfiConverterString.read(from: &buf)
+        case 4: return .defineCategory(code: try FfiConverterString.read(from: &buf), nameZh: try FfiConverterString.read(from: &buf), nameEn: try FfiConverterString.read(from: &buf), parent: try FfiConverterOptionString.read(from: &buf), committee: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
         case 5: return .issueCertificate(workUnit: try FfiConverterTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), number: try FfiConverterString.read(from: &buf), deadline: try FfiConverterTimestamp.read(from: &buf)
@@ -9638,11 +9672,13 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(district, into: &buf)
             
         
-        case let .defineCategory(code,nameZh,nameEn):
+        case let .defineCategory(code,nameZh,nameEn,parent,committee):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(nameZh, into: &buf)
             FfiConverterString.write(nameEn, into: &buf)
+            FfiConverterOptionString.write(parent, into: &buf)
+            FfiConverterOptionTypeUuid.write(committee, into: &buf)
             
         
         case let .issueCertificate(workUnit,name,phone,idNumber,number,deadline):
@@ -12812,7 +12848,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 34399) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 49045) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 9557) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 38958) {

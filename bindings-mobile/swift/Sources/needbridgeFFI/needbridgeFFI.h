@@ -358,7 +358,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_create_unit(uint64_t ptr, Rust
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DEFINE_CATEGORY
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DEFINE_CATEGORY
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_define_category(uint64_t ptr, RustBuffer actor, RustBuffer code, RustBuffer name_zh, RustBuffer name_en, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_define_category(uint64_t ptr, RustBuffer actor, RustBuffer code, RustBuffer name_zh, RustBuffer name_en, RustBuffer parent, RustBuffer committee, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED

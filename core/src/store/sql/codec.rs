@@ -238,7 +238,10 @@ pub(crate) fn table(kind: Kind) -> Table {
             v.push("created_at");
             v
         }),
-        Kind::Category => ("categories", split("id, code, name_zh, name_en")),
+        Kind::Category => (
+            "categories",
+            split("id, code, name_zh, name_en, parent, committee"),
+        ),
         Kind::Member => ("members", {
             let mut v = split(
                 "id, work_unit, name, phone, id_number, skills, certificate_number, \
@@ -443,6 +446,8 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 text(&c.code),
                 text(&c.name_zh),
                 text(&c.name_en),
+                otext(&c.parent),
+                opt_id(c.committee.map(|u| u.0)),
             ],
             Children::None,
         ),
@@ -653,6 +658,8 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             code: c.t()?,
             name_zh: c.t()?,
             name_en: c.t()?,
+            parent: c.ot()?,
+            committee: c.opt_id()?,
         }),
         Kind::Member => {
             let id = c.id()?;
