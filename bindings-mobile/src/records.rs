@@ -744,6 +744,14 @@ record! {
         teams: i64,
         /// Activities in the period held by those teams.
         team_activities: i64,
+        /// Claims made in the period by those teams (the work the member's teams took on).
+        team_claims: i64,
+        /// Three-heads roles the member held at the period's end, by kind.
+        roles: Vec<RoleKind>,
+        /// Pairings (结对) the member kept at some time in the period.
+        pairings: i64,
+        /// What the member promised in the signed service commitment (服务承诺), to set against what was done.
+        commitment: Option<String>,
     }
 }
 

@@ -47,6 +47,15 @@ pub struct MemberLedgerRow {
     pub teams: u64,
     /// Activities in the period held by those teams.
     pub team_activities: u64,
+    /// Claims made in the period by those teams (the work the member's teams took on).
+    pub team_claims: u64,
+    /// Three-heads roles the member held at the period's end, by kind.
+    pub roles: Vec<RoleKind>,
+    /// Pairings (结对) the member kept at some time in the period.
+    pub pairings: u64,
+    /// What the member promised in the signed service commitment (服务承诺), to set against
+    /// what was done.
+    pub commitment: Option<String>,
 }
 
 /// One need in a committee's ledger, with its latest claim.
@@ -163,6 +172,10 @@ pub fn member_table(
             col("服务时长", "Service time", Duration),
             col("服务队", "Teams", Plain),
             col("队伍活动", "Team activities", Plain),
+            col("队伍认领", "Team claims", Plain),
+            col("三长职务", "Three-heads roles", Plain),
+            col("结对帮扶", "Pairings", Plain),
+            col("服务承诺", "Service commitment", Plain),
         ],
     );
     t.qualifiers = vec![(short_id(work_unit.id.0), short_id(work_unit.id.0))];
@@ -185,6 +198,10 @@ pub fn member_table(
             Cell::Minutes(r.hours_minutes),
             joined(names.iter().map(|n| (n.as_str(), (n.as_str(), n.as_str())))),
             Cell::int(r.team_activities),
+            Cell::int(r.team_claims),
+            joined(r.roles.iter().map(|k| (k.code(), k.labels()))),
+            Cell::int(r.pairings),
+            Cell::text(r.commitment.clone()),
         ]);
     }
     t

@@ -32,6 +32,49 @@ fn work_unit_ledger_rows(b: Backend) {
         Some("凤凰社区居委会")
     );
     assert_eq!((a.claims, a.completed, a.verified, a.teams), (1, 0, 0, 1));
+    // Everything the member did is credited: the team's claim (team_a's one), roles, pairings
+    // (the fixture's with resident_a), set against the commitment the member signed.
+    assert_eq!(a.team_claims, 1, "team_a claimed need_done");
+    assert_eq!(a.pairings, 1);
+    let signed = w.hub.member(&w.secretary(), w.member_a).unwrap().commitment;
+    assert_eq!(a.commitment, signed.map(|c| c.text));
+    assert!(a.commitment.is_some());
+    w.hub
+        .run(
+            &w.staff_a(),
+            AssignRole {
+                member: w.member_a,
+                kind: RoleKind::HouseholdHead,
+                scope: "5栋2单元".into(),
+            },
+        )
+        .unwrap();
+    w.hub
+        .run(
+            &w.staff_a(),
+            StartPairing {
+                member: w.member_a,
+                resident: w.child_a,
+            },
+        )
+        .unwrap();
+    let after = w
+        .hub
+        .work_unit_ledger(
+            &w.secretary(),
+            w.work_unit,
+            Period::ALL,
+            PersonalData::Masked,
+        )
+        .unwrap();
+    let a2 = after.iter().find(|r| r.member == w.member_a).unwrap();
+    assert!(
+        a2.roles.contains(&RoleKind::HouseholdHead),
+        "{:?}",
+        a2.roles
+    );
+    assert_eq!(a2.roles.len(), a.roles.len() + 1);
+    assert_eq!(a2.pairings, a.pairings + 1);
     assert_eq!(
         a.phone.as_deref(),
         Some("138****0001"),

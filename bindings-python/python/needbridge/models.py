@@ -825,6 +825,14 @@ class MemberLedgerRow(Record):
     """Teams the member is in now."""
     team_activities: int
     """Activities in the period held by those teams."""
+    team_claims: int
+    """Claims made in the period by those teams (the work the member's teams took on)."""
+    roles: List[RoleKind]
+    """Three-heads roles the member held at the period's end, by kind."""
+    pairings: int
+    """Pairings (结对) the member kept at some time in the period."""
+    commitment: Optional[str]
+    """What the member promised in the signed service commitment (服务承诺), to set against what was done."""
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,19 @@ impl Hub {
                 }),
             )?;
             let mut team_activities = 0;
+            let mut team_claims = 0;
             for t in &teams {
+                let taken: Vec<Claim> = all(
+                    tx,
+                    Query::Claims(ClaimFilter {
+                        claimant: Some(Claimant::Team(t.id)),
+                        ..Default::default()
+                    }),
+                )?;
+                team_claims += taken
+                    .iter()
+                    .filter(|c| period.contains(c.claimed_at))
+                    .count() as u64;
                 let acts: Vec<Activity> = all(
                     tx,
                     Query::Activities(ActivityFilter {
@@ -129,6 +141,23 @@ impl Hub {
                 )?;
                 team_activities += acts.len() as u64;
             }
+            let roles: Vec<Role> = all(
+                tx,
+                Query::Roles {
+                    unit: None,
+                    member: Some(m.id),
+                    current_only: false,
+                },
+            )?;
+            let pairings: Vec<Pairing> = all(
+                tx,
+                Query::Pairings {
+                    unit: None,
+                    member: Some(m.id),
+                    resident: None,
+                    current_only: false,
+                },
+            )?;
             rows.push(MemberLedgerRow {
                 member: m.id,
                 name: m.name.clone(),
@@ -169,6 +198,17 @@ impl Hub {
                     .sum(),
                 teams: teams.len() as u64,
                 team_activities,
+                team_claims,
+                roles: roles
+                    .iter()
+                    .filter(|r| period.holds_at_end(r.since, r.until))
+                    .map(|r| r.kind)
+                    .collect(),
+                pairings: pairings
+                    .iter()
+                    .filter(|p| period.overlaps(p.since, p.until))
+                    .count() as u64,
+                commitment: m.commitment.as_ref().map(|c| c.text.clone()),
             });
             team_names.insert(m.id, teams.into_iter().map(|t| t.name).collect());
         }

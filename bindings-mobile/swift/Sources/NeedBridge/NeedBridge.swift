@@ -4926,6 +4926,22 @@ public struct MemberLedgerRow: Equatable, Hashable {
      * Activities in the period held by those teams.
      */
     public let teamActivities: Int64
+    /**
+     * Claims made in the period by those teams (the work the member's teams took on).
+     */
+    public let teamClaims: Int64
+    /**
+     * Three-heads roles the member held at the period's end, by kind.
+     */
+    public let roles: [RoleKind]
+    /**
+     * Pairings (结对) the member kept at some time in the period.
+     */
+    public let pairings: Int64
+    /**
+     * What the member promised in the signed service commitment (服务承诺), to set against what was done.
+     */
+    public let commitment: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4980,7 +4996,19 @@ public struct MemberLedgerRow: Equatable, Hashable {
          */teams: Int64, 
         /**
          * Activities in the period held by those teams.
-         */teamActivities: Int64) {
+         */teamActivities: Int64, 
+        /**
+         * Claims made in the period by those teams (the work the member's teams took on).
+         */teamClaims: Int64, 
+        /**
+         * Three-heads roles the member held at the period's end, by kind.
+         */roles: [RoleKind], 
+        /**
+         * Pairings (结对) the member kept at some time in the period.
+         */pairings: Int64, 
+        /**
+         * What the member promised in the signed service commitment (服务承诺), to set against what was done.
+         */commitment: String?) {
         self.member = member
         self.name = name
         self.phone = phone
@@ -4998,6 +5026,10 @@ public struct MemberLedgerRow: Equatable, Hashable {
         self.hoursMinutes = hoursMinutes
         self.teams = teams
         self.teamActivities = teamActivities
+        self.teamClaims = teamClaims
+        self.roles = roles
+        self.pairings = pairings
+        self.commitment = commitment
     }
 
     
@@ -5032,7 +5064,11 @@ public struct FfiConverterTypeMemberLedgerRow: FfiConverterRustBuffer {
                 items: FfiConverterInt64.read(from: &buf), 
                 hoursMinutes: FfiConverterInt64.read(from: &buf), 
                 teams: FfiConverterInt64.read(from: &buf), 
-                teamActivities: FfiConverterInt64.read(from: &buf)
+                teamActivities: FfiConverterInt64.read(from: &buf), 
+                teamClaims: FfiConverterInt64.read(from: &buf), 
+                roles: FfiConverterSequenceTypeRoleKind.read(from: &buf), 
+                pairings: FfiConverterInt64.read(from: &buf), 
+                commitment: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -5054,6 +5090,10 @@ public struct FfiConverterTypeMemberLedgerRow: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.hoursMinutes, into: &buf)
         FfiConverterInt64.write(value.teams, into: &buf)
         FfiConverterInt64.write(value.teamActivities, into: &buf)
+        FfiConverterInt64.write(value.teamClaims, into: &buf)
+        FfiConverterSequenceTypeRoleKind.write(value.roles, into: &buf)
+        FfiConverterInt64.write(value.pairings, into: &buf)
+        FfiConverterOptionString.write(value.commitment, into: &buf)
     }
 }
 
@@ -12503,6 +12543,31 @@ fileprivate struct FfiConverterSequenceTypeResidentGroup: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeResidentGroup.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRoleKind: FfiConverterRustBuffer {
+    typealias SwiftType = [RoleKind]
+
+    public static func write(_ value: [RoleKind], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoleKind.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoleKind] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoleKind]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoleKind.read(from: &buf))
         }
         return seq
     }
