@@ -25,6 +25,27 @@ enum Op {
         resident: usize,
         collective: bool,
         days: i64,
+        category: usize,
+        in_grid: bool,
+    },
+    /// A committee's own category (issue 18), under a top-level one or (refused) another
+    /// committee's.
+    OwnCategory {
+        committee: usize,
+        parent: usize,
+        n: u8,
+    },
+    Appoint {
+        team: usize,
+        member: usize,
+    },
+    AssignRole {
+        member: usize,
+        kind: usize,
+    },
+    Activity {
+        channel: usize,
+        participants: u32,
     },
     Submit {
         need: usize,
@@ -98,11 +119,26 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let i = || 0usize..64;
     prop_oneof![
-        (i(), any::<bool>(), -2i64..40).prop_map(|(resident, collective, days)| Op::Draft {
-            resident,
-            collective,
-            days
+        (i(), i(), 0u8..4).prop_map(|(committee, parent, n)| Op::OwnCategory {
+            committee,
+            parent,
+            n
         }),
+        (i(), i()).prop_map(|(team, member)| Op::Appoint { team, member }),
+        (i(), i()).prop_map(|(member, kind)| Op::AssignRole { member, kind }),
+        (i(), 0u32..30).prop_map(|(channel, participants)| Op::Activity {
+            channel,
+            participants
+        }),
+        (i(), any::<bool>(), -2i64..40, i(), any::<bool>()).prop_map(
+            |(resident, collective, days, category, in_grid)| Op::Draft {
+                resident,
+                collective,
+                days,
+                category,
+                in_grid,
+            }
+        ),
         i().prop_map(|need| Op::Submit { need }),
         i().prop_map(|need| Op::Publish { need }),
         i().prop_map(|need| Op::Reject { need }),
@@ -210,6 +246,8 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             resident,
             collective,
             days,
+            category,
+            in_grid,
         } => {
             let r = pick(&residents, resident)?;
             let committee = if r == w.resident_b {
@@ -217,13 +255,19 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             } else {
                 w.committee_a
             };
+            // Any category, a committee's own included (another's is refused), and sometimes
+            // committee A's grid (refused at B).
+            let codes: Vec<String> = ids(snap, Kind::Category, |r| match r {
+                Record::Category(c) => Some(c.code.clone()),
+                _ => None,
+            });
             DraftNeed {
                 committee,
-                grid: None,
+                grid: in_grid.then_some(w.grid_a),
                 resident: r,
                 title: "需求".into(),
                 description: "随机生成".into(),
-                category: "companionship".into(),
+                category: codes.get(category % codes.len().max(1))?.clone(),
                 channel: Channel::Grid,
                 scale: if collective {
                     Scale::Collective
@@ -368,6 +412,43 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
         }
         Op::Erase { resident } => EraseResident {
             resident: pick(&residents, resident)?,
+        }
+        .into(),
+        Op::OwnCategory {
+            committee,
+            parent,
+            n,
+        } => DefineCategory {
+            code: format!("own_{n}"),
+            name_zh: "自定义".into(),
+            name_en: "Own".into(),
+            parent: Some(pick(&["companionship", "festival_goods", "own_0"], parent)?.into()),
+            committee: Some(pick(&[w.committee_a, w.committee_b], committee)?),
+        }
+        .into(),
+        Op::Appoint { team, member } => AppointCaptain {
+            team: pick(&teams, team)?,
+            member: pick(&members, member)?,
+        }
+        .into(),
+        Op::AssignRole { member, kind } => AssignRole {
+            member: pick(&members, member)?,
+            kind: pick(RoleKind::ALL, kind)?,
+            scope: "随机".into(),
+        }
+        .into(),
+        Op::Activity {
+            channel,
+            participants,
+        } => RecordActivity {
+            committee: w.committee_a,
+            kind: ActivityKind::Patrol,
+            title: "巡逻".into(),
+            channel: pick(Channel::ALL, channel)?,
+            team: None,
+            held_at: now - Duration::hours(1),
+            participants,
+            people_reached: participants * 3,
         }
         .into(),
         Op::Advance { .. } | Op::Tick => return None,

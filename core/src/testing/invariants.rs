@@ -77,6 +77,33 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
         _ => None,
     });
     let by_id: BTreeMap<ClaimId, &Claim> = claims.iter().map(|c| (c.id, c)).collect();
+    // The taxonomy: a committee's own category sits under a top-level one, and only that
+    // committee's needs use it.
+    let categories: BTreeMap<String, Category> = records(snap, Kind::Category, |r| match r {
+        Record::Category(c) => Some((c.code.clone(), c.clone())),
+        _ => None,
+    })
+    .into_iter()
+    .collect();
+    for c in categories.values() {
+        ensure_eq!(c.parent.is_some(), c.committee.is_some());
+        if let Some(p) = &c.parent {
+            ensure!(
+                categories.get(p).is_some_and(|top| top.parent.is_none()),
+                "category {} refines {p}, which is not top-level",
+                c.code
+            );
+        }
+    }
+    for n in &needs {
+        let category = categories.get(&n.category);
+        ensure!(category.is_some(), "need {} has an unknown category", n.id);
+        ensure!(
+            category.and_then(|c| c.committee).is_none_or(|own| own == n.committee),
+            "need {} uses another committee's category",
+            n.id
+        );
+    }
     for n in &needs {
         let live: Vec<&Claim> = claims
             .iter()
