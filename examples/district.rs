@@ -49,7 +49,7 @@
 use chrono::{DateTime, Duration, Utc};
 use needbridge::command::*;
 use needbridge::export::{to_xlsx, ExportOptions, Language};
-use needbridge::hub::MemberScope;
+use needbridge::hub::{MemberScope, NeedQuery};
 use needbridge::model::*;
 use needbridge::report::{ActivityFigures, Period, Report, ReportScope};
 use needbridge::store::sqlite::{SqliteOptions, SqliteStore, Synchronous};
@@ -788,6 +788,21 @@ impl Builder {
             },
         )?;
         self.run(&self.committees[c].staff, VerifyClaim { claim: claim.id })?;
+        // The resident's feedback, as the committee records it on its return visit: one in
+        // twenty-five not satisfied.
+        let feedback = if claim.id.0.as_u128() % 25 == 0 {
+            Feedback::NotSatisfied
+        } else {
+            Feedback::Satisfied
+        };
+        self.run(
+            &self.committees[c].staff,
+            RecordFeedback {
+                need: claim.need,
+                feedback,
+                wanted_by: None,
+            },
+        )?;
         Ok(())
     }
 
@@ -1006,6 +1021,9 @@ struct Reads {
     org_people: u64,
     org_money_fen: u64,
     members_without_team: u64,
+    /// Verified needs in the library with satisfied / not-satisfied feedback.
+    satisfied: u64,
+    not_satisfied: u64,
 }
 
 impl Reads {
@@ -1026,6 +1044,28 @@ impl Reads {
         }
         for c in &b.committees {
             r.members_without_team += b.hub.members_without_team(&b.admin, c.id)?.len() as u64;
+        }
+        // Feedback, need by need from the library (the report counts it from its cells):
+        // verified needs, and those reopened by a resident not satisfied.
+        let mut q = NeedQuery {
+            unit: Some(b.district),
+            statuses: vec![NeedStatus::Verified, NeedStatus::Reopened],
+            limit: 1000,
+            ..Default::default()
+        };
+        loop {
+            let page = b.hub.library(&b.admin, &q)?;
+            for n in &page.needs {
+                match n.feedback {
+                    Some(Feedback::Satisfied) => r.satisfied += 1,
+                    Some(Feedback::NotSatisfied) => r.not_satisfied += 1,
+                    None => {}
+                }
+            }
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
         }
         Ok(r)
     }
@@ -1096,6 +1136,12 @@ fn print_table(report: &Report) {
         row("参与的企业和社会组织", "organisations that claimed", n(d.organisations)),
         section("帮扶", "Residents helped"),
         row("帮扶居民", "residents helped", n(d.residents_helped)),
+        row(
+            "满意率",
+            "satisfaction (verified needs with feedback)",
+            d.satisfaction_permille()
+                .map_or("—".to_string(), |p| format!("{}.{}%", p / 10, p % 10)),
+        ),
         row("困难家庭", "households in difficulty", n(helped(report, G::HouseholdInDifficulty))),
         row("空巢老人", "empty-nest elderly", n(helped(report, G::EmptyNestElderly))),
         row("留守儿童", "left-behind children", n(helped(report, G::LeftBehindChild))),
@@ -1194,6 +1240,8 @@ fn compare(report: &Report, r: &Reads) -> bool {
         count("people reached by patrols", "nearly 100,000", seed::PATROL_REACHED, act(A::Patrol).people_reached, "report: activities"),
         count("three heads", "196", seed::THREE_HEADS, heads(report, None), "report: three_heads"),
         count("  as people", "196", seed::THREE_HEADS, d.three_heads_people, "report: three_heads_people"),
+        count("satisfied feedback", "(recorded)", r.satisfied, d.feedback.get("satisfied").copied().unwrap_or(0), "report: feedback"),
+        count("  not satisfied", "(recorded)", r.not_satisfied, d.feedback.get("not_satisfied").copied().unwrap_or(0), "report: feedback"),
         count("lectures", "93", seed::LECTURES, act(A::Lecture).count, "report: activities"),
         count("cultural events", "137", seed::CULTURAL_EVENTS, act(A::CulturalEvent).count, "report: activities"),
         count("civility checks", "818", seed::CIVILITY_CHECKS, act(A::CivilitySupervision).count, "report: activities"),

@@ -876,6 +876,8 @@ record! {
         residents_helped: i64,
         /// Distinct residents helped, by group code.
         helped: HashMap<String, i64>,
+        /// Distinct needs verified, by the resident's latest feedback code.
+        feedback: HashMap<String, i64>,
         /// Pairings active in the period.
         pairings: i64,
         /// Approved service minutes logged.

@@ -59,6 +59,7 @@ fn expected_district(w: &World) -> ReportData {
         organisations: 1,
         residents_helped: 1,
         helped: map(&[("empty_nest_elderly", 1)]),
+        feedback: BTreeMap::new(),
         pairings: 1,
         hours_minutes: 0,
         activities: BTreeMap::new(),
@@ -320,6 +321,42 @@ fn activities_hours_and_help(b: Backend) {
     assert_eq!(r.needs.items, 3 + 1);
     assert_eq!(r.needs.minutes, 60 + 120 + 30);
     assert_eq!(r.needs.people_served, 2 + 1 + 1);
+    // Satisfaction (满意率): needs verified, by the resident's feedback, each need once.
+    let rated = |r: &ReportData, f: &str| r.feedback.get(f).copied().unwrap_or(0);
+    for (need, feedback) in [
+        (w.need_done, Feedback::Satisfied),
+        (w.need_open, Feedback::NotSatisfied),
+    ] {
+        w.hub
+            .run(
+                &st,
+                RecordFeedback {
+                    need,
+                    feedback,
+                    wanted_by: None,
+                },
+            )
+            .unwrap();
+    }
+    let after = w
+        .hub
+        .report(&st, ReportScope::Unit(w.committee_a), Period::ALL)
+        .unwrap()
+        .data;
+    assert_eq!(rated(&after, "satisfied"), rated(&r, "satisfied") + 1);
+    assert_eq!(
+        rated(&after, "not_satisfied"),
+        rated(&r, "not_satisfied") + 1
+    );
+    assert!(after.feedback.values().sum::<u64>() <= after.needs.needs_verified);
+    let (s, all) = (
+        rated(&after, "satisfied"),
+        after.feedback.values().sum::<u64>(),
+    );
+    assert_eq!(
+        after.satisfaction_permille(),
+        Some((s * 1000 + all / 2) / all)
+    );
     // Every fixture need is festival goods; the channel breakdown is all "family".
     assert_eq!(r.by_category["festival_goods"].money_fen, 38_000);
     assert_eq!(r.by_channel["family"], r.needs);
@@ -363,9 +400,11 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 7's table, index and column, version 5's column,
-    // version 4's indexes and version 3's cells.
-    let downgrade = "DROP TABLE side; DROP INDEX needs_live_claim; \
+    // Back to version 2: undo version 8's columns, version 7's table, index and column,
+    // version 5's column, version 4's indexes and version 3's cells (9 changed no table).
+    let downgrade = "ALTER TABLE categories DROP COLUMN parent; \
+        ALTER TABLE categories DROP COLUMN committee; \
+        DROP TABLE side; DROP INDEX needs_live_claim; \
         ALTER TABLE residents DROP COLUMN masked; \
         ALTER TABLE residents DROP COLUMN erased_at; \
         DROP INDEX claims_claimant_status; \

@@ -969,6 +969,8 @@ class ReportData(Record):
     """Distinct residents helped."""
     helped: Dict[str, int]
     """Distinct residents helped, by group code."""
+    feedback: Dict[str, int]
+    """Distinct needs verified, by the resident's latest feedback code."""
     pairings: int
     """Pairings active in the period."""
     hours_minutes: int

@@ -446,6 +446,21 @@ fn report_book(
             Cell::int(d.residents_helped),
         ),
         figure(
+            "feedback_rated",
+            "有评价的验收需求",
+            "Verified needs with feedback",
+            Cell::int(d.feedback.values().sum::<u64>()),
+        ),
+        figure(
+            "satisfaction",
+            "满意率",
+            "Satisfaction rate",
+            Cell::text(
+                d.satisfaction_permille()
+                    .map(|p| format!("{}.{}%", p / 10, p % 10)),
+            ),
+        ),
+        figure(
             "three_heads_people",
             "三长(人)",
             "Three heads (people)",

@@ -125,6 +125,8 @@ pub const CLAIMANT: &str = "claimant";
 pub const GROUP: &str = "group";
 /// By organisation.
 pub const ORGANISATION: &str = "organisation";
+/// By the resident's latest feedback on the need (verifications only).
+pub const FEEDBACK: &str = "feedback";
 
 /// Where a cell sits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -268,6 +270,7 @@ pub fn need_facts(n: &Need, units: Vec<Uuid>) -> NeedFacts {
         resident: n.resident.0,
         created_at: n.created_at,
         published_at: n.published_at,
+        feedback: n.feedback.map(|f| f.as_str().to_string()),
     }
 }
 
@@ -342,6 +345,8 @@ pub struct NeedFacts {
     pub created_at: DateTime<Utc>,
     /// When it was first published.
     pub published_at: Option<DateTime<Utc>>,
+    /// The resident's latest feedback (code), if any.
+    pub feedback: Option<String>,
 }
 
 /// What cells need of a claim.
@@ -469,6 +474,19 @@ pub fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut 
             for k in dims(stream, m, prev_any[i]) {
                 out.bump(&c.units, k, &v, sign);
             }
+            // Needs verified, by the resident's feedback: counted once per need like
+            // `needs_verified` (the same `prev`).
+            if let (Stream::Verified, Some(f)) = (stream, &need.feedback) {
+                let k = CellKey {
+                    unit: Uuid::nil(),
+                    month: m,
+                    dim: FEEDBACK,
+                    stream,
+                    key: f.clone(),
+                    prev: prev_any[i],
+                };
+                out.bump(&c.units, k, &one, sign);
+            }
             let k = CellKey {
                 unit: Uuid::nil(),
                 month: m,
@@ -592,6 +610,11 @@ pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportDa
                     *out.helped.entry(s.key.clone()).or_default() += s.first_in_period as u64;
                 }
             }
+            (_, FEEDBACK) => {
+                if s.first_in_period > 0 {
+                    *out.feedback.entry(s.key.clone()).or_default() += s.first_in_period as u64;
+                }
+            }
             (_, TOTAL) => {
                 apply(&mut out.needs, s, s.first_in_period);
                 apply(
@@ -701,6 +724,7 @@ mod tests {
             resident: Uuid::from_u128(9),
             created_at: at(1, 2),
             published_at: Some(at(1, 3)),
+            feedback: Some("satisfied".into()),
         };
         // Claimed twice in January (the first released), verified in February; claimed by an
         // organisation again in February and verified in March.
@@ -762,6 +786,10 @@ mod tests {
         assert_eq!(spring.residents_helped, 1);
         assert_eq!(spring.needs.needs_verified, 1);
         assert_eq!(spring.needs.claims_verified, 2);
+        // Its feedback counts once, like the need (verified twice), not in money or claims.
+        assert_eq!(spring.feedback["satisfied"], 1);
+        assert_eq!(spring.satisfaction_permille(), Some(1000));
+        assert_eq!(spring.needs.money_fen, 200);
         // Removing the cells again leaves nothing.
         need_cells(&need, &claims, -1, &mut cells);
         resident_cells(&["elderly_alone".into()], &verifications, -1, &mut cells);

@@ -29,6 +29,7 @@
 //! | `captains` | distinct **people** captaining a team in scope formed before `to` — the district's 队长: a member captaining two teams is one captain (work unit: its members who captain a team) |
 //! | `organisations` | distinct organisations that made a claim in the period |
 //! | `money_fen`, `items`, `minutes`, `people_served` | sums over the fulfilment records of claims verified in the period |
+//! | `feedback` | distinct needs verified in the period, by the resident's latest feedback on the need (`satisfied`, `not_satisfied`; needs without feedback are not counted). The district's satisfaction rate (满意率) is `satisfied / (satisfied + not_satisfied)`: `ReportData::satisfaction_permille` |
 //! | `residents_helped` | distinct residents with a need verified in the period; `helped` splits them by group (a resident in two groups counts in both) |
 //! | `pairings` | pairings active at some time in the period |
 //! | `hours_minutes` | approved logged service minutes served in the period |
@@ -197,6 +198,8 @@ pub struct ReportData {
     pub residents_helped: u64,
     /// Distinct residents helped, by group code.
     pub helped: BTreeMap<String, u64>,
+    /// Distinct needs verified, by the resident's latest feedback code.
+    pub feedback: BTreeMap<String, u64>,
     /// Pairings active in the period.
     pub pairings: u64,
     /// Approved service minutes logged.
@@ -221,6 +224,16 @@ pub struct ReportData {
     /// the needs-collected and needs-published figures are zero here (a need has no
     /// claimant until claimed).
     pub by_claimant: BTreeMap<String, NeedFigures>,
+}
+
+impl ReportData {
+    /// The satisfaction rate (满意率) in per mille: needs verified with `satisfied` feedback
+    /// out of those verified with any feedback, rounded half up; `None` without feedback.
+    pub fn satisfaction_permille(&self) -> Option<u64> {
+        let satisfied = self.feedback.get("satisfied").copied().unwrap_or(0);
+        let rated: u64 = self.feedback.values().sum();
+        (rated > 0).then(|| (satisfied * 1000 + rated / 2) / rated)
+    }
 }
 
 /// The UTC calendar month of a time, `YYYY-MM`.
@@ -474,6 +487,12 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
         })
         .collect::<BTreeSet<_>>()
         .len() as u64;
+    let rated: BTreeSet<NeedId> = verified.iter().map(|c| c.need).collect();
+    for n in rated.iter().filter_map(|id| needs.get(id)) {
+        if let Some(f) = n.feedback {
+            *d.feedback.entry(f.as_str().to_string()).or_default() += 1;
+        }
+    }
     let helped: BTreeSet<ResidentId> = verified
         .iter()
         .filter_map(|c| needs.get(&c.need).map(|n| n.resident))

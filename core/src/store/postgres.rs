@@ -140,11 +140,18 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "committee_categories",
         include_str!("postgres/0008_committee_categories.sql"),
     ),
+    (
+        9,
+        "feedback_cells",
+        include_str!("postgres/0009_feedback_cells.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
 /// The schema version that adds the report cells, filled from the rows when applied.
-const CELLS_VERSION: u32 = 3;
+/// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
+/// the feedback dimension.
+const CELLS_VERSIONS: [u32; 2] = [3, 9];
 
 const LOCK: &str = "SELECT pg_advisory_lock(hashtext('needbridge:' || current_schema()))";
 const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtext('needbridge:' || current_schema()))";
@@ -379,7 +386,7 @@ fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
             )
             .map_err(err)?;
         }
-        if have < CELLS_VERSION && upto >= CELLS_VERSION {
+        if CELLS_VERSIONS.iter().any(|v| have < *v && upto >= *v) {
             sql::cells::fill_on_upgrade(&mut PgIo(&mut tx))?;
         }
         tx.commit().map_err(err)?;

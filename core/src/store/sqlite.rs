@@ -31,7 +31,9 @@ mod cipher;
 pub use cipher::Key;
 
 /// The schema version that adds the report cells, filled from the rows when applied.
-const CELLS_VERSION: u32 = 3;
+/// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
+/// the feedback dimension.
+const CELLS_VERSIONS: [u32; 2] = [3, 9];
 
 /// The numbered migrations: `(version, name, sql)`.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
@@ -62,6 +64,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         8,
         "committee_categories",
         include_str!("sqlite/0008_committee_categories.sql"),
+    ),
+    (
+        9,
+        "feedback_cells",
+        include_str!("sqlite/0009_feedback_cells.sql"),
     ),
 ];
 
@@ -429,7 +436,7 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
             )
             .map_err(err)?;
         }
-        if have < CELLS_VERSION && upto >= CELLS_VERSION {
+        if CELLS_VERSIONS.iter().any(|v| have < *v && upto >= *v) {
             sql::cells::fill_on_upgrade(&mut LiteIo(conn))?;
         }
         Ok(())

@@ -99,7 +99,9 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
         let category = categories.get(&n.category);
         ensure!(category.is_some(), "need {} has an unknown category", n.id);
         ensure!(
-            category.and_then(|c| c.committee).is_none_or(|own| own == n.committee),
+            category
+                .and_then(|c| c.committee)
+                .is_none_or(|own| own == n.committee),
             "need {} uses another committee's category",
             n.id
         );

@@ -6759,6 +6759,10 @@ public struct ReportData: Equatable, Hashable {
      */
     public let helped: [String: Int64]
     /**
+     * Distinct needs verified, by the resident's latest feedback code.
+     */
+    public let feedback: [String: Int64]
+    /**
      * Pairings active in the period.
      */
     public let pairings: Int64
@@ -6840,6 +6844,9 @@ public struct ReportData: Equatable, Hashable {
          * Distinct residents helped, by group code.
          */helped: [String: Int64], 
         /**
+         * Distinct needs verified, by the resident's latest feedback code.
+         */feedback: [String: Int64], 
+        /**
          * Pairings active in the period.
          */pairings: Int64, 
         /**
@@ -6883,6 +6890,7 @@ public struct ReportData: Equatable, Hashable {
         self.organisations = organisations
         self.residentsHelped = residentsHelped
         self.helped = helped
+        self.feedback = feedback
         self.pairings = pairings
         self.hoursMinutes = hoursMinutes
         self.activities = activities
@@ -6923,6 +6931,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 organisations: FfiConverterInt64.read(from: &buf), 
                 residentsHelped: FfiConverterInt64.read(from: &buf), 
                 helped: FfiConverterDictionaryStringInt64.read(from: &buf), 
+                feedback: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 pairings: FfiConverterInt64.read(from: &buf), 
                 hoursMinutes: FfiConverterInt64.read(from: &buf), 
                 activities: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
@@ -6949,6 +6958,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.organisations, into: &buf)
         FfiConverterInt64.write(value.residentsHelped, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.helped, into: &buf)
+        FfiConverterDictionaryStringInt64.write(value.feedback, into: &buf)
         FfiConverterInt64.write(value.pairings, into: &buf)
         FfiConverterInt64.write(value.hoursMinutes, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activities, into: &buf)

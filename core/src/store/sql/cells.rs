@@ -40,7 +40,7 @@ pub(super) fn path_ids(s: &str) -> Result<Vec<Uuid>, StoreError> {
 
 pub(super) const NEED_COLS: &str =
     "n.id, n.committee, u.path, n.category, n.channel, n.scale, n.resident, \
-                         n.created_at, n.published_at";
+                         n.created_at, n.published_at, n.feedback";
 
 pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
     Ok((
@@ -54,6 +54,7 @@ pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreErr
             resident: need_id(r, 6)?,
             created_at: need_time(r, 7)?,
             published_at: r.time(8)?,
+            feedback: r.text(9)?,
         },
     ))
 }

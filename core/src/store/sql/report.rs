@@ -401,6 +401,18 @@ pub(super) fn raw_needs(
     for r in io.rows(&q)? {
         out.helped.insert(key_of(&r)?, count_at(&r, 1)?);
     }
+    // Needs verified, by the resident's feedback.
+    let mut q = Sql::for_report(d);
+    let s = claim_scope(&mut q, scope);
+    let pc = period_cond(&mut q, "c.ended_at", p);
+    q.text = format!(
+        "SELECT n.feedback, count(DISTINCT n.id) FROM claims c JOIN needs n ON n.id = c.need \
+         WHERE c.status = 'verified' AND n.feedback IS NOT NULL AND {s} AND {pc} \
+         GROUP BY n.feedback"
+    );
+    for r in io.rows(&q)? {
+        out.feedback.insert(key_of(&r)?, count_at(&r, 1)?);
+    }
 
     Ok(())
 }
