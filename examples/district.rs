@@ -790,7 +790,7 @@ impl Builder {
         self.run(&self.committees[c].staff, VerifyClaim { claim: claim.id })?;
         // The resident's feedback, as the committee records it on its return visit: one in
         // twenty-five not satisfied.
-        let feedback = if claim.id.0.as_u128() % 25 == 0 {
+        let feedback = if claim.id.0.as_u128().is_multiple_of(25) {
             Feedback::NotSatisfied
         } else {
             Feedback::Satisfied
