@@ -443,7 +443,7 @@ fun defaultsAndImmutableRecords() {
     val all = hub.report(w.admin, w.district)
     check(all == hub.report(w.admin, w.district, Period(null, null)).copy(generatedAt = all.generatedAt)) { "report's open period" }
     check(all.data.needs.moneyFen == 3_000L) { "report money ${all.data.needs.moneyFen}" }
-    check(hub.committeeLedger(w.staff, w.committee).size == 1) { "ledger's open period" }
+    check(hub.committeeLedger(w.staff, w.committee).size == 2) { "ledger's open period: both needs" }
     check(Period() == Period(null, null)) { "an open period" }
     // `Command` has the same defaults as the methods.
     check(Command.ReportMember(w.members[0], w.committee, "服务") == Command.ReportMember(w.members[0], w.committee, "服务", listOf())) {
