@@ -828,6 +828,8 @@ record! {
         claims_completed: i64,
         /// Claims verified.
         claims_verified: i64,
+        /// Claims released (given up) in the period.
+        claims_released: i64,
         /// Money put in by verified claims, in fen.
         money_fen: i64,
         /// Items given by verified claims.

@@ -707,6 +707,7 @@ fn figures(f: &NeedFigures) -> Vec<f64> {
         f.collective_claims as f64,
         f.claims_completed as f64,
         f.claims_verified as f64,
+        f.claims_released as f64,
         f.money_fen as f64 / 100.0,
         f.items as f64,
         f.minutes as f64 / 60.0,

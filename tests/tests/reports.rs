@@ -34,6 +34,7 @@ fn expected_district(w: &World) -> ReportData {
         collective_claims: 1,
         claims_completed: 2,
         claims_verified: 1,
+        claims_released: 0,
         money_fen: 30_000,
         items: 3,
         minutes: 60,
@@ -321,6 +322,28 @@ fn activities_hours_and_help(b: Backend) {
     assert_eq!(r.needs.items, 3 + 1);
     assert_eq!(r.needs.minutes, 60 + 120 + 30);
     assert_eq!(r.needs.people_served, 2 + 1 + 1);
+    // A member gives a claim up (放弃): counted by when, and by kind of claimant.
+    w.hub
+        .run(
+            &member(w.member_a),
+            ReleaseClaim {
+                claim: w.claim_active,
+                reason: "临时出差".into(),
+            },
+        )
+        .unwrap();
+    let released = w
+        .hub
+        .report(&st, ReportScope::Unit(w.committee_a), Period::ALL)
+        .unwrap()
+        .data;
+    assert_eq!(released.needs.claims_released, r.needs.claims_released + 1);
+    assert_eq!(released.by_claimant["member"].claims_released, 1);
+    assert_eq!(
+        released.needs.claims(),
+        r.needs.claims(),
+        "still a claim made"
+    );
     // Satisfaction (满意率): needs verified, by the resident's feedback, each need once.
     let rated = |r: &ReportData, f: &str| r.feedback.get(f).copied().unwrap_or(0);
     for (need, feedback) in [

@@ -921,6 +921,8 @@ class NeedFigures(Record):
     """Claims completed."""
     claims_verified: int
     """Claims verified."""
+    claims_released: int
+    """Claims released (given up) in the period."""
     money_fen: int
     """Money put in by verified claims, in fen."""
     items: int

@@ -269,6 +269,12 @@ const NEED_FIGURES: &[Figure] = &[
         cell: |f| Cell::int(f.claims_verified),
     },
     Figure {
+        code: "claims_released",
+        label: ("放弃认领", "Claims released"),
+        measure: Measure::Plain,
+        cell: |f| Cell::int(f.claims_released),
+    },
+    Figure {
         code: "money_fen",
         label: ("投入金额", "Money"),
         measure: Measure::Money,
@@ -294,7 +300,6 @@ const NEED_FIGURES: &[Figure] = &[
     },
 ];
 
-/// A code's label from a vocabulary, or the code itself.
 /// The columns and rows of activity figures by `key` (a kind, a channel), each key shown
 /// by `label`.
 fn activity_rows(
@@ -323,6 +328,7 @@ fn activity_rows(
     (columns, rows)
 }
 
+/// A code's label from a vocabulary, or the code itself.
 fn vocabulary<T: Vocabulary>(code: &str) -> Cell {
     match T::from_code(code) {
         Some(v) => Cell::code(code, v.labels()),

@@ -80,11 +80,13 @@ pub enum Stream {
     Helped,
     /// Claims by an organisation (the key is the organisation).
     Organisation,
+    /// Claims released (given up).
+    Released,
 }
 
 impl Stream {
     /// Every stream.
-    pub const ALL: [Stream; 7] = [
+    pub const ALL: [Stream; 8] = [
         Stream::Created,
         Stream::Published,
         Stream::Claimed,
@@ -92,6 +94,7 @@ impl Stream {
         Stream::Verified,
         Stream::Helped,
         Stream::Organisation,
+        Stream::Released,
     ];
 
     /// The stored code.
@@ -104,6 +107,7 @@ impl Stream {
             Stream::Verified => "verified",
             Stream::Helped => "helped",
             Stream::Organisation => "organisation",
+            Stream::Released => "released",
         }
     }
 
@@ -287,6 +291,9 @@ pub fn claim_facts(c: &Claim, units: Vec<Uuid>) -> ClaimFacts {
         verified_at: (c.status == ClaimStatus::Verified)
             .then_some(c.ended_at)
             .flatten(),
+        released_at: (c.status == ClaimStatus::Released)
+            .then_some(c.ended_at)
+            .flatten(),
         money_fen: f.map_or(0, |f| f.money_fen),
         items: f.map_or(0, |f| f.item_count() as i64),
         minutes: f.map_or(0, |f| i64::from(f.minutes)),
@@ -366,6 +373,8 @@ pub struct ClaimFacts {
     pub completed_at: Option<DateTime<Utc>>,
     /// When it was verified (`None` unless its status is verified).
     pub verified_at: Option<DateTime<Utc>>,
+    /// When it was released (`None` unless its status is released).
+    pub released_at: Option<DateTime<Utc>>,
     /// Recorded money, fen.
     pub money_fen: i64,
     /// Recorded items.
@@ -431,10 +440,11 @@ pub fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut 
         }
     }
     type When = fn(&ClaimFacts) -> Option<DateTime<Utc>>;
-    let streams: [(Stream, When); 3] = [
+    let streams: [(Stream, When); 4] = [
         (Stream::Claimed, |c| Some(c.claimed_at)),
         (Stream::Completed, |c| c.completed_at),
         (Stream::Verified, |c| c.verified_at),
+        (Stream::Released, |c| c.released_at),
     ];
     for (stream, when) in streams {
         let events: Vec<(DateTime<Utc>, Uuid, &ClaimFacts)> = claims
@@ -593,6 +603,7 @@ pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportDa
                 f.minutes += u(c.minutes);
                 f.people_served += u(c.people);
             }
+            Stream::Released => f.claims_released += u(c.n),
             Stream::Helped | Stream::Organisation => {}
         }
     }
@@ -699,6 +710,7 @@ mod tests {
             claimant: Uuid::from_u128(100 + n),
             claimed_at: claimed,
             completed_at: verified,
+            released_at: None,
             verified_at: verified,
             money_fen: 100,
             items: 2,
@@ -729,7 +741,10 @@ mod tests {
         // Claimed twice in January (the first released), verified in February; claimed by an
         // organisation again in February and verified in March.
         let claims = [
-            claim(1, "member", at(1, 5), None),
+            ClaimFacts {
+                released_at: Some(at(1, 18)),
+                ..claim(1, "member", at(1, 5), None)
+            },
             claim(2, "member", at(1, 20), Some(at(2, 10))),
             claim(3, "organisation", at(2, 15), Some(at(3, 1))),
         ];
@@ -752,6 +767,8 @@ mod tests {
         assert_eq!(all.needs.claims(), 3);
         assert_eq!(all.needs.needs_verified, 1);
         assert_eq!(all.needs.claims_verified, 2);
+        assert_eq!(all.needs.claims_released, 1);
+        assert_eq!(all.by_month["2026-01"].claims_released, 1);
         assert_eq!((all.needs.money_fen, all.needs.items), (200, 4));
         assert_eq!(all.residents_helped, 1);
         assert_eq!(all.helped["elderly_alone"], 1);

@@ -25,6 +25,7 @@
 //! | `collective_claims` | claims made in the period on collective needs |
 //! | `claims_completed` | claims whose (latest) completion falls in the period |
 //! | `claims_verified` | claims verified in the period |
+//! | `claims_released` | claims given up (放弃, released by their claimant) in the period: the need went back to the library |
 //! | `teams`, `teams_with_captain` | teams in scope formed before `to`, and those of them with a captain (work unit: teams with one of its members) |
 //! | `captains` | distinct **people** captaining a team in scope formed before `to` — the district's 队长: a member captaining two teams is one captain (work unit: its members who captain a team) |
 //! | `organisations` | distinct organisations that made a claim in the period |
@@ -143,6 +144,8 @@ pub struct NeedFigures {
     pub claims_completed: u64,
     /// Claims verified.
     pub claims_verified: u64,
+    /// Claims released (given up) in the period.
+    pub claims_released: u64,
     /// Money put in by verified claims, in fen.
     pub money_fen: i64,
     /// Items given by verified claims.
@@ -412,6 +415,13 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
                 f.claims_completed += 1;
                 if distinct[1].insert((k, n.id)) {
                     f.needs_done += 1;
+                }
+            }
+            if c.status == ClaimStatus::Released {
+                if let Some(t) = c.ended_at.filter(|t| p.contains(*t)) {
+                    if let Some(k) = key(n, t, Some(c)) {
+                        out.entry(k).or_default().claims_released += 1;
+                    }
                 }
             }
             if c.status == ClaimStatus::Verified {

@@ -142,15 +142,15 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (
         9,
-        "feedback_cells",
-        include_str!("postgres/0009_feedback_cells.sql"),
+        "refill_report_cells",
+        include_str!("postgres/0009_refill_report_cells.sql"),
     ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
 /// The schema version that adds the report cells, filled from the rows when applied.
 /// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
-/// the feedback dimension.
+/// the feedback dimension and the released stream.
 const CELLS_VERSIONS: [u32; 2] = [3, 9];
 
 const LOCK: &str = "SELECT pg_advisory_lock(hashtext('needbridge:' || current_schema()))";

@@ -32,7 +32,7 @@ pub use cipher::Key;
 
 /// The schema version that adds the report cells, filled from the rows when applied.
 /// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
-/// the feedback dimension.
+/// the feedback dimension and the released stream.
 const CELLS_VERSIONS: [u32; 2] = [3, 9];
 
 /// The numbered migrations: `(version, name, sql)`.
@@ -67,8 +67,8 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (
         9,
-        "feedback_cells",
-        include_str!("sqlite/0009_feedback_cells.sql"),
+        "refill_report_cells",
+        include_str!("sqlite/0009_refill_report_cells.sql"),
     ),
 ];
 

@@ -5411,6 +5411,10 @@ public struct NeedFigures: Equatable, Hashable {
      */
     public let claimsVerified: Int64
     /**
+     * Claims released (given up) in the period.
+     */
+    public let claimsReleased: Int64
+    /**
      * Money put in by verified claims, in fen.
      */
     public let moneyFen: Int64
@@ -5464,6 +5468,9 @@ public struct NeedFigures: Equatable, Hashable {
          * Claims verified.
          */claimsVerified: Int64, 
         /**
+         * Claims released (given up) in the period.
+         */claimsReleased: Int64, 
+        /**
          * Money put in by verified claims, in fen.
          */moneyFen: Int64, 
         /**
@@ -5486,6 +5493,7 @@ public struct NeedFigures: Equatable, Hashable {
         self.collectiveClaims = collectiveClaims
         self.claimsCompleted = claimsCompleted
         self.claimsVerified = claimsVerified
+        self.claimsReleased = claimsReleased
         self.moneyFen = moneyFen
         self.items = items
         self.minutes = minutes
@@ -5519,6 +5527,7 @@ public struct FfiConverterTypeNeedFigures: FfiConverterRustBuffer {
                 collectiveClaims: FfiConverterInt64.read(from: &buf), 
                 claimsCompleted: FfiConverterInt64.read(from: &buf), 
                 claimsVerified: FfiConverterInt64.read(from: &buf), 
+                claimsReleased: FfiConverterInt64.read(from: &buf), 
                 moneyFen: FfiConverterInt64.read(from: &buf), 
                 items: FfiConverterInt64.read(from: &buf), 
                 minutes: FfiConverterInt64.read(from: &buf), 
@@ -5538,6 +5547,7 @@ public struct FfiConverterTypeNeedFigures: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.collectiveClaims, into: &buf)
         FfiConverterInt64.write(value.claimsCompleted, into: &buf)
         FfiConverterInt64.write(value.claimsVerified, into: &buf)
+        FfiConverterInt64.write(value.claimsReleased, into: &buf)
         FfiConverterInt64.write(value.moneyFen, into: &buf)
         FfiConverterInt64.write(value.items, into: &buf)
         FfiConverterInt64.write(value.minutes, into: &buf)

@@ -63,7 +63,8 @@ pub(super) const CLAIM_COLS: &str =
     "c.id, c.need, c.committee, u.path, c.claimant_type, c.claimant_id, \
      c.claimed_at, c.completed_at, CASE WHEN c.status = 'verified' THEN c.ended_at END, \
      c.money_fen, c.minutes, c.people_served, \
-     (SELECT CAST(coalesce(sum(ci.count), 0) AS BIGINT) FROM claim_items ci WHERE ci.claim = c.id)";
+     (SELECT CAST(coalesce(sum(ci.count), 0) AS BIGINT) FROM claim_items ci WHERE ci.claim = c.id), \
+     CASE WHEN c.status = 'released' THEN c.ended_at END";
 
 /// A claim's facts with its need and committee.
 pub(super) fn claim_row(r: &OwnedRow) -> Result<(Uuid, Uuid, ClaimFacts), StoreError> {
@@ -78,6 +79,7 @@ pub(super) fn claim_row(r: &OwnedRow) -> Result<(Uuid, Uuid, ClaimFacts), StoreE
             claimed_at: need_time(r, 6)?,
             completed_at: r.time(7)?,
             verified_at: r.time(8)?,
+            released_at: r.time(13)?,
             money_fen: r.int(9)?.unwrap_or(0),
             minutes: r.int(10)?.unwrap_or(0),
             people: r.int(11)?.unwrap_or(0),
@@ -269,7 +271,7 @@ pub(crate) fn report(
         "SELECT unit, stream, {sums}, \
          CAST(sum(CASE WHEN prev < {f1} THEN n ELSE 0 END) AS BIGINT) \
          FROM report_cells WHERE dim = '' AND month >= {f2} AND month < {t} \
-         AND stream IN ('created', 'published', 'claimed', 'completed', 'verified') \
+         AND stream IN ('created', 'published', 'claimed', 'completed', 'verified', 'released') \
          AND unit IN (SELECT c.id FROM units c JOIN units s ON c.path LIKE s.path || '%' \
                       WHERE s.id = {s} AND c.kind = 'committee') \
          GROUP BY unit, stream"

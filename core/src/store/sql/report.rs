@@ -344,6 +344,18 @@ pub(super) fn raw_needs(
         let pc = period_cond(&mut q, "c.ended_at", p);
         let k = key(d, "c.ended_at");
         q.text = format!(
+            "SELECT {k}, count(*) FROM claims c JOIN needs n ON n.id = c.need \
+             WHERE c.status = 'released' AND {s} AND {pc}{g}",
+            g = group(&k)
+        );
+        for r in io.rows(&q)? {
+            m.entry(key_of(&r)?).or_default().claims_released = count_at(&r, 1)?;
+        }
+        let mut q = Sql::for_report(d);
+        let s = claim_scope(&mut q, scope);
+        let pc = period_cond(&mut q, "c.ended_at", p);
+        let k = key(d, "c.ended_at");
+        q.text = format!(
             "SELECT {k}, count(*), count(DISTINCT c.need), \
              CAST(coalesce(sum(c.money_fen), 0) AS BIGINT), CAST(coalesce(sum(c.minutes), 0) AS BIGINT), \
              CAST(coalesce(sum(c.people_served), 0) AS BIGINT), \
