@@ -355,6 +355,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          WHERE kind IN ('resident_registered', 'resident_updated'); \
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
+         ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let person = format!(
@@ -368,6 +369,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          WHERE kind IN ('resident_registered', 'resident_updated'); \
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
+         ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let count = |payloads: Vec<String>| {
