@@ -15,15 +15,17 @@ use xlsx::{Book, Val};
 /// The work unit's ledger: one row per certified member, their report and their work.
 fn work_unit_ledger_rows(b: Backend) {
     let w = World::on(b);
-    let rows = w
-        .hub
-        .work_unit_ledger(
-            &w.secretary(),
-            w.work_unit,
-            Period::ALL,
-            PersonalData::Masked,
-        )
-        .unwrap();
+    let ledger = |w: &World| {
+        w.hub
+            .work_unit_ledger(
+                &w.secretary(),
+                w.work_unit,
+                Period::ALL,
+                PersonalData::Masked,
+            )
+            .unwrap()
+    };
+    let rows = ledger(&w);
     assert_eq!(rows.len(), 6);
     let a = rows.iter().find(|r| r.member == w.member_a).unwrap();
     assert_eq!(a.state, CertificateState::Accepted);
@@ -58,15 +60,7 @@ fn work_unit_ledger_rows(b: Backend) {
             },
         )
         .unwrap();
-    let after = w
-        .hub
-        .work_unit_ledger(
-            &w.secretary(),
-            w.work_unit,
-            Period::ALL,
-            PersonalData::Masked,
-        )
-        .unwrap();
+    let after = ledger(&w);
     let a2 = after.iter().find(|r| r.member == w.member_a).unwrap();
     assert!(
         a2.roles.contains(&RoleKind::HouseholdHead),
