@@ -49,7 +49,12 @@ DEFAULTS: dict[str, dict[str, str]] = {
 
 # Maps keyed by ids, which the core writes as text: their keys become ``uuid.UUID`` like
 # every other id of a record (``report.data.by_committee[committee.id]``).
-ID_KEYS = {("ReportData", "by_committee"), ("Report", "committee_names")}
+ID_KEYS = {
+    ("ReportData", "by_committee"),
+    ("ReportData", "by_grid"),
+    ("Report", "committee_names"),
+    ("Report", "grid_names"),
+}
 
 # Hand-written base classes a record also derives from (``_views.py``): behaviour only, no
 # fields (the Jupyter view of a report).

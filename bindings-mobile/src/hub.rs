@@ -118,6 +118,8 @@ pub struct Report {
     pub data: ReportData,
     /// Committee names by id (for `by_committee`).
     pub committee_names: HashMap<Uuid, String>,
+    /// Grid names by id (for `by_grid`).
+    pub grid_names: HashMap<Uuid, String>,
     /// Category labels by code: Chinese first, English second.
     pub category_names: HashMap<String, Pair>,
 }
@@ -128,6 +130,7 @@ impl ToApp<Report> for needbridge::report::Report {
             generated_at: self.generated_at.to_app(),
             data: self.data.to_app(),
             committee_names: self.committee_names.to_app(),
+            grid_names: self.grid_names.to_app(),
             category_names: self.category_names.to_app(),
         }
     }

@@ -898,6 +898,8 @@ record! {
         by_category: HashMap<String, NeedFigures>,
         /// Needs and claims by channel code.
         by_channel: HashMap<String, NeedFigures>,
+        /// Needs and claims by grid id (needs in a grid only).
+        by_grid: HashMap<Uuid, NeedFigures>,
         /// Needs and claims by month (`YYYY-MM`, UTC).
         by_month: HashMap<String, NeedFigures>,
         /// Claims and the work they did by kind of claimant (`member`, `team`, `organisation`); the needs-collected and needs-published figures are zero here (a need has no claimant until claimed).

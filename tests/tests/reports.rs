@@ -75,6 +75,7 @@ fn expected_district(w: &World) -> ReportData {
         .collect(),
         by_category: map(&[("festival_goods", total)]),
         by_channel: map(&[("family", total)]),
+        by_grid: BTreeMap::new(),
         by_month: map(&[("2026-01", total)]),
         by_claimant: [
             (
@@ -531,7 +532,65 @@ fn people_count_once(b: Backend) {
     assert_eq!(wu.three_heads_people, after.three_heads_people);
 }
 
+/// Needs in a grid (网格) break down by it, named; needs in no grid are in no row.
+fn grids_break_down_needs(b: Backend) {
+    let w = World::on(b);
+    let st = w.staff_a();
+    let need = w
+        .hub
+        .run(
+            &st,
+            DraftNeed {
+                committee: w.committee_a,
+                grid: Some(w.grid_a),
+                resident: w.resident_a,
+                title: "修水管".into(),
+                description: "网格内".into(),
+                category: "festival_goods".into(),
+                channel: Channel::Grid,
+                scale: Scale::Individual,
+                estimated_cost_fen: 0,
+                wanted_by: t0() + Duration::days(5),
+            },
+        )
+        .unwrap();
+    w.hub.run(&st, PublishNeed { need: need.id }).unwrap();
+    w.hub
+        .run(
+            &member(w.loner_a),
+            ClaimNeed {
+                need: need.id,
+                claimant: Claimant::Member(w.loner_a),
+                promised_by: t0() + Duration::days(3),
+            },
+        )
+        .unwrap();
+    let month = |m: u32| Some(Utc.with_ymd_and_hms(2026, m, 1, 0, 0, 0).unwrap());
+    // From the rows (any period) and from the cells (whole months) alike.
+    for period in [
+        Period::ALL,
+        Period {
+            from: month(1),
+            to: month(3),
+        },
+    ] {
+        let r = w
+            .hub
+            .report(&st, ReportScope::Unit(w.committee_a), period)
+            .unwrap();
+        let g = &r.data.by_grid[&w.grid_a.to_string()];
+        assert_eq!(
+            (g.needs_collected, g.needs_published, g.needs_claimed),
+            (1, 1, 1)
+        );
+        assert_eq!(g.claims_by_members, 1);
+        assert_eq!(r.data.by_grid.len(), 1, "needs in no grid are in no row");
+        assert_eq!(r.grid_names[&w.grid_a.to_string()], "第一网格");
+    }
+}
+
 needbridge_acceptance::conformance!(
+    grids_break_down_needs,
     people_count_once,
     cells_are_filled_on_upgrade,
     figures_of_the_fixture,

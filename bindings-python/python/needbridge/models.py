@@ -991,6 +991,8 @@ class ReportData(Record):
     """Needs and claims by category code."""
     by_channel: Dict[str, NeedFigures]
     """Needs and claims by channel code."""
+    by_grid: Dict[UUID, NeedFigures]
+    """Needs and claims by grid id (needs in a grid only)."""
     by_month: Dict[str, NeedFigures]
     """Needs and claims by month (``YYYY-MM``, UTC)."""
     by_claimant: Dict[str, NeedFigures]
@@ -1009,6 +1011,8 @@ class Report(_ReportView, Record):
     """The figures."""
     committee_names: Dict[UUID, str]
     """Committee names by id (for ``by_committee``)."""
+    grid_names: Dict[UUID, str]
+    """Grid names by id (for ``by_grid``)."""
     category_names: Dict[str, Tuple[str, str]]
     """Category labels by code: (中文, English)."""
 

@@ -119,6 +119,14 @@ impl Hub {
                 }
             }
         }
+        let mut grid_names = BTreeMap::new();
+        for key in data.by_grid.keys() {
+            if let Ok(id) = key.parse::<UnitId>() {
+                if let Some(u) = tx.load::<Unit>(&id)? {
+                    grid_names.insert(key.clone(), u.name);
+                }
+            }
+        }
         let category_names = tx
             .select::<Category>(&Query::Categories, &Page::ALL)?
             .into_iter()
@@ -129,6 +137,7 @@ impl Hub {
             generated_at,
             data,
             committee_names,
+            grid_names,
             category_names,
         })
     }
@@ -518,6 +527,20 @@ fn report_book(
         series: vec![2, 4, 5, 6],
     });
     out.push(by_committee);
+    if !d.by_grid.is_empty() {
+        out.push(breakdown(
+            ("按网格", "By grid"),
+            vec![col("网格", "Grid")],
+            0,
+            d.by_grid
+                .iter()
+                .map(|(id, f)| {
+                    let name = report.grid_names.get(id).unwrap_or(id);
+                    (vec![Cell::Text(name.clone())], f)
+                })
+                .collect(),
+        ));
+    }
     out.push(breakdown(
         ("按类别", "By category"),
         vec![col("类别", "Category")],

@@ -129,6 +129,8 @@ pub const CLAIMANT: &str = "claimant";
 pub const GROUP: &str = "group";
 /// By organisation.
 pub const ORGANISATION: &str = "organisation";
+/// By the need's grid (needs in a grid only).
+pub const GRID: &str = "grid";
 /// By the resident's latest feedback on the need (verifications only).
 pub const FEEDBACK: &str = "feedback";
 
@@ -275,6 +277,7 @@ pub fn need_facts(n: &Need, units: Vec<Uuid>) -> NeedFacts {
         created_at: n.created_at,
         published_at: n.published_at,
         feedback: n.feedback.map(|f| f.as_str().to_string()),
+        grid: n.grid.map(|g| g.0),
     }
 }
 
@@ -354,6 +357,8 @@ pub struct NeedFacts {
     pub published_at: Option<DateTime<Utc>>,
     /// The resident's latest feedback (code), if any.
     pub feedback: Option<String>,
+    /// The need's grid, if any.
+    pub grid: Option<Uuid>,
 }
 
 /// What cells need of a claim.
@@ -418,11 +423,14 @@ pub fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut 
     };
     let dims = |stream: Stream, month: i64, prev: i64| {
         [
-            (TOTAL, String::new()),
-            (CATEGORY, need.category.clone()),
-            (CHANNEL, need.channel.clone()),
+            Some((TOTAL, String::new())),
+            Some((CATEGORY, need.category.clone())),
+            Some((CHANNEL, need.channel.clone())),
+            need.grid.map(|g| (GRID, g.to_string())),
         ]
-        .map(|(dim, key)| CellKey {
+        .into_iter()
+        .flatten()
+        .map(move |(dim, key)| CellKey {
             unit: Uuid::nil(),
             month,
             dim,
@@ -638,6 +646,7 @@ pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportDa
                 let map = match dim {
                     CATEGORY => &mut out.by_category,
                     CHANNEL => &mut out.by_channel,
+                    GRID => &mut out.by_grid,
                     _ => &mut out.by_claimant,
                 };
                 apply(map.entry(s.key.clone()).or_default(), s, s.first_in_period);
@@ -737,6 +746,7 @@ mod tests {
             created_at: at(1, 2),
             published_at: Some(at(1, 3)),
             feedback: Some("satisfied".into()),
+            grid: None,
         };
         // Claimed twice in January (the first released), verified in February; claimed by an
         // organisation again in February and verified in March.

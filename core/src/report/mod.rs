@@ -42,7 +42,7 @@
 //! A committee's own categories (under a top-level one of the district's) are their own keys
 //! of `by_category`, named in the report's `category_names` like the district's.
 //!
-//! Breakdowns ([`NeedFigures`] by committee, category, channel and month) count needs and
+//! Breakdowns ([`NeedFigures`] by committee, grid, category, channel and month) count needs and
 //! claims like the totals; a month is the UTC calendar month of the event each figure counts
 //! (created, published, claimed, completed, verified).
 //!
@@ -221,6 +221,8 @@ pub struct ReportData {
     pub by_category: BTreeMap<String, NeedFigures>,
     /// Needs and claims by channel code.
     pub by_channel: BTreeMap<String, NeedFigures>,
+    /// Needs and claims by grid id (needs in a grid only).
+    pub by_grid: BTreeMap<String, NeedFigures>,
     /// Needs and claims by month (`YYYY-MM`, UTC).
     pub by_month: BTreeMap<String, NeedFigures>,
     /// Claims and the work they did by kind of claimant (`member`, `team`, `organisation`);
@@ -252,6 +254,7 @@ pub(crate) enum Dim {
     Channel,
     Month,
     Claimant,
+    Grid,
 }
 
 impl Dim {
@@ -264,6 +267,7 @@ impl Dim {
             Dim::Channel => n.channel.as_str().to_string(),
             Dim::Month => month(at),
             Dim::Claimant => claim?.claimant.kind_str().to_string(),
+            Dim::Grid => n.grid?.to_string(),
         })
     }
 }
@@ -451,6 +455,7 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
     d.by_channel = fold(Some(Dim::Channel));
     d.by_month = fold(Some(Dim::Month));
     d.by_claimant = fold(Some(Dim::Claimant));
+    d.by_grid = fold(Some(Dim::Grid));
 
     d.teams = 0;
     let mut captains = BTreeSet::new();
@@ -576,6 +581,8 @@ pub struct Report {
     pub data: ReportData,
     /// Committee names by id (for `by_committee`).
     pub committee_names: BTreeMap<String, String>,
+    /// Grid names by id (for `by_grid`).
+    pub grid_names: BTreeMap<String, String>,
     /// Category labels by code: (中文, English).
     pub category_names: BTreeMap<String, (String, String)>,
 }

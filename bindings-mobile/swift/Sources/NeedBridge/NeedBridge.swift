@@ -6648,6 +6648,10 @@ public struct Report: Equatable, Hashable {
      */
     public let committeeNames: [Uuid: String]
     /**
+     * Grid names by id (for `by_grid`).
+     */
+    public let gridNames: [Uuid: String]
+    /**
      * Category labels by code: Chinese first, English second.
      */
     public let categoryNames: [String: Pair]
@@ -6665,11 +6669,15 @@ public struct Report: Equatable, Hashable {
          * Committee names by id (for `by_committee`).
          */committeeNames: [Uuid: String], 
         /**
+         * Grid names by id (for `by_grid`).
+         */gridNames: [Uuid: String], 
+        /**
          * Category labels by code: Chinese first, English second.
          */categoryNames: [String: Pair]) {
         self.generatedAt = generatedAt
         self.data = data
         self.committeeNames = committeeNames
+        self.gridNames = gridNames
         self.categoryNames = categoryNames
     }
 
@@ -6692,6 +6700,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 generatedAt: FfiConverterTimestamp.read(from: &buf), 
                 data: FfiConverterTypeReportData.read(from: &buf), 
                 committeeNames: FfiConverterDictionaryTypeUuidString.read(from: &buf), 
+                gridNames: FfiConverterDictionaryTypeUuidString.read(from: &buf), 
                 categoryNames: FfiConverterDictionaryStringTypePair.read(from: &buf)
         )
     }
@@ -6700,6 +6709,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterTimestamp.write(value.generatedAt, into: &buf)
         FfiConverterTypeReportData.write(value.data, into: &buf)
         FfiConverterDictionaryTypeUuidString.write(value.committeeNames, into: &buf)
+        FfiConverterDictionaryTypeUuidString.write(value.gridNames, into: &buf)
         FfiConverterDictionaryStringTypePair.write(value.categoryNames, into: &buf)
     }
 }
@@ -6809,6 +6819,10 @@ public struct ReportData: Equatable, Hashable {
      */
     public let byChannel: [String: NeedFigures]
     /**
+     * Needs and claims by grid id (needs in a grid only).
+     */
+    public let byGrid: [Uuid: NeedFigures]
+    /**
      * Needs and claims by month (`YYYY-MM`, UTC).
      */
     public let byMonth: [String: NeedFigures]
@@ -6884,6 +6898,9 @@ public struct ReportData: Equatable, Hashable {
          * Needs and claims by channel code.
          */byChannel: [String: NeedFigures], 
         /**
+         * Needs and claims by grid id (needs in a grid only).
+         */byGrid: [Uuid: NeedFigures], 
+        /**
          * Needs and claims by month (`YYYY-MM`, UTC).
          */byMonth: [String: NeedFigures], 
         /**
@@ -6910,6 +6927,7 @@ public struct ReportData: Equatable, Hashable {
         self.byCommittee = byCommittee
         self.byCategory = byCategory
         self.byChannel = byChannel
+        self.byGrid = byGrid
         self.byMonth = byMonth
         self.byClaimant = byClaimant
     }
@@ -6951,6 +6969,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 byCommittee: FfiConverterDictionaryTypeUuidTypeNeedFigures.read(from: &buf), 
                 byCategory: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
                 byChannel: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
+                byGrid: FfiConverterDictionaryTypeUuidTypeNeedFigures.read(from: &buf), 
                 byMonth: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf), 
                 byClaimant: FfiConverterDictionaryStringTypeNeedFigures.read(from: &buf)
         )
@@ -6978,6 +6997,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterDictionaryTypeUuidTypeNeedFigures.write(value.byCommittee, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byCategory, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byChannel, into: &buf)
+        FfiConverterDictionaryTypeUuidTypeNeedFigures.write(value.byGrid, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byMonth, into: &buf)
         FfiConverterDictionaryStringTypeNeedFigures.write(value.byClaimant, into: &buf)
     }

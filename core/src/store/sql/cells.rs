@@ -40,7 +40,7 @@ pub(super) fn path_ids(s: &str) -> Result<Vec<Uuid>, StoreError> {
 
 pub(super) const NEED_COLS: &str =
     "n.id, n.committee, u.path, n.category, n.channel, n.scale, n.resident, \
-                         n.created_at, n.published_at, n.feedback";
+                         n.created_at, n.published_at, n.feedback, n.grid";
 
 pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
     Ok((
@@ -55,6 +55,7 @@ pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreErr
             created_at: need_time(r, 7)?,
             published_at: r.time(8)?,
             feedback: r.text(9)?,
+            grid: r.id(10)?,
         },
     ))
 }

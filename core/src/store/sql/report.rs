@@ -263,13 +263,14 @@ pub(super) fn raw_needs(
     let one = |rows: Vec<OwnedRow>| rows.into_iter().next().unwrap_or(OwnedRow(Vec::new()));
     // Needs and claims: totals and each breakdown.
     type Key = fn(&dyn ReportDialect, &str) -> String;
-    let dims: [(Option<&str>, Key); 6] = [
+    let dims: [(Option<&str>, Key); 7] = [
         (None, |_, _| "''".into()),
         (Some("committee"), |_, _| "CAST(n.committee AS TEXT)".into()),
         (Some("category"), |_, _| "n.category".into()),
         (Some("channel"), |_, _| "n.channel".into()),
         (Some("month"), |d, at| d.month(at)),
         (Some("claimant"), |_, _| "c.claimant_type".into()),
+        (Some("grid"), |_, _| "CAST(n.grid AS TEXT)".into()),
     ];
     for (name, key) in dims {
         let group = |k: &str| {
@@ -379,6 +380,11 @@ pub(super) fn raw_needs(
             Some("category") => out.by_category = m,
             Some("channel") => out.by_channel = m,
             Some("month") => out.by_month = m,
+            Some("grid") => {
+                // Needs in no grid group under no key: not a grid.
+                m.remove("");
+                out.by_grid = m;
+            }
             _ => out.by_claimant = m,
         }
     }
