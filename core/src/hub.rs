@@ -339,11 +339,17 @@ impl Hub {
 
     /// `IllegalState` for `action` on a read-only Hub.
     pub(crate) fn writable(&self, action: &str) -> Result<()> {
+        self.writable_for(|| action.to_string())
+    }
+
+    /// [`Hub::writable`] with the action named only when refused (a command's tag is built
+    /// then, not on every command).
+    fn writable_for(&self, action: impl FnOnce() -> String) -> Result<()> {
         if self.read_only {
             return Err(Error::IllegalState {
                 entity: "hub".into(),
                 state: "read_only".into(),
-                action: action.into(),
+                action: action(),
             });
         }
         Ok(())
@@ -496,7 +502,7 @@ impl Hub {
         befores: bool,
         also: &mut Also<'_>,
     ) -> Result<(Record, u64)> {
-        self.writable(&command.tag())?;
+        self.writable_for(|| command.tag())?;
         origin.check()?;
         validate::normalize(&mut command, self.now())?;
         let mut attempt = 0u32;
