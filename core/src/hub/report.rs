@@ -111,22 +111,8 @@ impl Hub {
                 compute(&request, &records)
             }
         };
-        let mut committee_names = BTreeMap::new();
-        for key in data.by_committee.keys() {
-            if let Ok(id) = key.parse::<UnitId>() {
-                if let Some(u) = tx.load::<Unit>(&id)? {
-                    committee_names.insert(key.clone(), u.name);
-                }
-            }
-        }
-        let mut grid_names = BTreeMap::new();
-        for key in data.by_grid.keys() {
-            if let Ok(id) = key.parse::<UnitId>() {
-                if let Some(u) = tx.load::<Unit>(&id)? {
-                    grid_names.insert(key.clone(), u.name);
-                }
-            }
-        }
+        let committee_names = unit_names(&mut *tx, data.by_committee.keys())?;
+        let grid_names = unit_names(&mut *tx, data.by_grid.keys())?;
         let category_names = tx
             .select::<Category>(&Query::Categories, &Page::ALL)?
             .into_iter()
@@ -308,6 +294,22 @@ const NEED_FIGURES: &[Figure] = &[
         cell: |f| Cell::int(f.people_served),
     },
 ];
+
+/// The names of the units whose ids are `keys` (a breakdown's keys), by key.
+fn unit_names<'a>(
+    tx: &mut dyn Tx,
+    keys: impl Iterator<Item = &'a String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut names = BTreeMap::new();
+    for key in keys {
+        if let Ok(id) = key.parse::<UnitId>() {
+            if let Some(u) = tx.load::<Unit>(&id)? {
+                names.insert(key.clone(), u.name);
+            }
+        }
+    }
+    Ok(names)
+}
 
 /// The columns and rows of activity figures by `key` (a kind, a channel), each key shown
 /// by `label`.
