@@ -13,7 +13,7 @@ use crate::store::{
     ActivityFilter, ClaimFilter, Entity, MemberFilter, NeedFilter, Page, Query, TeamFilter, Tx,
     TxExt,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The names of each member's teams.
 type TeamNames = BTreeMap<MemberId, Vec<String>>;
@@ -71,6 +71,8 @@ impl Hub {
         )?;
         let mut rows = Vec::with_capacity(members.len());
         let mut team_names = BTreeMap::new();
+        // Each team's (activities, claims) in the period.
+        let mut per_team: HashMap<TeamId, (u64, u64)> = HashMap::new();
         for m in members {
             let path = match m.committee {
                 Some(c) => tx.load::<Unit>(&c)?.map(|u| u.path).unwrap_or_default(),
@@ -119,27 +121,39 @@ impl Hub {
             let mut team_activities = 0;
             let mut team_claims = 0;
             for t in &teams {
-                let taken: Vec<Claim> = all(
-                    tx,
-                    Query::Claims(ClaimFilter {
-                        claimant: Some(Claimant::Team(t.id)),
-                        ..Default::default()
-                    }),
-                )?;
-                team_claims += taken
-                    .iter()
-                    .filter(|c| period.contains(c.claimed_at))
-                    .count() as u64;
-                let acts: Vec<Activity> = all(
-                    tx,
-                    Query::Activities(ActivityFilter {
-                        team: Some(t.id),
-                        from: period.from,
-                        to: period.to,
-                        ..Default::default()
-                    }),
-                )?;
-                team_activities += acts.len() as u64;
+                // A team's figures are read once per ledger, however many members it has.
+                let (activities, claims) = match per_team.get(&t.id) {
+                    Some(known) => *known,
+                    None => {
+                        let taken: Vec<Claim> = all(
+                            tx,
+                            Query::Claims(ClaimFilter {
+                                claimant: Some(Claimant::Team(t.id)),
+                                ..Default::default()
+                            }),
+                        )?;
+                        let acts: Vec<Activity> = all(
+                            tx,
+                            Query::Activities(ActivityFilter {
+                                team: Some(t.id),
+                                from: period.from,
+                                to: period.to,
+                                ..Default::default()
+                            }),
+                        )?;
+                        let known = (
+                            acts.len() as u64,
+                            taken
+                                .iter()
+                                .filter(|c| period.contains(c.claimed_at))
+                                .count() as u64,
+                        );
+                        per_team.insert(t.id, known);
+                        known
+                    }
+                };
+                team_activities += activities;
+                team_claims += claims;
             }
             let roles: Vec<Role> = all(
                 tx,
