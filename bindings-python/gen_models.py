@@ -42,6 +42,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "people_served": "0",
         "evidence": "[]",
         "note": '""',
+        "roster": "[]",
     },
     # An open period: ``Period()`` is all time, ``Period(from_=t)`` from ``t`` on.
     "Period": {"from": "None", "to": "None"},
@@ -315,7 +316,7 @@ def render_commands() -> str:
         "from __future__ import annotations",
         "",
         "from datetime import datetime",
-        "from typing import Any, List, Optional, Type, TypeVar, Union",
+        "from typing import Any, List, Optional, Sequence, Type, TypeVar, Union",
         "from uuid import UUID",
         "",
         "from . import models as m",
@@ -342,10 +343,15 @@ def render_commands() -> str:
             # Enums are also accepted as their codes.
             return re.sub(r"\bm\.(" + "|".join(sorted(enums)) + r")\b", r"Union[m.\1, str]", t)
 
-        params = ", ".join(
-            f"{fn}: {hint(ft)}" + (" = None" if optional(ft) is not None else "")
-            for fn, ft, _ in args
-        )
+        def param(fn: str, ft: Schema) -> str:
+            if optional(ft) is not None:
+                return f"{fn}: {hint(ft)} = None"
+            if ft.get("type") == "array" and ft.get("default") == []:
+                # A list the core defaults to empty: any sequence, none by default.
+                return f"{fn}: {hint(ft).replace('List[', 'Sequence[', 1)} = ()"
+            return f"{fn}: {hint(ft)}"
+
+        params = ", ".join(param(fn, ft) for fn, ft, _ in args)
         sig = f"    def {name}(self, actor: Actor" + (f", *, {params}" if params else "") + f") -> m.{out}:"
         lines.append("    @_typed")
         lines.append(sig)
@@ -361,7 +367,7 @@ def render_commands() -> str:
             opt, items = optional(ft), ft.get("items") if ft.get("type") == "array" else None
             base = ref(opt or items or ft)
             if base not in enums:
-                return fn
+                return f"list({fn})" if ft.get("default") == [] else fn
             if items is not None:
                 return f'_enums(m.{base}, {fn}, "{fn}")'
             if opt is not None:

@@ -475,6 +475,7 @@ fn fulfilment(money_yuan: u64, items: u64, what: &str, minutes: u64, people: u64
         people_served: people as u32,
         evidence: vec![format!("photo://{what}.jpg")],
         note: String::new(),
+        roster: Vec::new(),
     }
 }
 
@@ -974,6 +975,9 @@ impl Builder {
                         held_at,
                         participants: people as u32,
                         people_reached: reach as u32,
+                        grid: None,
+                        place: None,
+                        roster: Vec::new(),
                     },
                 )?;
             }

@@ -272,6 +272,7 @@ fn main() -> Result<(), needbridge::Error> {
                     people_served: people,
                     evidence: vec!["photo://handover.jpg".into()],
                     note: String::new(),
+                    roster: Vec::new(),
                 },
             },
         )

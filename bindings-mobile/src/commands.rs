@@ -410,12 +410,13 @@ commands! {
         /// The member.
         member: Uuid,
     ) -> Team = LeaveTeam;
-    /// A member logs service hours for themself.
+    /// A member logs service hours for themself — or, with `pairing`, a visit to the resident they are paired with (the pairing's visit log, 走访记录), decided by the resident's committee like any hours.
     ///
     /// - `member`: The member.
     /// - `served_at`: When the service was done (not in the future).
     /// - `minutes`: Minutes (1 to 1440).
     /// - `description`: What was done.
+    /// - `pairing`: The member's pairing visited (it must have been running at `served_at`).
     log_hours(
         /// The member.
         member: Uuid,
@@ -425,6 +426,8 @@ commands! {
         minutes: i64,
         /// What was done.
         description: String,
+        /// The member's pairing visited (it must have been running at `served_at`).
+        pairing: Option<Uuid> = None,
     ) -> Hours = LogHours;
     /// Approves logged hours (staff of the member's committee).
     ///
@@ -451,8 +454,11 @@ commands! {
     /// - `channel`: Channel tag.
     /// - `team`: The team that held it.
     /// - `held_at`: When (not in the future).
-    /// - `participants`: Participants in person-times.
+    /// - `participants`: Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
     /// - `people_reached`: People reached.
+    /// - `grid`: The grid where it took place (a grid of the committee), if any.
+    /// - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+    /// - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
     record_activity(
         /// The committee where it took place.
         committee: Uuid,
@@ -466,10 +472,16 @@ commands! {
         team: Option<Uuid> = None,
         /// When (not in the future).
         held_at: SystemTime,
-        /// Participants in person-times.
+        /// Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
         participants: i64,
         /// People reached.
         people_reached: i64,
+        /// The grid where it took place (a grid of the committee), if any.
+        grid: Option<Uuid> = None,
+        /// Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+        place: Option<String> = None,
+        /// Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+        roster: Vec<RosterLine> = [],
     ) -> Activity = RecordActivity;
     /// Gives a member accepted at a committee a three-heads role (staff).
     ///

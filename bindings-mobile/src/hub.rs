@@ -649,6 +649,13 @@ impl Hub {
             .to_app())
     }
 
+    /// A pairing's visit log: the hours its member logged as visits of it, in the order
+    /// served (the member and those over the pairing's committee).
+    pub fn visits(&self, actor: Actor, pairing: Uuid) -> Result<Vec<Hours>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.visits(&a, m::PairingId(pairing))?.to_app())
+    }
+
     /// The district report for a unit subtree over `period` (all time when left out).
     #[uniffi::method(default(period))]
     pub fn report(

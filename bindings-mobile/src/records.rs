@@ -9,7 +9,7 @@ use needbridge::model as m;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, ResidentId, NeedId, ClaimId, TeamId, HoursId, ActivityId, RoleId, PairingId, EventId);
+ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, EventId);
 
 vocabulary! {
     /// The level of a unit in the residence tree.
@@ -206,6 +206,20 @@ vocabulary! {
         BuildingHead,
         /// 户长
         HouseholdHead,
+    }
+}
+
+vocabulary! {
+    /// Who a non-member helper on a roster is (the seed's "母亲帮忙", "5名党员带动30多名员工").
+    HelperKind {
+        /// 居民
+        Resident,
+        /// 家属
+        Family,
+        /// 员工: an employee of a claiming organisation or a member's work unit.
+        Employee,
+        /// Anyone else.
+        Other,
     }
 }
 
@@ -494,6 +508,26 @@ record! {
 record!(@input Item = m::Item { count, description });
 
 record! {
+    /// One line of a roster (名单): who served in a piece of work and for how long. A line is a member, or non-member helpers counted together (the seed's "母亲帮忙": one family member; "5名党员带动30多名员工": thirty employees), never a name of someone who is not a member.
+    RosterLine = m::RosterLine {
+        /// Minutes each of them gave (1 to 1440); at most the time between sign-in and sign-out when those were taken.
+        minutes: i64,
+        /// The member who served (`None` for non-member helpers).
+        member: Option<Uuid> = None,
+        /// Who the non-member helpers are (`None` for a member).
+        helper: Option<HelperKind> = None,
+        /// How many people the line stands for: 1 for a member; helpers may be counted together.
+        people: i64 = 1,
+        /// When they signed in, if sign-in was taken.
+        signed_in: Option<SystemTime> = None,
+        /// When they signed out, if sign-out was taken (with `signed_in`).
+        signed_out: Option<SystemTime> = None,
+    }
+}
+
+record!(@input RosterLine = m::RosterLine { minutes, member, helper, people, signed_in, signed_out });
+
+record! {
     /// What was done for a need: recorded on completion, counted once verified.
     Fulfilment = m::Fulfilment {
         /// Money put in, in fen (≥ 0).
@@ -508,10 +542,12 @@ record! {
         evidence: Vec<String> = [],
         /// A note.
         note: String = "",
+        /// Who served (members and helpers, minutes each). With a roster, `minutes` is the roster's total (given as 0 it is filled in; any other value must equal it).
+        roster: Vec<RosterLine> = [],
     }
 }
 
-record!(@input Fulfilment = m::Fulfilment { money_fen, items, minutes, people_served, evidence, note });
+record!(@input Fulfilment = m::Fulfilment { money_fen, items, minutes, people_served, evidence, note, roster });
 
 record! {
     /// A claim of a need.
@@ -596,6 +632,8 @@ record! {
         reason: Option<String>,
         /// When logged.
         logged_at: SystemTime,
+        /// The pairing (结对) visited, when the hours are a visit of the pairing's log.
+        pairing: Option<Uuid>,
     }
 }
 
@@ -616,12 +654,18 @@ record! {
         team: Option<Uuid>,
         /// When it took place.
         held_at: SystemTime,
-        /// Participants, in person-times (人次).
+        /// Participants, in person-times (人次): the roster's person-times when names were taken, else the count the recorder gave.
         participants: i64,
         /// People reached.
         people_reached: i64,
         /// When recorded.
         recorded_at: SystemTime,
+        /// The grid where it took place, if any (a child of the committee).
+        grid: Option<Uuid>,
+        /// Where it took place: a street, a courtyard, the back alleys patrolled.
+        place: Option<String>,
+        /// Who took part (empty when names were not taken: then `participants` is a bare count).
+        roster: Vec<RosterLine>,
     }
 }
 
@@ -746,6 +790,18 @@ record! {
         team_activities: i64,
         /// Claims made in the period by those teams (the work the member's teams took on).
         team_claims: i64,
+        /// Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in).
+        served_claims: i64,
+        /// The minutes those rosters give the member.
+        served_minutes: i64,
+        /// Activities held in the period whose roster names the member.
+        activities: i64,
+        /// The minutes those rosters give the member.
+        activity_minutes: i64,
+        /// Approved visits of the member's pairings (走访) served in the period.
+        visits: i64,
+        /// Their minutes (a part of `hours_minutes`).
+        visit_minutes: i64,
         /// Three-heads roles the member held at the period's end, by kind.
         roles: Vec<RoleKind>,
         /// Pairings (结对) the member kept at some time in the period.
@@ -846,10 +902,16 @@ record! {
     ActivityFigures = needbridge::report::ActivityFigures {
         /// How many were held.
         count: i64,
-        /// Participants, in person-times.
+        /// Participants, in person-times: from the rosters where names were taken, else the counts given.
         participants: i64,
         /// People reached.
         people_reached: i64,
+        /// Of those activities, how many took names (a roster).
+        rostered: i64,
+        /// Of the participants, the person-times counted from rosters (the rest are bare counts).
+        rostered_participants: i64,
+        /// Minutes given by everyone on the rosters.
+        roster_minutes: i64,
     }
 }
 
@@ -882,8 +944,12 @@ record! {
         feedback: HashMap<String, i64>,
         /// Pairings active in the period.
         pairings: i64,
-        /// Approved service minutes logged.
+        /// Approved service minutes logged (pairing visits included).
         hours_minutes: i64,
+        /// Approved visits of pairings' visit logs served in the period.
+        pairing_visits: i64,
+        /// Their minutes (a part of `hours_minutes`).
+        visit_minutes: i64,
         /// Activities by kind code.
         activities: HashMap<String, ActivityFigures>,
         /// Activities by channel code (四进).

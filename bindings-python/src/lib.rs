@@ -149,6 +149,9 @@ enum Read {
         #[serde(default)]
         current_only: bool,
     },
+    Visits {
+        pairing: PairingId,
+    },
     Pairings {
         unit: UnitId,
         #[serde(default)]
@@ -255,6 +258,7 @@ fn answer<'py>(
         Read::HoursAt { unit, status } => answered!(hub.hours_at(a, unit, status)),
         Read::Roles { unit, current_only } => answered!(hub.roles(a, unit, current_only)),
         Read::Pairings { unit, current_only } => answered!(hub.pairings(a, unit, current_only)),
+        Read::Visits { pairing } => answered!(hub.visits(a, pairing)),
         Read::EventsSince { after, limit } => answered!(hub.events_since(a, after, limit)),
         Read::Report {
             scope,

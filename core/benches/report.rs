@@ -791,6 +791,7 @@ fn need(g: &mut Gen, i: u64, n: u64, l: &mut Loader<'_>, out: &mut Loaded) {
                     people_served: rng.range(1, 30) as u32,
                     evidence: vec![format!("photo-{}-{}.jpg", i + 1, j + 1)],
                     note: "已完成，居民满意".into(),
+                    roster: Vec::new(),
                 });
                 // Who claims: members for individual needs (if one is free), else a team
                 // with a captain, else an organisation.
@@ -947,6 +948,9 @@ fn rest(g: &mut Gen, l: &mut Loader<'_>) -> Result<(), Abort> {
             participants: rng.range(3, 60) as u32,
             people_reached: rng.range(10, 500) as u32,
             recorded_at: (held + rng.secs(HOUR, 2 * DAY)).min(end() - Duration::seconds(1)),
+            grid: None,
+            place: None,
+            roster: Vec::new(),
         }));
     }
     for _ in 0..HOURS {
@@ -978,6 +982,7 @@ fn rest(g: &mut Gen, l: &mut Loader<'_>) -> Result<(), Abort> {
             status,
             reason: (status == HoursStatus::Rejected).then(|| "时长与记录不符".to_string()),
             logged_at: served + Duration::hours(2),
+            pairing: None,
         }));
     }
     for i in 0..ROLES {

@@ -389,7 +389,9 @@ commands! {
         /// The member.
         member: MemberId,
     }
-    /// A member logs service hours for themself.
+    /// A member logs service hours for themself — or, with `pairing`, a visit to the resident
+    /// they are paired with (the pairing's visit log, 走访记录), decided by the resident's
+    /// committee like any hours.
     LogHours => "hours_logged", Hours {
         /// The member.
         member: MemberId,
@@ -399,6 +401,9 @@ commands! {
         minutes: u32,
         /// What was done.
         description: String,
+        /// The member's pairing visited (it must have been running at `served_at`).
+        #[serde(default)]
+        pairing: Option<PairingId>,
     }
     /// Approves logged hours (staff of the member's committee).
     ApproveHours => "hours_approved", Hours {
@@ -426,10 +431,21 @@ commands! {
         team: Option<TeamId>,
         /// When (not in the future).
         held_at: DateTime<Utc>,
-        /// Participants in person-times.
+        /// Participants in person-times, when names were not taken; with a roster, 0 (the
+        /// roster's person-times are filled in) or the roster's person-times.
         participants: u32,
         /// People reached.
         people_reached: u32,
+        /// The grid where it took place (a grid of the committee), if any.
+        #[serde(default)]
+        grid: Option<UnitId>,
+        /// Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+        #[serde(default)]
+        place: Option<String>,
+        /// Who took part, with the minutes each gave (members accepted at a committee, and
+        /// non-member helpers counted by kind); empty when names were not taken.
+        #[serde(default)]
+        roster: Vec<RosterLine>,
     }
     /// Gives a member accepted at a committee a three-heads role (staff).
     AssignRole => "role_assigned", Role {

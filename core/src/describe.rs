@@ -93,6 +93,7 @@ pub fn description() -> Value {
         TeamKind,
         ActivityKind,
         RoleKind,
+        HelperKind,
         HoursStatus,
         LedgerKind,
         Feedback
@@ -114,6 +115,7 @@ pub fn description() -> Value {
         Resident,
         Need,
         Item,
+        RosterLine,
         Fulfilment,
         Claim,
         Team,

@@ -388,6 +388,10 @@ pub fn activities_columns(rows: &[Activity]) -> Vec<(String, Column)> {
         .time("held_at", |x| Some(x.held_at))
         .int("participants", |x| as_int(x.participants))
         .int("people_reached", |x| as_int(x.people_reached))
+        .text("grid", |x| x.grid.as_ref().and_then(id))
+        .text("place", |x| x.place.clone())
+        .int("rostered", |x| Some(i64::from(x.rostered())))
+        .int("roster_minutes", |x| as_int(x.roster_minutes()))
         .out
 }
 

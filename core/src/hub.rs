@@ -205,6 +205,11 @@ impl Ctx<'_> {
         Ok(found)
     }
 
+    /// Loads a record that may not exist (`None`), without an error naming it.
+    fn tx_load<E: Entity + Clone>(&mut self, id: &E::Id) -> Result<Option<E>, Fail> {
+        Ok(self.tx.load::<E>(id)?)
+    }
+
     fn select<E: Entity>(&mut self, q: &Query) -> Result<Vec<E>, Fail> {
         Ok(self.tx.select::<E>(q, &Page::ALL)?)
     }

@@ -49,6 +49,19 @@ pub struct MemberLedgerRow {
     pub team_activities: u64,
     /// Claims made in the period by those teams (the work the member's teams took on).
     pub team_claims: u64,
+    /// Claims of the member or of the member's teams completed in the period whose roster
+    /// names the member (the work they served in).
+    pub served_claims: u64,
+    /// The minutes those rosters give the member.
+    pub served_minutes: u64,
+    /// Activities held in the period whose roster names the member.
+    pub activities: u64,
+    /// The minutes those rosters give the member.
+    pub activity_minutes: u64,
+    /// Approved visits of the member's pairings (走访) served in the period.
+    pub visits: u64,
+    /// Their minutes (a part of `hours_minutes`).
+    pub visit_minutes: u64,
     /// Three-heads roles the member held at the period's end, by kind.
     pub roles: Vec<RoleKind>,
     /// Pairings (结对) the member kept at some time in the period.
@@ -173,8 +186,14 @@ pub fn member_table(
             col("服务队", "Teams", Plain),
             col("队伍活动", "Team activities", Plain),
             col("队伍认领", "Team claims", Plain),
+            col("参与认领服务", "Claims served in", Plain),
+            col("认领服务时长", "Time on claims", Duration),
+            col("参与活动", "Activities taken part in", Plain),
+            col("活动时长", "Time at activities", Duration),
             col("三长职务", "Three-heads roles", Plain),
             col("结对帮扶", "Pairings", Plain),
+            col("走访", "Visits", Plain),
+            col("走访时长", "Visit time", Duration),
             col("服务承诺", "Service commitment", Plain),
         ],
     );
@@ -199,8 +218,14 @@ pub fn member_table(
             joined(names.iter().map(|n| (n.as_str(), (n.as_str(), n.as_str())))),
             Cell::int(r.team_activities),
             Cell::int(r.team_claims),
+            Cell::int(r.served_claims),
+            Cell::Minutes(r.served_minutes),
+            Cell::int(r.activities),
+            Cell::Minutes(r.activity_minutes),
             joined(r.roles.iter().map(|k| (k.code(), k.labels()))),
             Cell::int(r.pairings),
+            Cell::int(r.visits),
+            Cell::Minutes(r.visit_minutes),
             Cell::text(r.commitment.clone()),
         ]);
     }

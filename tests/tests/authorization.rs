@@ -134,6 +134,7 @@ fn fulfilment() -> Fulfilment {
         people_served: 1,
         evidence: vec!["photo-9".into()],
         note: "送到家".into(),
+        roster: Vec::new(),
     }
 }
 
@@ -465,6 +466,9 @@ fn case(label: &str, w: &World) -> Case {
                 held_at: t0() - days(1),
                 participants: 8,
                 people_reached: 120,
+                grid: None,
+                place: None,
+                roster: Vec::new(),
             }
             .into(),
             w.captain_a,
@@ -523,6 +527,7 @@ fn log_hours(m: MemberId) -> LogHours {
         served_at: t0() - days(1),
         minutes: 60,
         description: "陪老人聊天".into(),
+        pairing: None,
     }
 }
 

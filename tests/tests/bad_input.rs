@@ -337,6 +337,7 @@ fn fulfilment() -> Fulfilment {
         people_served: 1,
         evidence: vec!["photo-9".into()],
         note: String::new(),
+        roster: Vec::new(),
     }
 }
 
@@ -351,6 +352,9 @@ fn activity_cmd(w: &World) -> RecordActivity {
         held_at: t0() - Duration::hours(1),
         participants: 5,
         people_reached: 100,
+        grid: None,
+        place: None,
+        roster: Vec::new(),
     }
 }
 
@@ -1246,6 +1250,7 @@ fn log_hours_refuses_bad_minutes_text_and_future_times(b: Backend) {
         served_at,
         minutes,
         description,
+        pairing: None,
     };
     let past = t0() - Duration::hours(3);
     for minutes in [0, 1441, 24 * 60 * 7, u32::MAX] {
@@ -1843,6 +1848,7 @@ fn values_at_the_limits_are_accepted(b: Backend) {
                     served_at: t0(),
                     minutes,
                     description: "值班".into(),
+                    pairing: None,
                 },
             )
             .unwrap();
@@ -1874,6 +1880,7 @@ fn values_at_the_limits_are_accepted(b: Backend) {
         people_served: MAX_COUNT,
         evidence: (0..MAX_LIST).map(|i| format!("photo-{i}")).collect(),
         note: String::new(),
+        roster: Vec::new(),
     };
     let c = w
         .hub

@@ -43,6 +43,7 @@ fn fulfilment(money_fen: i64) -> Fulfilment {
         people_served: 1,
         evidence: vec!["IMG_0001.jpg".into()],
         note: "已送到".into(),
+        roster: Vec::new(),
     }
 }
 
@@ -721,6 +722,7 @@ fn service_hours(b: Backend) {
                 served_at: t0(),
                 minutes: 30,
                 description: "代填".into(),
+                pairing: None,
             },
         )
         .unwrap_err();
@@ -751,6 +753,9 @@ fn activities_roles_and_pairings(b: Backend) {
                 held_at: t0() - Duration::hours(3),
                 participants: 12,
                 people_reached: 300,
+                grid: None,
+                place: None,
+                roster: Vec::new(),
             },
         )
         .unwrap();
@@ -1554,6 +1559,9 @@ fn extreme_filter_times_agree(b: Backend) {
                 held_at: t0() - Duration::hours(1),
                 participants: 30,
                 people_reached: 120,
+                grid: None,
+                place: None,
+                roster: Vec::new(),
             },
         )
         .unwrap();

@@ -286,6 +286,7 @@ fn claimed_at_half_past_midnight(w: &World) -> NeedId {
         people_served: 1,
         evidence: vec![],
         note: String::new(),
+        roster: Vec::new(),
     };
     w.hub
         .run(&member(w.loner_a), CompleteClaim { claim, fulfilment })

@@ -63,6 +63,8 @@ fn expected_district(w: &World) -> ReportData {
         feedback: BTreeMap::new(),
         pairings: 1,
         hours_minutes: 0,
+        pairing_visits: 0,
+        visit_minutes: 0,
         activities: BTreeMap::new(),
         activities_by_channel: BTreeMap::new(),
         three_heads: map(&[("building_head", 1)]),
@@ -240,6 +242,9 @@ fn activities_hours_and_help(b: Backend) {
                     held_at: t0() - Duration::hours(1),
                     participants: n,
                     people_reached: people,
+                    grid: None,
+                    place: None,
+                    roster: Vec::new(),
                 },
             )
             .unwrap();
@@ -282,6 +287,7 @@ fn activities_hours_and_help(b: Backend) {
         people_served: 1,
         evidence: vec![],
         note: String::new(),
+        roster: Vec::new(),
     };
     w.hub
         .run(
@@ -424,9 +430,10 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 8's columns, version 7's table, index and column,
+    // Back to version 2: undo version 10's columns and index, version 8's columns, version 7's table, index and column,
     // version 5's column, version 4's indexes and version 3's cells (9 changed no table).
-    let downgrade = "ALTER TABLE categories DROP COLUMN parent; \
+    let downgrade = "ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+        ALTER TABLE categories DROP COLUMN parent; \
         ALTER TABLE categories DROP COLUMN committee; \
         DROP TABLE side; DROP INDEX needs_live_claim; \
         ALTER TABLE residents DROP COLUMN masked; \

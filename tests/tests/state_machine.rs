@@ -43,9 +43,12 @@ enum Op {
         member: usize,
         kind: usize,
     },
+    /// An activity; with `roster` (issue 18) its members (some not accepted: refused) and a
+    /// line of helpers, person-times left for the roster to give.
     Activity {
         channel: usize,
         participants: u32,
+        roster: Option<(usize, usize, u32)>,
     },
     Submit {
         need: usize,
@@ -80,6 +83,9 @@ enum Op {
         items: u32,
         minutes: u32,
         people: u32,
+        /// Who served (issue 18): two members of the pool (refused unless they may serve on
+        /// the claim) with minutes each; the fulfilment's minutes then come from the roster.
+        roster: Option<(usize, usize)>,
     },
     Verify {
         claim: usize,
@@ -102,6 +108,8 @@ enum Op {
     LogHours {
         member: usize,
         minutes: u32,
+        /// A visit of a pairing's log (issue 18), refused unless it is the member's.
+        visit: Option<usize>,
     },
     DecideHours {
         hours: usize,
@@ -126,10 +134,13 @@ fn op() -> impl Strategy<Value = Op> {
         }),
         (i(), i()).prop_map(|(team, member)| Op::Appoint { team, member }),
         (i(), i()).prop_map(|(member, kind)| Op::AssignRole { member, kind }),
-        (i(), 0u32..30).prop_map(|(channel, participants)| Op::Activity {
-            channel,
-            participants
-        }),
+        (i(), 0u32..30, proptest::option::of((i(), i(), 0u32..4))).prop_map(
+            |(channel, participants, roster)| Op::Activity {
+                channel,
+                participants,
+                roster,
+            }
+        ),
         (i(), any::<bool>(), -2i64..40, i(), any::<bool>()).prop_map(
             |(resident, collective, days, category, in_grid)| Op::Draft {
                 resident,
@@ -156,22 +167,37 @@ fn op() -> impl Strategy<Value = Op> {
         i().prop_map(|claim| Op::Start { claim }),
         (i(), -2i64..20).prop_map(|(claim, days)| Op::Extend { claim, days }),
         i().prop_map(|claim| Op::Release { claim }),
-        (i(), -5i64..100_000, 0u32..5, 0u32..600, 0u32..20).prop_map(
-            |(claim, money, items, minutes, people)| Op::Complete {
-                claim,
-                money,
-                items,
-                minutes,
-                people
-            }
-        ),
+        (
+            i(),
+            -5i64..100_000,
+            0u32..5,
+            0u32..600,
+            0u32..20,
+            proptest::option::of((i(), i()))
+        )
+            .prop_map(
+                |(claim, money, items, minutes, people, roster)| Op::Complete {
+                    claim,
+                    money,
+                    items,
+                    minutes: if roster.is_some() { 0 } else { minutes },
+                    people,
+                    roster,
+                }
+            ),
         i().prop_map(|claim| Op::Verify { claim }),
         i().prop_map(|claim| Op::Verify { claim }),
         i().prop_map(|claim| Op::SendBack { claim }),
         (i(), any::<bool>()).prop_map(|(need, satisfied)| Op::Feedback { need, satisfied }),
         (i(), i()).prop_map(|(team, member)| Op::Join { team, member }),
         (i(), i()).prop_map(|(team, member)| Op::Leave { team, member }),
-        (i(), 0u32..1500).prop_map(|(member, minutes)| Op::LogHours { member, minutes }),
+        (i(), 0u32..1500, proptest::option::of(i())).prop_map(|(member, minutes, visit)| {
+            Op::LogHours {
+                member,
+                minutes,
+                visit,
+            }
+        }),
         (i(), any::<bool>()).prop_map(|(hours, approve)| Op::DecideHours { hours, approve }),
         (1i64..600).prop_map(|hours| Op::Advance { hours }),
         Just(Op::Tick),
@@ -237,6 +263,10 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
         .chain(teams.iter().map(|t| Claimant::Team(*t)))
         .chain([Claimant::Organisation(w.org)])
         .collect();
+    let pairings: Vec<PairingId> = ids(snap, Kind::Pairing, |r| match r {
+        Record::Pairing(p) => Some(p.id),
+        _ => None,
+    });
     let hours: Vec<HoursId> = ids(snap, Kind::Hours, |r| match r {
         Record::Hours(h) => Some(h.id),
         _ => None,
@@ -339,6 +369,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             items,
             minutes,
             people,
+            roster,
         } => CompleteClaim {
             claim: pick(&claim_ids, claim)?,
             fulfilment: Fulfilment {
@@ -355,6 +386,17 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
                 people_served: people,
                 evidence: vec![],
                 note: String::new(),
+                roster: match roster {
+                    None => Vec::new(),
+                    Some((a, b)) => {
+                        let mut r = vec![RosterLine::member(pick(&members, a)?, 30 + a as u32)];
+                        let second = pick(&members, b)?;
+                        if r[0].member != Some(second) {
+                            r.push(RosterLine::member(second, 20));
+                        }
+                        r
+                    }
+                },
             },
         }
         .into(),
@@ -391,11 +433,19 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             member: pick(&members, member)?,
         }
         .into(),
-        Op::LogHours { member, minutes } => LogHours {
+        Op::LogHours {
+            member,
+            minutes,
+            visit,
+        } => LogHours {
             member: pick(&members, member)?,
             served_at: now - Duration::hours(1),
             minutes,
             description: "服务".into(),
+            pairing: match visit {
+                None => None,
+                Some(p) => Some(pick(&pairings, p)?),
+            },
         }
         .into(),
         Op::DecideHours { hours: h, approve } => {
@@ -440,6 +490,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
         Op::Activity {
             channel,
             participants,
+            roster,
         } => RecordActivity {
             committee: w.committee_a,
             kind: ActivityKind::Patrol,
@@ -447,8 +498,24 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             channel: pick(Channel::ALL, channel)?,
             team: None,
             held_at: now - Duration::hours(1),
-            participants,
+            participants: if roster.is_some() { 0 } else { participants },
             people_reached: participants * 3,
+            grid: None,
+            place: Some("背街小巷".into()),
+            roster: match roster {
+                None => Vec::new(),
+                Some((a, b, helpers)) => {
+                    let mut r = vec![RosterLine::member(pick(&members, a)?, 60)];
+                    let second = pick(&members, b)?;
+                    if r[0].member != Some(second) {
+                        r.push(RosterLine::member(second, 45));
+                    }
+                    if helpers > 0 {
+                        r.push(RosterLine::helpers(HelperKind::Family, helpers, 30));
+                    }
+                    r
+                }
+            },
         }
         .into(),
         Op::Advance { .. } | Op::Tick => return None,

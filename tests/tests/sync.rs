@@ -68,6 +68,7 @@ fn fulfilment(note: &str) -> Fulfilment {
         people_served: 1,
         evidence: vec!["photo-1.jpg".into()],
         note: note.into(),
+        roster: Vec::new(),
     }
 }
 

@@ -179,6 +179,7 @@ fn member_command(p: &Phone, rng: &mut Rng, now: chrono::DateTime<chrono::Utc>) 
                     people_served: 1,
                     evidence: Vec::new(),
                     note: format!("离线记录 {}", rng.below(1000)),
+                    roster: Vec::new(),
                 },
             }
             .into(),

@@ -5,7 +5,7 @@ from the core's description of its commands: do not edit."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, List, Optional, Type, TypeVar, Union
+from typing import Any, List, Optional, Sequence, Type, TypeVar, Union
 from uuid import UUID
 
 from . import models as m
@@ -444,8 +444,8 @@ class _Commands:
         return self._run(actor, "leave_team", m.Team, team=team, member=member)
 
     @_typed
-    def log_hours(self, actor: Actor, *, member: UUID, served_at: datetime, minutes: int, description: str) -> m.Hours:
-        """A member logs service hours for themself.
+    def log_hours(self, actor: Actor, *, member: UUID, served_at: datetime, minutes: int, description: str, pairing: Optional[UUID] = None) -> m.Hours:
+        """A member logs service hours for themself — or, with ``pairing``, a visit to the resident they are paired with (the pairing's visit log, 走访记录), decided by the resident's committee like any hours.
 
         Args:
             actor: who acts.
@@ -453,8 +453,9 @@ class _Commands:
             served_at: When the service was done (not in the future).
             minutes: Minutes (1 to 1440).
             description: What was done.
+            pairing: The member's pairing visited (it must have been running at ``served_at``).
         """
-        return self._run(actor, "log_hours", m.Hours, member=member, served_at=served_at, minutes=minutes, description=description)
+        return self._run(actor, "log_hours", m.Hours, member=member, served_at=served_at, minutes=minutes, description=description, pairing=pairing)
 
     @_typed
     def approve_hours(self, actor: Actor, *, hours: UUID) -> m.Hours:
@@ -478,7 +479,7 @@ class _Commands:
         return self._run(actor, "reject_hours", m.Hours, hours=hours, reason=reason)
 
     @_typed
-    def record_activity(self, actor: Actor, *, committee: UUID, kind: Union[m.ActivityKind, str], title: str, channel: Union[m.Channel, str], team: Optional[UUID] = None, held_at: datetime, participants: int, people_reached: int) -> m.Activity:
+    def record_activity(self, actor: Actor, *, committee: UUID, kind: Union[m.ActivityKind, str], title: str, channel: Union[m.Channel, str], team: Optional[UUID] = None, held_at: datetime, participants: int, people_reached: int, grid: Optional[UUID] = None, place: Optional[str] = None, roster: Sequence[m.RosterLine] = ()) -> m.Activity:
         """Records a counted activity (staff, or the captain of the team that held it).
 
         Args:
@@ -489,10 +490,13 @@ class _Commands:
             channel: Channel tag.
             team: The team that held it.
             held_at: When (not in the future).
-            participants: Participants in person-times.
+            participants: Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
             people_reached: People reached.
+            grid: The grid where it took place (a grid of the committee), if any.
+            place: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+            roster: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
         """
-        return self._run(actor, "record_activity", m.Activity, committee=committee, kind=_enum(m.ActivityKind, kind, "kind"), title=title, channel=_enum(m.Channel, channel, "channel"), team=team, held_at=held_at, participants=participants, people_reached=people_reached)
+        return self._run(actor, "record_activity", m.Activity, committee=committee, kind=_enum(m.ActivityKind, kind, "kind"), title=title, channel=_enum(m.Channel, channel, "channel"), team=team, held_at=held_at, participants=participants, people_reached=people_reached, grid=grid, place=place, roster=list(roster))
 
     @_typed
     def assign_role(self, actor: Actor, *, member: UUID, kind: Union[m.RoleKind, str], scope: str) -> m.Role:

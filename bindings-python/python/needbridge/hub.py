@@ -534,6 +534,12 @@ class Hub(_Commands):
         return self._ask(actor, "pairings", [m.Pairing], unit=unit, current_only=current_only)
 
     @_typed
+    def visits(self, actor: Actor, pairing: UUID) -> List[m.Hours]:
+        """A pairing's visit log (走访记录): the hours its member logged as visits of it, in
+        the order served. The member and those over the pairing's committee read it."""
+        return self._ask(actor, "visits", [m.Hours], pairing=pairing)
+
+    @_typed
     def events_since(self, actor: Actor, after: int = 0, limit: int = 100) -> List[m.Event]:
         """The audit trail after sequence number ``after`` that the actor may read."""
         return self._ask(actor, "events_since", [m.Event], after=after, limit=limit)

@@ -29,6 +29,7 @@ __all__ = [
     "TeamKind",
     "ActivityKind",
     "RoleKind",
+    "HelperKind",
     "HoursStatus",
     "LedgerKind",
     "Feedback",
@@ -44,6 +45,7 @@ __all__ = [
     "Resident",
     "Need",
     "Item",
+    "RosterLine",
     "Fulfilment",
     "Claim",
     "Team",
@@ -282,6 +284,22 @@ class RoleKind(str, Enum):
     """楼长"""
     HOUSEHOLD_HEAD = "household_head"
     """户长"""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class HelperKind(str, Enum):
+    """Who a non-member helper on a roster is (the seed's "母亲帮忙", "5名党员带动30多名员工")."""
+
+    RESIDENT = "resident"
+    """居民"""
+    FAMILY = "family"
+    """家属"""
+    EMPLOYEE = "employee"
+    """员工: an employee of a claiming organisation or a member's work unit."""
+    OTHER = "other"
+    """Anyone else."""
 
     def __str__(self) -> str:
         return str(self.value)
@@ -576,6 +594,24 @@ class Item(Record):
 
 
 @dataclass(frozen=True)
+class RosterLine(Record):
+    """One line of a roster (名单): who served in a piece of work and for how long. A line is a member, or non-member helpers counted together (the seed's "母亲帮忙": one family member; "5名党员带动30多名员工": thirty employees), never a name of someone who is not a member."""
+
+    minutes: int
+    """Minutes each of them gave (1 to 1440); at most the time between sign-in and sign-out when those were taken."""
+    member: Optional[UUID] = None
+    """The member who served (``None`` for non-member helpers)."""
+    helper: Optional[HelperKind] = None
+    """Who the non-member helpers are (``None`` for a member)."""
+    people: int = 1
+    """How many people the line stands for: 1 for a member; helpers may be counted together."""
+    signed_in: Optional[datetime] = None
+    """When they signed in, if sign-in was taken."""
+    signed_out: Optional[datetime] = None
+    """When they signed out, if sign-out was taken (with ``signed_in``)."""
+
+
+@dataclass(frozen=True)
 class Fulfilment(Record):
     """What was done for a need: recorded on completion, counted once verified."""
 
@@ -591,6 +627,8 @@ class Fulfilment(Record):
     """References to evidence (photo ids, file names, URLs)."""
     note: str = ""
     """A note."""
+    roster: List[RosterLine] = _field(default_factory=list)
+    """Who served (members and helpers, minutes each). With a roster, ``minutes`` is the roster's total (given as 0 it is filled in; any other value must equal it)."""
 
 
 @dataclass(frozen=True)
@@ -677,6 +715,8 @@ class Hours(Record):
     """Why rejected."""
     logged_at: datetime
     """When logged."""
+    pairing: Optional[UUID] = None
+    """The pairing (结对) visited, when the hours are a visit of the pairing's log."""
 
 
 @dataclass(frozen=True)
@@ -698,11 +738,17 @@ class Activity(Record):
     held_at: datetime
     """When it took place."""
     participants: int
-    """Participants, in person-times (人次)."""
+    """Participants, in person-times (人次): the roster's person-times when names were taken, else the count the recorder gave."""
     people_reached: int
     """People reached."""
     recorded_at: datetime
     """When recorded."""
+    grid: Optional[UUID] = None
+    """The grid where it took place, if any (a child of the committee)."""
+    place: Optional[str] = None
+    """Where it took place: a street, a courtyard, the back alleys patrolled."""
+    roster: List[RosterLine] = _field(default_factory=list)
+    """Who took part (empty when names were not taken: then ``participants`` is a bare count)."""
 
 
 @dataclass(frozen=True)
@@ -827,6 +873,18 @@ class MemberLedgerRow(Record):
     """Activities in the period held by those teams."""
     team_claims: int
     """Claims made in the period by those teams (the work the member's teams took on)."""
+    served_claims: int
+    """Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in)."""
+    served_minutes: int
+    """The minutes those rosters give the member."""
+    activities: int
+    """Activities held in the period whose roster names the member."""
+    activity_minutes: int
+    """The minutes those rosters give the member."""
+    visits: int
+    """Approved visits of the member's pairings (走访) served in the period."""
+    visit_minutes: int
+    """Their minutes (a part of ``hours_minutes``)."""
     roles: List[RoleKind]
     """Three-heads roles the member held at the period's end, by kind."""
     pairings: int
@@ -940,9 +998,15 @@ class ActivityFigures(Record):
     count: int
     """How many were held."""
     participants: int
-    """Participants, in person-times."""
+    """Participants, in person-times: from the rosters where names were taken, else the counts given."""
     people_reached: int
     """People reached."""
+    rostered: int
+    """Of those activities, how many took names (a roster)."""
+    rostered_participants: int
+    """Of the participants, the person-times counted from rosters (the rest are bare counts)."""
+    roster_minutes: int
+    """Minutes given by everyone on the rosters."""
 
 
 @dataclass(frozen=True)
@@ -976,7 +1040,11 @@ class ReportData(Record):
     pairings: int
     """Pairings active in the period."""
     hours_minutes: int
-    """Approved service minutes logged."""
+    """Approved service minutes logged (pairing visits included)."""
+    pairing_visits: int
+    """Approved visits of pairings' visit logs served in the period."""
+    visit_minutes: int
+    """Their minutes (a part of ``hours_minutes``)."""
     activities: Dict[str, ActivityFigures]
     """Activities by kind code."""
     activities_by_channel: Dict[str, ActivityFigures]

@@ -821,6 +821,26 @@ fn complete_claim(ctx: &mut Ctx<'_>, c: &CompleteClaim) -> Outcome<Claim> {
     )?;
     need.status = need_next(need.status, NeedStep::Complete)?;
     need.updated_at = ctx.now;
+    // Who may be on the roster: the member who claimed, the claiming team's members, any
+    // accepted member helping an organisation.
+    let team = match cl.claimant {
+        Claimant::Team(t) => Some(ctx.load::<Team>(&t)?),
+        _ => None,
+    };
+    for (i, line) in c.fulfilment.roster.iter().enumerate() {
+        let Some(m) = line.member else { continue };
+        let field = format!("fulfilment.roster[{i}].member");
+        match (&cl.claimant, &team) {
+            (Claimant::Member(x), _) if *x != m => {
+                return Err(Error::invalid(field, "is not the member who claimed").into())
+            }
+            (Claimant::Team(_), Some(t)) if !t.members.contains(&m) => {
+                return Err(Error::invalid(field, "is not in the claiming team").into())
+            }
+            (Claimant::Organisation(_), _) => accepted_on_roster(ctx, m, field)?,
+            _ => {}
+        }
+    }
     cl.completed_at = Some(ctx.now);
     cl.fulfilment = Some(c.fulfilment.clone());
     ctx.put(need)?;
@@ -979,6 +999,23 @@ fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> Outcome<Hours> {
         _ => return Err(Error::illegal("member", m.status, "log hours").into()),
     };
     not_in_future(ctx, "served_at", c.served_at)?;
+    // A visit belongs to the member's own pairing, running when the visit was made, and is
+    // decided by the resident's committee.
+    let committee = match c.pairing {
+        None => committee,
+        Some(p) => {
+            let pairing = match ctx.tx_load::<Pairing>(&p)? {
+                Some(x) if x.member == c.member => x,
+                _ => return Err(Error::invalid("pairing", "is not a pairing of the member").into()),
+            };
+            if c.served_at < pairing.since || pairing.until.is_some_and(|u| c.served_at >= u) {
+                return Err(
+                    Error::invalid("pairing", "was not running when the visit was made").into(),
+                );
+            }
+            pairing.committee
+        }
+    };
     ctx.scope(committee);
     let new_id = HoursId(ctx.new_id(Kind::Hours)?);
     ctx.put(Hours {
@@ -991,6 +1028,7 @@ fn log_hours(ctx: &mut Ctx<'_>, c: &LogHours) -> Outcome<Hours> {
         status: HoursStatus::Pending,
         reason: None,
         logged_at: ctx.now,
+        pairing: c.pairing,
     })
 }
 
@@ -1040,6 +1078,12 @@ fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> Outcome<Activity> {
         return Err(Error::invalid("team", "belongs to another committee").into());
     }
     not_in_future(ctx, "held_at", c.held_at)?;
+    check_grid(ctx, c.grid, c.committee)?;
+    for (i, line) in c.roster.iter().enumerate() {
+        if let Some(m) = line.member {
+            accepted_on_roster(ctx, m, format!("roster[{i}].member"))?;
+        }
+    }
     ctx.scope(c.committee);
     let new_id = ActivityId(ctx.new_id(Kind::Activity)?);
     ctx.put(Activity {
@@ -1053,7 +1097,23 @@ fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> Outcome<Activity> {
         participants: c.participants,
         people_reached: c.people_reached,
         recorded_at: ctx.now,
+        grid: c.grid,
+        place: c.place.clone(),
+        roster: c.roster.clone(),
     })
+}
+
+/// A member named on a roster must have been accepted at a committee (one error whether the
+/// member does not exist or was not accepted: a roster does not probe for members).
+fn accepted_on_roster(ctx: &mut Ctx<'_>, member: MemberId, field: String) -> Outcome<()> {
+    let accepted = match ctx.tx_load::<Member>(&member)? {
+        Some(m) => m.status == MemberStatus::Accepted,
+        None => false,
+    };
+    if !accepted {
+        return Err(Error::invalid(field, "names no member accepted at a committee").into());
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- roles, pairings

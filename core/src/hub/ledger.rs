@@ -71,8 +71,27 @@ impl Hub {
         )?;
         let mut rows = Vec::with_capacity(members.len());
         let mut team_names = BTreeMap::new();
-        // Each team's (activities, claims) in the period.
-        let mut per_team: HashMap<TeamId, (u64, u64)> = HashMap::new();
+        // Each team's activities in the period and all its claims.
+        let mut per_team: HashMap<TeamId, (u64, Vec<Claim>)> = HashMap::new();
+        // Who is on the rosters of activities held in the period: (activities, minutes).
+        let mut on_rosters: HashMap<MemberId, (u64, u64)> = HashMap::new();
+        let held: Vec<Activity> = all(
+            tx,
+            Query::Activities(ActivityFilter {
+                from: period.from,
+                to: period.to,
+                ..Default::default()
+            }),
+        )?;
+        for a in &held {
+            for line in &a.roster {
+                if let Some(m) = line.member {
+                    let e = on_rosters.entry(m).or_default();
+                    e.0 += 1;
+                    e.1 += line.total_minutes();
+                }
+            }
+        }
         for m in members {
             let path = match m.committee {
                 Some(c) => tx.load::<Unit>(&c)?.map(|u| u.path).unwrap_or_default(),
@@ -120,10 +139,24 @@ impl Hub {
             )?;
             let mut team_activities = 0;
             let mut team_claims = 0;
+            let (mut served_claims, mut served_minutes) = (0, 0);
+            let mut serve = |c: &Claim| {
+                let line = c
+                    .fulfilment
+                    .iter()
+                    .flat_map(|f| &f.roster)
+                    .find(|l| l.member == Some(m.id));
+                if let Some(l) = line.filter(|_| c.completed_at.is_some_and(|t| period.contains(t)))
+                {
+                    served_claims += 1;
+                    served_minutes += l.total_minutes();
+                }
+            };
+            claims.iter().for_each(&mut serve);
             for t in &teams {
                 // A team's figures are read once per ledger, however many members it has.
                 let (activities, claims) = match per_team.get(&t.id) {
-                    Some(known) => *known,
+                    Some(known) => known,
                     None => {
                         let taken: Vec<Claim> = all(
                             tx,
@@ -141,20 +174,17 @@ impl Hub {
                                 ..Default::default()
                             }),
                         )?;
-                        let known = (
-                            acts.len() as u64,
-                            taken
-                                .iter()
-                                .filter(|c| period.contains(c.claimed_at))
-                                .count() as u64,
-                        );
-                        per_team.insert(t.id, known);
-                        known
+                        per_team.entry(t.id).or_insert((acts.len() as u64, taken))
                     }
                 };
                 team_activities += activities;
-                team_claims += claims;
+                team_claims += claims
+                    .iter()
+                    .filter(|c| period.contains(c.claimed_at))
+                    .count() as u64;
+                claims.iter().for_each(&mut serve);
             }
+            let (activities, activity_minutes) = on_rosters.get(&m.id).copied().unwrap_or_default();
             let roles: Vec<Role> = all(
                 tx,
                 Query::Roles {
@@ -213,6 +243,19 @@ impl Hub {
                 teams: teams.len() as u64,
                 team_activities,
                 team_claims,
+                served_claims,
+                served_minutes,
+                activities,
+                activity_minutes,
+                visits: hours
+                    .iter()
+                    .filter(|h| h.pairing.is_some() && period.contains(h.served_at))
+                    .count() as u64,
+                visit_minutes: hours
+                    .iter()
+                    .filter(|h| h.pairing.is_some() && period.contains(h.served_at))
+                    .map(|h| u64::from(h.minutes))
+                    .sum(),
                 roles: roles
                     .iter()
                     .filter(|r| period.holds_at_end(r.since, r.until))

@@ -596,6 +596,32 @@ impl Hub {
         })
     }
 
+    /// A pairing's visit log (走访记录): the hours its member logged as visits of it, in the
+    /// order they were served (whatever their status: pending visits show until decided).
+    /// Those who oversee the pairing's committee and the paired member read it; to anyone
+    /// else the pairing does not exist.
+    pub fn visits(&self, actor: &Actor, pairing: PairingId) -> Result<Vec<Hours>> {
+        self.read(|tx| {
+            let p = get::<Pairing>(tx, &pairing)?;
+            let path = path_of(tx, p.committee)?;
+            let own = matches!(actor, Actor::Member { member } if *member == p.member);
+            if !(own || visibility::sees_pairing(actor, &path)) {
+                return Err(Error::not_found(Pairing::KIND.name(), pairing));
+            }
+            let mut log: Vec<Hours> = all(
+                tx,
+                &Query::Hours {
+                    member: Some(p.member),
+                    unit: None,
+                    status: None,
+                },
+            )?;
+            log.retain(|h| h.pairing == Some(pairing));
+            log.sort_by_key(|h| (h.served_at, h.id));
+            Ok(log)
+        })
+    }
+
     // ------------------------------------------------------------ events
 
     /// The audit trail: events with `seq > after`, at most `limit` (0 means 50; more than

@@ -324,6 +324,9 @@ fn activity_rows(
         plain("次数", "Held"),
         plain("参与人次", "Participants (person-times)"),
         plain("覆盖人数", "People reached"),
+        plain("记名次数", "Held with a roster"),
+        plain("其中记名人次", "Of which from rosters"),
+        Column::new(("记名服务时长", "Roster time"), Measure::Duration),
     ];
     let rows = figures
         .iter()
@@ -333,6 +336,9 @@ fn activity_rows(
                 Cell::int(a.count),
                 Cell::int(a.participants),
                 Cell::int(a.people_reached),
+                Cell::int(a.rostered),
+                Cell::int(a.rostered_participants),
+                Cell::Minutes(a.roster_minutes),
             ]
         })
         .collect();
@@ -489,6 +495,18 @@ fn report_book(
             "登记服务时长(小时)",
             "Logged service time (hours)",
             Cell::Minutes(d.hours_minutes),
+        ),
+        figure(
+            "pairing_visits",
+            "结对走访(次)",
+            "Pairing visits",
+            Cell::int(d.pairing_visits),
+        ),
+        figure(
+            "visit_minutes",
+            "走访时长(小时)",
+            "Visit time (hours)",
+            Cell::Minutes(d.visit_minutes),
         ),
     ]);
     let mut out = vec![table(

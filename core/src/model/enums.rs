@@ -319,6 +319,20 @@ text_enum!(
 );
 
 text_enum!(
+    /// Who a non-member helper on a roster is (the seed's "母亲帮忙", "5名党员带动30多名员工").
+    HelperKind {
+        /// 居民
+        Resident = "resident" ("居民", "Resident"),
+        /// 家属
+        Family = "family" ("家属", "Family member"),
+        /// 员工: an employee of a claiming organisation or a member's work unit.
+        Employee = "employee" ("员工", "Employee"),
+        /// Anyone else.
+        Other = "other" ("其他", "Other"),
+    }
+);
+
+text_enum!(
     /// The three heads (三长).
     RoleKind {
         /// 院长
@@ -393,6 +407,7 @@ mod tests {
         distinct::<TeamKind>();
         distinct::<ActivityKind>();
         distinct::<RoleKind>();
+        distinct::<HelperKind>();
         distinct::<HoursStatus>();
         distinct::<LedgerKind>();
         distinct::<Feedback>();

@@ -349,6 +349,82 @@ pub struct Item {
     pub description: String,
 }
 
+/// One line of a roster (名单): who served in a piece of work and for how long. A line is a
+/// member, or non-member helpers counted together (the seed's "母亲帮忙": one family member;
+/// "5名党员带动30多名员工": thirty employees), never a name of someone who is not a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct RosterLine {
+    /// Minutes each of them gave (1 to 1440); at most the time between sign-in and sign-out
+    /// when those were taken.
+    pub minutes: u32,
+    /// The member who served (`None` for non-member helpers).
+    #[serde(default)]
+    pub member: Option<MemberId>,
+    /// Who the non-member helpers are (`None` for a member).
+    #[serde(default)]
+    pub helper: Option<HelperKind>,
+    /// How many people the line stands for: 1 for a member; helpers may be counted together.
+    #[serde(default = "one")]
+    pub people: u32,
+    /// When they signed in, if sign-in was taken.
+    #[serde(default)]
+    pub signed_in: Option<DateTime<Utc>>,
+    /// When they signed out, if sign-out was taken (with `signed_in`).
+    #[serde(default)]
+    pub signed_out: Option<DateTime<Utc>>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl RosterLine {
+    /// A member who served `minutes`.
+    pub fn member(member: MemberId, minutes: u32) -> RosterLine {
+        RosterLine {
+            member: Some(member),
+            helper: None,
+            people: 1,
+            minutes,
+            signed_in: None,
+            signed_out: None,
+        }
+    }
+
+    /// `people` non-member helpers of one kind, who served `minutes` each.
+    pub fn helpers(helper: HelperKind, people: u32, minutes: u32) -> RosterLine {
+        RosterLine {
+            member: None,
+            helper: Some(helper),
+            people,
+            minutes,
+            signed_in: None,
+            signed_out: None,
+        }
+    }
+
+    /// Person-times (人次) the line stands for.
+    pub fn person_times(&self) -> u64 {
+        u64::from(self.people)
+    }
+
+    /// Minutes given by everyone on the line.
+    pub fn total_minutes(&self) -> u64 {
+        u64::from(self.people) * u64::from(self.minutes)
+    }
+}
+
+/// Person-times (人次) of a roster.
+pub fn roster_person_times(roster: &[RosterLine]) -> u64 {
+    roster.iter().map(RosterLine::person_times).sum()
+}
+
+/// Minutes given by everyone on a roster.
+pub fn roster_minutes(roster: &[RosterLine]) -> u64 {
+    roster.iter().map(RosterLine::total_minutes).sum()
+}
+
 /// What was done for a need: recorded on completion, counted once verified.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
@@ -366,6 +442,9 @@ pub struct Fulfilment {
     pub evidence: Vec<String>,
     /// A note.
     pub note: String,
+    /// Who served (members and helpers, minutes each). With a roster, `minutes` is the
+    /// roster's total (given as 0 it is filled in; any other value must equal it).
+    pub roster: Vec<RosterLine>,
 }
 
 impl Fulfilment {
@@ -459,6 +538,9 @@ pub struct Hours {
     pub reason: Option<String>,
     /// When logged.
     pub logged_at: DateTime<Utc>,
+    /// The pairing (结对) visited, when the hours are a visit of the pairing's log.
+    #[serde(default)]
+    pub pairing: Option<PairingId>,
 }
 
 /// A counted activity (patrol, mediation, lecture, …).
@@ -479,12 +561,34 @@ pub struct Activity {
     pub team: Option<TeamId>,
     /// When it took place.
     pub held_at: DateTime<Utc>,
-    /// Participants, in person-times (人次).
+    /// Participants, in person-times (人次): the roster's person-times when names were
+    /// taken, else the count the recorder gave.
     pub participants: u32,
     /// People reached.
     pub people_reached: u32,
     /// When recorded.
     pub recorded_at: DateTime<Utc>,
+    /// The grid where it took place, if any (a child of the committee).
+    #[serde(default)]
+    pub grid: Option<UnitId>,
+    /// Where it took place: a street, a courtyard, the back alleys patrolled.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Who took part (empty when names were not taken: then `participants` is a bare count).
+    #[serde(default)]
+    pub roster: Vec<RosterLine>,
+}
+
+impl Activity {
+    /// Whether person-times come from a roster (names taken) rather than a bare count.
+    pub fn rostered(&self) -> bool {
+        !self.roster.is_empty()
+    }
+
+    /// Minutes given by everyone on the roster (0 without one).
+    pub fn roster_minutes(&self) -> u64 {
+        roster_minutes(&self.roster)
+    }
 }
 
 /// A three-heads role (三长) held by a member.

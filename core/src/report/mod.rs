@@ -33,8 +33,9 @@
 //! | `feedback` | distinct needs verified in the period, by the resident's latest feedback on the need (`satisfied`, `not_satisfied`; needs without feedback are not counted). The district's satisfaction rate (满意率) is `satisfied / (satisfied + not_satisfied)`: `ReportData::satisfaction_permille` |
 //! | `residents_helped` | distinct residents with a need verified in the period; `helped` splits them by group (a resident in two groups counts in both) |
 //! | `pairings` | pairings active at some time in the period |
-//! | `hours_minutes` | approved logged service minutes served in the period |
-//! | `activities` | activities held in the period, by kind: count, participants (person-times), people reached (work unit: none) |
+//! | `hours_minutes` | approved logged service minutes served in the period (a pairing's visits included) |
+//! | `pairing_visits`, `visit_minutes` | approved visits of pairings' visit logs (走访) served in the period, and their minutes |
+//! | `activities` | activities held in the period, by kind: count, participants (person-times, 人次), people reached (work unit: none); `rostered` of them took names, and `rostered_participants` of the person-times come from their rosters (one line per member, helpers by their count) — the rest are bare counts the recorder gave; `roster_minutes` is the time everyone on the rosters gave |
 //! | `activities_by_channel` | the same activities by channel (四进: into communities, families, courtyards, grids) |
 //! | `three_heads` | roles held at the end of the period, by kind |
 //! | `three_heads_people` | distinct **people** holding a three-heads role at the end of the period (a member who is both a building head and a household head is one person, two roles) |
@@ -169,10 +170,17 @@ impl NeedFigures {
 pub struct ActivityFigures {
     /// How many were held.
     pub count: u64,
-    /// Participants, in person-times.
+    /// Participants, in person-times: from the rosters where names were taken, else the
+    /// counts given.
     pub participants: u64,
     /// People reached.
     pub people_reached: u64,
+    /// Of those activities, how many took names (a roster).
+    pub rostered: u64,
+    /// Of the participants, the person-times counted from rosters (the rest are bare counts).
+    pub rostered_participants: u64,
+    /// Minutes given by everyone on the rosters.
+    pub roster_minutes: u64,
 }
 
 /// The raw figures a store computes; keys are ids, codes and `YYYY-MM` months as text.
@@ -205,8 +213,12 @@ pub struct ReportData {
     pub feedback: BTreeMap<String, u64>,
     /// Pairings active in the period.
     pub pairings: u64,
-    /// Approved service minutes logged.
+    /// Approved service minutes logged (pairing visits included).
     pub hours_minutes: u64,
+    /// Approved visits of pairings' visit logs served in the period.
+    pub pairing_visits: u64,
+    /// Their minutes (a part of `hours_minutes`).
+    pub visit_minutes: u64,
     /// Activities by kind code.
     pub activities: BTreeMap<String, ActivityFigures>,
     /// Activities by channel code (四进).
@@ -531,6 +543,16 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
         .filter(|h| h.status == HoursStatus::Approved && p.contains(h.served_at))
         .map(|h| u64::from(h.minutes))
         .sum();
+    for h in r
+        .hours
+        .iter()
+        .filter(|h| by_member_in(h.member).unwrap_or_else(|| in_unit(h.committee)))
+        .filter(|h| h.status == HoursStatus::Approved && p.contains(h.served_at))
+        .filter(|h| h.pairing.is_some())
+    {
+        d.pairing_visits += 1;
+        d.visit_minutes += u64::from(h.minutes);
+    }
     if let ReportScope::Unit(_) = req.scope {
         for a in r
             .activities
@@ -546,6 +568,11 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
                 f.count += 1;
                 f.participants += u64::from(a.participants);
                 f.people_reached += u64::from(a.people_reached);
+                if a.rostered() {
+                    f.rostered += 1;
+                    f.rostered_participants += u64::from(a.participants);
+                    f.roster_minutes += a.roster_minutes();
+                }
             }
         }
     }

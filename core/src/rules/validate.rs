@@ -227,6 +227,100 @@ fn list<T>(
     Ok(())
 }
 
+/// Most lines in a roster.
+pub const MAX_ROSTER: usize = 500;
+
+/// A roster: each line a member (one person) or non-member helpers counted together (1 to
+/// [`MAX_COUNT`] people), minutes 1 to 1440, sign-in and sign-out together, sign-out after
+/// sign-in and the minutes within them; no member twice. Times are truncated like every
+/// stored time.
+pub fn roster(field: &str, lines: &mut [RosterLine]) -> Result<()> {
+    if lines.len() > MAX_ROSTER {
+        return Err(Error::invalid(field, format!("at most {MAX_ROSTER} lines")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, l) in lines.iter_mut().enumerate() {
+        let f = format!("{field}[{i}]");
+        match (l.member, l.helper) {
+            (Some(m), None) => {
+                if l.people != 1 {
+                    return Err(Error::invalid(
+                        format!("{f}.people"),
+                        "must be 1 for a member",
+                    ));
+                }
+                if !seen.insert(m) {
+                    return Err(Error::invalid(
+                        format!("{f}.member"),
+                        "names a member already on the roster",
+                    ));
+                }
+            }
+            (None, Some(_)) => {
+                if l.people == 0 {
+                    return Err(Error::invalid(format!("{f}.people"), "must be at least 1"));
+                }
+                count(&format!("{f}.people"), l.people)?;
+            }
+            _ => {
+                return Err(Error::invalid(
+                    f,
+                    "must name either a member or a kind of helper",
+                ))
+            }
+        }
+        if l.minutes == 0 || l.minutes > 24 * 60 {
+            return Err(Error::invalid(format!("{f}.minutes"), "must be 1 to 1440"));
+        }
+        match (l.signed_in.as_mut(), l.signed_out.as_mut()) {
+            (None, None) => {}
+            (Some(a), Some(b)) => {
+                time(&format!("{f}.signed_in"), a)?;
+                time(&format!("{f}.signed_out"), b)?;
+                if *b <= *a {
+                    return Err(Error::invalid(
+                        format!("{f}.signed_out"),
+                        "must be after signed_in",
+                    ));
+                }
+                if (*b - *a).num_minutes() < i64::from(l.minutes) {
+                    return Err(Error::invalid(
+                        format!("{f}.minutes"),
+                        "more than the time between signing in and out",
+                    ));
+                }
+            }
+            (None, Some(_)) => {
+                return Err(Error::invalid(
+                    format!("{f}.signed_in"),
+                    "must be given with signed_out",
+                ))
+            }
+            (Some(_), None) => {
+                return Err(Error::invalid(
+                    format!("{f}.signed_out"),
+                    "must be given with signed_in",
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A figure a roster determines: given as 0 it becomes the roster's figure; any other value
+/// must equal it. Without a roster the given value stands.
+fn from_roster(field: &str, given: &mut u32, of_roster: u64) -> Result<()> {
+    let Ok(of_roster) = u32::try_from(of_roster) else {
+        return Err(Error::invalid(field, "the roster's total is too large"));
+    };
+    if *given == 0 {
+        *given = of_roster;
+    } else if *given != of_roster {
+        return Err(Error::invalid(field, "differs from the roster's total"));
+    }
+    Ok(())
+}
+
 fn groups(field: &str, g: &mut Vec<ResidentGroup>) -> Result<()> {
     if g.is_empty() {
         return Err(Error::invalid(field, "at least one group"));
@@ -264,6 +358,14 @@ fn fulfilment(f: &mut Fulfilment) -> Result<()> {
         text("fulfilment.note", &mut f.note, MAX_TEXT, true)?;
     } else {
         f.note.clear();
+    }
+    roster("fulfilment.roster", &mut f.roster)?;
+    if !f.roster.is_empty() {
+        from_roster(
+            "fulfilment.minutes",
+            &mut f.minutes,
+            roster_minutes(&f.roster),
+        )?;
     }
     Ok(())
 }
@@ -416,6 +518,15 @@ fn fields(cmd: &mut Command) -> Result<()> {
         Command::RejectHours(c) => text("reason", &mut c.reason, MAX_REASON, true),
         Command::RecordActivity(c) => {
             text("title", &mut c.title, MAX_TITLE, false)?;
+            opt_text("place", &mut c.place, MAX_TITLE, false)?;
+            roster("roster", &mut c.roster)?;
+            if !c.roster.is_empty() {
+                from_roster(
+                    "participants",
+                    &mut c.participants,
+                    roster_person_times(&c.roster),
+                )?;
+            }
             count("participants", c.participants)?;
             count("people_reached", c.people_reached)
         }

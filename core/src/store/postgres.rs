@@ -145,6 +145,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "refill_report_cells",
         include_str!("postgres/0009_refill_report_cells.sql"),
     ),
+    (10, "rosters", include_str!("postgres/0010_rosters.sql")),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -70,6 +70,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "refill_report_cells",
         include_str!("sqlite/0009_refill_report_cells.sql"),
     ),
+    (10, "rosters", include_str!("sqlite/0010_rosters.sql")),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -645,6 +645,7 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
             .map(|i| format!("s3://bucket/证据-{i}.jpg"))
             .collect(),
         note: "注".repeat(MAX_TEXT),
+        roster: Vec::new(),
     };
     let done = w
         .hub
@@ -925,6 +926,7 @@ pub fn repeated_claims_count_once(_kit: &Kit, fresh: Fresh) {
                     people_served: 1,
                     evidence: vec![],
                     note: String::new(),
+                    roster: Vec::new(),
                 },
             },
         )

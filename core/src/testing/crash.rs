@@ -157,6 +157,7 @@ pub fn stream(hub: &Hub, seed: u64, exit_after: Option<usize>) -> usize {
                             people_served: 1,
                             evidence: vec![format!("photo-{n}")],
                             note: String::new(),
+                            roster: Vec::new(),
                         },
                     }
                     .into(),

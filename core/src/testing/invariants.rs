@@ -179,6 +179,54 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
             _ => {}
         }
     }
+    // Who served (issue 18): a roster's figures are the roster's; its members were accepted;
+    // a visit belongs to its member's pairing and is decided by the pairing's committee.
+    let members: BTreeMap<MemberId, Member> = records(snap, Kind::Member, |r| match r {
+        Record::Member(m) => Some((m.id, m.clone())),
+        _ => None,
+    })
+    .into_iter()
+    .collect();
+    let accepted = |m: &MemberId| {
+        members
+            .get(m)
+            .is_some_and(|x| x.status == MemberStatus::Accepted)
+    };
+    for c in &claims {
+        let Some(f) = c.fulfilment.as_ref().filter(|f| !f.roster.is_empty()) else {
+            continue;
+        };
+        ensure_eq!(u64::from(f.minutes), roster_minutes(&f.roster));
+        for m in f.roster.iter().filter_map(|l| l.member) {
+            ensure!(accepted(&m), "claim {} names an unaccepted member", c.id);
+            if let Claimant::Member(x) = c.claimant {
+                ensure_eq!(m, x, "a member's claim names only that member");
+            }
+        }
+    }
+    for r in snap.records.values().flat_map(|m| m.values()) {
+        match r {
+            Record::Activity(a) if a.rostered() => {
+                ensure_eq!(u64::from(a.participants), roster_person_times(&a.roster));
+                for m in a.roster.iter().filter_map(|l| l.member) {
+                    ensure!(accepted(&m), "activity {} names an unaccepted member", a.id);
+                }
+            }
+            Record::Hours(h) => {
+                if let Some(p) = h.pairing {
+                    let pairing = records(snap, Kind::Pairing, |r| match r {
+                        Record::Pairing(x) if x.id == p => Some(x.clone()),
+                        _ => None,
+                    });
+                    let pairing = pairing.first().ok_or("a visit of no pairing")?;
+                    ensure_eq!(pairing.member, h.member);
+                    ensure_eq!(pairing.committee, h.committee);
+                    ensure!(h.served_at >= pairing.since);
+                }
+            }
+            _ => {}
+        }
+    }
     for (i, e) in snap.events.iter().enumerate() {
         ensure_eq!(e.seq, i as u64 + 1, "event log has a gap");
     }

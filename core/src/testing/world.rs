@@ -366,6 +366,7 @@ impl World {
             people_served: 1,
             evidence: vec!["photo-1".into()],
             note: String::new(),
+            roster: Vec::new(),
         };
         hub.run(
             &member(captain_a),
@@ -397,6 +398,7 @@ impl World {
             people_served: 2,
             evidence: vec![],
             note: String::new(),
+            roster: Vec::new(),
         };
         hub.run(
             &contact,
@@ -421,6 +423,7 @@ impl World {
                     served_at: t0() - Duration::hours(2),
                     minutes: 90,
                     description: "陪老人聊天".into(),
+                    pairing: None,
                 },
             )
             .unwrap()
@@ -507,6 +510,9 @@ impl World {
             held_at: t0() - Duration::hours(1),
             participants: 12,
             people_reached: 300,
+            grid: None,
+            place: None,
+            roster: Vec::new(),
         };
         self.hub.run(&self.staff_a(), patrol).unwrap()
     }

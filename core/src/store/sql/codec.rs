@@ -190,6 +190,15 @@ impl<'a> Cols<'a> {
         let s = self.t()?;
         serde_json::from_str(&s).map_err(|_| corrupt(t))
     }
+    pub(super) fn opt_json<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<T>, StoreError> {
+        let t = self.table;
+        match self.ot()? {
+            Some(s) => serde_json::from_str(&s).map(Some).map_err(|_| corrupt(t)),
+            None => Ok(None),
+        }
+    }
     pub(super) fn tally(&mut self) -> Result<Tally, StoreError> {
         Ok(Tally {
             claims_verified: self.u64()?,
@@ -272,7 +281,7 @@ pub(crate) fn table(kind: Kind) -> Table {
             split(
                 "id, need, committee, claimant_type, claimant_id, claimed_by, status, claimed_at, \
                  promised_by, warned_at, extensions, started_at, completed_at, money_fen, minutes, \
-                 people_served, evidence, note, send_backs, reason, ended_at",
+                 people_served, evidence, note, send_backs, reason, ended_at, roster",
             ),
         ),
         Kind::Team => ("teams", {
@@ -283,13 +292,16 @@ pub(crate) fn table(kind: Kind) -> Table {
         }),
         Kind::Hours => (
             "hours",
-            split("id, member, committee, served_at, minutes, description, status, reason, logged_at"),
+            split(
+                "id, member, committee, served_at, minutes, description, status, reason, \
+                 logged_at, pairing",
+            ),
         ),
         Kind::Activity => (
             "activities",
             split(
                 "id, committee, kind, title, channel, team, held_at, participants, people_reached, \
-                 recorded_at",
+                 recorded_at, grid, place, roster, roster_people, roster_minutes",
             ),
         ),
         Kind::Role => ("roles", split("id, member, committee, kind, scope, since, until")),
@@ -550,6 +562,10 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 int(c.send_backs),
                 otext(&c.reason),
                 otime(c.ended_at),
+                match f {
+                    Some(f) if !f.roster.is_empty() => json(&f.roster),
+                    _ => Val::Text(None),
+                },
             ]);
             let items = f.map(|f| f.items.clone()).unwrap_or_default();
             (v, Children::ClaimItems(items))
@@ -578,6 +594,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 text(h.status.as_str()),
                 otext(&h.reason),
                 time(h.logged_at),
+                opt_id(h.pairing.map(|p| p.0)),
             ],
             Children::None,
         ),
@@ -593,6 +610,15 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 int(a.participants),
                 int(a.people_reached),
                 time(a.recorded_at),
+                opt_id(a.grid.map(|g| g.0)),
+                otext(&a.place),
+                if a.roster.is_empty() {
+                    Val::Text(None)
+                } else {
+                    json(&a.roster)
+                },
+                int(roster_person_times(&a.roster)),
+                int(a.roster_minutes()),
             ],
             Children::None,
         ),
@@ -769,7 +795,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             let people = c.oi()?;
             let evidence = c.ot()?;
             let note = c.ot()?;
-            let fulfilment = match (money, minutes, people, evidence, note) {
+            let mut fulfilment = match (money, minutes, people, evidence, note) {
                 (Some(m), Some(mi), Some(p), Some(e), Some(n)) => Some(Fulfilment {
                     money_fen: m,
                     items: Vec::new(),
@@ -777,9 +803,16 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
                     people_served: u32::try_from(p).map_err(|_| corrupt("claims.people_served"))?,
                     evidence: serde_json::from_str(&e).map_err(|_| corrupt("claims.evidence"))?,
                     note: n,
+                    roster: Vec::new(),
                 }),
                 _ => None,
             };
+            let send_backs = c.u32()?;
+            let reason = c.ot()?;
+            let ended_at = c.otime()?;
+            if let (Some(f), Some(roster)) = (fulfilment.as_mut(), c.opt_json()?) {
+                f.roster = roster;
+            }
             Record::Claim(Claim {
                 id,
                 need,
@@ -794,9 +827,9 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
                 started_at,
                 completed_at,
                 fulfilment,
-                send_backs: c.u32()?,
-                reason: c.ot()?,
-                ended_at: c.otime()?,
+                send_backs,
+                reason,
+                ended_at,
             })
         }
         Kind::Team => Record::Team(Team {
@@ -820,6 +853,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             status: c.e(HoursStatus::parse)?,
             reason: c.ot()?,
             logged_at: c.time()?,
+            pairing: c.opt_id()?,
         }),
         Kind::Activity => Record::Activity(Activity {
             id: c.id()?,
@@ -832,6 +866,9 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             participants: c.u32()?,
             people_reached: c.u32()?,
             recorded_at: c.time()?,
+            grid: c.opt_id()?,
+            place: c.ot()?,
+            roster: c.opt_json()?.unwrap_or_default(),
         }),
         Kind::Role => Record::Role(Role {
             id: c.id()?,

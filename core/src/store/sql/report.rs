@@ -202,6 +202,16 @@ pub(crate) fn report(
          WHERE status = 'approved' AND {s} AND {pc}"
     );
     out.hours_minutes = count_at(&one(io.rows(&q)?), 0)?;
+    let mut q = Sql::for_report(d);
+    let s = member_or_committee(&mut q);
+    let pc = period_cond(&mut q, "served_at", p);
+    q.text = format!(
+        "SELECT count(*), CAST(coalesce(sum(minutes), 0) AS BIGINT) FROM hours \
+         WHERE status = 'approved' AND pairing IS NOT NULL AND {s} AND {pc}"
+    );
+    let r = one(io.rows(&q)?);
+    out.pairing_visits = count_at(&r, 0)?;
+    out.visit_minutes = count_at(&r, 1)?;
     // Roles held at the end of the period.
     let held_at_end = |q: &mut Sql<'_>| match p.to {
         Some(to) => {
@@ -234,7 +244,10 @@ pub(crate) fn report(
         let pc = period_cond(&mut q, "held_at", p);
         q.text = format!(
             "SELECT {column}, count(*), CAST(sum(participants) AS BIGINT), \
-             CAST(sum(people_reached) AS BIGINT) \
+             CAST(sum(people_reached) AS BIGINT), \
+             CAST(sum(CASE WHEN roster IS NULL THEN 0 ELSE 1 END) AS BIGINT), \
+             CAST(sum(CASE WHEN roster IS NULL THEN 0 ELSE participants END) AS BIGINT), \
+             CAST(sum(roster_minutes) AS BIGINT) \
              FROM activities WHERE {s} AND {pc} GROUP BY {column}"
         );
         for r in io.rows(&q)? {
@@ -244,6 +257,9 @@ pub(crate) fn report(
                     count: count_at(&r, 1)?,
                     participants: count_at(&r, 2)?,
                     people_reached: count_at(&r, 3)?,
+                    rostered: count_at(&r, 4)?,
+                    rostered_participants: count_at(&r, 5)?,
+                    roster_minutes: count_at(&r, 6)?,
                 },
             );
         }
