@@ -106,6 +106,7 @@ CORE_PATH = {
     "NeedLedgerRow": "needbridge::ledger::NeedLedgerRow",
     "NeedFigures": "needbridge::report::NeedFigures",
     "ActivityFigures": "needbridge::report::ActivityFigures",
+    "OfferFigures": "needbridge::report::OfferFigures",
     "ReportData": "needbridge::report::ReportData",
 }
 

@@ -523,4 +523,47 @@ commands! {
         /// Why.
         reason: String,
     ) -> Pairing = EndPairing;
+    /// Offers a published need to a member, team or organisation (派单): the need's committee's staff (撮合 by declared skills or their own knowledge), or a work unit's secretary arranging it for one of the work unit's members (支部安排). One open offer of a need to one party at a time.
+    ///
+    /// - `need`: The need (published or reopened, not claimed).
+    /// - `to`: Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+    /// - `expires_at`: When it lapses if not answered (in the future, not after the need's wanted-by date).
+    /// - `note`: Why this party, if worth saying.
+    offer_need(
+        /// The need (published or reopened, not claimed).
+        need: Uuid,
+        /// Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+        to: Claimant,
+        /// When it lapses if not answered (in the future, not after the need's wanted-by date).
+        expires_at: SystemTime,
+        /// Why this party, if worth saying.
+        note: Option<String> = None,
+    ) -> Offer = OfferNeed;
+    /// The offered party accepts an offer: it claims the need (the member, the team's captain, the organisation's contact), under the same rules as `ClaimNeed`; the offer records the claim. Returns the claim.
+    ///
+    /// - `offer`: The offer (open, not expired).
+    /// - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
+    accept_offer(
+        /// The offer (open, not expired).
+        offer: Uuid,
+        /// The promised date (in the future, not after the need's wanted-by date).
+        promised_by: SystemTime,
+    ) -> Claim = AcceptOffer;
+    /// The offered party declines an offer with a reason.
+    ///
+    /// - `offer`: The offer (open).
+    /// - `reason`: Why.
+    decline_offer(
+        /// The offer (open).
+        offer: Uuid,
+        /// Why.
+        reason: String,
+    ) -> Offer = DeclineOffer;
+    /// Lapses an open offer whose time passed (system, from `Hub::tick`).
+    ///
+    /// - `offer`: The offer.
+    lapse_offer(
+        /// The offer.
+        offer: Uuid,
+    ) -> Offer = LapseOffer;
 }

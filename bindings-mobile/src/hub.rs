@@ -549,6 +549,42 @@ impl Hub {
         Ok(self.inner.claims(&a, &f)?.to_app())
     }
 
+    /// Offers of needs (派单; 支部安排) of a need, at committees under a unit, or made to one
+    /// party ("offers to me"), optionally only some statuses — those the actor may know of.
+    #[uniffi::method(default(need = None, unit = None, to = None, statuses = []))]
+    pub fn offers(
+        &self,
+        actor: Actor,
+        need: Option<Uuid>,
+        unit: Option<Uuid>,
+        to: Option<Claimant>,
+        statuses: Vec<OfferStatus>,
+    ) -> Result<Vec<Offer>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let f = needbridge::store::OfferFilter {
+            need: need.map(m::NeedId),
+            unit: unit.map(m::UnitId),
+            to: to.map(|c| c.to_core("to")).transpose()?,
+            statuses: statuses.to_core("statuses")?,
+            ..Default::default()
+        };
+        Ok(self.inner.offers(&a, &f)?.to_app())
+    }
+
+    /// Accepted members under `unit` who declared a skill containing `skill` (staff).
+    pub fn members_with_skill(
+        &self,
+        actor: Actor,
+        unit: Uuid,
+        skill: String,
+    ) -> Result<Vec<Member>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .members_with_skill(&a, m::UnitId(unit), &skill)?
+            .to_app())
+    }
+
     /// Claims held by one claimant (a member's "my claims").
     pub fn claims_of(
         &self,

@@ -9,7 +9,7 @@ use needbridge::model as m;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, EventId);
+ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, EventId);
 
 vocabulary! {
     /// The level of a unit in the residence tree.
@@ -220,6 +220,30 @@ vocabulary! {
         Employee,
         /// Anyone else.
         Other,
+    }
+}
+
+vocabulary! {
+    /// Where an offer of a need (派单) stands.
+    OfferStatus {
+        /// Made; the offered party has not answered and it has not lapsed.
+        Open,
+        /// Accepted: the offered party claimed the need.
+        Accepted,
+        /// Declined with a reason.
+        Declined,
+        /// Not answered before it expired.
+        Lapsed,
+    }
+}
+
+vocabulary! {
+    /// Who arranged an offer.
+    OfferSource {
+        /// The committee's staff matched the need to the party (撮合派单).
+        Committee,
+        /// The member's work-unit party branch arranged it (支部安排).
+        Branch,
     }
 }
 
@@ -710,6 +734,36 @@ record! {
 }
 
 record! {
+    /// An offer of a need (派单, 撮合): the committee's staff offer a published need to a member, team or organisation (by the skills a member declared, or by their own knowledge), or a work unit's party branch arranges it for one of its members (支部安排). The offered party accepts (which claims the need, under the one-live-claim rule) or declines with a reason; an offer not answered by `expires_at` lapses.
+    Offer = m::Offer {
+        /// Its id.
+        id: Uuid,
+        /// The need offered.
+        need: Uuid,
+        /// The need's committee (copied for scoping).
+        committee: Uuid,
+        /// Who it is offered to.
+        to: Claimant,
+        /// Who arranged it.
+        source: OfferSource,
+        /// Why this party (the skills matched, what the staff know), if given.
+        note: Option<String>,
+        /// Where it stands.
+        status: OfferStatus,
+        /// When it was made.
+        offered_at: SystemTime,
+        /// When it lapses if not answered.
+        expires_at: SystemTime,
+        /// When it was accepted, declined or lapsed.
+        decided_at: Option<SystemTime>,
+        /// Why it was declined.
+        reason: Option<String>,
+        /// The claim its acceptance made.
+        claim: Option<Uuid>,
+    }
+}
+
+record! {
     /// One page of needs, in stable (creation) order.
     NeedPage = needbridge::hub::NeedPage {
         /// The needs.
@@ -748,6 +802,8 @@ record! {
         lapsed: i64,
         /// Needs that expired unclaimed.
         expired: i64,
+        /// Offers of needs that lapsed unanswered.
+        offers_lapsed: i64,
     }
 }
 
@@ -916,6 +972,20 @@ record! {
 }
 
 record! {
+    /// Offers of needs (派单) arranged one way.
+    OfferFigures = needbridge::report::OfferFigures {
+        /// Offers made in the period.
+        made: i64,
+        /// Offers accepted in the period (each made a claim).
+        accepted: i64,
+        /// Offers declined in the period.
+        declined: i64,
+        /// Offers that lapsed unanswered in the period.
+        lapsed: i64,
+    }
+}
+
+record! {
     /// The raw figures a store computes; keys are ids, codes and `YYYY-MM` months as text.
     ReportData = needbridge::report::ReportData {
         /// Residents' committees.
@@ -954,6 +1024,8 @@ record! {
         activities: HashMap<String, ActivityFigures>,
         /// Activities by channel code (四进).
         activities_by_channel: HashMap<String, ActivityFigures>,
+        /// Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
+        offers: HashMap<String, OfferFigures>,
         /// Three-heads roles held at the end of the period, by kind code.
         three_heads: HashMap<String, i64>,
         /// Distinct people holding a three-heads role at the end of the period.

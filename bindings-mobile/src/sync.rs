@@ -84,6 +84,11 @@ pub enum AnyRecord {
         /// The pairing.
         pairing: Pairing,
     },
+    /// An offer of a need.
+    Offer {
+        /// The offer.
+        offer: Offer,
+    },
 }
 
 impl ToApp<AnyRecord> for needbridge::Record {
@@ -116,6 +121,7 @@ impl ToApp<AnyRecord> for needbridge::Record {
             R::Pairing(r) => AnyRecord::Pairing {
                 pairing: r.to_app(),
             },
+            R::Offer(r) => AnyRecord::Offer { offer: r.to_app() },
         }
     }
 }

@@ -33,7 +33,7 @@ use needbridge::report::{Period, ReportScope};
 use needbridge::store::memory::MemoryStore;
 use needbridge::store::postgres::PostgresStore;
 use needbridge::store::sqlite::{SqliteOptions, SqliteStore, Synchronous};
-use needbridge::store::{ActivityFilter, ClaimFilter, Page, TeamFilter};
+use needbridge::store::{ActivityFilter, ClaimFilter, OfferFilter, Page, TeamFilter};
 use needbridge::{Actor, Hub, HubConfig, Key, SystemClock};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -152,6 +152,11 @@ enum Read {
     Visits {
         pairing: PairingId,
     },
+    Offers(OfferFilter),
+    MembersWithSkill {
+        unit: UnitId,
+        skill: String,
+    },
     Pairings {
         unit: UnitId,
         #[serde(default)]
@@ -259,6 +264,10 @@ fn answer<'py>(
         Read::Roles { unit, current_only } => answered!(hub.roles(a, unit, current_only)),
         Read::Pairings { unit, current_only } => answered!(hub.pairings(a, unit, current_only)),
         Read::Visits { pairing } => answered!(hub.visits(a, pairing)),
+        Read::Offers(filter) => answered!(hub.offers(a, &filter)),
+        Read::MembersWithSkill { unit, skill } => {
+            answered!(hub.members_with_skill(a, unit, &skill))
+        }
         Read::EventsSince { after, limit } => answered!(hub.events_since(a, after, limit)),
         Read::Report {
             scope,

@@ -6,8 +6,10 @@ signature allows."""
 
 from __future__ import annotations
 
+import collections.abc
 import enum
 import inspect
+import sys
 import typing
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -62,7 +64,7 @@ def _valid(tp: Any) -> Any:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is typing.Union:
         return _valid([a for a in args if a is not type(None)][0])
-    if origin in (list, List):
+    if origin in (list, List, collections.abc.Sequence):
         return []
     if tp is str:
         return "文本"
@@ -88,7 +90,7 @@ def _valid(tp: Any) -> Any:
 def _signature(name: str) -> Dict[str, Any]:
     """The keyword arguments of a Hub method and their annotations."""
     fn = getattr(nb.Hub, name).__wrapped__
-    hints = typing.get_type_hints(fn, vars(nb.hub) | {"m": m})
+    hints = typing.get_type_hints(fn, vars(sys.modules[fn.__module__]) | {"m": m})
     return {
         p.name: hints[p.name]
         for p in inspect.signature(fn).parameters.values()
@@ -115,7 +117,7 @@ def _texts(tp: Any) -> bool:
         return any(_texts(a) for a in args if a is not type(None)) and not any(
             isinstance(a, type) and issubclass(a, enum.Enum) for a in args
         )
-    if origin in (list, List):
+    if origin in (list, List, collections.abc.Sequence):
         return _texts(args[0])
     return tp is str
 

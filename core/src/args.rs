@@ -93,6 +93,10 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "end_role" => EndRole,
         "start_pairing" => StartPairing,
         "end_pairing" => EndPairing,
+        "offer_need" => OfferNeed,
+        "accept_offer" => AcceptOffer,
+        "decline_offer" => DeclineOffer,
+        "lapse_offer" => LapseOffer,
     }
 }
 

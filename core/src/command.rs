@@ -475,4 +475,41 @@ commands! {
         /// Why.
         reason: String,
     }
+    /// Offers a published need to a member, team or organisation (派单): the need's
+    /// committee's staff (撮合 by declared skills or their own knowledge), or a work unit's
+    /// secretary arranging it for one of the work unit's members (支部安排). One open offer of a
+    /// need to one party at a time.
+    OfferNeed => "need_offered", Offer {
+        /// The need (published or reopened, not claimed).
+        need: NeedId,
+        /// Who it is offered to (a member accepted at a committee; a team of the need's
+        /// committee; an organisation serving its district).
+        to: Claimant,
+        /// When it lapses if not answered (in the future, not after the need's wanted-by date).
+        expires_at: DateTime<Utc>,
+        /// Why this party, if worth saying.
+        #[serde(default)]
+        note: Option<String>,
+    }
+    /// The offered party accepts an offer: it claims the need (the member, the team's captain,
+    /// the organisation's contact), under the same rules as [`ClaimNeed`]; the offer records
+    /// the claim. Returns the claim.
+    AcceptOffer => "offer_accepted", Claim {
+        /// The offer (open, not expired).
+        offer: OfferId,
+        /// The promised date (in the future, not after the need's wanted-by date).
+        promised_by: DateTime<Utc>,
+    }
+    /// The offered party declines an offer with a reason.
+    DeclineOffer => "offer_declined", Offer {
+        /// The offer (open).
+        offer: OfferId,
+        /// Why.
+        reason: String,
+    }
+    /// Lapses an open offer whose time passed (system, from [`Hub::tick`](crate::Hub::tick)).
+    LapseOffer => "offer_lapsed", Offer {
+        /// The offer.
+        offer: OfferId,
+    }
 }

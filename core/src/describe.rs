@@ -94,6 +94,8 @@ pub fn description() -> Value {
         ActivityKind,
         RoleKind,
         HelperKind,
+        OfferStatus,
+        OfferSource,
         HoursStatus,
         LedgerKind,
         Feedback
@@ -123,6 +125,7 @@ pub fn description() -> Value {
         Activity,
         Role,
         Pairing,
+        Offer,
         crate::hub::NeedPage,
         crate::hub::CertificateRow,
         crate::TickSummary,
@@ -131,6 +134,7 @@ pub fn description() -> Value {
         crate::report::Period,
         crate::report::NeedFigures,
         crate::report::ActivityFigures,
+        crate::report::OfferFigures,
         crate::report::ReportData,
         crate::report::Report,
         crate::Event

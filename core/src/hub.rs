@@ -13,12 +13,16 @@ mod report;
 pub use query::*;
 
 use crate::clock::{Clock, SystemClock};
-use crate::command::{Command, DefineCategory, Execute, ExpireNeed, LapseClaim, WarnClaimDue};
+use crate::command::{
+    Command, DefineCategory, Execute, ExpireNeed, LapseClaim, LapseOffer, WarnClaimDue,
+};
 use crate::error::{Error, Result, StoreError};
 use crate::model::*;
 use crate::rules::{audit, authz, validate};
 use crate::store::memory::MemoryStore;
-use crate::store::{ClaimFilter, Entity, Event, NeedFilter, Page, Query, Record, Store, Tx, TxExt};
+use crate::store::{
+    ClaimFilter, Entity, Event, NeedFilter, OfferFilter, Page, Query, Record, Store, Tx, TxExt,
+};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -114,6 +118,9 @@ pub struct TickSummary {
     pub lapsed: u32,
     /// Needs that expired unclaimed.
     pub expired: u32,
+    /// Offers of needs that lapsed unanswered.
+    #[serde(default)]
+    pub offers_lapsed: u32,
 }
 
 /// The one entry point. Cheap to share: `Hub` is `Send + Sync`; wrap it in an `Arc` to use it
@@ -677,6 +684,22 @@ impl Hub {
             skip(
                 self.run(&Actor::System, ExpireNeed { need: n.id })
                     .map(|_| summary.expired += 1),
+            )?;
+        }
+        let unanswered = self.read(|tx| {
+            Ok(tx.select::<Offer>(
+                &Query::Offers(OfferFilter {
+                    statuses: vec![OfferStatus::Open],
+                    expires_before: Some(now + chrono::Duration::microseconds(1)),
+                    ..Default::default()
+                }),
+                &Page::ALL,
+            )?)
+        })?;
+        for o in unanswered {
+            skip(
+                self.run(&Actor::System, LapseOffer { offer: o.id })
+                    .map(|_| summary.offers_lapsed += 1),
             )?;
         }
         Ok(summary)

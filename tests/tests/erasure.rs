@@ -357,7 +357,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
-         ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+         DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let person = format!(
@@ -372,7 +372,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
-         ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+         DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let count = |payloads: Vec<String>| {

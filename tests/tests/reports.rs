@@ -67,6 +67,7 @@ fn expected_district(w: &World) -> ReportData {
         visit_minutes: 0,
         activities: BTreeMap::new(),
         activities_by_channel: BTreeMap::new(),
+        offers: BTreeMap::new(),
         three_heads: map(&[("building_head", 1)]),
         three_heads_people: 1,
         by_committee: [
@@ -430,9 +431,9 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 10's columns and index, version 8's columns, version 7's table, index and column,
+    // Back to version 2: undo version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
     // version 5's column, version 4's indexes and version 3's cells (9 changed no table).
-    let downgrade = "ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+    let downgrade = "DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
         ALTER TABLE categories DROP COLUMN parent; \
         ALTER TABLE categories DROP COLUMN committee; \
         DROP TABLE side; DROP INDEX needs_live_claim; \

@@ -115,6 +115,18 @@ enum Op {
         hours: usize,
         approve: bool,
     },
+    /// An offer of a need (issue 18) by a pool actor to a claimant of the pool.
+    Offer {
+        need: usize,
+        to: usize,
+        days: i64,
+    },
+    /// The offered party (or, refused, another actor) answers an offer.
+    Answer {
+        offer: usize,
+        accept: bool,
+        days: i64,
+    },
     Advance {
         hours: i64,
     },
@@ -165,6 +177,12 @@ fn op() -> impl Strategy<Value = Op> {
             days
         }),
         i().prop_map(|claim| Op::Start { claim }),
+        (i(), i(), -1i64..20).prop_map(|(need, to, days)| Op::Offer { need, to, days }),
+        (i(), any::<bool>(), -1i64..20).prop_map(|(offer, accept, days)| Op::Answer {
+            offer,
+            accept,
+            days
+        }),
         (i(), -2i64..20).prop_map(|(claim, days)| Op::Extend { claim, days }),
         i().prop_map(|claim| Op::Release { claim }),
         (
@@ -263,6 +281,10 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
         .chain(teams.iter().map(|t| Claimant::Team(*t)))
         .chain([Claimant::Organisation(w.org)])
         .collect();
+    let offers: Vec<OfferId> = ids(snap, Kind::Offer, |r| match r {
+        Record::Offer(o) => Some(o.id),
+        _ => None,
+    });
     let pairings: Vec<PairingId> = ids(snap, Kind::Pairing, |r| match r {
         Record::Pairing(p) => Some(p.id),
         _ => None,
@@ -518,6 +540,33 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             },
         }
         .into(),
+        Op::Offer { need, to, days } => OfferNeed {
+            need: pick(&need_ids, need)?,
+            to: pick(&claimants, to)?,
+            expires_at: now + Duration::days(days),
+            note: None,
+        }
+        .into(),
+        Op::Answer {
+            offer,
+            accept,
+            days,
+        } => {
+            let offer = pick(&offers, offer)?;
+            if accept {
+                AcceptOffer {
+                    offer,
+                    promised_by: now + Duration::days(days),
+                }
+                .into()
+            } else {
+                DeclineOffer {
+                    offer,
+                    reason: "没空".into(),
+                }
+                .into()
+            }
+        }
         Op::Advance { .. } | Op::Tick => return None,
     })
 }

@@ -378,6 +378,27 @@ fun everyExportedFunction() {
     check(call("expireNeed") { hub.expireNeed(sys, n3) }.status == NeedStatus.EXPIRED) { "expired" }
     check(call("lapseClaim") { hub.lapseClaim(sys, c4.id) }.status == ClaimStatus.LAPSED) { "lapsed" }
     call("tick") { hub.tick() }
+    // Issue 18: rosters, a pairing's visit log, offers (派单) and matching by skill.
+    val roster = listOf(RosterLine(minutes = 60L, member = w.members[0]),
+        RosterLine(minutes = 30L, helper = HelperKind.FAMILY, people = 2L))
+    val patrol = hub.recordActivity(staff, w.committee, ActivityKind.PATROL, "背街巡防", Channel.GRID,
+        heldAt = served, participants = 0L, peopleReached = 40L, place = "凤凰路", roster = roster)
+    check(patrol.participants == 3L && patrol.roster == roster) { "roster person-times: $patrol" }
+    val pairing = hub.startPairing(staff, w.members[0], w.resident)
+    val visit = hub.logHours(me, w.members[0], Instant.now(), 40L, "上门走访", pairing = pairing.id)
+    check(call("visits") { hub.visits(me, pairing.id) }.map { it.id } == listOf(visit.id)) { "visit log" }
+    check(call("membersWithSkill") { hub.membersWithSkill(staff, w.committee, "教") }.size == 3) { "skills" }
+    val n6 = draft("六"); hub.publishNeed(staff, n6)
+    val soon = Instant.now().plus(Duration.ofDays(1))
+    val o1 = call("offerNeed") { hub.offerNeed(staff, n6, Claimant.Member(w.members[1]), soon, note = "会修电器") }
+    check(o1.status == OfferStatus.OPEN && o1.source == OfferSource.COMMITTEE) { "offer $o1" }
+    val o2 = hub.offerNeed(sec, n6, Claimant.Member(w.members[2]), soon)
+    check(o2.source == OfferSource.BRANCH) { "支部安排 $o2" }
+    check(call("declineOffer") { hub.declineOffer(Actor.Member(w.members[2]), o2.id, "出差") }.status == OfferStatus.DECLINED) { "declined" }
+    val taken = call("acceptOffer") { hub.acceptOffer(Actor.Member(w.members[1]), o1.id, soon) }
+    check(taken.claimant == Claimant.Member(w.members[1])) { "accepted $taken" }
+    check(call("offers") { hub.offers(staff, need = n6) }.map { it.status }.toSet() == setOf(OfferStatus.ACCEPTED, OfferStatus.DECLINED)) { "offers" }
+    refused<NeedbridgeException.IllegalState> { call("lapseOffer") { hub.lapseOffer(sys, o1.id) } }
     val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
     val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
     check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }

@@ -54,6 +54,10 @@ COMMANDS = [
     "end_role",
     "start_pairing",
     "end_pairing",
+    "offer_need",
+    "accept_offer",
+    "decline_offer",
+    "lapse_offer",
 ]
 
 
@@ -541,3 +545,48 @@ class _Commands:
             reason: Why.
         """
         return self._run(actor, "end_pairing", m.Pairing, pairing=pairing, reason=reason)
+
+    @_typed
+    def offer_need(self, actor: Actor, *, need: UUID, to: Claimant, expires_at: datetime, note: Optional[str] = None) -> m.Offer:
+        """Offers a published need to a member, team or organisation (派单): the need's committee's staff (撮合 by declared skills or their own knowledge), or a work unit's secretary arranging it for one of the work unit's members (支部安排). One open offer of a need to one party at a time.
+
+        Args:
+            actor: who acts.
+            need: The need (published or reopened, not claimed).
+            to: Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+            expires_at: When it lapses if not answered (in the future, not after the need's wanted-by date).
+            note: Why this party, if worth saying.
+        """
+        return self._run(actor, "offer_need", m.Offer, need=need, to=to, expires_at=expires_at, note=note)
+
+    @_typed
+    def accept_offer(self, actor: Actor, *, offer: UUID, promised_by: datetime) -> m.Claim:
+        """The offered party accepts an offer: it claims the need (the member, the team's captain, the organisation's contact), under the same rules as ``ClaimNeed``; the offer records the claim. Returns the claim.
+
+        Args:
+            actor: who acts.
+            offer: The offer (open, not expired).
+            promised_by: The promised date (in the future, not after the need's wanted-by date).
+        """
+        return self._run(actor, "accept_offer", m.Claim, offer=offer, promised_by=promised_by)
+
+    @_typed
+    def decline_offer(self, actor: Actor, *, offer: UUID, reason: str) -> m.Offer:
+        """The offered party declines an offer with a reason.
+
+        Args:
+            actor: who acts.
+            offer: The offer (open).
+            reason: Why.
+        """
+        return self._run(actor, "decline_offer", m.Offer, offer=offer, reason=reason)
+
+    @_typed
+    def lapse_offer(self, actor: Actor, *, offer: UUID) -> m.Offer:
+        """Lapses an open offer whose time passed (system, from ``Hub::tick``).
+
+        Args:
+            actor: who acts.
+            offer: The offer.
+        """
+        return self._run(actor, "lapse_offer", m.Offer, offer=offer)

@@ -455,6 +455,36 @@ class Hub(_Commands):
         )
 
     @_typed
+    def offers(
+        self,
+        actor: Actor,
+        *,
+        need: Optional[UUID] = None,
+        to: Optional[Claimant] = None,
+        statuses: Optional[List[Union[m.OfferStatus, str]]] = None,
+        unit: Optional[UUID] = None,
+        expires_before: _Bound = None,
+    ) -> List[m.Offer]:
+        """Offers of needs (派单; 支部安排) matching every given filter that the actor may know
+        of, in creation order."""
+        return self._ask(
+            actor,
+            "offers",
+            [m.Offer],
+            need=need,
+            to=to,
+            statuses=_enums(m.OfferStatus, statuses or [], "statuses"),
+            unit=unit,
+            expires_before=_instant(expires_before, "expires_before", self._tz),
+        )
+
+    @_typed
+    def members_with_skill(self, actor: Actor, unit: UUID, skill: str) -> List[m.Member]:
+        """Accepted members under ``unit`` who declared a skill containing ``skill``: whom to
+        offer a need to (staff over the unit)."""
+        return self._ask(actor, "members_with_skill", [m.Member], unit=unit, skill=skill)
+
+    @_typed
     def claims_of(self, actor: Actor, claimant: Claimant) -> List[m.Claim]:
         """Claims held by one claimant."""
         return self._ask(actor, "claims_of", [m.Claim], claimant=claimant)

@@ -30,6 +30,8 @@ __all__ = [
     "ActivityKind",
     "RoleKind",
     "HelperKind",
+    "OfferStatus",
+    "OfferSource",
     "HoursStatus",
     "LedgerKind",
     "Feedback",
@@ -53,6 +55,7 @@ __all__ = [
     "Activity",
     "Role",
     "Pairing",
+    "Offer",
     "NeedPage",
     "CertificateRow",
     "TickSummary",
@@ -61,6 +64,7 @@ __all__ = [
     "Period",
     "NeedFigures",
     "ActivityFigures",
+    "OfferFigures",
     "ReportData",
     "Report",
     "Event",
@@ -300,6 +304,34 @@ class HelperKind(str, Enum):
     """员工: an employee of a claiming organisation or a member's work unit."""
     OTHER = "other"
     """Anyone else."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class OfferStatus(str, Enum):
+    """Where an offer of a need (派单) stands."""
+
+    OPEN = "open"
+    """Made; the offered party has not answered and it has not lapsed."""
+    ACCEPTED = "accepted"
+    """Accepted: the offered party claimed the need."""
+    DECLINED = "declined"
+    """Declined with a reason."""
+    LAPSED = "lapsed"
+    """Not answered before it expired."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class OfferSource(str, Enum):
+    """Who arranged an offer."""
+
+    COMMITTEE = "committee"
+    """The committee's staff matched the need to the party (撮合派单)."""
+    BRANCH = "branch"
+    """The member's work-unit party branch arranged it (支部安排)."""
 
     def __str__(self) -> str:
         return str(self.value)
@@ -792,6 +824,36 @@ class Pairing(Record):
 
 
 @dataclass(frozen=True)
+class Offer(Record):
+    """An offer of a need (派单, 撮合): the committee's staff offer a published need to a member, team or organisation (by the skills a member declared, or by their own knowledge), or a work unit's party branch arranges it for one of its members (支部安排). The offered party accepts (which claims the need, under the one-live-claim rule) or declines with a reason; an offer not answered by ``expires_at`` lapses."""
+
+    id: UUID
+    """Its id."""
+    need: UUID
+    """The need offered."""
+    committee: UUID
+    """The need's committee (copied for scoping)."""
+    to: Claimant
+    """Who it is offered to."""
+    source: OfferSource
+    """Who arranged it."""
+    note: Optional[str]
+    """Why this party (the skills matched, what the staff know), if given."""
+    status: OfferStatus
+    """Where it stands."""
+    offered_at: datetime
+    """When it was made."""
+    expires_at: datetime
+    """When it lapses if not answered."""
+    decided_at: Optional[datetime]
+    """When it was accepted, declined or lapsed."""
+    reason: Optional[str]
+    """Why it was declined."""
+    claim: Optional[UUID]
+    """The claim its acceptance made."""
+
+
+@dataclass(frozen=True)
 class NeedPage(Record):
     """One page of needs, in stable (creation) order."""
 
@@ -831,6 +893,8 @@ class TickSummary(Record):
     """Claims that lapsed back to the library."""
     expired: int
     """Needs that expired unclaimed."""
+    offers_lapsed: int = 0
+    """Offers of needs that lapsed unanswered."""
 
 
 @dataclass(frozen=True)
@@ -1010,6 +1074,20 @@ class ActivityFigures(Record):
 
 
 @dataclass(frozen=True)
+class OfferFigures(Record):
+    """Offers of needs (派单) arranged one way."""
+
+    made: int
+    """Offers made in the period."""
+    accepted: int
+    """Offers accepted in the period (each made a claim)."""
+    declined: int
+    """Offers declined in the period."""
+    lapsed: int
+    """Offers that lapsed unanswered in the period."""
+
+
+@dataclass(frozen=True)
 class ReportData(Record):
     """The raw figures a store computes; keys are ids, codes and ``YYYY-MM`` months as text."""
 
@@ -1049,6 +1127,8 @@ class ReportData(Record):
     """Activities by kind code."""
     activities_by_channel: Dict[str, ActivityFigures]
     """Activities by channel code (四进)."""
+    offers: Dict[str, OfferFigures]
+    """Offers of needs by who arranged them (``committee``: 派单; ``branch``: 支部安排)."""
     three_heads: Dict[str, int]
     """Three-heads roles held at the end of the period, by kind code."""
     three_heads_people: int

@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::rules::authz::{claimant_principal, Principal};
 use crate::rules::lifecycle::{claim_next, need_next, ClaimStep, NeedStep};
 use crate::rules::visibility;
-use crate::store::{ClaimFilter, Query, Record};
+use crate::store::{ClaimFilter, OfferFilter, Query, Record};
 use chrono::{DateTime, Utc};
 
 type Outcome<T> = Result<T, Fail>;
@@ -67,6 +67,10 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> Outcome<Record> {
         Command::EndRole(c) => end_role(ctx, c)?.into_record(),
         Command::StartPairing(c) => start_pairing(ctx, c)?.into_record(),
         Command::EndPairing(c) => end_pairing(ctx, c)?.into_record(),
+        Command::OfferNeed(c) => offer_need(ctx, c)?.into_record(),
+        Command::AcceptOffer(c) => accept_offer(ctx, c)?.into_record(),
+        Command::DeclineOffer(c) => decline_offer(ctx, c)?.into_record(),
+        Command::LapseOffer(c) => lapse_offer(ctx, c)?.into_record(),
     })
 }
 
@@ -1219,4 +1223,155 @@ fn end_pairing(ctx: &mut Ctx<'_>, c: &EndPairing) -> Outcome<Pairing> {
     p.end_reason = Some(c.reason.clone());
     ctx.scope(p.committee);
     ctx.put(p)
+}
+
+// ---------------------------------------------------------------- offers (派单)
+
+fn offer_need(ctx: &mut Ctx<'_>, c: &OfferNeed) -> Outcome<Offer> {
+    let need = visible_need(ctx, c.need)?;
+    let path = ctx.path(need.committee)?;
+    // A work unit's secretary arranges a need for one of its members (支部安排); everyone
+    // else must be staff over the need's committee (派单).
+    let branch = match (ctx.actor, c.to) {
+        (Actor::WorkUnitSecretary { work_unit }, Claimant::Member(m)) => ctx
+            .tx_load::<Member>(&m)?
+            .is_some_and(|x| x.work_unit == work_unit),
+        _ => false,
+    };
+    let source = if branch {
+        OfferSource::Branch
+    } else {
+        ctx.require(&[Principal::StaffOver(&path)], "offer needs here")?;
+        OfferSource::Committee
+    };
+    if need.live_claim.is_some() {
+        return Err(Error::conflict("the need is already claimed").into());
+    }
+    if !matches!(need.status, NeedStatus::Published | NeedStatus::Reopened) {
+        return Err(Error::illegal("need", need.status, "be offered").into());
+    }
+    match c.to {
+        Claimant::Member(m) => {
+            let member: Member = ctx.load(&m)?;
+            if member.status != MemberStatus::Accepted {
+                return Err(Error::illegal("member", member.status, "be offered needs").into());
+            }
+            if need.scale == Scale::Collective {
+                return Err(Error::invalid(
+                    "to",
+                    "a collective need is offered to a team or an organisation",
+                )
+                .into());
+            }
+        }
+        Claimant::Team(t) => {
+            if ctx.load::<Team>(&t)?.committee != need.committee {
+                return Err(Error::invalid("to", "the team belongs to another committee").into());
+            }
+        }
+        Claimant::Organisation(o) => {
+            if !path.contains(&ctx.load::<Organisation>(&o)?.district) {
+                return Err(
+                    Error::invalid("to", "the organisation serves another district").into(),
+                );
+            }
+        }
+    }
+    in_future(ctx, "expires_at", c.expires_at)?;
+    if c.expires_at > need.wanted_by {
+        return Err(
+            Error::invalid("expires_at", "must not be after the need's wanted-by date").into(),
+        );
+    }
+    let open = ctx.count(&Query::Offers(OfferFilter {
+        need: Some(need.id),
+        to: Some(c.to),
+        statuses: vec![OfferStatus::Open],
+        ..Default::default()
+    }))?;
+    if open > 0 {
+        return Err(Error::conflict("the need is already offered to this party").into());
+    }
+    ctx.scope(need.committee);
+    let new_id = OfferId(ctx.new_id(Kind::Offer)?);
+    ctx.put(Offer {
+        id: new_id,
+        need: need.id,
+        committee: need.committee,
+        to: c.to,
+        source,
+        note: c.note.clone(),
+        status: OfferStatus::Open,
+        offered_at: ctx.now,
+        expires_at: c.expires_at,
+        decided_at: None,
+        reason: None,
+        claim: None,
+    })
+}
+
+/// Loads an offer the actor may know of (whoever may know of its need), else not found.
+fn visible_offer(ctx: &mut Ctx<'_>, id: OfferId) -> Outcome<Offer> {
+    let o: Offer = ctx.load(&id)?;
+    let need: Need = ctx.load(&o.need)?;
+    let path = ctx.path(o.committee)?;
+    if !(need.status.is_public() || visibility::sees_need(&ctx.actor, &need, &path)) {
+        return Err(Error::not_found(Offer::KIND.name(), id).into());
+    }
+    Ok(o)
+}
+
+/// Loads an open offer the actor answers for (the offered party acting).
+fn answered_offer(ctx: &mut Ctx<'_>, id: OfferId, action: &str) -> Outcome<Offer> {
+    let o = visible_offer(ctx, id)?;
+    let acting = acting_for(ctx, &o.to)?;
+    ctx.require(acting.as_slice(), "answer offers made to this party")?;
+    if o.status != OfferStatus::Open {
+        return Err(Error::illegal("offer", o.status, action).into());
+    }
+    Ok(o)
+}
+
+fn accept_offer(ctx: &mut Ctx<'_>, c: &AcceptOffer) -> Outcome<Claim> {
+    let mut o = answered_offer(ctx, c.offer, "be accepted")?;
+    if o.expires_at <= ctx.now {
+        return Err(Error::illegal("offer", "expired", "be accepted").into());
+    }
+    let claim = claim_need(
+        ctx,
+        &ClaimNeed {
+            need: o.need,
+            claimant: o.to,
+            promised_by: c.promised_by,
+        },
+    )?;
+    o.status = OfferStatus::Accepted;
+    o.decided_at = Some(ctx.now);
+    o.claim = Some(claim.id);
+    ctx.put(o)?;
+    Ok(claim)
+}
+
+fn decline_offer(ctx: &mut Ctx<'_>, c: &DeclineOffer) -> Outcome<Offer> {
+    let mut o = answered_offer(ctx, c.offer, "be declined")?;
+    o.status = OfferStatus::Declined;
+    o.decided_at = Some(ctx.now);
+    o.reason = Some(c.reason.clone());
+    ctx.scope(o.committee);
+    ctx.put(o)
+}
+
+fn lapse_offer(ctx: &mut Ctx<'_>, c: &LapseOffer) -> Outcome<Offer> {
+    let mut o: Offer = ctx.load(&c.offer)?;
+    ctx.require(&[], "lapse offers")?;
+    if o.status != OfferStatus::Open {
+        return Err(Error::illegal("offer", o.status, "lapse").into());
+    }
+    if o.expires_at > ctx.now {
+        return Err(Error::illegal("offer", "not yet expired", "lapse").into());
+    }
+    o.status = OfferStatus::Lapsed;
+    o.decided_at = Some(ctx.now);
+    ctx.scope(o.committee);
+    ctx.put(o)
 }

@@ -8,8 +8,8 @@ use crate::model::*;
 use crate::rules::authz::{is, oversees, Principal};
 use crate::rules::{privacy, validate, visibility};
 use crate::store::{
-    ActivityFilter, ClaimFilter, Entity, Event, MemberFilter, NeedFilter, Page, Query, Record,
-    TeamFilter, Tx, TxExt,
+    ActivityFilter, ClaimFilter, Entity, Event, MemberFilter, NeedFilter, OfferFilter, Page, Query,
+    Record, TeamFilter, Tx, TxExt,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -328,6 +328,46 @@ impl Hub {
             };
             let ms: Vec<Member> = all(tx, &Query::Members(filter))?;
             ms.into_iter().map(|m| member_view(tx, actor, m)).collect()
+        })
+    }
+
+    /// Accepted members of a unit's committees who declared a skill containing `skill`
+    /// (ASCII letters folded, as the library's search folds them): whom staff match a need
+    /// to before offering it (派单). Those who oversee the unit.
+    pub fn members_with_skill(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        skill: &str,
+    ) -> Result<Vec<Member>> {
+        validate::filter_text("skill", Some(skill))?;
+        let want = crate::store::fold_text(skill.trim());
+        if want.is_empty() {
+            return Err(Error::invalid("skill", "must not be empty"));
+        }
+        let ms = self.members(actor, MemberScope::Unit(unit), &[MemberStatus::Accepted])?;
+        Ok(ms
+            .into_iter()
+            .filter(|m| {
+                m.skills
+                    .iter()
+                    .any(|s| crate::store::fold_text(s).contains(&want))
+            })
+            .collect())
+    }
+
+    /// Offers of needs (派单) the filter selects that the actor may know of (whoever may
+    /// know of the need), in id order.
+    pub fn offers(&self, actor: &Actor, filter: &OfferFilter) -> Result<Vec<Offer>> {
+        self.read(|tx| {
+            let all_: Vec<Offer> = all(tx, &Query::Offers(filter.clone()))?;
+            let mut out = Vec::with_capacity(all_.len());
+            for o in all_ {
+                if let Some(Record::Offer(v)) = record_view(tx, actor, Record::Offer(o))? {
+                    out.push(v);
+                }
+            }
+            Ok(out)
         })
     }
 
@@ -779,6 +819,12 @@ pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<O
         Record::Pairing(x) => {
             let path = path_of(tx, x.committee)?;
             visibility::sees_pairing(actor, &path).then_some(Record::Pairing(x))
+        }
+        // An offer tells of its need: whoever may know of the need may know of its offers.
+        Record::Offer(x) => {
+            let need = get::<Need>(tx, &x.need)?;
+            let path = path_of(tx, x.committee)?;
+            visibility::sees_need(actor, &need, &path).then_some(Record::Offer(x))
         }
         Record::LedgerEntry(_) => None,
         other @ (Record::Unit(_)

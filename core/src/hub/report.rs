@@ -90,6 +90,7 @@ impl Hub {
                         },
                     )?,
                     activities: all(t, Query::Activities(Default::default()))?,
+                    offers: all(t, Query::Offers(Default::default()))?,
                     roles: all(
                         t,
                         Query::Roles {
@@ -495,6 +496,24 @@ fn report_book(
             "登记服务时长(小时)",
             "Logged service time (hours)",
             Cell::Minutes(d.hours_minutes),
+        ),
+        figure(
+            "offers_made",
+            "派单(次)",
+            "Needs offered (派单)",
+            Cell::int(d.offers.get("committee").map_or(0, |f| f.made)),
+        ),
+        figure(
+            "offers_accepted",
+            "派单接单(次)",
+            "Offers accepted",
+            Cell::int(d.offers.get("committee").map_or(0, |f| f.accepted)),
+        ),
+        figure(
+            "branch_arranged",
+            "支部安排(次)",
+            "Arranged by party branches",
+            Cell::int(d.offers.get("branch").map_or(0, |f| f.made)),
         ),
         figure(
             "pairing_visits",

@@ -357,6 +357,30 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where an offer of a need (派单) stands.
+    OfferStatus {
+        /// Made; the offered party has not answered and it has not lapsed.
+        Open = "open" ("待回复", "Open"),
+        /// Accepted: the offered party claimed the need.
+        Accepted = "accepted" ("已接单", "Accepted"),
+        /// Declined with a reason.
+        Declined = "declined" ("已婉拒", "Declined"),
+        /// Not answered before it expired.
+        Lapsed = "lapsed" ("已过期", "Lapsed"),
+    }
+);
+
+text_enum!(
+    /// Who arranged an offer.
+    OfferSource {
+        /// The committee's staff matched the need to the party (撮合派单).
+        Committee = "committee" ("社区派单", "Committee dispatch"),
+        /// The member's work-unit party branch arranged it (支部安排).
+        Branch = "branch" ("支部安排", "Arranged by the party branch"),
+    }
+);
+
+text_enum!(
     /// What a work unit's ledger entry records.
     LedgerKind {
         /// The committee accepted the member's report.
@@ -408,6 +432,8 @@ mod tests {
         distinct::<ActivityKind>();
         distinct::<RoleKind>();
         distinct::<HelperKind>();
+        distinct::<OfferStatus>();
+        distinct::<OfferSource>();
         distinct::<HoursStatus>();
         distinct::<LedgerKind>();
         distinct::<Feedback>();

@@ -89,6 +89,9 @@ id_type!(
     /// A member–resident pairing.
     PairingId, "pairing");
 id_type!(
+    /// An offer of a need to a member, team or organisation (派单).
+    OfferId, "offer");
+id_type!(
     /// A member's logged service hours.
     HoursId, "hours");
 id_type!(

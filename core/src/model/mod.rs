@@ -591,6 +591,40 @@ impl Activity {
     }
 }
 
+/// An offer of a need (派单, 撮合): the committee's staff offer a published need to a member,
+/// team or organisation (by the skills a member declared, or by their own knowledge), or a
+/// work unit's party branch arranges it for one of its members (支部安排). The offered party
+/// accepts (which claims the need, under the one-live-claim rule) or declines with a reason;
+/// an offer not answered by `expires_at` lapses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct Offer {
+    /// Its id.
+    pub id: OfferId,
+    /// The need offered.
+    pub need: NeedId,
+    /// The need's committee (copied for scoping).
+    pub committee: UnitId,
+    /// Who it is offered to.
+    pub to: Claimant,
+    /// Who arranged it.
+    pub source: OfferSource,
+    /// Why this party (the skills matched, what the staff know), if given.
+    pub note: Option<String>,
+    /// Where it stands.
+    pub status: OfferStatus,
+    /// When it was made.
+    pub offered_at: DateTime<Utc>,
+    /// When it lapses if not answered.
+    pub expires_at: DateTime<Utc>,
+    /// When it was accepted, declined or lapsed.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why it was declined.
+    pub reason: Option<String>,
+    /// The claim its acceptance made.
+    pub claim: Option<ClaimId>,
+}
+
 /// A three-heads role (三长) held by a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]

@@ -37,6 +37,8 @@ pub enum Record {
     Role(Role),
     /// A pairing.
     Pairing(Pairing),
+    /// An offer of a need.
+    Offer(Offer),
 }
 
 /// The kind of a [`Record`].
@@ -71,6 +73,8 @@ pub enum Kind {
     Role,
     /// [`Record::Pairing`]
     Pairing,
+    /// [`Record::Offer`]
+    Offer,
 }
 
 impl Kind {
@@ -91,6 +95,7 @@ impl Kind {
             Kind::Activity => "activity",
             Kind::Role => "role",
             Kind::Pairing => "pairing",
+            Kind::Offer => "offer",
         }
     }
 
@@ -110,6 +115,7 @@ impl Kind {
         Kind::Activity,
         Kind::Role,
         Kind::Pairing,
+        Kind::Offer,
     ];
 }
 
@@ -154,6 +160,7 @@ record_impls!(
     Activity => ActivityId,
     Role => RoleId,
     Pairing => PairingId,
+    Offer => OfferId,
 );
 
 /// A typed view of one [`Record`] variant.

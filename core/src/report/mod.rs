@@ -37,6 +37,7 @@
 //! | `pairing_visits`, `visit_minutes` | approved visits of pairings' visit logs (走访) served in the period, and their minutes |
 //! | `activities` | activities held in the period, by kind: count, participants (person-times, 人次), people reached (work unit: none); `rostered` of them took names, and `rostered_participants` of the person-times come from their rosters (one line per member, helpers by their count) — the rest are bare counts the recorder gave; `roster_minutes` is the time everyone on the rosters gave |
 //! | `activities_by_channel` | the same activities by channel (四进: into communities, families, courtyards, grids) |
+//! | `offers` | offers of needs (派单) by who arranged them — `committee` (the committee's staff matched the need to a member, team or organisation) or `branch` (a work unit's party branch arranged it for its member, 支部安排): `made` in the period, and those `accepted` (each made a claim, counted with the claims), `declined` and `lapsed` unanswered in the period (work unit: offers to its members) |
 //! | `three_heads` | roles held at the end of the period, by kind |
 //! | `three_heads_people` | distinct **people** holding a three-heads role at the end of the period (a member who is both a building head and a household head is one person, two roles) |
 //!
@@ -183,6 +184,20 @@ pub struct ActivityFigures {
     pub roster_minutes: u64,
 }
 
+/// Offers of needs (派单) arranged one way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct OfferFigures {
+    /// Offers made in the period.
+    pub made: u64,
+    /// Offers accepted in the period (each made a claim).
+    pub accepted: u64,
+    /// Offers declined in the period.
+    pub declined: u64,
+    /// Offers that lapsed unanswered in the period.
+    pub lapsed: u64,
+}
+
 /// The raw figures a store computes; keys are ids, codes and `YYYY-MM` months as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
@@ -223,6 +238,8 @@ pub struct ReportData {
     pub activities: BTreeMap<String, ActivityFigures>,
     /// Activities by channel code (四进).
     pub activities_by_channel: BTreeMap<String, ActivityFigures>,
+    /// Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
+    pub offers: BTreeMap<String, OfferFigures>,
     /// Three-heads roles held at the end of the period, by kind code.
     pub three_heads: BTreeMap<String, u64>,
     /// Distinct people holding a three-heads role at the end of the period.
@@ -298,6 +315,7 @@ pub(crate) struct Records {
     pub activities: Vec<Activity>,
     pub roles: Vec<Role>,
     pub pairings: Vec<Pairing>,
+    pub offers: Vec<Offer>,
 }
 
 /// The reference computation, straight from the definitions above. The memory backend uses
@@ -576,6 +594,24 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             }
         }
     }
+    for o in r.offers.iter().filter(|o| match req.scope {
+        ReportScope::Unit(_) => in_unit(o.committee),
+        ReportScope::WorkUnit(_) => matches!(o.to, Claimant::Member(m) if wu_members.contains(&m)),
+    }) {
+        let f = d.offers.entry(o.source.as_str().to_string()).or_default();
+        if p.contains(o.offered_at) {
+            f.made += 1;
+        }
+        if o.decided_at.is_some_and(|t| p.contains(t)) {
+            match o.status {
+                OfferStatus::Accepted => f.accepted += 1,
+                OfferStatus::Declined => f.declined += 1,
+                OfferStatus::Lapsed => f.lapsed += 1,
+                OfferStatus::Open => {}
+            }
+        }
+    }
+    d.offers.retain(|_, f| *f != OfferFigures::default());
     let mut heads = BTreeSet::new();
     for x in r
         .roles

@@ -429,6 +429,8 @@ pub fn normalize(cmd: &mut Command, now: DateTime<Utc>) -> Result<()> {
         Command::ReissueCertificate(c) => time("deadline", &mut c.deadline),
         Command::DraftNeed(c) => time("wanted_by", &mut c.wanted_by),
         Command::ClaimNeed(c) => time("promised_by", &mut c.promised_by),
+        Command::OfferNeed(c) => time("expires_at", &mut c.expires_at),
+        Command::AcceptOffer(c) => time("promised_by", &mut c.promised_by),
         Command::ExtendClaim(c) => time("promised_by", &mut c.promised_by),
         Command::RecordFeedback(c) => match c.wanted_by.as_mut() {
             Some(t) => time("wanted_by", t),
@@ -532,6 +534,9 @@ fn fields(cmd: &mut Command) -> Result<()> {
         }
         Command::AssignRole(c) => text("scope", &mut c.scope, MAX_NAME, false),
         Command::EndPairing(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::OfferNeed(c) => opt_text("note", &mut c.note, MAX_REASON, true),
+        Command::DeclineOffer(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::AcceptOffer(_) | Command::LapseOffer(_) => Ok(()),
         Command::SubmitNeed(_)
         | Command::PublishNeed(_)
         | Command::ExpireNeed(_)

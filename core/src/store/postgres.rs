@@ -146,6 +146,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("postgres/0009_refill_report_cells.sql"),
     ),
     (10, "rosters", include_str!("postgres/0010_rosters.sql")),
+    (11, "offers", include_str!("postgres/0011_offers.sql")),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -172,6 +172,23 @@ pub enum Query {
         /// Only pairings not ended.
         current_only: bool,
     },
+    /// Offers of needs (派单).
+    Offers(OfferFilter),
+}
+
+/// Which offers a [`Query::Offers`] selects (every field narrows; the default selects all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferFilter {
+    /// Of needs at a committee that is this unit or lies beneath it.
+    pub unit: Option<UnitId>,
+    /// Of this need.
+    pub need: Option<NeedId>,
+    /// Made to this party.
+    pub to: Option<Claimant>,
+    /// In one of these statuses (empty: any).
+    pub statuses: Vec<OfferStatus>,
+    /// Expiring before this time.
+    pub expires_before: Option<DateTime<Utc>>,
 }
 
 fn opt<T: PartialEq>(want: &Option<T>, have: &T) -> bool {
@@ -206,6 +223,7 @@ impl Query {
             Query::Activities(_) => Kind::Activity,
             Query::Roles { .. } => Kind::Role,
             Query::Pairings { .. } => Kind::Pairing,
+            Query::Offers(_) => Kind::Offer,
         }
     }
 
@@ -245,6 +263,7 @@ impl Query {
                 resident: None,
                 current_only: false,
             },
+            Kind::Offer => Query::Offers(OfferFilter::default()),
         }
     }
 
@@ -335,6 +354,13 @@ impl Query {
                     && opt(member, &p.member)
                     && opt(resident, &p.resident)
                     && (!current_only || p.until.is_none())
+            }
+            (Query::Offers(f), Record::Offer(o)) => {
+                under(&f.unit, o.committee)
+                    && opt(&f.need, &o.need)
+                    && opt(&f.to, &o.to)
+                    && any_of(&f.statuses, &o.status)
+                    && f.expires_before.is_none_or(|t| o.expires_at < t)
             }
             _ => false,
         }

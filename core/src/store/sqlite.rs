@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("sqlite/0009_refill_report_cells.sql"),
     ),
     (10, "rosters", include_str!("sqlite/0010_rosters.sql")),
+    (11, "offers", include_str!("sqlite/0011_offers.sql")),
 ];
 
 /// How hard SQLite works to make each commit durable.

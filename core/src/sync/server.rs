@@ -16,7 +16,8 @@ use crate::error::Result;
 use crate::hub::{record_view, Hub, Origin};
 use crate::model::{Actor, Member, MemberId, Unit, UnitId};
 use crate::store::{
-    ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, Page, Query, TeamFilter, Tx, TxExt,
+    ActivityFilter, ClaimFilter, MemberFilter, NeedFilter, OfferFilter, Page, Query, TeamFilter,
+    Tx, TxExt,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -471,6 +472,7 @@ impl Scope {
             Record::Activity(x) => self.holds(tx, x.committee)?,
             Record::Role(x) => self.holds(tx, x.committee)?,
             Record::Pairing(x) => self.holds(tx, x.committee)?,
+            Record::Offer(x) => self.holds(tx, x.committee)?,
         };
         if !inside {
             return Ok(None);
@@ -499,6 +501,10 @@ fn members_named(r: &Record) -> Vec<MemberId> {
         Record::Role(x) => vec![x.member],
         Record::Pairing(x) => vec![x.member],
         Record::Hours(x) => vec![x.member],
+        Record::Offer(x) => match x.to {
+            crate::model::Claimant::Member(m) => vec![m],
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     }
 }
@@ -580,6 +586,10 @@ fn scope_query(kind: Kind, unit: UnitId) -> Query {
             resident: None,
             current_only: false,
         },
+        Kind::Offer => Query::Offers(OfferFilter {
+            unit,
+            ..Default::default()
+        }),
     }
 }
 

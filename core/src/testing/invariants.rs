@@ -227,6 +227,34 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
             _ => {}
         }
     }
+    // Offers (issue 18): an accepted offer made a claim of its need for its party; an open one
+    // is undecided, and a need has at most one open offer to one party.
+    let offers: Vec<Offer> = records(snap, Kind::Offer, |r| match r {
+        Record::Offer(o) => Some(o.clone()),
+        _ => None,
+    });
+    let mut open = std::collections::BTreeSet::new();
+    for o in &offers {
+        match o.status {
+            OfferStatus::Accepted => {
+                let c = o
+                    .claim
+                    .and_then(|c| by_id.get(&c))
+                    .ok_or("accepted, no claim")?;
+                ensure_eq!((c.need, c.claimant), (o.need, o.to));
+                ensure_eq!(o.decided_at, Some(c.claimed_at));
+            }
+            OfferStatus::Open => {
+                ensure!(o.decided_at.is_none() && o.claim.is_none());
+                ensure!(
+                    open.insert((o.need, format!("{:?}", o.to))),
+                    "two open offers of need {} to one party",
+                    o.need
+                );
+            }
+            _ => ensure!(o.decided_at.is_some() && o.claim.is_none()),
+        }
+    }
     for (i, e) in snap.events.iter().enumerate() {
         ensure_eq!(e.seq, i as u64 + 1, "event log has a gap");
     }

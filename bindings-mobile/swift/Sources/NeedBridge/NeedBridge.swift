@@ -839,6 +839,14 @@ public func FfiConverterTypeChangeListener_lower(_ value: ChangeListener) -> UIn
 public protocol HubProtocol: AnyObject, Sendable {
     
     /**
+     * The offered party accepts an offer: it claims the need (the member, the team's captain, the organisation's contact), under the same rules as `ClaimNeed`; the offer records the claim. Returns the claim.
+     *
+     * - `offer`: The offer (open, not expired).
+     * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
+     */
+    func acceptOffer(actor: Actor, offer: Uuid, promisedBy: Date) throws  -> Claim
+    
+    /**
      * The committee accepts a report; the work unit's ledger gets an entry (staff).
      *
      * - `member`: The member.
@@ -895,6 +903,14 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `parent`: Its parent (`None` only for a district).
      */
     func createUnit(actor: Actor, kind: UnitKind, name: String, parent: Uuid?) throws  -> ResidenceUnit
+    
+    /**
+     * The offered party declines an offer with a reason.
+     *
+     * - `offer`: The offer (open).
+     * - `reason`: Why.
+     */
+    func declineOffer(actor: Actor, offer: Uuid, reason: String) throws  -> Offer
     
     /**
      * Adds a category to the needs taxonomy: a top-level one (district admin), or a committee's own under a top-level one (`parent` and `committee`: that committee's staff or the district admin), which only that committee's needs may use.
@@ -998,6 +1014,13 @@ public protocol HubProtocol: AnyObject, Sendable {
     func lapseClaim(actor: Actor, claim: Uuid) throws  -> Claim
     
     /**
+     * Lapses an open offer whose time passed (system, from `Hub::tick`).
+     *
+     * - `offer`: The offer.
+     */
+    func lapseOffer(actor: Actor, offer: Uuid) throws  -> Offer
+    
+    /**
      * A member leaves a team (the member, or staff); a captain must be replaced first.
      *
      * - `team`: The team.
@@ -1006,14 +1029,25 @@ public protocol HubProtocol: AnyObject, Sendable {
     func leaveTeam(actor: Actor, team: Uuid, member: Uuid) throws  -> Team
     
     /**
-     * A member logs service hours for themself.
+     * A member logs service hours for themself — or, with `pairing`, a visit to the resident they are paired with (the pairing's visit log, 走访记录), decided by the resident's committee like any hours.
      *
      * - `member`: The member.
      * - `served_at`: When the service was done (not in the future).
      * - `minutes`: Minutes (1 to 1440).
      * - `description`: What was done.
+     * - `pairing`: The member's pairing visited (it must have been running at `served_at`).
      */
-    func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String) throws  -> Hours
+    func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String, pairing: Uuid?) throws  -> Hours
+    
+    /**
+     * Offers a published need to a member, team or organisation (派单): the need's committee's staff (撮合 by declared skills or their own knowledge), or a work unit's secretary arranging it for one of the work unit's members (支部安排). One open offer of a need to one party at a time.
+     *
+     * - `need`: The need (published or reopened, not claimed).
+     * - `to`: Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+     * - `expires_at`: When it lapses if not answered (in the future, not after the need's wanted-by date).
+     * - `note`: Why this party, if worth saying.
+     */
+    func offerNeed(actor: Actor, need: Uuid, to: Claimant, expiresAt: Date, note: String?) throws  -> Offer
     
     /**
      * Publishes a need into the project library (staff).
@@ -1031,10 +1065,13 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `channel`: Channel tag.
      * - `team`: The team that held it.
      * - `held_at`: When (not in the future).
-     * - `participants`: Participants in person-times.
+     * - `participants`: Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
      * - `people_reached`: People reached.
+     * - `grid`: The grid where it took place (a grid of the committee), if any.
+     * - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+     * - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
      */
-    func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid?, heldAt: Date, participants: Int64, peopleReached: Int64) throws  -> Activity
+    func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid?, heldAt: Date, participants: Int64, peopleReached: Int64, grid: Uuid?, place: String?, roster: [RosterLine]) throws  -> Activity
     
     /**
      * Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
@@ -1275,6 +1312,11 @@ public protocol HubProtocol: AnyObject, Sendable {
     func members(actor: Actor, unit: Uuid, statuses: [MemberStatus]) throws  -> [Member]
     
     /**
+     * Accepted members under `unit` who declared a skill containing `skill` (staff).
+     */
+    func membersWithSkill(actor: Actor, unit: Uuid, skill: String) throws  -> [Member]
+    
+    /**
      * Accepted members of a committee who are in none of its teams yet.
      */
     func membersWithoutTeam(actor: Actor, committee: Uuid) throws  -> [Member]
@@ -1283,6 +1325,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * One need.
      */
     func need(actor: Actor, id: Uuid) throws  -> Need
+    
+    /**
+     * Offers of needs (派单; 支部安排) of a need, at committees under a unit, or made to one
+     * party ("offers to me"), optionally only some statuses — those the actor may know of.
+     */
+    func offers(actor: Actor, need: Uuid?, unit: Uuid?, to: Claimant?, statuses: [OfferStatus]) throws  -> [Offer]
     
     /**
      * Every enterprise and social organisation (contacts masked unless entitled).
@@ -1339,6 +1387,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * Units, optionally the children of `parent` and/or of one `kind` (both may be left out).
      */
     func units(actor: Actor, parent: Uuid?, kind: UnitKind?) throws  -> [ResidenceUnit]
+    
+    /**
+     * A pairing's visit log: the hours its member logged as visits of it, in the order
+     * served (the member and those over the pairing's committee).
+     */
+    func visits(actor: Actor, pairing: Uuid) throws  -> [Hours]
     
     /**
      * A work unit's ledger (台账): one row per member it certified (phones masked).
@@ -1452,6 +1506,24 @@ public static func openEncrypted(path: String, key: DatabaseKey)throws  -> Hub  
 }
     
 
+    
+    /**
+     * The offered party accepts an offer: it claims the need (the member, the team's captain, the organisation's contact), under the same rules as `ClaimNeed`; the offer records the claim. Returns the claim.
+     *
+     * - `offer`: The offer (open, not expired).
+     * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
+     */
+open func acceptOffer(actor: Actor, offer: Uuid, promisedBy: Date)throws  -> Claim  {
+    return try  FfiConverterTypeClaim_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_accept_offer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(offer),
+        FfiConverterTimestamp.lower(promisedBy),uniffiCallStatus
+    )
+})
+}
     
     /**
      * The committee accepts a report; the work unit's ledger gets an entry (staff).
@@ -1579,6 +1651,24 @@ open func createUnit(actor: Actor, kind: UnitKind, name: String, parent: Uuid? =
         FfiConverterTypeUnitKind_lower(kind),
         FfiConverterString.lower(name),
         FfiConverterOptionTypeUuid.lower(parent),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The offered party declines an offer with a reason.
+     *
+     * - `offer`: The offer (open).
+     * - `reason`: Why.
+     */
+open func declineOffer(actor: Actor, offer: Uuid, reason: String)throws  -> Offer  {
+    return try  FfiConverterTypeOffer_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_decline_offer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(offer),
+        FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
 }
@@ -1808,6 +1898,22 @@ open func lapseClaim(actor: Actor, claim: Uuid)throws  -> Claim  {
 }
     
     /**
+     * Lapses an open offer whose time passed (system, from `Hub::tick`).
+     *
+     * - `offer`: The offer.
+     */
+open func lapseOffer(actor: Actor, offer: Uuid)throws  -> Offer  {
+    return try  FfiConverterTypeOffer_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_lapse_offer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(offer),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * A member leaves a team (the member, or staff); a captain must be replaced first.
      *
      * - `team`: The team.
@@ -1826,14 +1932,15 @@ open func leaveTeam(actor: Actor, team: Uuid, member: Uuid)throws  -> Team  {
 }
     
     /**
-     * A member logs service hours for themself.
+     * A member logs service hours for themself — or, with `pairing`, a visit to the resident they are paired with (the pairing's visit log, 走访记录), decided by the resident's committee like any hours.
      *
      * - `member`: The member.
      * - `served_at`: When the service was done (not in the future).
      * - `minutes`: Minutes (1 to 1440).
      * - `description`: What was done.
+     * - `pairing`: The member's pairing visited (it must have been running at `served_at`).
      */
-open func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String)throws  -> Hours  {
+open func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String, pairing: Uuid? = nil)throws  -> Hours  {
     return try  FfiConverterTypeHours_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_log_hours(
@@ -1842,7 +1949,30 @@ open func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, d
         FfiConverterTypeUuid_lower(member),
         FfiConverterTimestamp.lower(servedAt),
         FfiConverterInt64.lower(minutes),
-        FfiConverterString.lower(description),uniffiCallStatus
+        FfiConverterString.lower(description),
+        FfiConverterOptionTypeUuid.lower(pairing),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Offers a published need to a member, team or organisation (派单): the need's committee's staff (撮合 by declared skills or their own knowledge), or a work unit's secretary arranging it for one of the work unit's members (支部安排). One open offer of a need to one party at a time.
+     *
+     * - `need`: The need (published or reopened, not claimed).
+     * - `to`: Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+     * - `expires_at`: When it lapses if not answered (in the future, not after the need's wanted-by date).
+     * - `note`: Why this party, if worth saying.
+     */
+open func offerNeed(actor: Actor, need: Uuid, to: Claimant, expiresAt: Date, note: String? = nil)throws  -> Offer  {
+    return try  FfiConverterTypeOffer_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_offer_need(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(need),
+        FfiConverterTypeClaimant_lower(to),
+        FfiConverterTimestamp.lower(expiresAt),
+        FfiConverterOptionString.lower(note),uniffiCallStatus
     )
 })
 }
@@ -1872,10 +2002,13 @@ open func publishNeed(actor: Actor, need: Uuid)throws  -> Need  {
      * - `channel`: Channel tag.
      * - `team`: The team that held it.
      * - `held_at`: When (not in the future).
-     * - `participants`: Participants in person-times.
+     * - `participants`: Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
      * - `people_reached`: People reached.
+     * - `grid`: The grid where it took place (a grid of the committee), if any.
+     * - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+     * - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
      */
-open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid? = nil, heldAt: Date, participants: Int64, peopleReached: Int64)throws  -> Activity  {
+open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid? = nil, heldAt: Date, participants: Int64, peopleReached: Int64, grid: Uuid? = nil, place: String? = nil, roster: [RosterLine] = [])throws  -> Activity  {
     return try  FfiConverterTypeActivity_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_record_activity(
@@ -1888,7 +2021,10 @@ open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, titl
         FfiConverterOptionTypeUuid.lower(team),
         FfiConverterTimestamp.lower(heldAt),
         FfiConverterInt64.lower(participants),
-        FfiConverterInt64.lower(peopleReached),uniffiCallStatus
+        FfiConverterInt64.lower(peopleReached),
+        FfiConverterOptionTypeUuid.lower(grid),
+        FfiConverterOptionString.lower(place),
+        FfiConverterSequenceTypeRosterLine.lower(roster),uniffiCallStatus
     )
 })
 }
@@ -2474,6 +2610,21 @@ open func members(actor: Actor, unit: Uuid, statuses: [MemberStatus] = [])throws
 }
     
     /**
+     * Accepted members under `unit` who declared a skill containing `skill` (staff).
+     */
+open func membersWithSkill(actor: Actor, unit: Uuid, skill: String)throws  -> [Member]  {
+    return try  FfiConverterSequenceTypeMember.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_members_with_skill(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(unit),
+        FfiConverterString.lower(skill),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Accepted members of a committee who are in none of its teams yet.
      */
 open func membersWithoutTeam(actor: Actor, committee: Uuid)throws  -> [Member]  {
@@ -2497,6 +2648,24 @@ open func need(actor: Actor, id: Uuid)throws  -> Need  {
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Offers of needs (派单; 支部安排) of a need, at committees under a unit, or made to one
+     * party ("offers to me"), optionally only some statuses — those the actor may know of.
+     */
+open func offers(actor: Actor, need: Uuid? = nil, unit: Uuid? = nil, to: Claimant? = nil, statuses: [OfferStatus] = [])throws  -> [Offer]  {
+    return try  FfiConverterSequenceTypeOffer.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_offers(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterOptionTypeUuid.lower(need),
+        FfiConverterOptionTypeUuid.lower(unit),
+        FfiConverterOptionTypeClaimant.lower(to),
+        FfiConverterSequenceTypeOfferStatus.lower(statuses),uniffiCallStatus
     )
 })
 }
@@ -2653,6 +2822,21 @@ open func units(actor: Actor, parent: Uuid? = nil, kind: UnitKind? = nil)throws 
         FfiConverterTypeActor_lower(actor),
         FfiConverterOptionTypeUuid.lower(parent),
         FfiConverterOptionTypeUnitKind.lower(kind),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A pairing's visit log: the hours its member logged as visits of it, in the order
+     * served (the member and those over the pairing's committee).
+     */
+open func visits(actor: Actor, pairing: Uuid)throws  -> [Hours]  {
+    return try  FfiConverterSequenceTypeHours.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_visits(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(pairing),uniffiCallStatus
     )
 })
 }
@@ -3339,7 +3523,7 @@ public struct Activity: Equatable, Hashable {
      */
     public let heldAt: Date
     /**
-     * Participants, in person-times (人次).
+     * Participants, in person-times (人次): the roster's person-times when names were taken, else the count the recorder gave.
      */
     public let participants: Int64
     /**
@@ -3350,6 +3534,18 @@ public struct Activity: Equatable, Hashable {
      * When recorded.
      */
     public let recordedAt: Date
+    /**
+     * The grid where it took place, if any (a child of the committee).
+     */
+    public let grid: Uuid?
+    /**
+     * Where it took place: a street, a courtyard, the back alleys patrolled.
+     */
+    public let place: String?
+    /**
+     * Who took part (empty when names were not taken: then `participants` is a bare count).
+     */
+    public let roster: [RosterLine]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3376,14 +3572,23 @@ public struct Activity: Equatable, Hashable {
          * When it took place.
          */heldAt: Date, 
         /**
-         * Participants, in person-times (人次).
+         * Participants, in person-times (人次): the roster's person-times when names were taken, else the count the recorder gave.
          */participants: Int64, 
         /**
          * People reached.
          */peopleReached: Int64, 
         /**
          * When recorded.
-         */recordedAt: Date) {
+         */recordedAt: Date, 
+        /**
+         * The grid where it took place, if any (a child of the committee).
+         */grid: Uuid?, 
+        /**
+         * Where it took place: a street, a courtyard, the back alleys patrolled.
+         */place: String?, 
+        /**
+         * Who took part (empty when names were not taken: then `participants` is a bare count).
+         */roster: [RosterLine]) {
         self.id = id
         self.committee = committee
         self.kind = kind
@@ -3394,6 +3599,9 @@ public struct Activity: Equatable, Hashable {
         self.participants = participants
         self.peopleReached = peopleReached
         self.recordedAt = recordedAt
+        self.grid = grid
+        self.place = place
+        self.roster = roster
     }
 
     
@@ -3421,7 +3629,10 @@ public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
                 heldAt: FfiConverterTimestamp.read(from: &buf), 
                 participants: FfiConverterInt64.read(from: &buf), 
                 peopleReached: FfiConverterInt64.read(from: &buf), 
-                recordedAt: FfiConverterTimestamp.read(from: &buf)
+                recordedAt: FfiConverterTimestamp.read(from: &buf), 
+                grid: FfiConverterOptionTypeUuid.read(from: &buf), 
+                place: FfiConverterOptionString.read(from: &buf), 
+                roster: FfiConverterSequenceTypeRosterLine.read(from: &buf)
         )
     }
 
@@ -3436,6 +3647,9 @@ public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.participants, into: &buf)
         FfiConverterInt64.write(value.peopleReached, into: &buf)
         FfiConverterTimestamp.write(value.recordedAt, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
+        FfiConverterOptionString.write(value.place, into: &buf)
+        FfiConverterSequenceTypeRosterLine.write(value.roster, into: &buf)
     }
 }
 
@@ -3464,13 +3678,25 @@ public struct ActivityFigures: Equatable, Hashable {
      */
     public let count: Int64
     /**
-     * Participants, in person-times.
+     * Participants, in person-times: from the rosters where names were taken, else the counts given.
      */
     public let participants: Int64
     /**
      * People reached.
      */
     public let peopleReached: Int64
+    /**
+     * Of those activities, how many took names (a roster).
+     */
+    public let rostered: Int64
+    /**
+     * Of the participants, the person-times counted from rosters (the rest are bare counts).
+     */
+    public let rosteredParticipants: Int64
+    /**
+     * Minutes given by everyone on the rosters.
+     */
+    public let rosterMinutes: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3479,14 +3705,26 @@ public struct ActivityFigures: Equatable, Hashable {
          * How many were held.
          */count: Int64, 
         /**
-         * Participants, in person-times.
+         * Participants, in person-times: from the rosters where names were taken, else the counts given.
          */participants: Int64, 
         /**
          * People reached.
-         */peopleReached: Int64) {
+         */peopleReached: Int64, 
+        /**
+         * Of those activities, how many took names (a roster).
+         */rostered: Int64, 
+        /**
+         * Of the participants, the person-times counted from rosters (the rest are bare counts).
+         */rosteredParticipants: Int64, 
+        /**
+         * Minutes given by everyone on the rosters.
+         */rosterMinutes: Int64) {
         self.count = count
         self.participants = participants
         self.peopleReached = peopleReached
+        self.rostered = rostered
+        self.rosteredParticipants = rosteredParticipants
+        self.rosterMinutes = rosterMinutes
     }
 
     
@@ -3507,7 +3745,10 @@ public struct FfiConverterTypeActivityFigures: FfiConverterRustBuffer {
             try ActivityFigures(
                 count: FfiConverterInt64.read(from: &buf), 
                 participants: FfiConverterInt64.read(from: &buf), 
-                peopleReached: FfiConverterInt64.read(from: &buf)
+                peopleReached: FfiConverterInt64.read(from: &buf), 
+                rostered: FfiConverterInt64.read(from: &buf), 
+                rosteredParticipants: FfiConverterInt64.read(from: &buf), 
+                rosterMinutes: FfiConverterInt64.read(from: &buf)
         )
     }
 
@@ -3515,6 +3756,9 @@ public struct FfiConverterTypeActivityFigures: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.count, into: &buf)
         FfiConverterInt64.write(value.participants, into: &buf)
         FfiConverterInt64.write(value.peopleReached, into: &buf)
+        FfiConverterInt64.write(value.rostered, into: &buf)
+        FfiConverterInt64.write(value.rosteredParticipants, into: &buf)
+        FfiConverterInt64.write(value.rosterMinutes, into: &buf)
     }
 }
 
@@ -4247,6 +4491,10 @@ public struct Fulfilment: Equatable, Hashable {
      * A note.
      */
     public let note: String
+    /**
+     * Who served (members and helpers, minutes each). With a roster, `minutes` is the roster's total (given as 0 it is filled in; any other value must equal it).
+     */
+    public let roster: [RosterLine]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4268,13 +4516,17 @@ public struct Fulfilment: Equatable, Hashable {
          */evidence: [String] = [], 
         /**
          * A note.
-         */note: String = "") {
+         */note: String = "", 
+        /**
+         * Who served (members and helpers, minutes each). With a roster, `minutes` is the roster's total (given as 0 it is filled in; any other value must equal it).
+         */roster: [RosterLine] = []) {
         self.moneyFen = moneyFen
         self.items = items
         self.minutes = minutes
         self.peopleServed = peopleServed
         self.evidence = evidence
         self.note = note
+        self.roster = roster
     }
 
     
@@ -4298,7 +4550,8 @@ public struct FfiConverterTypeFulfilment: FfiConverterRustBuffer {
                 minutes: FfiConverterInt64.read(from: &buf), 
                 peopleServed: FfiConverterInt64.read(from: &buf), 
                 evidence: FfiConverterSequenceString.read(from: &buf), 
-                note: FfiConverterString.read(from: &buf)
+                note: FfiConverterString.read(from: &buf), 
+                roster: FfiConverterSequenceTypeRosterLine.read(from: &buf)
         )
     }
 
@@ -4309,6 +4562,7 @@ public struct FfiConverterTypeFulfilment: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.peopleServed, into: &buf)
         FfiConverterSequenceString.write(value.evidence, into: &buf)
         FfiConverterString.write(value.note, into: &buf)
+        FfiConverterSequenceTypeRosterLine.write(value.roster, into: &buf)
     }
 }
 
@@ -4368,6 +4622,10 @@ public struct Hours: Equatable, Hashable {
      * When logged.
      */
     public let loggedAt: Date
+    /**
+     * The pairing (结对) visited, when the hours are a visit of the pairing's log.
+     */
+    public let pairing: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4398,7 +4656,10 @@ public struct Hours: Equatable, Hashable {
          */reason: String?, 
         /**
          * When logged.
-         */loggedAt: Date) {
+         */loggedAt: Date, 
+        /**
+         * The pairing (结对) visited, when the hours are a visit of the pairing's log.
+         */pairing: Uuid?) {
         self.id = id
         self.member = member
         self.committee = committee
@@ -4408,6 +4669,7 @@ public struct Hours: Equatable, Hashable {
         self.status = status
         self.reason = reason
         self.loggedAt = loggedAt
+        self.pairing = pairing
     }
 
     
@@ -4434,7 +4696,8 @@ public struct FfiConverterTypeHours: FfiConverterRustBuffer {
                 description: FfiConverterString.read(from: &buf), 
                 status: FfiConverterTypeHoursStatus.read(from: &buf), 
                 reason: FfiConverterOptionString.read(from: &buf), 
-                loggedAt: FfiConverterTimestamp.read(from: &buf)
+                loggedAt: FfiConverterTimestamp.read(from: &buf), 
+                pairing: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
@@ -4448,6 +4711,7 @@ public struct FfiConverterTypeHours: FfiConverterRustBuffer {
         FfiConverterTypeHoursStatus.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.reason, into: &buf)
         FfiConverterTimestamp.write(value.loggedAt, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.pairing, into: &buf)
     }
 }
 
@@ -4931,6 +5195,30 @@ public struct MemberLedgerRow: Equatable, Hashable {
      */
     public let teamClaims: Int64
     /**
+     * Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in).
+     */
+    public let servedClaims: Int64
+    /**
+     * The minutes those rosters give the member.
+     */
+    public let servedMinutes: Int64
+    /**
+     * Activities held in the period whose roster names the member.
+     */
+    public let activities: Int64
+    /**
+     * The minutes those rosters give the member.
+     */
+    public let activityMinutes: Int64
+    /**
+     * Approved visits of the member's pairings (走访) served in the period.
+     */
+    public let visits: Int64
+    /**
+     * Their minutes (a part of `hours_minutes`).
+     */
+    public let visitMinutes: Int64
+    /**
      * Three-heads roles the member held at the period's end, by kind.
      */
     public let roles: [RoleKind]
@@ -5001,6 +5289,24 @@ public struct MemberLedgerRow: Equatable, Hashable {
          * Claims made in the period by those teams (the work the member's teams took on).
          */teamClaims: Int64, 
         /**
+         * Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in).
+         */servedClaims: Int64, 
+        /**
+         * The minutes those rosters give the member.
+         */servedMinutes: Int64, 
+        /**
+         * Activities held in the period whose roster names the member.
+         */activities: Int64, 
+        /**
+         * The minutes those rosters give the member.
+         */activityMinutes: Int64, 
+        /**
+         * Approved visits of the member's pairings (走访) served in the period.
+         */visits: Int64, 
+        /**
+         * Their minutes (a part of `hours_minutes`).
+         */visitMinutes: Int64, 
+        /**
          * Three-heads roles the member held at the period's end, by kind.
          */roles: [RoleKind], 
         /**
@@ -5027,6 +5333,12 @@ public struct MemberLedgerRow: Equatable, Hashable {
         self.teams = teams
         self.teamActivities = teamActivities
         self.teamClaims = teamClaims
+        self.servedClaims = servedClaims
+        self.servedMinutes = servedMinutes
+        self.activities = activities
+        self.activityMinutes = activityMinutes
+        self.visits = visits
+        self.visitMinutes = visitMinutes
         self.roles = roles
         self.pairings = pairings
         self.commitment = commitment
@@ -5066,6 +5378,12 @@ public struct FfiConverterTypeMemberLedgerRow: FfiConverterRustBuffer {
                 teams: FfiConverterInt64.read(from: &buf), 
                 teamActivities: FfiConverterInt64.read(from: &buf), 
                 teamClaims: FfiConverterInt64.read(from: &buf), 
+                servedClaims: FfiConverterInt64.read(from: &buf), 
+                servedMinutes: FfiConverterInt64.read(from: &buf), 
+                activities: FfiConverterInt64.read(from: &buf), 
+                activityMinutes: FfiConverterInt64.read(from: &buf), 
+                visits: FfiConverterInt64.read(from: &buf), 
+                visitMinutes: FfiConverterInt64.read(from: &buf), 
                 roles: FfiConverterSequenceTypeRoleKind.read(from: &buf), 
                 pairings: FfiConverterInt64.read(from: &buf), 
                 commitment: FfiConverterOptionString.read(from: &buf)
@@ -5091,6 +5409,12 @@ public struct FfiConverterTypeMemberLedgerRow: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.teams, into: &buf)
         FfiConverterInt64.write(value.teamActivities, into: &buf)
         FfiConverterInt64.write(value.teamClaims, into: &buf)
+        FfiConverterInt64.write(value.servedClaims, into: &buf)
+        FfiConverterInt64.write(value.servedMinutes, into: &buf)
+        FfiConverterInt64.write(value.activities, into: &buf)
+        FfiConverterInt64.write(value.activityMinutes, into: &buf)
+        FfiConverterInt64.write(value.visits, into: &buf)
+        FfiConverterInt64.write(value.visitMinutes, into: &buf)
         FfiConverterSequenceTypeRoleKind.write(value.roles, into: &buf)
         FfiConverterInt64.write(value.pairings, into: &buf)
         FfiConverterOptionString.write(value.commitment, into: &buf)
@@ -5896,6 +6220,264 @@ public func FfiConverterTypeNeedPage_lift(_ buf: RustBuffer) throws -> NeedPage 
 #endif
 public func FfiConverterTypeNeedPage_lower(_ value: NeedPage) -> RustBuffer {
     return FfiConverterTypeNeedPage.lower(value)
+}
+
+
+/**
+ * An offer of a need (派单, 撮合): the committee's staff offer a published need to a member, team or organisation (by the skills a member declared, or by their own knowledge), or a work unit's party branch arranges it for one of its members (支部安排). The offered party accepts (which claims the need, under the one-live-claim rule) or declines with a reason; an offer not answered by `expires_at` lapses.
+ */
+public struct Offer: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: Uuid
+    /**
+     * The need offered.
+     */
+    public let need: Uuid
+    /**
+     * The need's committee (copied for scoping).
+     */
+    public let committee: Uuid
+    /**
+     * Who it is offered to.
+     */
+    public let to: Claimant
+    /**
+     * Who arranged it.
+     */
+    public let source: OfferSource
+    /**
+     * Why this party (the skills matched, what the staff know), if given.
+     */
+    public let note: String?
+    /**
+     * Where it stands.
+     */
+    public let status: OfferStatus
+    /**
+     * When it was made.
+     */
+    public let offeredAt: Date
+    /**
+     * When it lapses if not answered.
+     */
+    public let expiresAt: Date
+    /**
+     * When it was accepted, declined or lapsed.
+     */
+    public let decidedAt: Date?
+    /**
+     * Why it was declined.
+     */
+    public let reason: String?
+    /**
+     * The claim its acceptance made.
+     */
+    public let claim: Uuid?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: Uuid, 
+        /**
+         * The need offered.
+         */need: Uuid, 
+        /**
+         * The need's committee (copied for scoping).
+         */committee: Uuid, 
+        /**
+         * Who it is offered to.
+         */to: Claimant, 
+        /**
+         * Who arranged it.
+         */source: OfferSource, 
+        /**
+         * Why this party (the skills matched, what the staff know), if given.
+         */note: String?, 
+        /**
+         * Where it stands.
+         */status: OfferStatus, 
+        /**
+         * When it was made.
+         */offeredAt: Date, 
+        /**
+         * When it lapses if not answered.
+         */expiresAt: Date, 
+        /**
+         * When it was accepted, declined or lapsed.
+         */decidedAt: Date?, 
+        /**
+         * Why it was declined.
+         */reason: String?, 
+        /**
+         * The claim its acceptance made.
+         */claim: Uuid?) {
+        self.id = id
+        self.need = need
+        self.committee = committee
+        self.to = to
+        self.source = source
+        self.note = note
+        self.status = status
+        self.offeredAt = offeredAt
+        self.expiresAt = expiresAt
+        self.decidedAt = decidedAt
+        self.reason = reason
+        self.claim = claim
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Offer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOffer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Offer {
+        return
+            try Offer(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                need: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                to: FfiConverterTypeClaimant.read(from: &buf), 
+                source: FfiConverterTypeOfferSource.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeOfferStatus.read(from: &buf), 
+                offeredAt: FfiConverterTimestamp.read(from: &buf), 
+                expiresAt: FfiConverterTimestamp.read(from: &buf), 
+                decidedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                claim: FfiConverterOptionTypeUuid.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Offer, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.need, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterTypeClaimant.write(value.to, into: &buf)
+        FfiConverterTypeOfferSource.write(value.source, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+        FfiConverterTypeOfferStatus.write(value.status, into: &buf)
+        FfiConverterTimestamp.write(value.offeredAt, into: &buf)
+        FfiConverterTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.decidedAt, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.claim, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOffer_lift(_ buf: RustBuffer) throws -> Offer {
+    return try FfiConverterTypeOffer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOffer_lower(_ value: Offer) -> RustBuffer {
+    return FfiConverterTypeOffer.lower(value)
+}
+
+
+/**
+ * Offers of needs (派单) arranged one way.
+ */
+public struct OfferFigures: Equatable, Hashable {
+    /**
+     * Offers made in the period.
+     */
+    public let made: Int64
+    /**
+     * Offers accepted in the period (each made a claim).
+     */
+    public let accepted: Int64
+    /**
+     * Offers declined in the period.
+     */
+    public let declined: Int64
+    /**
+     * Offers that lapsed unanswered in the period.
+     */
+    public let lapsed: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Offers made in the period.
+         */made: Int64, 
+        /**
+         * Offers accepted in the period (each made a claim).
+         */accepted: Int64, 
+        /**
+         * Offers declined in the period.
+         */declined: Int64, 
+        /**
+         * Offers that lapsed unanswered in the period.
+         */lapsed: Int64) {
+        self.made = made
+        self.accepted = accepted
+        self.declined = declined
+        self.lapsed = lapsed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OfferFigures: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOfferFigures: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OfferFigures {
+        return
+            try OfferFigures(
+                made: FfiConverterInt64.read(from: &buf), 
+                accepted: FfiConverterInt64.read(from: &buf), 
+                declined: FfiConverterInt64.read(from: &buf), 
+                lapsed: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OfferFigures, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.made, into: &buf)
+        FfiConverterInt64.write(value.accepted, into: &buf)
+        FfiConverterInt64.write(value.declined, into: &buf)
+        FfiConverterInt64.write(value.lapsed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfferFigures_lift(_ buf: RustBuffer) throws -> OfferFigures {
+    return try FfiConverterTypeOfferFigures.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfferFigures_lower(_ value: OfferFigures) -> RustBuffer {
+    return FfiConverterTypeOfferFigures.lower(value)
 }
 
 
@@ -6787,9 +7369,17 @@ public struct ReportData: Equatable, Hashable {
      */
     public let pairings: Int64
     /**
-     * Approved service minutes logged.
+     * Approved service minutes logged (pairing visits included).
      */
     public let hoursMinutes: Int64
+    /**
+     * Approved visits of pairings' visit logs served in the period.
+     */
+    public let pairingVisits: Int64
+    /**
+     * Their minutes (a part of `hours_minutes`).
+     */
+    public let visitMinutes: Int64
     /**
      * Activities by kind code.
      */
@@ -6798,6 +7388,10 @@ public struct ReportData: Equatable, Hashable {
      * Activities by channel code (四进).
      */
     public let activitiesByChannel: [String: ActivityFigures]
+    /**
+     * Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
+     */
+    public let offers: [String: OfferFigures]
     /**
      * Three-heads roles held at the end of the period, by kind code.
      */
@@ -6874,14 +7468,23 @@ public struct ReportData: Equatable, Hashable {
          * Pairings active in the period.
          */pairings: Int64, 
         /**
-         * Approved service minutes logged.
+         * Approved service minutes logged (pairing visits included).
          */hoursMinutes: Int64, 
+        /**
+         * Approved visits of pairings' visit logs served in the period.
+         */pairingVisits: Int64, 
+        /**
+         * Their minutes (a part of `hours_minutes`).
+         */visitMinutes: Int64, 
         /**
          * Activities by kind code.
          */activities: [String: ActivityFigures], 
         /**
          * Activities by channel code (四进).
          */activitiesByChannel: [String: ActivityFigures], 
+        /**
+         * Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
+         */offers: [String: OfferFigures], 
         /**
          * Three-heads roles held at the end of the period, by kind code.
          */threeHeads: [String: Int64], 
@@ -6920,8 +7523,11 @@ public struct ReportData: Equatable, Hashable {
         self.feedback = feedback
         self.pairings = pairings
         self.hoursMinutes = hoursMinutes
+        self.pairingVisits = pairingVisits
+        self.visitMinutes = visitMinutes
         self.activities = activities
         self.activitiesByChannel = activitiesByChannel
+        self.offers = offers
         self.threeHeads = threeHeads
         self.threeHeadsPeople = threeHeadsPeople
         self.byCommittee = byCommittee
@@ -6962,8 +7568,11 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 feedback: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 pairings: FfiConverterInt64.read(from: &buf), 
                 hoursMinutes: FfiConverterInt64.read(from: &buf), 
+                pairingVisits: FfiConverterInt64.read(from: &buf), 
+                visitMinutes: FfiConverterInt64.read(from: &buf), 
                 activities: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
                 activitiesByChannel: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
+                offers: FfiConverterDictionaryStringTypeOfferFigures.read(from: &buf), 
                 threeHeads: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 threeHeadsPeople: FfiConverterInt64.read(from: &buf), 
                 byCommittee: FfiConverterDictionaryTypeUuidTypeNeedFigures.read(from: &buf), 
@@ -6990,8 +7599,11 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterDictionaryStringInt64.write(value.feedback, into: &buf)
         FfiConverterInt64.write(value.pairings, into: &buf)
         FfiConverterInt64.write(value.hoursMinutes, into: &buf)
+        FfiConverterInt64.write(value.pairingVisits, into: &buf)
+        FfiConverterInt64.write(value.visitMinutes, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activities, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activitiesByChannel, into: &buf)
+        FfiConverterDictionaryStringTypeOfferFigures.write(value.offers, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.threeHeads, into: &buf)
         FfiConverterInt64.write(value.threeHeadsPeople, into: &buf)
         FfiConverterDictionaryTypeUuidTypeNeedFigures.write(value.byCommittee, into: &buf)
@@ -7407,6 +8019,115 @@ public func FfiConverterTypeRole_lower(_ value: Role) -> RustBuffer {
 
 
 /**
+ * One line of a roster (名单): who served in a piece of work and for how long. A line is a member, or non-member helpers counted together (the seed's "母亲帮忙": one family member; "5名党员带动30多名员工": thirty employees), never a name of someone who is not a member.
+ */
+public struct RosterLine: Equatable, Hashable {
+    /**
+     * Minutes each of them gave (1 to 1440); at most the time between sign-in and sign-out when those were taken.
+     */
+    public let minutes: Int64
+    /**
+     * The member who served (`None` for non-member helpers).
+     */
+    public let member: Uuid?
+    /**
+     * Who the non-member helpers are (`None` for a member).
+     */
+    public let helper: HelperKind?
+    /**
+     * How many people the line stands for: 1 for a member; helpers may be counted together.
+     */
+    public let people: Int64
+    /**
+     * When they signed in, if sign-in was taken.
+     */
+    public let signedIn: Date?
+    /**
+     * When they signed out, if sign-out was taken (with `signed_in`).
+     */
+    public let signedOut: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Minutes each of them gave (1 to 1440); at most the time between sign-in and sign-out when those were taken.
+         */minutes: Int64, 
+        /**
+         * The member who served (`None` for non-member helpers).
+         */member: Uuid? = nil, 
+        /**
+         * Who the non-member helpers are (`None` for a member).
+         */helper: HelperKind? = nil, 
+        /**
+         * How many people the line stands for: 1 for a member; helpers may be counted together.
+         */people: Int64 = Int64(1), 
+        /**
+         * When they signed in, if sign-in was taken.
+         */signedIn: Date? = nil, 
+        /**
+         * When they signed out, if sign-out was taken (with `signed_in`).
+         */signedOut: Date? = nil) {
+        self.minutes = minutes
+        self.member = member
+        self.helper = helper
+        self.people = people
+        self.signedIn = signedIn
+        self.signedOut = signedOut
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RosterLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRosterLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RosterLine {
+        return
+            try RosterLine(
+                minutes: FfiConverterInt64.read(from: &buf), 
+                member: FfiConverterOptionTypeUuid.read(from: &buf), 
+                helper: FfiConverterOptionTypeHelperKind.read(from: &buf), 
+                people: FfiConverterInt64.read(from: &buf), 
+                signedIn: FfiConverterOptionTimestamp.read(from: &buf), 
+                signedOut: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RosterLine, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.minutes, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.member, into: &buf)
+        FfiConverterOptionTypeHelperKind.write(value.helper, into: &buf)
+        FfiConverterInt64.write(value.people, into: &buf)
+        FfiConverterOptionTimestamp.write(value.signedIn, into: &buf)
+        FfiConverterOptionTimestamp.write(value.signedOut, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRosterLine_lift(_ buf: RustBuffer) throws -> RosterLine {
+    return try FfiConverterTypeRosterLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRosterLine_lower(_ value: RosterLine) -> RustBuffer {
+    return FfiConverterTypeRosterLine.lower(value)
+}
+
+
+/**
  * Where the device's sync stands, for the app's UI.
  */
 public struct SyncStatus: Equatable, Hashable {
@@ -7759,6 +8480,10 @@ public struct TickSummary: Equatable, Hashable {
      * Needs that expired unclaimed.
      */
     public let expired: Int64
+    /**
+     * Offers of needs that lapsed unanswered.
+     */
+    public let offersLapsed: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7771,10 +8496,14 @@ public struct TickSummary: Equatable, Hashable {
          */lapsed: Int64, 
         /**
          * Needs that expired unclaimed.
-         */expired: Int64) {
+         */expired: Int64, 
+        /**
+         * Offers of needs that lapsed unanswered.
+         */offersLapsed: Int64) {
         self.warned = warned
         self.lapsed = lapsed
         self.expired = expired
+        self.offersLapsed = offersLapsed
     }
 
     
@@ -7795,7 +8524,8 @@ public struct FfiConverterTypeTickSummary: FfiConverterRustBuffer {
             try TickSummary(
                 warned: FfiConverterInt64.read(from: &buf), 
                 lapsed: FfiConverterInt64.read(from: &buf), 
-                expired: FfiConverterInt64.read(from: &buf)
+                expired: FfiConverterInt64.read(from: &buf), 
+                offersLapsed: FfiConverterInt64.read(from: &buf)
         )
     }
 
@@ -7803,6 +8533,7 @@ public struct FfiConverterTypeTickSummary: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.warned, into: &buf)
         FfiConverterInt64.write(value.lapsed, into: &buf)
         FfiConverterInt64.write(value.expired, into: &buf)
+        FfiConverterInt64.write(value.offersLapsed, into: &buf)
     }
 }
 
@@ -8299,6 +9030,14 @@ public enum AnyRecord: Equatable, Hashable {
          * The pairing.
          */pairing: Pairing
     )
+    /**
+     * An offer of a need.
+     */
+    case offer(
+        /**
+         * The offer.
+         */offer: Offer
+    )
 
 
 
@@ -8360,6 +9099,9 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         )
         
         case 14: return .pairing(pairing: try FfiConverterTypePairing.read(from: &buf)
+        )
+        
+        case 15: return .offer(offer: try FfiConverterTypeOffer.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -8438,6 +9180,11 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         case let .pairing(pairing):
             writeInt(&buf, Int32(14))
             FfiConverterTypePairing.write(pairing, into: &buf)
+            
+        
+        case let .offer(offer):
+            writeInt(&buf, Int32(15))
+            FfiConverterTypeOffer.write(offer, into: &buf)
             
         }
     }
@@ -9442,12 +10189,13 @@ public enum Command: Equatable, Hashable {
          */member: Uuid
     )
     /**
-     * A member logs service hours for themself.
+     * A member logs service hours for themself — or, with `pairing`, a visit to the resident they are paired with (the pairing's visit log, 走访记录), decided by the resident's committee like any hours.
      *
      * - `member`: The member.
      * - `served_at`: When the service was done (not in the future).
      * - `minutes`: Minutes (1 to 1440).
      * - `description`: What was done.
+     * - `pairing`: The member's pairing visited (it must have been running at `served_at`).
      */
     case logHours(
         /**
@@ -9461,7 +10209,10 @@ public enum Command: Equatable, Hashable {
          */minutes: Int64, 
         /**
          * What was done.
-         */description: String
+         */description: String, 
+        /**
+         * The member's pairing visited (it must have been running at `served_at`).
+         */pairing: Uuid? = nil
     )
     /**
      * Approves logged hours (staff of the member's committee).
@@ -9496,8 +10247,11 @@ public enum Command: Equatable, Hashable {
      * - `channel`: Channel tag.
      * - `team`: The team that held it.
      * - `held_at`: When (not in the future).
-     * - `participants`: Participants in person-times.
+     * - `participants`: Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
      * - `people_reached`: People reached.
+     * - `grid`: The grid where it took place (a grid of the committee), if any.
+     * - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+     * - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
      */
     case recordActivity(
         /**
@@ -9519,11 +10273,20 @@ public enum Command: Equatable, Hashable {
          * When (not in the future).
          */heldAt: Date, 
         /**
-         * Participants in person-times.
+         * Participants in person-times, when names were not taken; with a roster, 0 (the roster's person-times are filled in) or the roster's person-times.
          */participants: Int64, 
         /**
          * People reached.
-         */peopleReached: Int64
+         */peopleReached: Int64, 
+        /**
+         * The grid where it took place (a grid of the committee), if any.
+         */grid: Uuid? = nil, 
+        /**
+         * Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
+         */place: String? = nil, 
+        /**
+         * Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+         */roster: [RosterLine] = []
     )
     /**
      * Gives a member accepted at a committee a three-heads role (staff).
@@ -9580,6 +10343,66 @@ public enum Command: Equatable, Hashable {
         /**
          * Why.
          */reason: String
+    )
+    /**
+     * Offers a published need to a member, team or organisation (派单): the need's committee's staff (撮合 by declared skills or their own knowledge), or a work unit's secretary arranging it for one of the work unit's members (支部安排). One open offer of a need to one party at a time.
+     *
+     * - `need`: The need (published or reopened, not claimed).
+     * - `to`: Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+     * - `expires_at`: When it lapses if not answered (in the future, not after the need's wanted-by date).
+     * - `note`: Why this party, if worth saying.
+     */
+    case offerNeed(
+        /**
+         * The need (published or reopened, not claimed).
+         */need: Uuid, 
+        /**
+         * Who it is offered to (a member accepted at a committee; a team of the need's committee; an organisation serving its district).
+         */to: Claimant, 
+        /**
+         * When it lapses if not answered (in the future, not after the need's wanted-by date).
+         */expiresAt: Date, 
+        /**
+         * Why this party, if worth saying.
+         */note: String? = nil
+    )
+    /**
+     * The offered party accepts an offer: it claims the need (the member, the team's captain, the organisation's contact), under the same rules as `ClaimNeed`; the offer records the claim. Returns the claim.
+     *
+     * - `offer`: The offer (open, not expired).
+     * - `promised_by`: The promised date (in the future, not after the need's wanted-by date).
+     */
+    case acceptOffer(
+        /**
+         * The offer (open, not expired).
+         */offer: Uuid, 
+        /**
+         * The promised date (in the future, not after the need's wanted-by date).
+         */promisedBy: Date
+    )
+    /**
+     * The offered party declines an offer with a reason.
+     *
+     * - `offer`: The offer (open).
+     * - `reason`: Why.
+     */
+    case declineOffer(
+        /**
+         * The offer (open).
+         */offer: Uuid, 
+        /**
+         * Why.
+         */reason: String
+    )
+    /**
+     * Lapses an open offer whose time passed (system, from `Hub::tick`).
+     *
+     * - `offer`: The offer.
+     */
+    case lapseOffer(
+        /**
+         * The offer.
+         */offer: Uuid
     )
 
 
@@ -9698,7 +10521,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 32: return .leaveTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 33: return .logHours(member: try FfiConverterTypeUuid.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf)
+        case 33: return .logHours(member: try FfiConverterTypeUuid.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf), pairing: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
         case 34: return .approveHours(hours: try FfiConverterTypeUuid.read(from: &buf)
@@ -9707,7 +10530,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 35: return .rejectHours(hours: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 36: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf)
+        case 36: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), roster: try FfiConverterSequenceTypeRosterLine.read(from: &buf)
         )
         
         case 37: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
@@ -9720,6 +10543,18 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         )
         
         case 40: return .endPairing(pairing: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 41: return .offerNeed(need: try FfiConverterTypeUuid.read(from: &buf), to: try FfiConverterTypeClaimant.read(from: &buf), expiresAt: try FfiConverterTimestamp.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 42: return .acceptOffer(offer: try FfiConverterTypeUuid.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 43: return .declineOffer(offer: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 44: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -9949,12 +10784,13 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(member, into: &buf)
             
         
-        case let .logHours(member,servedAt,minutes,description):
+        case let .logHours(member,servedAt,minutes,description,pairing):
             writeInt(&buf, Int32(33))
             FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTimestamp.write(servedAt, into: &buf)
             FfiConverterInt64.write(minutes, into: &buf)
             FfiConverterString.write(description, into: &buf)
+            FfiConverterOptionTypeUuid.write(pairing, into: &buf)
             
         
         case let .approveHours(hours):
@@ -9968,7 +10804,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached):
+        case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached,grid,place,roster):
             writeInt(&buf, Int32(36))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeActivityKind.write(kind, into: &buf)
@@ -9978,6 +10814,9 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTimestamp.write(heldAt, into: &buf)
             FfiConverterInt64.write(participants, into: &buf)
             FfiConverterInt64.write(peopleReached, into: &buf)
+            FfiConverterOptionTypeUuid.write(grid, into: &buf)
+            FfiConverterOptionString.write(place, into: &buf)
+            FfiConverterSequenceTypeRosterLine.write(roster, into: &buf)
             
         
         case let .assignRole(member,kind,scope):
@@ -10002,6 +10841,31 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             writeInt(&buf, Int32(40))
             FfiConverterTypeUuid.write(pairing, into: &buf)
             FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .offerNeed(need,to,expiresAt,note):
+            writeInt(&buf, Int32(41))
+            FfiConverterTypeUuid.write(need, into: &buf)
+            FfiConverterTypeClaimant.write(to, into: &buf)
+            FfiConverterTimestamp.write(expiresAt, into: &buf)
+            FfiConverterOptionString.write(note, into: &buf)
+            
+        
+        case let .acceptOffer(offer,promisedBy):
+            writeInt(&buf, Int32(42))
+            FfiConverterTypeUuid.write(offer, into: &buf)
+            FfiConverterTimestamp.write(promisedBy, into: &buf)
+            
+        
+        case let .declineOffer(offer,reason):
+            writeInt(&buf, Int32(43))
+            FfiConverterTypeUuid.write(offer, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .lapseOffer(offer):
+            writeInt(&buf, Int32(44))
+            FfiConverterTypeUuid.write(offer, into: &buf)
             
         }
     }
@@ -10321,6 +11185,101 @@ public func FfiConverterTypeFeedback_lift(_ buf: RustBuffer) throws -> Feedback 
 #endif
 public func FfiConverterTypeFeedback_lower(_ value: Feedback) -> RustBuffer {
     return FfiConverterTypeFeedback.lower(value)
+}
+
+
+
+/**
+ * Who a non-member helper on a roster is (the seed's "母亲帮忙", "5名党员带动30多名员工").
+ */
+
+public enum HelperKind: Equatable, Hashable {
+    
+    /**
+     * 居民
+     */
+    case resident
+    /**
+     * 家属
+     */
+    case family
+    /**
+     * 员工: an employee of a claiming organisation or a member's work unit.
+     */
+    case employee
+    /**
+     * Anyone else.
+     */
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HelperKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHelperKind: FfiConverterRustBuffer {
+    typealias SwiftType = HelperKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HelperKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .resident
+        
+        case 2: return .family
+        
+        case 3: return .employee
+        
+        case 4: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HelperKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .resident:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .family:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .employee:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHelperKind_lift(_ buf: RustBuffer) throws -> HelperKind {
+    return try FfiConverterTypeHelperKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHelperKind_lower(_ value: HelperKind) -> RustBuffer {
+    return FfiConverterTypeHelperKind.lower(value)
 }
 
 
@@ -11060,6 +12019,176 @@ public func FfiConverterTypeNeedbridgeError_lift(_ buf: RustBuffer) throws -> Ne
 public func FfiConverterTypeNeedbridgeError_lower(_ value: NeedbridgeError) -> RustBuffer {
     return FfiConverterTypeNeedbridgeError.lower(value)
 }
+
+
+/**
+ * Who arranged an offer.
+ */
+
+public enum OfferSource: Equatable, Hashable {
+    
+    /**
+     * The committee's staff matched the need to the party (撮合派单).
+     */
+    case committee
+    /**
+     * The member's work-unit party branch arranged it (支部安排).
+     */
+    case branch
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension OfferSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOfferSource: FfiConverterRustBuffer {
+    typealias SwiftType = OfferSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OfferSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .committee
+        
+        case 2: return .branch
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OfferSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .committee:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .branch:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfferSource_lift(_ buf: RustBuffer) throws -> OfferSource {
+    return try FfiConverterTypeOfferSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfferSource_lower(_ value: OfferSource) -> RustBuffer {
+    return FfiConverterTypeOfferSource.lower(value)
+}
+
+
+
+/**
+ * Where an offer of a need (派单) stands.
+ */
+
+public enum OfferStatus: Equatable, Hashable {
+    
+    /**
+     * Made; the offered party has not answered and it has not lapsed.
+     */
+    case `open`
+    /**
+     * Accepted: the offered party claimed the need.
+     */
+    case accepted
+    /**
+     * Declined with a reason.
+     */
+    case declined
+    /**
+     * Not answered before it expired.
+     */
+    case lapsed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension OfferStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOfferStatus: FfiConverterRustBuffer {
+    typealias SwiftType = OfferStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OfferStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .accepted
+        
+        case 3: return .declined
+        
+        case 4: return .lapsed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OfferStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .lapsed:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfferStatus_lift(_ buf: RustBuffer) throws -> OfferStatus {
+    return try FfiConverterTypeOfferStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfferStatus_lower(_ value: OfferStatus) -> RustBuffer {
+    return FfiConverterTypeOfferStatus.lower(value)
+}
+
 
 
 /**
@@ -11846,6 +12975,30 @@ fileprivate struct FfiConverterOptionTypeClaimStatus: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeClaimant: FfiConverterRustBuffer {
+    typealias SwiftType = Claimant?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeClaimant.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeClaimant.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeFeedback: FfiConverterRustBuffer {
     typealias SwiftType = Feedback?
 
@@ -11862,6 +13015,30 @@ fileprivate struct FfiConverterOptionTypeFeedback: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeFeedback.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeHelperKind: FfiConverterRustBuffer {
+    typealias SwiftType = HelperKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHelperKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHelperKind.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -12291,6 +13468,31 @@ fileprivate struct FfiConverterSequenceTypeNeedLedgerRow: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOffer: FfiConverterRustBuffer {
+    typealias SwiftType = [Offer]
+
+    public static func write(_ value: [Offer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOffer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Offer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Offer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOffer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOrganisation: FfiConverterRustBuffer {
     typealias SwiftType = [Organisation]
 
@@ -12441,6 +13643,31 @@ fileprivate struct FfiConverterSequenceTypeRole: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRosterLine: FfiConverterRustBuffer {
+    typealias SwiftType = [RosterLine]
+
+    public static func write(_ value: [RosterLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRosterLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RosterLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RosterLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRosterLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTeam: FfiConverterRustBuffer {
     typealias SwiftType = [Team]
 
@@ -12558,6 +13785,31 @@ fileprivate struct FfiConverterSequenceTypeNeedStatus: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeNeedStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOfferStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [OfferStatus]
+
+    public static func write(_ value: [OfferStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOfferStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OfferStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OfferStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOfferStatus.read(from: &buf))
         }
         return seq
     }
@@ -12710,6 +13962,32 @@ fileprivate struct FfiConverterDictionaryStringTypeNeedFigures: FfiConverterRust
         for _ in 0..<len {
             let key = try FfiConverterString.read(from: &buf)
             let value = try FfiConverterTypeNeedFigures.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeOfferFigures: FfiConverterRustBuffer {
+    public static func write(_ value: [String: OfferFigures], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeOfferFigures.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: OfferFigures] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: OfferFigures]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeOfferFigures.read(from: &buf)
             dict[key] = value
         }
         return dict
@@ -12932,6 +14210,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_changelistener_on_change() != 18658) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_accept_offer() != 2865) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 10352) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12951,6 +14232,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_create_unit() != 34399) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_decline_offer() != 53368) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 9557) {
@@ -12986,16 +14270,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_lapse_claim() != 19842) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_lapse_offer() != 21488) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_leave_team() != 9977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 35740) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 40791) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_offer_need() != 40958) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 42084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 53210) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 37577) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 28409) {
@@ -13100,10 +14390,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_members() != 32082) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_members_with_skill() != 28951) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_members_without_team() != 47806) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_need() != 57614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_offers() != 39911) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_organisations() != 52421) {
@@ -13137,6 +14433,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_units() != 10392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_visits() != 28263) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_work_unit_ledger() != 20139) {

@@ -321,6 +321,11 @@ uint64_t uniffi_needbridge_mobile_fn_constructor_hub_open(RustBuffer path, RustC
 uint64_t uniffi_needbridge_mobile_fn_constructor_hub_open_encrypted(RustBuffer path, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_OFFER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_OFFER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_accept_offer(uint64_t ptr, RustBuffer actor, RustBuffer offer, RustBuffer promised_by, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ACCEPT_REPORT
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_accept_report(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer note, RustCallStatus *_Nonnull out_status
@@ -354,6 +359,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_complete_claim(uint64_t ptr, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CREATE_UNIT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CREATE_UNIT
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_create_unit(uint64_t ptr, RustBuffer actor, RustBuffer kind, RustBuffer name, RustBuffer parent, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DECLINE_OFFER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DECLINE_OFFER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_decline_offer(uint64_t ptr, RustBuffer actor, RustBuffer offer, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DEFINE_CATEGORY
@@ -411,6 +421,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_join_team(uint64_t ptr, RustBu
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_lapse_claim(uint64_t ptr, RustBuffer actor, RustBuffer claim, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LAPSE_OFFER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LAPSE_OFFER
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_lapse_offer(uint64_t ptr, RustBuffer actor, RustBuffer offer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEAVE_TEAM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEAVE_TEAM
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_leave_team(uint64_t ptr, RustBuffer actor, RustBuffer team, RustBuffer member, RustCallStatus *_Nonnull out_status
@@ -418,7 +433,12 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_leave_team(uint64_t ptr, RustB
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LOG_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LOG_HOURS
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_log_hours(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer served_at, int64_t minutes, RustBuffer description, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_log_hours(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer served_at, int64_t minutes, RustBuffer description, RustBuffer pairing, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_OFFER_NEED
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_OFFER_NEED
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_offer_need(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer to, RustBuffer expires_at, RustBuffer note, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_PUBLISH_NEED
@@ -428,7 +448,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_publish_need(uint64_t ptr, Rus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RECORD_ACTIVITY
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RECORD_ACTIVITY
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_record_activity(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer kind, RustBuffer title, RustBuffer channel, RustBuffer team, RustBuffer held_at, int64_t participants, int64_t people_reached, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_record_activity(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer kind, RustBuffer title, RustBuffer channel, RustBuffer team, RustBuffer held_at, int64_t participants, int64_t people_reached, RustBuffer grid, RustBuffer place, RustBuffer roster, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RECORD_FEEDBACK
@@ -601,6 +621,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_member(uint64_t ptr, RustBuffe
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_members(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer statuses, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITH_SKILL
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITH_SKILL
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_with_skill(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer skill, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_MEMBERS_WITHOUT_TEAM
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_without_team(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustCallStatus *_Nonnull out_status
@@ -609,6 +634,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_without_team(uint64_t 
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_need(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_OFFERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_OFFERS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_offers(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer unit, RustBuffer to, RustBuffer statuses, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ORGANISATIONS
@@ -664,6 +694,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_unit(uint64_t ptr, RustBuffer 
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_UNITS
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_units(uint64_t ptr, RustBuffer actor, RustBuffer parent, RustBuffer kind, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_VISITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_VISITS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_visits(uint64_t ptr, RustBuffer actor, RustBuffer pairing, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNIT_LEDGER
@@ -1086,6 +1121,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_changelistener_on_change(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACCEPT_OFFER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACCEPT_OFFER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_accept_offer(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACCEPT_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ACCEPT_REPORT
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_accept_report(void
@@ -1125,6 +1166,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_complete_claim(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CREATE_UNIT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CREATE_UNIT
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_create_unit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_DECLINE_OFFER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_DECLINE_OFFER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_decline_offer(void
     
 );
 #endif
@@ -1194,6 +1241,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_lapse_claim(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LAPSE_OFFER
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LAPSE_OFFER
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_lapse_offer(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEAVE_TEAM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LEAVE_TEAM
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_leave_team(void
@@ -1203,6 +1256,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_leave_team(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LOG_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LOG_HOURS
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_log_hours(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_OFFER_NEED
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_OFFER_NEED
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_offer_need(void
     
 );
 #endif
@@ -1422,6 +1481,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_members(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITH_SKILL
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITH_SKILL
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_with_skill(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_MEMBERS_WITHOUT_TEAM
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_without_team(void
@@ -1431,6 +1496,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_without_team(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_need(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_OFFERS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_OFFERS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_offers(void
     
 );
 #endif
@@ -1497,6 +1568,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_unit(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_UNITS
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_units(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_VISITS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_VISITS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_visits(void
     
 );
 #endif

@@ -309,6 +309,13 @@ pub(crate) fn table(kind: Kind) -> Table {
             "pairings",
             split("id, member, resident, committee, since, until, end_reason"),
         ),
+        Kind::Offer => (
+            "offers",
+            split(
+                "id, need, committee, to_type, to_id, source, note, status, offered_at, \
+                 expires_at, decided_at, reason, claim",
+            ),
+        ),
     };
     Table { name, cols }
 }
@@ -646,6 +653,21 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
             ],
             Children::None,
         ),
+        Record::Offer(o) => {
+            let mut v = vec![id(o.id.0), id(o.need.0), id(o.committee.0)];
+            v.extend(claimant_vals(&o.to));
+            v.extend([
+                text(o.source.as_str()),
+                otext(&o.note),
+                text(o.status.as_str()),
+                time(o.offered_at),
+                time(o.expires_at),
+                otime(o.decided_at),
+                otext(&o.reason),
+                opt_id(o.claim.map(|c| c.0)),
+            ]);
+            (v, Children::None)
+        }
     }
 }
 
@@ -879,6 +901,33 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             since: c.time()?,
             until: c.otime()?,
         }),
+        Kind::Offer => {
+            let id = c.id()?;
+            let need = c.id()?;
+            let committee = c.id()?;
+            let ctype = c.t()?;
+            let cid: Uuid = c.id()?;
+            let to = match ctype.as_str() {
+                "member" => Claimant::Member(MemberId(cid)),
+                "team" => Claimant::Team(TeamId(cid)),
+                "organisation" => Claimant::Organisation(OrganisationId(cid)),
+                _ => return Err(corrupt("offers.to_type")),
+            };
+            Record::Offer(Offer {
+                id,
+                need,
+                committee,
+                to,
+                source: c.e(OfferSource::parse)?,
+                note: c.ot()?,
+                status: c.e(OfferStatus::parse)?,
+                offered_at: c.time()?,
+                expires_at: c.time()?,
+                decided_at: c.otime()?,
+                reason: c.ot()?,
+                claim: c.opt_id()?,
+            })
+        }
         Kind::Pairing => Record::Pairing(Pairing {
             id: c.id()?,
             member: c.id()?,

@@ -283,6 +283,17 @@ pub(super) fn select_in<'d>(
                 conds.push(Some("until IS NULL".into()));
             }
         }
+        Query::Offers(f) => {
+            conds.push(within(&mut sql, "committee", f.unit));
+            conds.push(eq(&mut sql, "need", f.need.map(|n| id(n.0))));
+            if let Some(c) = &f.to {
+                let [ty, cid] = claimant_vals(c);
+                conds.push(eq(&mut sql, "to_type", Some(ty)));
+                conds.push(eq(&mut sql, "to_id", Some(cid)));
+            }
+            conds.push(any_of(&mut sql, "status", &f.statuses, |s| s.as_str()));
+            conds.push(cmp_time(&mut sql, "expires_at", "<", f.expires_before));
+        }
     }
     if let Some(after) = page.after {
         let p = sql.bind(id(after));

@@ -6,7 +6,9 @@ use super::dialect::*;
 use super::query::within;
 use crate::error::StoreError;
 
-use crate::report::{ActivityFigures, NeedFigures, Period, ReportData, ReportRequest, ReportScope};
+use crate::report::{
+    ActivityFigures, NeedFigures, OfferFigures, Period, ReportData, ReportRequest, ReportScope,
+};
 
 /// What else a dialect needs for reports.
 pub(crate) trait ReportDialect: Dialect {
@@ -233,6 +235,44 @@ pub(crate) fn report(
     let t = held_at_end(&mut q);
     q.text = format!("SELECT count(DISTINCT member) FROM roles WHERE {s} AND {t}");
     out.three_heads_people = count_at(&one(io.rows(&q)?), 0)?;
+
+    // Offers of needs by who arranged them: made, and decided, in the period.
+    let mut q = Sql::for_report(d);
+    let s = match scope {
+        ReportScope::Unit(_) => scope_cond(&mut q, scope, On::Committee("committee")),
+        ReportScope::WorkUnit(w) => {
+            let ph = q.bind(id(w.0));
+            format!(
+                "to_type = 'member' AND to_id IN (SELECT id FROM members WHERE work_unit = {ph})"
+            )
+        }
+    };
+    let made = period_cond(&mut q, "offered_at", p);
+    let decided = period_cond(&mut q, "decided_at", p);
+    let when = |status: &str| {
+        format!(
+            "CAST(coalesce(sum(CASE WHEN status = '{status}' AND decided_at IS NOT NULL \
+             AND {decided} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+        )
+    };
+    q.text = format!(
+        "SELECT source, CAST(coalesce(sum(CASE WHEN {made} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         {}, {}, {} FROM offers WHERE {s} GROUP BY source",
+        when("accepted"),
+        when("declined"),
+        when("lapsed")
+    );
+    for r in io.rows(&q)? {
+        let f = OfferFigures {
+            made: count_at(&r, 1)?,
+            accepted: count_at(&r, 2)?,
+            declined: count_at(&r, 3)?,
+            lapsed: count_at(&r, 4)?,
+        };
+        if f != OfferFigures::default() {
+            out.offers.insert(key_of(&r)?, f);
+        }
+    }
 
     // Activities, by kind and by channel.
     for (column, into) in [
