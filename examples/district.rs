@@ -35,7 +35,7 @@
 //! | 1,365 collective claims | teams claim collective needs (only teams do) | `collective_claims` = `claims_by_teams` = 1,365 |
 //! | 70 organisations claimed 1,500 | 70 organisations claim 1,500 individual needs, 21 or 22 each | `organisations` = 70, `claims_by_organisations` = 1,500 |
 //! | served 26,000 people, **1.1 million = 1,100,000** yuan | the fulfilments of their 1,380 verified claims | Σ organisations' tallies: 26,000 people, 110,000,000 fen |
-//! | 540 / 130 / 535 / 131 helped | 1,336 residents, each in exactly one of the four groups, each with at least one verified need; no other residents | `helped`: household_in_difficulty 540, empty_nest_elderly 130, left_behind_child 535, disabled 131 |
+//! | 540 / 130 / 535 / 131 helped | 1,336 residents, each in exactly one of the four groups, each with at least one verified need; no other residents; each household in difficulty is a household (户) of its own | `helped`: household_in_difficulty 540, empty_nest_elderly 130, left_behind_child 535, disabled 131; `households_helped` = 540 |
 //! | 1,192 items and 131,061 yuan | the fulfilments of the members' 1,800 verified claims; teams and organisations give no items, teams no money | `items` = 1,192; Σ members' tallies = 13,106,100 fen; `money_fen` = members' + organisations' |
 //! | 544 / 358 / 196 | activities: mediation, opinion_talk, counselling | `activities[…].count` |
 //! | **100+ = 104** patrols, **2,000+ = 2,080** person-times, **nearly 100,000 = 98,000** people | 104 patrol activities | `activities["patrol"]` = 104 / 2,080 / 98,000 |
@@ -687,7 +687,8 @@ impl Builder {
         Ok(())
     }
 
-    /// The residents each committee helps, each in exactly one of the four groups.
+    /// The residents each committee helps, each in exactly one of the four groups; each
+    /// household in difficulty (困难家庭) is a household (户) of its own.
     fn residents(&mut self) -> Res<()> {
         let n = self.committees.len();
         let mut g = 0usize;
@@ -697,6 +698,19 @@ impl Builder {
             for (k, (group, total)) in HELPED.iter().enumerate() {
                 // Rotate which committees get the remainder, group by group.
                 for _ in 0..share(*total, n, (i + k * 15) % n) {
+                    let household = match group {
+                        ResidentGroup::HouseholdInDifficulty => Some(
+                            self.run(
+                                &staff,
+                                RegisterHousehold {
+                                    committee,
+                                    grid: None,
+                                },
+                            )?
+                            .id,
+                        ),
+                        _ => None,
+                    };
                     let r = self.run(
                         &staff,
                         RegisterResident {
@@ -712,6 +726,7 @@ impl Builder {
                                 101 + (g % 6) * 100 + g % 4
                             )),
                             groups: vec![*group],
+                            household,
                         },
                     )?;
                     residents.push((r.id, *group));
@@ -756,6 +771,7 @@ impl Builder {
                 scale,
                 estimated_cost_fen: fen,
                 wanted_by,
+                beneficiaries: Vec::new(),
             },
         )?;
         self.run(&staff, PublishNeed { need: need.id })
@@ -1140,6 +1156,7 @@ fn print_table(report: &Report) {
         row("参与的企业和社会组织", "organisations that claimed", n(d.organisations)),
         section("帮扶", "Residents helped"),
         row("帮扶居民", "residents helped", n(d.residents_helped)),
+        row("帮扶户数", "households helped", n(d.households_helped)),
         row(
             "满意率",
             "satisfaction (verified needs with feedback)",
@@ -1229,6 +1246,7 @@ fn compare(report: &Report, r: &Reads) -> bool {
         count("people served by organisations", "26,000", seed::ORG_PEOPLE, r.org_people, "organisations' tallies"),
         money("money from organisations", "1.1 million yuan", seed::ORG_MONEY_FEN, r.org_money_fen, "organisations' tallies"),
         count("households in difficulty helped", "540", seed::HOUSEHOLDS_IN_DIFFICULTY, helped(report, G::HouseholdInDifficulty), "report: helped"),
+        count("  as households (户)", "540", seed::HOUSEHOLDS_IN_DIFFICULTY, d.households_helped, "report: households_helped"),
         count("empty-nest elderly helped", "130", seed::EMPTY_NEST_ELDERLY, helped(report, G::EmptyNestElderly), "report: helped"),
         count("left-behind children cared for", "535", seed::LEFT_BEHIND_CHILDREN, helped(report, G::LeftBehindChild), "report: helped"),
         count("disabled people helped", "131", seed::DISABLED, helped(report, G::Disabled), "report: helped"),

@@ -154,6 +154,7 @@ fn main() -> Result<(), needbridge::Error> {
             id_number: None,
             address: Some("凤凰社区5栋".into()),
             groups: vec![ResidentGroup::LeftBehindChild],
+            household: None,
         },
     )?;
     let elder = hub.run(
@@ -166,6 +167,7 @@ fn main() -> Result<(), needbridge::Error> {
             id_number: None,
             address: None,
             groups: vec![ResidentGroup::EmptyNestElderly, ResidentGroup::Elderly],
+            household: None,
         },
     )?;
     let publish =
@@ -183,6 +185,7 @@ fn main() -> Result<(), needbridge::Error> {
                     scale,
                     estimated_cost_fen: fen,
                     wanted_by: now + Duration::days(20),
+                    beneficiaries: Vec::new(),
                 },
             )?;
             hub.run(&staff, PublishNeed { need: n.id })

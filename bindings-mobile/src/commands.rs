@@ -150,6 +150,7 @@ commands! {
     /// - `id_number`: ID number.
     /// - `address`: Address.
     /// - `groups`: Groups (at least one).
+    /// - `household`: The household (户) at the same committee, if registered.
     register_resident(
         /// The committee holding the resident's data.
         committee: Uuid,
@@ -165,7 +166,29 @@ commands! {
         address: Option<String> = None,
         /// Groups (at least one).
         groups: Vec<ResidentGroup> = [],
+        /// The household (户) at the same committee, if registered.
+        household: Option<Uuid> = None,
     ) -> Resident = RegisterResident;
+    /// Registers a household (户) at a committee, in a grid if known (the committee's staff); residents join it when registered or with `SetHousehold`.
+    ///
+    /// - `committee`: The committee.
+    /// - `grid`: The grid (a child of the committee), if known.
+    register_household(
+        /// The committee.
+        committee: Uuid,
+        /// The grid (a child of the committee), if known.
+        grid: Option<Uuid> = None,
+    ) -> Household = RegisterHousehold;
+    /// Puts a resident in a household of the resident's committee, or (`None`) in none (the committee's staff).
+    ///
+    /// - `resident`: The resident.
+    /// - `household`: The household, or none.
+    set_household(
+        /// The resident.
+        resident: Uuid,
+        /// The household, or none.
+        household: Option<Uuid> = None,
+    ) -> Resident = SetHousehold;
     /// Replaces a resident's personal data and groups (the committee's staff).
     ///
     /// - `resident`: The resident.
@@ -207,6 +230,7 @@ commands! {
     /// - `scale`: Individual or collective.
     /// - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
     /// - `wanted_by`: Wanted by (in the future).
+    /// - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
     draft_need(
         /// The committee whose library will hold it.
         committee: Uuid,
@@ -228,6 +252,8 @@ commands! {
         estimated_cost_fen: i64,
         /// Wanted by (in the future).
         wanted_by: SystemTime,
+        /// Further residents it is for, held by the same committee (distinct, not the first).
+        beneficiaries: Vec<Uuid> = [],
     ) -> Need = DraftNeed;
     /// Submits a draft for the committee's check (its drafter or staff).
     ///

@@ -571,6 +571,12 @@ impl Hub {
         Ok(self.inner.offers(&a, &f)?.to_app())
     }
 
+    /// Households under `unit` (those who oversee it).
+    pub fn households(&self, actor: Actor, unit: Uuid) -> Result<Vec<Household>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.households(&a, m::UnitId(unit))?.to_app())
+    }
+
     /// Accepted members under `unit` who declared a skill containing `skill` (staff).
     pub fn members_with_skill(
         &self,

@@ -9,7 +9,7 @@ use needbridge::model as m;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, EventId);
+ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, HouseholdId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, EventId);
 
 vocabulary! {
     /// The level of a unit in the residence tree.
@@ -446,6 +446,20 @@ record! {
 }
 
 record! {
+    /// A household (户): residents living together, registered at a committee (and grid). It holds no personal data itself: its address is its residents' (masked with theirs). The district counts households helped (帮扶户数) through it.
+    Household = m::Household {
+        /// Its id.
+        id: Uuid,
+        /// The committee holding it.
+        committee: Uuid,
+        /// The grid, if known (a child of the committee).
+        grid: Option<Uuid>,
+        /// When registered.
+        created_at: SystemTime,
+    }
+}
+
+record! {
     /// A resident (beneficiary). Name, phone, ID number and address are personal data.
     Resident = m::Resident {
         /// Its id.
@@ -470,6 +484,8 @@ record! {
         masked: bool,
         /// When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
         erased_at: Option<SystemTime>,
+        /// The household (户) the resident belongs to, if registered.
+        household: Option<Uuid>,
     }
 }
 
@@ -482,7 +498,7 @@ record! {
         committee: Uuid,
         /// The grid, if any.
         grid: Option<Uuid>,
-        /// The resident it is for.
+        /// The resident it is for (the first beneficiary).
         resident: Uuid,
         /// Short title ("a schoolbag").
         title: String,
@@ -516,6 +532,8 @@ record! {
         published_at: Option<SystemTime>,
         /// Last change.
         updated_at: SystemTime,
+        /// Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households.
+        beneficiaries: Vec<Uuid>,
     }
 }
 
@@ -1008,6 +1026,8 @@ record! {
         organisations: i64,
         /// Distinct residents helped.
         residents_helped: i64,
+        /// Distinct households (户) of the residents helped (residents in no household are not counted here).
+        households_helped: i64,
         /// Distinct residents helped, by group code.
         helped: HashMap<String, i64>,
         /// Distinct needs verified, by the resident's latest feedback code.

@@ -89,6 +89,11 @@ pub enum AnyRecord {
         /// The offer.
         offer: Offer,
     },
+    /// A household.
+    Household {
+        /// The household.
+        household: Household,
+    },
 }
 
 impl ToApp<AnyRecord> for needbridge::Record {
@@ -122,6 +127,9 @@ impl ToApp<AnyRecord> for needbridge::Record {
                 pairing: r.to_app(),
             },
             R::Offer(r) => AnyRecord::Offer { offer: r.to_app() },
+            R::Household(r) => AnyRecord::Household {
+                household: r.to_app(),
+            },
         }
     }
 }

@@ -153,6 +153,9 @@ enum Read {
         pairing: PairingId,
     },
     Offers(OfferFilter),
+    Households {
+        unit: UnitId,
+    },
     MembersWithSkill {
         unit: UnitId,
         skill: String,
@@ -265,6 +268,7 @@ fn answer<'py>(
         Read::Pairings { unit, current_only } => answered!(hub.pairings(a, unit, current_only)),
         Read::Visits { pairing } => answered!(hub.visits(a, pairing)),
         Read::Offers(filter) => answered!(hub.offers(a, &filter)),
+        Read::Households { unit } => answered!(hub.households(a, unit)),
         Read::MembersWithSkill { unit, skill } => {
             answered!(hub.members_with_skill(a, unit, &skill))
         }

@@ -554,6 +554,7 @@ fn residents(g: &mut Gen, l: &mut Loader<'_>, out: &mut Loaded, n: u64) -> Resul
             created_at: at,
             masked: false,
             erased_at: None,
+            household: None,
         };
         g.residents[c].push(r.id);
         l.push(Record::Resident(r));
@@ -637,6 +638,7 @@ fn need(g: &mut Gen, i: u64, n: u64, l: &mut Loader<'_>, out: &mut Loaded) {
         created_at: created,
         published_at: None,
         updated_at: created,
+        beneficiaries: Vec::new(),
     };
     let x = rng.f();
     let submitted = created + rng.secs(HOUR, 2 * DAY);

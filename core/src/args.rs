@@ -63,6 +63,8 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "accept_report" => AcceptReport,
         "return_report" => ReturnReport,
         "register_resident" => RegisterResident,
+        "register_household" => RegisterHousehold,
+        "set_household" => SetHousehold,
         "update_resident" => UpdateResident,
         "erase_resident" => EraseResident,
         "draft_need" => DraftNeed,

@@ -203,6 +203,25 @@ commands! {
         address: Option<String>,
         /// Groups (at least one).
         groups: Vec<ResidentGroup>,
+        /// The household (户) at the same committee, if registered.
+        #[serde(default)]
+        household: Option<HouseholdId>,
+    }
+    /// Registers a household (户) at a committee, in a grid if known (the committee's staff);
+    /// residents join it when registered or with [`SetHousehold`].
+    RegisterHousehold => "household_registered", Household {
+        /// The committee.
+        committee: UnitId,
+        /// The grid (a child of the committee), if known.
+        grid: Option<UnitId>,
+    }
+    /// Puts a resident in a household of the resident's committee, or (`None`) in none (the
+    /// committee's staff).
+    SetHousehold => "household_set", Resident {
+        /// The resident.
+        resident: ResidentId,
+        /// The household, or none.
+        household: Option<HouseholdId>,
     }
     /// Replaces a resident's personal data and groups (the committee's staff).
     UpdateResident => "resident_updated", Resident {
@@ -252,6 +271,9 @@ commands! {
         estimated_cost_fen: i64,
         /// Wanted by (in the future).
         wanted_by: DateTime<Utc>,
+        /// Further residents it is for, held by the same committee (distinct, not the first).
+        #[serde(default)]
+        beneficiaries: Vec<ResidentId>,
     }
     /// Submits a draft for the committee's check (its drafter or staff).
     SubmitNeed => "need_submitted", Need {

@@ -114,6 +114,7 @@ pub fn description() -> Value {
         Commitment,
         Member,
         LedgerEntry,
+        Household,
         Resident,
         Need,
         Item,

@@ -42,16 +42,16 @@ public class Portal {
 
         // The committee registers a resident and publishes a need for them.
         UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
-                List.of(ResidentGroup.EMPTY_NEST_ELDERLY)).getId();
+                List.of(ResidentGroup.EMPTY_NEST_ELDERLY), null).getId();
         UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "行动不便，需要一辆轮椅",
-                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 60_000L, in30Days).getId();
+                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 60_000L, in30Days, List.of()).getId();
         hub.publishNeed(staff, need);
 
         // The member claims it, does it, and the committee checks it.
         Claim claim = hub.claimNeed(me, need, new Claimant.Member(member), Instant.now().plus(Duration.ofDays(7)));
         System.out.println("claimed: " + hub.need(staff, need).getStatus());
         hub.completeClaim(me, claim.getId(),
-                new Fulfilment(58_000L, List.of(new Item(1L, "轮椅")), 45L, 1L, List.of(), "已送到"));
+                new Fulfilment(58_000L, List.of(new Item(1L, "轮椅")), 45L, 1L, List.of(), "已送到", List.of()));
         hub.verifyClaim(staff, claim.getId());
 
         // The district's report: money is in fen.
@@ -62,7 +62,7 @@ public class Portal {
         // for people (Chinese by default, never the refused value).
         String shown = null;
         try {
-            hub.registerResident(staff, committee, null, "李四", "12345", null, null, List.of(ResidentGroup.ELDERLY));
+            hub.registerResident(staff, committee, null, "李四", "12345", null, null, List.of(ResidentGroup.ELDERLY), null);
         } catch (NeedbridgeException.Invalid e) {
             System.out.println("refused: field=" + e.getField() + ", reason=" + e.getReason());
             shown = NeedbridgeKt.errorMessage(e, Language.ZH);

@@ -109,6 +109,13 @@ const MATRIX: &[(&str, [bool; 6])] = &[
     ("EndRole",                    [Y,     N,    Y,    N,        N,     N]),
     ("StartPairing",               [Y,     N,    Y,    N,        N,     N]),
     ("EndPairing",                 [Y,     N,    Y,    N,        N,     N]),
+    // households, offers (issue 18)
+    ("RegisterHousehold",          [Y,     N,    Y,    N,        N,     N]),
+    ("SetHousehold",               [Y,     N,    Y,    N,        N,     N]),
+    ("OfferNeed",                  [Y,     N,    Y,    Y,        N,     N]),
+    ("AcceptOffer",                [Y,     N,    N,    N,        Y,     N]),
+    ("DeclineOffer",               [Y,     N,    N,    N,        Y,     N]),
+    ("LapseOffer",                 [Y,     N,    N,    N,        N,     N]),
 ];
 
 /// One cell's command, after any setup it needed, and who plays the member column.
@@ -251,6 +258,7 @@ fn case(label: &str, w: &World) -> Case {
                 id_number: None,
                 address: None,
                 groups: vec![ResidentGroup::Disabled],
+                household: None,
             }
             .into(),
             m,
@@ -499,6 +507,76 @@ fn case(label: &str, w: &World) -> Case {
             .into(),
             m,
         ),
+        "RegisterHousehold" => (
+            RegisterHousehold {
+                committee: w.committee_a,
+                grid: Some(w.grid_a),
+            }
+            .into(),
+            m,
+        ),
+        "SetHousehold" => {
+            let h = w
+                .hub
+                .run(
+                    &w.staff_a(),
+                    RegisterHousehold {
+                        committee: w.committee_a,
+                        grid: None,
+                    },
+                )
+                .unwrap();
+            (
+                SetHousehold {
+                    resident: w.resident_a,
+                    household: Some(h.id),
+                }
+                .into(),
+                m,
+            )
+        }
+        "OfferNeed" => (
+            OfferNeed {
+                need: w.need_open,
+                to: Claimant::Member(w.loner_a),
+                expires_at: t0() + days(2),
+                note: None,
+            }
+            .into(),
+            m,
+        ),
+        "AcceptOffer" | "DeclineOffer" | "LapseOffer" => {
+            let offer = w
+                .hub
+                .run(
+                    &w.staff_a(),
+                    OfferNeed {
+                        need: w.need_open,
+                        to: Claimant::Member(w.loner_a),
+                        expires_at: t0() + days(2),
+                        note: None,
+                    },
+                )
+                .unwrap()
+                .id;
+            let cmd = match label {
+                "AcceptOffer" => AcceptOffer {
+                    offer,
+                    promised_by: t0() + days(5),
+                }
+                .into(),
+                "DeclineOffer" => DeclineOffer {
+                    offer,
+                    reason: "出差".into(),
+                }
+                .into(),
+                _ => {
+                    w.clock.advance(days(3));
+                    LapseOffer { offer }.into()
+                }
+            };
+            (cmd, w.loner_a)
+        }
         other => panic!("no case for matrix row {other:?}"),
     };
     Case { cmd, member }
@@ -517,6 +595,7 @@ fn draft_by_member_a(w: &World) -> DraftNeed {
         scale: Scale::Individual,
         estimated_cost_fen: 0,
         wanted_by: t0() + days(20),
+        beneficiaries: Vec::new(),
     }
 }
 

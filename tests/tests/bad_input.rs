@@ -282,6 +282,7 @@ fn resident_cmd(w: &World) -> RegisterResident {
         id_number: Some(id_number("19500101", 7)),
         address: Some("5栋1单元".into()),
         groups: vec![ResidentGroup::Elderly],
+        household: None,
     }
 }
 
@@ -322,6 +323,7 @@ fn draft_cmd(w: &World) -> DraftNeed {
         scale: Scale::Individual,
         estimated_cost_fen: 0,
         wanted_by: t0() + Duration::days(20),
+        beneficiaries: Vec::new(),
     }
 }
 

@@ -38,6 +38,7 @@ fn draft(
             scale: Scale::Individual,
             estimated_cost_fen: 0,
             wanted_by: t0() + Duration::days(7),
+            beneficiaries: Vec::new(),
         },
     )
 }

@@ -43,6 +43,7 @@ fn resident_with_history(w: &World) -> ResidentId {
                 id_number: Some(id_no()),
                 address: Some(ADDRESS.into()),
                 groups: vec![ResidentGroup::Elderly, ResidentGroup::Disabled],
+                household: None,
             },
         )
         .unwrap();
@@ -75,6 +76,7 @@ fn resident_with_history(w: &World) -> ResidentId {
                 scale: Scale::Individual,
                 estimated_cost_fen: 50_000,
                 wanted_by: t0() + Duration::days(20),
+                beneficiaries: Vec::new(),
             },
         )
         .unwrap();
@@ -310,6 +312,7 @@ fn erasure_is_for_the_holding_committee_and_final(b: Backend) {
                 scale: Scale::Individual,
                 estimated_cost_fen: 0,
                 wanted_by: t0() + Duration::days(20),
+                beneficiaries: Vec::new(),
             },
         )
         .unwrap_err();
@@ -357,7 +360,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
-         DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+         DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let person = format!(
@@ -372,7 +375,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
-         DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+         DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let count = |payloads: Vec<String>| {

@@ -446,6 +446,7 @@ fn open_claims_per_member_are_limited(b: Backend) {
                     scale: Scale::Individual,
                     estimated_cost_fen: 3000,
                     wanted_by: t0() + Duration::days(20),
+                    beneficiaries: Vec::new(),
                 },
             )
             .unwrap();
@@ -958,6 +959,7 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
                         scale: Scale::Individual,
                         estimated_cost_fen: 100,
                         wanted_by: t0() + Duration::days(9),
+                        beneficiaries: Vec::new(),
                     },
                 )
                 .unwrap();
@@ -1113,6 +1115,7 @@ fn members_draft_and_submit_at_their_committee(b: Backend) {
         scale: Scale::Individual,
         estimated_cost_fen: 5000,
         wanted_by: t0() + Duration::days(3),
+        beneficiaries: Vec::new(),
     };
     let n = w.hub.run(&member(w.member_a), draft.clone()).unwrap();
     assert_eq!(n.drafted_by, Some(w.member_a));

@@ -259,6 +259,7 @@ fn claimed_at_half_past_midnight(w: &World) -> NeedId {
                 scale: Scale::Individual,
                 estimated_cost_fen: 10_000,
                 wanted_by: at(2026, 4, 30, 0, 0),
+                beneficiaries: Vec::new(),
             },
         )
         .unwrap()

@@ -220,6 +220,7 @@ fn register(w: &World) -> Vec<Person> {
                         id_number: id_number.clone(),
                         address: address.clone(),
                         groups,
+                        household: None,
                     },
                 )
                 .unwrap()
@@ -239,6 +240,7 @@ fn register(w: &World) -> Vec<Person> {
                         scale: Scale::Individual,
                         estimated_cost_fen: 10_000,
                         wanted_by: needbridge_acceptance::t0() + chrono::Duration::days(30),
+                        beneficiaries: Vec::new(),
                     },
                 )
                 .unwrap()

@@ -59,6 +59,7 @@ fn expected_district(w: &World) -> ReportData {
         captains: 1,
         organisations: 1,
         residents_helped: 1,
+        households_helped: 0,
         helped: map(&[("empty_nest_elderly", 1)]),
         feedback: BTreeMap::new(),
         pairings: 1,
@@ -431,9 +432,9 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
+    // Back to version 2: undo version 12's tables and column, version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
     // version 5's column, version 4's indexes and version 3's cells (9 changed no table).
-    let downgrade = "DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+    let downgrade = "DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
         ALTER TABLE categories DROP COLUMN parent; \
         ALTER TABLE categories DROP COLUMN committee; \
         DROP TABLE side; DROP INDEX needs_live_claim; \
@@ -559,6 +560,7 @@ fn grids_break_down_needs(b: Backend) {
                 scale: Scale::Individual,
                 estimated_cost_fen: 0,
                 wanted_by: t0() + Duration::days(5),
+                beneficiaries: Vec::new(),
             },
         )
         .unwrap();

@@ -27,6 +27,18 @@ enum Op {
         days: i64,
         category: usize,
         in_grid: bool,
+        /// A further beneficiary from the pool (issue 18; refused when it is the first, or of
+        /// another committee).
+        also: Option<usize>,
+    },
+    /// A household at a committee of the pool (issue 18).
+    Household {
+        committee: usize,
+    },
+    /// A resident moves into a household of the pool, or out of any.
+    SetHousehold {
+        resident: usize,
+        household: Option<usize>,
     },
     /// A committee's own category (issue 18), under a top-level one or (refused) another
     /// committee's.
@@ -153,15 +165,29 @@ fn op() -> impl Strategy<Value = Op> {
                 roster,
             }
         ),
-        (i(), any::<bool>(), -2i64..40, i(), any::<bool>()).prop_map(
-            |(resident, collective, days, category, in_grid)| Op::Draft {
-                resident,
-                collective,
-                days,
-                category,
-                in_grid,
-            }
-        ),
+        (
+            i(),
+            any::<bool>(),
+            -2i64..40,
+            i(),
+            any::<bool>(),
+            proptest::option::of(i())
+        )
+            .prop_map(
+                |(resident, collective, days, category, in_grid, also)| Op::Draft {
+                    resident,
+                    collective,
+                    days,
+                    category,
+                    in_grid,
+                    also,
+                }
+            ),
+        i().prop_map(|committee| Op::Household { committee }),
+        (i(), proptest::option::of(i())).prop_map(|(resident, household)| Op::SetHousehold {
+            resident,
+            household
+        }),
         i().prop_map(|need| Op::Submit { need }),
         i().prop_map(|need| Op::Publish { need }),
         i().prop_map(|need| Op::Reject { need }),
@@ -281,6 +307,10 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
         .chain(teams.iter().map(|t| Claimant::Team(*t)))
         .chain([Claimant::Organisation(w.org)])
         .collect();
+    let households: Vec<HouseholdId> = ids(snap, Kind::Household, |r| match r {
+        Record::Household(h) => Some(h.id),
+        _ => None,
+    });
     let offers: Vec<OfferId> = ids(snap, Kind::Offer, |r| match r {
         Record::Offer(o) => Some(o.id),
         _ => None,
@@ -300,6 +330,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             days,
             category,
             in_grid,
+            also,
         } => {
             let r = pick(&residents, resident)?;
             let committee = if r == w.resident_b {
@@ -328,9 +359,29 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
                 },
                 estimated_cost_fen: 1000,
                 wanted_by: now + Duration::days(days),
+                beneficiaries: match also {
+                    None => Vec::new(),
+                    Some(a) => vec![pick(&residents, a)?],
+                },
             }
             .into()
         }
+        Op::Household { committee } => RegisterHousehold {
+            committee: pick(&[w.committee_a, w.committee_b], committee)?,
+            grid: None,
+        }
+        .into(),
+        Op::SetHousehold {
+            resident,
+            household,
+        } => SetHousehold {
+            resident: pick(&residents, resident)?,
+            household: match household {
+                None => None,
+                Some(h) => Some(pick(&households, h)?),
+            },
+        }
+        .into(),
         Op::Submit { need } => SubmitNeed {
             need: pick(&need_ids, need)?,
         }

@@ -286,6 +286,7 @@ fn run(b: Backend, seed: u64) -> (usize, usize) {
                     estimated_cost_fen: 5_000,
                     wanted_by: w.hub.now() + chrono::Duration::days(30),
                     grid: None,
+                    beneficiaries: Vec::new(),
                 },
             )
             .unwrap();

@@ -28,15 +28,15 @@ public class JavaPortalTest {
         hub.reportMember(new Actor.Member(member), member, committee, "每月服务一次", List.of());
         hub.acceptReport(staff, member, null);
         UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
-                List.of(ResidentGroup.EMPTY_NEST_ELDERLY)).getId();
+                List.of(ResidentGroup.EMPTY_NEST_ELDERLY), null).getId();
         UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "需要一辆轮椅",
-                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 50_000L, later).getId();
+                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 50_000L, later, List.of()).getId();
         hub.publishNeed(staff, need);
 
         Actor me = new Actor.Member(member);
         Claim claim = hub.claimNeed(me, need, new Claimant.Member(member), Instant.now().plus(Duration.ofDays(3)));
         check(claim.getStatus() == ClaimStatus.ACTIVE, "claimed");
-        hub.completeClaim(me, claim.getId(), new Fulfilment(50_000L, List.of(new Item(1L, "轮椅")), 60L, 1L, List.of(), ""));
+        hub.completeClaim(me, claim.getId(), new Fulfilment(50_000L, List.of(new Item(1L, "轮椅")), 60L, 1L, List.of(), "", List.of()));
         Claim verified = hub.verifyClaim(staff, claim.getId());
         check(verified.getStatus() == ClaimStatus.VERIFIED, "verified");
         long money = hub.report(admin, district, new Period(null, null)).getData().getNeeds().getMoneyFen();
@@ -119,7 +119,7 @@ public class JavaPortalTest {
             portal.acceptReport(staff, members[i], null);
         }
         UUID need = portal.draftNeed(staff, committee, null, resident, "助餐", "送午饭", "festival_goods",
-                Channel.FAMILY, Scale.INDIVIDUAL, 0L, later).getId();
+                Channel.FAMILY, Scale.INDIVIDUAL, 0L, later, List.of()).getId();
         portal.publishNeed(staff, need);
 
         Actor[] users = {new Actor.Member(members[0]), new Actor.Member(members[1])};

@@ -24,6 +24,8 @@ COMMANDS = [
     "accept_report",
     "return_report",
     "register_resident",
+    "register_household",
+    "set_household",
     "update_resident",
     "erase_resident",
     "draft_need",
@@ -182,7 +184,7 @@ class _Commands:
         return self._run(actor, "return_report", m.Member, member=member, reason=reason)
 
     @_typed
-    def register_resident(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, name: str, phone: Optional[str] = None, id_number: Optional[str] = None, address: Optional[str] = None, groups: List[Union[m.ResidentGroup, str]]) -> m.Resident:
+    def register_resident(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, name: str, phone: Optional[str] = None, id_number: Optional[str] = None, address: Optional[str] = None, groups: List[Union[m.ResidentGroup, str]], household: Optional[UUID] = None) -> m.Resident:
         """Registers a resident (beneficiary) at a committee (its staff).
 
         Args:
@@ -194,8 +196,31 @@ class _Commands:
             id_number: ID number.
             address: Address.
             groups: Groups (at least one).
+            household: The household (户) at the same committee, if registered.
         """
-        return self._run(actor, "register_resident", m.Resident, committee=committee, grid=grid, name=name, phone=phone, id_number=id_number, address=address, groups=_enums(m.ResidentGroup, groups, "groups"))
+        return self._run(actor, "register_resident", m.Resident, committee=committee, grid=grid, name=name, phone=phone, id_number=id_number, address=address, groups=_enums(m.ResidentGroup, groups, "groups"), household=household)
+
+    @_typed
+    def register_household(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None) -> m.Household:
+        """Registers a household (户) at a committee, in a grid if known (the committee's staff); residents join it when registered or with ``SetHousehold``.
+
+        Args:
+            actor: who acts.
+            committee: The committee.
+            grid: The grid (a child of the committee), if known.
+        """
+        return self._run(actor, "register_household", m.Household, committee=committee, grid=grid)
+
+    @_typed
+    def set_household(self, actor: Actor, *, resident: UUID, household: Optional[UUID] = None) -> m.Resident:
+        """Puts a resident in a household of the resident's committee, or (``None``) in none (the committee's staff).
+
+        Args:
+            actor: who acts.
+            resident: The resident.
+            household: The household, or none.
+        """
+        return self._run(actor, "set_household", m.Resident, resident=resident, household=household)
 
     @_typed
     def update_resident(self, actor: Actor, *, resident: UUID, name: str, phone: Optional[str] = None, id_number: Optional[str] = None, address: Optional[str] = None, groups: List[Union[m.ResidentGroup, str]]) -> m.Resident:
@@ -223,7 +248,7 @@ class _Commands:
         return self._run(actor, "erase_resident", m.Resident, resident=resident)
 
     @_typed
-    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime) -> m.Need:
+    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = ()) -> m.Need:
         """Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
 
         Args:
@@ -238,8 +263,9 @@ class _Commands:
             scale: Individual or collective.
             estimated_cost_fen: Estimated cost in fen (≥ 0).
             wanted_by: Wanted by (in the future).
+            beneficiaries: Further residents it is for, held by the same committee (distinct, not the first).
         """
-        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by)
+        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries))
 
     @_typed
     def submit_need(self, actor: Actor, *, need: UUID) -> m.Need:

@@ -479,6 +479,12 @@ class Hub(_Commands):
         )
 
     @_typed
+    def households(self, actor: Actor, unit: UUID) -> List[m.Household]:
+        """Households (户) under ``unit`` (those who oversee it); a resident's ``household``
+        names one."""
+        return self._ask(actor, "households", [m.Household], unit=unit)
+
+    @_typed
     def members_with_skill(self, actor: Actor, unit: UUID, skill: str) -> List[m.Member]:
         """Accepted members under ``unit`` who declared a skill containing ``skill``: whom to
         offer a need to (staff over the unit)."""

@@ -44,6 +44,7 @@ __all__ = [
     "Commitment",
     "Member",
     "LedgerEntry",
+    "Household",
     "Resident",
     "Need",
     "Item",
@@ -542,6 +543,20 @@ class LedgerEntry(Record):
 
 
 @dataclass(frozen=True)
+class Household(Record):
+    """A household (户): residents living together, registered at a committee (and grid). It holds no personal data itself: its address is its residents' (masked with theirs). The district counts households helped (帮扶户数) through it."""
+
+    id: UUID
+    """Its id."""
+    committee: UUID
+    """The committee holding it."""
+    grid: Optional[UUID]
+    """The grid, if known (a child of the committee)."""
+    created_at: datetime
+    """When registered."""
+
+
+@dataclass(frozen=True)
 class Resident(Record):
     """A resident (beneficiary). Name, phone, ID number and address are personal data."""
 
@@ -567,6 +582,8 @@ class Resident(Record):
     """Whether the personal fields of this copy are masked for the reader (or withheld: the audit log never holds them, see ``crate::rules::audit``)."""
     erased_at: Optional[datetime] = None
     """When the resident's personal data was erased (``EraseResident``): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures."""
+    household: Optional[UUID] = None
+    """The household (户) the resident belongs to, if registered."""
 
 
 @dataclass(frozen=True)
@@ -580,7 +597,7 @@ class Need(Record):
     grid: Optional[UUID]
     """The grid, if any."""
     resident: UUID
-    """The resident it is for."""
+    """The resident it is for (the first beneficiary)."""
     title: str
     """Short title ("a schoolbag")."""
     description: str
@@ -613,6 +630,8 @@ class Need(Record):
     """When first published."""
     updated_at: datetime
     """Last change."""
+    beneficiaries: List[UUID] = _field(default_factory=list)
+    """Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households."""
 
 
 @dataclass(frozen=True)
@@ -1111,6 +1130,8 @@ class ReportData(Record):
     """Distinct organisations that claimed."""
     residents_helped: int
     """Distinct residents helped."""
+    households_helped: int
+    """Distinct households (户) of the residents helped (residents in no household are not counted here)."""
     helped: Dict[str, int]
     """Distinct residents helped, by group code."""
     feedback: Dict[str, int]

@@ -166,6 +166,7 @@ fn committee(residents: usize, needs: usize) -> (super::world::World, Vec<Reside
                         } else {
                             ResidentGroup::Elderly
                         }],
+                        household: None,
                     },
                 )
                 .expect("resident")
@@ -189,6 +190,7 @@ fn committee(residents: usize, needs: usize) -> (super::world::World, Vec<Reside
                     scale: Scale::Individual,
                     estimated_cost_fen: 20_000,
                     wanted_by: later,
+                    beneficiaries: Vec::new(),
                 },
             )
             .expect("draft")

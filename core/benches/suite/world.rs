@@ -107,6 +107,7 @@ pub fn world(hub: Hub, members: usize, needs: usize) -> World {
                 id_number: None,
                 address: None,
                 groups: vec![ResidentGroup::Elderly],
+                household: None,
             },
         )
         .expect("resident")
@@ -127,6 +128,7 @@ pub fn world(hub: Hub, members: usize, needs: usize) -> World {
                         scale: Scale::Individual,
                         estimated_cost_fen: 10_000,
                         wanted_by: later,
+                        beneficiaries: Vec::new(),
                     },
                 )
                 .expect("draft")

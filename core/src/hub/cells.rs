@@ -94,9 +94,10 @@ impl Upkeep {
                     && need_facts(old, Vec::new()) == need_facts(n, Vec::new());
                 if !same {
                     self.touch_need(tx, n.id, seen)?;
-                    if old.resident != n.resident {
-                        self.touch_resident(tx, old.resident)?;
-                        self.touch_resident(tx, n.resident)?;
+                    if old.resident != n.resident || old.beneficiaries != n.beneficiaries {
+                        for r in old.helped().chain(n.helped()) {
+                            self.touch_resident(tx, r)?;
+                        }
                     }
                 }
             }
@@ -124,14 +125,16 @@ impl Upkeep {
                     self.touch_need(tx, need, seen)?;
                     if verification_changed {
                         if let Some(Some(g)) = self.needs.get(&need.0) {
-                            let resident = g.need.resident;
-                            self.touch_resident(tx, resident)?;
+                            let helped: Vec<ResidentId> = g.need.helped().collect();
+                            for r in helped {
+                                self.touch_resident(tx, r)?;
+                            }
                         }
                     }
                 }
             }
             (Record::Resident(r), Some(Record::Resident(old)))
-                if group_codes(old) != group_codes(r) =>
+                if group_codes(old) != group_codes(r) || old.household != r.household =>
             {
                 self.touch_resident(tx, r.id)?;
             }
@@ -272,7 +275,7 @@ impl Upkeep {
             return Ok(out);
         };
         let needs = Query::Needs(NeedFilter {
-            resident: Some(id),
+            beneficiary: Some(id),
             ..Default::default()
         });
         let mut verifications = Vec::new();
@@ -293,7 +296,13 @@ impl Upkeep {
             }
         }
         if !verifications.is_empty() {
-            resident_cells(&group_codes(&resident), &verifications, 1, &mut out);
+            resident_cells(
+                &group_codes(&resident),
+                resident.household.map(|h| h.0),
+                &verifications,
+                1,
+                &mut out,
+            );
         }
         Ok(out)
     }

@@ -67,6 +67,8 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> Outcome<Record> {
         Command::EndRole(c) => end_role(ctx, c)?.into_record(),
         Command::StartPairing(c) => start_pairing(ctx, c)?.into_record(),
         Command::EndPairing(c) => end_pairing(ctx, c)?.into_record(),
+        Command::RegisterHousehold(c) => register_household(ctx, c)?.into_record(),
+        Command::SetHousehold(c) => set_household(ctx, c)?.into_record(),
         Command::OfferNeed(c) => offer_need(ctx, c)?.into_record(),
         Command::AcceptOffer(c) => accept_offer(ctx, c)?.into_record(),
         Command::DeclineOffer(c) => decline_offer(ctx, c)?.into_record(),
@@ -394,6 +396,7 @@ fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> Outcome<Residen
         "register residents here",
     )?;
     check_grid(ctx, c.grid, c.committee)?;
+    check_household(ctx, c.household, c.committee)?;
     ctx.scope(c.committee);
     let new_id = ResidentId(ctx.new_id(Kind::Resident)?);
     ctx.put(Resident {
@@ -408,7 +411,54 @@ fn register_resident(ctx: &mut Ctx<'_>, c: &RegisterResident) -> Outcome<Residen
         created_at: ctx.now,
         masked: false,
         erased_at: None,
+        household: c.household,
     })
+}
+
+/// A household given for a resident must be one of the resident's committee (one error
+/// whether it does not exist or is another committee's: a form does not probe).
+fn check_household(
+    ctx: &mut Ctx<'_>,
+    household: Option<HouseholdId>,
+    committee: UnitId,
+) -> Outcome<()> {
+    if let Some(h) = household {
+        if ctx
+            .tx_load::<Household>(&h)?
+            .is_none_or(|x| x.committee != committee)
+        {
+            return Err(Error::invalid("household", "is not a household of the committee").into());
+        }
+    }
+    Ok(())
+}
+
+fn register_household(ctx: &mut Ctx<'_>, c: &RegisterHousehold) -> Outcome<Household> {
+    let committee = ctx.committee(c.committee, "committee")?;
+    ctx.require(
+        &[Principal::StaffOver(&committee.path)],
+        "register households here",
+    )?;
+    check_grid(ctx, c.grid, c.committee)?;
+    ctx.scope(c.committee);
+    let new_id = HouseholdId(ctx.new_id(Kind::Household)?);
+    ctx.put(Household {
+        id: new_id,
+        committee: c.committee,
+        grid: c.grid,
+        created_at: ctx.now,
+    })
+}
+
+fn set_household(ctx: &mut Ctx<'_>, c: &SetHousehold) -> Outcome<Resident> {
+    let mut r: Resident = ctx.load(&c.resident)?;
+    let path = ctx.path(r.committee)?;
+    ctx.require(&[Principal::StaffOver(&path)], "update residents here")?;
+    not_erased(&r, "move")?;
+    check_household(ctx, c.household, r.committee)?;
+    ctx.scope(r.committee);
+    r.household = c.household;
+    ctx.put(r)
 }
 
 /// Refuses to act on an erased resident.
@@ -462,6 +512,18 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
         return Err(Error::invalid("resident", "is held by another committee").into());
     }
     not_erased(&resident, "get a need")?;
+    for (i, b) in c.beneficiaries.iter().enumerate() {
+        let field = format!("beneficiaries[{i}]");
+        if *b == c.resident || c.beneficiaries[..i].contains(b) {
+            return Err(Error::invalid(field, "names a beneficiary twice").into());
+        }
+        match ctx.tx_load::<Resident>(b)? {
+            Some(x) if x.committee == c.committee && x.erased_at.is_none() => {}
+            _ => {
+                return Err(Error::invalid(field, "is not a resident held by the committee").into())
+            }
+        }
+    }
     check_grid(ctx, c.grid, c.committee)?;
     let cats: Vec<Category> = ctx.select(&Query::Categories)?;
     match cats.iter().find(|k| k.code == c.category) {
@@ -479,6 +541,7 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
         committee: c.committee,
         grid: c.grid,
         resident: c.resident,
+        beneficiaries: c.beneficiaries.clone(),
         title: c.title.clone(),
         description: c.description.clone(),
         category: c.category.clone(),

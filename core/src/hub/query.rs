@@ -126,6 +126,7 @@ pub(crate) fn library_filter(
         scale: q.scale,
         resident: q.resident,
         grid: q.grid,
+        beneficiary: None,
         text: q.text.clone().filter(|t| !t.trim().is_empty()),
         wanted_before: None,
     }))
@@ -328,6 +329,16 @@ impl Hub {
             };
             let ms: Vec<Member> = all(tx, &Query::Members(filter))?;
             ms.into_iter().map(|m| member_view(tx, actor, m)).collect()
+        })
+    }
+
+    /// Households (户) at committees in a unit's subtree (those who oversee it), with the
+    /// residents of each as the actor may see them.
+    pub fn households(&self, actor: &Actor, unit: UnitId) -> Result<Vec<Household>> {
+        self.read(|tx| {
+            let path = path_of(tx, unit)?;
+            require_oversees(actor, &path, "households")?;
+            all(tx, &Query::Households { unit: Some(unit) })
         })
     }
 
@@ -819,6 +830,11 @@ pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<O
         Record::Pairing(x) => {
             let path = path_of(tx, x.committee)?;
             visibility::sees_pairing(actor, &path).then_some(Record::Pairing(x))
+        }
+        // A household holds no personal data; those over its committee know of it.
+        Record::Household(x) => {
+            let path = path_of(tx, x.committee)?;
+            oversees(actor, &path).then_some(Record::Household(x))
         }
         // An offer tells of its need: whoever may know of the need may know of its offers.
         Record::Offer(x) => {

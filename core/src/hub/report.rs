@@ -470,6 +470,12 @@ fn report_book(
             Cell::int(d.residents_helped),
         ),
         figure(
+            "households_helped",
+            "受助户数",
+            "Households helped",
+            Cell::int(d.households_helped),
+        ),
+        figure(
             "feedback_rated",
             "有评价的验收需求",
             "Verified needs with feedback",

@@ -89,6 +89,9 @@ id_type!(
     /// A member–resident pairing.
     PairingId, "pairing");
 id_type!(
+    /// A household (户): residents living together at one address.
+    HouseholdId, "household");
+id_type!(
     /// An offer of a need to a member, team or organisation (派单).
     OfferId, "offer");
 id_type!(

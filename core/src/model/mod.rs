@@ -246,6 +246,32 @@ pub struct Resident {
     /// committee, grid and groups stay for the figures.
     #[serde(default)]
     pub erased_at: Option<DateTime<Utc>>,
+    /// The household (户) the resident belongs to, if registered.
+    #[serde(default)]
+    pub household: Option<HouseholdId>,
+}
+
+/// A household (户): residents living together, registered at a committee (and grid). It
+/// holds no personal data itself: its address is its residents' (masked with theirs). The
+/// district counts households helped (帮扶户数) through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct Household {
+    /// Its id.
+    pub id: HouseholdId,
+    /// The committee holding it.
+    pub committee: UnitId,
+    /// The grid, if known (a child of the committee).
+    pub grid: Option<UnitId>,
+    /// When registered.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Need {
+    /// Every resident the need is for: the first, then the further beneficiaries.
+    pub fn helped(&self) -> impl Iterator<Item = ResidentId> + '_ {
+        std::iter::once(self.resident).chain(self.beneficiaries.iter().copied())
+    }
 }
 
 impl Resident {
@@ -265,7 +291,7 @@ pub struct Need {
     pub committee: UnitId,
     /// The grid, if any.
     pub grid: Option<UnitId>,
-    /// The resident it is for.
+    /// The resident it is for (the first beneficiary).
     pub resident: ResidentId,
     /// Short title ("a schoolbag").
     pub title: String,
@@ -299,6 +325,10 @@ pub struct Need {
     pub published_at: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same
+    /// committee; each counts as helped, with their households.
+    #[serde(default)]
+    pub beneficiaries: Vec<ResidentId>,
 }
 
 /// Who holds a claim.

@@ -39,6 +39,8 @@ pub enum Record {
     Pairing(Pairing),
     /// An offer of a need.
     Offer(Offer),
+    /// A household.
+    Household(Household),
 }
 
 /// The kind of a [`Record`].
@@ -75,6 +77,8 @@ pub enum Kind {
     Pairing,
     /// [`Record::Offer`]
     Offer,
+    /// [`Record::Household`]
+    Household,
 }
 
 impl Kind {
@@ -96,6 +100,7 @@ impl Kind {
             Kind::Role => "role",
             Kind::Pairing => "pairing",
             Kind::Offer => "offer",
+            Kind::Household => "household",
         }
     }
 
@@ -116,6 +121,7 @@ impl Kind {
         Kind::Role,
         Kind::Pairing,
         Kind::Offer,
+        Kind::Household,
     ];
 }
 
@@ -161,6 +167,7 @@ record_impls!(
     Role => RoleId,
     Pairing => PairingId,
     Offer => OfferId,
+    Household => HouseholdId,
 );
 
 /// A typed view of one [`Record`] variant.

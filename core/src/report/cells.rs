@@ -133,6 +133,9 @@ pub const ORGANISATION: &str = "organisation";
 pub const GRID: &str = "grid";
 /// By the resident's latest feedback on the need (verifications only).
 pub const FEEDBACK: &str = "feedback";
+/// By the helped resident's household (residents helped only): households helped are the
+/// keys with a first-in-period resident.
+pub const HOUSEHOLD: &str = "household";
 
 /// Where a cell sits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -274,6 +277,7 @@ pub fn need_facts(n: &Need, units: Vec<Uuid>) -> NeedFacts {
         channel: n.channel.as_str().to_string(),
         collective: n.scale == Scale::Collective,
         resident: n.resident.0,
+        beneficiaries: n.beneficiaries.iter().map(|r| r.0).collect(),
         created_at: n.created_at,
         published_at: n.published_at,
         feedback: n.feedback.map(|f| f.as_str().to_string()),
@@ -305,12 +309,13 @@ pub fn claim_facts(c: &Claim, units: Vec<Uuid>) -> ClaimFacts {
 }
 
 /// Every cell of a whole state: each need (by id) with all its claims (`claims` by need id),
-/// and each resident helped with their groups (`groups` by resident id). What a store holds
-/// after a rebuild.
+/// and each resident helped with their groups (`groups` by resident id) and household
+/// (`households` by resident id). What a store holds after a rebuild.
 pub fn all_cells(
     needs: &[(Uuid, NeedFacts)],
     claims: &HashMap<Uuid, Vec<ClaimFacts>>,
     groups: &HashMap<Uuid, Vec<String>>,
+    households: &HashMap<Uuid, Uuid>,
 ) -> Cells {
     let mut cells = Cells::default();
     let mut verified: BTreeMap<Uuid, Vec<Verification>> = BTreeMap::new();
@@ -319,20 +324,19 @@ pub fn all_cells(
         need_cells(facts, claims, 1, &mut cells);
         for c in claims {
             if let Some(at) = c.verified_at {
-                verified
-                    .entry(facts.resident)
-                    .or_default()
-                    .push(Verification {
+                for r in facts.helped() {
+                    verified.entry(r).or_default().push(Verification {
                         claim: c.id,
                         units: c.units.clone(),
                         at,
                     });
+                }
             }
         }
     }
     for (resident, v) in &verified {
         let g = groups.get(resident).map(Vec::as_slice).unwrap_or(&[]);
-        resident_cells(g, v, 1, &mut cells);
+        resident_cells(g, households.get(resident).copied(), v, 1, &mut cells);
     }
     cells.prune();
     cells
@@ -351,6 +355,8 @@ pub struct NeedFacts {
     pub collective: bool,
     /// The resident.
     pub resident: Uuid,
+    /// Further residents it is for.
+    pub beneficiaries: Vec<Uuid>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it was first published.
@@ -359,6 +365,13 @@ pub struct NeedFacts {
     pub feedback: Option<String>,
     /// The need's grid, if any.
     pub grid: Option<Uuid>,
+}
+
+impl NeedFacts {
+    /// Every resident the need is for: the first, then the further beneficiaries.
+    pub fn helped(&self) -> impl Iterator<Item = Uuid> + '_ {
+        std::iter::once(self.resident).chain(self.beneficiaries.iter().copied())
+    }
 }
 
 /// What cells need of a claim.
@@ -533,6 +546,7 @@ pub fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut 
 /// any of their needs, in total and under each of their groups.
 pub fn resident_cells(
     groups: &[String],
+    household: Option<Uuid>,
     verifications: &[Verification],
     sign: i64,
     out: &mut Cells,
@@ -548,7 +562,8 @@ pub fn resident_cells(
     for (i, v) in verifications.iter().enumerate() {
         let m = month_index(v.at);
         let keys = std::iter::once((TOTAL, String::new()))
-            .chain(groups.iter().map(|g| (GROUP, (*g).clone())));
+            .chain(groups.iter().map(|g| (GROUP, (*g).clone())))
+            .chain(household.map(|h| (HOUSEHOLD, h.to_string())));
         for (dim, key) in keys {
             let k = CellKey {
                 unit: Uuid::nil(),
@@ -616,8 +631,14 @@ pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportDa
         }
     }
     let mut organisations = BTreeSet::new();
+    let mut households = BTreeSet::new();
     for s in rows {
         match (s.stream, s.dim.as_str()) {
+            (Stream::Helped, HOUSEHOLD) => {
+                if s.first_in_period > 0 {
+                    households.insert(s.key.clone());
+                }
+            }
             (Stream::Organisation, _) => {
                 if s.counters.n > 0 {
                     organisations.insert(s.key.clone());
@@ -654,6 +675,7 @@ pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportDa
         }
     }
     out.organisations = organisations.len() as u64;
+    out.households_helped = households.len() as u64;
     for (committee, s) in committees {
         if matches!(s.stream, Stream::Helped | Stream::Organisation) {
             continue;
@@ -747,6 +769,7 @@ mod tests {
             published_at: Some(at(1, 3)),
             feedback: Some("satisfied".into()),
             grid: None,
+            beneficiaries: Vec::new(),
         };
         // Claimed twice in January (the first released), verified in February; claimed by an
         // organisation again in February and verified in March.
@@ -770,7 +793,13 @@ mod tests {
                 })
             })
             .collect();
-        resident_cells(&["elderly_alone".into()], &verifications, 1, &mut cells);
+        resident_cells(
+            &["elderly_alone".into()],
+            None,
+            &verifications,
+            1,
+            &mut cells,
+        );
         let month = |m: u32| Some(Utc.with_ymd_and_hms(2026, m, 1, 0, 0, 0).unwrap());
         let all = report(&cells, 1, Period::ALL);
         assert_eq!(all.needs.needs_claimed, 1);
@@ -819,7 +848,13 @@ mod tests {
         assert_eq!(spring.needs.money_fen, 200);
         // Removing the cells again leaves nothing.
         need_cells(&need, &claims, -1, &mut cells);
-        resident_cells(&["elderly_alone".into()], &verifications, -1, &mut cells);
+        resident_cells(
+            &["elderly_alone".into()],
+            None,
+            &verifications,
+            -1,
+            &mut cells,
+        );
         cells.prune();
         assert!(cells.0.is_empty());
     }

@@ -31,7 +31,8 @@
 //! | `organisations` | distinct organisations that made a claim in the period |
 //! | `money_fen`, `items`, `minutes`, `people_served` | sums over the fulfilment records of claims verified in the period |
 //! | `feedback` | distinct needs verified in the period, by the resident's latest feedback on the need (`satisfied`, `not_satisfied`; needs without feedback are not counted). The district's satisfaction rate (满意率) is `satisfied / (satisfied + not_satisfied)`: `ReportData::satisfaction_permille` |
-//! | `residents_helped` | distinct residents with a need verified in the period; `helped` splits them by group (a resident in two groups counts in both) |
+//! | `residents_helped` | distinct residents (人) with a need verified in the period — a need's first resident and its further beneficiaries each count; `helped` splits them by group (a resident in two groups counts in both). One resident helped twice is one person |
+//! | `households_helped` | distinct households (户) of those residents (residents in no household are not counted): one household of three helped once is one household; one person; the need one service (件, `needs_verified`) |
 //! | `pairings` | pairings active at some time in the period |
 //! | `hours_minutes` | approved logged service minutes served in the period (a pairing's visits included) |
 //! | `pairing_visits`, `visit_minutes` | approved visits of pairings' visit logs (走访) served in the period, and their minutes |
@@ -222,6 +223,9 @@ pub struct ReportData {
     pub organisations: u64,
     /// Distinct residents helped.
     pub residents_helped: u64,
+    /// Distinct households (户) of the residents helped (residents in no household are not
+    /// counted here).
+    pub households_helped: u64,
     /// Distinct residents helped, by group code.
     pub helped: BTreeMap<String, u64>,
     /// Distinct needs verified, by the resident's latest feedback code.
@@ -540,9 +544,17 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
     }
     let helped: BTreeSet<ResidentId> = verified
         .iter()
-        .filter_map(|c| needs.get(&c.need).map(|n| n.resident))
+        .filter_map(|c| needs.get(&c.need))
+        .flat_map(|n| n.helped())
         .collect();
     d.residents_helped = helped.len() as u64;
+    d.households_helped = r
+        .residents
+        .iter()
+        .filter(|x| helped.contains(&x.id))
+        .filter_map(|x| x.household)
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
     for res in r.residents.iter().filter(|x| helped.contains(&x.id)) {
         for g in &res.groups {
             *d.helped.entry(g.as_str().to_string()).or_default() += 1;

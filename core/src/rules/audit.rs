@@ -78,6 +78,7 @@ mod tests {
             created_at: Utc::now(),
             masked: false,
             erased_at: None,
+            household: None,
         }
     }
 
@@ -106,6 +107,7 @@ mod tests {
                 id_number: r.id_number.clone(),
                 address: r.address.clone(),
                 groups: r.groups.clone(),
+                household: None,
             }
             .into(),
             UpdateResident {

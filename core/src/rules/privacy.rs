@@ -457,6 +457,7 @@ mod tests {
             created_at: now,
             masked: false,
             erased_at: None,
+            household: None,
         };
         let m = masked_resident(&r);
         assert!(m.masked);

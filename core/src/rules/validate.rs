@@ -537,6 +537,7 @@ fn fields(cmd: &mut Command) -> Result<()> {
         Command::OfferNeed(c) => opt_text("note", &mut c.note, MAX_REASON, true),
         Command::DeclineOffer(c) => text("reason", &mut c.reason, MAX_REASON, true),
         Command::AcceptOffer(_) | Command::LapseOffer(_) => Ok(()),
+        Command::RegisterHousehold(_) | Command::SetHousehold(_) => Ok(()),
         Command::SubmitNeed(_)
         | Command::PublishNeed(_)
         | Command::ExpireNeed(_)

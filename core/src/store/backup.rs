@@ -114,8 +114,12 @@ pub fn rebuild_report_cells(tx: &mut dyn Tx) -> Result<(), StoreError> {
         .iter()
         .map(|n| (n.id.0, need_facts(n, units(&n.committee))))
         .collect();
-    let groups: HashMap<Uuid, Vec<String>> = tx
-        .select::<Resident>(&Query::all_of(Kind::Resident), &Page::ALL)?
+    let residents = tx.select::<Resident>(&Query::all_of(Kind::Resident), &Page::ALL)?;
+    let households: HashMap<Uuid, Uuid> = residents
+        .iter()
+        .filter_map(|r| r.household.map(|h| (r.id.0, h.0)))
+        .collect();
+    let groups: HashMap<Uuid, Vec<String>> = residents
         .into_iter()
         .map(|r| {
             (
@@ -124,7 +128,7 @@ pub fn rebuild_report_cells(tx: &mut dyn Tx) -> Result<(), StoreError> {
             )
         })
         .collect();
-    let cells = all_cells(&needs, &claims, &groups);
+    let cells = all_cells(&needs, &claims, &groups, &households);
     tx.replace_report_cells(&cells)
 }
 

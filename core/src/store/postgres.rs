@@ -147,13 +147,18 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (10, "rosters", include_str!("postgres/0010_rosters.sql")),
     (11, "offers", include_str!("postgres/0011_offers.sql")),
+    (
+        12,
+        "households",
+        include_str!("postgres/0012_households.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
 /// The schema version that adds the report cells, filled from the rows when applied.
 /// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
-/// the feedback dimension and the released stream.
-const CELLS_VERSIONS: [u32; 2] = [3, 9];
+/// the feedback dimension and the released stream, 12 the households helped.
+const CELLS_VERSIONS: [u32; 3] = [3, 9, 12];
 
 const LOCK: &str = "SELECT pg_advisory_lock(hashtext('needbridge:' || current_schema()))";
 const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtext('needbridge:' || current_schema()))";
@@ -389,7 +394,7 @@ fn migrate(c: &mut postgres::Client, upto: u32) -> Result<(), Error> {
             .map_err(err)?;
         }
         if CELLS_VERSIONS.iter().any(|v| have < *v && upto >= *v) {
-            sql::cells::fill_on_upgrade(&mut PgIo(&mut tx))?;
+            sql::cells::fill_on_upgrade(&mut PgIo(&mut tx), upto)?;
         }
         tx.commit().map_err(err)?;
         Ok(())

@@ -45,6 +45,9 @@ pub struct NeedFilter {
     /// In this grid (网格): needs whose `grid` is this unit.
     #[serde(default)]
     pub grid: Option<UnitId>,
+    /// For this resident as the first or a further beneficiary.
+    #[serde(default)]
+    pub beneficiary: Option<ResidentId>,
     /// Free text: every whitespace-separated word occurs in the title or description
     /// (ASCII letters case-insensitive).
     pub text: Option<String>,
@@ -174,6 +177,11 @@ pub enum Query {
     },
     /// Offers of needs (派单).
     Offers(OfferFilter),
+    /// Households.
+    Households {
+        /// At a committee that is this unit or lies beneath it.
+        unit: Option<UnitId>,
+    },
 }
 
 /// Which offers a [`Query::Offers`] selects (every field narrows; the default selects all).
@@ -224,6 +232,7 @@ impl Query {
             Query::Roles { .. } => Kind::Role,
             Query::Pairings { .. } => Kind::Pairing,
             Query::Offers(_) => Kind::Offer,
+            Query::Households { .. } => Kind::Household,
         }
     }
 
@@ -264,6 +273,7 @@ impl Query {
                 current_only: false,
             },
             Kind::Offer => Query::Offers(OfferFilter::default()),
+            Kind::Household => Query::Households { unit: None },
         }
     }
 
@@ -296,6 +306,8 @@ impl Query {
                     && opt(&f.scale, &n.scale)
                     && opt(&f.resident, &n.resident)
                     && f.grid.is_none_or(|g| n.grid == Some(g))
+                    && f.beneficiary
+                        .is_none_or(|r| n.resident == r || n.beneficiaries.contains(&r))
                     && f.wanted_before.is_none_or(|t| n.wanted_by < t)
                     && f.text.as_ref().is_none_or(|t| {
                         let hay = fold_text(&format!("{}\n{}", n.title, n.description));
@@ -355,6 +367,7 @@ impl Query {
                     && opt(resident, &p.resident)
                     && (!current_only || p.until.is_none())
             }
+            (Query::Households { unit }, Record::Household(h)) => under(unit, h.committee),
             (Query::Offers(f), Record::Offer(o)) => {
                 under(&f.unit, o.committee)
                     && opt(&f.need, &o.need)

@@ -32,8 +32,8 @@ pub use cipher::Key;
 
 /// The schema version that adds the report cells, filled from the rows when applied.
 /// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
-/// the feedback dimension and the released stream.
-const CELLS_VERSIONS: [u32; 2] = [3, 9];
+/// the feedback dimension and the released stream, 12 the households helped.
+const CELLS_VERSIONS: [u32; 3] = [3, 9, 12];
 
 /// The numbered migrations: `(version, name, sql)`.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
@@ -72,6 +72,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     ),
     (10, "rosters", include_str!("sqlite/0010_rosters.sql")),
     (11, "offers", include_str!("sqlite/0011_offers.sql")),
+    (12, "households", include_str!("sqlite/0012_households.sql")),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -439,7 +440,7 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
             .map_err(err)?;
         }
         if CELLS_VERSIONS.iter().any(|v| have < *v && upto >= *v) {
-            sql::cells::fill_on_upgrade(&mut LiteIo(conn))?;
+            sql::cells::fill_on_upgrade(&mut LiteIo(conn), upto)?;
         }
         Ok(())
     })();

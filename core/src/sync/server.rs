@@ -473,6 +473,7 @@ impl Scope {
             Record::Role(x) => self.holds(tx, x.committee)?,
             Record::Pairing(x) => self.holds(tx, x.committee)?,
             Record::Offer(x) => self.holds(tx, x.committee)?,
+            Record::Household(x) => self.holds(tx, x.committee)?,
         };
         if !inside {
             return Ok(None);
@@ -590,6 +591,7 @@ fn scope_query(kind: Kind, unit: UnitId) -> Query {
             unit,
             ..Default::default()
         }),
+        Kind::Household => Query::Households { unit },
     }
 }
 

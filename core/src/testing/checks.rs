@@ -557,6 +557,7 @@ pub fn nasty_text_round_trips(_kit: &Kit, fresh: Fresh) {
                     scale: Scale::Individual,
                     estimated_cost_fen: i as i64,
                     wanted_by: far_future(),
+                    beneficiaries: Vec::new(),
                 },
             )
             .unwrap();
@@ -597,6 +598,7 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
                 id_number: None,
                 address: Some("𠀀".repeat(MAX_TITLE)),
                 groups: ResidentGroup::ALL.to_vec(),
+                household: None,
             },
         )
         .unwrap();
@@ -616,6 +618,7 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
                 scale: Scale::Collective,
                 estimated_cost_fen: MAX_FEN,
                 wanted_by: far_future(),
+                beneficiaries: Vec::new(),
             },
         )
         .unwrap();
@@ -677,6 +680,7 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
             scale: Scale::Individual,
             estimated_cost_fen: 0,
             wanted_by: w.hub.now() + Duration::microseconds(1),
+            beneficiaries: Vec::new(),
         },
     );
     assert_eq!(n0.unwrap().estimated_cost_fen, 0);
@@ -701,6 +705,7 @@ pub fn refused_commands_write_nothing(_kit: &Kit, fresh: Fresh) {
         scale: Scale::Individual,
         estimated_cost_fen: fen,
         wanted_by,
+        beneficiaries: Vec::new(),
     };
     let cases: Vec<(DraftNeed, &str)> = vec![
         (draft("a\0b".into(), 0, far_future()), "title"),

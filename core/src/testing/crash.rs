@@ -111,6 +111,7 @@ pub fn stream(hub: &Hub, seed: u64, exit_after: Option<usize>) -> usize {
                 scale: Scale::Collective,
                 estimated_cost_fen: (n % 1000) as i64,
                 wanted_by: now + Duration::days(30),
+                beneficiaries: Vec::new(),
             }
             .into(),
             // A command that fails: writes nothing, acknowledges nothing.

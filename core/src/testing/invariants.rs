@@ -227,6 +227,39 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
             _ => {}
         }
     }
+    // Households (issue 18): a resident's household and a need's further beneficiaries are at
+    // the resident's (the need's) committee; no beneficiary twice.
+    let residents: BTreeMap<ResidentId, Resident> = records(snap, Kind::Resident, |r| match r {
+        Record::Resident(x) => Some((x.id, x.clone())),
+        _ => None,
+    })
+    .into_iter()
+    .collect();
+    let households: BTreeMap<HouseholdId, Household> =
+        records(snap, Kind::Household, |r| match r {
+            Record::Household(x) => Some((x.id, x.clone())),
+            _ => None,
+        })
+        .into_iter()
+        .collect();
+    for r in residents.values() {
+        if let Some(h) = r.household {
+            ensure_eq!(households.get(&h).map(|x| x.committee), Some(r.committee));
+        }
+    }
+    for n in &needs {
+        let helped: Vec<ResidentId> = n.helped().collect();
+        let distinct: std::collections::BTreeSet<_> = helped.iter().collect();
+        ensure_eq!(
+            distinct.len(),
+            helped.len(),
+            "need {} names a beneficiary twice",
+            n.id
+        );
+        for b in &n.beneficiaries {
+            ensure_eq!(residents.get(b).map(|x| x.committee), Some(n.committee));
+        }
+    }
     // Offers (issue 18): an accepted offer made a claim of its need for its party; an open one
     // is undecided, and a need has at most one open offer to one party.
     let offers: Vec<Offer> = records(snap, Kind::Offer, |r| match r {

@@ -275,6 +275,7 @@ impl World {
                     id_number: Some(id_number("19360815", seq)),
                     address: Some("钟山区荷城街道凤凰社区5栋2单元301".into()),
                     groups,
+                    household: None,
                 },
             )
             .unwrap()
@@ -307,6 +308,7 @@ impl World {
                     scale,
                     estimated_cost_fen: 20_000,
                     wanted_by: later,
+                    beneficiaries: Vec::new(),
                 },
             )
             .unwrap()

@@ -936,8 +936,9 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `scale`: Individual or collective.
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
+     * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
      */
-    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date) throws  -> Need
+    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid]) throws  -> Need
     
     /**
      * Ends a pairing with a reason (staff).
@@ -1083,6 +1084,14 @@ public protocol HubProtocol: AnyObject, Sendable {
     func recordFeedback(actor: Actor, need: Uuid, feedback: Feedback, wantedBy: Date?) throws  -> Need
     
     /**
+     * Registers a household (户) at a committee, in a grid if known (the committee's staff); residents join it when registered or with `SetHousehold`.
+     *
+     * - `committee`: The committee.
+     * - `grid`: The grid (a child of the committee), if known.
+     */
+    func registerHousehold(actor: Actor, committee: Uuid, grid: Uuid?) throws  -> Household
+    
+    /**
      * Registers an enterprise or social organisation (district admin).
      *
      * - `name`: Its name.
@@ -1103,8 +1112,9 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `id_number`: ID number.
      * - `address`: Address.
      * - `groups`: Groups (at least one).
+     * - `household`: The household (户) at the same committee, if registered.
      */
-    func registerResident(actor: Actor, committee: Uuid, grid: Uuid?, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup]) throws  -> Resident
+    func registerResident(actor: Actor, committee: Uuid, grid: Uuid?, name: String, phone: String?, idNumber: String?, address: String?, groups: [ResidentGroup], household: Uuid?) throws  -> Resident
     
     /**
      * Registers a work unit and its party organisation (district admin).
@@ -1172,6 +1182,14 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `reason`: Why.
      */
     func sendBackClaim(actor: Actor, claim: Uuid, reason: String) throws  -> Claim
+    
+    /**
+     * Puts a resident in a household of the resident's committee, or (`None`) in none (the committee's staff).
+     *
+     * - `resident`: The resident.
+     * - `household`: The household, or none.
+     */
+    func setHousehold(actor: Actor, resident: Uuid, household: Uuid?) throws  -> Resident
     
     /**
      * Pairs a member with a resident in need (staff of the resident's committee).
@@ -1289,6 +1307,11 @@ public protocol HubProtocol: AnyObject, Sendable {
      * A member's logged hours.
      */
     func hoursOf(actor: Actor, member: Uuid) throws  -> [Hours]
+    
+    /**
+     * Households under `unit` (those who oversee it).
+     */
+    func households(actor: Actor, unit: Uuid) throws  -> [Household]
     
     /**
      * The acceptances and returns sent back to a work unit.
@@ -1710,8 +1733,9 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
      * - `scale`: Individual or collective.
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
+     * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
      */
-open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date)throws  -> Need  {
+open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [])throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_draft_need(
@@ -1726,7 +1750,8 @@ open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: 
         FfiConverterTypeChannel_lower(channel),
         FfiConverterTypeScale_lower(scale),
         FfiConverterInt64.lower(estimatedCostFen),
-        FfiConverterTimestamp.lower(wantedBy),uniffiCallStatus
+        FfiConverterTimestamp.lower(wantedBy),
+        FfiConverterSequenceTypeUuid.lower(beneficiaries),uniffiCallStatus
     )
 })
 }
@@ -2050,6 +2075,24 @@ open func recordFeedback(actor: Actor, need: Uuid, feedback: Feedback, wantedBy:
 }
     
     /**
+     * Registers a household (户) at a committee, in a grid if known (the committee's staff); residents join it when registered or with `SetHousehold`.
+     *
+     * - `committee`: The committee.
+     * - `grid`: The grid (a child of the committee), if known.
+     */
+open func registerHousehold(actor: Actor, committee: Uuid, grid: Uuid? = nil)throws  -> Household  {
+    return try  FfiConverterTypeHousehold_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_register_household(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(committee),
+        FfiConverterOptionTypeUuid.lower(grid),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Registers an enterprise or social organisation (district admin).
      *
      * - `name`: Its name.
@@ -2083,8 +2126,9 @@ open func registerOrganisation(actor: Actor, name: String, kind: OrganisationKin
      * - `id_number`: ID number.
      * - `address`: Address.
      * - `groups`: Groups (at least one).
+     * - `household`: The household (户) at the same committee, if registered.
      */
-open func registerResident(actor: Actor, committee: Uuid, grid: Uuid? = nil, name: String, phone: String? = nil, idNumber: String? = nil, address: String? = nil, groups: [ResidentGroup] = [])throws  -> Resident  {
+open func registerResident(actor: Actor, committee: Uuid, grid: Uuid? = nil, name: String, phone: String? = nil, idNumber: String? = nil, address: String? = nil, groups: [ResidentGroup] = [], household: Uuid? = nil)throws  -> Resident  {
     return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_register_resident(
@@ -2096,7 +2140,8 @@ open func registerResident(actor: Actor, committee: Uuid, grid: Uuid? = nil, nam
         FfiConverterOptionString.lower(phone),
         FfiConverterOptionString.lower(idNumber),
         FfiConverterOptionString.lower(address),
-        FfiConverterSequenceTypeResidentGroup.lower(groups),uniffiCallStatus
+        FfiConverterSequenceTypeResidentGroup.lower(groups),
+        FfiConverterOptionTypeUuid.lower(household),uniffiCallStatus
     )
 })
 }
@@ -2247,6 +2292,24 @@ open func sendBackClaim(actor: Actor, claim: Uuid, reason: String)throws  -> Cla
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(claim),
         FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Puts a resident in a household of the resident's committee, or (`None`) in none (the committee's staff).
+     *
+     * - `resident`: The resident.
+     * - `household`: The household, or none.
+     */
+open func setHousehold(actor: Actor, resident: Uuid, household: Uuid? = nil)throws  -> Resident  {
+    return try  FfiConverterTypeResident_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_set_household(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(resident),
+        FfiConverterOptionTypeUuid.lower(household),uniffiCallStatus
     )
 })
 }
@@ -2542,6 +2605,20 @@ open func hoursOf(actor: Actor, member: Uuid)throws  -> [Hours]  {
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(member),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Households under `unit` (those who oversee it).
+     */
+open func households(actor: Actor, unit: Uuid)throws  -> [Household]  {
+    return try  FfiConverterSequenceTypeHousehold.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_households(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(unit),uniffiCallStatus
     )
 })
 }
@@ -4732,6 +4809,95 @@ public func FfiConverterTypeHours_lower(_ value: Hours) -> RustBuffer {
 
 
 /**
+ * A household (户): residents living together, registered at a committee (and grid). It holds no personal data itself: its address is its residents' (masked with theirs). The district counts households helped (帮扶户数) through it.
+ */
+public struct Household: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: Uuid
+    /**
+     * The committee holding it.
+     */
+    public let committee: Uuid
+    /**
+     * The grid, if known (a child of the committee).
+     */
+    public let grid: Uuid?
+    /**
+     * When registered.
+     */
+    public let createdAt: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: Uuid, 
+        /**
+         * The committee holding it.
+         */committee: Uuid, 
+        /**
+         * The grid, if known (a child of the committee).
+         */grid: Uuid?, 
+        /**
+         * When registered.
+         */createdAt: Date) {
+        self.id = id
+        self.committee = committee
+        self.grid = grid
+        self.createdAt = createdAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Household: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHousehold: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Household {
+        return
+            try Household(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                grid: FfiConverterOptionTypeUuid.read(from: &buf), 
+                createdAt: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Household, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
+        FfiConverterTimestamp.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHousehold_lift(_ buf: RustBuffer) throws -> Household {
+    return try FfiConverterTypeHousehold.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHousehold_lower(_ value: Household) -> RustBuffer {
+    return FfiConverterTypeHousehold.lower(value)
+}
+
+
+/**
  * Items given as part of a fulfilment.
  */
 public struct Item: Equatable, Hashable {
@@ -5454,7 +5620,7 @@ public struct Need: Equatable, Hashable {
      */
     public let grid: Uuid?
     /**
-     * The resident it is for.
+     * The resident it is for (the first beneficiary).
      */
     public let resident: Uuid
     /**
@@ -5521,6 +5687,10 @@ public struct Need: Equatable, Hashable {
      * Last change.
      */
     public let updatedAt: Date
+    /**
+     * Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households.
+     */
+    public let beneficiaries: [Uuid]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5535,7 +5705,7 @@ public struct Need: Equatable, Hashable {
          * The grid, if any.
          */grid: Uuid?, 
         /**
-         * The resident it is for.
+         * The resident it is for (the first beneficiary).
          */resident: Uuid, 
         /**
          * Short title ("a schoolbag").
@@ -5584,7 +5754,10 @@ public struct Need: Equatable, Hashable {
          */publishedAt: Date?, 
         /**
          * Last change.
-         */updatedAt: Date) {
+         */updatedAt: Date, 
+        /**
+         * Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households.
+         */beneficiaries: [Uuid]) {
         self.id = id
         self.committee = committee
         self.grid = grid
@@ -5605,6 +5778,7 @@ public struct Need: Equatable, Hashable {
         self.createdAt = createdAt
         self.publishedAt = publishedAt
         self.updatedAt = updatedAt
+        self.beneficiaries = beneficiaries
     }
 
     
@@ -5642,7 +5816,8 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
                 draftedBy: FfiConverterOptionTypeUuid.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf), 
                 publishedAt: FfiConverterOptionTimestamp.read(from: &buf), 
-                updatedAt: FfiConverterTimestamp.read(from: &buf)
+                updatedAt: FfiConverterTimestamp.read(from: &buf), 
+                beneficiaries: FfiConverterSequenceTypeUuid.read(from: &buf)
         )
     }
 
@@ -5667,6 +5842,7 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTimestamp.write(value.publishedAt, into: &buf)
         FfiConverterTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterSequenceTypeUuid.write(value.beneficiaries, into: &buf)
     }
 }
 
@@ -7357,6 +7533,10 @@ public struct ReportData: Equatable, Hashable {
      */
     public let residentsHelped: Int64
     /**
+     * Distinct households (户) of the residents helped (residents in no household are not counted here).
+     */
+    public let householdsHelped: Int64
+    /**
      * Distinct residents helped, by group code.
      */
     public let helped: [String: Int64]
@@ -7459,6 +7639,9 @@ public struct ReportData: Equatable, Hashable {
          * Distinct residents helped.
          */residentsHelped: Int64, 
         /**
+         * Distinct households (户) of the residents helped (residents in no household are not counted here).
+         */householdsHelped: Int64, 
+        /**
          * Distinct residents helped, by group code.
          */helped: [String: Int64], 
         /**
@@ -7519,6 +7702,7 @@ public struct ReportData: Equatable, Hashable {
         self.captains = captains
         self.organisations = organisations
         self.residentsHelped = residentsHelped
+        self.householdsHelped = householdsHelped
         self.helped = helped
         self.feedback = feedback
         self.pairings = pairings
@@ -7564,6 +7748,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 captains: FfiConverterInt64.read(from: &buf), 
                 organisations: FfiConverterInt64.read(from: &buf), 
                 residentsHelped: FfiConverterInt64.read(from: &buf), 
+                householdsHelped: FfiConverterInt64.read(from: &buf), 
                 helped: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 feedback: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 pairings: FfiConverterInt64.read(from: &buf), 
@@ -7595,6 +7780,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.captains, into: &buf)
         FfiConverterInt64.write(value.organisations, into: &buf)
         FfiConverterInt64.write(value.residentsHelped, into: &buf)
+        FfiConverterInt64.write(value.householdsHelped, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.helped, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.feedback, into: &buf)
         FfiConverterInt64.write(value.pairings, into: &buf)
@@ -7788,6 +7974,10 @@ public struct Resident: Equatable, Hashable {
      * When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
      */
     public let erasedAt: Date?
+    /**
+     * The household (户) the resident belongs to, if registered.
+     */
+    public let household: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7824,7 +8014,10 @@ public struct Resident: Equatable, Hashable {
          */masked: Bool, 
         /**
          * When the resident's personal data was erased (`EraseResident`): name, phone, ID number and address are then empty everywhere, while the resident's committee, grid and groups stay for the figures.
-         */erasedAt: Date?) {
+         */erasedAt: Date?, 
+        /**
+         * The household (户) the resident belongs to, if registered.
+         */household: Uuid?) {
         self.id = id
         self.committee = committee
         self.grid = grid
@@ -7836,6 +8029,7 @@ public struct Resident: Equatable, Hashable {
         self.createdAt = createdAt
         self.masked = masked
         self.erasedAt = erasedAt
+        self.household = household
     }
 
     
@@ -7864,7 +8058,8 @@ public struct FfiConverterTypeResident: FfiConverterRustBuffer {
                 groups: FfiConverterSequenceTypeResidentGroup.read(from: &buf), 
                 createdAt: FfiConverterTimestamp.read(from: &buf), 
                 masked: FfiConverterBool.read(from: &buf), 
-                erasedAt: FfiConverterOptionTimestamp.read(from: &buf)
+                erasedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                household: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
@@ -7880,6 +8075,7 @@ public struct FfiConverterTypeResident: FfiConverterRustBuffer {
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
         FfiConverterBool.write(value.masked, into: &buf)
         FfiConverterOptionTimestamp.write(value.erasedAt, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.household, into: &buf)
     }
 }
 
@@ -9038,6 +9234,14 @@ public enum AnyRecord: Equatable, Hashable {
          * The offer.
          */offer: Offer
     )
+    /**
+     * A household.
+     */
+    case household(
+        /**
+         * The household.
+         */household: Household
+    )
 
 
 
@@ -9102,6 +9306,9 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         )
         
         case 15: return .offer(offer: try FfiConverterTypeOffer.read(from: &buf)
+        )
+        
+        case 16: return .household(household: try FfiConverterTypeHousehold.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -9185,6 +9392,11 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         case let .offer(offer):
             writeInt(&buf, Int32(15))
             FfiConverterTypeOffer.write(offer, into: &buf)
+            
+        
+        case let .household(household):
+            writeInt(&buf, Int32(16))
+            FfiConverterTypeHousehold.write(household, into: &buf)
             
         }
     }
@@ -9824,6 +10036,7 @@ public enum Command: Equatable, Hashable {
      * - `id_number`: ID number.
      * - `address`: Address.
      * - `groups`: Groups (at least one).
+     * - `household`: The household (户) at the same committee, if registered.
      */
     case registerResident(
         /**
@@ -9846,7 +10059,38 @@ public enum Command: Equatable, Hashable {
          */address: String? = nil, 
         /**
          * Groups (at least one).
-         */groups: [ResidentGroup] = []
+         */groups: [ResidentGroup] = [], 
+        /**
+         * The household (户) at the same committee, if registered.
+         */household: Uuid? = nil
+    )
+    /**
+     * Registers a household (户) at a committee, in a grid if known (the committee's staff); residents join it when registered or with `SetHousehold`.
+     *
+     * - `committee`: The committee.
+     * - `grid`: The grid (a child of the committee), if known.
+     */
+    case registerHousehold(
+        /**
+         * The committee.
+         */committee: Uuid, 
+        /**
+         * The grid (a child of the committee), if known.
+         */grid: Uuid? = nil
+    )
+    /**
+     * Puts a resident in a household of the resident's committee, or (`None`) in none (the committee's staff).
+     *
+     * - `resident`: The resident.
+     * - `household`: The household, or none.
+     */
+    case setHousehold(
+        /**
+         * The resident.
+         */resident: Uuid, 
+        /**
+         * The household, or none.
+         */household: Uuid? = nil
     )
     /**
      * Replaces a resident's personal data and groups (the committee's staff).
@@ -9901,6 +10145,7 @@ public enum Command: Equatable, Hashable {
      * - `scale`: Individual or collective.
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
+     * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
      */
     case draftNeed(
         /**
@@ -9932,7 +10177,10 @@ public enum Command: Equatable, Hashable {
          */estimatedCostFen: Int64, 
         /**
          * Wanted by (in the future).
-         */wantedBy: Date
+         */wantedBy: Date, 
+        /**
+         * Further residents it is for, held by the same committee (distinct, not the first).
+         */beneficiaries: [Uuid] = []
     )
     /**
      * Submits a draft for the committee's check (its drafter or staff).
@@ -10452,109 +10700,115 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 9: return .returnReport(member: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 10: return .registerResident(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        case 10: return .registerResident(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf), household: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
-        case 11: return .updateResident(resident: try FfiConverterTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
+        case 11: return .registerHousehold(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
-        case 12: return .eraseResident(resident: try FfiConverterTypeUuid.read(from: &buf)
+        case 12: return .setHousehold(resident: try FfiConverterTypeUuid.read(from: &buf), household: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
-        case 13: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 13: return .updateResident(resident: try FfiConverterTypeUuid.read(from: &buf), name: try FfiConverterString.read(from: &buf), phone: try FfiConverterOptionString.read(from: &buf), idNumber: try FfiConverterOptionString.read(from: &buf), address: try FfiConverterOptionString.read(from: &buf), groups: try FfiConverterSequenceTypeResidentGroup.read(from: &buf)
         )
         
-        case 14: return .submitNeed(need: try FfiConverterTypeUuid.read(from: &buf)
+        case 14: return .eraseResident(resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 15: return .publishNeed(need: try FfiConverterTypeUuid.read(from: &buf)
+        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf)
         )
         
-        case 16: return .rejectNeed(need: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 16: return .submitNeed(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 17: return .withdrawNeed(need: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 17: return .publishNeed(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 18: return .expireNeed(need: try FfiConverterTypeUuid.read(from: &buf)
+        case 18: return .rejectNeed(need: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 19: return .recordFeedback(need: try FfiConverterTypeUuid.read(from: &buf), feedback: try FfiConverterTypeFeedback.read(from: &buf), wantedBy: try FfiConverterOptionTimestamp.read(from: &buf)
+        case 19: return .withdrawNeed(need: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 20: return .claimNeed(need: try FfiConverterTypeUuid.read(from: &buf), claimant: try FfiConverterTypeClaimant.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 20: return .expireNeed(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 21: return .startWork(claim: try FfiConverterTypeUuid.read(from: &buf)
+        case 21: return .recordFeedback(need: try FfiConverterTypeUuid.read(from: &buf), feedback: try FfiConverterTypeFeedback.read(from: &buf), wantedBy: try FfiConverterOptionTimestamp.read(from: &buf)
         )
         
-        case 22: return .extendClaim(claim: try FfiConverterTypeUuid.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 22: return .claimNeed(need: try FfiConverterTypeUuid.read(from: &buf), claimant: try FfiConverterTypeClaimant.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 23: return .releaseClaim(claim: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 23: return .startWork(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 24: return .completeClaim(claim: try FfiConverterTypeUuid.read(from: &buf), fulfilment: try FfiConverterTypeFulfilment.read(from: &buf)
+        case 24: return .extendClaim(claim: try FfiConverterTypeUuid.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
         )
         
-        case 25: return .verifyClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
+        case 25: return .releaseClaim(claim: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 26: return .sendBackClaim(claim: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 26: return .completeClaim(claim: try FfiConverterTypeUuid.read(from: &buf), fulfilment: try FfiConverterTypeFulfilment.read(from: &buf)
         )
         
-        case 27: return .warnClaimDue(claim: try FfiConverterTypeUuid.read(from: &buf)
+        case 27: return .verifyClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 28: return .lapseClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
+        case 28: return .sendBackClaim(claim: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 29: return .formTeam(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
+        case 29: return .warnClaimDue(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 30: return .appointCaptain(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
+        case 30: return .lapseClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 31: return .joinTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
+        case 31: return .formTeam(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
         )
         
-        case 32: return .leaveTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
+        case 32: return .appointCaptain(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 33: return .logHours(member: try FfiConverterTypeUuid.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf), pairing: try FfiConverterOptionTypeUuid.read(from: &buf)
+        case 33: return .joinTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 34: return .approveHours(hours: try FfiConverterTypeUuid.read(from: &buf)
+        case 34: return .leaveTeam(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 35: return .rejectHours(hours: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 35: return .logHours(member: try FfiConverterTypeUuid.read(from: &buf), servedAt: try FfiConverterTimestamp.read(from: &buf), minutes: try FfiConverterInt64.read(from: &buf), description: try FfiConverterString.read(from: &buf), pairing: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
-        case 36: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), roster: try FfiConverterSequenceTypeRosterLine.read(from: &buf)
+        case 36: return .approveHours(hours: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 37: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
+        case 37: return .rejectHours(hours: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 38: return .endRole(role: try FfiConverterTypeUuid.read(from: &buf)
+        case 38: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), roster: try FfiConverterSequenceTypeRosterLine.read(from: &buf)
         )
         
-        case 39: return .startPairing(member: try FfiConverterTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf)
+        case 39: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
         )
         
-        case 40: return .endPairing(pairing: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 40: return .endRole(role: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 41: return .offerNeed(need: try FfiConverterTypeUuid.read(from: &buf), to: try FfiConverterTypeClaimant.read(from: &buf), expiresAt: try FfiConverterTimestamp.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
+        case 41: return .startPairing(member: try FfiConverterTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 42: return .acceptOffer(offer: try FfiConverterTypeUuid.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        case 42: return .endPairing(pairing: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 43: return .declineOffer(offer: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        case 43: return .offerNeed(need: try FfiConverterTypeUuid.read(from: &buf), to: try FfiConverterTypeClaimant.read(from: &buf), expiresAt: try FfiConverterTimestamp.read(from: &buf), note: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 44: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
+        case 44: return .acceptOffer(offer: try FfiConverterTypeUuid.read(from: &buf), promisedBy: try FfiConverterTimestamp.read(from: &buf)
+        )
+        
+        case 45: return .declineOffer(offer: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 46: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -10633,7 +10887,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .registerResident(committee,grid,name,phone,idNumber,address,groups):
+        case let .registerResident(committee,grid,name,phone,idNumber,address,groups,household):
             writeInt(&buf, Int32(10))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterOptionTypeUuid.write(grid, into: &buf)
@@ -10642,10 +10896,23 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterOptionString.write(idNumber, into: &buf)
             FfiConverterOptionString.write(address, into: &buf)
             FfiConverterSequenceTypeResidentGroup.write(groups, into: &buf)
+            FfiConverterOptionTypeUuid.write(household, into: &buf)
+            
+        
+        case let .registerHousehold(committee,grid):
+            writeInt(&buf, Int32(11))
+            FfiConverterTypeUuid.write(committee, into: &buf)
+            FfiConverterOptionTypeUuid.write(grid, into: &buf)
+            
+        
+        case let .setHousehold(resident,household):
+            writeInt(&buf, Int32(12))
+            FfiConverterTypeUuid.write(resident, into: &buf)
+            FfiConverterOptionTypeUuid.write(household, into: &buf)
             
         
         case let .updateResident(resident,name,phone,idNumber,address,groups):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(13))
             FfiConverterTypeUuid.write(resident, into: &buf)
             FfiConverterString.write(name, into: &buf)
             FfiConverterOptionString.write(phone, into: &buf)
@@ -10655,12 +10922,12 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             
         
         case let .eraseResident(resident):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(14))
             FfiConverterTypeUuid.write(resident, into: &buf)
             
         
-        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy):
-            writeInt(&buf, Int32(13))
+        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries):
+            writeInt(&buf, Int32(15))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterOptionTypeUuid.write(grid, into: &buf)
             FfiConverterTypeUuid.write(resident, into: &buf)
@@ -10671,95 +10938,96 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeScale.write(scale, into: &buf)
             FfiConverterInt64.write(estimatedCostFen, into: &buf)
             FfiConverterTimestamp.write(wantedBy, into: &buf)
+            FfiConverterSequenceTypeUuid.write(beneficiaries, into: &buf)
             
         
         case let .submitNeed(need):
-            writeInt(&buf, Int32(14))
+            writeInt(&buf, Int32(16))
             FfiConverterTypeUuid.write(need, into: &buf)
             
         
         case let .publishNeed(need):
-            writeInt(&buf, Int32(15))
+            writeInt(&buf, Int32(17))
             FfiConverterTypeUuid.write(need, into: &buf)
             
         
         case let .rejectNeed(need,reason):
-            writeInt(&buf, Int32(16))
+            writeInt(&buf, Int32(18))
             FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .withdrawNeed(need,reason):
-            writeInt(&buf, Int32(17))
+            writeInt(&buf, Int32(19))
             FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .expireNeed(need):
-            writeInt(&buf, Int32(18))
+            writeInt(&buf, Int32(20))
             FfiConverterTypeUuid.write(need, into: &buf)
             
         
         case let .recordFeedback(need,feedback,wantedBy):
-            writeInt(&buf, Int32(19))
+            writeInt(&buf, Int32(21))
             FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterTypeFeedback.write(feedback, into: &buf)
             FfiConverterOptionTimestamp.write(wantedBy, into: &buf)
             
         
         case let .claimNeed(need,claimant,promisedBy):
-            writeInt(&buf, Int32(20))
+            writeInt(&buf, Int32(22))
             FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterTypeClaimant.write(claimant, into: &buf)
             FfiConverterTimestamp.write(promisedBy, into: &buf)
             
         
         case let .startWork(claim):
-            writeInt(&buf, Int32(21))
+            writeInt(&buf, Int32(23))
             FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .extendClaim(claim,promisedBy):
-            writeInt(&buf, Int32(22))
+            writeInt(&buf, Int32(24))
             FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterTimestamp.write(promisedBy, into: &buf)
             
         
         case let .releaseClaim(claim,reason):
-            writeInt(&buf, Int32(23))
+            writeInt(&buf, Int32(25))
             FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .completeClaim(claim,fulfilment):
-            writeInt(&buf, Int32(24))
+            writeInt(&buf, Int32(26))
             FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterTypeFulfilment.write(fulfilment, into: &buf)
             
         
         case let .verifyClaim(claim):
-            writeInt(&buf, Int32(25))
+            writeInt(&buf, Int32(27))
             FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .sendBackClaim(claim,reason):
-            writeInt(&buf, Int32(26))
+            writeInt(&buf, Int32(28))
             FfiConverterTypeUuid.write(claim, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .warnClaimDue(claim):
-            writeInt(&buf, Int32(27))
+            writeInt(&buf, Int32(29))
             FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .lapseClaim(claim):
-            writeInt(&buf, Int32(28))
+            writeInt(&buf, Int32(30))
             FfiConverterTypeUuid.write(claim, into: &buf)
             
         
         case let .formTeam(committee,kind,name,channel):
-            writeInt(&buf, Int32(29))
+            writeInt(&buf, Int32(31))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeTeamKind.write(kind, into: &buf)
             FfiConverterString.write(name, into: &buf)
@@ -10767,25 +11035,25 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             
         
         case let .appointCaptain(team,member):
-            writeInt(&buf, Int32(30))
-            FfiConverterTypeUuid.write(team, into: &buf)
-            FfiConverterTypeUuid.write(member, into: &buf)
-            
-        
-        case let .joinTeam(team,member):
-            writeInt(&buf, Int32(31))
-            FfiConverterTypeUuid.write(team, into: &buf)
-            FfiConverterTypeUuid.write(member, into: &buf)
-            
-        
-        case let .leaveTeam(team,member):
             writeInt(&buf, Int32(32))
             FfiConverterTypeUuid.write(team, into: &buf)
             FfiConverterTypeUuid.write(member, into: &buf)
             
         
-        case let .logHours(member,servedAt,minutes,description,pairing):
+        case let .joinTeam(team,member):
             writeInt(&buf, Int32(33))
+            FfiConverterTypeUuid.write(team, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
+            
+        
+        case let .leaveTeam(team,member):
+            writeInt(&buf, Int32(34))
+            FfiConverterTypeUuid.write(team, into: &buf)
+            FfiConverterTypeUuid.write(member, into: &buf)
+            
+        
+        case let .logHours(member,servedAt,minutes,description,pairing):
+            writeInt(&buf, Int32(35))
             FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTimestamp.write(servedAt, into: &buf)
             FfiConverterInt64.write(minutes, into: &buf)
@@ -10794,18 +11062,18 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             
         
         case let .approveHours(hours):
-            writeInt(&buf, Int32(34))
+            writeInt(&buf, Int32(36))
             FfiConverterTypeUuid.write(hours, into: &buf)
             
         
         case let .rejectHours(hours,reason):
-            writeInt(&buf, Int32(35))
+            writeInt(&buf, Int32(37))
             FfiConverterTypeUuid.write(hours, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached,grid,place,roster):
-            writeInt(&buf, Int32(36))
+            writeInt(&buf, Int32(38))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeActivityKind.write(kind, into: &buf)
             FfiConverterString.write(title, into: &buf)
@@ -10820,31 +11088,31 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             
         
         case let .assignRole(member,kind,scope):
-            writeInt(&buf, Int32(37))
+            writeInt(&buf, Int32(39))
             FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTypeRoleKind.write(kind, into: &buf)
             FfiConverterString.write(scope, into: &buf)
             
         
         case let .endRole(role):
-            writeInt(&buf, Int32(38))
+            writeInt(&buf, Int32(40))
             FfiConverterTypeUuid.write(role, into: &buf)
             
         
         case let .startPairing(member,resident):
-            writeInt(&buf, Int32(39))
+            writeInt(&buf, Int32(41))
             FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTypeUuid.write(resident, into: &buf)
             
         
         case let .endPairing(pairing,reason):
-            writeInt(&buf, Int32(40))
+            writeInt(&buf, Int32(42))
             FfiConverterTypeUuid.write(pairing, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .offerNeed(need,to,expiresAt,note):
-            writeInt(&buf, Int32(41))
+            writeInt(&buf, Int32(43))
             FfiConverterTypeUuid.write(need, into: &buf)
             FfiConverterTypeClaimant.write(to, into: &buf)
             FfiConverterTimestamp.write(expiresAt, into: &buf)
@@ -10852,19 +11120,19 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             
         
         case let .acceptOffer(offer,promisedBy):
-            writeInt(&buf, Int32(42))
+            writeInt(&buf, Int32(44))
             FfiConverterTypeUuid.write(offer, into: &buf)
             FfiConverterTimestamp.write(promisedBy, into: &buf)
             
         
         case let .declineOffer(offer,reason):
-            writeInt(&buf, Int32(43))
+            writeInt(&buf, Int32(45))
             FfiConverterTypeUuid.write(offer, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .lapseOffer(offer):
-            writeInt(&buf, Int32(44))
+            writeInt(&buf, Int32(46))
             FfiConverterTypeUuid.write(offer, into: &buf)
             
         }
@@ -13318,6 +13586,31 @@ fileprivate struct FfiConverterSequenceTypeHours: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHousehold: FfiConverterRustBuffer {
+    typealias SwiftType = [Household]
+
+    public static func write(_ value: [Household], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHousehold.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Household] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Household]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHousehold.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeItem: FfiConverterRustBuffer {
     typealias SwiftType = [Item]
 
@@ -14240,7 +14533,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 9557) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 38958) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 2836) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 61041) {
@@ -14291,10 +14584,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 28409) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_household() != 42603) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_register_organisation() != 27853) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 49560) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_register_resident() != 6051) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_register_work_unit() != 18678) {
@@ -14319,6 +14615,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_send_back_claim() != 56228) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_set_household() != 21940) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 29952) {
@@ -14376,6 +14675,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_hours_of() != 12154) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_households() != 64704) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_ledger() != 52992) {

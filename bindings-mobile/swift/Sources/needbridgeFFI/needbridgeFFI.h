@@ -373,7 +373,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_define_category(uint64_t ptr, 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_END_PAIRING
@@ -456,6 +456,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_record_activity(uint64_t ptr, 
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_record_feedback(uint64_t ptr, RustBuffer actor, RustBuffer need, RustBuffer feedback, RustBuffer wanted_by, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_HOUSEHOLD
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_HOUSEHOLD
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_register_household(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_ORGANISATION
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_ORGANISATION
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_register_organisation(uint64_t ptr, RustBuffer actor, RustBuffer name, RustBuffer kind, RustBuffer contact_name, RustBuffer contact_phone, RustBuffer district, RustCallStatus *_Nonnull out_status
@@ -463,7 +468,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_register_organisation(uint64_t
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_RESIDENT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_RESIDENT
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_register_resident(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer name, RustBuffer phone, RustBuffer id_number, RustBuffer address, RustBuffer groups, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_register_resident(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer name, RustBuffer phone, RustBuffer id_number, RustBuffer address, RustBuffer groups, RustBuffer household, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REGISTER_WORK_UNIT
@@ -504,6 +509,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_return_report(uint64_t ptr, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SEND_BACK_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SEND_BACK_CLAIM
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_send_back_claim(uint64_t ptr, RustBuffer actor, RustBuffer claim, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SET_HOUSEHOLD
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SET_HOUSEHOLD
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_set_household(uint64_t ptr, RustBuffer actor, RustBuffer resident, RustBuffer household, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_START_PAIRING
@@ -599,6 +609,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_at(uint64_t ptr, RustBuf
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_OF
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_OF
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_hours_of(uint64_t ptr, RustBuffer actor, RustBuffer member, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOUSEHOLDS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOUSEHOLDS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_households(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LEDGER
@@ -1283,6 +1298,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_record_feedback(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REGISTER_HOUSEHOLD
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REGISTER_HOUSEHOLD
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_register_household(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REGISTER_ORGANISATION
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REGISTER_ORGANISATION
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_register_organisation(void
@@ -1340,6 +1361,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_return_report(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SEND_BACK_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SEND_BACK_CLAIM
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_send_back_claim(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SET_HOUSEHOLD
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SET_HOUSEHOLD
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_set_household(void
     
 );
 #endif
@@ -1454,6 +1481,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_at(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_OF
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOURS_OF
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_hours_of(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOUSEHOLDS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_HOUSEHOLDS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_households(void
     
 );
 #endif

@@ -52,6 +52,7 @@ pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreErr
             channel: r.text(4)?.unwrap_or_default(),
             collective: r.text(5)?.as_deref() == Some("collective"),
             resident: need_id(r, 6)?,
+            beneficiaries: Vec::new(),
             created_at: need_time(r, 7)?,
             published_at: r.time(8)?,
             feedback: r.text(9)?,
@@ -179,13 +180,45 @@ pub(crate) fn replace(io: &mut dyn SqlIo, cells: &Cells) -> Result<(), StoreErro
 /// Fills the cells of a database upgraded to the version that brought them, from the
 /// columns every version since has (the decoding of whole records may need columns of later
 /// migrations): the facts are read here, the cells computed by the core ([`rc::all_cells`]).
-pub(crate) fn fill_on_upgrade(io: &mut dyn SqlIo) -> Result<(), StoreError> {
+pub(crate) fn fill_on_upgrade(io: &mut dyn SqlIo, version: u32) -> Result<(), StoreError> {
     let mut q = Sql::new(io.dialect());
     q.text = format!("SELECT {NEED_COLS} FROM needs n JOIN units u ON u.id = n.committee");
     let mut needs: Vec<(Uuid, NeedFacts)> = Vec::new();
     for r in io.rows(&q)? {
         let (id, _, f) = need_row(&r)?;
         needs.push((id, f));
+    }
+    // Further beneficiaries and households exist from schema version 12 on.
+    let households_known = version >= 12;
+    let mut q = Sql::new(io.dialect());
+    q.text = "SELECT need, resident FROM need_beneficiaries ORDER BY need, pos".into();
+    let mut beneficiaries: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let rows = if households_known {
+        io.rows(&q)?
+    } else {
+        Vec::new()
+    };
+    for r in rows {
+        beneficiaries
+            .entry(need_id(&r, 0)?)
+            .or_default()
+            .push(need_id(&r, 1)?);
+    }
+    for (id, f) in needs.iter_mut() {
+        if let Some(b) = beneficiaries.remove(id) {
+            f.beneficiaries = b;
+        }
+    }
+    let mut q = Sql::new(io.dialect());
+    q.text = "SELECT id, household FROM residents WHERE household IS NOT NULL".into();
+    let mut households: HashMap<Uuid, Uuid> = HashMap::new();
+    let rows = if households_known {
+        io.rows(&q)?
+    } else {
+        Vec::new()
+    };
+    for r in rows {
+        households.insert(need_id(&r, 0)?, need_id(&r, 1)?);
     }
     let mut q = Sql::new(io.dialect());
     q.text = format!("SELECT {CLAIM_COLS} FROM claims c JOIN units u ON u.id = c.committee");
@@ -203,7 +236,7 @@ pub(crate) fn fill_on_upgrade(io: &mut dyn SqlIo) -> Result<(), StoreError> {
             .or_default()
             .push(r.text(1)?.unwrap_or_default());
     }
-    let cells = rc::all_cells(&needs, &claims, &groups);
+    let cells = rc::all_cells(&needs, &claims, &groups, &households);
     replace(io, &cells)
 }
 

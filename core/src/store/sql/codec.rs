@@ -265,7 +265,8 @@ pub(crate) fn table(kind: Kind) -> Table {
         Kind::Resident => (
             "residents",
             split(
-                "id, committee, grid, name, phone, id_number, address, created_at, erased_at, masked",
+                "id, committee, grid, name, phone, id_number, address, created_at, erased_at, masked, \
+                 household",
             ),
         ),
         Kind::Need => (
@@ -305,6 +306,7 @@ pub(crate) fn table(kind: Kind) -> Table {
             ),
         ),
         Kind::Role => ("roles", split("id, member, committee, kind, scope, since, until")),
+        Kind::Household => ("households", split("id, committee, grid, created_at")),
         Kind::Pairing => (
             "pairings",
             split("id, member, resident, committee, since, until, end_reason"),
@@ -330,6 +332,8 @@ pub(crate) enum Children {
     ResidentGroups(Vec<ResidentGroup>),
     /// `claim_items (claim, pos, count, description)`
     ClaimItems(Vec<Item>),
+    /// `need_beneficiaries (need, pos, resident)`
+    NeedBeneficiaries(Vec<ResidentId>),
 }
 
 /// The child table of a kind: its name, parent column and value columns (after `pos`).
@@ -340,6 +344,7 @@ pub(crate) fn child_table(
         Kind::Team => Some(("team_members", "team", &["member"])),
         Kind::Resident => Some(("resident_groups", "resident", &["grp"])),
         Kind::Claim => Some(("claim_items", "claim", &["count", "description"])),
+        Kind::Need => Some(("need_beneficiaries", "need", &["resident"])),
         _ => None,
     }
 }
@@ -355,6 +360,7 @@ impl Children {
                 .iter()
                 .map(|it| vec![int(it.count), text(&it.description)])
                 .collect(),
+            Children::NeedBeneficiaries(v) => v.iter().map(|r| vec![id(r.0)]).collect(),
         }
     }
 }
@@ -366,6 +372,12 @@ pub(crate) fn attach(record: &mut Record, rows: &[&dyn RowGet]) -> Result<(), St
             t.members = rows
                 .iter()
                 .map(|r| Cols::new(*r, "team_members").id())
+                .collect::<Result<_, _>>()?
+        }
+        Record::Need(n) => {
+            n.beneficiaries = rows
+                .iter()
+                .map(|r| Cols::new(*r, "need_beneficiaries").id())
                 .collect::<Result<_, _>>()?
         }
         Record::Resident(r) => {
@@ -517,6 +529,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 time(r.created_at),
                 otime(r.erased_at),
                 int(i64::from(r.masked)),
+                opt_id(r.household.map(|h| h.0)),
             ],
             Children::ResidentGroups(r.groups.clone()),
         ),
@@ -543,7 +556,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 otime(n.published_at),
                 time(n.updated_at),
             ],
-            Children::None,
+            Children::NeedBeneficiaries(n.beneficiaries.clone()),
         ),
         Record::Claim(c) => {
             let f = c.fulfilment.as_ref();
@@ -650,6 +663,15 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 time(p.since),
                 otime(p.until),
                 otext(&p.end_reason),
+            ],
+            Children::None,
+        ),
+        Record::Household(h) => (
+            vec![
+                id(h.id.0),
+                id(h.committee.0),
+                opt_id(h.grid.map(|g| g.0)),
+                time(h.created_at),
             ],
             Children::None,
         ),
@@ -769,12 +791,14 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             created_at: c.time()?,
             erased_at: c.otime()?,
             masked: c.u64()? != 0,
+            household: c.opt_id()?,
         }),
         Kind::Need => Record::Need(Need {
             id: c.id()?,
             committee: c.id()?,
             grid: c.opt_id()?,
             resident: c.id()?,
+            beneficiaries: Vec::new(),
             title: c.t()?,
             description: c.t()?,
             category: c.t()?,
@@ -900,6 +924,12 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             scope: c.t()?,
             since: c.time()?,
             until: c.otime()?,
+        }),
+        Kind::Household => Record::Household(Household {
+            id: c.id()?,
+            committee: c.id()?,
+            grid: c.opt_id()?,
+            created_at: c.time()?,
         }),
         Kind::Offer => {
             let id = c.id()?;

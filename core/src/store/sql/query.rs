@@ -163,6 +163,12 @@ pub(super) fn need_conds(sql: &mut Sql<'_>, f: &NeedFilter, conds: &mut Vec<Opti
     conds.push(eq(sql, "scale", f.scale.map(|c| text(c.as_str()))));
     conds.push(eq(sql, "resident", f.resident.map(|r| id(r.0))));
     conds.push(eq(sql, "grid", f.grid.map(|g| id(g.0))));
+    if let Some(r) = f.beneficiary {
+        let (a, b) = (sql.bind(id(r.0)), sql.bind(id(r.0)));
+        conds.push(Some(format!(
+            "(resident = {a} OR id IN (SELECT need FROM need_beneficiaries WHERE resident = {b}))"
+        )));
+    }
     conds.push(cmp_time(sql, "wanted_by", "<", f.wanted_before));
     if let Some(words) = &f.text {
         let hay = dialect.fold("(title || ' ' || description)");
@@ -283,6 +289,7 @@ pub(super) fn select_in<'d>(
                 conds.push(Some("until IS NULL".into()));
             }
         }
+        Query::Households { unit } => conds.push(within(&mut sql, "committee", *unit)),
         Query::Offers(f) => {
             conds.push(within(&mut sql, "committee", f.unit));
             conds.push(eq(&mut sql, "need", f.need.map(|n| id(n.0))));

@@ -459,18 +459,30 @@ pub(super) fn raw_needs(
     let mut q = Sql::for_report(d);
     let s = claim_scope(&mut q, scope);
     let pc = period_cond(&mut q, "c.ended_at", p);
+    // Every resident a verified need is for: its first resident and further beneficiaries.
+    let helped = |s: &str, pc: &str| {
+        format!(
+            "(SELECT n.resident AS r FROM claims c JOIN needs n ON n.id = c.need \
+             WHERE c.status = 'verified' AND {s} AND {pc} \
+             UNION SELECT b.resident AS r FROM claims c JOIN need_beneficiaries b ON b.need = c.need \
+             WHERE c.status = 'verified' AND {s} AND {pc}) h"
+        )
+    };
     q.text = format!(
-        "SELECT count(DISTINCT n.resident) FROM claims c JOIN needs n ON n.id = c.need \
-         WHERE c.status = 'verified' AND {s} AND {pc}"
+        "SELECT count(DISTINCT h.r), count(DISTINCT x.household) FROM {} \
+         JOIN residents x ON x.id = h.r",
+        helped(&s, &pc)
     );
-    out.residents_helped = count_at(&one(io.rows(&q)?), 0)?;
+    let r = one(io.rows(&q)?);
+    out.residents_helped = count_at(&r, 0)?;
+    out.households_helped = count_at(&r, 1)?;
     let mut q = Sql::for_report(d);
     let s = claim_scope(&mut q, scope);
     let pc = period_cond(&mut q, "c.ended_at", p);
     q.text = format!(
-        "SELECT g.grp, count(DISTINCT n.resident) FROM claims c JOIN needs n ON n.id = c.need \
-         JOIN resident_groups g ON g.resident = n.resident \
-         WHERE c.status = 'verified' AND {s} AND {pc} GROUP BY g.grp"
+        "SELECT g.grp, count(DISTINCT h.r) FROM {} \
+         JOIN resident_groups g ON g.resident = h.r GROUP BY g.grp",
+        helped(&s, &pc)
     );
     for r in io.rows(&q)? {
         out.helped.insert(key_of(&r)?, count_at(&r, 1)?);

@@ -1,0 +1,54 @@
+"""Households and needs for several residents, from Python: one household of three helped once
+is one household (户) and one person; a need for three residents counts three people; the
+figures agree over whole months (the report cells) and over any period (the rows)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+import needbridge as nb
+
+from conftest import World
+
+
+def _verified(world: World, resident: object, beneficiaries: list) -> None:
+    hub, staff = world.hub, world.staff
+    n = hub.draft_need(staff, committee=world.committee, resident=resident, title="取暖物资",
+                       description="一户三口", category="festival_goods", channel="family",
+                       scale="collective", estimated_cost_fen=0, wanted_by=world.later,
+                       beneficiaries=beneficiaries)
+    hub.publish_need(staff, need=n.id)
+    captain = nb.Actor.member(world.captain)
+    c = hub.claim_need(captain, need=n.id, claimant=nb.Claimant.team(world.team),
+                       promised_by=hub.now() + timedelta(days=3))
+    hub.complete_claim(captain, claim=c.id, fulfilment=nb.Fulfilment(people_served=3))
+    hub.verify_claim(staff, claim=c.id)
+
+
+def test_households_and_beneficiaries_count_as_the_district_counts(world: World) -> None:
+    hub, staff = world.hub, world.staff
+    home = hub.register_household(staff, committee=world.committee)
+    hub.set_household(staff, resident=world.resident, household=home.id)
+    spouse = hub.register_resident(staff, committee=world.committee, name="王秀英",
+                                   groups=["elderly"], household=home.id).id
+    grandson = hub.register_resident(staff, committee=world.committee, name="王小军",
+                                     groups=["elderly"], household=home.id).id
+    assert [h.id for h in hub.households(staff, world.committee)] == [home.id]
+    with pytest.raises(nb.InvalidInputError) as e:
+        hub.draft_need(staff, committee=world.committee, resident=spouse, title="x",
+                       description="x", category="festival_goods", channel="family",
+                       scale="individual", estimated_cost_fen=0, wanted_by=world.later,
+                       beneficiaries=[spouse])
+    assert e.value.field == "beneficiaries[0]"
+
+    _verified(world, world.resident, [])
+    since = hub.now() - timedelta(days=1)  # not a whole month: the rows answer
+    for d in (hub.report(world.admin, unit=world.district).data,
+              hub.report(world.admin, unit=world.district, since=since).data):
+        assert (d.residents_helped, d.households_helped, d.needs.needs_verified) == (1, 1, 1)
+    _verified(world, spouse, [grandson, world.child])
+    for d in (hub.report(world.admin, unit=world.district).data,
+              hub.report(world.admin, unit=world.district, since=since).data):
+        assert (d.residents_helped, d.households_helped, d.needs.needs_verified) == (4, 1, 2)
