@@ -772,6 +772,7 @@ impl Builder {
                 estimated_cost_fen: fen,
                 wanted_by,
                 beneficiaries: Vec::new(),
+                recurrence: None,
             },
         )?;
         self.run(&staff, PublishNeed { need: need.id })

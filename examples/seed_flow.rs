@@ -186,6 +186,7 @@ fn main() -> Result<(), needbridge::Error> {
                     estimated_cost_fen: fen,
                     wanted_by: now + Duration::days(20),
                     beneficiaries: Vec::new(),
+                    recurrence: None,
                 },
             )?;
             hub.run(&staff, PublishNeed { need: n.id })

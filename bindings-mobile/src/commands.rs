@@ -231,6 +231,7 @@ commands! {
     /// - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
     /// - `wanted_by`: Wanted by (in the future).
     /// - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
+    /// - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
     draft_need(
         /// The committee whose library will hold it.
         committee: Uuid,
@@ -254,6 +255,8 @@ commands! {
         wanted_by: SystemTime,
         /// Further residents it is for, held by the same committee (distinct, not the first).
         beneficiaries: Vec<Uuid> = [],
+        /// For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
+        recurrence: Option<Recurrence> = None,
     ) -> Need = DraftNeed;
     /// Submits a draft for the committee's check (its drafter or staff).
     ///
@@ -585,6 +588,13 @@ commands! {
         /// Why.
         reason: String,
     ) -> Offer = DeclineOffer;
+    /// Publishes the next occurrence of a recurring need whose time came (system, from `Hub::tick`): a copy of the series' first need, wanted one period after the occurrence before, numbered by its place in the series. Occurrences whose time passed while the Hub was not ticked are skipped, never published late. Returns the new need — or, when no occurrence is left ahead, the first need, its series ended.
+    ///
+    /// - `need`: The first need of the series.
+    next_occurrence(
+        /// The first need of the series.
+        need: Uuid,
+    ) -> Need = NextOccurrence;
     /// Lapses an open offer whose time passed (system, from `Hub::tick`).
     ///
     /// - `offer`: The offer.

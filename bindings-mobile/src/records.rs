@@ -238,6 +238,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How often a recurring need comes again.
+    Every {
+        /// Every week (每周: weekly meals delivered).
+        Week,
+        /// Every month (每月: a monthly visit).
+        Month,
+    }
+}
+
+vocabulary! {
     /// Who arranged an offer.
     OfferSource {
         /// The committee's staff matched the need to the party (撮合派单).
@@ -490,6 +500,18 @@ record! {
 }
 
 record! {
+    /// How a recurring need comes again: every week or month, `times` occurrences in all (the first included).
+    Recurrence = m::Recurrence {
+        /// How often.
+        every: Every,
+        /// How many occurrences in all, the first included (2 to 520).
+        times: i64,
+    }
+}
+
+record!(@input Recurrence = m::Recurrence { every, times });
+
+record! {
     /// A need in a committee's project library.
     Need = m::Need {
         /// Its id.
@@ -534,6 +556,14 @@ record! {
         updated_at: SystemTime,
         /// Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households.
         beneficiaries: Vec<Uuid>,
+        /// How the need comes again, for the first of a recurring series (weekly meals, a monthly visit): `Hub::tick` publishes each next occurrence when the one before is due.
+        recurrence: Option<Recurrence>,
+        /// The first need of the series this occurrence belongs to (`None` for the first itself and for needs that do not recur).
+        series: Option<Uuid>,
+        /// Its number in its series (1 for the first; 0 for a need that does not recur).
+        occurrence: i64,
+        /// For the first of a series: when the next occurrence is published (`None` once the series is complete, withdrawn or rejected, or before it is published).
+        next_due: Option<SystemTime>,
     }
 }
 
@@ -822,6 +852,8 @@ record! {
         expired: i64,
         /// Offers of needs that lapsed unanswered.
         offers_lapsed: i64,
+        /// Occurrences of recurring needs published.
+        occurrences: i64,
     }
 }
 

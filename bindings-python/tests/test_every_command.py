@@ -85,6 +85,26 @@ def test_every_command(world: World) -> None:
     p = run("start_pairing", staff, member=world.member, resident=world.resident)
     assert run("end_pairing", staff, pairing=p.id, reason="已脱困").until is not None
 
+    # Households, offers (派单) and recurring needs (issue 18).
+    h = run("register_household", staff, committee=world.committee)
+    assert run("set_household", staff, resident=world.child, household=h.id).household == h.id
+    n5 = draft("冬衣五")
+    hub.publish_need(staff, need=n5.id)
+    soon = hub.now() + timedelta(days=1)
+    o = run("offer_need", staff, need=n5.id, to=nb.Claimant.member(world.loner), expires_at=soon)
+    assert run("decline_offer", nb.Actor.member(world.loner), offer=o.id, reason="出差").status is nb.OfferStatus.DECLINED
+    o = hub.offer_need(staff, need=n5.id, to=nb.Claimant.member(world.captain), expires_at=soon)
+    assert run("accept_offer", nb.Actor.member(world.captain), offer=o.id, promised_by=soon).need == n5.id
+    n6 = draft("冬衣六")
+    hub.publish_need(staff, need=n6.id)
+    o6 = hub.offer_need(staff, need=n6.id, to=nb.Claimant.member(world.loner),
+                        expires_at=hub.now() + timedelta(seconds=2))
+    weekly = hub.draft_need(staff, committee=world.committee, resident=world.resident, title="每周送餐",
+                            description="d", category="winter_clothes", channel="family", scale="individual",
+                            estimated_cost_fen=0, wanted_by=hub.now() + timedelta(seconds=2),
+                            recurrence=nb.Recurrence(every=nb.Every.WEEK, times=3))
+    hub.publish_need(staff, need=weekly.id)
+
     # Expiry and lapse need time to pass: a need wanted within seconds, a claim due within seconds.
     n3 = draft("冬衣三", wanted_in=timedelta(seconds=2))
     hub.publish_need(staff, need=n3.id)
@@ -95,6 +115,9 @@ def test_every_command(world: World) -> None:
     time.sleep(2.5)
     assert run("expire_need", SYS, need=n3.id).status is nb.NeedStatus.EXPIRED
     assert run("lapse_claim", SYS, claim=c4.id).status is nb.ClaimStatus.LAPSED
+    assert run("lapse_offer", SYS, offer=o6.id).status is nb.OfferStatus.LAPSED
+    nxt = run("next_occurrence", SYS, need=weekly.id)
+    assert (nxt.series, nxt.occurrence) == (weekly.id, 2)
 
     # Erasure, last: the resident keeps its groups and loses its personal data.
     gone = run("erase_resident", staff, resident=world.resident)

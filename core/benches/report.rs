@@ -639,6 +639,10 @@ fn need(g: &mut Gen, i: u64, n: u64, l: &mut Loader<'_>, out: &mut Loaded) {
         published_at: None,
         updated_at: created,
         beneficiaries: Vec::new(),
+        recurrence: None,
+        series: None,
+        occurrence: 0,
+        next_due: None,
     };
     let x = rng.f();
     let submitted = created + rng.secs(HOUR, 2 * DAY);

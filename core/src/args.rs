@@ -98,6 +98,7 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "offer_need" => OfferNeed,
         "accept_offer" => AcceptOffer,
         "decline_offer" => DeclineOffer,
+        "next_occurrence" => NextOccurrence,
         "lapse_offer" => LapseOffer,
     }
 }

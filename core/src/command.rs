@@ -274,6 +274,11 @@ commands! {
         /// Further residents it is for, held by the same committee (distinct, not the first).
         #[serde(default)]
         beneficiaries: Vec<ResidentId>,
+        /// For a need that comes again (weekly meals, a monthly visit): how often and how many
+        /// times; each next occurrence is published by [`Hub::tick`](crate::Hub::tick) when
+        /// the one before is due, wanted one period after it.
+        #[serde(default)]
+        recurrence: Option<Recurrence>,
     }
     /// Submits a draft for the committee's check (its drafter or staff).
     SubmitNeed => "need_submitted", Need {
@@ -528,6 +533,15 @@ commands! {
         offer: OfferId,
         /// Why.
         reason: String,
+    }
+    /// Publishes the next occurrence of a recurring need whose time came (system, from
+    /// [`Hub::tick`](crate::Hub::tick)): a copy of the series' first need, wanted one period
+    /// after the occurrence before, numbered by its place in the series. Occurrences whose
+    /// time passed while the Hub was not ticked are skipped, never published late. Returns the
+    /// new need — or, when no occurrence is left ahead, the first need, its series ended.
+    NextOccurrence => "occurrence_published", Need {
+        /// The first need of the series.
+        need: NeedId,
     }
     /// Lapses an open offer whose time passed (system, from [`Hub::tick`](crate::Hub::tick)).
     LapseOffer => "offer_lapsed", Offer {

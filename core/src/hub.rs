@@ -14,7 +14,8 @@ pub use query::*;
 
 use crate::clock::{Clock, SystemClock};
 use crate::command::{
-    Command, DefineCategory, Execute, ExpireNeed, LapseClaim, LapseOffer, WarnClaimDue,
+    Command, DefineCategory, Execute, ExpireNeed, LapseClaim, LapseOffer, NextOccurrence,
+    WarnClaimDue,
 };
 use crate::error::{Error, Result, StoreError};
 use crate::model::*;
@@ -121,6 +122,9 @@ pub struct TickSummary {
     /// Offers of needs that lapsed unanswered.
     #[serde(default)]
     pub offers_lapsed: u32,
+    /// Occurrences of recurring needs published.
+    #[serde(default)]
+    pub occurrences: u32,
 }
 
 /// The one entry point. Cheap to share: `Hub` is `Send + Sync`; wrap it in an `Arc` to use it
@@ -684,6 +688,21 @@ impl Hub {
             skip(
                 self.run(&Actor::System, ExpireNeed { need: n.id })
                     .map(|_| summary.expired += 1),
+            )?;
+        }
+        let due = self.read(|tx| {
+            Ok(tx.select::<Need>(
+                &Query::Needs(NeedFilter {
+                    due_before: Some(now + chrono::Duration::microseconds(1)),
+                    ..Default::default()
+                }),
+                &Page::ALL,
+            )?)
+        })?;
+        for n in due {
+            skip(
+                self.run(&Actor::System, NextOccurrence { need: n.id })
+                    .map(|x| summary.occurrences += u32::from(x.id != n.id)),
             )?;
         }
         let unanswered = self.read(|tx| {

@@ -116,6 +116,7 @@ const MATRIX: &[(&str, [bool; 6])] = &[
     ("AcceptOffer",                [Y,     N,    N,    N,        Y,     N]),
     ("DeclineOffer",               [Y,     N,    N,    N,        Y,     N]),
     ("LapseOffer",                 [Y,     N,    N,    N,        N,     N]),
+    ("NextOccurrence",             [Y,     N,    N,    N,        N,     N]),
 ];
 
 /// One cell's command, after any setup it needed, and who plays the member column.
@@ -577,6 +578,34 @@ fn case(label: &str, w: &World) -> Case {
             };
             (cmd, w.loner_a)
         }
+        "NextOccurrence" => {
+            let n = w
+                .hub
+                .run(
+                    &w.staff_a(),
+                    DraftNeed {
+                        committee: w.committee_a,
+                        grid: None,
+                        resident: w.resident_a,
+                        title: "每周送餐".into(),
+                        description: "独居老人".into(),
+                        category: "festival_goods".into(),
+                        channel: Channel::Family,
+                        scale: Scale::Individual,
+                        estimated_cost_fen: 0,
+                        wanted_by: t0() + days(1),
+                        beneficiaries: vec![],
+                        recurrence: Some(Recurrence {
+                            every: Every::Week,
+                            times: 4,
+                        }),
+                    },
+                )
+                .unwrap();
+            w.hub.run(&w.staff_a(), PublishNeed { need: n.id }).unwrap();
+            w.clock.advance(days(2));
+            (NextOccurrence { need: n.id }.into(), m)
+        }
         other => panic!("no case for matrix row {other:?}"),
     };
     Case { cmd, member }
@@ -596,6 +625,7 @@ fn draft_by_member_a(w: &World) -> DraftNeed {
         estimated_cost_fen: 0,
         wanted_by: t0() + days(20),
         beneficiaries: Vec::new(),
+        recurrence: None,
     }
 }
 

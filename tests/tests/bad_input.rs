@@ -324,6 +324,7 @@ fn draft_cmd(w: &World) -> DraftNeed {
         estimated_cost_fen: 0,
         wanted_by: t0() + Duration::days(20),
         beneficiaries: Vec::new(),
+        recurrence: None,
     }
 }
 

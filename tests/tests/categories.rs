@@ -39,6 +39,7 @@ fn draft(
             estimated_cost_fen: 0,
             wanted_by: t0() + Duration::days(7),
             beneficiaries: Vec::new(),
+            recurrence: None,
         },
     )
 }

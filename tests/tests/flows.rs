@@ -447,6 +447,7 @@ fn open_claims_per_member_are_limited(b: Backend) {
                     estimated_cost_fen: 3000,
                     wanted_by: t0() + Duration::days(20),
                     beneficiaries: Vec::new(),
+                    recurrence: None,
                 },
             )
             .unwrap();
@@ -960,6 +961,7 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
                         estimated_cost_fen: 100,
                         wanted_by: t0() + Duration::days(9),
                         beneficiaries: Vec::new(),
+                        recurrence: None,
                     },
                 )
                 .unwrap();
@@ -1116,6 +1118,7 @@ fn members_draft_and_submit_at_their_committee(b: Backend) {
         estimated_cost_fen: 5000,
         wanted_by: t0() + Duration::days(3),
         beneficiaries: Vec::new(),
+        recurrence: None,
     };
     let n = w.hub.run(&member(w.member_a), draft.clone()).unwrap();
     assert_eq!(n.drafted_by, Some(w.member_a));

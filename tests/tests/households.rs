@@ -50,6 +50,7 @@ fn draft(w: &World, resident: ResidentId, beneficiaries: Vec<ResidentId>) -> Dra
         scale: Scale::Collective,
         estimated_cost_fen: 30_000,
         wanted_by: w.hub.now() + Duration::days(20),
+        recurrence: None,
     }
 }
 

@@ -260,6 +260,7 @@ fn claimed_at_half_past_midnight(w: &World) -> NeedId {
                 estimated_cost_fen: 10_000,
                 wanted_by: at(2026, 4, 30, 0, 0),
                 beneficiaries: Vec::new(),
+                recurrence: None,
             },
         )
         .unwrap()

@@ -241,6 +241,7 @@ fn register(w: &World) -> Vec<Person> {
                         estimated_cost_fen: 10_000,
                         wanted_by: needbridge_acceptance::t0() + chrono::Duration::days(30),
                         beneficiaries: Vec::new(),
+                        recurrence: None,
                     },
                 )
                 .unwrap()

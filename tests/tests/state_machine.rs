@@ -30,6 +30,8 @@ enum Op {
         /// A further beneficiary from the pool (issue 18; refused when it is the first, or of
         /// another committee).
         also: Option<usize>,
+        /// A weekly series of three (issue 18): the tick publishes the occurrences.
+        recur: bool,
     },
     /// A household at a committee of the pool (issue 18).
     Household {
@@ -171,16 +173,18 @@ fn op() -> impl Strategy<Value = Op> {
             -2i64..40,
             i(),
             any::<bool>(),
-            proptest::option::of(i())
+            proptest::option::of(i()),
+            any::<bool>()
         )
             .prop_map(
-                |(resident, collective, days, category, in_grid, also)| Op::Draft {
+                |(resident, collective, days, category, in_grid, also, recur)| Op::Draft {
                     resident,
                     collective,
                     days,
                     category,
                     in_grid,
                     also,
+                    recur,
                 }
             ),
         i().prop_map(|committee| Op::Household { committee }),
@@ -331,6 +335,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             category,
             in_grid,
             also,
+            recur,
         } => {
             let r = pick(&residents, resident)?;
             let committee = if r == w.resident_b {
@@ -363,6 +368,10 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
                     None => Vec::new(),
                     Some(a) => vec![pick(&residents, a)?],
                 },
+                recurrence: recur.then_some(Recurrence {
+                    every: Every::Week,
+                    times: 3,
+                }),
             }
             .into()
         }

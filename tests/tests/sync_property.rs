@@ -287,6 +287,7 @@ fn run(b: Backend, seed: u64) -> (usize, usize) {
                     wanted_by: w.hub.now() + chrono::Duration::days(30),
                     grid: None,
                     beneficiaries: Vec::new(),
+                    recurrence: None,
                 },
             )
             .unwrap();

@@ -399,6 +399,16 @@ fun everyExportedFunction() {
     check(taken.claimant == Claimant.Member(w.members[1])) { "accepted $taken" }
     check(call("offers") { hub.offers(staff, need = n6) }.map { it.status }.toSet() == setOf(OfferStatus.ACCEPTED, OfferStatus.DECLINED)) { "offers" }
     refused<NeedbridgeException.IllegalState> { call("lapseOffer") { hub.lapseOffer(sys, o1.id) } }
+    val home = call("registerHousehold") { hub.registerHousehold(staff, w.committee, null) }
+    check(call("setHousehold") { hub.setHousehold(staff, w.resident, home.id) }.household == home.id) { "household" }
+    check(call("households") { hub.households(staff, w.committee) }.map { it.id } == listOf(home.id)) { "households" }
+    val weekly = hub.draftNeed(staff, w.committee, null, w.resident, "每周送餐", "d", "winter_clothes",
+        Channel.FAMILY, Scale.INDIVIDUAL, 0L, Instant.now().plusSeconds(1),
+        recurrence = Recurrence(Every.WEEK, 3L)).id
+    hub.publishNeed(staff, weekly)
+    Thread.sleep(1200)
+    val next = call("nextOccurrence") { hub.nextOccurrence(sys, weekly) }
+    check(next.series == weekly && next.occurrence == 2L) { "occurrence $next" }
     val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
     val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
     check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }

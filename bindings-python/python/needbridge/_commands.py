@@ -59,6 +59,7 @@ COMMANDS = [
     "offer_need",
     "accept_offer",
     "decline_offer",
+    "next_occurrence",
     "lapse_offer",
 ]
 
@@ -248,7 +249,7 @@ class _Commands:
         return self._run(actor, "erase_resident", m.Resident, resident=resident)
 
     @_typed
-    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = ()) -> m.Need:
+    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = (), recurrence: Optional[m.Recurrence] = None) -> m.Need:
         """Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
 
         Args:
@@ -264,8 +265,9 @@ class _Commands:
             estimated_cost_fen: Estimated cost in fen (≥ 0).
             wanted_by: Wanted by (in the future).
             beneficiaries: Further residents it is for, held by the same committee (distinct, not the first).
+            recurrence: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by ``Hub::tick`` when the one before is due, wanted one period after it.
         """
-        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries))
+        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries), recurrence=recurrence)
 
     @_typed
     def submit_need(self, actor: Actor, *, need: UUID) -> m.Need:
@@ -606,6 +608,16 @@ class _Commands:
             reason: Why.
         """
         return self._run(actor, "decline_offer", m.Offer, offer=offer, reason=reason)
+
+    @_typed
+    def next_occurrence(self, actor: Actor, *, need: UUID) -> m.Need:
+        """Publishes the next occurrence of a recurring need whose time came (system, from ``Hub::tick``): a copy of the series' first need, wanted one period after the occurrence before, numbered by its place in the series. Occurrences whose time passed while the Hub was not ticked are skipped, never published late. Returns the new need — or, when no occurrence is left ahead, the first need, its series ended.
+
+        Args:
+            actor: who acts.
+            need: The first need of the series.
+        """
+        return self._run(actor, "next_occurrence", m.Need, need=need)
 
     @_typed
     def lapse_offer(self, actor: Actor, *, offer: UUID) -> m.Offer:

@@ -31,6 +31,7 @@ __all__ = [
     "RoleKind",
     "HelperKind",
     "OfferStatus",
+    "Every",
     "OfferSource",
     "HoursStatus",
     "LedgerKind",
@@ -46,6 +47,7 @@ __all__ = [
     "LedgerEntry",
     "Household",
     "Resident",
+    "Recurrence",
     "Need",
     "Item",
     "RosterLine",
@@ -326,6 +328,18 @@ class OfferStatus(str, Enum):
         return str(self.value)
 
 
+class Every(str, Enum):
+    """How often a recurring need comes again."""
+
+    WEEK = "week"
+    """Every week (每周: weekly meals delivered)."""
+    MONTH = "month"
+    """Every month (每月: a monthly visit)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class OfferSource(str, Enum):
     """Who arranged an offer."""
 
@@ -587,6 +601,16 @@ class Resident(Record):
 
 
 @dataclass(frozen=True)
+class Recurrence(Record):
+    """How a recurring need comes again: every week or month, ``times`` occurrences in all (the first included)."""
+
+    every: Every
+    """How often."""
+    times: int
+    """How many occurrences in all, the first included (2 to 520)."""
+
+
+@dataclass(frozen=True)
 class Need(Record):
     """A need in a committee's project library."""
 
@@ -632,6 +656,14 @@ class Need(Record):
     """Last change."""
     beneficiaries: List[UUID] = _field(default_factory=list)
     """Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households."""
+    recurrence: Optional[Recurrence] = None
+    """How the need comes again, for the first of a recurring series (weekly meals, a monthly visit): ``Hub::tick`` publishes each next occurrence when the one before is due."""
+    series: Optional[UUID] = None
+    """The first need of the series this occurrence belongs to (``None`` for the first itself and for needs that do not recur)."""
+    occurrence: int = 0
+    """Its number in its series (1 for the first; 0 for a need that does not recur)."""
+    next_due: Optional[datetime] = None
+    """For the first of a series: when the next occurrence is published (``None`` once the series is complete, withdrawn or rejected, or before it is published)."""
 
 
 @dataclass(frozen=True)
@@ -914,6 +946,8 @@ class TickSummary(Record):
     """Needs that expired unclaimed."""
     offers_lapsed: int = 0
     """Offers of needs that lapsed unanswered."""
+    occurrences: int = 0
+    """Occurrences of recurring needs published."""
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,7 @@ fn committee(residents: usize, needs: usize) -> (super::world::World, Vec<Reside
                     estimated_cost_fen: 20_000,
                     wanted_by: later,
                     beneficiaries: Vec::new(),
+                    recurrence: None,
                 },
             )
             .expect("draft")

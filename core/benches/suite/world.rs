@@ -129,6 +129,7 @@ pub fn world(hub: Hub, members: usize, needs: usize) -> World {
                         estimated_cost_fen: 10_000,
                         wanted_by: later,
                         beneficiaries: Vec::new(),
+                        recurrence: None,
                     },
                 )
                 .expect("draft")

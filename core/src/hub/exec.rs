@@ -73,6 +73,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> Outcome<Record> {
         Command::AcceptOffer(c) => accept_offer(ctx, c)?.into_record(),
         Command::DeclineOffer(c) => decline_offer(ctx, c)?.into_record(),
         Command::LapseOffer(c) => lapse_offer(ctx, c)?.into_record(),
+        Command::NextOccurrence(c) => next_occurrence(ctx, c)?.into_record(),
     })
 }
 
@@ -542,6 +543,10 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
         grid: c.grid,
         resident: c.resident,
         beneficiaries: c.beneficiaries.clone(),
+        recurrence: c.recurrence,
+        series: None,
+        occurrence: u32::from(c.recurrence.is_some()),
+        next_due: None,
         title: c.title.clone(),
         description: c.description.clone(),
         category: c.category.clone(),
@@ -595,6 +600,21 @@ fn staff_need_step(
             return Err(Error::illegal("need", "past its wanted-by date", "publish").into());
         }
         n.published_at.get_or_insert(ctx.now);
+        // A recurring series starts: its next occurrence comes when this one is due.
+        if n.recurrence.is_some() && n.series.is_none() && n.next_due.is_none() {
+            n.next_due = Some(n.wanted_by);
+        }
+    }
+    if matches!(step, NeedStep::Reject | NeedStep::Withdraw) {
+        // A series whose first or any occurrence is withdrawn (or rejected) comes no more.
+        n.next_due = None;
+        if let Some(first) = n.series {
+            let mut f: Need = ctx.load(&first)?;
+            if f.next_due.take().is_some() {
+                f.updated_at = ctx.now;
+                ctx.put(f)?;
+            }
+        }
     }
     if reason.is_some() {
         n.reason = reason;
@@ -1437,4 +1457,82 @@ fn lapse_offer(ctx: &mut Ctx<'_>, c: &LapseOffer) -> Outcome<Offer> {
     o.decided_at = Some(ctx.now);
     ctx.scope(o.committee);
     ctx.put(o)
+}
+
+// ---------------------------------------------------------------- recurring needs
+
+/// `t` moved on by `k` periods.
+fn periods_after(t: DateTime<Utc>, every: Every, k: u32) -> Option<DateTime<Utc>> {
+    match every {
+        Every::Week => t.checked_add_signed(chrono::Duration::weeks(i64::from(k))),
+        Every::Month => t.checked_add_months(chrono::Months::new(k)),
+    }
+}
+
+fn next_occurrence(ctx: &mut Ctx<'_>, c: &NextOccurrence) -> Outcome<Need> {
+    ctx.require(&[], "publish occurrences")?;
+    let mut first: Need = ctx.load(&c.need)?;
+    let (Some(rec), Some(due)) = (first.recurrence, first.next_due) else {
+        return Err(Error::illegal("need", "not recurring", "come again").into());
+    };
+    if due > ctx.now {
+        return Err(Error::illegal("need", "not yet due", "come again").into());
+    }
+    // `next_due` is the wanted-by date of the last occurrence published (the first's own at
+    // first): its number in the series. The next is the one after it whose wanted-by date is
+    // still ahead: occurrences whose time passed while no one ticked the Hub are skipped, not
+    // published late.
+    let last = (1..=rec.times)
+        .find(|k| periods_after(first.wanted_by, rec.every, k - 1) == Some(due))
+        .unwrap_or(rec.times);
+    let mut number = last + 1;
+    let mut wanted_by = None;
+    while number <= rec.times {
+        match periods_after(first.wanted_by, rec.every, number - 1) {
+            Some(t) if t > ctx.now => {
+                wanted_by = Some(t);
+                break;
+            }
+            Some(_) => number += 1,
+            None => break,
+        }
+    }
+    first.updated_at = ctx.now;
+    ctx.scope(first.committee);
+    let Some(wanted_by) = wanted_by else {
+        // Nothing left to publish: the series ends.
+        first.next_due = None;
+        return ctx.put(first);
+    };
+    first.next_due = (number < rec.times).then_some(wanted_by);
+    let new_id = NeedId(ctx.new_id(Kind::Need)?);
+    let occurrence = Need {
+        id: new_id,
+        committee: first.committee,
+        grid: first.grid,
+        resident: first.resident,
+        title: first.title.clone(),
+        description: first.description.clone(),
+        category: first.category.clone(),
+        channel: first.channel,
+        scale: first.scale,
+        estimated_cost_fen: first.estimated_cost_fen,
+        wanted_by,
+        status: NeedStatus::Published,
+        live_claim: None,
+        claim_count: 0,
+        reason: None,
+        feedback: None,
+        drafted_by: first.drafted_by,
+        created_at: ctx.now,
+        published_at: Some(ctx.now),
+        updated_at: ctx.now,
+        beneficiaries: first.beneficiaries.clone(),
+        recurrence: None,
+        series: Some(first.id),
+        occurrence: number,
+        next_due: None,
+    };
+    ctx.put(first)?;
+    ctx.put(occurrence)
 }

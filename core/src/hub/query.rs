@@ -127,6 +127,8 @@ pub(crate) fn library_filter(
         resident: q.resident,
         grid: q.grid,
         beneficiary: None,
+        series: None,
+        due_before: None,
         text: q.text.clone().filter(|t| !t.trim().is_empty()),
         wanted_before: None,
     }))

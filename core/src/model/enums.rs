@@ -357,6 +357,16 @@ text_enum!(
 );
 
 text_enum!(
+    /// How often a recurring need comes again.
+    Every {
+        /// Every week (每周: weekly meals delivered).
+        Week = "week" ("每周", "Every week"),
+        /// Every month (每月: a monthly visit).
+        Month = "month" ("每月", "Every month"),
+    }
+);
+
+text_enum!(
     /// Where an offer of a need (派单) stands.
     OfferStatus {
         /// Made; the offered party has not answered and it has not lapsed.
@@ -433,6 +443,7 @@ mod tests {
         distinct::<RoleKind>();
         distinct::<HelperKind>();
         distinct::<OfferStatus>();
+        distinct::<Every>();
         distinct::<OfferSource>();
         distinct::<HoursStatus>();
         distinct::<LedgerKind>();

@@ -251,6 +251,17 @@ pub struct Resident {
     pub household: Option<HouseholdId>,
 }
 
+/// How a recurring need comes again: every week or month, `times` occurrences in all (the
+/// first included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct Recurrence {
+    /// How often.
+    pub every: Every,
+    /// How many occurrences in all, the first included (2 to 520).
+    pub times: u32,
+}
+
 /// A household (户): residents living together, registered at a committee (and grid). It
 /// holds no personal data itself: its address is its residents' (masked with theirs). The
 /// district counts households helped (帮扶户数) through it.
@@ -329,6 +340,22 @@ pub struct Need {
     /// committee; each counts as helped, with their households.
     #[serde(default)]
     pub beneficiaries: Vec<ResidentId>,
+    /// How the need comes again, for the first of a recurring series (weekly meals, a monthly
+    /// visit): [`Hub::tick`](crate::Hub::tick) publishes each next occurrence when the one
+    /// before is due.
+    #[serde(default)]
+    pub recurrence: Option<Recurrence>,
+    /// The first need of the series this occurrence belongs to (`None` for the first itself and
+    /// for needs that do not recur).
+    #[serde(default)]
+    pub series: Option<NeedId>,
+    /// Its number in its series (1 for the first; 0 for a need that does not recur).
+    #[serde(default)]
+    pub occurrence: u32,
+    /// For the first of a series: when the next occurrence is published (`None` once the
+    /// series is complete, withdrawn or rejected, or before it is published).
+    #[serde(default)]
+    pub next_due: Option<DateTime<Utc>>,
 }
 
 /// Who holds a claim.

@@ -427,7 +427,14 @@ pub fn normalize(cmd: &mut Command, now: DateTime<Utc>) -> Result<()> {
         Command::RegisterResident(c) => born_by("id_number", &c.id_number, today),
         Command::UpdateResident(c) => born_by("id_number", &c.id_number, today),
         Command::ReissueCertificate(c) => time("deadline", &mut c.deadline),
-        Command::DraftNeed(c) => time("wanted_by", &mut c.wanted_by),
+        Command::DraftNeed(c) => {
+            if let Some(r) = c.recurrence {
+                if !(2..=520).contains(&r.times) {
+                    return Err(Error::invalid("recurrence.times", "must be 2 to 520"));
+                }
+            }
+            time("wanted_by", &mut c.wanted_by)
+        }
         Command::ClaimNeed(c) => time("promised_by", &mut c.promised_by),
         Command::OfferNeed(c) => time("expires_at", &mut c.expires_at),
         Command::AcceptOffer(c) => time("promised_by", &mut c.promised_by),
@@ -538,6 +545,7 @@ fn fields(cmd: &mut Command) -> Result<()> {
         Command::DeclineOffer(c) => text("reason", &mut c.reason, MAX_REASON, true),
         Command::AcceptOffer(_) | Command::LapseOffer(_) => Ok(()),
         Command::RegisterHousehold(_) | Command::SetHousehold(_) => Ok(()),
+        Command::NextOccurrence(_) => Ok(()),
         Command::SubmitNeed(_)
         | Command::PublishNeed(_)
         | Command::ExpireNeed(_)

@@ -152,6 +152,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "households",
         include_str!("postgres/0012_households.sql"),
     ),
+    (
+        13,
+        "recurring_needs",
+        include_str!("postgres/0013_recurring_needs.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -48,6 +48,12 @@ pub struct NeedFilter {
     /// For this resident as the first or a further beneficiary.
     #[serde(default)]
     pub beneficiary: Option<ResidentId>,
+    /// Occurrences of this recurring need (its series, the first excluded).
+    #[serde(default)]
+    pub series: Option<NeedId>,
+    /// Firsts of recurring series whose next occurrence is due strictly before this time.
+    #[serde(default)]
+    pub due_before: Option<DateTime<Utc>>,
     /// Free text: every whitespace-separated word occurs in the title or description
     /// (ASCII letters case-insensitive).
     pub text: Option<String>,
@@ -308,6 +314,9 @@ impl Query {
                     && f.grid.is_none_or(|g| n.grid == Some(g))
                     && f.beneficiary
                         .is_none_or(|r| n.resident == r || n.beneficiaries.contains(&r))
+                    && f.series.is_none_or(|s| n.series == Some(s))
+                    && f.due_before
+                        .is_none_or(|t| n.next_due.is_some_and(|d| d < t))
                     && f.wanted_before.is_none_or(|t| n.wanted_by < t)
                     && f.text.as_ref().is_none_or(|t| {
                         let hay = fold_text(&format!("{}\n{}", n.title, n.description));

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (10, "rosters", include_str!("sqlite/0010_rosters.sql")),
     (11, "offers", include_str!("sqlite/0011_offers.sql")),
     (12, "households", include_str!("sqlite/0012_households.sql")),
+    (
+        13,
+        "recurring_needs",
+        include_str!("sqlite/0013_recurring_needs.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -558,6 +558,7 @@ pub fn nasty_text_round_trips(_kit: &Kit, fresh: Fresh) {
                     estimated_cost_fen: i as i64,
                     wanted_by: far_future(),
                     beneficiaries: Vec::new(),
+                    recurrence: None,
                 },
             )
             .unwrap();
@@ -619,6 +620,7 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
                 estimated_cost_fen: MAX_FEN,
                 wanted_by: far_future(),
                 beneficiaries: Vec::new(),
+                recurrence: None,
             },
         )
         .unwrap();
@@ -681,6 +683,7 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
             estimated_cost_fen: 0,
             wanted_by: w.hub.now() + Duration::microseconds(1),
             beneficiaries: Vec::new(),
+            recurrence: None,
         },
     );
     assert_eq!(n0.unwrap().estimated_cost_fen, 0);
@@ -706,6 +709,7 @@ pub fn refused_commands_write_nothing(_kit: &Kit, fresh: Fresh) {
         estimated_cost_fen: fen,
         wanted_by,
         beneficiaries: Vec::new(),
+        recurrence: None,
     };
     let cases: Vec<(DraftNeed, &str)> = vec![
         (draft("a\0b".into(), 0, far_future()), "title"),

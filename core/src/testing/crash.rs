@@ -112,6 +112,7 @@ pub fn stream(hub: &Hub, seed: u64, exit_after: Option<usize>) -> usize {
                 estimated_cost_fen: (n % 1000) as i64,
                 wanted_by: now + Duration::days(30),
                 beneficiaries: Vec::new(),
+                recurrence: None,
             }
             .into(),
             // A command that fails: writes nothing, acknowledges nothing.

@@ -260,6 +260,44 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
             ensure_eq!(residents.get(b).map(|x| x.committee), Some(n.committee));
         }
     }
+    // Recurring needs (issue 18): an occurrence belongs to a recurring first, numbered within
+    // its series (each number once); a withdrawn or rejected series has nothing due.
+    let by_need: BTreeMap<NeedId, &Need> = needs.iter().map(|n| (n.id, n)).collect();
+    let mut numbers = std::collections::BTreeSet::new();
+    for n in &needs {
+        match n.series {
+            Some(f) => {
+                let first = by_need.get(&f).ok_or("an occurrence of no need")?;
+                let rec = first
+                    .recurrence
+                    .ok_or("an occurrence of a need that does not recur")?;
+                ensure!(n.recurrence.is_none() && n.next_due.is_none());
+                ensure!(
+                    (2..=rec.times).contains(&n.occurrence),
+                    "occurrence {}",
+                    n.occurrence
+                );
+                ensure!(
+                    numbers.insert((f, n.occurrence)),
+                    "occurrence {} twice",
+                    n.occurrence
+                );
+            }
+            None => {
+                ensure_eq!(n.occurrence, u32::from(n.recurrence.is_some()));
+                if n.next_due.is_some() {
+                    ensure!(n.recurrence.is_some());
+                    ensure!(!matches!(
+                        n.status,
+                        NeedStatus::Draft
+                            | NeedStatus::Submitted
+                            | NeedStatus::Rejected
+                            | NeedStatus::Withdrawn
+                    ));
+                }
+            }
+        }
+    }
     // Offers (issue 18): an accepted offer made a claim of its need for its party; an open one
     // is undecided, and a need has at most one open offer to one party.
     let offers: Vec<Offer> = records(snap, Kind::Offer, |r| match r {

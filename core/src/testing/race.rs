@@ -41,6 +41,7 @@ pub fn publish_needs(w: &World, n: usize, title: &str) -> Vec<NeedId> {
                         estimated_cost_fen: 0,
                         wanted_by: w.hub.now() + Duration::days(20),
                         beneficiaries: Vec::new(),
+                        recurrence: None,
                     },
                 )
                 .unwrap()

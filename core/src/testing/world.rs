@@ -309,6 +309,7 @@ impl World {
                     estimated_cost_fen: 20_000,
                     wanted_by: later,
                     beneficiaries: Vec::new(),
+                    recurrence: None,
                 },
             )
             .unwrap()

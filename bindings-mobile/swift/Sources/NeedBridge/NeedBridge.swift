@@ -937,8 +937,9 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
      * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
+     * - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
      */
-    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid]) throws  -> Need
+    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid], recurrence: Recurrence?) throws  -> Need
     
     /**
      * Ends a pairing with a reason (staff).
@@ -1039,6 +1040,13 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `pairing`: The member's pairing visited (it must have been running at `served_at`).
      */
     func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, description: String, pairing: Uuid?) throws  -> Hours
+    
+    /**
+     * Publishes the next occurrence of a recurring need whose time came (system, from `Hub::tick`): a copy of the series' first need, wanted one period after the occurrence before, numbered by its place in the series. Occurrences whose time passed while the Hub was not ticked are skipped, never published late. Returns the new need — or, when no occurrence is left ahead, the first need, its series ended.
+     *
+     * - `need`: The first need of the series.
+     */
+    func nextOccurrence(actor: Actor, need: Uuid) throws  -> Need
     
     /**
      * Offers a published need to a member, team or organisation (派单): the need's committee's staff (撮合 by declared skills or their own knowledge), or a work unit's secretary arranging it for one of the work unit's members (支部安排). One open offer of a need to one party at a time.
@@ -1734,8 +1742,9 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
      * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
+     * - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
      */
-open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [])throws  -> Need  {
+open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [], recurrence: Recurrence? = nil)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_draft_need(
@@ -1751,7 +1760,8 @@ open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: 
         FfiConverterTypeScale_lower(scale),
         FfiConverterInt64.lower(estimatedCostFen),
         FfiConverterTimestamp.lower(wantedBy),
-        FfiConverterSequenceTypeUuid.lower(beneficiaries),uniffiCallStatus
+        FfiConverterSequenceTypeUuid.lower(beneficiaries),
+        FfiConverterOptionTypeRecurrence.lower(recurrence),uniffiCallStatus
     )
 })
 }
@@ -1976,6 +1986,22 @@ open func logHours(actor: Actor, member: Uuid, servedAt: Date, minutes: Int64, d
         FfiConverterInt64.lower(minutes),
         FfiConverterString.lower(description),
         FfiConverterOptionTypeUuid.lower(pairing),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Publishes the next occurrence of a recurring need whose time came (system, from `Hub::tick`): a copy of the series' first need, wanted one period after the occurrence before, numbered by its place in the series. Occurrences whose time passed while the Hub was not ticked are skipped, never published late. Returns the new need — or, when no occurrence is left ahead, the first need, its series ended.
+     *
+     * - `need`: The first need of the series.
+     */
+open func nextOccurrence(actor: Actor, need: Uuid)throws  -> Need  {
+    return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_next_occurrence(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(need),uniffiCallStatus
     )
 })
 }
@@ -5691,6 +5717,22 @@ public struct Need: Equatable, Hashable {
      * Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households.
      */
     public let beneficiaries: [Uuid]
+    /**
+     * How the need comes again, for the first of a recurring series (weekly meals, a monthly visit): `Hub::tick` publishes each next occurrence when the one before is due.
+     */
+    public let recurrence: Recurrence?
+    /**
+     * The first need of the series this occurrence belongs to (`None` for the first itself and for needs that do not recur).
+     */
+    public let series: Uuid?
+    /**
+     * Its number in its series (1 for the first; 0 for a need that does not recur).
+     */
+    public let occurrence: Int64
+    /**
+     * For the first of a series: when the next occurrence is published (`None` once the series is complete, withdrawn or rejected, or before it is published).
+     */
+    public let nextDue: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5757,7 +5799,19 @@ public struct Need: Equatable, Hashable {
          */updatedAt: Date, 
         /**
          * Further residents it is for (the seed's "两名留守小女孩", "袁秀珍等6户"), at the same committee; each counts as helped, with their households.
-         */beneficiaries: [Uuid]) {
+         */beneficiaries: [Uuid], 
+        /**
+         * How the need comes again, for the first of a recurring series (weekly meals, a monthly visit): `Hub::tick` publishes each next occurrence when the one before is due.
+         */recurrence: Recurrence?, 
+        /**
+         * The first need of the series this occurrence belongs to (`None` for the first itself and for needs that do not recur).
+         */series: Uuid?, 
+        /**
+         * Its number in its series (1 for the first; 0 for a need that does not recur).
+         */occurrence: Int64, 
+        /**
+         * For the first of a series: when the next occurrence is published (`None` once the series is complete, withdrawn or rejected, or before it is published).
+         */nextDue: Date?) {
         self.id = id
         self.committee = committee
         self.grid = grid
@@ -5779,6 +5833,10 @@ public struct Need: Equatable, Hashable {
         self.publishedAt = publishedAt
         self.updatedAt = updatedAt
         self.beneficiaries = beneficiaries
+        self.recurrence = recurrence
+        self.series = series
+        self.occurrence = occurrence
+        self.nextDue = nextDue
     }
 
     
@@ -5817,7 +5875,11 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
                 createdAt: FfiConverterTimestamp.read(from: &buf), 
                 publishedAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterTimestamp.read(from: &buf), 
-                beneficiaries: FfiConverterSequenceTypeUuid.read(from: &buf)
+                beneficiaries: FfiConverterSequenceTypeUuid.read(from: &buf), 
+                recurrence: FfiConverterOptionTypeRecurrence.read(from: &buf), 
+                series: FfiConverterOptionTypeUuid.read(from: &buf), 
+                occurrence: FfiConverterInt64.read(from: &buf), 
+                nextDue: FfiConverterOptionTimestamp.read(from: &buf)
         )
     }
 
@@ -5843,6 +5905,10 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
         FfiConverterOptionTimestamp.write(value.publishedAt, into: &buf)
         FfiConverterTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterSequenceTypeUuid.write(value.beneficiaries, into: &buf)
+        FfiConverterOptionTypeRecurrence.write(value.recurrence, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.series, into: &buf)
+        FfiConverterInt64.write(value.occurrence, into: &buf)
+        FfiConverterOptionTimestamp.write(value.nextDue, into: &buf)
     }
 }
 
@@ -7250,6 +7316,75 @@ public func FfiConverterTypePushSummary_lift(_ buf: RustBuffer) throws -> PushSu
 #endif
 public func FfiConverterTypePushSummary_lower(_ value: PushSummary) -> RustBuffer {
     return FfiConverterTypePushSummary.lower(value)
+}
+
+
+/**
+ * How a recurring need comes again: every week or month, `times` occurrences in all (the first included).
+ */
+public struct Recurrence: Equatable, Hashable {
+    /**
+     * How often.
+     */
+    public let every: Every
+    /**
+     * How many occurrences in all, the first included (2 to 520).
+     */
+    public let times: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How often.
+         */every: Every, 
+        /**
+         * How many occurrences in all, the first included (2 to 520).
+         */times: Int64) {
+        self.every = every
+        self.times = times
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Recurrence: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecurrence: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Recurrence {
+        return
+            try Recurrence(
+                every: FfiConverterTypeEvery.read(from: &buf), 
+                times: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Recurrence, into buf: inout [UInt8]) {
+        FfiConverterTypeEvery.write(value.every, into: &buf)
+        FfiConverterInt64.write(value.times, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecurrence_lift(_ buf: RustBuffer) throws -> Recurrence {
+    return try FfiConverterTypeRecurrence.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecurrence_lower(_ value: Recurrence) -> RustBuffer {
+    return FfiConverterTypeRecurrence.lower(value)
 }
 
 
@@ -8680,6 +8815,10 @@ public struct TickSummary: Equatable, Hashable {
      * Offers of needs that lapsed unanswered.
      */
     public let offersLapsed: Int64
+    /**
+     * Occurrences of recurring needs published.
+     */
+    public let occurrences: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8695,11 +8834,15 @@ public struct TickSummary: Equatable, Hashable {
          */expired: Int64, 
         /**
          * Offers of needs that lapsed unanswered.
-         */offersLapsed: Int64) {
+         */offersLapsed: Int64, 
+        /**
+         * Occurrences of recurring needs published.
+         */occurrences: Int64) {
         self.warned = warned
         self.lapsed = lapsed
         self.expired = expired
         self.offersLapsed = offersLapsed
+        self.occurrences = occurrences
     }
 
     
@@ -8721,7 +8864,8 @@ public struct FfiConverterTypeTickSummary: FfiConverterRustBuffer {
                 warned: FfiConverterInt64.read(from: &buf), 
                 lapsed: FfiConverterInt64.read(from: &buf), 
                 expired: FfiConverterInt64.read(from: &buf), 
-                offersLapsed: FfiConverterInt64.read(from: &buf)
+                offersLapsed: FfiConverterInt64.read(from: &buf), 
+                occurrences: FfiConverterInt64.read(from: &buf)
         )
     }
 
@@ -8730,6 +8874,7 @@ public struct FfiConverterTypeTickSummary: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.lapsed, into: &buf)
         FfiConverterInt64.write(value.expired, into: &buf)
         FfiConverterInt64.write(value.offersLapsed, into: &buf)
+        FfiConverterInt64.write(value.occurrences, into: &buf)
     }
 }
 
@@ -10146,6 +10291,7 @@ public enum Command: Equatable, Hashable {
      * - `estimated_cost_fen`: Estimated cost in fen (≥ 0).
      * - `wanted_by`: Wanted by (in the future).
      * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
+     * - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
      */
     case draftNeed(
         /**
@@ -10180,7 +10326,10 @@ public enum Command: Equatable, Hashable {
          */wantedBy: Date, 
         /**
          * Further residents it is for, held by the same committee (distinct, not the first).
-         */beneficiaries: [Uuid] = []
+         */beneficiaries: [Uuid] = [], 
+        /**
+         * For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
+         */recurrence: Recurrence? = nil
     )
     /**
      * Submits a draft for the committee's check (its drafter or staff).
@@ -10643,6 +10792,16 @@ public enum Command: Equatable, Hashable {
          */reason: String
     )
     /**
+     * Publishes the next occurrence of a recurring need whose time came (system, from `Hub::tick`): a copy of the series' first need, wanted one period after the occurrence before, numbered by its place in the series. Occurrences whose time passed while the Hub was not ticked are skipped, never published late. Returns the new need — or, when no occurrence is left ahead, the first need, its series ended.
+     *
+     * - `need`: The first need of the series.
+     */
+    case nextOccurrence(
+        /**
+         * The first need of the series.
+         */need: Uuid
+    )
+    /**
      * Lapses an open offer whose time passed (system, from `Hub::tick`).
      *
      * - `offer`: The offer.
@@ -10715,7 +10874,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 14: return .eraseResident(resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf)
+        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf), recurrence: try FfiConverterOptionTypeRecurrence.read(from: &buf)
         )
         
         case 16: return .submitNeed(need: try FfiConverterTypeUuid.read(from: &buf)
@@ -10808,7 +10967,10 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 45: return .declineOffer(offer: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 46: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
+        case 46: return .nextOccurrence(need: try FfiConverterTypeUuid.read(from: &buf)
+        )
+        
+        case 47: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -10926,7 +11088,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(resident, into: &buf)
             
         
-        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries):
+        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries,recurrence):
             writeInt(&buf, Int32(15))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterOptionTypeUuid.write(grid, into: &buf)
@@ -10939,6 +11101,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterInt64.write(estimatedCostFen, into: &buf)
             FfiConverterTimestamp.write(wantedBy, into: &buf)
             FfiConverterSequenceTypeUuid.write(beneficiaries, into: &buf)
+            FfiConverterOptionTypeRecurrence.write(recurrence, into: &buf)
             
         
         case let .submitNeed(need):
@@ -11131,8 +11294,13 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .lapseOffer(offer):
+        case let .nextOccurrence(need):
             writeInt(&buf, Int32(46))
+            FfiConverterTypeUuid.write(need, into: &buf)
+            
+        
+        case let .lapseOffer(offer):
+            writeInt(&buf, Int32(47))
             FfiConverterTypeUuid.write(offer, into: &buf)
             
         }
@@ -11378,6 +11546,81 @@ public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKin
 #endif
 public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
     return FfiConverterTypeErrorKind.lower(value)
+}
+
+
+
+/**
+ * How often a recurring need comes again.
+ */
+
+public enum Every: Equatable, Hashable {
+    
+    /**
+     * Every week (每周: weekly meals delivered).
+     */
+    case week
+    /**
+     * Every month (每月: a monthly visit).
+     */
+    case month
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Every: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvery: FfiConverterRustBuffer {
+    typealias SwiftType = Every
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Every {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .week
+        
+        case 2: return .month
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Every, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .week:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .month:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvery_lift(_ buf: RustBuffer) throws -> Every {
+    return try FfiConverterTypeEvery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvery_lower(_ value: Every) -> RustBuffer {
+    return FfiConverterTypeEvery.lower(value)
 }
 
 
@@ -13219,6 +13462,30 @@ fileprivate struct FfiConverterOptionTypePair: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRecurrence: FfiConverterRustBuffer {
+    typealias SwiftType = Recurrence?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRecurrence.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRecurrence.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeClaimStatus: FfiConverterRustBuffer {
     typealias SwiftType = ClaimStatus?
 
@@ -14533,7 +14800,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 9557) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 2836) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 4957) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 61041) {
@@ -14570,6 +14837,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_log_hours() != 40791) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_next_occurrence() != 3497) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_offer_need() != 40958) {

@@ -373,7 +373,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_define_category(uint64_t ptr, 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustBuffer recurrence, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_END_PAIRING
@@ -434,6 +434,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_leave_team(uint64_t ptr, RustB
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LOG_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_LOG_HOURS
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_log_hours(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer served_at, int64_t minutes, RustBuffer description, RustBuffer pairing, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEXT_OCCURRENCE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEXT_OCCURRENCE
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_next_occurrence(uint64_t ptr, RustBuffer actor, RustBuffer need, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_OFFER_NEED
@@ -1271,6 +1276,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_leave_team(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LOG_HOURS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_LOG_HOURS
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_log_hours(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEXT_OCCURRENCE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEXT_OCCURRENCE
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_next_occurrence(void
     
 );
 #endif

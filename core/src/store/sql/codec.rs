@@ -274,7 +274,8 @@ pub(crate) fn table(kind: Kind) -> Table {
             split(
                 "id, committee, grid, resident, title, description, category, channel, scale, \
                  estimated_cost_fen, wanted_by, status, live_claim, claim_count, reason, feedback, \
-                 drafted_by, created_at, published_at, updated_at",
+                 drafted_by, created_at, published_at, updated_at, recurrence_every, \
+                 recurrence_times, series, occurrence, next_due",
             ),
         ),
         Kind::Claim => (
@@ -555,6 +556,11 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 time(n.created_at),
                 otime(n.published_at),
                 time(n.updated_at),
+                Val::Text(n.recurrence.map(|r| r.every.as_str().to_string())),
+                Val::Int(n.recurrence.map(|r| i64::from(r.times))),
+                opt_id(n.series.map(|x| x.0)),
+                int(n.occurrence),
+                otime(n.next_due),
             ],
             Children::NeedBeneficiaries(n.beneficiaries.clone()),
         ),
@@ -798,7 +804,6 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             committee: c.id()?,
             grid: c.opt_id()?,
             resident: c.id()?,
-            beneficiaries: Vec::new(),
             title: c.t()?,
             description: c.t()?,
             category: c.t()?,
@@ -815,6 +820,21 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             created_at: c.time()?,
             published_at: c.otime()?,
             updated_at: c.time()?,
+            beneficiaries: Vec::new(),
+            recurrence: {
+                let every = c.oe(Every::parse)?;
+                let times = c.oi()?;
+                match (every, times) {
+                    (Some(every), Some(t)) => Some(Recurrence {
+                        every,
+                        times: u32::try_from(t).map_err(|_| corrupt("needs.recurrence_times"))?,
+                    }),
+                    _ => None,
+                }
+            },
+            series: c.opt_id()?,
+            occurrence: c.u32()?,
+            next_due: c.otime()?,
         }),
         Kind::Claim => {
             let id = c.id()?;

@@ -163,6 +163,8 @@ pub(super) fn need_conds(sql: &mut Sql<'_>, f: &NeedFilter, conds: &mut Vec<Opti
     conds.push(eq(sql, "scale", f.scale.map(|c| text(c.as_str()))));
     conds.push(eq(sql, "resident", f.resident.map(|r| id(r.0))));
     conds.push(eq(sql, "grid", f.grid.map(|g| id(g.0))));
+    conds.push(eq(sql, "series", f.series.map(|s| id(s.0))));
+    conds.push(cmp_time(sql, "next_due", "<", f.due_before));
     if let Some(r) = f.beneficiary {
         let (a, b) = (sql.bind(id(r.0)), sql.bind(id(r.0)));
         conds.push(Some(format!(
