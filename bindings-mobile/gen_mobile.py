@@ -107,6 +107,8 @@ CORE_PATH = {
     "NeedFigures": "needbridge::report::NeedFigures",
     "ActivityFigures": "needbridge::report::ActivityFigures",
     "OfferFigures": "needbridge::report::OfferFigures",
+    "ServiceRecord": "needbridge::service::ServiceRecord",
+    "CertificateCheck": "needbridge::hub::CertificateCheck",
     "ReportData": "needbridge::report::ReportData",
 }
 

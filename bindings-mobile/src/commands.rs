@@ -595,6 +595,51 @@ commands! {
         /// The first need of the series.
         need: Uuid,
     ) -> Need = NextOccurrence;
+    /// Issues a certificate of a member's volunteer service records over a period (志愿服务记录证明): staff of the committee that recorded them. The certificate holds the service time and records the store gives at issue, and a number anyone can check.
+    ///
+    /// - `member`: The member.
+    /// - `committee`: The recording committee (its records only).
+    /// - `from`: The period's start, if bounded.
+    /// - `to`: The period's end (exclusive), if bounded.
+    issue_service_certificate(
+        /// The member.
+        member: Uuid,
+        /// The recording committee (its records only).
+        committee: Uuid,
+        /// The period's start, if bounded.
+        from: Option<SystemTime> = None,
+        /// The period's end (exclusive), if bounded.
+        to: Option<SystemTime> = None,
+    ) -> ServiceCertificate = IssueServiceCertificate;
+    /// A member asks the recording committee to correct one of their service records.
+    ///
+    /// - `member`: The member (themself).
+    /// - `source`: Where the record comes from.
+    /// - `source_id`: The id of the activity, claim or hours behind it.
+    /// - `reason`: What is wrong.
+    request_correction(
+        /// The member (themself).
+        member: Uuid,
+        /// Where the record comes from.
+        source: ServiceSource,
+        /// The id of the activity, claim or hours behind it.
+        source_id: Uuid,
+        /// What is wrong.
+        reason: String,
+    ) -> Correction = RequestCorrection;
+    /// The recording committee answers a correction request (staff): accepted (then correct the record) or declined, with the answer.
+    ///
+    /// - `correction`: The request (open).
+    /// - `accepted`: Whether the record is corrected.
+    /// - `answer`: The answer.
+    answer_correction(
+        /// The request (open).
+        correction: Uuid,
+        /// Whether the record is corrected.
+        accepted: bool,
+        /// The answer.
+        answer: String,
+    ) -> Correction = AnswerCorrection;
     /// Lapses an open offer whose time passed (system, from `Hub::tick`).
     ///
     /// - `offer`: The offer.

@@ -691,6 +691,47 @@ impl Hub {
             .to_app())
     }
 
+    /// A member's volunteer service records (志愿服务记录) served in `period` (all time when
+    /// left out): the member, their work unit's secretary and those over their committee.
+    #[uniffi::method(default(period))]
+    pub fn service_records(
+        &self,
+        actor: Actor,
+        member: Uuid,
+        period: Period,
+    ) -> Result<Vec<ServiceRecord>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .service_records(&a, m::MemberId(member), period.into())?
+            .to_app())
+    }
+
+    /// Checks a service certificate by its number against the store (anyone may); `null` for
+    /// an unknown number.
+    pub fn check_service_certificate(
+        &self,
+        actor: Actor,
+        number: String,
+    ) -> Result<Option<CertificateCheck>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self
+            .inner
+            .check_service_certificate(&a, &number)?
+            .map(|c| c.to_app()))
+    }
+
+    /// Requests to correct service records at committees under `unit` (staff), or the
+    /// member's own.
+    pub fn corrections(
+        &self,
+        actor: Actor,
+        unit: Uuid,
+    ) -> Result<Vec<Correction>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.corrections(&a, m::UnitId(unit))?.to_app())
+    }
+
     /// A pairing's visit log: the hours its member logged as visits of it, in the order
     /// served (the member and those over the pairing's committee).
     pub fn visits(&self, actor: Actor, pairing: Uuid) -> Result<Vec<Hours>, NeedbridgeError> {

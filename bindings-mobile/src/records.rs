@@ -9,7 +9,7 @@ use needbridge::model as m;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, HouseholdId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, EventId);
+ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, HouseholdId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, ServiceCertificateId, CorrectionId, EventId);
 
 vocabulary! {
     /// The level of a unit in the residence tree.
@@ -244,6 +244,32 @@ vocabulary! {
         Week,
         /// Every month (每月: a monthly visit).
         Month,
+    }
+}
+
+vocabulary! {
+    /// Where a volunteer service record (志愿服务记录) comes from.
+    ServiceSource {
+        /// An activity whose roster names the member.
+        Activity,
+        /// A claim whose roster names the member (or the member's own claim).
+        Claim,
+        /// Approved logged hours.
+        Hours,
+        /// An approved visit of a pairing's log.
+        Visit,
+    }
+}
+
+vocabulary! {
+    /// Where a member's request to correct a service record stands.
+    CorrectionStatus {
+        /// Asked; the recording committee has not answered.
+        Open,
+        /// The committee agreed and corrects the record.
+        Accepted,
+        /// The committee kept the record as it is, saying why.
+        Declined,
     }
 }
 
@@ -808,6 +834,102 @@ record! {
         reason: Option<String>,
         /// The claim its acceptance made.
         claim: Option<Uuid>,
+    }
+}
+
+record! {
+    /// A certificate of a member's volunteer service records (志愿服务记录证明, Ministry of Civil Affairs 2020, Arts 14–15), issued by the committee that recorded them: the member, the period, the service time and the records it covers, a number anyone can check against the store (`Hub::check_service_certificate`), the date and the issuer.
+    ServiceCertificate = m::ServiceCertificate {
+        /// Its id.
+        id: Uuid,
+        /// The certificate number (unique in the store).
+        number: String,
+        /// The member.
+        member: Uuid,
+        /// The issuing (recording) committee.
+        committee: Uuid,
+        /// The period's start, if bounded.
+        from: Option<SystemTime>,
+        /// The period's end (exclusive), if bounded.
+        to: Option<SystemTime>,
+        /// Service time the records give, in minutes.
+        minutes: i64,
+        /// How many records it covers.
+        records: i64,
+        /// What the service was: the records' distinct contents, in order.
+        content: Vec<String>,
+        /// When it was issued.
+        issued_at: SystemTime,
+    }
+}
+
+record! {
+    /// A member's request to correct one of their service records (Art 12): the recording committee accepts (and corrects the record through the usual commands) or declines, saying why.
+    Correction = m::Correction {
+        /// Its id.
+        id: Uuid,
+        /// The member asking.
+        member: Uuid,
+        /// The committee that recorded the service.
+        committee: Uuid,
+        /// Where the record comes from.
+        source: ServiceSource,
+        /// The id of the activity, claim or hours behind the record.
+        source_id: Uuid,
+        /// What is wrong.
+        reason: String,
+        /// Where it stands.
+        status: CorrectionStatus,
+        /// The committee's answer.
+        answer: Option<String>,
+        /// When asked.
+        requested_at: SystemTime,
+        /// When answered.
+        decided_at: Option<SystemTime>,
+    }
+}
+
+record! {
+    /// One volunteer service record of a member (志愿服务记录).
+    ServiceRecord = needbridge::service::ServiceRecord {
+        /// Where it comes from.
+        source: ServiceSource,
+        /// The id of the activity, claim or hours behind it.
+        source_id: Uuid,
+        /// The activity's name (活动名称): the activity's title, the need's title, or what the logged hours were.
+        name: String,
+        /// When the service was done (服务日期).
+        served_at: SystemTime,
+        /// Where (地点), if recorded.
+        place: Option<String>,
+        /// What was done (服务内容).
+        content: String,
+        /// The hours actually given (实际服务时长), in minutes.
+        minutes: i64,
+        /// The organising unit (组织单位): the committee.
+        organiser: Uuid,
+        /// Its name.
+        organiser_name: String,
+        /// The person in charge (负责人): the captain of the team that did it, masked as the reader may see members; `None` when the committee itself organised it.
+        in_charge: Option<String>,
+        /// When the record was entered.
+        entered_at: SystemTime,
+        /// Whether it was entered more than `ENTRY_WORKING_DAYS` working days after the service.
+        entered_late: bool,
+    }
+}
+
+record! {
+    /// A certificate checked against the store by its number.
+    CertificateCheck = needbridge::hub::CertificateCheck {
+        /// The certificate as issued.
+        certificate: ServiceCertificate,
+        /// The service time the store's records give for it now, in minutes.
+        minutes_now: i64,
+        /// How many records the store gives for it now.
+        records_now: i64,
+        /// Whether the records still say what the certificate says.
+        unchanged: bool,
     }
 }
 

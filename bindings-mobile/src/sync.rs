@@ -94,6 +94,16 @@ pub enum AnyRecord {
         /// The household.
         household: Household,
     },
+    /// A certificate of service records.
+    ServiceCertificate {
+        /// The certificate.
+        certificate: ServiceCertificate,
+    },
+    /// A request to correct a service record.
+    Correction {
+        /// The request.
+        correction: Correction,
+    },
 }
 
 impl ToApp<AnyRecord> for needbridge::Record {
@@ -129,6 +139,12 @@ impl ToApp<AnyRecord> for needbridge::Record {
             R::Offer(r) => AnyRecord::Offer { offer: r.to_app() },
             R::Household(r) => AnyRecord::Household {
                 household: r.to_app(),
+            },
+            R::ServiceCertificate(r) => AnyRecord::ServiceCertificate {
+                certificate: r.to_app(),
+            },
+            R::Correction(r) => AnyRecord::Correction {
+                correction: r.to_app(),
             },
         }
     }

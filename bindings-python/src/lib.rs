@@ -156,6 +156,19 @@ enum Read {
     Households {
         unit: UnitId,
     },
+    ServiceRecords {
+        member: MemberId,
+        #[serde(default)]
+        since: Option<DateTime<Utc>>,
+        #[serde(default)]
+        until: Option<DateTime<Utc>>,
+    },
+    CheckServiceCertificate {
+        number: String,
+    },
+    Corrections {
+        unit: UnitId,
+    },
     MembersWithSkill {
         unit: UnitId,
         skill: String,
@@ -269,6 +282,18 @@ fn answer<'py>(
         Read::Visits { pairing } => answered!(hub.visits(a, pairing)),
         Read::Offers(filter) => answered!(hub.offers(a, &filter)),
         Read::Households { unit } => answered!(hub.households(a, unit)),
+        Read::ServiceRecords {
+            member,
+            since,
+            until,
+        } => answered!(hub.service_records(a, member, period(since, until))),
+        Read::CheckServiceCertificate { number } => {
+            // None or one: a list the Python side unwraps.
+            answered!(hub
+                .check_service_certificate(a, &number)
+                .map(|c| c.into_iter().collect::<Vec<_>>()))
+        }
+        Read::Corrections { unit } => answered!(hub.corrections(a, unit)),
         Read::MembersWithSkill { unit, skill } => {
             answered!(hub.members_with_skill(a, unit, &skill))
         }
@@ -313,6 +338,9 @@ struct Export {
     /// The district report of this scope instead of a ledger.
     #[serde(default)]
     report: Option<ReportScope>,
+    /// A service certificate (by its number) instead of a ledger.
+    #[serde(default)]
+    certificate: Option<String>,
     #[serde(default)]
     values: Values,
     #[serde(default = "china_standard_time")]
@@ -829,6 +857,14 @@ impl PyHub {
                 utc_offset_minutes: what.utc_offset_minutes,
             };
             let period = period(what.since, what.until);
+            if let Some(number) = what.certificate {
+                let table = hub.service_certificate_table(&actor, &number, options)?;
+                return if xlsx {
+                    needbridge::export::to_xlsx_with(&[&table], &options).map(Ok)
+                } else {
+                    table.to_csv_with(&options).map(Err)
+                };
+            }
             if let Some(scope) = what.report {
                 if !xlsx {
                     return Err(needbridge::Error::invalid(
@@ -888,6 +924,12 @@ fn codes(vocabulary: &str) -> PyResult<Vec<String>> {
         "hours_status" => all(HoursStatus::ALL, HoursStatus::as_str),
         "ledger_kind" => all(LedgerKind::ALL, LedgerKind::as_str),
         "feedback" => all(Feedback::ALL, Feedback::as_str),
+        "helper_kind" => all(HelperKind::ALL, HelperKind::as_str),
+        "offer_status" => all(OfferStatus::ALL, OfferStatus::as_str),
+        "offer_source" => all(OfferSource::ALL, OfferSource::as_str),
+        "every" => all(Every::ALL, Every::as_str),
+        "service_source" => all(ServiceSource::ALL, ServiceSource::as_str),
+        "correction_status" => all(CorrectionStatus::ALL, CorrectionStatus::as_str),
         "command" => {
             return Ok(Command::TYPE_NAMES
                 .iter()

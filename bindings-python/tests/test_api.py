@@ -43,6 +43,12 @@ def test_every_core_command_has_a_method() -> None:
         (nb.HoursStatus, "hours_status"),
         (nb.LedgerKind, "ledger_kind"),
         (nb.Feedback, "feedback"),
+        (nb.HelperKind, "helper_kind"),
+        (nb.OfferStatus, "offer_status"),
+        (nb.OfferSource, "offer_source"),
+        (nb.Every, "every"),
+        (nb.ServiceSource, "service_source"),
+        (nb.CorrectionStatus, "correction_status"),
     ],
 )
 def test_vocabularies_match_the_core(enum_cls: type, vocabulary: str) -> None:

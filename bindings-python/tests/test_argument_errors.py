@@ -84,6 +84,8 @@ def _valid(tp: Any) -> Any:
         return _fulfilment()
     if tp is m.Period:
         return None  # the bounds (since, until) are given instead
+    if tp is m.Recurrence:
+        return None  # a need that does not recur
     raise AssertionError(f"no valid value for {tp}")
 
 

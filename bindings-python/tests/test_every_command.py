@@ -119,6 +119,22 @@ def test_every_command(world: World) -> None:
     nxt = run("next_occurrence", SYS, need=weekly.id)
     assert (nxt.series, nxt.occurrence) == (weekly.id, 2)
 
+    # Service records (the approved hours above), a certificate, a correction.
+    cert = run("issue_service_certificate", staff, member=world.member, committee=world.committee)
+    assert cert.minutes >= 30 and cert.number.startswith("ZY")
+    checked = hub.check_service_certificate(me, cert.number)
+    assert checked is not None and checked.unchanged
+    assert hub.check_service_certificate(me, "ZY-NONE") is None
+    rec = next(r for r in hub.service_records(me, world.member) if r.source is nb.ServiceSource.HOURS)
+    c = run("request_correction", me, member=world.member, source="hours", source_id=rec.source_id, reason="少记")
+    assert run("answer_correction", staff, correction=c.id, accepted=False, answer="与记录一致").status \
+        is nb.CorrectionStatus.DECLINED
+    assert [x.id for x in hub.corrections(staff, world.committee)] == [c.id]
+    xlsx = hub.export_service_certificate(me, cert.number)
+    assert isinstance(xlsx, bytes) and xlsx[:2] == b"PK"
+    csv = hub.export_service_certificate(me, cert.number, format="csv")
+    assert isinstance(csv, str) and cert.number in csv
+
     # Erasure, last: the resident keeps its groups and loses its personal data.
     gone = run("erase_resident", staff, resident=world.resident)
     assert gone.erased_at is not None and (gone.name, gone.phone) == ("", None)

@@ -99,6 +99,9 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "accept_offer" => AcceptOffer,
         "decline_offer" => DeclineOffer,
         "next_occurrence" => NextOccurrence,
+        "issue_service_certificate" => IssueServiceCertificate,
+        "request_correction" => RequestCorrection,
+        "answer_correction" => AnswerCorrection,
         "lapse_offer" => LapseOffer,
     }
 }

@@ -543,6 +543,40 @@ commands! {
         /// The first need of the series.
         need: NeedId,
     }
+    /// Issues a certificate of a member's volunteer service records over a period
+    /// (志愿服务记录证明): staff of the committee that recorded them. The certificate holds
+    /// the service time and records the store gives at issue, and a number anyone can check.
+    IssueServiceCertificate => "service_certificate_issued", ServiceCertificate {
+        /// The member.
+        member: MemberId,
+        /// The recording committee (its records only).
+        committee: UnitId,
+        /// The period's start, if bounded.
+        from: Option<DateTime<Utc>>,
+        /// The period's end (exclusive), if bounded.
+        to: Option<DateTime<Utc>>,
+    }
+    /// A member asks the recording committee to correct one of their service records.
+    RequestCorrection => "correction_requested", Correction {
+        /// The member (themself).
+        member: MemberId,
+        /// Where the record comes from.
+        source: ServiceSource,
+        /// The id of the activity, claim or hours behind it.
+        source_id: uuid::Uuid,
+        /// What is wrong.
+        reason: String,
+    }
+    /// The recording committee answers a correction request (staff): accepted (then correct the
+    /// record) or declined, with the answer.
+    AnswerCorrection => "correction_answered", Correction {
+        /// The request (open).
+        correction: CorrectionId,
+        /// Whether the record is corrected.
+        accepted: bool,
+        /// The answer.
+        answer: String,
+    }
     /// Lapses an open offer whose time passed (system, from [`Hub::tick`](crate::Hub::tick)).
     LapseOffer => "offer_lapsed", Offer {
         /// The offer.

@@ -9,8 +9,10 @@ mod ledger;
 mod query;
 mod raw;
 mod report;
+mod service;
 
 pub use query::*;
+pub use service::CertificateCheck;
 
 use crate::clock::{Clock, SystemClock};
 use crate::command::{
@@ -214,6 +216,11 @@ impl Ctx<'_> {
                 .insert((E::KIND, E::uuid(id)), found.clone().into_record());
         }
         Ok(found)
+    }
+
+    /// The transaction, for reads a handler shares with the Hub's read side.
+    fn tx_mut(&mut self) -> &mut dyn Tx {
+        &mut *self.tx
     }
 
     /// Loads a record that may not exist (`None`), without an error naming it.

@@ -36,6 +36,7 @@ pub mod message;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod service;
 pub mod store;
 #[cfg(feature = "sync")]
 pub mod sync;

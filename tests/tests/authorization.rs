@@ -117,6 +117,9 @@ const MATRIX: &[(&str, [bool; 6])] = &[
     ("DeclineOffer",               [Y,     N,    N,    N,        Y,     N]),
     ("LapseOffer",                 [Y,     N,    N,    N,        N,     N]),
     ("NextOccurrence",             [Y,     N,    N,    N,        N,     N]),
+    ("IssueServiceCertificate",    [Y,     N,    Y,    N,        N,     N]),
+    ("RequestCorrection",          [Y,     N,    N,    N,        Y,     N]),
+    ("AnswerCorrection",           [Y,     N,    Y,    N,        N,     N]),
 ];
 
 /// One cell's command, after any setup it needed, and who plays the member column.
@@ -605,6 +608,43 @@ fn case(label: &str, w: &World) -> Case {
             w.hub.run(&w.staff_a(), PublishNeed { need: n.id }).unwrap();
             w.clock.advance(days(2));
             (NextOccurrence { need: n.id }.into(), m)
+        }
+        "IssueServiceCertificate" | "RequestCorrection" | "AnswerCorrection" => {
+            // member_a's approved hours are a service record at committee A.
+            w.hub
+                .run(
+                    &w.staff_a(),
+                    ApproveHours {
+                        hours: w.hours_pending,
+                    },
+                )
+                .unwrap();
+            let ask = RequestCorrection {
+                member: m,
+                source: ServiceSource::Hours,
+                source_id: w.hours_pending.0,
+                reason: "时长登记少了".into(),
+            };
+            let cmd: Command = match label {
+                "IssueServiceCertificate" => IssueServiceCertificate {
+                    member: m,
+                    committee: w.committee_a,
+                    from: None,
+                    to: None,
+                }
+                .into(),
+                "RequestCorrection" => ask.into(),
+                _ => {
+                    let asked = w.hub.run(&member(m), ask).unwrap();
+                    AnswerCorrection {
+                        correction: asked.id,
+                        accepted: false,
+                        answer: "与签到记录一致".into(),
+                    }
+                    .into()
+                }
+            };
+            (cmd, m)
         }
         other => panic!("no case for matrix row {other:?}"),
     };

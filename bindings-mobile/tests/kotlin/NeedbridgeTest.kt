@@ -409,6 +409,16 @@ fun everyExportedFunction() {
     Thread.sleep(1200)
     val next = call("nextOccurrence") { hub.nextOccurrence(sys, weekly) }
     check(next.series == weekly && next.occurrence == 2L) { "occurrence $next" }
+    // Service records, a certificate checked by its number, a correction.
+    val records = call("serviceRecords") { hub.serviceRecords(me, w.members[0]) }
+    check(records.any { it.source == ServiceSource.ACTIVITY && it.minutes == 60L }) { "records $records" }
+    val cert = call("issueServiceCertificate") { hub.issueServiceCertificate(staff, w.members[0], w.committee, null, null) }
+    val checked = call("checkServiceCertificate") { hub.checkServiceCertificate(me, cert.number) }
+    check(checked != null && checked.unchanged && checked.certificate.minutes == cert.minutes) { "check $checked" }
+    check(hub.checkServiceCertificate(me, "ZY-NONE") == null) { "unknown number" }
+    val ask = call("requestCorrection") { hub.requestCorrection(me, w.members[0], ServiceSource.ACTIVITY, patrol.id, "少记了半小时") }
+    check(call("answerCorrection") { hub.answerCorrection(staff, ask.id, true, "已更正") }.status == CorrectionStatus.ACCEPTED) { "answered" }
+    check(call("corrections") { hub.corrections(staff, w.committee) }.size == 1) { "corrections" }
     val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
     val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
     check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }

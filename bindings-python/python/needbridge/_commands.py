@@ -60,6 +60,9 @@ COMMANDS = [
     "accept_offer",
     "decline_offer",
     "next_occurrence",
+    "issue_service_certificate",
+    "request_correction",
+    "answer_correction",
     "lapse_offer",
 ]
 
@@ -618,6 +621,44 @@ class _Commands:
             need: The first need of the series.
         """
         return self._run(actor, "next_occurrence", m.Need, need=need)
+
+    @_typed
+    def issue_service_certificate(self, actor: Actor, *, member: UUID, committee: UUID, from: Optional[datetime] = None, to: Optional[datetime] = None) -> m.ServiceCertificate:
+        """Issues a certificate of a member's volunteer service records over a period (志愿服务记录证明): staff of the committee that recorded them. The certificate holds the service time and records the store gives at issue, and a number anyone can check.
+
+        Args:
+            actor: who acts.
+            member: The member.
+            committee: The recording committee (its records only).
+            from: The period's start, if bounded.
+            to: The period's end (exclusive), if bounded.
+        """
+        return self._run(actor, "issue_service_certificate", m.ServiceCertificate, member=member, committee=committee, from=from, to=to)
+
+    @_typed
+    def request_correction(self, actor: Actor, *, member: UUID, source: Union[m.ServiceSource, str], source_id: UUID, reason: str) -> m.Correction:
+        """A member asks the recording committee to correct one of their service records.
+
+        Args:
+            actor: who acts.
+            member: The member (themself).
+            source: Where the record comes from.
+            source_id: The id of the activity, claim or hours behind it.
+            reason: What is wrong.
+        """
+        return self._run(actor, "request_correction", m.Correction, member=member, source=_enum(m.ServiceSource, source, "source"), source_id=source_id, reason=reason)
+
+    @_typed
+    def answer_correction(self, actor: Actor, *, correction: UUID, accepted: bool, answer: str) -> m.Correction:
+        """The recording committee answers a correction request (staff): accepted (then correct the record) or declined, with the answer.
+
+        Args:
+            actor: who acts.
+            correction: The request (open).
+            accepted: Whether the record is corrected.
+            answer: The answer.
+        """
+        return self._run(actor, "answer_correction", m.Correction, correction=correction, accepted=accepted, answer=answer)
 
     @_typed
     def lapse_offer(self, actor: Actor, *, offer: UUID) -> m.Offer:

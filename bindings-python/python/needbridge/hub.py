@@ -485,6 +485,44 @@ class Hub(_Commands):
         return self._ask(actor, "households", [m.Household], unit=unit)
 
     @_typed
+    def service_records(
+        self,
+        actor: Actor,
+        member: UUID,
+        *,
+        since: _Bound = None,
+        until: _Bound = None,
+        period: Optional[m.Period] = None,
+    ) -> List[m.ServiceRecord]:
+        """A member's volunteer service records (志愿服务记录) served in the period: name,
+        date, place, content, minutes actually given, organising unit, person in charge, and
+        whether each was entered within 10 working days. The member, their work unit's
+        secretary and those over their committee."""
+        s, u = self._bounds(since, until, period)
+        return self._ask(actor, "service_records", [m.ServiceRecord], member=member, since=s, until=u)
+
+    @_typed
+    def check_service_certificate(self, actor: Actor, number: str) -> Optional[m.CertificateCheck]:
+        """Checks a service certificate by its number against the store (anyone may): the
+        certificate and whether its records still give what it says; ``None`` for an unknown
+        number."""
+        found = self._ask(actor, "check_service_certificate", [m.CertificateCheck], number=number)
+        return found[0] if found else None
+
+    @_typed
+    def corrections(self, actor: Actor, unit: UUID) -> List[m.Correction]:
+        """Requests to correct service records at committees under ``unit`` (staff), or the
+        member's own."""
+        return self._ask(actor, "corrections", [m.Correction], unit=unit)
+
+    def export_service_certificate(
+        self, actor: Actor, number: str, *, format: str = "xlsx", language: str = "zh"
+    ) -> Union[str, bytes]:
+        """A service certificate (志愿服务记录证明) as a table to print or file: XLSX bytes or
+        CSV text, one row per record it covers, the total, its number, issuer and date."""
+        return self._export(actor, format, (None, None, None), certificate=number, language=language)
+
+    @_typed
     def members_with_skill(self, actor: Actor, unit: UUID, skill: str) -> List[m.Member]:
         """Accepted members under ``unit`` who declared a skill containing ``skill``: whom to
         offer a need to (staff over the unit)."""

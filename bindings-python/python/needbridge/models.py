@@ -32,6 +32,8 @@ __all__ = [
     "HelperKind",
     "OfferStatus",
     "Every",
+    "ServiceSource",
+    "CorrectionStatus",
     "OfferSource",
     "HoursStatus",
     "LedgerKind",
@@ -59,6 +61,10 @@ __all__ = [
     "Role",
     "Pairing",
     "Offer",
+    "ServiceCertificate",
+    "Correction",
+    "ServiceRecord",
+    "CertificateCheck",
     "NeedPage",
     "CertificateRow",
     "TickSummary",
@@ -335,6 +341,36 @@ class Every(str, Enum):
     """Every week (每周: weekly meals delivered)."""
     MONTH = "month"
     """Every month (每月: a monthly visit)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class ServiceSource(str, Enum):
+    """Where a volunteer service record (志愿服务记录) comes from."""
+
+    ACTIVITY = "activity"
+    """An activity whose roster names the member."""
+    CLAIM = "claim"
+    """A claim whose roster names the member (or the member's own claim)."""
+    HOURS = "hours"
+    """Approved logged hours."""
+    VISIT = "visit"
+    """An approved visit of a pairing's log."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class CorrectionStatus(str, Enum):
+    """Where a member's request to correct a service record stands."""
+
+    OPEN = "open"
+    """Asked; the recording committee has not answered."""
+    ACCEPTED = "accepted"
+    """The committee agreed and corrects the record."""
+    DECLINED = "declined"
+    """The committee kept the record as it is, saying why."""
 
     def __str__(self) -> str:
         return str(self.value)
@@ -902,6 +938,104 @@ class Offer(Record):
     """Why it was declined."""
     claim: Optional[UUID]
     """The claim its acceptance made."""
+
+
+@dataclass(frozen=True)
+class ServiceCertificate(Record):
+    """A certificate of a member's volunteer service records (志愿服务记录证明, Ministry of Civil Affairs 2020, Arts 14–15), issued by the committee that recorded them: the member, the period, the service time and the records it covers, a number anyone can check against the store (``Hub::check_service_certificate``), the date and the issuer."""
+
+    _renamed: ClassVar[Dict[str, str]] = {'from_': 'from'}
+    """Python names of fields whose JSON names are Python keywords."""
+    id: UUID
+    """Its id."""
+    number: str
+    """The certificate number (unique in the store)."""
+    member: UUID
+    """The member."""
+    committee: UUID
+    """The issuing (recording) committee."""
+    from_: Optional[datetime]
+    """The period's start, if bounded."""
+    to: Optional[datetime]
+    """The period's end (exclusive), if bounded."""
+    minutes: int
+    """Service time the records give, in minutes."""
+    records: int
+    """How many records it covers."""
+    content: List[str]
+    """What the service was: the records' distinct contents, in order."""
+    issued_at: datetime
+    """When it was issued."""
+
+
+@dataclass(frozen=True)
+class Correction(Record):
+    """A member's request to correct one of their service records (Art 12): the recording committee accepts (and corrects the record through the usual commands) or declines, saying why."""
+
+    id: UUID
+    """Its id."""
+    member: UUID
+    """The member asking."""
+    committee: UUID
+    """The committee that recorded the service."""
+    source: ServiceSource
+    """Where the record comes from."""
+    source_id: UUID
+    """The id of the activity, claim or hours behind the record."""
+    reason: str
+    """What is wrong."""
+    status: CorrectionStatus
+    """Where it stands."""
+    answer: Optional[str]
+    """The committee's answer."""
+    requested_at: datetime
+    """When asked."""
+    decided_at: Optional[datetime]
+    """When answered."""
+
+
+@dataclass(frozen=True)
+class ServiceRecord(Record):
+    """One volunteer service record of a member (志愿服务记录)."""
+
+    source: ServiceSource
+    """Where it comes from."""
+    source_id: UUID
+    """The id of the activity, claim or hours behind it."""
+    name: str
+    """The activity's name (活动名称): the activity's title, the need's title, or what the logged hours were."""
+    served_at: datetime
+    """When the service was done (服务日期)."""
+    place: Optional[str]
+    """Where (地点), if recorded."""
+    content: str
+    """What was done (服务内容)."""
+    minutes: int
+    """The hours actually given (实际服务时长), in minutes."""
+    organiser: UUID
+    """The organising unit (组织单位): the committee."""
+    organiser_name: str
+    """Its name."""
+    in_charge: Optional[str]
+    """The person in charge (负责人): the captain of the team that did it, masked as the reader may see members; ``None`` when the committee itself organised it."""
+    entered_at: datetime
+    """When the record was entered."""
+    entered_late: bool
+    """Whether it was entered more than ``ENTRY_WORKING_DAYS`` working days after the service."""
+
+
+@dataclass(frozen=True)
+class CertificateCheck(Record):
+    """A certificate checked against the store by its number."""
+
+    certificate: ServiceCertificate
+    """The certificate as issued."""
+    minutes_now: int
+    """The service time the store's records give for it now, in minutes."""
+    records_now: int
+    """How many records the store gives for it now."""
+    unchanged: bool
+    """Whether the records still say what the certificate says."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> Outcome<Record> {
         Command::DeclineOffer(c) => decline_offer(ctx, c)?.into_record(),
         Command::LapseOffer(c) => lapse_offer(ctx, c)?.into_record(),
         Command::NextOccurrence(c) => next_occurrence(ctx, c)?.into_record(),
+        Command::IssueServiceCertificate(c) => issue_service_certificate(ctx, c)?.into_record(),
+        Command::RequestCorrection(c) => request_correction(ctx, c)?.into_record(),
+        Command::AnswerCorrection(c) => answer_correction(ctx, c)?.into_record(),
     })
 }
 
@@ -1535,4 +1538,128 @@ fn next_occurrence(ctx: &mut Ctx<'_>, c: &NextOccurrence) -> Outcome<Need> {
     };
     ctx.put(first)?;
     ctx.put(occurrence)
+}
+
+// ---------------------------------------------------------------- service records
+
+fn issue_service_certificate(
+    ctx: &mut Ctx<'_>,
+    c: &IssueServiceCertificate,
+) -> Outcome<ServiceCertificate> {
+    let committee = ctx.committee(c.committee, "committee")?;
+    ctx.require(
+        &[Principal::StaffOver(&committee.path)],
+        "issue service certificates here",
+    )?;
+    let m: Member = ctx.load(&c.member)?;
+    if let (Some(f), Some(t)) = (c.from, c.to) {
+        if t <= f {
+            return Err(Error::invalid("to", "must be after from").into());
+        }
+    }
+    let period = crate::report::Period {
+        from: c.from,
+        to: c.to,
+    };
+    let records =
+        super::service::gather(ctx.tx_mut(), &m, Some(c.committee), period, &mut |_, _| {
+            Ok(String::new())
+        })?;
+    if records.is_empty() {
+        return Err(Error::invalid(
+            "member",
+            "has no service records at this committee in the period",
+        )
+        .into());
+    }
+    let issued = ctx.count(&Query::ServiceCertificates {
+        number: None,
+        member: None,
+    })?;
+    // `ZY` (志愿), the committee, the year and a sequence: unique in the store.
+    let short: String = c.committee.0.simple().to_string()[..8].to_uppercase();
+    let number = format!(
+        "ZY{short}-{}-{:06}",
+        chrono::Datelike::year(&ctx.now),
+        issued + 1
+    );
+    ctx.scope(c.committee);
+    let new_id = ServiceCertificateId(ctx.new_id(Kind::ServiceCertificate)?);
+    ctx.put(ServiceCertificate {
+        id: new_id,
+        number,
+        member: c.member,
+        committee: c.committee,
+        from: c.from,
+        to: c.to,
+        minutes: records.iter().map(|r| r.minutes).sum(),
+        records: u32::try_from(records.len()).unwrap_or(u32::MAX),
+        content: crate::service::contents(&records),
+        issued_at: ctx.now,
+    })
+}
+
+fn request_correction(ctx: &mut Ctx<'_>, c: &RequestCorrection) -> Outcome<Correction> {
+    let m: Member = ctx.load(&c.member)?;
+    ctx.require(
+        &[Principal::Member(c.member)],
+        "ask to correct these records",
+    )?;
+    // The record must be one of the member's: one error whatever the id names.
+    let records = super::service::gather(
+        ctx.tx_mut(),
+        &m,
+        None,
+        crate::report::Period::ALL,
+        &mut |_, _| Ok(String::new()),
+    )?;
+    let Some(r) = records
+        .iter()
+        .find(|r| r.source == c.source && r.source_id == c.source_id)
+    else {
+        return Err(
+            Error::invalid("source_id", "is not one of the member's service records").into(),
+        );
+    };
+    ctx.scope(r.organiser);
+    let new_id = CorrectionId(ctx.new_id(Kind::Correction)?);
+    ctx.put(Correction {
+        id: new_id,
+        member: c.member,
+        committee: r.organiser,
+        source: c.source,
+        source_id: c.source_id,
+        reason: c.reason.clone(),
+        status: CorrectionStatus::Open,
+        answer: None,
+        requested_at: ctx.now,
+        decided_at: None,
+    })
+}
+
+fn answer_correction(ctx: &mut Ctx<'_>, c: &AnswerCorrection) -> Outcome<Correction> {
+    let mut x: Correction = ctx.load(&c.correction)?;
+    let path = ctx.path(x.committee)?;
+    let known = crate::rules::authz::oversees(&ctx.actor, &path)
+        || matches!(ctx.actor, Actor::Member { member } if member == x.member)
+        || matches!(ctx.actor, Actor::System);
+    if !known {
+        return Err(Error::not_found(Correction::KIND.name(), c.correction).into());
+    }
+    ctx.require(
+        &[Principal::StaffOver(&path)],
+        "answer correction requests here",
+    )?;
+    if x.status != CorrectionStatus::Open {
+        return Err(Error::illegal("correction", x.status, "be answered").into());
+    }
+    x.status = if c.accepted {
+        CorrectionStatus::Accepted
+    } else {
+        CorrectionStatus::Declined
+    };
+    x.answer = Some(c.answer.clone());
+    x.decided_at = Some(ctx.now);
+    ctx.scope(x.committee);
+    ctx.put(x)
 }

@@ -148,11 +148,11 @@ fn get<E: Entity>(tx: &mut dyn Tx, id: &E::Id) -> Result<E> {
         .ok_or_else(|| Error::not_found(E::KIND.name(), id))
 }
 
-fn path_of(tx: &mut dyn Tx, unit: UnitId) -> Result<Vec<UnitId>> {
+pub(super) fn path_of(tx: &mut dyn Tx, unit: UnitId) -> Result<Vec<UnitId>> {
     Ok(get::<Unit>(tx, &unit)?.path)
 }
 
-fn all<E: Entity>(tx: &mut dyn Tx, q: &Query) -> Result<Vec<E>> {
+pub(super) fn all<E: Entity>(tx: &mut dyn Tx, q: &Query) -> Result<Vec<E>> {
     Ok(tx.select::<E>(q, &Page::ALL)?)
 }
 
@@ -206,7 +206,7 @@ fn resident_view(tx: &mut dyn Tx, actor: &Actor, r: Resident) -> Result<Resident
     Ok(privacy::resident_for(&r, full))
 }
 
-fn member_view(tx: &mut dyn Tx, actor: &Actor, m: Member) -> Result<Member> {
+pub(super) fn member_view(tx: &mut dyn Tx, actor: &Actor, m: Member) -> Result<Member> {
     let path = match m.committee {
         Some(c) => path_of(tx, c)?,
         None => Vec::new(),
@@ -832,6 +832,17 @@ pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<O
         Record::Pairing(x) => {
             let path = path_of(tx, x.committee)?;
             visibility::sees_pairing(actor, &path).then_some(Record::Pairing(x))
+        }
+        // A certificate and a correction request: the member and those over the committee.
+        Record::ServiceCertificate(x) => {
+            let path = path_of(tx, x.committee)?;
+            (oversees(actor, &path) || is(actor, &Principal::Member(x.member)))
+                .then_some(Record::ServiceCertificate(x))
+        }
+        Record::Correction(x) => {
+            let path = path_of(tx, x.committee)?;
+            (oversees(actor, &path) || is(actor, &Principal::Member(x.member)))
+                .then_some(Record::Correction(x))
         }
         // A household holds no personal data; those over its committee know of it.
         Record::Household(x) => {

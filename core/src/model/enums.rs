@@ -357,6 +357,32 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where a volunteer service record (志愿服务记录) comes from.
+    ServiceSource {
+        /// An activity whose roster names the member.
+        Activity = "activity" ("活动", "Activity"),
+        /// A claim whose roster names the member (or the member's own claim).
+        Claim = "claim" ("认领项目", "Claimed need"),
+        /// Approved logged hours.
+        Hours = "hours" ("登记时长", "Logged hours"),
+        /// An approved visit of a pairing's log.
+        Visit = "visit" ("结对走访", "Pairing visit"),
+    }
+);
+
+text_enum!(
+    /// Where a member's request to correct a service record stands.
+    CorrectionStatus {
+        /// Asked; the recording committee has not answered.
+        Open = "open" ("待处理", "Open"),
+        /// The committee agreed and corrects the record.
+        Accepted = "accepted" ("已更正", "Accepted"),
+        /// The committee kept the record as it is, saying why.
+        Declined = "declined" ("不予更正", "Declined"),
+    }
+);
+
+text_enum!(
     /// How often a recurring need comes again.
     Every {
         /// Every week (每周: weekly meals delivered).
@@ -444,6 +470,8 @@ mod tests {
         distinct::<HelperKind>();
         distinct::<OfferStatus>();
         distinct::<Every>();
+        distinct::<ServiceSource>();
+        distinct::<CorrectionStatus>();
         distinct::<OfferSource>();
         distinct::<HoursStatus>();
         distinct::<LedgerKind>();

@@ -89,6 +89,12 @@ id_type!(
     /// A member–resident pairing.
     PairingId, "pairing");
 id_type!(
+    /// A certificate of volunteer service records (志愿服务记录证明).
+    ServiceCertificateId, "service_certificate");
+id_type!(
+    /// A member's request to correct a service record.
+    CorrectionId, "correction");
+id_type!(
     /// A household (户): residents living together at one address.
     HouseholdId, "household");
 id_type!(

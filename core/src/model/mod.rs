@@ -251,6 +251,64 @@ pub struct Resident {
     pub household: Option<HouseholdId>,
 }
 
+/// A certificate of a member's volunteer service records (志愿服务记录证明, Ministry of Civil
+/// Affairs 2020, Arts 14–15), issued by the committee that recorded them: the member, the
+/// period, the service time and the records it covers, a number anyone can check against the
+/// store ([`Hub::check_service_certificate`](crate::Hub::check_service_certificate)), the date
+/// and the issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct ServiceCertificate {
+    /// Its id.
+    pub id: ServiceCertificateId,
+    /// The certificate number (unique in the store).
+    pub number: String,
+    /// The member.
+    pub member: MemberId,
+    /// The issuing (recording) committee.
+    pub committee: UnitId,
+    /// The period's start, if bounded.
+    pub from: Option<DateTime<Utc>>,
+    /// The period's end (exclusive), if bounded.
+    pub to: Option<DateTime<Utc>>,
+    /// Service time the records give, in minutes.
+    pub minutes: u64,
+    /// How many records it covers.
+    pub records: u32,
+    /// What the service was: the records' distinct contents, in order.
+    pub content: Vec<String>,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A member's request to correct one of their service records (Art 12): the recording
+/// committee accepts (and corrects the record through the usual commands) or declines,
+/// saying why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct Correction {
+    /// Its id.
+    pub id: CorrectionId,
+    /// The member asking.
+    pub member: MemberId,
+    /// The committee that recorded the service.
+    pub committee: UnitId,
+    /// Where the record comes from.
+    pub source: ServiceSource,
+    /// The id of the activity, claim or hours behind the record.
+    pub source_id: uuid::Uuid,
+    /// What is wrong.
+    pub reason: String,
+    /// Where it stands.
+    pub status: CorrectionStatus,
+    /// The committee's answer.
+    pub answer: Option<String>,
+    /// When asked.
+    pub requested_at: DateTime<Utc>,
+    /// When answered.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
 /// How a recurring need comes again: every week or month, `times` occurrences in all (the
 /// first included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -41,6 +41,10 @@ pub enum Record {
     Offer(Offer),
     /// A household.
     Household(Household),
+    /// A certificate of service records.
+    ServiceCertificate(ServiceCertificate),
+    /// A request to correct a service record.
+    Correction(Correction),
 }
 
 /// The kind of a [`Record`].
@@ -79,6 +83,10 @@ pub enum Kind {
     Offer,
     /// [`Record::Household`]
     Household,
+    /// [`Record::ServiceCertificate`]
+    ServiceCertificate,
+    /// [`Record::Correction`]
+    Correction,
 }
 
 impl Kind {
@@ -101,6 +109,8 @@ impl Kind {
             Kind::Pairing => "pairing",
             Kind::Offer => "offer",
             Kind::Household => "household",
+            Kind::ServiceCertificate => "service_certificate",
+            Kind::Correction => "correction",
         }
     }
 
@@ -122,6 +132,8 @@ impl Kind {
         Kind::Pairing,
         Kind::Offer,
         Kind::Household,
+        Kind::ServiceCertificate,
+        Kind::Correction,
     ];
 }
 
@@ -168,6 +180,8 @@ record_impls!(
     Pairing => PairingId,
     Offer => OfferId,
     Household => HouseholdId,
+    ServiceCertificate => ServiceCertificateId,
+    Correction => CorrectionId,
 );
 
 /// A typed view of one [`Record`] variant.

@@ -545,7 +545,9 @@ fn fields(cmd: &mut Command) -> Result<()> {
         Command::DeclineOffer(c) => text("reason", &mut c.reason, MAX_REASON, true),
         Command::AcceptOffer(_) | Command::LapseOffer(_) => Ok(()),
         Command::RegisterHousehold(_) | Command::SetHousehold(_) => Ok(()),
-        Command::NextOccurrence(_) => Ok(()),
+        Command::NextOccurrence(_) | Command::IssueServiceCertificate(_) => Ok(()),
+        Command::RequestCorrection(c) => text("reason", &mut c.reason, MAX_REASON, true),
+        Command::AnswerCorrection(c) => text("answer", &mut c.answer, MAX_REASON, true),
         Command::SubmitNeed(_)
         | Command::PublishNeed(_)
         | Command::ExpireNeed(_)

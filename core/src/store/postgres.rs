@@ -157,6 +157,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "recurring_needs",
         include_str!("postgres/0013_recurring_needs.sql"),
     ),
+    (
+        14,
+        "service_certificates",
+        include_str!("postgres/0014_service_certificates.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -188,6 +188,18 @@ pub enum Query {
         /// At a committee that is this unit or lies beneath it.
         unit: Option<UnitId>,
     },
+    /// Certificates of service records.
+    ServiceCertificates {
+        /// With this number.
+        number: Option<String>,
+        /// Of this member.
+        member: Option<MemberId>,
+    },
+    /// Requests to correct service records.
+    Corrections {
+        /// At a committee that is this unit or lies beneath it.
+        unit: Option<UnitId>,
+    },
 }
 
 /// Which offers a [`Query::Offers`] selects (every field narrows; the default selects all).
@@ -239,6 +251,8 @@ impl Query {
             Query::Pairings { .. } => Kind::Pairing,
             Query::Offers(_) => Kind::Offer,
             Query::Households { .. } => Kind::Household,
+            Query::ServiceCertificates { .. } => Kind::ServiceCertificate,
+            Query::Corrections { .. } => Kind::Correction,
         }
     }
 
@@ -280,6 +294,11 @@ impl Query {
             },
             Kind::Offer => Query::Offers(OfferFilter::default()),
             Kind::Household => Query::Households { unit: None },
+            Kind::ServiceCertificate => Query::ServiceCertificates {
+                number: None,
+                member: None,
+            },
+            Kind::Correction => Query::Corrections { unit: None },
         }
     }
 
@@ -377,6 +396,10 @@ impl Query {
                     && (!current_only || p.until.is_none())
             }
             (Query::Households { unit }, Record::Household(h)) => under(unit, h.committee),
+            (Query::ServiceCertificates { number, member }, Record::ServiceCertificate(c)) => {
+                opt(number, &c.number) && opt(member, &c.member)
+            }
+            (Query::Corrections { unit }, Record::Correction(c)) => under(unit, c.committee),
             (Query::Offers(f), Record::Offer(o)) => {
                 under(&f.unit, o.committee)
                     && opt(&f.need, &o.need)

@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "recurring_needs",
         include_str!("sqlite/0013_recurring_needs.sql"),
     ),
+    (
+        14,
+        "service_certificates",
+        include_str!("sqlite/0014_service_certificates.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -474,6 +474,8 @@ impl Scope {
             Record::Pairing(x) => self.holds(tx, x.committee)?,
             Record::Offer(x) => self.holds(tx, x.committee)?,
             Record::Household(x) => self.holds(tx, x.committee)?,
+            Record::ServiceCertificate(x) => self.holds(tx, x.committee)?,
+            Record::Correction(x) => self.holds(tx, x.committee)?,
         };
         if !inside {
             return Ok(None);
@@ -592,6 +594,12 @@ fn scope_query(kind: Kind, unit: UnitId) -> Query {
             ..Default::default()
         }),
         Kind::Household => Query::Households { unit },
+        // Certificates are the committee's files: they are checked at the portal, not synced.
+        Kind::ServiceCertificate => Query::ServiceCertificates {
+            number: Some(String::new()),
+            member: None,
+        },
+        Kind::Correction => Query::Corrections { unit },
     }
 }
 

@@ -855,6 +855,15 @@ public protocol HubProtocol: AnyObject, Sendable {
     func acceptReport(actor: Actor, member: Uuid, note: String?) throws  -> Member
     
     /**
+     * The recording committee answers a correction request (staff): accepted (then correct the record) or declined, with the answer.
+     *
+     * - `correction`: The request (open).
+     * - `accepted`: Whether the record is corrected.
+     * - `answer`: The answer.
+     */
+    func answerCorrection(actor: Actor, correction: Uuid, accepted: Bool, answer: String) throws  -> Correction
+    
+    /**
      * Appoints a member accepted at the team's committee as its captain (staff).
      *
      * - `team`: The team.
@@ -999,6 +1008,16 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `deadline`: Report before this time (in the future).
      */
     func issueCertificate(actor: Actor, workUnit: Uuid, name: String, phone: String?, idNumber: String?, number: String, deadline: Date) throws  -> Member
+    
+    /**
+     * Issues a certificate of a member's volunteer service records over a period (志愿服务记录证明): staff of the committee that recorded them. The certificate holds the service time and records the store gives at issue, and a number anyone can check.
+     *
+     * - `member`: The member.
+     * - `committee`: The recording committee (its records only).
+     * - `from`: The period's start, if bounded.
+     * - `to`: The period's end (exclusive), if bounded.
+     */
+    func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, from: Date?, to: Date?) throws  -> ServiceCertificate
     
     /**
      * A member joins a team (the member signs up, or staff assign them).
@@ -1176,6 +1195,16 @@ public protocol HubProtocol: AnyObject, Sendable {
     func reportMember(actor: Actor, member: Uuid, committee: Uuid, commitment: String, skills: [String]) throws  -> Member
     
     /**
+     * A member asks the recording committee to correct one of their service records.
+     *
+     * - `member`: The member (themself).
+     * - `source`: Where the record comes from.
+     * - `source_id`: The id of the activity, claim or hours behind it.
+     * - `reason`: What is wrong.
+     */
+    func requestCorrection(actor: Actor, member: Uuid, source: ServiceSource, sourceId: Uuid, reason: String) throws  -> Correction
+    
+    /**
      * The committee returns a report with a reason; the work unit's ledger gets an entry.
      *
      * - `member`: The member.
@@ -1287,6 +1316,12 @@ public protocol HubProtocol: AnyObject, Sendable {
     func changesSince(actor: Actor, after: Int64, limit: Int64) throws  -> [ChangeEvent]
     
     /**
+     * Checks a service certificate by its number against the store (anyone may); `null` for
+     * an unknown number.
+     */
+    func checkServiceCertificate(actor: Actor, number: String) throws  -> CertificateCheck?
+    
+    /**
      * One claim.
      */
     func claim(actor: Actor, id: Uuid) throws  -> Claim
@@ -1305,6 +1340,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * A committee's ledger of needs with their latest claims (residents masked).
      */
     func committeeLedger(actor: Actor, unit: Uuid, period: Period) throws  -> [NeedLedgerRow]
+    
+    /**
+     * Requests to correct service records at committees under `unit` (staff), or the
+     * member's own.
+     */
+    func corrections(actor: Actor, unit: Uuid) throws  -> [Correction]
     
     /**
      * Hours logged at committees under `unit`, optionally of one status.
@@ -1392,6 +1433,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * Three-heads roles under `unit`.
      */
     func roles(actor: Actor, unit: Uuid, currentOnly: Bool) throws  -> [Role]
+    
+    /**
+     * A member's volunteer service records (志愿服务记录) served in `period` (all time when
+     * left out): the member, their work unit's secretary and those over their committee.
+     */
+    func serviceRecords(actor: Actor, member: Uuid, period: Period) throws  -> [ServiceRecord]
     
     /**
      * One team.
@@ -1570,6 +1617,26 @@ open func acceptReport(actor: Actor, member: Uuid, note: String? = nil)throws  -
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(member),
         FfiConverterOptionString.lower(note),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The recording committee answers a correction request (staff): accepted (then correct the record) or declined, with the answer.
+     *
+     * - `correction`: The request (open).
+     * - `accepted`: Whether the record is corrected.
+     * - `answer`: The answer.
+     */
+open func answerCorrection(actor: Actor, correction: Uuid, accepted: Bool, answer: String)throws  -> Correction  {
+    return try  FfiConverterTypeCorrection_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_answer_correction(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(correction),
+        FfiConverterBool.lower(accepted),
+        FfiConverterString.lower(answer),uniffiCallStatus
     )
 })
 }
@@ -1894,6 +1961,28 @@ open func issueCertificate(actor: Actor, workUnit: Uuid, name: String, phone: St
         FfiConverterOptionString.lower(idNumber),
         FfiConverterString.lower(number),
         FfiConverterTimestamp.lower(deadline),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Issues a certificate of a member's volunteer service records over a period (志愿服务记录证明): staff of the committee that recorded them. The certificate holds the service time and records the store gives at issue, and a number anyone can check.
+     *
+     * - `member`: The member.
+     * - `committee`: The recording committee (its records only).
+     * - `from`: The period's start, if bounded.
+     * - `to`: The period's end (exclusive), if bounded.
+     */
+open func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, from: Date? = nil, to: Date? = nil)throws  -> ServiceCertificate  {
+    return try  FfiConverterTypeServiceCertificate_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_issue_service_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(member),
+        FfiConverterTypeUuid_lower(committee),
+        FfiConverterOptionTimestamp.lower(from),
+        FfiConverterOptionTimestamp.lower(to),uniffiCallStatus
     )
 })
 }
@@ -2287,6 +2376,28 @@ open func reportMember(actor: Actor, member: Uuid, committee: Uuid, commitment: 
 }
     
     /**
+     * A member asks the recording committee to correct one of their service records.
+     *
+     * - `member`: The member (themself).
+     * - `source`: Where the record comes from.
+     * - `source_id`: The id of the activity, claim or hours behind it.
+     * - `reason`: What is wrong.
+     */
+open func requestCorrection(actor: Actor, member: Uuid, source: ServiceSource, sourceId: Uuid, reason: String)throws  -> Correction  {
+    return try  FfiConverterTypeCorrection_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_request_correction(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(member),
+        FfiConverterTypeServiceSource_lower(source),
+        FfiConverterTypeUuid_lower(sourceId),
+        FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The committee returns a report with a reason; the work unit's ledger gets an entry.
      *
      * - `member`: The member.
@@ -2548,6 +2659,21 @@ open func changesSince(actor: Actor, after: Int64, limit: Int64)throws  -> [Chan
 }
     
     /**
+     * Checks a service certificate by its number against the store (anyone may); `null` for
+     * an unknown number.
+     */
+open func checkServiceCertificate(actor: Actor, number: String)throws  -> CertificateCheck?  {
+    return try  FfiConverterOptionTypeCertificateCheck.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_check_service_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterString.lower(number),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * One claim.
      */
 open func claim(actor: Actor, id: Uuid)throws  -> Claim  {
@@ -2602,6 +2728,21 @@ open func committeeLedger(actor: Actor, unit: Uuid, period: Period = Period())th
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(unit),
         FfiConverterTypePeriod_lower(period),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Requests to correct service records at committees under `unit` (staff), or the
+     * member's own.
+     */
+open func corrections(actor: Actor, unit: Uuid)throws  -> [Correction]  {
+    return try  FfiConverterSequenceTypeCorrection.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_corrections(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(unit),uniffiCallStatus
     )
 })
 }
@@ -2855,6 +2996,22 @@ open func roles(actor: Actor, unit: Uuid, currentOnly: Bool)throws  -> [Role]  {
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(unit),
         FfiConverterBool.lower(currentOnly),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A member's volunteer service records (志愿服务记录) served in `period` (all time when
+     * left out): the member, their work unit's secretary and those over their committee.
+     */
+open func serviceRecords(actor: Actor, member: Uuid, period: Period = Period())throws  -> [ServiceRecord]  {
+    return try  FfiConverterSequenceTypeServiceRecord.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_service_records(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(member),
+        FfiConverterTypePeriod_lower(period),uniffiCallStatus
     )
 })
 }
@@ -4070,6 +4227,95 @@ public func FfiConverterTypeCertificate_lower(_ value: Certificate) -> RustBuffe
 
 
 /**
+ * A certificate checked against the store by its number.
+ */
+public struct CertificateCheck: Equatable, Hashable {
+    /**
+     * The certificate as issued.
+     */
+    public let certificate: ServiceCertificate
+    /**
+     * The service time the store's records give for it now, in minutes.
+     */
+    public let minutesNow: Int64
+    /**
+     * How many records the store gives for it now.
+     */
+    public let recordsNow: Int64
+    /**
+     * Whether the records still say what the certificate says.
+     */
+    public let unchanged: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The certificate as issued.
+         */certificate: ServiceCertificate, 
+        /**
+         * The service time the store's records give for it now, in minutes.
+         */minutesNow: Int64, 
+        /**
+         * How many records the store gives for it now.
+         */recordsNow: Int64, 
+        /**
+         * Whether the records still say what the certificate says.
+         */unchanged: Bool) {
+        self.certificate = certificate
+        self.minutesNow = minutesNow
+        self.recordsNow = recordsNow
+        self.unchanged = unchanged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificateCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificateCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateCheck {
+        return
+            try CertificateCheck(
+                certificate: FfiConverterTypeServiceCertificate.read(from: &buf), 
+                minutesNow: FfiConverterInt64.read(from: &buf), 
+                recordsNow: FfiConverterInt64.read(from: &buf), 
+                unchanged: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificateCheck, into buf: inout [UInt8]) {
+        FfiConverterTypeServiceCertificate.write(value.certificate, into: &buf)
+        FfiConverterInt64.write(value.minutesNow, into: &buf)
+        FfiConverterInt64.write(value.recordsNow, into: &buf)
+        FfiConverterBool.write(value.unchanged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateCheck_lift(_ buf: RustBuffer) throws -> CertificateCheck {
+    return try FfiConverterTypeCertificateCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateCheck_lower(_ value: CertificateCheck) -> RustBuffer {
+    return FfiConverterTypeCertificateCheck.lower(value)
+}
+
+
+/**
  * A certificate as its work unit sees it.
  */
 public struct CertificateRow: Equatable, Hashable {
@@ -4563,6 +4809,155 @@ public func FfiConverterTypeCommitment_lift(_ buf: RustBuffer) throws -> Commitm
 #endif
 public func FfiConverterTypeCommitment_lower(_ value: Commitment) -> RustBuffer {
     return FfiConverterTypeCommitment.lower(value)
+}
+
+
+/**
+ * A member's request to correct one of their service records (Art 12): the recording committee accepts (and corrects the record through the usual commands) or declines, saying why.
+ */
+public struct Correction: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: Uuid
+    /**
+     * The member asking.
+     */
+    public let member: Uuid
+    /**
+     * The committee that recorded the service.
+     */
+    public let committee: Uuid
+    /**
+     * Where the record comes from.
+     */
+    public let source: ServiceSource
+    /**
+     * The id of the activity, claim or hours behind the record.
+     */
+    public let sourceId: Uuid
+    /**
+     * What is wrong.
+     */
+    public let reason: String
+    /**
+     * Where it stands.
+     */
+    public let status: CorrectionStatus
+    /**
+     * The committee's answer.
+     */
+    public let answer: String?
+    /**
+     * When asked.
+     */
+    public let requestedAt: Date
+    /**
+     * When answered.
+     */
+    public let decidedAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: Uuid, 
+        /**
+         * The member asking.
+         */member: Uuid, 
+        /**
+         * The committee that recorded the service.
+         */committee: Uuid, 
+        /**
+         * Where the record comes from.
+         */source: ServiceSource, 
+        /**
+         * The id of the activity, claim or hours behind the record.
+         */sourceId: Uuid, 
+        /**
+         * What is wrong.
+         */reason: String, 
+        /**
+         * Where it stands.
+         */status: CorrectionStatus, 
+        /**
+         * The committee's answer.
+         */answer: String?, 
+        /**
+         * When asked.
+         */requestedAt: Date, 
+        /**
+         * When answered.
+         */decidedAt: Date?) {
+        self.id = id
+        self.member = member
+        self.committee = committee
+        self.source = source
+        self.sourceId = sourceId
+        self.reason = reason
+        self.status = status
+        self.answer = answer
+        self.requestedAt = requestedAt
+        self.decidedAt = decidedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Correction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCorrection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Correction {
+        return
+            try Correction(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                source: FfiConverterTypeServiceSource.read(from: &buf), 
+                sourceId: FfiConverterTypeUuid.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeCorrectionStatus.read(from: &buf), 
+                answer: FfiConverterOptionString.read(from: &buf), 
+                requestedAt: FfiConverterTimestamp.read(from: &buf), 
+                decidedAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Correction, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterTypeServiceSource.write(value.source, into: &buf)
+        FfiConverterTypeUuid.write(value.sourceId, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeCorrectionStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.answer, into: &buf)
+        FfiConverterTimestamp.write(value.requestedAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.decidedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCorrection_lift(_ buf: RustBuffer) throws -> Correction {
+    return try FfiConverterTypeCorrection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCorrection_lower(_ value: Correction) -> RustBuffer {
+    return FfiConverterTypeCorrection.lower(value)
 }
 
 
@@ -8459,6 +8854,324 @@ public func FfiConverterTypeRosterLine_lower(_ value: RosterLine) -> RustBuffer 
 
 
 /**
+ * A certificate of a member's volunteer service records (志愿服务记录证明, Ministry of Civil Affairs 2020, Arts 14–15), issued by the committee that recorded them: the member, the period, the service time and the records it covers, a number anyone can check against the store (`Hub::check_service_certificate`), the date and the issuer.
+ */
+public struct ServiceCertificate: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: Uuid
+    /**
+     * The certificate number (unique in the store).
+     */
+    public let number: String
+    /**
+     * The member.
+     */
+    public let member: Uuid
+    /**
+     * The issuing (recording) committee.
+     */
+    public let committee: Uuid
+    /**
+     * The period's start, if bounded.
+     */
+    public let from: Date?
+    /**
+     * The period's end (exclusive), if bounded.
+     */
+    public let to: Date?
+    /**
+     * Service time the records give, in minutes.
+     */
+    public let minutes: Int64
+    /**
+     * How many records it covers.
+     */
+    public let records: Int64
+    /**
+     * What the service was: the records' distinct contents, in order.
+     */
+    public let content: [String]
+    /**
+     * When it was issued.
+     */
+    public let issuedAt: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: Uuid, 
+        /**
+         * The certificate number (unique in the store).
+         */number: String, 
+        /**
+         * The member.
+         */member: Uuid, 
+        /**
+         * The issuing (recording) committee.
+         */committee: Uuid, 
+        /**
+         * The period's start, if bounded.
+         */from: Date?, 
+        /**
+         * The period's end (exclusive), if bounded.
+         */to: Date?, 
+        /**
+         * Service time the records give, in minutes.
+         */minutes: Int64, 
+        /**
+         * How many records it covers.
+         */records: Int64, 
+        /**
+         * What the service was: the records' distinct contents, in order.
+         */content: [String], 
+        /**
+         * When it was issued.
+         */issuedAt: Date) {
+        self.id = id
+        self.number = number
+        self.member = member
+        self.committee = committee
+        self.from = from
+        self.to = to
+        self.minutes = minutes
+        self.records = records
+        self.content = content
+        self.issuedAt = issuedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ServiceCertificate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServiceCertificate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServiceCertificate {
+        return
+            try ServiceCertificate(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                number: FfiConverterString.read(from: &buf), 
+                member: FfiConverterTypeUuid.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                from: FfiConverterOptionTimestamp.read(from: &buf), 
+                to: FfiConverterOptionTimestamp.read(from: &buf), 
+                minutes: FfiConverterInt64.read(from: &buf), 
+                records: FfiConverterInt64.read(from: &buf), 
+                content: FfiConverterSequenceString.read(from: &buf), 
+                issuedAt: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ServiceCertificate, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeUuid.write(value.member, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterOptionTimestamp.write(value.from, into: &buf)
+        FfiConverterOptionTimestamp.write(value.to, into: &buf)
+        FfiConverterInt64.write(value.minutes, into: &buf)
+        FfiConverterInt64.write(value.records, into: &buf)
+        FfiConverterSequenceString.write(value.content, into: &buf)
+        FfiConverterTimestamp.write(value.issuedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceCertificate_lift(_ buf: RustBuffer) throws -> ServiceCertificate {
+    return try FfiConverterTypeServiceCertificate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceCertificate_lower(_ value: ServiceCertificate) -> RustBuffer {
+    return FfiConverterTypeServiceCertificate.lower(value)
+}
+
+
+/**
+ * One volunteer service record of a member (志愿服务记录).
+ */
+public struct ServiceRecord: Equatable, Hashable {
+    /**
+     * Where it comes from.
+     */
+    public let source: ServiceSource
+    /**
+     * The id of the activity, claim or hours behind it.
+     */
+    public let sourceId: Uuid
+    /**
+     * The activity's name (活动名称): the activity's title, the need's title, or what the logged hours were.
+     */
+    public let name: String
+    /**
+     * When the service was done (服务日期).
+     */
+    public let servedAt: Date
+    /**
+     * Where (地点), if recorded.
+     */
+    public let place: String?
+    /**
+     * What was done (服务内容).
+     */
+    public let content: String
+    /**
+     * The hours actually given (实际服务时长), in minutes.
+     */
+    public let minutes: Int64
+    /**
+     * The organising unit (组织单位): the committee.
+     */
+    public let organiser: Uuid
+    /**
+     * Its name.
+     */
+    public let organiserName: String
+    /**
+     * The person in charge (负责人): the captain of the team that did it, masked as the reader may see members; `None` when the committee itself organised it.
+     */
+    public let inCharge: String?
+    /**
+     * When the record was entered.
+     */
+    public let enteredAt: Date
+    /**
+     * Whether it was entered more than `ENTRY_WORKING_DAYS` working days after the service.
+     */
+    public let enteredLate: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where it comes from.
+         */source: ServiceSource, 
+        /**
+         * The id of the activity, claim or hours behind it.
+         */sourceId: Uuid, 
+        /**
+         * The activity's name (活动名称): the activity's title, the need's title, or what the logged hours were.
+         */name: String, 
+        /**
+         * When the service was done (服务日期).
+         */servedAt: Date, 
+        /**
+         * Where (地点), if recorded.
+         */place: String?, 
+        /**
+         * What was done (服务内容).
+         */content: String, 
+        /**
+         * The hours actually given (实际服务时长), in minutes.
+         */minutes: Int64, 
+        /**
+         * The organising unit (组织单位): the committee.
+         */organiser: Uuid, 
+        /**
+         * Its name.
+         */organiserName: String, 
+        /**
+         * The person in charge (负责人): the captain of the team that did it, masked as the reader may see members; `None` when the committee itself organised it.
+         */inCharge: String?, 
+        /**
+         * When the record was entered.
+         */enteredAt: Date, 
+        /**
+         * Whether it was entered more than `ENTRY_WORKING_DAYS` working days after the service.
+         */enteredLate: Bool) {
+        self.source = source
+        self.sourceId = sourceId
+        self.name = name
+        self.servedAt = servedAt
+        self.place = place
+        self.content = content
+        self.minutes = minutes
+        self.organiser = organiser
+        self.organiserName = organiserName
+        self.inCharge = inCharge
+        self.enteredAt = enteredAt
+        self.enteredLate = enteredLate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ServiceRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServiceRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServiceRecord {
+        return
+            try ServiceRecord(
+                source: FfiConverterTypeServiceSource.read(from: &buf), 
+                sourceId: FfiConverterTypeUuid.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                servedAt: FfiConverterTimestamp.read(from: &buf), 
+                place: FfiConverterOptionString.read(from: &buf), 
+                content: FfiConverterString.read(from: &buf), 
+                minutes: FfiConverterInt64.read(from: &buf), 
+                organiser: FfiConverterTypeUuid.read(from: &buf), 
+                organiserName: FfiConverterString.read(from: &buf), 
+                inCharge: FfiConverterOptionString.read(from: &buf), 
+                enteredAt: FfiConverterTimestamp.read(from: &buf), 
+                enteredLate: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ServiceRecord, into buf: inout [UInt8]) {
+        FfiConverterTypeServiceSource.write(value.source, into: &buf)
+        FfiConverterTypeUuid.write(value.sourceId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTimestamp.write(value.servedAt, into: &buf)
+        FfiConverterOptionString.write(value.place, into: &buf)
+        FfiConverterString.write(value.content, into: &buf)
+        FfiConverterInt64.write(value.minutes, into: &buf)
+        FfiConverterTypeUuid.write(value.organiser, into: &buf)
+        FfiConverterString.write(value.organiserName, into: &buf)
+        FfiConverterOptionString.write(value.inCharge, into: &buf)
+        FfiConverterTimestamp.write(value.enteredAt, into: &buf)
+        FfiConverterBool.write(value.enteredLate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceRecord_lift(_ buf: RustBuffer) throws -> ServiceRecord {
+    return try FfiConverterTypeServiceRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceRecord_lower(_ value: ServiceRecord) -> RustBuffer {
+    return FfiConverterTypeServiceRecord.lower(value)
+}
+
+
+/**
  * Where the device's sync stands, for the app's UI.
  */
 public struct SyncStatus: Equatable, Hashable {
@@ -9387,6 +10100,22 @@ public enum AnyRecord: Equatable, Hashable {
          * The household.
          */household: Household
     )
+    /**
+     * A certificate of service records.
+     */
+    case serviceCertificate(
+        /**
+         * The certificate.
+         */certificate: ServiceCertificate
+    )
+    /**
+     * A request to correct a service record.
+     */
+    case correction(
+        /**
+         * The request.
+         */correction: Correction
+    )
 
 
 
@@ -9454,6 +10183,12 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         )
         
         case 16: return .household(household: try FfiConverterTypeHousehold.read(from: &buf)
+        )
+        
+        case 17: return .serviceCertificate(certificate: try FfiConverterTypeServiceCertificate.read(from: &buf)
+        )
+        
+        case 18: return .correction(correction: try FfiConverterTypeCorrection.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -9542,6 +10277,16 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         case let .household(household):
             writeInt(&buf, Int32(16))
             FfiConverterTypeHousehold.write(household, into: &buf)
+            
+        
+        case let .serviceCertificate(certificate):
+            writeInt(&buf, Int32(17))
+            FfiConverterTypeServiceCertificate.write(certificate, into: &buf)
+            
+        
+        case let .correction(correction):
+            writeInt(&buf, Int32(18))
+            FfiConverterTypeCorrection.write(correction, into: &buf)
             
         }
     }
@@ -10802,6 +11547,68 @@ public enum Command: Equatable, Hashable {
          */need: Uuid
     )
     /**
+     * Issues a certificate of a member's volunteer service records over a period (志愿服务记录证明): staff of the committee that recorded them. The certificate holds the service time and records the store gives at issue, and a number anyone can check.
+     *
+     * - `member`: The member.
+     * - `committee`: The recording committee (its records only).
+     * - `from`: The period's start, if bounded.
+     * - `to`: The period's end (exclusive), if bounded.
+     */
+    case issueServiceCertificate(
+        /**
+         * The member.
+         */member: Uuid, 
+        /**
+         * The recording committee (its records only).
+         */committee: Uuid, 
+        /**
+         * The period's start, if bounded.
+         */from: Date? = nil, 
+        /**
+         * The period's end (exclusive), if bounded.
+         */to: Date? = nil
+    )
+    /**
+     * A member asks the recording committee to correct one of their service records.
+     *
+     * - `member`: The member (themself).
+     * - `source`: Where the record comes from.
+     * - `source_id`: The id of the activity, claim or hours behind it.
+     * - `reason`: What is wrong.
+     */
+    case requestCorrection(
+        /**
+         * The member (themself).
+         */member: Uuid, 
+        /**
+         * Where the record comes from.
+         */source: ServiceSource, 
+        /**
+         * The id of the activity, claim or hours behind it.
+         */sourceId: Uuid, 
+        /**
+         * What is wrong.
+         */reason: String
+    )
+    /**
+     * The recording committee answers a correction request (staff): accepted (then correct the record) or declined, with the answer.
+     *
+     * - `correction`: The request (open).
+     * - `accepted`: Whether the record is corrected.
+     * - `answer`: The answer.
+     */
+    case answerCorrection(
+        /**
+         * The request (open).
+         */correction: Uuid, 
+        /**
+         * Whether the record is corrected.
+         */accepted: Bool, 
+        /**
+         * The answer.
+         */answer: String
+    )
+    /**
      * Lapses an open offer whose time passed (system, from `Hub::tick`).
      *
      * - `offer`: The offer.
@@ -10970,7 +11777,16 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 46: return .nextOccurrence(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 47: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
+        case 47: return .issueServiceCertificate(member: try FfiConverterTypeUuid.read(from: &buf), committee: try FfiConverterTypeUuid.read(from: &buf), from: try FfiConverterOptionTimestamp.read(from: &buf), to: try FfiConverterOptionTimestamp.read(from: &buf)
+        )
+        
+        case 48: return .requestCorrection(member: try FfiConverterTypeUuid.read(from: &buf), source: try FfiConverterTypeServiceSource.read(from: &buf), sourceId: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 49: return .answerCorrection(correction: try FfiConverterTypeUuid.read(from: &buf), accepted: try FfiConverterBool.read(from: &buf), answer: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 50: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -11299,8 +12115,31 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(need, into: &buf)
             
         
-        case let .lapseOffer(offer):
+        case let .issueServiceCertificate(member,committee,from,to):
             writeInt(&buf, Int32(47))
+            FfiConverterTypeUuid.write(member, into: &buf)
+            FfiConverterTypeUuid.write(committee, into: &buf)
+            FfiConverterOptionTimestamp.write(from, into: &buf)
+            FfiConverterOptionTimestamp.write(to, into: &buf)
+            
+        
+        case let .requestCorrection(member,source,sourceId,reason):
+            writeInt(&buf, Int32(48))
+            FfiConverterTypeUuid.write(member, into: &buf)
+            FfiConverterTypeServiceSource.write(source, into: &buf)
+            FfiConverterTypeUuid.write(sourceId, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .answerCorrection(correction,accepted,answer):
+            writeInt(&buf, Int32(49))
+            FfiConverterTypeUuid.write(correction, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
+            FfiConverterString.write(answer, into: &buf)
+            
+        
+        case let .lapseOffer(offer):
+            writeInt(&buf, Int32(50))
             FfiConverterTypeUuid.write(offer, into: &buf)
             
         }
@@ -11320,6 +12159,91 @@ public func FfiConverterTypeCommand_lift(_ buf: RustBuffer) throws -> Command {
 #endif
 public func FfiConverterTypeCommand_lower(_ value: Command) -> RustBuffer {
     return FfiConverterTypeCommand.lower(value)
+}
+
+
+
+/**
+ * Where a member's request to correct a service record stands.
+ */
+
+public enum CorrectionStatus: Equatable, Hashable {
+    
+    /**
+     * Asked; the recording committee has not answered.
+     */
+    case `open`
+    /**
+     * The committee agreed and corrects the record.
+     */
+    case accepted
+    /**
+     * The committee kept the record as it is, saying why.
+     */
+    case declined
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CorrectionStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCorrectionStatus: FfiConverterRustBuffer {
+    typealias SwiftType = CorrectionStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CorrectionStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .accepted
+        
+        case 3: return .declined
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CorrectionStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .declined:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCorrectionStatus_lift(_ buf: RustBuffer) throws -> CorrectionStatus {
+    return try FfiConverterTypeCorrectionStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCorrectionStatus_lower(_ value: CorrectionStatus) -> RustBuffer {
+    return FfiConverterTypeCorrectionStatus.lower(value)
 }
 
 
@@ -13053,6 +13977,101 @@ public func FfiConverterTypeScale_lower(_ value: Scale) -> RustBuffer {
 
 
 /**
+ * Where a volunteer service record (志愿服务记录) comes from.
+ */
+
+public enum ServiceSource: Equatable, Hashable {
+    
+    /**
+     * An activity whose roster names the member.
+     */
+    case activity
+    /**
+     * A claim whose roster names the member (or the member's own claim).
+     */
+    case claim
+    /**
+     * Approved logged hours.
+     */
+    case hours
+    /**
+     * An approved visit of a pairing's log.
+     */
+    case visit
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ServiceSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServiceSource: FfiConverterRustBuffer {
+    typealias SwiftType = ServiceSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServiceSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .activity
+        
+        case 2: return .claim
+        
+        case 3: return .hours
+        
+        case 4: return .visit
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ServiceSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .activity:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .claim:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .hours:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .visit:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceSource_lift(_ buf: RustBuffer) throws -> ServiceSource {
+    return try FfiConverterTypeServiceSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServiceSource_lower(_ value: ServiceSource) -> RustBuffer {
+    return FfiConverterTypeServiceSource.lower(value)
+}
+
+
+
+/**
  * Kinds of volunteer team (志愿服务队).
  */
 
@@ -13382,6 +14401,30 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCertificateCheck: FfiConverterRustBuffer {
+    typealias SwiftType = CertificateCheck?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCertificateCheck.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCertificateCheck.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13828,6 +14871,31 @@ fileprivate struct FfiConverterSequenceTypeClaim: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCorrection: FfiConverterRustBuffer {
+    typealias SwiftType = [Correction]
+
+    public static func write(_ value: [Correction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCorrection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Correction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Correction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCorrection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHours: FfiConverterRustBuffer {
     typealias SwiftType = [Hours]
 
@@ -14220,6 +15288,31 @@ fileprivate struct FfiConverterSequenceTypeRosterLine: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRosterLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeServiceRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [ServiceRecord]
+
+    public static func write(_ value: [ServiceRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeServiceRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ServiceRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ServiceRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeServiceRecord.read(from: &buf))
         }
         return seq
     }
@@ -14776,6 +15869,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_accept_report() != 10352) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_answer_correction() != 61645) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_appoint_captain() != 45079) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14822,6 +15918,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 4723) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_issue_service_certificate() != 52766) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 27759) {
@@ -14881,6 +15980,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_report_member() != 17706) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_request_correction() != 56193) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_return_report() != 44301) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14929,6 +16031,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_changes_since() != 15944) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_check_service_certificate() != 28868) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_claim() != 62381) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14939,6 +16044,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_committee_ledger() != 11632) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_corrections() != 57) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_hours_at() != 43266) {
@@ -14990,6 +16098,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_roles() != 33846) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_service_records() != 45954) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_team() != 21630) {

@@ -331,6 +331,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_accept_offer(uint64_t ptr, Rus
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_accept_report(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer note, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ANSWER_CORRECTION
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ANSWER_CORRECTION
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_answer_correction(uint64_t ptr, RustBuffer actor, RustBuffer correction, int8_t accepted, RustBuffer answer, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_APPOINT_CAPTAIN
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_APPOINT_CAPTAIN
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_appoint_captain(uint64_t ptr, RustBuffer actor, RustBuffer team, RustBuffer member, RustCallStatus *_Nonnull out_status
@@ -409,6 +414,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_form_team(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_CERTIFICATE
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_issue_certificate(uint64_t ptr, RustBuffer actor, RustBuffer work_unit, RustBuffer name, RustBuffer phone, RustBuffer id_number, RustBuffer number, RustBuffer deadline, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_SERVICE_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_SERVICE_CERTIFICATE
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_issue_service_certificate(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer committee, RustBuffer from, RustBuffer to, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_JOIN_TEAM
@@ -506,6 +516,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_release_claim(uint64_t ptr, Ru
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_report_member(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer committee, RustBuffer commitment, RustBuffer skills, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REQUEST_CORRECTION
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_REQUEST_CORRECTION
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_request_correction(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer source, RustBuffer source_id, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RETURN_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RETURN_REPORT
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_return_report(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer reason, RustCallStatus *_Nonnull out_status
@@ -586,6 +601,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_certificates(uint64_t ptr, Rus
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_changes_since(uint64_t ptr, RustBuffer actor, int64_t after, int64_t limit, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHECK_SERVICE_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CHECK_SERVICE_CERTIFICATE
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_check_service_certificate(uint64_t ptr, RustBuffer actor, RustBuffer number, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_claim(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
@@ -604,6 +624,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_claims_of(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_COMMITTEE_LEDGER
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_COMMITTEE_LEDGER
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_committee_ledger(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer period, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CORRECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CORRECTIONS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_corrections(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_HOURS_AT
@@ -689,6 +714,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_residents(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ROLES
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ROLES
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_roles(uint64_t ptr, RustBuffer actor, RustBuffer unit, int8_t current_only, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SERVICE_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SERVICE_RECORDS
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_service_records(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer period, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_TEAM
@@ -1153,6 +1183,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_accept_report(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ANSWER_CORRECTION
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ANSWER_CORRECTION
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_answer_correction(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_APPOINT_CAPTAIN
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_APPOINT_CAPTAIN
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_appoint_captain(void
@@ -1246,6 +1282,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_form_team(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ISSUE_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ISSUE_CERTIFICATE
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_issue_certificate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ISSUE_SERVICE_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ISSUE_SERVICE_CERTIFICATE
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_issue_service_certificate(void
     
 );
 #endif
@@ -1363,6 +1405,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_report_member(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REQUEST_CORRECTION
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_REQUEST_CORRECTION
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_request_correction(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RETURN_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_RETURN_REPORT
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_return_report(void
@@ -1459,6 +1507,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_changes_since(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHECK_SERVICE_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CHECK_SERVICE_CERTIFICATE
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_check_service_certificate(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CLAIM
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_claim(void
@@ -1480,6 +1534,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_claims_of(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_COMMITTEE_LEDGER
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_COMMITTEE_LEDGER
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_committee_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CORRECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_CORRECTIONS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_corrections(void
     
 );
 #endif
@@ -1582,6 +1642,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_residents(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ROLES
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_ROLES
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_roles(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SERVICE_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SERVICE_RECORDS
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_service_records(void
     
 );
 #endif

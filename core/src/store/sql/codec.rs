@@ -308,6 +308,20 @@ pub(crate) fn table(kind: Kind) -> Table {
         ),
         Kind::Role => ("roles", split("id, member, committee, kind, scope, since, until")),
         Kind::Household => ("households", split("id, committee, grid, created_at")),
+        Kind::ServiceCertificate => (
+            "service_certificates",
+            split(
+                "id, number, member, committee, period_from, period_to, minutes, records, \
+                 content, issued_at",
+            ),
+        ),
+        Kind::Correction => (
+            "corrections",
+            split(
+                "id, member, committee, source, source_id, reason, status, answer, \
+                 requested_at, decided_at",
+            ),
+        ),
         Kind::Pairing => (
             "pairings",
             split("id, member, resident, committee, since, until, end_reason"),
@@ -672,6 +686,36 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
             ],
             Children::None,
         ),
+        Record::ServiceCertificate(c) => (
+            vec![
+                id(c.id.0),
+                text(&c.number),
+                id(c.member.0),
+                id(c.committee.0),
+                otime(c.from),
+                otime(c.to),
+                int(c.minutes),
+                int(c.records),
+                json(&c.content),
+                time(c.issued_at),
+            ],
+            Children::None,
+        ),
+        Record::Correction(c) => (
+            vec![
+                id(c.id.0),
+                id(c.member.0),
+                id(c.committee.0),
+                text(c.source.as_str()),
+                id(c.source_id),
+                text(&c.reason),
+                text(c.status.as_str()),
+                otext(&c.answer),
+                time(c.requested_at),
+                otime(c.decided_at),
+            ],
+            Children::None,
+        ),
         Record::Household(h) => (
             vec![
                 id(h.id.0),
@@ -944,6 +988,30 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             scope: c.t()?,
             since: c.time()?,
             until: c.otime()?,
+        }),
+        Kind::ServiceCertificate => Record::ServiceCertificate(ServiceCertificate {
+            id: c.id()?,
+            number: c.t()?,
+            member: c.id()?,
+            committee: c.id()?,
+            from: c.otime()?,
+            to: c.otime()?,
+            minutes: c.u64()?,
+            records: c.u32()?,
+            content: c.json()?,
+            issued_at: c.time()?,
+        }),
+        Kind::Correction => Record::Correction(Correction {
+            id: c.id()?,
+            member: c.id()?,
+            committee: c.id()?,
+            source: c.e(ServiceSource::parse)?,
+            source_id: c.id()?,
+            reason: c.t()?,
+            status: c.e(CorrectionStatus::parse)?,
+            answer: c.ot()?,
+            requested_at: c.time()?,
+            decided_at: c.otime()?,
         }),
         Kind::Household => Record::Household(Household {
             id: c.id()?,

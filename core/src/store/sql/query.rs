@@ -292,6 +292,11 @@ pub(super) fn select_in<'d>(
             }
         }
         Query::Households { unit } => conds.push(within(&mut sql, "committee", *unit)),
+        Query::ServiceCertificates { number, member } => {
+            conds.push(eq(&mut sql, "number", number.as_ref().map(|n| text(n))));
+            conds.push(eq(&mut sql, "member", member.map(|m| id(m.0))));
+        }
+        Query::Corrections { unit } => conds.push(within(&mut sql, "committee", *unit)),
         Query::Offers(f) => {
             conds.push(within(&mut sql, "committee", f.unit));
             conds.push(eq(&mut sql, "need", f.need.map(|n| id(n.0))));
