@@ -344,6 +344,8 @@ def render_commands() -> str:
             return re.sub(r"\bm\.(" + "|".join(sorted(enums)) + r")\b", r"Union[m.\1, str]", t)
 
         def param(fn: str, ft: Schema) -> str:
+            if keyword.iskeyword(fn):
+                raise SystemExit(f"gen_models: {c['name']}.{fn} is a Python keyword: rename it in the core")
             if optional(ft) is not None:
                 return f"{fn}: {hint(ft)} = None"
             if ft.get("type") == "array" and ft.get("default") == []:

@@ -651,6 +651,7 @@ impl Builder {
                         kind,
                         name: format!("{place}{label}"),
                         channel,
+                        grid: None,
                     },
                 )?;
                 // The last team of the first few committees is still waiting for a captain.
@@ -1021,6 +1022,7 @@ impl Builder {
                         member,
                         kind,
                         scope,
+                        grid: None,
                     },
                 )?;
                 k += 1;

@@ -119,6 +119,7 @@ fn main() -> Result<(), needbridge::Error> {
             kind: TeamKind::HomeElderCare,
             name: "居家养老服务队".into(),
             channel: Channel::Family,
+            grid: None,
         },
     )?;
     hub.run(

@@ -103,8 +103,10 @@ say "size: the stripped x86_64 cdylib (profile mobile, the phones' features)"
 cargo build -q --locked -p needbridge-mobile --profile mobile
 so="$target/mobile/libneedbridge_mobile.so"
 bytes=$(stat -c %s "$so")
-# 6.5 MiB: 6 MiB until the app's side of sync (its serde readers of every record and command:
-# +0.63 MiB, bindings-mobile/README.md "Size"); the portal's side is not in the phones' build.
-limit=$((13 * 512 * 1024))
+# 8 MiB: 6 MiB until the app's side of sync (its serde readers of every record and command:
+# +0.63 MiB), 6.5 MiB until issue 18's domain (rosters, offers, households, recurring needs,
+# service records: +0.59 MiB); docs/adr/0018, bindings-mobile/README.md "Size". The portal's
+# side is not in the phones' build.
+limit=$((8 * 1024 * 1024))
 say "$(numfmt --to=iec "$bytes") ($bytes bytes; limit $limit)"
-[ "$bytes" -lt "$limit" ] || { echo "the mobile library is $bytes bytes, over the 6.5 MiB limit" >&2; exit 1; }
+[ "$bytes" -lt "$limit" ] || { echo "the mobile library is $bytes bytes, over the 8 MiB limit" >&2; exit 1; }

@@ -399,6 +399,7 @@ commands! {
     /// - `kind`: Its kind.
     /// - `name`: Its name.
     /// - `channel`: Channel tag.
+    /// - `grid`: The grid it works in (a grid of the committee), if any.
     form_team(
         /// The committee.
         committee: Uuid,
@@ -408,6 +409,8 @@ commands! {
         name: String,
         /// Channel tag.
         channel: Channel,
+        /// The grid it works in (a grid of the committee), if any.
+        grid: Option<Uuid> = None,
     ) -> Team = FormTeam;
     /// Appoints a member accepted at the team's committee as its captain (staff).
     ///
@@ -517,6 +520,7 @@ commands! {
     /// - `member`: The member.
     /// - `kind`: The role.
     /// - `scope`: What it covers.
+    /// - `grid`: The grid it covers (a grid of the member's committee), if any.
     assign_role(
         /// The member.
         member: Uuid,
@@ -524,6 +528,8 @@ commands! {
         kind: RoleKind,
         /// What it covers.
         scope: String,
+        /// The grid it covers (a grid of the member's committee), if any.
+        grid: Option<Uuid> = None,
     ) -> Role = AssignRole;
     /// Ends a role (staff).
     ///
@@ -599,17 +605,17 @@ commands! {
     ///
     /// - `member`: The member.
     /// - `committee`: The recording committee (its records only).
-    /// - `from`: The period's start, if bounded.
-    /// - `to`: The period's end (exclusive), if bounded.
+    /// - `since`: The period's start, if bounded.
+    /// - `until`: The period's end (exclusive), if bounded.
     issue_service_certificate(
         /// The member.
         member: Uuid,
         /// The recording committee (its records only).
         committee: Uuid,
         /// The period's start, if bounded.
-        from: Option<SystemTime> = None,
+        since: Option<SystemTime> = None,
         /// The period's end (exclusive), if bounded.
-        to: Option<SystemTime> = None,
+        until: Option<SystemTime> = None,
     ) -> ServiceCertificate = IssueServiceCertificate;
     /// A member asks the recording committee to correct one of their service records.
     ///

@@ -706,6 +706,8 @@ record! {
         tally: Tally,
         /// When formed.
         created_at: SystemTime,
+        /// The grid (网格) it works in, if any (a child of the committee).
+        grid: Option<Uuid>,
     }
 }
 
@@ -784,6 +786,8 @@ record! {
         since: SystemTime,
         /// Until when, once ended.
         until: Option<SystemTime>,
+        /// The grid (网格) it works in, if any (a child of the committee).
+        grid: Option<Uuid>,
     }
 }
 
@@ -1094,6 +1098,8 @@ record! {
         needs_collected: i64,
         /// Needs first published.
         needs_published: i64,
+        /// Needs rejected at the committee's check.
+        needs_rejected: i64,
         /// Distinct needs claimed.
         needs_claimed: i64,
         /// Distinct needs with a claim completed.

@@ -488,6 +488,7 @@ fn structure(rng: &mut Rng, l: &mut Loader<'_>) -> Gen {
             members: ms,
             tally: Tally::default(),
             created_at: at,
+            grid: None,
         });
     }
     for t in &teams {
@@ -1004,6 +1005,7 @@ fn rest(g: &mut Gen, l: &mut Loader<'_>) -> Result<(), Abort> {
             scope: format!("{}号院", i % 40 + 1),
             since,
             until: until.filter(|u| *u < end()),
+            grid: None,
         }));
     }
     for _ in 0..PAIRINGS {

@@ -394,6 +394,9 @@ commands! {
         name: String,
         /// Channel tag.
         channel: Channel,
+        /// The grid it works in (a grid of the committee), if any.
+        #[serde(default)]
+        grid: Option<UnitId>,
     }
     /// Appoints a member accepted at the team's committee as its captain (staff).
     AppointCaptain => "captain_appointed", Team {
@@ -482,6 +485,9 @@ commands! {
         kind: RoleKind,
         /// What it covers.
         scope: String,
+        /// The grid it covers (a grid of the member's committee), if any.
+        #[serde(default)]
+        grid: Option<UnitId>,
     }
     /// Ends a role (staff).
     EndRole => "role_ended", Role {
@@ -552,9 +558,9 @@ commands! {
         /// The recording committee (its records only).
         committee: UnitId,
         /// The period's start, if bounded.
-        from: Option<DateTime<Utc>>,
+        since: Option<DateTime<Utc>>,
         /// The period's end (exclusive), if bounded.
-        to: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
     }
     /// A member asks the recording committee to correct one of their service records.
     RequestCorrection => "correction_requested", Correction {

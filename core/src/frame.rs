@@ -373,6 +373,7 @@ pub fn teams_columns(rows: &[Team]) -> Vec<(String, Column)> {
         .int("minutes", |x| as_int(x.tally.minutes))
         .int("people_served", |x| as_int(x.tally.people_served))
         .time("created_at", |x| Some(x.created_at))
+        .text("grid", |x| x.grid.as_ref().and_then(id))
         .out
 }
 

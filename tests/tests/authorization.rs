@@ -424,6 +424,7 @@ fn case(label: &str, w: &World) -> Case {
                 kind: TeamKind::LegalAid,
                 name: "凤凰法律援助队".into(),
                 channel: Channel::Community,
+                grid: None,
             }
             .into(),
             m,
@@ -490,6 +491,7 @@ fn case(label: &str, w: &World) -> Case {
                 member: m,
                 kind: RoleKind::CourtyardHead,
                 scope: "3号院".into(),
+                grid: None,
             }
             .into(),
             m,
@@ -629,8 +631,8 @@ fn case(label: &str, w: &World) -> Case {
                 "IssueServiceCertificate" => IssueServiceCertificate {
                     member: m,
                     committee: w.committee_a,
-                    from: None,
-                    to: None,
+                    since: None,
+                    until: None,
                 }
                 .into(),
                 "RequestCorrection" => ask.into(),

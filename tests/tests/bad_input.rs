@@ -1226,6 +1226,7 @@ fn form_team_refuses_bad_names_and_non_committees(b: Backend) {
         kind: TeamKind::LegalAid,
         name,
         channel: Channel::Community,
+        grid: None,
     };
     b.refuse_each(&st, "name", &bad_line(MAX_NAME), |n| team(w.committee_a, n));
     b.refuse(
@@ -1372,6 +1373,7 @@ fn assign_role_refuses_bad_scope(b: Backend) {
             member: w.loner_a,
             kind: RoleKind::CourtyardHead,
             scope,
+            grid: None,
         }
     });
 }
@@ -1606,6 +1608,7 @@ fn surrounding_whitespace_is_trimmed(b: Backend) {
                 kind: TeamKind::LegalAid,
                 name: "   法律援助队   ".into(),
                 channel: Channel::Community,
+                grid: None,
             },
         )
         .unwrap();

@@ -665,6 +665,7 @@ fn teams_and_who_is_in_none(b: Backend) {
                 kind: TeamKind::LegalAid,
                 name: "法律援助队".into(),
                 channel: Channel::Community,
+                grid: None,
             },
         )
         .unwrap();
@@ -1334,6 +1335,7 @@ fn forbidden_comes_before_state(b: Backend) {
                 member: w.certified,
                 kind: RoleKind::HouseholdHead,
                 scope: "3户".into(),
+                grid: None,
             },
         )
         .unwrap_err();

@@ -48,6 +48,7 @@ fn work_unit_ledger_rows(b: Backend) {
                 member: w.member_a,
                 kind: RoleKind::HouseholdHead,
                 scope: "5栋2单元".into(),
+                grid: None,
             },
         )
         .unwrap();

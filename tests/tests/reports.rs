@@ -25,6 +25,7 @@ fn expected_district(w: &World) -> ReportData {
     let a = NeedFigures {
         needs_collected: 7,
         needs_published: 5,
+        needs_rejected: 0,
         needs_claimed: 3,
         needs_done: 2,
         needs_verified: 1,
@@ -432,9 +433,9 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 14's tables, version 13's columns, version 12's tables and column, version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
+    // Back to version 2: undo version 15's columns, version 14's tables, version 13's columns, version 12's tables and column, version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
     // version 5's column, version 4's indexes and version 3's cells (9 changed no table).
-    let downgrade = "DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+    let downgrade = "ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
         ALTER TABLE categories DROP COLUMN parent; \
         ALTER TABLE categories DROP COLUMN committee; \
         DROP TABLE side; DROP INDEX needs_live_claim; \
@@ -494,6 +495,7 @@ fn people_count_once(b: Backend) {
                 kind: TeamKind::SecurityPatrol,
                 name: "凤凰平安巡逻队".into(),
                 channel: Channel::Grid,
+                grid: None,
             },
         )
         .unwrap();
@@ -517,6 +519,7 @@ fn people_count_once(b: Backend) {
                     member: w.loner_a,
                     kind,
                     scope: scope.into(),
+                    grid: None,
                 },
             )
             .unwrap();
@@ -600,7 +603,102 @@ fn grids_break_down_needs(b: Backend) {
     }
 }
 
+/// Needs refused at the committee's check (驳回) count in the month they were refused, in the
+/// totals and every breakdown, from the cells (whole months) and the rows alike; teams and
+/// three-heads roles carry their grid.
+fn rejected_needs_and_grids_of_teams(b: Backend) {
+    let w = World::on(b);
+    let before = w
+        .hub
+        .report(&w.admin(), ReportScope::Unit(w.district), Period::ALL)
+        .unwrap()
+        .data;
+    assert_eq!(before.needs.needs_rejected, 0);
+    w.a_month_later();
+    w.hub
+        .run(
+            &w.staff_a(),
+            RejectNeed {
+                need: w.need_submitted,
+                reason: "已由民政部门解决".into(),
+            },
+        )
+        .unwrap();
+    let month = Period {
+        from: Some(Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap()),
+        to: Some(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()),
+    };
+    let rows = Period {
+        from: month.from.map(|t| t + Duration::hours(1)),
+        to: month.to,
+    };
+    for p in [Period::ALL, month, rows] {
+        let d = w
+            .hub
+            .report(&w.admin(), ReportScope::Unit(w.district), p)
+            .unwrap()
+            .data;
+        assert_eq!(d.needs.needs_rejected, 1, "{p:?}");
+        assert_eq!(d.by_committee[&w.committee_a.to_string()].needs_rejected, 1);
+        assert_eq!(d.by_month["2026-02"].needs_rejected, 1);
+    }
+    let january = Period {
+        from: None,
+        to: month.from,
+    };
+    let d = w
+        .hub
+        .report(&w.admin(), ReportScope::Unit(w.district), january)
+        .unwrap()
+        .data;
+    assert_eq!(d.needs.needs_rejected, 0);
+
+    // Teams and roles in a grid of their committee only.
+    let team = w
+        .hub
+        .run(
+            &w.staff_a(),
+            FormTeam {
+                committee: w.committee_a,
+                kind: TeamKind::SecurityPatrol,
+                name: "第一网格巡逻队".into(),
+                channel: Channel::Grid,
+                grid: Some(w.grid_a),
+            },
+        )
+        .unwrap();
+    assert_eq!(team.grid, Some(w.grid_a));
+    let e = w
+        .hub
+        .run(
+            &needbridge_acceptance::staff(w.committee_b),
+            FormTeam {
+                committee: w.committee_b,
+                kind: TeamKind::SecurityPatrol,
+                name: "巡逻队".into(),
+                channel: Channel::Grid,
+                grid: Some(w.grid_a),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    let role = w
+        .hub
+        .run(
+            &w.staff_a(),
+            AssignRole {
+                member: w.member_a,
+                kind: RoleKind::CourtyardHead,
+                scope: "一号院".into(),
+                grid: Some(w.grid_a),
+            },
+        )
+        .unwrap();
+    assert_eq!(role.grid, Some(w.grid_a));
+}
+
 needbridge_acceptance::conformance!(
+    rejected_needs_and_grids_of_teams,
     grids_break_down_needs,
     people_count_once,
     cells_are_filled_on_upgrade,

@@ -88,8 +88,8 @@ fn records_certificates_and_corrections(b: Backend) {
     let issue = |who: MemberId| IssueServiceCertificate {
         member: who,
         committee: w.committee_a,
-        from: None,
-        to: None,
+        since: None,
+        until: None,
     };
     assert_eq!(
         w.hub

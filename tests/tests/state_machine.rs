@@ -53,9 +53,11 @@ enum Op {
         team: usize,
         member: usize,
     },
+    /// A three-heads role, sometimes in committee A's grid (issue 18; refused at B).
     AssignRole {
         member: usize,
         kind: usize,
+        in_grid: bool,
     },
     /// An activity; with `roster` (issue 18) its members (some not accepted: refused) and a
     /// line of helpers, person-times left for the roster to give.
@@ -159,7 +161,11 @@ fn op() -> impl Strategy<Value = Op> {
             n
         }),
         (i(), i()).prop_map(|(team, member)| Op::Appoint { team, member }),
-        (i(), i()).prop_map(|(member, kind)| Op::AssignRole { member, kind }),
+        (i(), i(), any::<bool>()).prop_map(|(member, kind, in_grid)| Op::AssignRole {
+            member,
+            kind,
+            in_grid
+        }),
         (i(), 0u32..30, proptest::option::of((i(), i(), 0u32..4))).prop_map(
             |(channel, participants, roster)| Op::Activity {
                 channel,
@@ -563,10 +569,15 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             member: pick(&members, member)?,
         }
         .into(),
-        Op::AssignRole { member, kind } => AssignRole {
+        Op::AssignRole {
+            member,
+            kind,
+            in_grid,
+        } => AssignRole {
             member: pick(&members, member)?,
             kind: pick(RoleKind::ALL, kind)?,
             scope: "随机".into(),
+            grid: in_grid.then_some(w.grid_a),
         }
         .into(),
         Op::Activity {

@@ -433,7 +433,7 @@ class _Commands:
         return self._run(actor, "lapse_claim", m.Claim, claim=claim)
 
     @_typed
-    def form_team(self, actor: Actor, *, committee: UUID, kind: Union[m.TeamKind, str], name: str, channel: Union[m.Channel, str]) -> m.Team:
+    def form_team(self, actor: Actor, *, committee: UUID, kind: Union[m.TeamKind, str], name: str, channel: Union[m.Channel, str], grid: Optional[UUID] = None) -> m.Team:
         """Forms a volunteer team at a committee (staff).
 
         Args:
@@ -442,8 +442,9 @@ class _Commands:
             kind: Its kind.
             name: Its name.
             channel: Channel tag.
+            grid: The grid it works in (a grid of the committee), if any.
         """
-        return self._run(actor, "form_team", m.Team, committee=committee, kind=_enum(m.TeamKind, kind, "kind"), name=name, channel=_enum(m.Channel, channel, "channel"))
+        return self._run(actor, "form_team", m.Team, committee=committee, kind=_enum(m.TeamKind, kind, "kind"), name=name, channel=_enum(m.Channel, channel, "channel"), grid=grid)
 
     @_typed
     def appoint_captain(self, actor: Actor, *, team: UUID, member: UUID) -> m.Team:
@@ -534,7 +535,7 @@ class _Commands:
         return self._run(actor, "record_activity", m.Activity, committee=committee, kind=_enum(m.ActivityKind, kind, "kind"), title=title, channel=_enum(m.Channel, channel, "channel"), team=team, held_at=held_at, participants=participants, people_reached=people_reached, grid=grid, place=place, roster=list(roster))
 
     @_typed
-    def assign_role(self, actor: Actor, *, member: UUID, kind: Union[m.RoleKind, str], scope: str) -> m.Role:
+    def assign_role(self, actor: Actor, *, member: UUID, kind: Union[m.RoleKind, str], scope: str, grid: Optional[UUID] = None) -> m.Role:
         """Gives a member accepted at a committee a three-heads role (staff).
 
         Args:
@@ -542,8 +543,9 @@ class _Commands:
             member: The member.
             kind: The role.
             scope: What it covers.
+            grid: The grid it covers (a grid of the member's committee), if any.
         """
-        return self._run(actor, "assign_role", m.Role, member=member, kind=_enum(m.RoleKind, kind, "kind"), scope=scope)
+        return self._run(actor, "assign_role", m.Role, member=member, kind=_enum(m.RoleKind, kind, "kind"), scope=scope, grid=grid)
 
     @_typed
     def end_role(self, actor: Actor, *, role: UUID) -> m.Role:
@@ -623,17 +625,17 @@ class _Commands:
         return self._run(actor, "next_occurrence", m.Need, need=need)
 
     @_typed
-    def issue_service_certificate(self, actor: Actor, *, member: UUID, committee: UUID, from: Optional[datetime] = None, to: Optional[datetime] = None) -> m.ServiceCertificate:
+    def issue_service_certificate(self, actor: Actor, *, member: UUID, committee: UUID, since: Optional[datetime] = None, until: Optional[datetime] = None) -> m.ServiceCertificate:
         """Issues a certificate of a member's volunteer service records over a period (志愿服务记录证明): staff of the committee that recorded them. The certificate holds the service time and records the store gives at issue, and a number anyone can check.
 
         Args:
             actor: who acts.
             member: The member.
             committee: The recording committee (its records only).
-            from: The period's start, if bounded.
-            to: The period's end (exclusive), if bounded.
+            since: The period's start, if bounded.
+            until: The period's end (exclusive), if bounded.
         """
-        return self._run(actor, "issue_service_certificate", m.ServiceCertificate, member=member, committee=committee, from=from, to=to)
+        return self._run(actor, "issue_service_certificate", m.ServiceCertificate, member=member, committee=committee, since=since, until=until)
 
     @_typed
     def request_correction(self, actor: Actor, *, member: UUID, source: Union[m.ServiceSource, str], source_id: UUID, reason: str) -> m.Correction:

@@ -810,6 +810,8 @@ class Team(Record):
     """Verified team claims."""
     created_at: datetime
     """When formed."""
+    grid: Optional[UUID] = None
+    """The grid (网格) it works in, if any (a child of the committee)."""
 
 
 @dataclass(frozen=True)
@@ -888,6 +890,8 @@ class Role(Record):
     """Since when."""
     until: Optional[datetime]
     """Until when, once ended."""
+    grid: Optional[UUID] = None
+    """The grid (网格) it works in, if any (a child of the committee)."""
 
 
 @dataclass(frozen=True)
@@ -1212,6 +1216,8 @@ class NeedFigures(Record):
     """Needs created."""
     needs_published: int
     """Needs first published."""
+    needs_rejected: int
+    """Needs rejected at the committee's check."""
     needs_claimed: int
     """Distinct needs claimed."""
     needs_done: int

@@ -1000,6 +1000,7 @@ fn send_back_claim(ctx: &mut Ctx<'_>, c: &SendBackClaim) -> Outcome<Claim> {
 fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> Outcome<Team> {
     let committee = ctx.committee(c.committee, "committee")?;
     ctx.require(&[Principal::StaffOver(&committee.path)], "form teams here")?;
+    check_grid(ctx, c.grid, c.committee)?;
     ctx.scope(c.committee);
     let new_id = TeamId(ctx.new_id(Kind::Team)?);
     ctx.put(Team {
@@ -1012,6 +1013,7 @@ fn form_team(ctx: &mut Ctx<'_>, c: &FormTeam) -> Outcome<Team> {
         members: Vec::new(),
         tally: Tally::default(),
         created_at: ctx.now,
+        grid: c.grid,
     })
 }
 
@@ -1233,6 +1235,7 @@ fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> Outcome<Role> {
     {
         return Err(Error::conflict("the member already holds this role for this scope").into());
     }
+    check_grid(ctx, c.grid, committee)?;
     ctx.scope(committee);
     let new_id = RoleId(ctx.new_id(Kind::Role)?);
     ctx.put(Role {
@@ -1243,6 +1246,7 @@ fn assign_role(ctx: &mut Ctx<'_>, c: &AssignRole) -> Outcome<Role> {
         scope: c.scope.clone(),
         since: ctx.now,
         until: None,
+        grid: c.grid,
     })
 }
 
@@ -1552,14 +1556,14 @@ fn issue_service_certificate(
         "issue service certificates here",
     )?;
     let m: Member = ctx.load(&c.member)?;
-    if let (Some(f), Some(t)) = (c.from, c.to) {
+    if let (Some(f), Some(t)) = (c.since, c.until) {
         if t <= f {
-            return Err(Error::invalid("to", "must be after from").into());
+            return Err(Error::invalid("until", "must be after since").into());
         }
     }
     let period = crate::report::Period {
-        from: c.from,
-        to: c.to,
+        from: c.since,
+        to: c.until,
     };
     let records =
         super::service::gather(ctx.tx_mut(), &m, Some(c.committee), period, &mut |_, _| {
@@ -1590,8 +1594,8 @@ fn issue_service_certificate(
         number,
         member: c.member,
         committee: c.committee,
-        from: c.from,
-        to: c.to,
+        from: c.since,
+        to: c.until,
         minutes: records.iter().map(|r| r.minutes).sum(),
         records: u32::try_from(records.len()).unwrap_or(u32::MAX),
         content: crate::service::contents(&records),

@@ -211,6 +211,12 @@ const NEED_FIGURES: &[Figure] = &[
         cell: |f| Cell::int(f.needs_published),
     },
     Figure {
+        code: "needs_rejected",
+        label: ("驳回需求", "Needs rejected"),
+        measure: Measure::Plain,
+        cell: |f| Cell::int(f.needs_rejected),
+    },
+    Figure {
         code: "needs_claimed",
         label: ("认领需求", "Needs claimed"),
         measure: Measure::Plain,

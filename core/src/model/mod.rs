@@ -629,6 +629,9 @@ pub struct Team {
     pub tally: Tally,
     /// When formed.
     pub created_at: DateTime<Utc>,
+    /// The grid (网格) it works in, if any (a child of the committee).
+    #[serde(default)]
+    pub grid: Option<UnitId>,
 }
 
 /// Service hours a member logs for themself.
@@ -758,6 +761,9 @@ pub struct Role {
     pub since: DateTime<Utc>,
     /// Until when, once ended.
     pub until: Option<DateTime<Utc>>,
+    /// The grid (网格) it works in, if any (a child of the committee).
+    #[serde(default)]
+    pub grid: Option<UnitId>,
 }
 
 /// A lasting pair of a member and a resident in need (结对帮扶).

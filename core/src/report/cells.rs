@@ -24,7 +24,7 @@
 //! reference computation of [`crate::report`] on every backend.
 
 use super::{NeedFigures, Period, ReportData};
-use crate::model::{Claim, ClaimStatus, Need, Scale};
+use crate::model::{Claim, ClaimStatus, Need, NeedStatus, Scale};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
@@ -82,11 +82,13 @@ pub enum Stream {
     Organisation,
     /// Claims released (given up).
     Released,
+    /// Needs rejected at the committee's check.
+    Rejected,
 }
 
 impl Stream {
     /// Every stream.
-    pub const ALL: [Stream; 8] = [
+    pub const ALL: [Stream; 9] = [
         Stream::Created,
         Stream::Published,
         Stream::Claimed,
@@ -95,6 +97,7 @@ impl Stream {
         Stream::Helped,
         Stream::Organisation,
         Stream::Released,
+        Stream::Rejected,
     ];
 
     /// The stored code.
@@ -108,6 +111,7 @@ impl Stream {
             Stream::Helped => "helped",
             Stream::Organisation => "organisation",
             Stream::Released => "released",
+            Stream::Rejected => "rejected",
         }
     }
 
@@ -282,6 +286,7 @@ pub fn need_facts(n: &Need, units: Vec<Uuid>) -> NeedFacts {
         published_at: n.published_at,
         feedback: n.feedback.map(|f| f.as_str().to_string()),
         grid: n.grid.map(|g| g.0),
+        rejected_at: (n.status == NeedStatus::Rejected).then_some(n.updated_at),
     }
 }
 
@@ -365,6 +370,8 @@ pub struct NeedFacts {
     pub feedback: Option<String>,
     /// The need's grid, if any.
     pub grid: Option<Uuid>,
+    /// When it was rejected (a rejected need changes no more: its last update).
+    pub rejected_at: Option<DateTime<Utc>>,
 }
 
 impl NeedFacts {
@@ -457,6 +464,11 @@ pub fn need_cells(need: &NeedFacts, claims: &[ClaimFacts], sign: i64, out: &mut 
     }
     if let Some(t) = need.published_at {
         for k in dims(Stream::Published, month_index(t), NONE) {
+            out.bump(&need.units, k, &one, sign);
+        }
+    }
+    if let Some(t) = need.rejected_at {
+        for k in dims(Stream::Rejected, month_index(t), NONE) {
             out.bump(&need.units, k, &one, sign);
         }
     }
@@ -627,6 +639,7 @@ pub fn fold(rows: &[CellSum], committees: &[(Uuid, CellSum)], out: &mut ReportDa
                 f.people_served += u(c.people);
             }
             Stream::Released => f.claims_released += u(c.n),
+            Stream::Rejected => f.needs_rejected += u(c.n),
             Stream::Helped | Stream::Organisation => {}
         }
     }
@@ -770,6 +783,7 @@ mod tests {
             feedback: Some("satisfied".into()),
             grid: None,
             beneficiaries: Vec::new(),
+            rejected_at: None,
         };
         // Claimed twice in January (the first released), verified in February; claimed by an
         // organisation again in February and verified in March.

@@ -18,6 +18,7 @@
 //! | `members_accepted` | acceptances (ledger entries of kind `accepted`) in the period |
 //! | `needs_collected` | needs created in the period (work unit: drafted by its members) |
 //! | `needs_published` | needs first published in the period (work unit: drafted by its members) |
+//! | `needs_rejected` | needs the committee refused at its check (驳回) in the period (a rejected need changes no more: the time of its last change); work unit: drafted by its members |
 //! | `needs_claimed` | distinct needs with at least one claim made in the period |
 //! | `needs_done` | distinct needs with at least one claim completed in the period |
 //! | `needs_verified` | distinct needs with at least one claim verified in the period |
@@ -129,6 +130,8 @@ pub struct NeedFigures {
     pub needs_collected: u64,
     /// Needs first published.
     pub needs_published: u64,
+    /// Needs rejected at the committee's check.
+    pub needs_rejected: u64,
     /// Distinct needs claimed.
     pub needs_claimed: u64,
     /// Distinct needs with a claim completed.
@@ -421,6 +424,12 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             if let Some(t) = n.published_at.filter(|t| p.contains(*t)) {
                 if let Some(k) = key(n, t, None) {
                     out.entry(k).or_default().needs_published += 1;
+                }
+            }
+            let rejected = (n.status == NeedStatus::Rejected).then_some(n.updated_at);
+            if let Some(t) = rejected.filter(|t| p.contains(*t)) {
+                if let Some(k) = key(n, t, None) {
+                    out.entry(k).or_default().needs_rejected += 1;
                 }
             }
         }

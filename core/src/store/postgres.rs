@@ -162,13 +162,19 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "service_certificates",
         include_str!("postgres/0014_service_certificates.sql"),
     ),
+    (
+        15,
+        "grids_and_rejections",
+        include_str!("postgres/0015_grids_and_rejections.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.
 /// The schema version that adds the report cells, filled from the rows when applied.
 /// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
-/// the feedback dimension and the released stream, 12 the households helped.
-const CELLS_VERSIONS: [u32; 3] = [3, 9, 12];
+/// the feedback dimension and the released stream, 12 the households helped, 15 the
+/// rejected needs.
+const CELLS_VERSIONS: [u32; 4] = [3, 9, 12, 15];
 
 const LOCK: &str = "SELECT pg_advisory_lock(hashtext('needbridge:' || current_schema()))";
 const UNLOCK: &str = "SELECT pg_advisory_unlock(hashtext('needbridge:' || current_schema()))";

@@ -32,8 +32,9 @@ pub use cipher::Key;
 
 /// The schema version that adds the report cells, filled from the rows when applied.
 /// Versions whose upgrade (re)fills the report cells from the records: 3 created them, 9 added
-/// the feedback dimension and the released stream, 12 the households helped.
-const CELLS_VERSIONS: [u32; 3] = [3, 9, 12];
+/// the feedback dimension and the released stream, 12 the households helped, 15 the
+/// rejected needs.
+const CELLS_VERSIONS: [u32; 4] = [3, 9, 12, 15];
 
 /// The numbered migrations: `(version, name, sql)`.
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
@@ -82,6 +83,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         14,
         "service_certificates",
         include_str!("sqlite/0014_service_certificates.sql"),
+    ),
+    (
+        15,
+        "grids_and_rejections",
+        include_str!("sqlite/0015_grids_and_rejections.sql"),
     ),
 ];
 

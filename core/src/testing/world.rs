@@ -241,6 +241,7 @@ impl World {
                     kind: TeamKind::HomeElderCare,
                     name: name.into(),
                     channel: Channel::Family,
+                    grid: None,
                 },
             )
             .unwrap()
@@ -438,6 +439,7 @@ impl World {
                     member: captain_a,
                     kind: RoleKind::BuildingHead,
                     scope: "5栋".into(),
+                    grid: None,
                 },
             )
             .unwrap()

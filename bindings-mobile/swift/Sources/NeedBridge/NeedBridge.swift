@@ -884,8 +884,9 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `member`: The member.
      * - `kind`: The role.
      * - `scope`: What it covers.
+     * - `grid`: The grid it covers (a grid of the member's committee), if any.
      */
-    func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String) throws  -> Role
+    func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String, grid: Uuid?) throws  -> Role
     
     /**
      * Claims a need (认领): a member for themself, a team through its captain, an organisation through its contact.
@@ -994,8 +995,9 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `kind`: Its kind.
      * - `name`: Its name.
      * - `channel`: Channel tag.
+     * - `grid`: The grid it works in (a grid of the committee), if any.
      */
-    func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, channel: Channel) throws  -> Team
+    func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, channel: Channel, grid: Uuid?) throws  -> Team
     
     /**
      * The work unit's party organisation issues a report certificate (报到证) to a member (its secretary).
@@ -1014,10 +1016,10 @@ public protocol HubProtocol: AnyObject, Sendable {
      *
      * - `member`: The member.
      * - `committee`: The recording committee (its records only).
-     * - `from`: The period's start, if bounded.
-     * - `to`: The period's end (exclusive), if bounded.
+     * - `since`: The period's start, if bounded.
+     * - `until`: The period's end (exclusive), if bounded.
      */
-    func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, from: Date?, to: Date?) throws  -> ServiceCertificate
+    func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, since: Date?, until: Date?) throws  -> ServiceCertificate
     
     /**
      * A member joins a team (the member signs up, or staff assign them).
@@ -1681,8 +1683,9 @@ open func approveHours(actor: Actor, hours: Uuid)throws  -> Hours  {
      * - `member`: The member.
      * - `kind`: The role.
      * - `scope`: What it covers.
+     * - `grid`: The grid it covers (a grid of the member's committee), if any.
      */
-open func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String)throws  -> Role  {
+open func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String, grid: Uuid? = nil)throws  -> Role  {
     return try  FfiConverterTypeRole_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_assign_role(
@@ -1690,7 +1693,8 @@ open func assignRole(actor: Actor, member: Uuid, kind: RoleKind, scope: String)t
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(member),
         FfiConverterTypeRoleKind_lower(kind),
-        FfiConverterString.lower(scope),uniffiCallStatus
+        FfiConverterString.lower(scope),
+        FfiConverterOptionTypeUuid.lower(grid),uniffiCallStatus
     )
 })
 }
@@ -1924,8 +1928,9 @@ open func extendClaim(actor: Actor, claim: Uuid, promisedBy: Date)throws  -> Cla
      * - `kind`: Its kind.
      * - `name`: Its name.
      * - `channel`: Channel tag.
+     * - `grid`: The grid it works in (a grid of the committee), if any.
      */
-open func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, channel: Channel)throws  -> Team  {
+open func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, channel: Channel, grid: Uuid? = nil)throws  -> Team  {
     return try  FfiConverterTypeTeam_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_form_team(
@@ -1934,7 +1939,8 @@ open func formTeam(actor: Actor, committee: Uuid, kind: TeamKind, name: String, 
         FfiConverterTypeUuid_lower(committee),
         FfiConverterTypeTeamKind_lower(kind),
         FfiConverterString.lower(name),
-        FfiConverterTypeChannel_lower(channel),uniffiCallStatus
+        FfiConverterTypeChannel_lower(channel),
+        FfiConverterOptionTypeUuid.lower(grid),uniffiCallStatus
     )
 })
 }
@@ -1970,10 +1976,10 @@ open func issueCertificate(actor: Actor, workUnit: Uuid, name: String, phone: St
      *
      * - `member`: The member.
      * - `committee`: The recording committee (its records only).
-     * - `from`: The period's start, if bounded.
-     * - `to`: The period's end (exclusive), if bounded.
+     * - `since`: The period's start, if bounded.
+     * - `until`: The period's end (exclusive), if bounded.
      */
-open func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, from: Date? = nil, to: Date? = nil)throws  -> ServiceCertificate  {
+open func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, since: Date? = nil, until: Date? = nil)throws  -> ServiceCertificate  {
     return try  FfiConverterTypeServiceCertificate_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_issue_service_certificate(
@@ -1981,8 +1987,8 @@ open func issueServiceCertificate(actor: Actor, member: Uuid, committee: Uuid, f
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(member),
         FfiConverterTypeUuid_lower(committee),
-        FfiConverterOptionTimestamp.lower(from),
-        FfiConverterOptionTimestamp.lower(to),uniffiCallStatus
+        FfiConverterOptionTimestamp.lower(since),
+        FfiConverterOptionTimestamp.lower(until),uniffiCallStatus
     )
 })
 }
@@ -6336,6 +6342,10 @@ public struct NeedFigures: Equatable, Hashable {
      */
     public let needsPublished: Int64
     /**
+     * Needs rejected at the committee's check.
+     */
+    public let needsRejected: Int64
+    /**
      * Distinct needs claimed.
      */
     public let needsClaimed: Int64
@@ -6402,6 +6412,9 @@ public struct NeedFigures: Equatable, Hashable {
          * Needs first published.
          */needsPublished: Int64, 
         /**
+         * Needs rejected at the committee's check.
+         */needsRejected: Int64, 
+        /**
          * Distinct needs claimed.
          */needsClaimed: Int64, 
         /**
@@ -6445,6 +6458,7 @@ public struct NeedFigures: Equatable, Hashable {
          */peopleServed: Int64) {
         self.needsCollected = needsCollected
         self.needsPublished = needsPublished
+        self.needsRejected = needsRejected
         self.needsClaimed = needsClaimed
         self.needsDone = needsDone
         self.needsVerified = needsVerified
@@ -6479,6 +6493,7 @@ public struct FfiConverterTypeNeedFigures: FfiConverterRustBuffer {
             try NeedFigures(
                 needsCollected: FfiConverterInt64.read(from: &buf), 
                 needsPublished: FfiConverterInt64.read(from: &buf), 
+                needsRejected: FfiConverterInt64.read(from: &buf), 
                 needsClaimed: FfiConverterInt64.read(from: &buf), 
                 needsDone: FfiConverterInt64.read(from: &buf), 
                 needsVerified: FfiConverterInt64.read(from: &buf), 
@@ -6499,6 +6514,7 @@ public struct FfiConverterTypeNeedFigures: FfiConverterRustBuffer {
     public static func write(_ value: NeedFigures, into buf: inout [UInt8]) {
         FfiConverterInt64.write(value.needsCollected, into: &buf)
         FfiConverterInt64.write(value.needsPublished, into: &buf)
+        FfiConverterInt64.write(value.needsRejected, into: &buf)
         FfiConverterInt64.write(value.needsClaimed, into: &buf)
         FfiConverterInt64.write(value.needsDone, into: &buf)
         FfiConverterInt64.write(value.needsVerified, into: &buf)
@@ -8657,6 +8673,10 @@ public struct Role: Equatable, Hashable {
      * Until when, once ended.
      */
     public let until: Date?
+    /**
+     * The grid (网格) it works in, if any (a child of the committee).
+     */
+    public let grid: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8681,7 +8701,10 @@ public struct Role: Equatable, Hashable {
          */since: Date, 
         /**
          * Until when, once ended.
-         */until: Date?) {
+         */until: Date?, 
+        /**
+         * The grid (网格) it works in, if any (a child of the committee).
+         */grid: Uuid?) {
         self.id = id
         self.member = member
         self.committee = committee
@@ -8689,6 +8712,7 @@ public struct Role: Equatable, Hashable {
         self.scope = scope
         self.since = since
         self.until = until
+        self.grid = grid
     }
 
     
@@ -8713,7 +8737,8 @@ public struct FfiConverterTypeRole: FfiConverterRustBuffer {
                 kind: FfiConverterTypeRoleKind.read(from: &buf), 
                 scope: FfiConverterString.read(from: &buf), 
                 since: FfiConverterTimestamp.read(from: &buf), 
-                until: FfiConverterOptionTimestamp.read(from: &buf)
+                until: FfiConverterOptionTimestamp.read(from: &buf), 
+                grid: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
@@ -8725,6 +8750,7 @@ public struct FfiConverterTypeRole: FfiConverterRustBuffer {
         FfiConverterString.write(value.scope, into: &buf)
         FfiConverterTimestamp.write(value.since, into: &buf)
         FfiConverterOptionTimestamp.write(value.until, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
     }
 }
 
@@ -9409,6 +9435,10 @@ public struct Team: Equatable, Hashable {
      * When formed.
      */
     public let createdAt: Date
+    /**
+     * The grid (网格) it works in, if any (a child of the committee).
+     */
+    public let grid: Uuid?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9439,7 +9469,10 @@ public struct Team: Equatable, Hashable {
          */tally: Tally, 
         /**
          * When formed.
-         */createdAt: Date) {
+         */createdAt: Date, 
+        /**
+         * The grid (网格) it works in, if any (a child of the committee).
+         */grid: Uuid?) {
         self.id = id
         self.committee = committee
         self.kind = kind
@@ -9449,6 +9482,7 @@ public struct Team: Equatable, Hashable {
         self.members = members
         self.tally = tally
         self.createdAt = createdAt
+        self.grid = grid
     }
 
     
@@ -9475,7 +9509,8 @@ public struct FfiConverterTypeTeam: FfiConverterRustBuffer {
                 captain: FfiConverterOptionTypeUuid.read(from: &buf), 
                 members: FfiConverterSequenceTypeUuid.read(from: &buf), 
                 tally: FfiConverterTypeTally.read(from: &buf), 
-                createdAt: FfiConverterTimestamp.read(from: &buf)
+                createdAt: FfiConverterTimestamp.read(from: &buf), 
+                grid: FfiConverterOptionTypeUuid.read(from: &buf)
         )
     }
 
@@ -9489,6 +9524,7 @@ public struct FfiConverterTypeTeam: FfiConverterRustBuffer {
         FfiConverterSequenceTypeUuid.write(value.members, into: &buf)
         FfiConverterTypeTally.write(value.tally, into: &buf)
         FfiConverterTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
     }
 }
 
@@ -11273,6 +11309,7 @@ public enum Command: Equatable, Hashable {
      * - `kind`: Its kind.
      * - `name`: Its name.
      * - `channel`: Channel tag.
+     * - `grid`: The grid it works in (a grid of the committee), if any.
      */
     case formTeam(
         /**
@@ -11286,7 +11323,10 @@ public enum Command: Equatable, Hashable {
          */name: String, 
         /**
          * Channel tag.
-         */channel: Channel
+         */channel: Channel, 
+        /**
+         * The grid it works in (a grid of the committee), if any.
+         */grid: Uuid? = nil
     )
     /**
      * Appoints a member accepted at the team's committee as its captain (staff).
@@ -11436,6 +11476,7 @@ public enum Command: Equatable, Hashable {
      * - `member`: The member.
      * - `kind`: The role.
      * - `scope`: What it covers.
+     * - `grid`: The grid it covers (a grid of the member's committee), if any.
      */
     case assignRole(
         /**
@@ -11446,7 +11487,10 @@ public enum Command: Equatable, Hashable {
          */kind: RoleKind, 
         /**
          * What it covers.
-         */scope: String
+         */scope: String, 
+        /**
+         * The grid it covers (a grid of the member's committee), if any.
+         */grid: Uuid? = nil
     )
     /**
      * Ends a role (staff).
@@ -11551,8 +11595,8 @@ public enum Command: Equatable, Hashable {
      *
      * - `member`: The member.
      * - `committee`: The recording committee (its records only).
-     * - `from`: The period's start, if bounded.
-     * - `to`: The period's end (exclusive), if bounded.
+     * - `since`: The period's start, if bounded.
+     * - `until`: The period's end (exclusive), if bounded.
      */
     case issueServiceCertificate(
         /**
@@ -11563,10 +11607,10 @@ public enum Command: Equatable, Hashable {
          */committee: Uuid, 
         /**
          * The period's start, if bounded.
-         */from: Date? = nil, 
+         */since: Date? = nil, 
         /**
          * The period's end (exclusive), if bounded.
-         */to: Date? = nil
+         */until: Date? = nil
     )
     /**
      * A member asks the recording committee to correct one of their service records.
@@ -11729,7 +11773,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 30: return .lapseClaim(claim: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 31: return .formTeam(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf)
+        case 31: return .formTeam(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeTeamKind.read(from: &buf), name: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
         case 32: return .appointCaptain(team: try FfiConverterTypeUuid.read(from: &buf), member: try FfiConverterTypeUuid.read(from: &buf)
@@ -11753,7 +11797,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 38: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), roster: try FfiConverterSequenceTypeRosterLine.read(from: &buf)
         )
         
-        case 39: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf)
+        case 39: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf)
         )
         
         case 40: return .endRole(role: try FfiConverterTypeUuid.read(from: &buf)
@@ -11777,7 +11821,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 46: return .nextOccurrence(need: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 47: return .issueServiceCertificate(member: try FfiConverterTypeUuid.read(from: &buf), committee: try FfiConverterTypeUuid.read(from: &buf), from: try FfiConverterOptionTimestamp.read(from: &buf), to: try FfiConverterOptionTimestamp.read(from: &buf)
+        case 47: return .issueServiceCertificate(member: try FfiConverterTypeUuid.read(from: &buf), committee: try FfiConverterTypeUuid.read(from: &buf), since: try FfiConverterOptionTimestamp.read(from: &buf), until: try FfiConverterOptionTimestamp.read(from: &buf)
         )
         
         case 48: return .requestCorrection(member: try FfiConverterTypeUuid.read(from: &buf), source: try FfiConverterTypeServiceSource.read(from: &buf), sourceId: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
@@ -12005,12 +12049,13 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(claim, into: &buf)
             
         
-        case let .formTeam(committee,kind,name,channel):
+        case let .formTeam(committee,kind,name,channel,grid):
             writeInt(&buf, Int32(31))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeTeamKind.write(kind, into: &buf)
             FfiConverterString.write(name, into: &buf)
             FfiConverterTypeChannel.write(channel, into: &buf)
+            FfiConverterOptionTypeUuid.write(grid, into: &buf)
             
         
         case let .appointCaptain(team,member):
@@ -12066,11 +12111,12 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterSequenceTypeRosterLine.write(roster, into: &buf)
             
         
-        case let .assignRole(member,kind,scope):
+        case let .assignRole(member,kind,scope,grid):
             writeInt(&buf, Int32(39))
             FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTypeRoleKind.write(kind, into: &buf)
             FfiConverterString.write(scope, into: &buf)
+            FfiConverterOptionTypeUuid.write(grid, into: &buf)
             
         
         case let .endRole(role):
@@ -12115,12 +12161,12 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(need, into: &buf)
             
         
-        case let .issueServiceCertificate(member,committee,from,to):
+        case let .issueServiceCertificate(member,committee,since,until):
             writeInt(&buf, Int32(47))
             FfiConverterTypeUuid.write(member, into: &buf)
             FfiConverterTypeUuid.write(committee, into: &buf)
-            FfiConverterOptionTimestamp.write(from, into: &buf)
-            FfiConverterOptionTimestamp.write(to, into: &buf)
+            FfiConverterOptionTimestamp.write(since, into: &buf)
+            FfiConverterOptionTimestamp.write(until, into: &buf)
             
         
         case let .requestCorrection(member,source,sourceId,reason):
@@ -15878,7 +15924,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_approve_hours() != 61462) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 37927) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_assign_role() != 19017) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_claim_need() != 50157) {
@@ -15914,13 +15960,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_extend_claim() != 53140) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 64072) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_form_team() != 26370) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_issue_certificate() != 4723) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_issue_service_certificate() != 52766) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_issue_service_certificate() != 45228) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_join_team() != 27759) {

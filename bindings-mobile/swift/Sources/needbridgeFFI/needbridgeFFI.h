@@ -348,7 +348,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_approve_hours(uint64_t ptr, Ru
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ASSIGN_ROLE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ASSIGN_ROLE
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_assign_role(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer kind, RustBuffer scope, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_assign_role(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer kind, RustBuffer scope, RustBuffer grid, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_CLAIM_NEED
@@ -408,7 +408,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_extend_claim(uint64_t ptr, Rus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_FORM_TEAM
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_FORM_TEAM
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_form_team(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer kind, RustBuffer name, RustBuffer channel, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_form_team(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer kind, RustBuffer name, RustBuffer channel, RustBuffer grid, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_CERTIFICATE
@@ -418,7 +418,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_issue_certificate(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_SERVICE_CERTIFICATE
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_ISSUE_SERVICE_CERTIFICATE
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_issue_service_certificate(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer committee, RustBuffer from, RustBuffer to, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_issue_service_certificate(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer committee, RustBuffer since, RustBuffer until, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_JOIN_TEAM

@@ -40,7 +40,8 @@ pub(super) fn path_ids(s: &str) -> Result<Vec<Uuid>, StoreError> {
 
 pub(super) const NEED_COLS: &str =
     "n.id, n.committee, u.path, n.category, n.channel, n.scale, n.resident, \
-                         n.created_at, n.published_at, n.feedback, n.grid";
+                         n.created_at, n.published_at, n.feedback, n.grid, \
+                         CASE WHEN n.status = 'rejected' THEN n.updated_at END";
 
 pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreError> {
     Ok((
@@ -57,6 +58,7 @@ pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreErr
             published_at: r.time(8)?,
             feedback: r.text(9)?,
             grid: r.id(10)?,
+            rejected_at: r.time(11)?,
         },
     ))
 }
@@ -305,7 +307,7 @@ pub(crate) fn report(
         "SELECT unit, stream, {sums}, \
          CAST(sum(CASE WHEN prev < {f1} THEN n ELSE 0 END) AS BIGINT) \
          FROM report_cells WHERE dim = '' AND month >= {f2} AND month < {t} \
-         AND stream IN ('created', 'published', 'claimed', 'completed', 'verified', 'released') \
+         AND stream IN ('created', 'published', 'claimed', 'completed', 'verified', 'released', 'rejected') \
          AND unit IN (SELECT c.id FROM units c JOIN units s ON c.path LIKE s.path || '%' \
                       WHERE s.id = {s} AND c.kind = 'committee') \
          GROUP BY unit, stream"

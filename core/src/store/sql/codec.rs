@@ -290,6 +290,7 @@ pub(crate) fn table(kind: Kind) -> Table {
             let mut v = split("id, committee, kind, name, channel, captain");
             v.extend(split(TALLY));
             v.push("created_at");
+            v.push("grid");
             v
         }),
         Kind::Hours => (
@@ -306,7 +307,10 @@ pub(crate) fn table(kind: Kind) -> Table {
                  recorded_at, grid, place, roster, roster_people, roster_minutes",
             ),
         ),
-        Kind::Role => ("roles", split("id, member, committee, kind, scope, since, until")),
+        Kind::Role => (
+            "roles",
+            split("id, member, committee, kind, scope, since, until, grid"),
+        ),
         Kind::Household => ("households", split("id, committee, grid, created_at")),
         Kind::ServiceCertificate => (
             "service_certificates",
@@ -621,6 +625,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
             ];
             v.extend(tally_vals(&t.tally));
             v.push(time(t.created_at));
+            v.push(opt_id(t.grid.map(|g| g.0)));
             (v, Children::TeamMembers(t.members.clone()))
         }
         Record::Hours(h) => (
@@ -671,6 +676,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 text(&r.scope),
                 time(r.since),
                 otime(r.until),
+                opt_id(r.grid.map(|g| g.0)),
             ],
             Children::None,
         ),
@@ -952,6 +958,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             members: Vec::new(),
             tally: c.tally()?,
             created_at: c.time()?,
+            grid: c.opt_id()?,
         }),
         Kind::Hours => Record::Hours(Hours {
             id: c.id()?,
@@ -988,6 +995,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             scope: c.t()?,
             since: c.time()?,
             until: c.otime()?,
+            grid: c.opt_id()?,
         }),
         Kind::ServiceCertificate => Record::ServiceCertificate(ServiceCertificate {
             id: c.id()?,

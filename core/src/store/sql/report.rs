@@ -337,12 +337,17 @@ pub(super) fn raw_needs(
             }
         };
         let mut m: std::collections::BTreeMap<String, NeedFigures> = Default::default();
-        let need_figures: &[(&str, bool)] = if name == Some("claimant") {
+        // Needs created, first published, rejected (a rejected need's last change).
+        let need_figures: &[(&str, u8)] = if name == Some("claimant") {
             &[]
         } else {
-            &[("n.created_at", false), ("n.published_at", true)]
+            &[
+                ("n.created_at", 0),
+                ("n.published_at", 1),
+                ("(CASE WHEN n.status = 'rejected' THEN n.updated_at END)", 2),
+            ]
         };
-        for &(col, published) in need_figures {
+        for &(col, which) in need_figures {
             let mut q = Sql::for_report(d);
             let s = need_scope(&mut q, scope);
             let pc = period_cond(&mut q, col, p);
@@ -353,10 +358,10 @@ pub(super) fn raw_needs(
             );
             for r in io.rows(&q)? {
                 let f = m.entry(key_of(&r)?).or_default();
-                if published {
-                    f.needs_published = count_at(&r, 1)?;
-                } else {
-                    f.needs_collected = count_at(&r, 1)?;
+                match which {
+                    0 => f.needs_collected = count_at(&r, 1)?,
+                    1 => f.needs_published = count_at(&r, 1)?,
+                    _ => f.needs_rejected = count_at(&r, 1)?,
                 }
             }
         }
