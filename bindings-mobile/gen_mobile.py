@@ -31,7 +31,7 @@ SKIPPED = {"Period", "Report", "Event"}
 # The error's fields Kotlin reserves (an exception's `message`), renamed.
 ERROR_FIELDS = {"message": "detail"}
 # Records an app passes in (converted into the core's too).
-INPUT = {"Fulfilment", "Item", "RosterLine", "Recurrence"}
+INPUT = {"Fulfilment", "Item", "RosterLine", "Recurrence", "GeoPoint"}
 # Maps the core keys by an id's text: keyed by ``Uuid`` (as Python keys them by ``uuid.UUID``).
 ID_KEYS = g.ID_KEYS
 # Python literals of defaults (``gen_models.defaults``) as uniffi's default values.
@@ -109,6 +109,7 @@ CORE_PATH = {
     "OfferFigures": "needbridge::report::OfferFigures",
     "ServiceRecord": "needbridge::service::ServiceRecord",
     "CertificateCheck": "needbridge::hub::CertificateCheck",
+    "NearNeed": "needbridge::hub::NearNeed",
     "ReportData": "needbridge::report::ReportData",
 }
 

@@ -774,6 +774,8 @@ impl Builder {
                 wanted_by,
                 beneficiaries: Vec::new(),
                 recurrence: None,
+                place: None,
+                location: None,
             },
         )?;
         self.run(&staff, PublishNeed { need: need.id })
@@ -996,6 +998,7 @@ impl Builder {
                         grid: None,
                         place: None,
                         roster: Vec::new(),
+                        location: None,
                     },
                 )?;
             }

@@ -188,6 +188,8 @@ fn main() -> Result<(), needbridge::Error> {
                     wanted_by: now + Duration::days(20),
                     beneficiaries: Vec::new(),
                     recurrence: None,
+                    place: None,
+                    location: None,
                 },
             )?;
             hub.run(&staff, PublishNeed { need: n.id })

@@ -232,6 +232,8 @@ commands! {
     /// - `wanted_by`: Wanted by (in the future).
     /// - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
     /// - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
+    /// - `place`: Where the work is done (a street, a courtyard), if worth recording; never a home address.
+    /// - `location`: The place's coordinates, if known.
     draft_need(
         /// The committee whose library will hold it.
         committee: Uuid,
@@ -257,6 +259,10 @@ commands! {
         beneficiaries: Vec<Uuid> = [],
         /// For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
         recurrence: Option<Recurrence> = None,
+        /// Where the work is done (a street, a courtyard), if worth recording; never a home address.
+        place: Option<String> = None,
+        /// The place's coordinates, if known.
+        location: Option<GeoPoint> = None,
     ) -> Need = DraftNeed;
     /// Submits a draft for the committee's check (its drafter or staff).
     ///
@@ -491,6 +497,7 @@ commands! {
     /// - `grid`: The grid where it took place (a grid of the committee), if any.
     /// - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
     /// - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+    /// - `location`: The place's coordinates, if known.
     record_activity(
         /// The committee where it took place.
         committee: Uuid,
@@ -514,6 +521,8 @@ commands! {
         place: Option<String> = None,
         /// Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
         roster: Vec<RosterLine> = [],
+        /// The place's coordinates, if known.
+        location: Option<GeoPoint> = None,
     ) -> Activity = RecordActivity;
     /// Gives a member accepted at a committee a three-heads role (staff).
     ///

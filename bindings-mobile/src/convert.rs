@@ -118,6 +118,19 @@ impl ToCore<u32> for i64 {
     }
 }
 
+impl ToApp<i64> for i32 {
+    fn to_app(self) -> i64 {
+        i64::from(self)
+    }
+}
+
+impl ToCore<i32> for i64 {
+    fn to_core(self, field: &str) -> Result<i32, Refused> {
+        i32::try_from(self)
+            .map_err(|_| invalid(field, "must be between -2147483648 and 2147483647"))
+    }
+}
+
 impl ToCore<u64> for i64 {
     fn to_core(self, field: &str) -> Result<u64, Refused> {
         u64::try_from(self).map_err(|_| invalid(field, "must not be negative"))

@@ -721,6 +721,27 @@ impl Hub {
             .map(|c| c.to_app()))
     }
 
+    /// Needs under `unit` within `within_m` metres of `point`, nearest first (those the actor
+    /// may see; coarse for those who do not oversee the committee).
+    #[uniffi::method(default(limit = 0))]
+    pub fn needs_near(
+        &self,
+        actor: Actor,
+        unit: Uuid,
+        point: GeoPoint,
+        within_m: i64,
+        limit: i64,
+    ) -> Result<Vec<NearNeed>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        let p = point.to_core("point")?;
+        let w = crate::convert::u32_of(within_m, "within_m")?;
+        let l = crate::convert::u32_of(limit, "limit")?;
+        Ok(self
+            .inner
+            .needs_near(&a, m::UnitId(unit), p, w, l)?
+            .to_app())
+    }
+
     /// Requests to correct service records at committees under `unit` (staff), or the
     /// member's own.
     pub fn corrections(

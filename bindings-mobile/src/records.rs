@@ -538,6 +538,18 @@ record! {
 record!(@input Recurrence = m::Recurrence { every, times });
 
 record! {
+    /// A point on the map in WGS-84 microdegrees (an integer pair: exact, comparable, hashable).
+    GeoPoint = m::GeoPoint {
+        /// Latitude × 1,000,000 (−90,000,000 to 90,000,000).
+        lat_e6: i64,
+        /// Longitude × 1,000,000 (−180,000,000 to 180,000,000).
+        lon_e6: i64,
+    }
+}
+
+record!(@input GeoPoint = m::GeoPoint { lat_e6, lon_e6 });
+
+record! {
     /// A need in a committee's project library.
     Need = m::Need {
         /// Its id.
@@ -590,6 +602,10 @@ record! {
         occurrence: i64,
         /// For the first of a series: when the next occurrence is published (`None` once the series is complete, withdrawn or rejected, or before it is published).
         next_due: Option<SystemTime>,
+        /// Where the work is done — a street, a courtyard, the stairwell of a building — if recorded. Not a home address (that is the resident's, masked with their data).
+        place: Option<String>,
+        /// The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (`GeoPoint::coarse`).
+        location: Option<GeoPoint>,
     }
 }
 
@@ -766,6 +782,8 @@ record! {
         place: Option<String>,
         /// Who took part (empty when names were not taken: then `participants` is a bare count).
         roster: Vec<RosterLine>,
+        /// The place's coordinates, if known.
+        location: Option<GeoPoint>,
     }
 }
 
@@ -944,6 +962,16 @@ record! {
         needs: Vec<Need>,
         /// Pass as `NeedQuery::after` for the next page; `None` on the last page.
         next: Option<Uuid>,
+    }
+}
+
+record! {
+    /// A need near a point, with its distance.
+    NearNeed = needbridge::hub::NearNeed {
+        /// The need, as the reader may see it.
+        need: Need,
+        /// Its distance from the point, in metres: to the nearest 100 m unless the reader oversees the committee (measured from the place as they see it).
+        metres: i64,
     }
 }
 

@@ -169,6 +169,13 @@ enum Read {
     Corrections {
         unit: UnitId,
     },
+    NeedsNear {
+        unit: UnitId,
+        point: GeoPoint,
+        within_m: u32,
+        #[serde(default)]
+        limit: u32,
+    },
     MembersWithSkill {
         unit: UnitId,
         skill: String,
@@ -294,6 +301,12 @@ fn answer<'py>(
                 .map(|c| c.into_iter().collect::<Vec<_>>()))
         }
         Read::Corrections { unit } => answered!(hub.corrections(a, unit)),
+        Read::NeedsNear {
+            unit,
+            point,
+            within_m,
+            limit,
+        } => answered!(hub.needs_near(a, unit, point, within_m, limit)),
         Read::MembersWithSkill { unit, skill } => {
             answered!(hub.members_with_skill(a, unit, &skill))
         }

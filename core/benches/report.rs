@@ -644,6 +644,8 @@ fn need(g: &mut Gen, i: u64, n: u64, l: &mut Loader<'_>, out: &mut Loaded) {
         series: None,
         occurrence: 0,
         next_due: None,
+        place: None,
+        location: None,
     };
     let x = rng.f();
     let submitted = created + rng.secs(HOUR, 2 * DAY);
@@ -958,6 +960,7 @@ fn rest(g: &mut Gen, l: &mut Loader<'_>) -> Result<(), Abort> {
             grid: None,
             place: None,
             roster: Vec::new(),
+            location: None,
         }));
     }
     for _ in 0..HOURS {

@@ -279,6 +279,13 @@ commands! {
         /// the one before is due, wanted one period after it.
         #[serde(default)]
         recurrence: Option<Recurrence>,
+        /// Where the work is done (a street, a courtyard), if worth recording; never a home
+        /// address.
+        #[serde(default)]
+        place: Option<String>,
+        /// The place's coordinates, if known.
+        #[serde(default)]
+        location: Option<GeoPoint>,
     }
     /// Submits a draft for the committee's check (its drafter or staff).
     SubmitNeed => "need_submitted", Need {
@@ -476,6 +483,9 @@ commands! {
         /// non-member helpers counted by kind); empty when names were not taken.
         #[serde(default)]
         roster: Vec<RosterLine>,
+        /// The place's coordinates, if known.
+        #[serde(default)]
+        location: Option<GeoPoint>,
     }
     /// Gives a member accepted at a committee a three-heads role (staff).
     AssignRole => "role_assigned", Role {

@@ -482,6 +482,7 @@ fn case(label: &str, w: &World) -> Case {
                 grid: None,
                 place: None,
                 roster: Vec::new(),
+                location: None,
             }
             .into(),
             w.captain_a,
@@ -604,6 +605,8 @@ fn case(label: &str, w: &World) -> Case {
                             every: Every::Week,
                             times: 4,
                         }),
+                        place: None,
+                        location: None,
                     },
                 )
                 .unwrap();
@@ -668,6 +671,8 @@ fn draft_by_member_a(w: &World) -> DraftNeed {
         wanted_by: t0() + days(20),
         beneficiaries: Vec::new(),
         recurrence: None,
+        place: None,
+        location: None,
     }
 }
 

@@ -325,6 +325,8 @@ fn draft_cmd(w: &World) -> DraftNeed {
         wanted_by: t0() + Duration::days(20),
         beneficiaries: Vec::new(),
         recurrence: None,
+        place: None,
+        location: None,
     }
 }
 
@@ -358,6 +360,7 @@ fn activity_cmd(w: &World) -> RecordActivity {
         grid: None,
         place: None,
         roster: Vec::new(),
+        location: None,
     }
 }
 

@@ -40,6 +40,8 @@ fn draft(
             wanted_by: t0() + Duration::days(7),
             beneficiaries: Vec::new(),
             recurrence: None,
+            place: None,
+            location: None,
         },
     )
 }

@@ -448,6 +448,8 @@ fn open_claims_per_member_are_limited(b: Backend) {
                     wanted_by: t0() + Duration::days(20),
                     beneficiaries: Vec::new(),
                     recurrence: None,
+                    place: None,
+                    location: None,
                 },
             )
             .unwrap();
@@ -759,6 +761,7 @@ fn activities_roles_and_pairings(b: Backend) {
                 grid: None,
                 place: None,
                 roster: Vec::new(),
+                location: None,
             },
         )
         .unwrap();
@@ -963,6 +966,8 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
                         wanted_by: t0() + Duration::days(9),
                         beneficiaries: Vec::new(),
                         recurrence: None,
+                        place: None,
+                        location: None,
                     },
                 )
                 .unwrap();
@@ -1120,6 +1125,8 @@ fn members_draft_and_submit_at_their_committee(b: Backend) {
         wanted_by: t0() + Duration::days(3),
         beneficiaries: Vec::new(),
         recurrence: None,
+        place: None,
+        location: None,
     };
     let n = w.hub.run(&member(w.member_a), draft.clone()).unwrap();
     assert_eq!(n.drafted_by, Some(w.member_a));
@@ -1570,6 +1577,7 @@ fn extreme_filter_times_agree(b: Backend) {
                 grid: None,
                 place: None,
                 roster: Vec::new(),
+                location: None,
             },
         )
         .unwrap();

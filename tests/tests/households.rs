@@ -51,6 +51,8 @@ fn draft(w: &World, resident: ResidentId, beneficiaries: Vec<ResidentId>) -> Dra
         estimated_cost_fen: 30_000,
         wanted_by: w.hub.now() + Duration::days(20),
         recurrence: None,
+        place: None,
+        location: None,
     }
 }
 

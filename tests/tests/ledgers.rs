@@ -262,6 +262,8 @@ fn claimed_at_half_past_midnight(w: &World) -> NeedId {
                 wanted_by: at(2026, 4, 30, 0, 0),
                 beneficiaries: Vec::new(),
                 recurrence: None,
+                place: None,
+                location: None,
             },
         )
         .unwrap()

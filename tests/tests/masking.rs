@@ -242,6 +242,8 @@ fn register(w: &World) -> Vec<Person> {
                         wanted_by: needbridge_acceptance::t0() + chrono::Duration::days(30),
                         beneficiaries: Vec::new(),
                         recurrence: None,
+                        place: None,
+                        location: None,
                     },
                 )
                 .unwrap()

@@ -28,6 +28,8 @@ fn recurring(w: &World, every: Every, times: u32, wanted_by: DateTime<Utc>) -> N
                 wanted_by,
                 beneficiaries: vec![],
                 recurrence: Some(Recurrence { every, times }),
+                place: None,
+                location: None,
             },
         )
         .unwrap();
@@ -168,6 +170,8 @@ fn draft_of(n: &Need) -> DraftNeed {
         wanted_by: n.wanted_by,
         beneficiaries: n.beneficiaries.clone(),
         recurrence: n.recurrence,
+        place: None,
+        location: None,
     }
 }
 

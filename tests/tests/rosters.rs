@@ -31,6 +31,7 @@ fn activity(w: &World, roster: Vec<RosterLine>, participants: u32) -> RecordActi
         grid: Some(w.grid_a),
         place: Some("凤凰路背街小巷".into()),
         roster,
+        location: None,
     }
 }
 

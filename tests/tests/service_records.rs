@@ -32,6 +32,7 @@ fn patrol(w: &World, held_days_ago: i64, minutes: u32) -> Activity {
                     RosterLine::member(w.member_a, minutes),
                     RosterLine::helpers(HelperKind::Resident, 3, 60),
                 ],
+                location: None,
             },
         )
         .unwrap()

@@ -378,6 +378,8 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
                     every: Every::Week,
                     times: 3,
                 }),
+                place: None,
+                location: None,
             }
             .into()
         }
@@ -609,6 +611,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
                     r
                 }
             },
+            location: None,
         }
         .into(),
         Op::Offer { need, to, days } => OfferNeed {

@@ -288,6 +288,8 @@ fn run(b: Backend, seed: u64) -> (usize, usize) {
                     grid: None,
                     beneficiaries: Vec::new(),
                     recurrence: None,
+                    place: None,
+                    location: None,
                 },
             )
             .unwrap();

@@ -419,6 +419,15 @@ fun everyExportedFunction() {
     val ask = call("requestCorrection") { hub.requestCorrection(me, w.members[0], ServiceSource.ACTIVITY, patrol.id, "少记了半小时") }
     check(call("answerCorrection") { hub.answerCorrection(staff, ask.id, true, "已更正") }.status == CorrectionStatus.ACCEPTED) { "answered" }
     check(call("corrections") { hub.corrections(staff, w.committee) }.size == 1) { "corrections" }
+    // Places: staff exact, others to about 100 m.
+    val centre = GeoPoint(26_594_321L, 104_832_654L)
+    val placed = hub.draftNeed(staff, w.committee, null, w.resident, "楼道灯", "坏了", "winter_clothes",
+        Channel.COURTYARD, Scale.INDIVIDUAL, 0L, later, place = "凤凰路3号院", location = GeoPoint(26_595_400L, 104_832_654L)).id
+    hub.publishNeed(staff, placed)
+    val nearStaff = call("needsNear") { hub.needsNear(staff, w.committee, centre, 500L) }
+    check(nearStaff.size == 1 && nearStaff[0].need.id == placed && nearStaff[0].metres in 115L..125L) { "near $nearStaff" }
+    val nearMember = hub.needsNear(me, w.committee, centre, 500L)
+    check(nearMember.single().need.location == GeoPoint(26_595_000L, 104_833_000L) && nearMember[0].metres % 100L == 0L) { "coarse $nearMember" }
     val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
     val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
     check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }

@@ -252,7 +252,7 @@ class _Commands:
         return self._run(actor, "erase_resident", m.Resident, resident=resident)
 
     @_typed
-    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = (), recurrence: Optional[m.Recurrence] = None) -> m.Need:
+    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = (), recurrence: Optional[m.Recurrence] = None, place: Optional[str] = None, location: Optional[m.GeoPoint] = None) -> m.Need:
         """Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
 
         Args:
@@ -269,8 +269,10 @@ class _Commands:
             wanted_by: Wanted by (in the future).
             beneficiaries: Further residents it is for, held by the same committee (distinct, not the first).
             recurrence: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by ``Hub::tick`` when the one before is due, wanted one period after it.
+            place: Where the work is done (a street, a courtyard), if worth recording; never a home address.
+            location: The place's coordinates, if known.
         """
-        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries), recurrence=recurrence)
+        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries), recurrence=recurrence, place=place, location=location)
 
     @_typed
     def submit_need(self, actor: Actor, *, need: UUID) -> m.Need:
@@ -515,7 +517,7 @@ class _Commands:
         return self._run(actor, "reject_hours", m.Hours, hours=hours, reason=reason)
 
     @_typed
-    def record_activity(self, actor: Actor, *, committee: UUID, kind: Union[m.ActivityKind, str], title: str, channel: Union[m.Channel, str], team: Optional[UUID] = None, held_at: datetime, participants: int, people_reached: int, grid: Optional[UUID] = None, place: Optional[str] = None, roster: Sequence[m.RosterLine] = ()) -> m.Activity:
+    def record_activity(self, actor: Actor, *, committee: UUID, kind: Union[m.ActivityKind, str], title: str, channel: Union[m.Channel, str], team: Optional[UUID] = None, held_at: datetime, participants: int, people_reached: int, grid: Optional[UUID] = None, place: Optional[str] = None, roster: Sequence[m.RosterLine] = (), location: Optional[m.GeoPoint] = None) -> m.Activity:
         """Records a counted activity (staff, or the captain of the team that held it).
 
         Args:
@@ -531,8 +533,9 @@ class _Commands:
             grid: The grid where it took place (a grid of the committee), if any.
             place: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
             roster: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+            location: The place's coordinates, if known.
         """
-        return self._run(actor, "record_activity", m.Activity, committee=committee, kind=_enum(m.ActivityKind, kind, "kind"), title=title, channel=_enum(m.Channel, channel, "channel"), team=team, held_at=held_at, participants=participants, people_reached=people_reached, grid=grid, place=place, roster=list(roster))
+        return self._run(actor, "record_activity", m.Activity, committee=committee, kind=_enum(m.ActivityKind, kind, "kind"), title=title, channel=_enum(m.Channel, channel, "channel"), team=team, held_at=held_at, participants=participants, people_reached=people_reached, grid=grid, place=place, roster=list(roster), location=location)
 
     @_typed
     def assign_role(self, actor: Actor, *, member: UUID, kind: Union[m.RoleKind, str], scope: str, grid: Optional[UUID] = None) -> m.Role:

@@ -510,6 +510,16 @@ class Hub(_Commands):
         return found[0] if found else None
 
     @_typed
+    def needs_near(
+        self, actor: Actor, unit: UUID, point: m.GeoPoint, within_m: int, *, limit: int = 0
+    ) -> List[m.NearNeed]:
+        """Needs under ``unit`` within ``within_m`` metres of ``point``, nearest first: those
+        the actor may see; places to about 100 m and distances to 100 m (at least 200 m asked)
+        for those who do not oversee the committee."""
+        return self._ask(actor, "needs_near", [m.NearNeed], unit=unit, point=point,
+                         within_m=within_m, limit=limit)
+
+    @_typed
     def corrections(self, actor: Actor, unit: UUID) -> List[m.Correction]:
         """Requests to correct service records at committees under ``unit`` (staff), or the
         member's own."""

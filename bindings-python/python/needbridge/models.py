@@ -50,6 +50,7 @@ __all__ = [
     "Household",
     "Resident",
     "Recurrence",
+    "GeoPoint",
     "Need",
     "Item",
     "RosterLine",
@@ -66,6 +67,7 @@ __all__ = [
     "ServiceRecord",
     "CertificateCheck",
     "NeedPage",
+    "NearNeed",
     "CertificateRow",
     "TickSummary",
     "MemberLedgerRow",
@@ -647,6 +649,16 @@ class Recurrence(Record):
 
 
 @dataclass(frozen=True)
+class GeoPoint(Record):
+    """A point on the map in WGS-84 microdegrees (an integer pair: exact, comparable, hashable)."""
+
+    lat_e6: int
+    """Latitude × 1,000,000 (−90,000,000 to 90,000,000)."""
+    lon_e6: int
+    """Longitude × 1,000,000 (−180,000,000 to 180,000,000)."""
+
+
+@dataclass(frozen=True)
 class Need(Record):
     """A need in a committee's project library."""
 
@@ -700,6 +712,10 @@ class Need(Record):
     """Its number in its series (1 for the first; 0 for a need that does not recur)."""
     next_due: Optional[datetime] = None
     """For the first of a series: when the next occurrence is published (``None`` once the series is complete, withdrawn or rejected, or before it is published)."""
+    place: Optional[str] = None
+    """Where the work is done — a street, a courtyard, the stairwell of a building — if recorded. Not a home address (that is the resident's, masked with their data)."""
+    location: Optional[GeoPoint] = None
+    """The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (``GeoPoint::coarse``)."""
 
 
 @dataclass(frozen=True)
@@ -870,6 +886,8 @@ class Activity(Record):
     """Where it took place: a street, a courtyard, the back alleys patrolled."""
     roster: List[RosterLine] = _field(default_factory=list)
     """Who took part (empty when names were not taken: then ``participants`` is a bare count)."""
+    location: Optional[GeoPoint] = None
+    """The place's coordinates, if known."""
 
 
 @dataclass(frozen=True)
@@ -1050,6 +1068,16 @@ class NeedPage(Record):
     """The needs."""
     next: Optional[UUID]
     """Pass as ``NeedQuery::after`` for the next page; ``None`` on the last page."""
+
+
+@dataclass(frozen=True)
+class NearNeed(Record):
+    """A need near a point, with its distance."""
+
+    need: Need
+    """The need, as the reader may see it."""
+    metres: int
+    """Its distance from the point, in metres: to the nearest 100 m unless the reader oversees the committee (measured from the place as they see it)."""
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,8 @@ fn committee(residents: usize, needs: usize) -> (super::world::World, Vec<Reside
                     wanted_by: later,
                     beneficiaries: Vec::new(),
                     recurrence: None,
+                    place: None,
+                    location: None,
                 },
             )
             .expect("draft")

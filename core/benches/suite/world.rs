@@ -130,6 +130,8 @@ pub fn world(hub: Hub, members: usize, needs: usize) -> World {
                         wanted_by: later,
                         beneficiaries: Vec::new(),
                         recurrence: None,
+                        place: None,
+                        location: None,
                     },
                 )
                 .expect("draft")

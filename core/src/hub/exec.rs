@@ -550,6 +550,8 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
         series: None,
         occurrence: u32::from(c.recurrence.is_some()),
         next_due: None,
+        place: c.place.clone(),
+        location: c.location,
         title: c.title.clone(),
         description: c.description.clone(),
         category: c.category.clone(),
@@ -1192,6 +1194,7 @@ fn record_activity(ctx: &mut Ctx<'_>, c: &RecordActivity) -> Outcome<Activity> {
         grid: c.grid,
         place: c.place.clone(),
         roster: c.roster.clone(),
+        location: c.location,
     })
 }
 
@@ -1539,6 +1542,8 @@ fn next_occurrence(ctx: &mut Ctx<'_>, c: &NextOccurrence) -> Outcome<Need> {
         series: Some(first.id),
         occurrence: number,
         next_due: None,
+        place: first.place.clone(),
+        location: first.location,
     };
     ctx.put(first)?;
     ctx.put(occurrence)

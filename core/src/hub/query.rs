@@ -13,6 +13,7 @@ use crate::store::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A question to the project library. Empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,6 +205,26 @@ fn resident_view(tx: &mut dyn Tx, actor: &Actor, r: Resident) -> Result<Resident
     }
     let full = privacy::sees_resident(actor, &path, &doing, &mine);
     Ok(privacy::resident_for(&r, full))
+}
+
+/// A need as `actor` sees it: its place's coordinates to about 100 m unless the actor oversees
+/// its committee (a need's place must never pinpoint a door).
+pub(super) fn need_view(actor: &Actor, committee_path: &[UnitId], mut n: Need) -> Need {
+    if !oversees(actor, committee_path) {
+        n.location = n.location.map(GeoPoint::coarse);
+    }
+    n
+}
+
+/// A need near a point, with its distance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct NearNeed {
+    /// The need, as the reader may see it.
+    pub need: Need,
+    /// Its distance from the point, in metres: to the nearest 100 m unless the reader
+    /// oversees the committee (measured from the place as they see it).
+    pub metres: u32,
 }
 
 pub(super) fn member_view(tx: &mut dyn Tx, actor: &Actor, m: Member) -> Result<Member> {
@@ -482,7 +503,7 @@ impl Hub {
             let n = get::<Need>(tx, &id)?;
             let path = path_of(tx, n.committee)?;
             if visibility::sees_need(actor, &n, &path) {
-                Ok(n)
+                Ok(need_view(actor, &path, n))
             } else {
                 Err(Error::not_found("need", id))
             }
@@ -510,7 +531,20 @@ impl Hub {
             } else {
                 None
             };
-            Ok(NeedPage { needs, next })
+            let mut paths: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
+            let mut shown = Vec::with_capacity(needs.len());
+            for n in needs {
+                if n.location.is_none() {
+                    shown.push(n);
+                    continue;
+                }
+                if !paths.contains_key(&n.committee) {
+                    paths.insert(n.committee, path_of(tx, n.committee)?);
+                }
+                let path = &paths[&n.committee];
+                shown.push(need_view(actor, path, n));
+            }
+            Ok(NeedPage { needs: shown, next })
         })
     }
 
@@ -646,6 +680,72 @@ impl Hub {
                     current_only,
                 },
             )
+        })
+    }
+
+    /// Needs of a committee (or a unit's subtree) within `within_m` metres of `point`, nearest
+    /// first, at most `limit` (0: 50): those the actor may see (anyone: the published library;
+    /// staff: every need of their committees). Those who do not oversee the committee see each
+    /// place to about 100 m and distances to the nearest 100 m, measured from that coarse
+    /// place, and may not ask within less than 200 m — so the answer never pinpoints a door.
+    pub fn needs_near(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        point: GeoPoint,
+        within_m: u32,
+        limit: u32,
+    ) -> Result<Vec<NearNeed>> {
+        validate::point("point", &Some(point))?;
+        if within_m == 0 || within_m > 50_000 {
+            return Err(Error::invalid("within_m", "must be 1 to 50000 metres"));
+        }
+        let limit = self.page_limit(limit)? as usize;
+        self.read(|tx| {
+            let path = path_of(tx, unit)?;
+            let staff = oversees(actor, &path);
+            if !staff && within_m < 200 {
+                return Err(Error::invalid(
+                    "within_m",
+                    "must be at least 200 metres for those who do not oversee the committee",
+                ));
+            }
+            let statuses = if staff { Vec::new() } else { public_statuses() };
+            let needs: Vec<Need> = all(
+                tx,
+                &Query::Needs(NeedFilter {
+                    unit: Some(unit),
+                    statuses,
+                    ..Default::default()
+                }),
+            )?;
+            let mut paths: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
+            let mut out = Vec::new();
+            for n in needs.into_iter().filter(|n| n.location.is_some()) {
+                if !paths.contains_key(&n.committee) {
+                    paths.insert(n.committee, path_of(tx, n.committee)?);
+                }
+                let p = &paths[&n.committee];
+                if !visibility::sees_need(actor, &n, p) {
+                    continue;
+                }
+                let full = oversees(actor, p);
+                let n = need_view(actor, p, n);
+                let Some(at) = n.location else { continue };
+                let d = at.metres_to(point);
+                if d > f64::from(within_m) {
+                    continue;
+                }
+                let metres = if full {
+                    d.round() as u32
+                } else {
+                    ((d / 100.0).round() * 100.0) as u32
+                };
+                out.push(NearNeed { need: n, metres });
+            }
+            out.sort_by_key(|x| (x.metres, x.need.id));
+            out.truncate(limit);
+            Ok(out)
         })
     }
 
@@ -818,7 +918,8 @@ pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<O
         Record::Organisation(x) => Some(Record::Organisation(privacy::organisation_for(actor, &x))),
         Record::Need(x) => {
             let path = path_of(tx, x.committee)?;
-            visibility::sees_need(actor, &x, &path).then_some(Record::Need(x))
+            visibility::sees_need(actor, &x, &path)
+                .then(|| Record::Need(need_view(actor, &path, x)))
         }
         Record::Hours(x) => {
             let member = get::<Member>(tx, &x.member)?;

@@ -309,6 +309,42 @@ pub struct Correction {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
+/// A point on the map in WGS-84 microdegrees (an integer pair: exact, comparable, hashable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct GeoPoint {
+    /// Latitude × 1,000,000 (−90,000,000 to 90,000,000).
+    pub lat_e6: i32,
+    /// Longitude × 1,000,000 (−180,000,000 to 180,000,000).
+    pub lon_e6: i32,
+}
+
+impl GeoPoint {
+    /// The point rounded to 0.001° (about 100 m): how a place is shown to those who do not
+    /// oversee its committee, so a need's place on the map never pinpoints a door.
+    pub fn coarse(self) -> GeoPoint {
+        let r = |v: i32| (f64::from(v) / 1000.0).round() as i32 * 1000;
+        GeoPoint {
+            lat_e6: r(self.lat_e6),
+            lon_e6: r(self.lon_e6),
+        }
+    }
+
+    /// The great-circle distance to `other`, in metres (haversine, mean Earth radius).
+    pub fn metres_to(self, other: GeoPoint) -> f64 {
+        let rad = |v: i32| (f64::from(v) / 1e6).to_radians();
+        let (la1, lo1, la2, lo2) = (
+            rad(self.lat_e6),
+            rad(self.lon_e6),
+            rad(other.lat_e6),
+            rad(other.lon_e6),
+        );
+        let h = ((la2 - la1) / 2.0).sin().powi(2)
+            + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+        2.0 * 6_371_008.8 * h.sqrt().min(1.0).asin()
+    }
+}
+
 /// How a recurring need comes again: every week or month, `times` occurrences in all (the
 /// first included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -414,6 +450,14 @@ pub struct Need {
     /// series is complete, withdrawn or rejected, or before it is published).
     #[serde(default)]
     pub next_due: Option<DateTime<Utc>>,
+    /// Where the work is done — a street, a courtyard, the stairwell of a building — if
+    /// recorded. Not a home address (that is the resident's, masked with their data).
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The place's coordinates, if known; shown to those who do not oversee the committee
+    /// only to about 100 m ([`GeoPoint::coarse`]).
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
 }
 
 /// Who holds a claim.
@@ -695,6 +739,9 @@ pub struct Activity {
     /// Who took part (empty when names were not taken: then `participants` is a bare count).
     #[serde(default)]
     pub roster: Vec<RosterLine>,
+    /// The place's coordinates, if known.
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
 }
 
 impl Activity {

@@ -227,6 +227,24 @@ fn list<T>(
     Ok(())
 }
 
+/// A point on the map: latitude and longitude within their ranges.
+pub fn point(field: &str, p: &Option<GeoPoint>) -> Result<()> {
+    let Some(p) = p else { return Ok(()) };
+    if !(-90_000_000..=90_000_000).contains(&p.lat_e6) {
+        return Err(Error::invalid(
+            format!("{field}.lat_e6"),
+            "must be -90000000 to 90000000",
+        ));
+    }
+    if !(-180_000_000..=180_000_000).contains(&p.lon_e6) {
+        return Err(Error::invalid(
+            format!("{field}.lon_e6"),
+            "must be -180000000 to 180000000",
+        ));
+    }
+    Ok(())
+}
+
 /// Most lines in a roster.
 pub const MAX_ROSTER: usize = 500;
 
@@ -510,6 +528,8 @@ fn fields(cmd: &mut Command) -> Result<()> {
             text("title", &mut c.title, MAX_TITLE, false)?;
             text("description", &mut c.description, MAX_TEXT, true)?;
             code("category", &mut c.category)?;
+            opt_text("place", &mut c.place, MAX_TITLE, false)?;
+            point("location", &c.location)?;
             fen("estimated_cost_fen", c.estimated_cost_fen)
         }
         Command::RejectNeed(c) => text("reason", &mut c.reason, MAX_REASON, true),
@@ -528,6 +548,7 @@ fn fields(cmd: &mut Command) -> Result<()> {
         Command::RecordActivity(c) => {
             text("title", &mut c.title, MAX_TITLE, false)?;
             opt_text("place", &mut c.place, MAX_TITLE, false)?;
+            point("location", &c.location)?;
             roster("roster", &mut c.roster)?;
             if !c.roster.is_empty() {
                 from_roster(

@@ -167,6 +167,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "grids_and_rejections",
         include_str!("postgres/0015_grids_and_rejections.sql"),
     ),
+    (16, "places", include_str!("postgres/0016_places.sql")),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -89,6 +89,7 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "grids_and_rejections",
         include_str!("sqlite/0015_grids_and_rejections.sql"),
     ),
+    (16, "places", include_str!("sqlite/0016_places.sql")),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -559,6 +559,8 @@ pub fn nasty_text_round_trips(_kit: &Kit, fresh: Fresh) {
                     wanted_by: far_future(),
                     beneficiaries: Vec::new(),
                     recurrence: None,
+                    place: None,
+                    location: None,
                 },
             )
             .unwrap();
@@ -621,6 +623,8 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
                 wanted_by: far_future(),
                 beneficiaries: Vec::new(),
                 recurrence: None,
+                place: None,
+                location: None,
             },
         )
         .unwrap();
@@ -684,6 +688,8 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
             wanted_by: w.hub.now() + Duration::microseconds(1),
             beneficiaries: Vec::new(),
             recurrence: None,
+            place: None,
+            location: None,
         },
     );
     assert_eq!(n0.unwrap().estimated_cost_fen, 0);
@@ -710,6 +716,8 @@ pub fn refused_commands_write_nothing(_kit: &Kit, fresh: Fresh) {
         wanted_by,
         beneficiaries: Vec::new(),
         recurrence: None,
+        place: None,
+        location: None,
     };
     let cases: Vec<(DraftNeed, &str)> = vec![
         (draft("a\0b".into(), 0, far_future()), "title"),

@@ -113,6 +113,8 @@ pub fn stream(hub: &Hub, seed: u64, exit_after: Option<usize>) -> usize {
                 wanted_by: now + Duration::days(30),
                 beneficiaries: Vec::new(),
                 recurrence: None,
+                place: None,
+                location: None,
             }
             .into(),
             // A command that fails: writes nothing, acknowledges nothing.

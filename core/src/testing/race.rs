@@ -42,6 +42,8 @@ pub fn publish_needs(w: &World, n: usize, title: &str) -> Vec<NeedId> {
                         wanted_by: w.hub.now() + Duration::days(20),
                         beneficiaries: Vec::new(),
                         recurrence: None,
+                        place: None,
+                        location: None,
                     },
                 )
                 .unwrap()

@@ -311,6 +311,8 @@ impl World {
                     wanted_by: later,
                     beneficiaries: Vec::new(),
                     recurrence: None,
+                    place: None,
+                    location: None,
                 },
             )
             .unwrap()
@@ -518,6 +520,7 @@ impl World {
             grid: None,
             place: None,
             roster: Vec::new(),
+            location: None,
         };
         self.hub.run(&self.staff_a(), patrol).unwrap()
     }

@@ -199,6 +199,16 @@ impl<'a> Cols<'a> {
             None => Ok(None),
         }
     }
+    pub(super) fn point(&mut self) -> Result<Option<GeoPoint>, StoreError> {
+        let t = self.table;
+        match (self.oi()?, self.oi()?) {
+            (Some(a), Some(b)) => Ok(Some(GeoPoint {
+                lat_e6: i32::try_from(a).map_err(|_| corrupt(t))?,
+                lon_e6: i32::try_from(b).map_err(|_| corrupt(t))?,
+            })),
+            _ => Ok(None),
+        }
+    }
     pub(super) fn tally(&mut self) -> Result<Tally, StoreError> {
         Ok(Tally {
             claims_verified: self.u64()?,
@@ -275,7 +285,7 @@ pub(crate) fn table(kind: Kind) -> Table {
                 "id, committee, grid, resident, title, description, category, channel, scale, \
                  estimated_cost_fen, wanted_by, status, live_claim, claim_count, reason, feedback, \
                  drafted_by, created_at, published_at, updated_at, recurrence_every, \
-                 recurrence_times, series, occurrence, next_due",
+                 recurrence_times, series, occurrence, next_due, place, lat_e6, lon_e6",
             ),
         ),
         Kind::Claim => (
@@ -304,7 +314,7 @@ pub(crate) fn table(kind: Kind) -> Table {
             "activities",
             split(
                 "id, committee, kind, title, channel, team, held_at, participants, people_reached, \
-                 recorded_at, grid, place, roster, roster_people, roster_minutes",
+                 recorded_at, grid, place, roster, roster_people, roster_minutes, lat_e6, lon_e6",
             ),
         ),
         Kind::Role => (
@@ -579,6 +589,9 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 opt_id(n.series.map(|x| x.0)),
                 int(n.occurrence),
                 otime(n.next_due),
+                otext(&n.place),
+                Val::Int(n.location.map(|l| i64::from(l.lat_e6))),
+                Val::Int(n.location.map(|l| i64::from(l.lon_e6))),
             ],
             Children::NeedBeneficiaries(n.beneficiaries.clone()),
         ),
@@ -664,6 +677,8 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 },
                 int(roster_person_times(&a.roster)),
                 int(a.roster_minutes()),
+                Val::Int(a.location.map(|l| i64::from(l.lat_e6))),
+                Val::Int(a.location.map(|l| i64::from(l.lon_e6))),
             ],
             Children::None,
         ),
@@ -885,6 +900,8 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             series: c.opt_id()?,
             occurrence: c.u32()?,
             next_due: c.otime()?,
+            place: c.ot()?,
+            location: c.point()?,
         }),
         Kind::Claim => {
             let id = c.id()?;
@@ -986,6 +1003,11 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             grid: c.opt_id()?,
             place: c.ot()?,
             roster: c.opt_json()?.unwrap_or_default(),
+            location: {
+                let _people = c.oi()?;
+                let _minutes = c.oi()?;
+                c.point()?
+            },
         }),
         Kind::Role => Record::Role(Role {
             id: c.id()?,
