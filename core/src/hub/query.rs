@@ -538,8 +538,8 @@ impl Hub {
                     shown.push(n);
                     continue;
                 }
-                if !paths.contains_key(&n.committee) {
-                    paths.insert(n.committee, path_of(tx, n.committee)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = paths.entry(n.committee) {
+                    e.insert(path_of(tx, n.committee)?);
                 }
                 let path = &paths[&n.committee];
                 shown.push(need_view(actor, path, n));
@@ -722,8 +722,8 @@ impl Hub {
             let mut paths: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
             let mut out = Vec::new();
             for n in needs.into_iter().filter(|n| n.location.is_some()) {
-                if !paths.contains_key(&n.committee) {
-                    paths.insert(n.committee, path_of(tx, n.committee)?);
+                if let std::collections::hash_map::Entry::Vacant(e) = paths.entry(n.committee) {
+                    e.insert(path_of(tx, n.committee)?);
                 }
                 let p = &paths[&n.committee];
                 if !visibility::sees_need(actor, &n, p) {

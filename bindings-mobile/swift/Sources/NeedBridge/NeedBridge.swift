@@ -948,8 +948,10 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `wanted_by`: Wanted by (in the future).
      * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
      * - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
+     * - `place`: Where the work is done (a street, a courtyard), if worth recording; never a home address.
+     * - `location`: The place's coordinates, if known.
      */
-    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid], recurrence: Recurrence?) throws  -> Need
+    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid], recurrence: Recurrence?, place: String?, location: GeoPoint?) throws  -> Need
     
     /**
      * Ends a pairing with a reason (staff).
@@ -1100,8 +1102,9 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `grid`: The grid where it took place (a grid of the committee), if any.
      * - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
      * - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+     * - `location`: The place's coordinates, if known.
      */
-    func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid?, heldAt: Date, participants: Int64, peopleReached: Int64, grid: Uuid?, place: String?, roster: [RosterLine]) throws  -> Activity
+    func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid?, heldAt: Date, participants: Int64, peopleReached: Int64, grid: Uuid?, place: String?, roster: [RosterLine], location: GeoPoint?) throws  -> Activity
     
     /**
      * Records the resident's word on verified work (staff); not satisfied reopens the need in the library.
@@ -1399,6 +1402,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * One need.
      */
     func need(actor: Actor, id: Uuid) throws  -> Need
+    
+    /**
+     * Needs under `unit` within `within_m` metres of `point`, nearest first (those the actor
+     * may see; coarse for those who do not oversee the committee).
+     */
+    func needsNear(actor: Actor, unit: Uuid, point: GeoPoint, withinM: Int64, limit: Int64) throws  -> [NearNeed]
     
     /**
      * Offers of needs (派单; 支部安排) of a need, at committees under a unit, or made to one
@@ -1814,8 +1823,10 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
      * - `wanted_by`: Wanted by (in the future).
      * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
      * - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
+     * - `place`: Where the work is done (a street, a courtyard), if worth recording; never a home address.
+     * - `location`: The place's coordinates, if known.
      */
-open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [], recurrence: Recurrence? = nil)throws  -> Need  {
+open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [], recurrence: Recurrence? = nil, place: String? = nil, location: GeoPoint? = nil)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_draft_need(
@@ -1832,7 +1843,9 @@ open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: 
         FfiConverterInt64.lower(estimatedCostFen),
         FfiConverterTimestamp.lower(wantedBy),
         FfiConverterSequenceTypeUuid.lower(beneficiaries),
-        FfiConverterOptionTypeRecurrence.lower(recurrence),uniffiCallStatus
+        FfiConverterOptionTypeRecurrence.lower(recurrence),
+        FfiConverterOptionString.lower(place),
+        FfiConverterOptionTypeGeoPoint.lower(location),uniffiCallStatus
     )
 })
 }
@@ -2153,8 +2166,9 @@ open func publishNeed(actor: Actor, need: Uuid)throws  -> Need  {
      * - `grid`: The grid where it took place (a grid of the committee), if any.
      * - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
      * - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+     * - `location`: The place's coordinates, if known.
      */
-open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid? = nil, heldAt: Date, participants: Int64, peopleReached: Int64, grid: Uuid? = nil, place: String? = nil, roster: [RosterLine] = [])throws  -> Activity  {
+open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, title: String, channel: Channel, team: Uuid? = nil, heldAt: Date, participants: Int64, peopleReached: Int64, grid: Uuid? = nil, place: String? = nil, roster: [RosterLine] = [], location: GeoPoint? = nil)throws  -> Activity  {
     return try  FfiConverterTypeActivity_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_record_activity(
@@ -2170,7 +2184,8 @@ open func recordActivity(actor: Actor, committee: Uuid, kind: ActivityKind, titl
         FfiConverterInt64.lower(peopleReached),
         FfiConverterOptionTypeUuid.lower(grid),
         FfiConverterOptionString.lower(place),
-        FfiConverterSequenceTypeRosterLine.lower(roster),uniffiCallStatus
+        FfiConverterSequenceTypeRosterLine.lower(roster),
+        FfiConverterOptionTypeGeoPoint.lower(location),uniffiCallStatus
     )
 })
 }
@@ -2898,6 +2913,24 @@ open func need(actor: Actor, id: Uuid)throws  -> Need  {
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Needs under `unit` within `within_m` metres of `point`, nearest first (those the actor
+     * may see; coarse for those who do not oversee the committee).
+     */
+open func needsNear(actor: Actor, unit: Uuid, point: GeoPoint, withinM: Int64, limit: Int64 = Int64(0))throws  -> [NearNeed]  {
+    return try  FfiConverterSequenceTypeNearNeed.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_needs_near(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterTypeUuid_lower(unit),
+        FfiConverterTypeGeoPoint_lower(point),
+        FfiConverterInt64.lower(withinM),
+        FfiConverterInt64.lower(limit),uniffiCallStatus
     )
 })
 }
@@ -3812,6 +3845,10 @@ public struct Activity: Equatable, Hashable {
      * Who took part (empty when names were not taken: then `participants` is a bare count).
      */
     public let roster: [RosterLine]
+    /**
+     * The place's coordinates, if known.
+     */
+    public let location: GeoPoint?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3854,7 +3891,10 @@ public struct Activity: Equatable, Hashable {
          */place: String?, 
         /**
          * Who took part (empty when names were not taken: then `participants` is a bare count).
-         */roster: [RosterLine]) {
+         */roster: [RosterLine], 
+        /**
+         * The place's coordinates, if known.
+         */location: GeoPoint?) {
         self.id = id
         self.committee = committee
         self.kind = kind
@@ -3868,6 +3908,7 @@ public struct Activity: Equatable, Hashable {
         self.grid = grid
         self.place = place
         self.roster = roster
+        self.location = location
     }
 
     
@@ -3898,7 +3939,8 @@ public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
                 recordedAt: FfiConverterTimestamp.read(from: &buf), 
                 grid: FfiConverterOptionTypeUuid.read(from: &buf), 
                 place: FfiConverterOptionString.read(from: &buf), 
-                roster: FfiConverterSequenceTypeRosterLine.read(from: &buf)
+                roster: FfiConverterSequenceTypeRosterLine.read(from: &buf), 
+                location: FfiConverterOptionTypeGeoPoint.read(from: &buf)
         )
     }
 
@@ -3916,6 +3958,7 @@ public struct FfiConverterTypeActivity: FfiConverterRustBuffer {
         FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
         FfiConverterOptionString.write(value.place, into: &buf)
         FfiConverterSequenceTypeRosterLine.write(value.roster, into: &buf)
+        FfiConverterOptionTypeGeoPoint.write(value.location, into: &buf)
     }
 }
 
@@ -5087,6 +5130,75 @@ public func FfiConverterTypeFulfilment_lower(_ value: Fulfilment) -> RustBuffer 
 
 
 /**
+ * A point on the map in WGS-84 microdegrees (an integer pair: exact, comparable, hashable).
+ */
+public struct GeoPoint: Equatable, Hashable {
+    /**
+     * Latitude × 1,000,000 (−90,000,000 to 90,000,000).
+     */
+    public let latE6: Int64
+    /**
+     * Longitude × 1,000,000 (−180,000,000 to 180,000,000).
+     */
+    public let lonE6: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Latitude × 1,000,000 (−90,000,000 to 90,000,000).
+         */latE6: Int64, 
+        /**
+         * Longitude × 1,000,000 (−180,000,000 to 180,000,000).
+         */lonE6: Int64) {
+        self.latE6 = latE6
+        self.lonE6 = lonE6
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GeoPoint: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGeoPoint: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GeoPoint {
+        return
+            try GeoPoint(
+                latE6: FfiConverterInt64.read(from: &buf), 
+                lonE6: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GeoPoint, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.latE6, into: &buf)
+        FfiConverterInt64.write(value.lonE6, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeoPoint_lift(_ buf: RustBuffer) throws -> GeoPoint {
+    return try FfiConverterTypeGeoPoint.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGeoPoint_lower(_ value: GeoPoint) -> RustBuffer {
+    return FfiConverterTypeGeoPoint.lower(value)
+}
+
+
+/**
  * Service hours a member logs for themself.
  */
 public struct Hours: Equatable, Hashable {
@@ -6031,6 +6143,75 @@ public func FfiConverterTypeMemberLedgerRow_lower(_ value: MemberLedgerRow) -> R
 
 
 /**
+ * A need near a point, with its distance.
+ */
+public struct NearNeed: Equatable, Hashable {
+    /**
+     * The need, as the reader may see it.
+     */
+    public let need: Need
+    /**
+     * Its distance from the point, in metres: to the nearest 100 m unless the reader oversees the committee (measured from the place as they see it).
+     */
+    public let metres: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The need, as the reader may see it.
+         */need: Need, 
+        /**
+         * Its distance from the point, in metres: to the nearest 100 m unless the reader oversees the committee (measured from the place as they see it).
+         */metres: Int64) {
+        self.need = need
+        self.metres = metres
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NearNeed: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNearNeed: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NearNeed {
+        return
+            try NearNeed(
+                need: FfiConverterTypeNeed.read(from: &buf), 
+                metres: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NearNeed, into buf: inout [UInt8]) {
+        FfiConverterTypeNeed.write(value.need, into: &buf)
+        FfiConverterInt64.write(value.metres, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNearNeed_lift(_ buf: RustBuffer) throws -> NearNeed {
+    return try FfiConverterTypeNearNeed.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNearNeed_lower(_ value: NearNeed) -> RustBuffer {
+    return FfiConverterTypeNearNeed.lower(value)
+}
+
+
+/**
  * A need in a committee's project library.
  */
 public struct Need: Equatable, Hashable {
@@ -6134,6 +6315,14 @@ public struct Need: Equatable, Hashable {
      * For the first of a series: when the next occurrence is published (`None` once the series is complete, withdrawn or rejected, or before it is published).
      */
     public let nextDue: Date?
+    /**
+     * Where the work is done — a street, a courtyard, the stairwell of a building — if recorded. Not a home address (that is the resident's, masked with their data).
+     */
+    public let place: String?
+    /**
+     * The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (`GeoPoint::coarse`).
+     */
+    public let location: GeoPoint?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6212,7 +6401,13 @@ public struct Need: Equatable, Hashable {
          */occurrence: Int64, 
         /**
          * For the first of a series: when the next occurrence is published (`None` once the series is complete, withdrawn or rejected, or before it is published).
-         */nextDue: Date?) {
+         */nextDue: Date?, 
+        /**
+         * Where the work is done — a street, a courtyard, the stairwell of a building — if recorded. Not a home address (that is the resident's, masked with their data).
+         */place: String?, 
+        /**
+         * The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (`GeoPoint::coarse`).
+         */location: GeoPoint?) {
         self.id = id
         self.committee = committee
         self.grid = grid
@@ -6238,6 +6433,8 @@ public struct Need: Equatable, Hashable {
         self.series = series
         self.occurrence = occurrence
         self.nextDue = nextDue
+        self.place = place
+        self.location = location
     }
 
     
@@ -6280,7 +6477,9 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
                 recurrence: FfiConverterOptionTypeRecurrence.read(from: &buf), 
                 series: FfiConverterOptionTypeUuid.read(from: &buf), 
                 occurrence: FfiConverterInt64.read(from: &buf), 
-                nextDue: FfiConverterOptionTimestamp.read(from: &buf)
+                nextDue: FfiConverterOptionTimestamp.read(from: &buf), 
+                place: FfiConverterOptionString.read(from: &buf), 
+                location: FfiConverterOptionTypeGeoPoint.read(from: &buf)
         )
     }
 
@@ -6310,6 +6509,8 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
         FfiConverterOptionTypeUuid.write(value.series, into: &buf)
         FfiConverterInt64.write(value.occurrence, into: &buf)
         FfiConverterOptionTimestamp.write(value.nextDue, into: &buf)
+        FfiConverterOptionString.write(value.place, into: &buf)
+        FfiConverterOptionTypeGeoPoint.write(value.location, into: &buf)
     }
 }
 
@@ -11073,6 +11274,8 @@ public enum Command: Equatable, Hashable {
      * - `wanted_by`: Wanted by (in the future).
      * - `beneficiaries`: Further residents it is for, held by the same committee (distinct, not the first).
      * - `recurrence`: For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
+     * - `place`: Where the work is done (a street, a courtyard), if worth recording; never a home address.
+     * - `location`: The place's coordinates, if known.
      */
     case draftNeed(
         /**
@@ -11110,7 +11313,13 @@ public enum Command: Equatable, Hashable {
          */beneficiaries: [Uuid] = [], 
         /**
          * For a need that comes again (weekly meals, a monthly visit): how often and how many times; each next occurrence is published by `Hub::tick` when the one before is due, wanted one period after it.
-         */recurrence: Recurrence? = nil
+         */recurrence: Recurrence? = nil, 
+        /**
+         * Where the work is done (a street, a courtyard), if worth recording; never a home address.
+         */place: String? = nil, 
+        /**
+         * The place's coordinates, if known.
+         */location: GeoPoint? = nil
     )
     /**
      * Submits a draft for the committee's check (its drafter or staff).
@@ -11434,6 +11643,7 @@ public enum Command: Equatable, Hashable {
      * - `grid`: The grid where it took place (a grid of the committee), if any.
      * - `place`: Where it took place (a street, a courtyard, the alleys patrolled), if recorded.
      * - `roster`: Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
+     * - `location`: The place's coordinates, if known.
      */
     case recordActivity(
         /**
@@ -11468,7 +11678,10 @@ public enum Command: Equatable, Hashable {
          */place: String? = nil, 
         /**
          * Who took part, with the minutes each gave (members accepted at a committee, and non-member helpers counted by kind); empty when names were not taken.
-         */roster: [RosterLine] = []
+         */roster: [RosterLine] = [], 
+        /**
+         * The place's coordinates, if known.
+         */location: GeoPoint? = nil
     )
     /**
      * Gives a member accepted at a committee a three-heads role (staff).
@@ -11725,7 +11938,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 14: return .eraseResident(resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf), recurrence: try FfiConverterOptionTypeRecurrence.read(from: &buf)
+        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf), recurrence: try FfiConverterOptionTypeRecurrence.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), location: try FfiConverterOptionTypeGeoPoint.read(from: &buf)
         )
         
         case 16: return .submitNeed(need: try FfiConverterTypeUuid.read(from: &buf)
@@ -11794,7 +12007,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 37: return .rejectHours(hours: try FfiConverterTypeUuid.read(from: &buf), reason: try FfiConverterString.read(from: &buf)
         )
         
-        case 38: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), roster: try FfiConverterSequenceTypeRosterLine.read(from: &buf)
+        case 38: return .recordActivity(committee: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeActivityKind.read(from: &buf), title: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), team: try FfiConverterOptionTypeUuid.read(from: &buf), heldAt: try FfiConverterTimestamp.read(from: &buf), participants: try FfiConverterInt64.read(from: &buf), peopleReached: try FfiConverterInt64.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), roster: try FfiConverterSequenceTypeRosterLine.read(from: &buf), location: try FfiConverterOptionTypeGeoPoint.read(from: &buf)
         )
         
         case 39: return .assignRole(member: try FfiConverterTypeUuid.read(from: &buf), kind: try FfiConverterTypeRoleKind.read(from: &buf), scope: try FfiConverterString.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf)
@@ -11948,7 +12161,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(resident, into: &buf)
             
         
-        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries,recurrence):
+        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries,recurrence,place,location):
             writeInt(&buf, Int32(15))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterOptionTypeUuid.write(grid, into: &buf)
@@ -11962,6 +12175,8 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTimestamp.write(wantedBy, into: &buf)
             FfiConverterSequenceTypeUuid.write(beneficiaries, into: &buf)
             FfiConverterOptionTypeRecurrence.write(recurrence, into: &buf)
+            FfiConverterOptionString.write(place, into: &buf)
+            FfiConverterOptionTypeGeoPoint.write(location, into: &buf)
             
         
         case let .submitNeed(need):
@@ -12096,7 +12311,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached,grid,place,roster):
+        case let .recordActivity(committee,kind,title,channel,team,heldAt,participants,peopleReached,grid,place,roster,location):
             writeInt(&buf, Int32(38))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterTypeActivityKind.write(kind, into: &buf)
@@ -12109,6 +12324,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterOptionTypeUuid.write(grid, into: &buf)
             FfiConverterOptionString.write(place, into: &buf)
             FfiConverterSequenceTypeRosterLine.write(roster, into: &buf)
+            FfiConverterOptionTypeGeoPoint.write(location, into: &buf)
             
         
         case let .assignRole(member,kind,scope,grid):
@@ -14527,6 +14743,30 @@ fileprivate struct FfiConverterOptionTypeFulfilment: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGeoPoint: FfiConverterRustBuffer {
+    typealias SwiftType = GeoPoint?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGeoPoint.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGeoPoint.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePair: FfiConverterRustBuffer {
     typealias SwiftType = Pair?
 
@@ -15084,6 +15324,31 @@ fileprivate struct FfiConverterSequenceTypeMemberLedgerRow: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMemberLedgerRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNearNeed: FfiConverterRustBuffer {
+    typealias SwiftType = [NearNeed]
+
+    public static func write(_ value: [NearNeed], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNearNeed.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NearNeed] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NearNeed]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNearNeed.read(from: &buf))
         }
         return seq
     }
@@ -15942,7 +16207,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 9557) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 4957) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 59052) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 61041) {
@@ -15993,7 +16258,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_publish_need() != 42084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 37577) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_record_activity() != 60080) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_record_feedback() != 28409) {
@@ -16123,6 +16388,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_need() != 57614) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_needs_near() != 4359) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_offers() != 39911) {

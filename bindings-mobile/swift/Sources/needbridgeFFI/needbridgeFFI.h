@@ -378,7 +378,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_define_category(uint64_t ptr, 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustBuffer recurrence, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustBuffer recurrence, RustBuffer place, RustBuffer location, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_END_PAIRING
@@ -463,7 +463,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_publish_need(uint64_t ptr, Rus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RECORD_ACTIVITY
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RECORD_ACTIVITY
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_record_activity(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer kind, RustBuffer title, RustBuffer channel, RustBuffer team, RustBuffer held_at, int64_t participants, int64_t people_reached, RustBuffer grid, RustBuffer place, RustBuffer roster, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_record_activity(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer kind, RustBuffer title, RustBuffer channel, RustBuffer team, RustBuffer held_at, int64_t participants, int64_t people_reached, RustBuffer grid, RustBuffer place, RustBuffer roster, RustBuffer location, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_RECORD_FEEDBACK
@@ -679,6 +679,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_members_without_team(uint64_t 
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEED
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_need(uint64_t ptr, RustBuffer actor, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEEDS_NEAR
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_NEEDS_NEAR
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_needs_near(uint64_t ptr, RustBuffer actor, RustBuffer unit, RustBuffer point, int64_t within_m, int64_t limit, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_OFFERS
@@ -1600,6 +1605,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_members_without_team(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEED
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_need(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEEDS_NEAR
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_NEEDS_NEAR
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_needs_near(void
     
 );
 #endif
