@@ -698,6 +698,7 @@ fn figures(f: &NeedFigures) -> Vec<f64> {
     vec![
         f.needs_collected as f64,
         f.needs_published as f64,
+        f.needs_rejected as f64,
         f.needs_claimed as f64,
         f.needs_done as f64,
         f.needs_verified as f64,
