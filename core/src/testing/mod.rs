@@ -308,6 +308,7 @@ macro_rules! store_conformance_tests {
             side_table_round_trips,
             deletes_and_side_values_survive_reopen,
             forgotten_events_keep_the_numbering,
+            district_work_round_trips,
             racing_handles_claim_once,
             crash_loses_no_acknowledged_change,
         );

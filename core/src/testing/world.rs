@@ -525,6 +525,205 @@ impl World {
         self.hub.run(&self.staff_a(), patrol).unwrap()
     }
 
+    /// Issue 18's kinds of work on top of the fixture, through the Hub: a household of two
+    /// (resident_a and child_a, in grid A), a need for both (resident_a and child_a) helped by
+    /// the organisation, a weekly need whose second occurrence the tick publishes, an offer of
+    /// the open need, accepted, and one declined, an activity with a roster and a place, a
+    /// visit of the pairing approved, a service certificate and a correction request. Moves the
+    /// clock on (8 days in all).
+    pub fn district_work(&self) {
+        let staff = self.staff_a();
+        let h = self
+            .hub
+            .run(
+                &staff,
+                RegisterHousehold {
+                    committee: self.committee_a,
+                    grid: Some(self.grid_a),
+                },
+            )
+            .unwrap();
+        for r in [self.resident_a, self.child_a] {
+            self.hub
+                .run(
+                    &staff,
+                    SetHousehold {
+                        resident: r,
+                        household: Some(h.id),
+                    },
+                )
+                .unwrap();
+        }
+        let draft = |title: &str, recurrence| DraftNeed {
+            committee: self.committee_a,
+            grid: Some(self.grid_a),
+            resident: self.resident_a,
+            title: title.into(),
+            description: "issue 18".into(),
+            category: "elder_care".into(),
+            channel: Channel::Courtyard,
+            scale: Scale::Collective,
+            estimated_cost_fen: 5_000,
+            wanted_by: self.hub.now() + Duration::days(3),
+            beneficiaries: vec![self.child_a],
+            recurrence,
+            place: Some("凤凰路3号院".into()),
+            location: Some(GeoPoint {
+                lat_e6: 26_594_321,
+                lon_e6: 104_832_654,
+            }),
+        };
+        let both = self.hub.run(&staff, draft("一户两人", None)).unwrap();
+        self.hub.run(&staff, PublishNeed { need: both.id }).unwrap();
+        let weekly = self
+            .hub
+            .run(
+                &staff,
+                draft(
+                    "每周送餐",
+                    Some(Recurrence {
+                        every: Every::Week,
+                        times: 4,
+                    }),
+                ),
+            )
+            .unwrap();
+        self.hub
+            .run(&staff, PublishNeed { need: weekly.id })
+            .unwrap();
+        let contact = self.contact();
+        let c = self
+            .hub
+            .run(
+                &contact,
+                ClaimNeed {
+                    need: both.id,
+                    claimant: Claimant::Organisation(self.org),
+                    promised_by: self.hub.now() + Duration::days(2),
+                },
+            )
+            .unwrap();
+        let fulfilment = Fulfilment {
+            people_served: 2,
+            roster: vec![
+                RosterLine::member(self.member_a, 40),
+                RosterLine::helpers(HelperKind::Employee, 5, 60),
+            ],
+            ..Default::default()
+        };
+        self.hub
+            .run(
+                &contact,
+                CompleteClaim {
+                    claim: c.id,
+                    fulfilment,
+                },
+            )
+            .unwrap();
+        self.hub.run(&staff, VerifyClaim { claim: c.id }).unwrap();
+        let offer = |to| OfferNeed {
+            need: self.need_open,
+            to,
+            expires_at: self.hub.now() + Duration::days(2),
+            note: Some("会修电器".into()),
+        };
+        let o = self
+            .hub
+            .run(&staff, offer(Claimant::Member(self.loner_a)))
+            .unwrap();
+        self.hub
+            .run(
+                &member(self.loner_a),
+                DeclineOffer {
+                    offer: o.id,
+                    reason: "出差".into(),
+                },
+            )
+            .unwrap();
+        let o = self
+            .hub
+            .run(&self.secretary(), offer(Claimant::Member(self.captain_a)))
+            .unwrap();
+        self.hub
+            .run(
+                &member(self.captain_a),
+                AcceptOffer {
+                    offer: o.id,
+                    promised_by: self.hub.now() + Duration::days(2),
+                },
+            )
+            .unwrap();
+        let held = self.hub.now() - Duration::hours(3);
+        let a = self
+            .hub
+            .run(
+                &staff,
+                RecordActivity {
+                    committee: self.committee_a,
+                    kind: ActivityKind::Patrol,
+                    title: "背街小巷巡防".into(),
+                    channel: Channel::Grid,
+                    team: Some(self.team_a),
+                    held_at: held,
+                    participants: 0,
+                    people_reached: 60,
+                    grid: Some(self.grid_a),
+                    place: Some("凤凰路背街小巷".into()),
+                    roster: vec![
+                        RosterLine {
+                            signed_in: Some(held),
+                            signed_out: Some(held + Duration::minutes(90)),
+                            ..RosterLine::member(self.member_a, 90)
+                        },
+                        RosterLine::member(self.captain_a, 60),
+                    ],
+                    location: None,
+                },
+            )
+            .unwrap();
+        self.clock.advance(Duration::hours(1));
+        let v = self
+            .hub
+            .run(
+                &member(self.member_a),
+                LogHours {
+                    member: self.member_a,
+                    served_at: self.hub.now() - Duration::minutes(30),
+                    minutes: 25,
+                    description: "上门走访".into(),
+                    pairing: Some(self.pairing),
+                },
+            )
+            .unwrap();
+        self.hub.run(&staff, ApproveHours { hours: v.id }).unwrap();
+        self.hub
+            .run(
+                &staff,
+                IssueServiceCertificate {
+                    member: self.member_a,
+                    committee: self.committee_a,
+                    since: None,
+                    until: None,
+                },
+            )
+            .unwrap();
+        self.hub
+            .run(
+                &member(self.member_a),
+                RequestCorrection {
+                    member: self.member_a,
+                    source: ServiceSource::Activity,
+                    source_id: a.id.0,
+                    reason: "签到时间有误".into(),
+                },
+            )
+            .unwrap();
+        // The weekly need's second week: the tick publishes it.
+        self.clock.advance(Duration::days(3));
+        self.hub.tick().unwrap();
+        self.clock.advance(Duration::days(5));
+    }
+
     /// The whole committed state (records and event log).
     pub fn dump(&self) -> crate::store::memory::MemorySnapshot {
         crate::store::dump(&*self.store).expect("dump")
