@@ -53,6 +53,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
 ID_KEYS = {
     ("ReportData", "by_committee"),
     ("ReportData", "by_grid"),
+    ("ReportData", "activities_by_grid"),
     ("Report", "committee_names"),
     ("Report", "grid_names"),
 }

@@ -1232,6 +1232,8 @@ record! {
         activities: HashMap<String, ActivityFigures>,
         /// Activities by channel code (四进).
         activities_by_channel: HashMap<String, ActivityFigures>,
+        /// Activities by grid id (activities held in a grid only).
+        activities_by_grid: HashMap<Uuid, ActivityFigures>,
         /// Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
         offers: HashMap<String, OfferFigures>,
         /// Three-heads roles held at the end of the period, by kind code.

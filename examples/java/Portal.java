@@ -44,7 +44,7 @@ public class Portal {
         UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
                 List.of(ResidentGroup.EMPTY_NEST_ELDERLY), null).getId();
         UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "行动不便，需要一辆轮椅",
-                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 60_000L, in30Days, List.of(), null).getId();
+                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 60_000L, in30Days, List.of(), null, null, null).getId();
         hub.publishNeed(staff, need);
 
         // The member claims it, does it, and the committee checks it.

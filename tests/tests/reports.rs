@@ -69,6 +69,7 @@ fn expected_district(w: &World) -> ReportData {
         visit_minutes: 0,
         activities: BTreeMap::new(),
         activities_by_channel: BTreeMap::new(),
+        activities_by_grid: BTreeMap::new(),
         offers: BTreeMap::new(),
         three_heads: map(&[("building_head", 1)]),
         three_heads_people: 1,

@@ -144,6 +144,10 @@ fn rosters_give_person_times_and_hours(b: Backend) {
     );
     assert_eq!(patrols.roster_minutes, 330);
     assert_eq!(r.data.activities_by_channel["grid"], patrols);
+    // By grid: only the activity held in grid A.
+    let in_grid = r.data.activities_by_grid[&w.grid_a.to_string()];
+    assert_eq!((in_grid.count, in_grid.participants), (1, 4));
+    assert_eq!(r.grid_names[&w.grid_a.to_string()], "第一网格");
 
     // The work-unit ledger credits the members on the roster.
     let rows = w

@@ -30,7 +30,7 @@ public class JavaPortalTest {
         UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
                 List.of(ResidentGroup.EMPTY_NEST_ELDERLY), null).getId();
         UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "需要一辆轮椅",
-                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 50_000L, later, List.of(), null).getId();
+                "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 50_000L, later, List.of(), null, null, null).getId();
         hub.publishNeed(staff, need);
 
         Actor me = new Actor.Member(member);
@@ -119,7 +119,7 @@ public class JavaPortalTest {
             portal.acceptReport(staff, members[i], null);
         }
         UUID need = portal.draftNeed(staff, committee, null, resident, "助餐", "送午饭", "festival_goods",
-                Channel.FAMILY, Scale.INDIVIDUAL, 0L, later, List.of(), null).getId();
+                Channel.FAMILY, Scale.INDIVIDUAL, 0L, later, List.of(), null, null, null).getId();
         portal.publishNeed(staff, need);
 
         Actor[] users = {new Actor.Member(members[0]), new Actor.Member(members[1])};

@@ -1350,6 +1350,8 @@ class ReportData(Record):
     """Activities by kind code."""
     activities_by_channel: Dict[str, ActivityFigures]
     """Activities by channel code (四进)."""
+    activities_by_grid: Dict[UUID, ActivityFigures]
+    """Activities by grid id (activities held in a grid only)."""
     offers: Dict[str, OfferFigures]
     """Offers of needs by who arranged them (``committee``: 派单; ``branch``: 支部安排)."""
     three_heads: Dict[str, int]

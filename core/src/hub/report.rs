@@ -113,7 +113,10 @@ impl Hub {
             }
         };
         let committee_names = unit_names(&mut *tx, data.by_committee.keys())?;
-        let grid_names = unit_names(&mut *tx, data.by_grid.keys())?;
+        let grid_names = unit_names(
+            &mut *tx,
+            data.by_grid.keys().chain(data.activities_by_grid.keys()),
+        )?;
         let category_names = tx
             .select::<Category>(&Query::Categories, &Page::ALL)?
             .into_iter()
@@ -650,6 +653,20 @@ fn report_book(
     ] {
         let (columns, rows) = activity_rows(key, figures, label);
         out.push(table(name, columns, rows));
+    }
+    if !d.activities_by_grid.is_empty() {
+        let (columns, mut rows) =
+            activity_rows(col("网格", "Grid"), &d.activities_by_grid, |id| {
+                Cell::Text(id.to_string())
+            });
+        for (row, id) in rows.iter_mut().zip(d.activities_by_grid.keys()) {
+            row[0] = Cell::Text(report.grid_names.get(id).unwrap_or(id).clone());
+        }
+        out.push(table(
+            ("活动（按网格）", "Activities by grid"),
+            columns,
+            rows,
+        ));
     }
     out.push(table(
         ("受助群体", "Residents helped"),

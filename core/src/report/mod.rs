@@ -39,6 +39,7 @@
 //! | `pairing_visits`, `visit_minutes` | approved visits of pairings' visit logs (走访) served in the period, and their minutes |
 //! | `activities` | activities held in the period, by kind: count, participants (person-times, 人次), people reached (work unit: none); `rostered` of them took names, and `rostered_participants` of the person-times come from their rosters (one line per member, helpers by their count) — the rest are bare counts the recorder gave; `roster_minutes` is the time everyone on the rosters gave |
 //! | `activities_by_channel` | the same activities by channel (四进: into communities, families, courtyards, grids) |
+//! | `activities_by_grid` | the same activities by the grid (网格) they were held in (those in a grid only) |
 //! | `offers` | offers of needs (派单) by who arranged them — `committee` (the committee's staff matched the need to a member, team or organisation) or `branch` (a work unit's party branch arranged it for its member, 支部安排): `made` in the period, and those `accepted` (each made a claim, counted with the claims), `declined` and `lapsed` unanswered in the period (work unit: offers to its members) |
 //! | `three_heads` | roles held at the end of the period, by kind |
 //! | `three_heads_people` | distinct **people** holding a three-heads role at the end of the period (a member who is both a building head and a household head is one person, two roles) |
@@ -245,6 +246,8 @@ pub struct ReportData {
     pub activities: BTreeMap<String, ActivityFigures>,
     /// Activities by channel code (四进).
     pub activities_by_channel: BTreeMap<String, ActivityFigures>,
+    /// Activities by grid id (activities held in a grid only).
+    pub activities_by_grid: BTreeMap<String, ActivityFigures>,
     /// Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
     pub offers: BTreeMap<String, OfferFigures>,
     /// Three-heads roles held at the end of the period, by kind code.
@@ -598,12 +601,16 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
             .iter()
             .filter(|a| in_unit(a.committee) && p.contains(a.held_at))
         {
-            for f in [
+            let mut rows = vec![
                 d.activities.entry(a.kind.as_str().to_string()).or_default(),
                 d.activities_by_channel
                     .entry(a.channel.as_str().to_string())
                     .or_default(),
-            ] {
+            ];
+            if let Some(g) = a.grid {
+                rows.push(d.activities_by_grid.entry(g.to_string()).or_default());
+            }
+            for f in rows {
                 f.count += 1;
                 f.participants += u64::from(a.participants);
                 f.people_reached += u64::from(a.people_reached);

@@ -8316,6 +8316,10 @@ public struct ReportData: Equatable, Hashable {
      */
     public let activitiesByChannel: [String: ActivityFigures]
     /**
+     * Activities by grid id (activities held in a grid only).
+     */
+    public let activitiesByGrid: [Uuid: ActivityFigures]
+    /**
      * Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
      */
     public let offers: [String: OfferFigures]
@@ -8413,6 +8417,9 @@ public struct ReportData: Equatable, Hashable {
          * Activities by channel code (四进).
          */activitiesByChannel: [String: ActivityFigures], 
         /**
+         * Activities by grid id (activities held in a grid only).
+         */activitiesByGrid: [Uuid: ActivityFigures], 
+        /**
          * Offers of needs by who arranged them (`committee`: 派单; `branch`: 支部安排).
          */offers: [String: OfferFigures], 
         /**
@@ -8458,6 +8465,7 @@ public struct ReportData: Equatable, Hashable {
         self.visitMinutes = visitMinutes
         self.activities = activities
         self.activitiesByChannel = activitiesByChannel
+        self.activitiesByGrid = activitiesByGrid
         self.offers = offers
         self.threeHeads = threeHeads
         self.threeHeadsPeople = threeHeadsPeople
@@ -8504,6 +8512,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
                 visitMinutes: FfiConverterInt64.read(from: &buf), 
                 activities: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
                 activitiesByChannel: FfiConverterDictionaryStringTypeActivityFigures.read(from: &buf), 
+                activitiesByGrid: FfiConverterDictionaryTypeUuidTypeActivityFigures.read(from: &buf), 
                 offers: FfiConverterDictionaryStringTypeOfferFigures.read(from: &buf), 
                 threeHeads: FfiConverterDictionaryStringInt64.read(from: &buf), 
                 threeHeadsPeople: FfiConverterInt64.read(from: &buf), 
@@ -8536,6 +8545,7 @@ public struct FfiConverterTypeReportData: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.visitMinutes, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activities, into: &buf)
         FfiConverterDictionaryStringTypeActivityFigures.write(value.activitiesByChannel, into: &buf)
+        FfiConverterDictionaryTypeUuidTypeActivityFigures.write(value.activitiesByGrid, into: &buf)
         FfiConverterDictionaryStringTypeOfferFigures.write(value.offers, into: &buf)
         FfiConverterDictionaryStringInt64.write(value.threeHeads, into: &buf)
         FfiConverterInt64.write(value.threeHeadsPeople, into: &buf)
@@ -16004,6 +16014,32 @@ fileprivate struct FfiConverterDictionaryTypeUuidString: FfiConverterRustBuffer 
         for _ in 0..<len {
             let key = try FfiConverterTypeUuid.read(from: &buf)
             let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryTypeUuidTypeActivityFigures: FfiConverterRustBuffer {
+    public static func write(_ value: [Uuid: ActivityFigures], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterTypeUuid.write(key, into: &buf)
+            FfiConverterTypeActivityFigures.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Uuid: ActivityFigures] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [Uuid: ActivityFigures]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterTypeUuid.read(from: &buf)
+            let value = try FfiConverterTypeActivityFigures.read(from: &buf)
             dict[key] = value
         }
         return dict

@@ -278,10 +278,14 @@ pub(crate) fn report(
     for (column, into) in [
         ("kind", &mut out.activities),
         ("channel", &mut out.activities_by_channel),
+        ("CAST(grid AS TEXT)", &mut out.activities_by_grid),
     ] {
         let mut q = Sql::for_report(d);
         let s = scope_cond(&mut q, scope, On::Committee("committee"));
-        let pc = period_cond(&mut q, "held_at", p);
+        let mut pc = period_cond(&mut q, "held_at", p);
+        if column.contains("grid") {
+            pc.push_str(" AND grid IS NOT NULL");
+        }
         q.text = format!(
             "SELECT {column}, count(*), CAST(sum(participants) AS BIGINT), \
              CAST(sum(people_reached) AS BIGINT), \
