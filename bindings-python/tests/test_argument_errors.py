@@ -86,6 +86,8 @@ def _valid(tp: Any) -> Any:
         return None  # the bounds (since, until) are given instead
     if tp is m.Recurrence:
         return None  # a need that does not recur
+    if tp is m.GeoPoint:
+        return m.GeoPoint(lat_e6=26_594_321, lon_e6=104_832_654)
     raise AssertionError(f"no valid value for {tp}")
 
 
