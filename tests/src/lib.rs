@@ -254,3 +254,23 @@ pub fn sync_snapshot(portal: &needbridge::Hub, actor: &needbridge::Actor) -> Rec
         req.cookie = res.cookie;
     }
 }
+
+/// The command that would draft `n` again as it is (for tests that vary one field).
+pub fn draft_again(n: &needbridge::model::Need) -> needbridge::command::DraftNeed {
+    needbridge::command::DraftNeed {
+        committee: n.committee,
+        grid: n.grid,
+        resident: n.resident,
+        title: n.title.clone(),
+        description: n.description.clone(),
+        category: n.category.clone(),
+        channel: n.channel,
+        scale: n.scale,
+        estimated_cost_fen: n.estimated_cost_fen,
+        wanted_by: n.wanted_by,
+        beneficiaries: n.beneficiaries.clone(),
+        recurrence: n.recurrence,
+        place: n.place.clone(),
+        location: n.location,
+    }
+}

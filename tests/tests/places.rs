@@ -6,7 +6,7 @@ use chrono::Duration;
 use needbridge::command::*;
 use needbridge::model::*;
 use needbridge::{Actor, Error};
-use needbridge_acceptance::{member, staff, Backend, World};
+use needbridge_acceptance::{draft_again, member, staff, Backend, World};
 
 /// 凤凰社区, Zhongshan District, Liupanshui (about 26.59° N, 104.83° E).
 const CENTRE: GeoPoint = GeoPoint {
@@ -70,7 +70,7 @@ fn needs_near_a_point(b: Backend) {
                     lat_e6: 91_000_000,
                     lon_e6: 0,
                 }),
-                ..draft_of(&near)
+                ..draft_again(&near)
             },
         ),
         "location.lat_e6",
@@ -135,7 +135,7 @@ fn needs_near_a_point(b: Backend) {
             &w.staff_a(),
             DraftNeed {
                 title: "草稿".into(),
-                ..draft_of(&near)
+                ..draft_again(&near)
             },
         )
         .unwrap();
@@ -156,25 +156,6 @@ fn needs_near_a_point(b: Backend) {
             .unwrap_or(0),
         2
     );
-}
-
-fn draft_of(n: &Need) -> DraftNeed {
-    DraftNeed {
-        committee: n.committee,
-        grid: n.grid,
-        resident: n.resident,
-        title: n.title.clone(),
-        description: n.description.clone(),
-        category: n.category.clone(),
-        channel: n.channel,
-        scale: n.scale,
-        estimated_cost_fen: n.estimated_cost_fen,
-        wanted_by: n.wanted_by,
-        beneficiaries: n.beneficiaries.clone(),
-        recurrence: n.recurrence,
-        place: n.place.clone(),
-        location: n.location,
-    }
 }
 
 needbridge_acceptance::conformance!(needs_near_a_point);

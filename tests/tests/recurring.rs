@@ -8,7 +8,7 @@ use needbridge::command::*;
 use needbridge::hub::NeedQuery;
 use needbridge::model::*;
 use needbridge::{Error, Hub};
-use needbridge_acceptance::{Backend, World};
+use needbridge_acceptance::{draft_again, Backend, World};
 
 fn recurring(w: &World, every: Every, times: u32, wanted_by: DateTime<Utc>) -> Need {
     let n = w
@@ -72,7 +72,7 @@ fn weekly_meals_come_again_until_the_series_ends(b: Backend) {
                     every: Every::Week,
                     times,
                 }),
-                ..draft_of(&first)
+                ..draft_again(&first)
             },
         ) {
             Err(Error::Invalid { field, .. }) => assert_eq!(field, "recurrence.times"),
@@ -154,25 +154,6 @@ fn missed_occurrences_are_skipped_and_withdrawn_series_stop(b: Backend) {
         .run(&w.staff_a(), NextOccurrence { need: monthly.id })
         .unwrap_err();
     assert_eq!(e.kind(), needbridge::ErrorKind::Forbidden);
-}
-
-fn draft_of(n: &Need) -> DraftNeed {
-    DraftNeed {
-        committee: n.committee,
-        grid: n.grid,
-        resident: n.resident,
-        title: n.title.clone(),
-        description: n.description.clone(),
-        category: n.category.clone(),
-        channel: n.channel,
-        scale: n.scale,
-        estimated_cost_fen: n.estimated_cost_fen,
-        wanted_by: n.wanted_by,
-        beneficiaries: n.beneficiaries.clone(),
-        recurrence: n.recurrence,
-        place: None,
-        location: None,
-    }
 }
 
 needbridge_acceptance::conformance!(

@@ -376,6 +376,35 @@ fn queries(w: &World) -> Vec<Query> {
     qs
 }
 
+/// The units of a state, by id.
+fn units_of(snap: &MemorySnapshot) -> BTreeMap<UnitId, Unit> {
+    snap.records
+        .get(&Kind::Unit)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(|r| match r {
+            Record::Unit(u) => Some((u.id, u.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The records of a state that `q` selects by its definition ([`Query::matches`]), in id
+/// order.
+fn selected<'a>(
+    snap: &'a MemorySnapshot,
+    q: &Query,
+    units: &BTreeMap<UnitId, Unit>,
+) -> Vec<&'a Record> {
+    let within = |unit: UnitId, scope: UnitId| units.get(&unit).is_some_and(|u| u.is_within(scope));
+    snap.records
+        .get(&q.kind())
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|r| q.matches(r, &within))
+        .collect()
+}
+
 /// Queries (point 7): with the fixture's state (built on the in-memory store) restored into
 /// the store, for queries of every kind and filter shape, `query` returns exactly the
 /// records for which [`Query::matches`] holds, ordered by id; `count` is their number;
@@ -387,28 +416,12 @@ pub fn queries_match_the_definition(_kit: &Kit, fresh: Fresh) {
     w.record_patrol();
     let snap = w.dump();
     restore(&snap, &*fresh.store).unwrap();
-    let units: std::collections::BTreeMap<UnitId, Unit> = snap
-        .records
-        .get(&Kind::Unit)
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter_map(|r| match r {
-            Record::Unit(u) => Some((u.id, u.clone())),
-            _ => None,
-        })
-        .collect();
-    let within = |unit: UnitId, scope: UnitId| units.get(&unit).is_some_and(|u| u.is_within(scope));
+    let units = units_of(&snap);
     let mut tx = fresh.store.begin_read().unwrap();
     let mut nonempty = 0;
     let qs = queries(&w);
     for q in &qs {
-        let want: Vec<&Record> = snap
-            .records
-            .get(&q.kind())
-            .into_iter()
-            .flat_map(|m| m.values())
-            .filter(|r| q.matches(r, &within))
-            .collect();
+        let want = selected(&snap, q, &units);
         let got = tx.query(q, &Page::ALL).unwrap();
         assert_eq!(got.iter().collect::<Vec<_>>(), want, "{q:?}");
         assert_eq!(tx.count(q).unwrap(), want.len() as u64, "count of {q:?}");
@@ -475,17 +488,7 @@ pub fn district_work_round_trips(_kit: &Kit, fresh: Fresh) {
             "the fixture has a {kind:?}"
         );
     }
-    let units: std::collections::BTreeMap<UnitId, Unit> = snap
-        .records
-        .get(&Kind::Unit)
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter_map(|r| match r {
-            Record::Unit(u) => Some((u.id, u.clone())),
-            _ => None,
-        })
-        .collect();
-    let within = |unit: UnitId, scope: UnitId| units.get(&unit).is_some_and(|u| u.is_within(scope));
+    let units = units_of(&snap);
     let qs = vec![
         Query::Households { unit: None },
         Query::Households {
@@ -518,13 +521,7 @@ pub fn district_work_round_trips(_kit: &Kit, fresh: Fresh) {
     let mut tx = fresh.store.begin_read().unwrap();
     let mut nonempty = 0;
     for q in &qs {
-        let want: Vec<&Record> = snap
-            .records
-            .get(&q.kind())
-            .into_iter()
-            .flat_map(|m| m.values())
-            .filter(|r| q.matches(r, &within))
-            .collect();
+        let want = selected(&snap, q, &units);
         let got = tx.query(q, &Page::ALL).unwrap();
         assert_eq!(got.iter().collect::<Vec<_>>(), want, "{q:?}");
         assert_eq!(tx.count(q).unwrap(), want.len() as u64, "count of {q:?}");
