@@ -942,10 +942,24 @@ record! {
 }
 
 record! {
-    /// A certificate checked against the store by its number.
+    /// A certificate checked against the store by its number: what anyone holding the number may learn (the issuer, the period, the time and records certified, whether the store still agrees) and, for the member, their work unit and those over the issuing committee, the whole certificate.
     CertificateCheck = needbridge::hub::CertificateCheck {
-        /// The certificate as issued.
-        certificate: ServiceCertificate,
+        /// The certificate number.
+        number: String,
+        /// The issuing committee.
+        committee: Uuid,
+        /// The period's start, if bounded.
+        from: Option<SystemTime>,
+        /// The period's end (exclusive), if bounded.
+        to: Option<SystemTime>,
+        /// The service time certified, in minutes.
+        minutes: i64,
+        /// How many records it certified.
+        records: i64,
+        /// When it was issued.
+        issued_at: SystemTime,
+        /// The whole certificate (the member and what the service was), for those who may read the member's records; `None` for anyone else.
+        certificate: Option<ServiceCertificate>,
         /// The service time the store's records give for it now, in minutes.
         minutes_now: i64,
         /// How many records the store gives for it now.

@@ -215,6 +215,18 @@ fn people_households_and_services_count_once(b: Backend) {
         w.hub.households(&w.staff_a(), w.committee_a).unwrap(),
         vec![home.clone()]
     );
+    // Who lives with whom is the committee's: a masked copy names no household.
+    assert_eq!(
+        w.hub.resident(&w.staff_a(), spouse).unwrap().household,
+        Some(home.id)
+    );
+    assert_eq!(
+        w.hub
+            .resident(&member(w.loner_a), spouse)
+            .unwrap()
+            .household,
+        None
+    );
     assert!(w
         .hub
         .households(&staff(w.committee_b), w.committee_a)

@@ -167,6 +167,32 @@ fn offers_are_made_answered_and_lapse(b: Backend) {
         (OfferStatus::Accepted, Some(claim.id))
     );
     assert_eq!(offers.len(), 2);
+    // Why it was offered, and why declined, are for the committee and the offered party.
+    let seen_by = |a: &Actor| {
+        w.hub
+            .offers(
+                a,
+                &OfferFilter {
+                    need: Some(need),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    let outsider = seen_by(&member(w.member_b));
+    assert!(outsider
+        .iter()
+        .all(|o| o.note.is_none() && o.reason.is_none()));
+    let declined_seen = seen_by(&member(w.member_a));
+    assert_eq!(
+        declined_seen
+            .iter()
+            .find(|o| o.id == arranged.id)
+            .unwrap()
+            .reason
+            .as_deref(),
+        Some("这周出差")
+    );
 
     // One live claim: an offer of a need someone else claimed cannot be accepted.
     let other = w

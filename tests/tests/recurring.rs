@@ -156,7 +156,33 @@ fn missed_occurrences_are_skipped_and_withdrawn_series_stop(b: Backend) {
     assert_eq!(e.kind(), needbridge::ErrorKind::Forbidden);
 }
 
+/// Occurrences follow the last one published; a resident whose data was erased gets no more.
+fn erased_residents_get_no_more_occurrences(b: Backend) {
+    let w = World::on(b);
+    let start = w.hub.now() + Duration::days(1);
+    let first = recurring(&w, Every::Week, 5, start);
+    w.clock.advance(Duration::days(1) + Duration::minutes(1));
+    assert_eq!(w.hub.tick().unwrap().occurrences, 1);
+    assert_eq!(series(&w.hub, &w, &first)[1].0, 2);
+    w.clock.advance(Duration::weeks(1));
+    assert_eq!(w.hub.tick().unwrap().occurrences, 1);
+    assert_eq!(series(&w.hub, &w, &first).len(), 3);
+    // Erased: the series stops at the next due date.
+    w.hub
+        .run(
+            &w.staff_a(),
+            EraseResident {
+                resident: w.resident_a,
+            },
+        )
+        .unwrap();
+    w.clock.advance(Duration::weeks(1));
+    assert_eq!(w.hub.tick().unwrap().occurrences, 0);
+    assert_eq!(w.hub.need(&w.admin(), first.id).unwrap().next_due, None);
+}
+
 needbridge_acceptance::conformance!(
     weekly_meals_come_again_until_the_series_ends,
-    missed_occurrences_are_skipped_and_withdrawn_series_stop
+    missed_occurrences_are_skipped_and_withdrawn_series_stop,
+    erased_residents_get_no_more_occurrences
 );

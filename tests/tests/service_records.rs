@@ -117,7 +117,17 @@ fn records_certificates_and_corrections(b: Backend) {
         .unwrap()
         .unwrap();
     assert!(check.unchanged);
-    assert_eq!(check.certificate, cert);
+    assert_eq!((check.minutes, check.records), (cert.minutes, cert.records));
+    assert_eq!(
+        check.certificate, None,
+        "who and what only for those entitled"
+    );
+    let own = w
+        .hub
+        .check_service_certificate(&member(w.member_a), &cert.number)
+        .unwrap()
+        .unwrap();
+    assert_eq!(own.certificate, Some(cert.clone()));
     assert!(w
         .hub
         .check_service_certificate(&member(w.loner_a), "ZY00000000-2026-999999")

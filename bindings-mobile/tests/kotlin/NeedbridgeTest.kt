@@ -414,7 +414,8 @@ fun everyExportedFunction() {
     check(records.any { it.source == ServiceSource.ACTIVITY && it.minutes == 60L }) { "records $records" }
     val cert = call("issueServiceCertificate") { hub.issueServiceCertificate(staff, w.members[0], w.committee, null, null) }
     val checked = call("checkServiceCertificate") { hub.checkServiceCertificate(me, cert.number) }
-    check(checked != null && checked.unchanged && checked.certificate.minutes == cert.minutes) { "check $checked" }
+    check(checked != null && checked.unchanged && checked.minutes == cert.minutes && checked.certificate == cert) { "check $checked" }
+    check(hub.checkServiceCertificate(Actor.Member(w.members[2]), cert.number)?.certificate == null) { "only the figures for others" }
     check(hub.checkServiceCertificate(me, "ZY-NONE") == null) { "unknown number" }
     val ask = call("requestCorrection") { hub.requestCorrection(me, w.members[0], ServiceSource.ACTIVITY, patrol.id, "少记了半小时") }
     check(call("answerCorrection") { hub.answerCorrection(staff, ask.id, true, "已更正") }.status == CorrectionStatus.ACCEPTED) { "answered" }

@@ -1048,10 +1048,26 @@ class ServiceRecord(Record):
 
 @dataclass(frozen=True)
 class CertificateCheck(Record):
-    """A certificate checked against the store by its number."""
+    """A certificate checked against the store by its number: what anyone holding the number may learn (the issuer, the period, the time and records certified, whether the store still agrees) and, for the member, their work unit and those over the issuing committee, the whole certificate."""
 
-    certificate: ServiceCertificate
-    """The certificate as issued."""
+    _renamed: ClassVar[Dict[str, str]] = {'from_': 'from'}
+    """Python names of fields whose JSON names are Python keywords."""
+    number: str
+    """The certificate number."""
+    committee: UUID
+    """The issuing committee."""
+    from_: Optional[datetime]
+    """The period's start, if bounded."""
+    to: Optional[datetime]
+    """The period's end (exclusive), if bounded."""
+    minutes: int
+    """The service time certified, in minutes."""
+    records: int
+    """How many records it certified."""
+    issued_at: datetime
+    """When it was issued."""
+    certificate: Optional[ServiceCertificate]
+    """The whole certificate (the member and what the service was), for those who may read the member's records; ``None`` for anyone else."""
     minutes_now: int
     """The service time the store's records give for it now, in minutes."""
     records_now: int

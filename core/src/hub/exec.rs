@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::rules::authz::{claimant_principal, Principal};
 use crate::rules::lifecycle::{claim_next, need_next, ClaimStep, NeedStep};
 use crate::rules::visibility;
-use crate::store::{ClaimFilter, OfferFilter, Query, Record};
+use crate::store::{ClaimFilter, NeedFilter, OfferFilter, Query, Record};
 use chrono::{DateTime, Utc};
 
 type Outcome<T> = Result<T, Fail>;
@@ -1455,8 +1455,8 @@ fn decline_offer(ctx: &mut Ctx<'_>, c: &DeclineOffer) -> Outcome<Offer> {
 }
 
 fn lapse_offer(ctx: &mut Ctx<'_>, c: &LapseOffer) -> Outcome<Offer> {
-    let mut o: Offer = ctx.load(&c.offer)?;
     ctx.require(&[], "lapse offers")?;
+    let mut o: Offer = ctx.load(&c.offer)?;
     if o.status != OfferStatus::Open {
         return Err(Error::illegal("offer", o.status, "lapse").into());
     }
@@ -1488,17 +1488,28 @@ fn next_occurrence(ctx: &mut Ctx<'_>, c: &NextOccurrence) -> Outcome<Need> {
     if due > ctx.now {
         return Err(Error::illegal("need", "not yet due", "come again").into());
     }
-    // `next_due` is the wanted-by date of the last occurrence published (the first's own at
-    // first): its number in the series. The next is the one after it whose wanted-by date is
-    // still ahead: occurrences whose time passed while no one ticked the Hub are skipped, not
-    // published late.
-    let last = (1..=rec.times)
-        .find(|k| periods_after(first.wanted_by, rec.every, k - 1) == Some(due))
-        .unwrap_or(rec.times);
+    // The last occurrence published (the first is 1) and its wanted-by date. The next is the
+    // one after it whose wanted-by date, whole periods later, is still ahead: occurrences
+    // whose time passed while no one ticked the Hub are skipped, not published late.
+    let made: Vec<Need> = ctx.select(&Query::Needs(NeedFilter {
+        series: Some(first.id),
+        ..Default::default()
+    }))?;
+    let (last, base) = made
+        .iter()
+        .max_by_key(|n| n.occurrence)
+        .map_or((1, first.wanted_by), |n| (n.occurrence, n.wanted_by));
+    // A series for a resident whose data was erased comes no more.
+    let mut erased = false;
+    for r in first.helped() {
+        erased |= ctx
+            .tx_load::<Resident>(&r)?
+            .is_none_or(|x| x.erased_at.is_some());
+    }
     let mut number = last + 1;
     let mut wanted_by = None;
-    while number <= rec.times {
-        match periods_after(first.wanted_by, rec.every, number - 1) {
+    while number <= rec.times && !erased {
+        match periods_after(base, rec.every, number - last) {
             Some(t) if t > ctx.now => {
                 wanted_by = Some(t);
                 break;
@@ -1614,14 +1625,29 @@ fn request_correction(ctx: &mut Ctx<'_>, c: &RequestCorrection) -> Outcome<Corre
         &[Principal::Member(c.member)],
         "ask to correct these records",
     )?;
-    // The record must be one of the member's: one error whatever the id names.
-    let records = super::service::gather(
-        ctx.tx_mut(),
-        &m,
-        None,
-        crate::report::Period::ALL,
-        &mut |_, _| Ok(String::new()),
-    )?;
+    // The record must be one of the member's: one error whatever the id names. It is looked
+    // for among the records of the committee that recorded it.
+    let recorded_at = match c.source {
+        ServiceSource::Activity => ctx
+            .tx_load::<Activity>(&ActivityId(c.source_id))?
+            .map(|a| a.committee),
+        ServiceSource::Claim => ctx
+            .tx_load::<Claim>(&ClaimId(c.source_id))?
+            .map(|x| x.committee),
+        ServiceSource::Hours | ServiceSource::Visit => ctx
+            .tx_load::<Hours>(&HoursId(c.source_id))?
+            .map(|h| h.committee),
+    };
+    let records = match recorded_at {
+        Some(committee) => super::service::gather(
+            ctx.tx_mut(),
+            &m,
+            Some(committee),
+            crate::report::Period::ALL,
+            &mut |_, _| Ok(String::new()),
+        )?,
+        None => Vec::new(),
+    };
     let Some(r) = records
         .iter()
         .find(|r| r.source == c.source && r.source_id == c.source_id)

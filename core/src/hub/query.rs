@@ -355,8 +355,8 @@ impl Hub {
         })
     }
 
-    /// Households (户) at committees in a unit's subtree (those who oversee it), with the
-    /// residents of each as the actor may see them.
+    /// Households (户) at committees in a unit's subtree (those who oversee it); a resident's
+    /// `household` names one.
     pub fn households(&self, actor: &Actor, unit: UnitId) -> Result<Vec<Household>> {
         self.read(|tx| {
             let path = path_of(tx, unit)?;
@@ -951,10 +951,28 @@ pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<O
             oversees(actor, &path).then_some(Record::Household(x))
         }
         // An offer tells of its need: whoever may know of the need may know of its offers.
-        Record::Offer(x) => {
+        // Why it was offered and why declined are for the committee and the offered party.
+        Record::Offer(mut x) => {
             let need = get::<Need>(tx, &x.need)?;
             let path = path_of(tx, x.committee)?;
-            visibility::sees_need(actor, &need, &path).then_some(Record::Offer(x))
+            if !visibility::sees_need(actor, &need, &path) {
+                return Ok(None);
+            }
+            let party = match (actor, x.to) {
+                (Actor::Member { member }, Claimant::Member(m)) => *member == m,
+                (Actor::Member { member }, Claimant::Team(t)) => {
+                    tx.load::<Team>(&t)?.and_then(|t| t.captain) == Some(*member)
+                }
+                (Actor::OrganisationContact { organisation }, Claimant::Organisation(o)) => {
+                    *organisation == o
+                }
+                _ => false,
+            };
+            if !(party || oversees(actor, &path)) {
+                x.note = None;
+                x.reason = None;
+            }
+            Some(Record::Offer(x))
         }
         Record::LedgerEntry(_) => None,
         other @ (Record::Unit(_)

@@ -11,7 +11,7 @@ use crate::rules::authz::{is, oversees, Principal};
 use crate::rules::privacy;
 use crate::service::{self, ServiceRecord};
 use crate::store::{ActivityFilter, ClaimFilter, Query, TeamFilter, Tx, TxExt};
-use chrono::FixedOffset;
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -21,12 +21,30 @@ fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
 }
 
-/// A certificate checked against the store by its number.
+/// A certificate checked against the store by its number: what anyone holding the number may
+/// learn (the issuer, the period, the time and records certified, whether the store still
+/// agrees) and, for the member, their work unit and those over the issuing committee, the
+/// whole certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
 pub struct CertificateCheck {
-    /// The certificate as issued.
-    pub certificate: ServiceCertificate,
+    /// The certificate number.
+    pub number: String,
+    /// The issuing committee.
+    pub committee: UnitId,
+    /// The period's start, if bounded.
+    pub from: Option<DateTime<Utc>>,
+    /// The period's end (exclusive), if bounded.
+    pub to: Option<DateTime<Utc>>,
+    /// The service time certified, in minutes.
+    pub minutes: u64,
+    /// How many records it certified.
+    pub records: u32,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// The whole certificate (the member and what the service was), for those who may read
+    /// the member's records; `None` for anyone else.
+    pub certificate: Option<ServiceCertificate>,
     /// The service time the store's records give for it now, in minutes.
     pub minutes_now: u64,
     /// How many records the store gives for it now.
@@ -116,7 +134,10 @@ pub(crate) fn gather(
             }),
         )?);
     }
-    if let Some(c) = committee {
+    // At the recording committee (or, for all of the member's records, the member's own
+    // committee): any verified claim whose roster names the member (an organisation's, a team
+    // the member has left).
+    if let Some(c) = committee.or(member.committee) {
         claims.extend(all::<Claim>(
             tx,
             &Query::Claims(ClaimFilter {
@@ -260,13 +281,14 @@ impl Hub {
         })
     }
 
-    /// Checks a service certificate by its number against the store: the certificate, and
-    /// whether the records it covers still give what it says. Anyone may check a number
-    /// (that is what it is for); the answer holds no personal data. `None`: no certificate
-    /// has this number.
+    /// Checks a service certificate by its number against the store: the issuer, the period,
+    /// the time and records certified, and whether the records it covers still give what it
+    /// says. Anyone may check a number (that is what it is for); only the member, their work
+    /// unit and those over the issuing committee also get the whole certificate (who, and what
+    /// the service was). `None`: no certificate has this number.
     pub fn check_service_certificate(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         number: &str,
     ) -> Result<Option<CertificateCheck>> {
         crate::rules::validate::filter_text("number", Some(number))?;
@@ -286,9 +308,17 @@ impl Hub {
             })?;
             let minutes_now: u64 = now.iter().map(|r| r.minutes).sum();
             let records_now = u32::try_from(now.len()).unwrap_or(u32::MAX);
+            let whole = may_read(tx, actor, &m, Some(c.committee))?;
             Ok(Some(CertificateCheck {
+                number: c.number.clone(),
+                committee: c.committee,
+                from: c.from,
+                to: c.to,
+                minutes: c.minutes,
+                records: c.records,
+                issued_at: c.issued_at,
                 unchanged: minutes_now == c.minutes && records_now == c.records,
-                certificate: c,
+                certificate: whole.then_some(c),
                 minutes_now,
                 records_now,
             }))

@@ -128,6 +128,8 @@ pub fn masked_resident(r: &Resident) -> Resident {
         id_number: r.id_number.as_deref().map(|p| mask_id_number(p, child)),
         address: r.address.as_deref().map(|p| mask_address(p, child)),
         masked: true,
+        // Who lives with whom is the committee's to know.
+        household: None,
         ..r.clone()
     }
 }

@@ -4276,13 +4276,41 @@ public func FfiConverterTypeCertificate_lower(_ value: Certificate) -> RustBuffe
 
 
 /**
- * A certificate checked against the store by its number.
+ * A certificate checked against the store by its number: what anyone holding the number may learn (the issuer, the period, the time and records certified, whether the store still agrees) and, for the member, their work unit and those over the issuing committee, the whole certificate.
  */
 public struct CertificateCheck: Equatable, Hashable {
     /**
-     * The certificate as issued.
+     * The certificate number.
      */
-    public let certificate: ServiceCertificate
+    public let number: String
+    /**
+     * The issuing committee.
+     */
+    public let committee: Uuid
+    /**
+     * The period's start, if bounded.
+     */
+    public let from: Date?
+    /**
+     * The period's end (exclusive), if bounded.
+     */
+    public let to: Date?
+    /**
+     * The service time certified, in minutes.
+     */
+    public let minutes: Int64
+    /**
+     * How many records it certified.
+     */
+    public let records: Int64
+    /**
+     * When it was issued.
+     */
+    public let issuedAt: Date
+    /**
+     * The whole certificate (the member and what the service was), for those who may read the member's records; `None` for anyone else.
+     */
+    public let certificate: ServiceCertificate?
     /**
      * The service time the store's records give for it now, in minutes.
      */
@@ -4300,8 +4328,29 @@ public struct CertificateCheck: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The certificate as issued.
-         */certificate: ServiceCertificate, 
+         * The certificate number.
+         */number: String, 
+        /**
+         * The issuing committee.
+         */committee: Uuid, 
+        /**
+         * The period's start, if bounded.
+         */from: Date?, 
+        /**
+         * The period's end (exclusive), if bounded.
+         */to: Date?, 
+        /**
+         * The service time certified, in minutes.
+         */minutes: Int64, 
+        /**
+         * How many records it certified.
+         */records: Int64, 
+        /**
+         * When it was issued.
+         */issuedAt: Date, 
+        /**
+         * The whole certificate (the member and what the service was), for those who may read the member's records; `None` for anyone else.
+         */certificate: ServiceCertificate?, 
         /**
          * The service time the store's records give for it now, in minutes.
          */minutesNow: Int64, 
@@ -4311,6 +4360,13 @@ public struct CertificateCheck: Equatable, Hashable {
         /**
          * Whether the records still say what the certificate says.
          */unchanged: Bool) {
+        self.number = number
+        self.committee = committee
+        self.from = from
+        self.to = to
+        self.minutes = minutes
+        self.records = records
+        self.issuedAt = issuedAt
         self.certificate = certificate
         self.minutesNow = minutesNow
         self.recordsNow = recordsNow
@@ -4333,7 +4389,14 @@ public struct FfiConverterTypeCertificateCheck: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateCheck {
         return
             try CertificateCheck(
-                certificate: FfiConverterTypeServiceCertificate.read(from: &buf), 
+                number: FfiConverterString.read(from: &buf), 
+                committee: FfiConverterTypeUuid.read(from: &buf), 
+                from: FfiConverterOptionTimestamp.read(from: &buf), 
+                to: FfiConverterOptionTimestamp.read(from: &buf), 
+                minutes: FfiConverterInt64.read(from: &buf), 
+                records: FfiConverterInt64.read(from: &buf), 
+                issuedAt: FfiConverterTimestamp.read(from: &buf), 
+                certificate: FfiConverterOptionTypeServiceCertificate.read(from: &buf), 
                 minutesNow: FfiConverterInt64.read(from: &buf), 
                 recordsNow: FfiConverterInt64.read(from: &buf), 
                 unchanged: FfiConverterBool.read(from: &buf)
@@ -4341,7 +4404,14 @@ public struct FfiConverterTypeCertificateCheck: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: CertificateCheck, into buf: inout [UInt8]) {
-        FfiConverterTypeServiceCertificate.write(value.certificate, into: &buf)
+        FfiConverterString.write(value.number, into: &buf)
+        FfiConverterTypeUuid.write(value.committee, into: &buf)
+        FfiConverterOptionTimestamp.write(value.from, into: &buf)
+        FfiConverterOptionTimestamp.write(value.to, into: &buf)
+        FfiConverterInt64.write(value.minutes, into: &buf)
+        FfiConverterInt64.write(value.records, into: &buf)
+        FfiConverterTimestamp.write(value.issuedAt, into: &buf)
+        FfiConverterOptionTypeServiceCertificate.write(value.certificate, into: &buf)
         FfiConverterInt64.write(value.minutesNow, into: &buf)
         FfiConverterInt64.write(value.recordsNow, into: &buf)
         FfiConverterBool.write(value.unchanged, into: &buf)
@@ -14817,6 +14887,30 @@ fileprivate struct FfiConverterOptionTypeRecurrence: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRecurrence.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeServiceCertificate: FfiConverterRustBuffer {
+    typealias SwiftType = ServiceCertificate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeServiceCertificate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeServiceCertificate.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
