@@ -207,6 +207,19 @@ fn resident_view(tx: &mut dyn Tx, actor: &Actor, r: Resident) -> Result<Resident
     Ok(privacy::resident_for(&r, full))
 }
 
+/// Units' paths, each read once per read however many records name the unit.
+#[derive(Default)]
+struct Paths(HashMap<UnitId, Vec<UnitId>>);
+
+impl Paths {
+    fn of(&mut self, tx: &mut dyn Tx, unit: UnitId) -> Result<&[UnitId]> {
+        Ok(match self.0.entry(unit) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(path_of(tx, unit)?),
+        })
+    }
+}
+
 /// A need as `actor` sees it: its place's coordinates to about 100 m unless the actor oversees
 /// its committee (a need's place must never pinpoint a door).
 pub(super) fn need_view(actor: &Actor, committee_path: &[UnitId], mut n: Need) -> Need {
@@ -531,17 +544,14 @@ impl Hub {
             } else {
                 None
             };
-            let mut paths: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
+            let mut paths = Paths::default();
             let mut shown = Vec::with_capacity(needs.len());
             for n in needs {
                 if n.location.is_none() {
                     shown.push(n);
                     continue;
                 }
-                if let std::collections::hash_map::Entry::Vacant(e) = paths.entry(n.committee) {
-                    e.insert(path_of(tx, n.committee)?);
-                }
-                let path = &paths[&n.committee];
+                let path = paths.of(tx, n.committee)?;
                 shown.push(need_view(actor, path, n));
             }
             Ok(NeedPage { needs: shown, next })
@@ -719,13 +729,10 @@ impl Hub {
                     ..Default::default()
                 }),
             )?;
-            let mut paths: HashMap<UnitId, Vec<UnitId>> = HashMap::new();
+            let mut paths = Paths::default();
             let mut out = Vec::new();
             for n in needs.into_iter().filter(|n| n.location.is_some()) {
-                if let std::collections::hash_map::Entry::Vacant(e) = paths.entry(n.committee) {
-                    e.insert(path_of(tx, n.committee)?);
-                }
-                let p = &paths[&n.committee];
+                let p = paths.of(tx, n.committee)?;
                 if !visibility::sees_need(actor, &n, p) {
                     continue;
                 }

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The district's zone for counting working days: China Standard Time (UTC+8, no daylight
-/// saving).
+/// saving), the exports' default zone.
 fn china() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+    FixedOffset::east_opt(crate::export::CHINA_STANDARD_TIME * 60).expect("UTC+8 is an offset")
 }
 
 /// A certificate checked against the store by its number: what anyone holding the number may

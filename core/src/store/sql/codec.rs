@@ -199,6 +199,18 @@ impl<'a> Cols<'a> {
             None => Ok(None),
         }
     }
+    /// A claimant as [`claimant_vals`] wrote it: its kind's text, then its id; `what` names
+    /// the kind's column in the error.
+    pub(super) fn claimant(&mut self, what: &str) -> Result<Claimant, StoreError> {
+        let kind = self.t()?;
+        let id: Uuid = self.id()?;
+        Ok(match kind.as_str() {
+            "member" => Claimant::Member(MemberId(id)),
+            "team" => Claimant::Team(TeamId(id)),
+            "organisation" => Claimant::Organisation(OrganisationId(id)),
+            _ => return Err(corrupt(what)),
+        })
+    }
     pub(super) fn point(&mut self) -> Result<Option<GeoPoint>, StoreError> {
         let t = self.table;
         match (self.oi()?, self.oi()?) {
@@ -907,14 +919,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             let id = c.id()?;
             let need = c.id()?;
             let committee = c.id()?;
-            let ctype = c.t()?;
-            let cid: Uuid = c.id()?;
-            let claimant = match ctype.as_str() {
-                "member" => Claimant::Member(MemberId(cid)),
-                "team" => Claimant::Team(TeamId(cid)),
-                "organisation" => Claimant::Organisation(OrganisationId(cid)),
-                _ => return Err(corrupt("claims.claimant_type")),
-            };
+            let claimant = c.claimant("claims.claimant_type")?;
             let claimed_by = c.opt_id()?;
             let status = c.e(ClaimStatus::parse)?;
             let claimed_at = c.time()?;
@@ -1053,14 +1058,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             let id = c.id()?;
             let need = c.id()?;
             let committee = c.id()?;
-            let ctype = c.t()?;
-            let cid: Uuid = c.id()?;
-            let to = match ctype.as_str() {
-                "member" => Claimant::Member(MemberId(cid)),
-                "team" => Claimant::Team(TeamId(cid)),
-                "organisation" => Claimant::Organisation(OrganisationId(cid)),
-                _ => return Err(corrupt("offers.to_type")),
-            };
+            let to = c.claimant("offers.to_type")?;
             Record::Offer(Offer {
                 id,
                 need,
