@@ -71,10 +71,12 @@ impl Hub {
         )?;
         let mut rows = Vec::with_capacity(members.len());
         let mut team_names = BTreeMap::new();
-        // Each team's activities in the period and all its claims.
-        let mut per_team: HashMap<TeamId, (u64, Vec<Claim>)> = HashMap::new();
-        // Who is on the rosters of activities held in the period: (activities, minutes).
+        // Each team's claims, read once per ledger however many members it has.
+        let mut per_team: HashMap<TeamId, Vec<Claim>> = HashMap::new();
+        // Who is on the rosters of activities held in the period: (activities, minutes); and
+        // each team's activities in the period.
         let mut on_rosters: HashMap<MemberId, (u64, u64)> = HashMap::new();
+        let mut team_held: HashMap<TeamId, u64> = HashMap::new();
         let held: Vec<Activity> = all(
             tx,
             Query::Activities(ActivityFilter {
@@ -84,6 +86,9 @@ impl Hub {
             }),
         )?;
         for a in &held {
+            if let Some(t) = a.team {
+                *team_held.entry(t).or_default() += 1;
+            }
             for line in &a.roster {
                 if let Some(m) = line.member {
                     let e = on_rosters.entry(m).or_default();
@@ -154,8 +159,7 @@ impl Hub {
             };
             claims.iter().for_each(&mut serve);
             for t in &teams {
-                // A team's figures are read once per ledger, however many members it has.
-                let (activities, claims) = match per_team.get(&t.id) {
+                let claims = match per_team.get(&t.id) {
                     Some(known) => known,
                     None => {
                         let taken: Vec<Claim> = all(
@@ -165,19 +169,10 @@ impl Hub {
                                 ..Default::default()
                             }),
                         )?;
-                        let acts: Vec<Activity> = all(
-                            tx,
-                            Query::Activities(ActivityFilter {
-                                team: Some(t.id),
-                                from: period.from,
-                                to: period.to,
-                                ..Default::default()
-                            }),
-                        )?;
-                        per_team.entry(t.id).or_insert((acts.len() as u64, taken))
+                        per_team.entry(t.id).or_insert(taken)
                     }
                 };
-                team_activities += activities;
+                team_activities += team_held.get(&t.id).copied().unwrap_or(0);
                 team_claims += claims
                     .iter()
                     .filter(|c| period.contains(c.claimed_at))
@@ -185,6 +180,15 @@ impl Hub {
                 claims.iter().for_each(&mut serve);
             }
             let (activities, activity_minutes) = on_rosters.get(&m.id).copied().unwrap_or_default();
+            // Approved hours served in the period, and of them the pairing visits.
+            let (mut hours_minutes, mut visits, mut visit_minutes) = (0, 0, 0);
+            for h in hours.iter().filter(|h| period.contains(h.served_at)) {
+                hours_minutes += u64::from(h.minutes);
+                if h.pairing.is_some() {
+                    visits += 1;
+                    visit_minutes += u64::from(h.minutes);
+                }
+            }
             let roles: Vec<Role> = all(
                 tx,
                 Query::Roles {
@@ -235,11 +239,7 @@ impl Hub {
                     .filter_map(|c| c.fulfilment.as_ref())
                     .map(|f| f.item_count())
                     .sum(),
-                hours_minutes: hours
-                    .iter()
-                    .filter(|h| period.contains(h.served_at))
-                    .map(|h| u64::from(h.minutes))
-                    .sum(),
+                hours_minutes,
                 teams: teams.len() as u64,
                 team_activities,
                 team_claims,
@@ -247,15 +247,8 @@ impl Hub {
                 served_minutes,
                 activities,
                 activity_minutes,
-                visits: hours
-                    .iter()
-                    .filter(|h| h.pairing.is_some() && period.contains(h.served_at))
-                    .count() as u64,
-                visit_minutes: hours
-                    .iter()
-                    .filter(|h| h.pairing.is_some() && period.contains(h.served_at))
-                    .map(|h| u64::from(h.minutes))
-                    .sum(),
+                visits,
+                visit_minutes,
                 roles: roles
                     .iter()
                     .filter(|r| period.holds_at_end(r.since, r.until))

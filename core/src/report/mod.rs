@@ -578,22 +578,17 @@ pub(crate) fn compute(req: &ReportRequest, r: &Records) -> ReportData {
         .filter(|x| by_member_in(x.member).unwrap_or_else(|| in_unit(x.committee)))
         .filter(|x| p.overlaps(x.since, x.until))
         .count() as u64;
-    d.hours_minutes = r
-        .hours
-        .iter()
-        .filter(|h| by_member_in(h.member).unwrap_or_else(|| in_unit(h.committee)))
-        .filter(|h| h.status == HoursStatus::Approved && p.contains(h.served_at))
-        .map(|h| u64::from(h.minutes))
-        .sum();
     for h in r
         .hours
         .iter()
         .filter(|h| by_member_in(h.member).unwrap_or_else(|| in_unit(h.committee)))
         .filter(|h| h.status == HoursStatus::Approved && p.contains(h.served_at))
-        .filter(|h| h.pairing.is_some())
     {
-        d.pairing_visits += 1;
-        d.visit_minutes += u64::from(h.minutes);
+        d.hours_minutes += u64::from(h.minutes);
+        if h.pairing.is_some() {
+            d.pairing_visits += 1;
+            d.visit_minutes += u64::from(h.minutes);
+        }
     }
     if let ReportScope::Unit(_) = req.scope {
         for a in r

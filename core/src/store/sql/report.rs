@@ -199,21 +199,17 @@ pub(crate) fn report(
     let mut q = Sql::for_report(d);
     let s = member_or_committee(&mut q);
     let pc = period_cond(&mut q, "served_at", p);
+    // Approved hours, and of them the pairing visits, in one pass.
     q.text = format!(
-        "SELECT CAST(coalesce(sum(minutes), 0) AS BIGINT) FROM hours \
-         WHERE status = 'approved' AND {s} AND {pc}"
-    );
-    out.hours_minutes = count_at(&one(io.rows(&q)?), 0)?;
-    let mut q = Sql::for_report(d);
-    let s = member_or_committee(&mut q);
-    let pc = period_cond(&mut q, "served_at", p);
-    q.text = format!(
-        "SELECT count(*), CAST(coalesce(sum(minutes), 0) AS BIGINT) FROM hours \
-         WHERE status = 'approved' AND pairing IS NOT NULL AND {s} AND {pc}"
+        "SELECT CAST(coalesce(sum(minutes), 0) AS BIGINT), \
+         CAST(coalesce(sum(CASE WHEN pairing IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
+         CAST(coalesce(sum(CASE WHEN pairing IS NULL THEN 0 ELSE minutes END), 0) AS BIGINT) \
+         FROM hours WHERE status = 'approved' AND {s} AND {pc}"
     );
     let r = one(io.rows(&q)?);
-    out.pairing_visits = count_at(&r, 0)?;
-    out.visit_minutes = count_at(&r, 1)?;
+    out.hours_minutes = count_at(&r, 0)?;
+    out.pairing_visits = count_at(&r, 1)?;
+    out.visit_minutes = count_at(&r, 2)?;
     // Roles held at the end of the period.
     let held_at_end = |q: &mut Sql<'_>| match p.to {
         Some(to) => {
