@@ -764,7 +764,8 @@ impl Builder {
             DraftNeed {
                 committee,
                 grid: None,
-                resident: resident.0,
+                resident: Some(resident.0),
+                institution: None,
                 title: title.into(),
                 description: format!("{title}（居民提出，社区核实）"),
                 category: category.into(),

@@ -178,7 +178,8 @@ fn main() -> Result<(), needbridge::Error> {
                 DraftNeed {
                     committee: committee.id,
                     grid: None,
-                    resident,
+                    resident: Some(resident),
+                    institution: None,
                     title: title.into(),
                     description: title.into(),
                     category: category.into(),

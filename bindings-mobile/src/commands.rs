@@ -222,7 +222,8 @@ commands! {
     ///
     /// - `committee`: The committee whose library will hold it.
     /// - `grid`: The grid, if any.
-    /// - `resident`: The resident it is for (held by the committee).
+    /// - `resident`: The resident it is for (held by the committee); `None` when the need is for an institution.
+    /// - `institution`: The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of `resident` and `institution`; an institution's need has no further beneficiaries.
     /// - `title`: Short title.
     /// - `description`: Description.
     /// - `category`: Category code.
@@ -239,8 +240,10 @@ commands! {
         committee: Uuid,
         /// The grid, if any.
         grid: Option<Uuid> = None,
-        /// The resident it is for (held by the committee).
-        resident: Uuid,
+        /// The resident it is for (held by the committee); `None` when the need is for an institution.
+        resident: Option<Uuid> = None,
+        /// The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of `resident` and `institution`; an institution's need has no further beneficiaries.
+        institution: Option<String> = None,
         /// Short title.
         title: String,
         /// Description.

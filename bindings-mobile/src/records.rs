@@ -558,8 +558,8 @@ record! {
         committee: Uuid,
         /// The grid, if any.
         grid: Option<Uuid>,
-        /// The resident it is for (the first beneficiary).
-        resident: Uuid,
+        /// The resident it is for (the first beneficiary), or `None` for a need whose beneficiary is an institution.
+        resident: Option<Uuid>,
         /// Short title ("a schoolbag").
         title: String,
         /// Longer description.
@@ -606,6 +606,8 @@ record! {
         place: Option<String>,
         /// The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (`GeoPoint::coarse`).
         location: Option<GeoPoint>,
+        /// The institution it is for (白鹤养老服务中心, a school, a kindergarten) when no resident is: its public name, not personal data. Exactly one of `resident` and `institution`.
+        institution: Option<String>,
     }
 }
 
@@ -1100,7 +1102,7 @@ record! {
         scale: Scale,
         /// Status.
         status: NeedStatus,
-        /// The resident's name (masked unless exported in full by an entitled actor).
+        /// The resident's name (masked unless exported in full by an entitled actor), or the institution's name for an institution's need.
         resident: String,
         /// The resident's groups.
         groups: Vec<ResidentGroup>,

@@ -52,3 +52,33 @@ def test_households_and_beneficiaries_count_as_the_district_counts(world: World)
     for d in (hub.report(world.admin, unit=world.district).data,
               hub.report(world.admin, unit=world.district, since=since).data):
         assert (d.residents_helped, d.households_helped, d.needs.needs_verified) == (4, 1, 2)
+
+
+def test_a_need_for_an_institution_is_a_service_but_no_person(world: World) -> None:
+    hub, staff = world.hub, world.staff
+    before = hub.report(world.admin, unit=world.district).data
+    common = dict(committee=world.committee, title="助浴", description="每周一次",
+                  category="festival_goods", channel="community", scale="collective",
+                  estimated_cost_fen=0, wanted_by=world.later)
+    with pytest.raises(nb.InvalidInputError) as e:
+        hub.draft_need(staff, resident=world.resident, institution="白鹤养老服务中心", **common)
+    assert e.value.field == "institution"
+    with pytest.raises(nb.InvalidInputError) as e:
+        hub.draft_need(staff, **common)
+    assert e.value.field == "resident"
+    n = hub.draft_need(staff, institution="白鹤养老服务中心", **common)
+    assert (n.resident, n.institution) == (None, "白鹤养老服务中心")
+    hub.publish_need(staff, need=n.id)
+    captain = nb.Actor.member(world.captain)
+    c = hub.claim_need(captain, need=n.id, claimant=nb.Claimant.team(world.team),
+                       promised_by=hub.now() + timedelta(days=3))
+    hub.complete_claim(captain, claim=c.id, fulfilment=nb.Fulfilment(people_served=12))
+    hub.verify_claim(staff, claim=c.id)
+    d = hub.report(world.admin, unit=world.district).data
+    assert (d.residents_helped, d.households_helped) == (before.residents_helped, before.households_helped)
+    assert d.needs.needs_verified == before.needs.needs_verified + 1
+    pd = pytest.importorskip("pandas")
+    df = hub.frame("needs", world.admin, unit=world.district)
+    row = df[df["id"] == str(n.id)].iloc[0]
+    assert row["institution"] == "白鹤养老服务中心"
+    assert pd.isna(row["resident"]), "no resident: missing"

@@ -618,7 +618,7 @@ fn need(g: &mut Gen, i: u64, n: u64, l: &mut Loader<'_>, out: &mut Loaded) {
         id: NeedId(rng.uuid_at(created)),
         committee,
         grid: None,
-        resident,
+        resident: Some(resident),
         title: format!("{}：{}", zh, rng.pick(TITLES)),
         description: format!("{}，由居委会走访收集（编号{}）", zh, i + 1),
         category: code.to_string(),
@@ -646,6 +646,7 @@ fn need(g: &mut Gen, i: u64, n: u64, l: &mut Loader<'_>, out: &mut Loaded) {
         next_due: None,
         place: None,
         location: None,
+        institution: None,
     };
     let x = rng.f();
     let submitted = created + rng.secs(HOUR, 2 * DAY);

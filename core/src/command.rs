@@ -255,8 +255,14 @@ commands! {
         committee: UnitId,
         /// The grid, if any.
         grid: Option<UnitId>,
-        /// The resident it is for (held by the committee).
-        resident: ResidentId,
+        /// The resident it is for (held by the committee); `None` when the need is for an
+        /// institution.
+        resident: Option<ResidentId>,
+        /// The institution it is for (白鹤养老服务中心, a school) when no resident is: its
+        /// public name. Give exactly one of `resident` and `institution`; an institution's
+        /// need has no further beneficiaries.
+        #[serde(default)]
+        institution: Option<String>,
         /// Short title.
         title: String,
         /// Description.

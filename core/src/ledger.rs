@@ -87,7 +87,8 @@ pub struct NeedLedgerRow {
     pub scale: Scale,
     /// Status.
     pub status: NeedStatus,
-    /// The resident's name (masked unless exported in full by an entitled actor).
+    /// The resident's name (masked unless exported in full by an entitled actor), or the
+    /// institution's name for an institution's need.
     pub resident: String,
     /// The resident's groups.
     pub groups: Vec<ResidentGroup>,

@@ -43,7 +43,7 @@ public class Portal {
         // The committee registers a resident and publishes a need for them.
         UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
                 List.of(ResidentGroup.EMPTY_NEST_ELDERLY), null).getId();
-        UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "行动不便，需要一辆轮椅",
+        UUID need = hub.draftNeed(staff, committee, null, resident, null, "轮椅", "行动不便，需要一辆轮椅",
                 "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 60_000L, in30Days, List.of(), null, null, null).getId();
         hub.publishNeed(staff, need);
 

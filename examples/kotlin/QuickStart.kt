@@ -24,7 +24,7 @@ fun main() {
     val staff = Actor.CommitteeStaff(committee.id)
     val child = hub.registerResident(staff, committee.id, null, "刘小明", null, null, null,
         listOf(ResidentGroup.LEFT_BEHIND_CHILD))
-    val need = hub.draftNeed(staff, committee.id, null, child.id, "新学期书包", "留守儿童需要一个书包",
+    val need = hub.draftNeed(staff, committee.id, null, child.id, null, "新学期书包", "留守儿童需要一个书包",
         "study_supplies", Channel.FAMILY, Scale.INDIVIDUAL, 12_000L, Instant.now().plus(Duration.ofDays(20)))
     hub.publishNeed(staff, need.id)
 

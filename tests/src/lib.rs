@@ -261,6 +261,7 @@ pub fn draft_again(n: &needbridge::model::Need) -> needbridge::command::DraftNee
         committee: n.committee,
         grid: n.grid,
         resident: n.resident,
+        institution: n.institution.clone(),
         title: n.title.clone(),
         description: n.description.clone(),
         category: n.category.clone(),

@@ -592,7 +592,8 @@ fn case(label: &str, w: &World) -> Case {
                     DraftNeed {
                         committee: w.committee_a,
                         grid: None,
-                        resident: w.resident_a,
+                        resident: Some(w.resident_a),
+                        institution: None,
                         title: "每周送餐".into(),
                         description: "独居老人".into(),
                         category: "festival_goods".into(),
@@ -661,7 +662,8 @@ fn draft_by_member_a(w: &World) -> DraftNeed {
     DraftNeed {
         committee: w.committee_a,
         grid: Some(w.grid_a),
-        resident: w.resident_a,
+        resident: Some(w.resident_a),
+        institution: None,
         title: "理发".into(),
         description: "行动不便，需要上门理发".into(),
         category: "elder_care".into(),

@@ -315,7 +315,8 @@ fn draft_cmd(w: &World) -> DraftNeed {
     DraftNeed {
         committee: w.committee_a,
         grid: Some(w.grid_a),
-        resident: w.resident_a,
+        resident: Some(w.resident_a),
+        institution: None,
         title: "理发".into(),
         description: "上门理发".into(),
         category: "companionship".into(),
@@ -925,7 +926,7 @@ fn draft_need_refuses_bad_fields(b: Backend) {
         b.refuse(
             &actor,
             DraftNeed {
-                resident: w.resident_b,
+                resident: Some(w.resident_b),
                 ..draft_cmd(w)
             },
             "resident",

@@ -30,7 +30,8 @@ fn draft(
         DraftNeed {
             committee,
             grid: None,
-            resident,
+            resident: Some(resident),
+            institution: None,
             title: "每周送餐".into(),
             description: "独居老人".into(),
             category: category.into(),

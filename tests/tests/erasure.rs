@@ -68,7 +68,8 @@ fn resident_with_history(w: &World) -> ResidentId {
             DraftNeed {
                 committee: w.committee_a,
                 grid: None,
-                resident: r.id,
+                resident: Some(r.id),
+                institution: None,
                 title: "轮椅".into(),
                 description: "行动不便".into(),
                 category: "elder_care".into(),
@@ -307,7 +308,8 @@ fn erasure_is_for_the_holding_committee_and_final(b: Backend) {
             DraftNeed {
                 committee: w.committee_a,
                 grid: None,
-                resident: r,
+                resident: Some(r),
+                institution: None,
                 title: "年货".into(),
                 description: "春节".into(),
                 category: "festival_goods".into(),
@@ -366,7 +368,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
-         ALTER TABLE needs DROP COLUMN place; ALTER TABLE needs DROP COLUMN lat_e6; ALTER TABLE needs DROP COLUMN lon_e6; ALTER TABLE activities DROP COLUMN lat_e6; ALTER TABLE activities DROP COLUMN lon_e6; ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+         ALTER TABLE needs DROP COLUMN institution; ALTER TABLE needs DROP COLUMN place; ALTER TABLE needs DROP COLUMN lat_e6; ALTER TABLE needs DROP COLUMN lon_e6; ALTER TABLE activities DROP COLUMN lat_e6; ALTER TABLE activities DROP COLUMN lon_e6; ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let person = format!(
@@ -381,7 +383,7 @@ fn upgrading_withholds_personal_data_in_older_events(b: Backend) {
          ALTER TABLE residents DROP COLUMN erased_at; \
          DROP TABLE side; DROP INDEX needs_live_claim; ALTER TABLE residents DROP COLUMN masked; \
          ALTER TABLE categories DROP COLUMN parent; ALTER TABLE categories DROP COLUMN committee; \
-         ALTER TABLE needs DROP COLUMN place; ALTER TABLE needs DROP COLUMN lat_e6; ALTER TABLE needs DROP COLUMN lon_e6; ALTER TABLE activities DROP COLUMN lat_e6; ALTER TABLE activities DROP COLUMN lon_e6; ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+         ALTER TABLE needs DROP COLUMN institution; ALTER TABLE needs DROP COLUMN place; ALTER TABLE needs DROP COLUMN lat_e6; ALTER TABLE needs DROP COLUMN lon_e6; ALTER TABLE activities DROP COLUMN lat_e6; ALTER TABLE activities DROP COLUMN lon_e6; ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
          DELETE FROM schema_migrations WHERE version >= 5;"
     );
     let count = |payloads: Vec<String>| {

@@ -438,7 +438,8 @@ fn open_claims_per_member_are_limited(b: Backend) {
                 DraftNeed {
                     committee: w.committee_a,
                     grid: Some(w.grid_a),
-                    resident: w.resident_a,
+                    resident: Some(w.resident_a),
+                    institution: None,
                     title: format!("小心愿{i}"),
                     description: "".to_string() + "读物",
                     category: "reading_material".into(),
@@ -948,7 +949,8 @@ fn draft_many(w: &World, n: usize) -> Vec<NeedId> {
                         committee: w.committee_a,
                         // Every third in the grid.
                         grid: (i % 3 == 0).then_some(w.grid_a),
-                        resident: w.resident_a,
+                        resident: Some(w.resident_a),
+                        institution: None,
                         title: if i % 2 == 0 {
                             format!("Wheelchair {i}")
                         } else {
@@ -1115,7 +1117,8 @@ fn members_draft_and_submit_at_their_committee(b: Backend) {
     let draft = DraftNeed {
         committee: w.committee_a,
         grid: Some(w.grid_a),
-        resident: w.resident_a,
+        resident: Some(w.resident_a),
+        institution: None,
         title: "修水管".into(),
         description: "厨房漏水".into(),
         category: "elder_care".into(),

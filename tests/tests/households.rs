@@ -41,7 +41,8 @@ fn draft(w: &World, resident: ResidentId, beneficiaries: Vec<ResidentId>) -> Dra
     DraftNeed {
         committee: w.committee_a,
         grid: None,
-        resident,
+        resident: Some(resident),
+        institution: None,
         beneficiaries,
         title: "冬季取暖物资".into(),
         description: "一户三口".into(),
@@ -58,10 +59,12 @@ fn draft(w: &World, resident: ResidentId, beneficiaries: Vec<ResidentId>) -> Dra
 
 /// Drafts, publishes, claims (the organisation), completes and verifies a need.
 fn helped(w: &World, resident: ResidentId, beneficiaries: Vec<ResidentId>) -> Need {
-    let n = w
-        .hub
-        .run(&w.staff_a(), draft(w, resident, beneficiaries))
-        .unwrap();
+    helped_for(w, draft(w, resident, beneficiaries))
+}
+
+/// Drafts `d`, publishes, claims (the organisation), completes and verifies it.
+fn helped_for(w: &World, d: DraftNeed) -> Need {
+    let n = w.hub.run(&w.staff_a(), d).unwrap();
     w.hub.run(&w.staff_a(), PublishNeed { need: n.id }).unwrap();
     let contact = w.contact();
     let c = w
@@ -323,4 +326,180 @@ fn people_households_and_services_count_once(b: Backend) {
     assert_eq!(drafted.beneficiaries, vec![spouse]);
 }
 
-needbridge_acceptance::conformance!(people_households_and_services_count_once);
+/// A need for an institution (白鹤养老服务中心) has no resident, invents none, and is
+/// counted as a service (件) but not as a person or household helped. Its name is public.
+fn an_institution_is_a_beneficiary(b: Backend) {
+    let w = World::on(b);
+    let before = figures(&w, &w.hub);
+    let for_home = || DraftNeed {
+        resident: None,
+        institution: Some(" 白鹤养老服务中心 ".into()),
+        title: "养老院助浴".into(),
+        scale: Scale::Collective,
+        ..draft(&w, w.resident_a, vec![])
+    };
+    let count = || {
+        w.hub
+            .library(
+                &Actor::System,
+                &needbridge::hub::NeedQuery {
+                    statuses: vec![NeedStatus::Draft],
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .needs
+            .len()
+    };
+    let drafts = count();
+    // Refused, nothing written: both, neither (a blank name is none), and further
+    // beneficiaries of an institution.
+    invalid(
+        w.hub.run(
+            &w.staff_a(),
+            DraftNeed {
+                resident: Some(w.resident_a),
+                ..for_home()
+            },
+        ),
+        "institution",
+    );
+    invalid(
+        w.hub.run(
+            &w.staff_a(),
+            DraftNeed {
+                institution: Some("   ".into()),
+                ..for_home()
+            },
+        ),
+        "resident",
+    );
+    invalid(
+        w.hub.run(
+            &w.staff_a(),
+            DraftNeed {
+                beneficiaries: vec![w.child_a],
+                ..for_home()
+            },
+        ),
+        "beneficiaries",
+    );
+    let long = w.hub.run(
+        &w.staff_a(),
+        DraftNeed {
+            institution: Some("院".repeat(65)),
+            ..for_home()
+        },
+    );
+    match long {
+        Err(e) => {
+            assert!(matches!(&e, Error::Invalid { field, .. } if field == "institution"));
+            assert!(!e.to_string().contains("院院"), "never echoes the value");
+        }
+        Ok(n) => panic!("a 65-character name was accepted: {n:?}"),
+    }
+    assert_eq!(count(), drafts, "nothing was written");
+
+    // Drafted (by staff, or a member door to door), the name trimmed; verified like any need.
+    let n = w.hub.run(&member(w.member_a), for_home()).unwrap();
+    assert_eq!(
+        (n.resident, n.institution.as_deref()),
+        (None, Some("白鹤养老服务中心"))
+    );
+    let helped_need = helped_for(&w, for_home());
+    assert_eq!(helped_need.resident, None);
+    let d = figures(&w, &w.hub);
+    assert_eq!(
+        (
+            d.residents_helped,
+            d.households_helped,
+            d.needs.needs_verified
+        ),
+        (
+            before.residents_helped,
+            before.households_helped,
+            before.needs.needs_verified + 1
+        ),
+        "one service (件), no person or household"
+    );
+    // Its name is not personal data: a member who is not doing it sees it, as everyone does.
+    let seen = w.hub.need(&member(w.loner_a), helped_need.id).unwrap();
+    assert_eq!(seen.institution.as_deref(), Some("白鹤养老服务中心"));
+    assert_eq!(seen.resident, None);
+    // A resident's needs do not include it.
+    let mine = w
+        .hub
+        .library(
+            &w.staff_a(),
+            &needbridge::hub::NeedQuery {
+                resident: Some(w.resident_a),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(mine.needs.iter().all(|x| x.resident == Some(w.resident_a)));
+    // The committee's ledger names it as the one served (服务对象); frames carry the column.
+    let rows = w
+        .hub
+        .committee_ledger(
+            &w.staff_a(),
+            w.committee_a,
+            Period::ALL,
+            needbridge::export::PersonalData::Masked,
+        )
+        .unwrap();
+    let row = rows.iter().find(|r| r.need == helped_need.id).unwrap();
+    assert_eq!(
+        (row.resident.as_str(), row.groups.len()),
+        ("白鹤养老服务中心", 0)
+    );
+    let frame = w
+        .hub
+        .frame(
+            &w.staff_a(),
+            needbridge::frame::FrameKind::Needs,
+            w.committee_a,
+        )
+        .unwrap();
+    let col = |name: &str| match &frame.columns.iter().find(|(n, _)| n == name).unwrap().1 {
+        needbridge::frame::Column::Text(t) => t.clone(),
+        other => panic!("{name} is {other:?}"),
+    };
+    let (ids, institutions, residents) = (col("id"), col("institution"), col("resident"));
+    let i = (0..frame.rows())
+        .find(|i| ids.get(*i) == Some(helped_need.id.to_string().as_str()))
+        .unwrap();
+    assert_eq!(
+        (institutions.get(i), residents.get(i)),
+        (Some("白鹤养老服务中心"), None)
+    );
+
+    // Cells rebuilt from the records say the same.
+    let snap = w.dump();
+    let fresh = b.fresh();
+    {
+        let mut tx = fresh.store.begin_write().unwrap();
+        for records in snap.records.values() {
+            for r in records.values().rev() {
+                tx.put(r).unwrap();
+            }
+        }
+        needbridge::store::rebuild_report_cells(&mut *tx).unwrap();
+        tx.commit().unwrap();
+    }
+    let rebuilt = Hub::new(fresh.store.clone()).unwrap();
+    assert_eq!(figures(&w, &rebuilt), d);
+    assert_eq!(
+        rebuilt.need(&w.admin(), helped_need.id).unwrap(),
+        helped_need_now(&w, &helped_need)
+    );
+}
+
+fn helped_need_now(w: &World, n: &Need) -> Need {
+    w.hub.need(&w.admin(), n.id).unwrap()
+}
+
+needbridge_acceptance::conformance!(
+    people_households_and_services_count_once,
+    an_institution_is_a_beneficiary
+);

@@ -252,7 +252,8 @@ fn claimed_at_half_past_midnight(w: &World) -> NeedId {
             DraftNeed {
                 committee: w.committee_a,
                 grid: None,
-                resident: w.resident_a,
+                resident: Some(w.resident_a),
+                institution: None,
                 title: "助浴".into(),
                 description: "每周助浴一次".into(),
                 category: "elder_care".into(),

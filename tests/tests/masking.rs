@@ -232,7 +232,8 @@ fn register(w: &World) -> Vec<Person> {
                     DraftNeed {
                         committee: w.committee_a,
                         grid: None,
-                        resident: id,
+                        resident: Some(id),
+                        institution: None,
                         title: "生活帮扶".into(),
                         description: "居民需求".into(),
                         category: "festival_goods".into(),

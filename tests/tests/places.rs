@@ -30,7 +30,8 @@ fn need_at(w: &World, title: &str, at: Option<GeoPoint>) -> Need {
             DraftNeed {
                 committee: w.committee_a,
                 grid: None,
-                resident: w.resident_a,
+                resident: Some(w.resident_a),
+                institution: None,
                 title: title.into(),
                 description: "楼道灯坏了".into(),
                 category: "festival_goods".into(),

@@ -18,7 +18,8 @@ fn recurring(w: &World, every: Every, times: u32, wanted_by: DateTime<Utc>) -> N
             DraftNeed {
                 committee: w.committee_a,
                 grid: None,
-                resident: w.resident_a,
+                resident: Some(w.resident_a),
+                institution: None,
                 title: "每周送餐上门".into(),
                 description: "独居老人，每周三送一次午餐".into(),
                 category: "festival_goods".into(),

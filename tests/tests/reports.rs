@@ -435,9 +435,9 @@ fn cells_are_filled_on_upgrade(b: Backend) {
     let w = World::build(fresh.store.clone());
     w.a_month_later();
     let snap = w.dump();
-    // Back to version 2: undo version 16's and 15's columns, version 14's tables, version 13's columns, version 12's tables and column, version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
+    // Back to version 2: undo version 17's, 16's and 15's columns, version 14's tables, version 13's columns, version 12's tables and column, version 11's table, version 10's columns and index, version 8's columns, version 7's table, index and column,
     // version 5's column, version 4's indexes and version 3's cells (9 changed no table).
-    let downgrade = "ALTER TABLE needs DROP COLUMN place; ALTER TABLE needs DROP COLUMN lat_e6; ALTER TABLE needs DROP COLUMN lon_e6; ALTER TABLE activities DROP COLUMN lat_e6; ALTER TABLE activities DROP COLUMN lon_e6; ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
+    let downgrade = "ALTER TABLE needs DROP COLUMN institution; ALTER TABLE needs DROP COLUMN place; ALTER TABLE needs DROP COLUMN lat_e6; ALTER TABLE needs DROP COLUMN lon_e6; ALTER TABLE activities DROP COLUMN lat_e6; ALTER TABLE activities DROP COLUMN lon_e6; ALTER TABLE teams DROP COLUMN grid; ALTER TABLE roles DROP COLUMN grid; DROP TABLE corrections; DROP TABLE service_certificates; DROP INDEX needs_next_due; DROP INDEX needs_series; ALTER TABLE needs DROP COLUMN recurrence_every; ALTER TABLE needs DROP COLUMN recurrence_times; ALTER TABLE needs DROP COLUMN series; ALTER TABLE needs DROP COLUMN occurrence; ALTER TABLE needs DROP COLUMN next_due; DROP TABLE need_beneficiaries; DROP INDEX residents_household; ALTER TABLE residents DROP COLUMN household; DROP TABLE households; DROP TABLE offers; ALTER TABLE claims DROP COLUMN roster; ALTER TABLE activities DROP COLUMN grid; ALTER TABLE activities DROP COLUMN place; ALTER TABLE activities DROP COLUMN roster; ALTER TABLE activities DROP COLUMN roster_people; ALTER TABLE activities DROP COLUMN roster_minutes; DROP INDEX hours_pairing; ALTER TABLE hours DROP COLUMN pairing; \
         ALTER TABLE categories DROP COLUMN parent; \
         ALTER TABLE categories DROP COLUMN committee; \
         DROP TABLE side; DROP INDEX needs_live_claim; \
@@ -557,7 +557,8 @@ fn grids_break_down_needs(b: Backend) {
             DraftNeed {
                 committee: w.committee_a,
                 grid: Some(w.grid_a),
-                resident: w.resident_a,
+                resident: Some(w.resident_a),
+                institution: None,
                 title: "修水管".into(),
                 description: "网格内".into(),
                 category: "festival_goods".into(),

@@ -32,6 +32,9 @@ enum Op {
         also: Option<usize>,
         /// A weekly series of three (issue 18): the tick publishes the occurrences.
         recur: bool,
+        /// For an institution instead of the resident (issue 18; refused with a further
+        /// beneficiary).
+        institution: bool,
     },
     /// A household at a committee of the pool (issue 18).
     Household {
@@ -180,17 +183,21 @@ fn op() -> impl Strategy<Value = Op> {
             i(),
             any::<bool>(),
             proptest::option::of(i()),
-            any::<bool>()
+            any::<bool>(),
+            proptest::bool::weighted(0.2)
         )
             .prop_map(
-                |(resident, collective, days, category, in_grid, also, recur)| Op::Draft {
-                    resident,
-                    collective,
-                    days,
-                    category,
-                    in_grid,
-                    also,
-                    recur,
+                |(resident, collective, days, category, in_grid, also, recur, institution)| {
+                    Op::Draft {
+                        resident,
+                        collective,
+                        days,
+                        category,
+                        in_grid,
+                        also,
+                        recur,
+                        institution,
+                    }
                 }
             ),
         i().prop_map(|committee| Op::Household { committee }),
@@ -342,6 +349,7 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             in_grid,
             also,
             recur,
+            institution,
         } => {
             let r = pick(&residents, resident)?;
             let committee = if r == w.resident_b {
@@ -358,7 +366,8 @@ fn command_for(w: &World, snap: &MemorySnapshot, op: &Op) -> Option<Command> {
             DraftNeed {
                 committee,
                 grid: in_grid.then_some(w.grid_a),
-                resident: r,
+                resident: (!institution).then_some(r),
+                institution: institution.then(|| "白鹤养老服务中心".into()),
                 title: "需求".into(),
                 description: "随机生成".into(),
                 category: codes.get(category % codes.len().max(1))?.clone(),

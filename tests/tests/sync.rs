@@ -402,7 +402,7 @@ fn entitlement_changes_resend_the_resident(b: Backend) {
     let d = device(&w, me);
     sync_now(&w.hub, &d);
     let need = w.hub.need(&me, w.need_open).unwrap();
-    let masked = d.hub().resident(&me, need.resident).unwrap();
+    let masked = d.hub().resident(&me, need.resident.unwrap()).unwrap();
     assert!(masked.masked);
     // Claimed on the portal (not on this device): the next pull unmasks the resident.
     w.hub
@@ -416,9 +416,9 @@ fn entitlement_changes_resend_the_resident(b: Backend) {
         )
         .unwrap();
     pull(&w.hub, &d, 0);
-    let full = d.hub().resident(&me, need.resident).unwrap();
+    let full = d.hub().resident(&me, need.resident.unwrap()).unwrap();
     assert!(!full.masked);
-    assert_eq!(full, w.hub.resident(&me, need.resident).unwrap());
+    assert_eq!(full, w.hub.resident(&me, need.resident.unwrap()).unwrap());
 }
 
 /// The portal is restored from a backup older than work it had acknowledged: the device's

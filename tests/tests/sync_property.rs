@@ -277,7 +277,9 @@ fn run(b: Backend, seed: u64) -> (usize, usize) {
                 &w.staff_a(),
                 DraftNeed {
                     committee: w.committee_a,
-                    resident: w.resident_a,
+                    // The last for an institution: no resident to mask or send.
+                    resident: (i != 2).then_some(w.resident_a),
+                    institution: (i == 2).then(|| "白鹤养老服务中心".into()),
                     category: "festival_goods".into(),
                     title: format!("代买药品 {i}"),
                     description: "每周一次".into(),

@@ -29,7 +29,7 @@ public class JavaPortalTest {
         hub.acceptReport(staff, member, null);
         UUID resident = hub.registerResident(staff, committee, null, "陈大爷", null, null, null,
                 List.of(ResidentGroup.EMPTY_NEST_ELDERLY), null).getId();
-        UUID need = hub.draftNeed(staff, committee, null, resident, "轮椅", "需要一辆轮椅",
+        UUID need = hub.draftNeed(staff, committee, null, resident, null, "轮椅", "需要一辆轮椅",
                 "mobility_aids", Channel.FAMILY, Scale.INDIVIDUAL, 50_000L, later, List.of(), null, null, null).getId();
         hub.publishNeed(staff, need);
 
@@ -118,7 +118,7 @@ public class JavaPortalTest {
             portal.reportMember(new Actor.Member(members[i]), members[i], committee, "每月服务一次", List.of());
             portal.acceptReport(staff, members[i], null);
         }
-        UUID need = portal.draftNeed(staff, committee, null, resident, "助餐", "送午饭", "festival_goods",
+        UUID need = portal.draftNeed(staff, committee, null, resident, null, "助餐", "送午饭", "festival_goods",
                 Channel.FAMILY, Scale.INDIVIDUAL, 0L, later, List.of(), null, null, null).getId();
         portal.publishNeed(staff, need);
 

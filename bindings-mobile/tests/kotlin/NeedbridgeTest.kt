@@ -57,7 +57,7 @@ class World(val hub: Hub) {
         idNumber("19360815", 1), "凤凰社区5栋", listOf(ResidentGroup.EMPTY_NEST_ELDERLY)).id
 
     fun publishedNeed(title: String): UUID {
-        val n = hub.draftNeed(staff, committee, null, resident, title, "居民需求", "festival_goods",
+        val n = hub.draftNeed(staff, committee, null, resident, null, title, "居民需求", "festival_goods",
             Channel.FAMILY, Scale.INDIVIDUAL, 20_000L, later).id
         hub.publishNeed(staff, n)
         return n
@@ -105,7 +105,7 @@ fun maskingHidesShortValues() {
     val hub = w.hub
     val r = hub.registerResident(w.staff, w.committee, null, "犇", "13912340000", null, "幸福里3号",
         listOf(ResidentGroup.ELDERLY)).id
-    val n = hub.draftNeed(w.staff, w.committee, null, r, "助餐", "居民需求", "festival_goods",
+    val n = hub.draftNeed(w.staff, w.committee, null, r, null, "助餐", "居民需求", "festival_goods",
         Channel.FAMILY, Scale.INDIVIDUAL, 5_000L, w.later).id
     for (actor in listOf(w.admin, Actor.Member(w.members[0]), Actor.CommitteeStaff(w.other))) {
         val m = hub.resident(actor, r)
@@ -314,7 +314,7 @@ fun everyExportedFunction() {
     call("unit") { hub.unit(sys, w.committee) }
     call("units") { hub.units(sys, null, UnitKind.COMMITTEE) }
     fun draft(title: String, wanted: Instant = later) =
-        hub.draftNeed(staff, w.committee, null, w.resident, title, "d", "winter_clothes", Channel.COMMUNITY, Scale.INDIVIDUAL, 0L, wanted).id
+        hub.draftNeed(staff, w.committee, null, w.resident, null, title, "d", "winter_clothes", Channel.COMMUNITY, Scale.INDIVIDUAL, 0L, wanted).id
     val n1 = draft("一")
     call("submitNeed") { hub.submitNeed(staff, n1) }
     call("rejectNeed") { hub.rejectNeed(staff, n1, "重复") }
@@ -402,7 +402,7 @@ fun everyExportedFunction() {
     val home = call("registerHousehold") { hub.registerHousehold(staff, w.committee, null) }
     check(call("setHousehold") { hub.setHousehold(staff, w.resident, home.id) }.household == home.id) { "household" }
     check(call("households") { hub.households(staff, w.committee) }.map { it.id } == listOf(home.id)) { "households" }
-    val weekly = hub.draftNeed(staff, w.committee, null, w.resident, "每周送餐", "d", "winter_clothes",
+    val weekly = hub.draftNeed(staff, w.committee, null, w.resident, null, "每周送餐", "d", "winter_clothes",
         Channel.FAMILY, Scale.INDIVIDUAL, 0L, Instant.now().plusSeconds(1),
         recurrence = Recurrence(Every.WEEK, 3L)).id
     hub.publishNeed(staff, weekly)
@@ -422,13 +422,20 @@ fun everyExportedFunction() {
     check(call("corrections") { hub.corrections(staff, w.committee) }.size == 1) { "corrections" }
     // Places: staff exact, others to about 100 m.
     val centre = GeoPoint(26_594_321L, 104_832_654L)
-    val placed = hub.draftNeed(staff, w.committee, null, w.resident, "楼道灯", "坏了", "winter_clothes",
+    val placed = hub.draftNeed(staff, w.committee, null, w.resident, null, "楼道灯", "坏了", "winter_clothes",
         Channel.COURTYARD, Scale.INDIVIDUAL, 0L, later, place = "凤凰路3号院", location = GeoPoint(26_595_400L, 104_832_654L)).id
     hub.publishNeed(staff, placed)
     val nearStaff = call("needsNear") { hub.needsNear(staff, w.committee, centre, 500L) }
     check(nearStaff.size == 1 && nearStaff[0].need.id == placed && nearStaff[0].metres in 115L..125L) { "near $nearStaff" }
     val nearMember = hub.needsNear(me, w.committee, centre, 500L)
     check(nearMember.single().need.location == GeoPoint(26_595_000L, 104_833_000L) && nearMember[0].metres % 100L == 0L) { "coarse $nearMember" }
+    // A need for an institution: no resident; both, or neither, refused naming the field.
+    val home = hub.draftNeed(staff, w.committee, null, null, "白鹤养老服务中心", "助浴", "每周一次", "winter_clothes",
+        Channel.COMMUNITY, Scale.COLLECTIVE, 0L, later)
+    check(home.resident == null && home.institution == "白鹤养老服务中心") { "institution $home" }
+    val both = refused<NeedbridgeException.Invalid> { hub.draftNeed(staff, w.committee, null, w.resident,
+        "白鹤养老服务中心", "助浴", "d", "winter_clothes", Channel.COMMUNITY, Scale.COLLECTIVE, 0L, later) }
+    check(both.field == "institution") { "both $both" }
     val r2 = hub.registerResident(staff, w.committee, null, "袁秀珍", "13698765432", null, "幸福里7栋", listOf(ResidentGroup.ELDERLY)).id
     val erased = call("eraseResident") { hub.eraseResident(staff, r2) }
     check(erased.erasedAt != null && erased.name == "" && erased.phone == null && erased.address == null) { "erased $erased" }
@@ -442,7 +449,7 @@ fun everyExportedFunction() {
 fun hiddenNeedsAndErasure() {
     val w = World(Hub.inMemory())
     val hub = w.hub
-    val draft = hub.draftNeed(w.staff, w.committee, null, w.resident, "年货", "春节", "festival_goods",
+    val draft = hub.draftNeed(w.staff, w.committee, null, w.resident, null, "年货", "春节", "festival_goods",
         Channel.FAMILY, Scale.INDIVIDUAL, 0L, w.later).id
     val outsider = Actor.CommitteeStaff(w.other)
     val random = UUID.fromString("01a21476-0000-7000-8000-000000000000")

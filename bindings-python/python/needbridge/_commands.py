@@ -252,14 +252,15 @@ class _Commands:
         return self._run(actor, "erase_resident", m.Resident, resident=resident)
 
     @_typed
-    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: UUID, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = (), recurrence: Optional[m.Recurrence] = None, place: Optional[str] = None, location: Optional[m.GeoPoint] = None) -> m.Need:
+    def draft_need(self, actor: Actor, *, committee: UUID, grid: Optional[UUID] = None, resident: Optional[UUID] = None, institution: Optional[str] = None, title: str, description: str, category: str, channel: Union[m.Channel, str], scale: Union[m.Scale, str], estimated_cost_fen: int, wanted_by: datetime, beneficiaries: Sequence[UUID] = (), recurrence: Optional[m.Recurrence] = None, place: Optional[str] = None, location: Optional[m.GeoPoint] = None) -> m.Need:
         """Writes down a need (committee staff, or a member accepted at the committee collecting needs door to door).
 
         Args:
             actor: who acts.
             committee: The committee whose library will hold it.
             grid: The grid, if any.
-            resident: The resident it is for (held by the committee).
+            resident: The resident it is for (held by the committee); ``None`` when the need is for an institution.
+            institution: The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of ``resident`` and ``institution``; an institution's need has no further beneficiaries.
             title: Short title.
             description: Description.
             category: Category code.
@@ -272,7 +273,7 @@ class _Commands:
             place: Where the work is done (a street, a courtyard), if worth recording; never a home address.
             location: The place's coordinates, if known.
         """
-        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries), recurrence=recurrence, place=place, location=location)
+        return self._run(actor, "draft_need", m.Need, committee=committee, grid=grid, resident=resident, institution=institution, title=title, description=description, category=category, channel=_enum(m.Channel, channel, "channel"), scale=_enum(m.Scale, scale, "scale"), estimated_cost_fen=estimated_cost_fen, wanted_by=wanted_by, beneficiaries=list(beneficiaries), recurrence=recurrence, place=place, location=location)
 
     @_typed
     def submit_need(self, actor: Actor, *, need: UUID) -> m.Need:

@@ -668,8 +668,8 @@ class Need(Record):
     """The committee whose library holds it."""
     grid: Optional[UUID]
     """The grid, if any."""
-    resident: UUID
-    """The resident it is for (the first beneficiary)."""
+    resident: Optional[UUID]
+    """The resident it is for (the first beneficiary), or ``None`` for a need whose beneficiary is an institution."""
     title: str
     """Short title ("a schoolbag")."""
     description: str
@@ -716,6 +716,8 @@ class Need(Record):
     """Where the work is done — a street, a courtyard, the stairwell of a building — if recorded. Not a home address (that is the resident's, masked with their data)."""
     location: Optional[GeoPoint] = None
     """The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (``GeoPoint::coarse``)."""
+    institution: Optional[str] = None
+    """The institution it is for (白鹤养老服务中心, a school, a kindergarten) when no resident is: its public name, not personal data. Exactly one of ``resident`` and ``institution``."""
 
 
 @dataclass(frozen=True)
@@ -1209,7 +1211,7 @@ class NeedLedgerRow(Record):
     status: NeedStatus
     """Status."""
     resident: str
-    """The resident's name (masked unless exported in full by an entitled actor)."""
+    """The resident's name (masked unless exported in full by an entitled actor), or the institution's name for an institution's need."""
     groups: List[ResidentGroup]
     """The resident's groups."""
     created_at: datetime

@@ -182,7 +182,8 @@ fn committee(residents: usize, needs: usize) -> (super::world::World, Vec<Reside
                 DraftNeed {
                     committee: w.committee,
                     grid: None,
-                    resident: rs[i % rs.len()],
+                    resident: Some(rs[i % rs.len()]),
+                    institution: None,
                     title: format!("需求{i}：上门送年货"),
                     description: "春节前送米、油和春联，陪老人聊聊天".into(),
                     category: "festival_goods".into(),

@@ -120,7 +120,8 @@ pub fn world(hub: Hub, members: usize, needs: usize) -> World {
                     DraftNeed {
                         committee,
                         grid: None,
-                        resident,
+                        resident: Some(resident),
+                        institution: None,
                         title: format!("需求{i}"),
                         description: "居民需求".into(),
                         category: "festival_goods".into(),

@@ -511,14 +511,17 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
         }
     }
     ctx.require(&allowed, "draft needs for this committee")?;
-    let resident: Resident = ctx.load(&c.resident)?;
-    if resident.committee != c.committee {
-        return Err(Error::invalid("resident", "is held by another committee").into());
+    // Exactly one of resident and institution (checked with the command's shape).
+    if let Some(id) = c.resident {
+        let resident: Resident = ctx.load(&id)?;
+        if resident.committee != c.committee {
+            return Err(Error::invalid("resident", "is held by another committee").into());
+        }
+        not_erased(&resident, "get a need")?;
     }
-    not_erased(&resident, "get a need")?;
     for (i, b) in c.beneficiaries.iter().enumerate() {
         let field = format!("beneficiaries[{i}]");
-        if *b == c.resident || c.beneficiaries[..i].contains(b) {
+        if Some(*b) == c.resident || c.beneficiaries[..i].contains(b) {
             return Err(Error::invalid(field, "names a beneficiary twice").into());
         }
         match ctx.tx_load::<Resident>(b)? {
@@ -545,6 +548,7 @@ fn draft_need(ctx: &mut Ctx<'_>, c: &DraftNeed) -> Outcome<Need> {
         committee: c.committee,
         grid: c.grid,
         resident: c.resident,
+        institution: c.institution.clone(),
         beneficiaries: c.beneficiaries.clone(),
         recurrence: c.recurrence,
         series: None,
@@ -1532,6 +1536,7 @@ fn next_occurrence(ctx: &mut Ctx<'_>, c: &NextOccurrence) -> Outcome<Need> {
         committee: first.committee,
         grid: first.grid,
         resident: first.resident,
+        institution: first.institution.clone(),
         title: first.title.clone(),
         description: first.description.clone(),
         category: first.category.clone(),

@@ -318,10 +318,14 @@ impl Hub {
             if !active {
                 continue;
             }
-            let resident = tx.load::<Resident>(&n.resident)?;
+            let resident = match n.resident {
+                Some(id) => tx.load::<Resident>(&id)?,
+                None => None,
+            };
             let (name, groups) = match resident {
                 Some(r) => (privacy::resident_for(&r, full).name, r.groups),
-                None => (String::new(), Vec::new()),
+                // An institution's need: its public name.
+                None => (n.institution.clone().unwrap_or_default(), Vec::new()),
             };
             let claims: Vec<Claim> = all(
                 tx,

@@ -373,9 +373,12 @@ pub struct Household {
 }
 
 impl Need {
-    /// Every resident the need is for: the first, then the further beneficiaries.
+    /// Every resident the need is for: the first, then the further beneficiaries (none for an
+    /// institution's need).
     pub fn helped(&self) -> impl Iterator<Item = ResidentId> + '_ {
-        std::iter::once(self.resident).chain(self.beneficiaries.iter().copied())
+        self.resident
+            .into_iter()
+            .chain(self.beneficiaries.iter().copied())
     }
 }
 
@@ -396,8 +399,9 @@ pub struct Need {
     pub committee: UnitId,
     /// The grid, if any.
     pub grid: Option<UnitId>,
-    /// The resident it is for (the first beneficiary).
-    pub resident: ResidentId,
+    /// The resident it is for (the first beneficiary), or `None` for a need whose
+    /// beneficiary is an institution.
+    pub resident: Option<ResidentId>,
     /// Short title ("a schoolbag").
     pub title: String,
     /// Longer description.
@@ -458,6 +462,10 @@ pub struct Need {
     /// only to about 100 m ([`GeoPoint::coarse`]).
     #[serde(default)]
     pub location: Option<GeoPoint>,
+    /// The institution it is for (白鹤养老服务中心, a school, a kindergarten) when no resident
+    /// is: its public name, not personal data. Exactly one of `resident` and `institution`.
+    #[serde(default)]
+    pub institution: Option<String>,
 }
 
 /// Who holds a claim.

@@ -280,7 +280,7 @@ pub fn need_facts(n: &Need, units: Vec<Uuid>) -> NeedFacts {
         category: n.category.clone(),
         channel: n.channel.as_str().to_string(),
         collective: n.scale == Scale::Collective,
-        resident: n.resident.0,
+        resident: n.resident.map(|r| r.0),
         beneficiaries: n.beneficiaries.iter().map(|r| r.0).collect(),
         created_at: n.created_at,
         published_at: n.published_at,
@@ -358,8 +358,8 @@ pub struct NeedFacts {
     pub channel: String,
     /// Whether the need is collective.
     pub collective: bool,
-    /// The resident.
-    pub resident: Uuid,
+    /// The resident (none for an institution's need).
+    pub resident: Option<Uuid>,
     /// Further residents it is for.
     pub beneficiaries: Vec<Uuid>,
     /// When it was created.
@@ -377,7 +377,9 @@ pub struct NeedFacts {
 impl NeedFacts {
     /// Every resident the need is for: the first, then the further beneficiaries.
     pub fn helped(&self) -> impl Iterator<Item = Uuid> + '_ {
-        std::iter::once(self.resident).chain(self.beneficiaries.iter().copied())
+        self.resident
+            .into_iter()
+            .chain(self.beneficiaries.iter().copied())
     }
 }
 
@@ -777,7 +779,7 @@ mod tests {
             category: "elder_care".into(),
             channel: "door_to_door".into(),
             collective: false,
-            resident: Uuid::from_u128(9),
+            resident: Some(Uuid::from_u128(9)),
             created_at: at(1, 2),
             published_at: Some(at(1, 3)),
             feedback: Some("satisfied".into()),

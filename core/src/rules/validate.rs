@@ -525,6 +525,28 @@ fn fields(cmd: &mut Command) -> Result<()> {
             groups("groups", &mut c.groups)
         }
         Command::DraftNeed(c) => {
+            opt_text("institution", &mut c.institution, MAX_NAME, false)?;
+            match (c.resident.is_some(), c.institution.is_some()) {
+                (true, true) => {
+                    return Err(Error::invalid(
+                        "institution",
+                        "give a resident or an institution, not both",
+                    ))
+                }
+                (false, false) => {
+                    return Err(Error::invalid(
+                        "resident",
+                        "give a resident or an institution",
+                    ))
+                }
+                (false, true) if !c.beneficiaries.is_empty() => {
+                    return Err(Error::invalid(
+                        "beneficiaries",
+                        "an institution's need has no further beneficiaries",
+                    ))
+                }
+                _ => {}
+            }
             text("title", &mut c.title, MAX_TITLE, false)?;
             text("description", &mut c.description, MAX_TEXT, true)?;
             code("category", &mut c.category)?;

@@ -168,6 +168,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("postgres/0015_grids_and_rejections.sql"),
     ),
     (16, "places", include_str!("postgres/0016_places.sql")),
+    (
+        17,
+        "institution_needs",
+        include_str!("postgres/0017_institution_needs.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

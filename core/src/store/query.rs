@@ -329,10 +329,10 @@ impl Query {
                     && any_of(&f.statuses, &n.status)
                     && opt(&f.channel, &n.channel)
                     && opt(&f.scale, &n.scale)
-                    && opt(&f.resident, &n.resident)
+                    && f.resident.is_none_or(|r| n.resident == Some(r))
                     && f.grid.is_none_or(|g| n.grid == Some(g))
                     && f.beneficiary
-                        .is_none_or(|r| n.resident == r || n.beneficiaries.contains(&r))
+                        .is_none_or(|r| n.resident == Some(r) || n.beneficiaries.contains(&r))
                     && f.series.is_none_or(|s| n.series == Some(s))
                     && f.due_before
                         .is_none_or(|t| n.next_due.is_some_and(|d| d < t))

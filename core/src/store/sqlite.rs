@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("sqlite/0015_grids_and_rejections.sql"),
     ),
     (16, "places", include_str!("sqlite/0016_places.sql")),
+    (
+        17,
+        "institution_needs",
+        include_str!("sqlite/0017_institution_needs.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.
@@ -444,7 +449,20 @@ fn check_version(conn: &Connection, want: u32) -> Result<(), Error> {
 }
 
 /// Applies the migrations after the database's version, up to `upto`, in one transaction.
+///
+/// Foreign keys are off while it runs (SQLite's way to rebuild a table other tables refer to;
+/// `PRAGMA foreign_keys` cannot change inside a transaction) and every reference is checked
+/// with `PRAGMA foreign_key_check` before it commits.
 fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(err)?;
+    let result = migrate_unchecked(conn, upto);
+    conn.execute_batch("PRAGMA foreign_keys = ON")
+        .map_err(err)?;
+    result
+}
+
+fn migrate_unchecked(conn: &Connection, upto: u32) -> Result<(), Error> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
     let result = (|| {
         let have = current_version(conn)?;
@@ -458,6 +476,19 @@ fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
         }
         if CELLS_VERSIONS.iter().any(|v| have < *v && upto >= *v) {
             sql::cells::fill_on_upgrade(&mut LiteIo(conn), upto)?;
+        }
+        let dangling: Option<String> = conn
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(err(e)),
+            })?;
+        if let Some(table) = dangling {
+            return Err(StoreError::Backend(format!(
+                "a row of {table} refers to a missing row after the upgrade"
+            ))
+            .into());
         }
         Ok(())
     })();

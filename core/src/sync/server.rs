@@ -808,7 +808,9 @@ fn events_page(
                 // of a need or a claim sends its resident again, masked anew.
                 match r {
                     Record::Need(n) => {
-                        add(Kind::Resident, n.resident.0);
+                        if let Some(resident) = n.resident {
+                            add(Kind::Resident, resident.0);
+                        }
                         // Whether its claims may be known follows the need.
                         let claims = tx.query(
                             &Query::Claims(ClaimFilter {
@@ -822,8 +824,10 @@ fn events_page(
                         }
                     }
                     Record::Claim(c) => {
-                        if let Some(crate::model::Need { resident, .. }) =
-                            tx.load::<crate::model::Need>(&c.need)?
+                        if let Some(crate::model::Need {
+                            resident: Some(resident),
+                            ..
+                        }) = tx.load::<crate::model::Need>(&c.need)?
                         {
                             add(Kind::Resident, resident.0);
                         }

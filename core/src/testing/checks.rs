@@ -488,6 +488,14 @@ pub fn district_work_round_trips(_kit: &Kit, fresh: Fresh) {
             "the fixture has a {kind:?}"
         );
     }
+    assert!(
+        snap.records
+            .get(&Kind::Need)
+            .is_some_and(|m| m.values().any(
+                |r| matches!(r, Record::Need(n) if n.resident.is_none() && n.institution.is_some())
+            )),
+        "the fixture has a need for an institution"
+    );
     let units = units_of(&snap);
     let qs = vec![
         Query::Households { unit: None },
@@ -650,7 +658,8 @@ pub fn nasty_text_round_trips(_kit: &Kit, fresh: Fresh) {
                 DraftNeed {
                     committee: w.committee_a,
                     grid: None,
-                    resident: w.resident_a,
+                    resident: Some(w.resident_a),
+                    institution: None,
                     title: title.clone(),
                     description: format!("{t}\n第二行\t{t}"),
                     category: "culture".into(),
@@ -714,7 +723,8 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
             DraftNeed {
                 committee: w.committee_a,
                 grid: Some(w.grid_a),
-                resident: r.id,
+                resident: Some(r.id),
+                institution: None,
                 title: "x".repeat(MAX_TITLE),
                 description: "长".repeat(MAX_TEXT),
                 category: "health".into(),
@@ -779,7 +789,8 @@ pub fn limits_round_trip(_kit: &Kit, fresh: Fresh) {
         DraftNeed {
             committee: w.committee_a,
             grid: None,
-            resident: r.id,
+            resident: Some(r.id),
+            institution: None,
             title: "零".into(),
             description: "零".into(),
             category: "health".into(),
@@ -807,7 +818,8 @@ pub fn refused_commands_write_nothing(_kit: &Kit, fresh: Fresh) {
     let draft = |title: String, fen: i64, wanted_by: DateTime<Utc>| DraftNeed {
         committee: w.committee_a,
         grid: None,
-        resident: w.resident_a,
+        resident: Some(w.resident_a),
+        institution: None,
         title,
         description: "d".into(),
         category: "health".into(),

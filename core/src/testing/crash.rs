@@ -103,7 +103,8 @@ pub fn stream(hub: &Hub, seed: u64, exit_after: Option<usize>) -> usize {
             0..=2 => DraftNeed {
                 committee,
                 grid: None,
-                resident,
+                resident: Some(resident),
+                institution: None,
                 title: format!("需求 {seed}-{n}"),
                 description: "崩溃测试".into(),
                 category: "health".into(),

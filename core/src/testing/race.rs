@@ -32,7 +32,8 @@ pub fn publish_needs(w: &World, n: usize, title: &str) -> Vec<NeedId> {
                     DraftNeed {
                         committee: w.committee_a,
                         grid: None,
-                        resident: w.resident_a,
+                        resident: Some(w.resident_a),
+                        institution: None,
                         title: format!("{title} {i}"),
                         description: "并发".into(),
                         category: "health".into(),

@@ -301,7 +301,8 @@ impl World {
                 DraftNeed {
                     committee: c,
                     grid: None,
-                    resident: r,
+                    resident: Some(r),
+                    institution: None,
                     title: title.into(),
                     description: "居民需求".into(),
                     category: "festival_goods".into(),
@@ -557,7 +558,8 @@ impl World {
         let draft = |title: &str, recurrence| DraftNeed {
             committee: self.committee_a,
             grid: Some(self.grid_a),
-            resident: self.resident_a,
+            resident: Some(self.resident_a),
+            institution: None,
             title: title.into(),
             description: "issue 18".into(),
             category: "elder_care".into(),
@@ -591,6 +593,20 @@ impl World {
         self.hub
             .run(&staff, PublishNeed { need: weekly.id })
             .unwrap();
+        // A need for an institution: no resident.
+        let home = self
+            .hub
+            .run(
+                &staff,
+                DraftNeed {
+                    resident: None,
+                    institution: Some("白鹤养老服务中心".into()),
+                    beneficiaries: Vec::new(),
+                    ..draft("养老院助浴", None)
+                },
+            )
+            .unwrap();
+        self.hub.run(&staff, PublishNeed { need: home.id }).unwrap();
         let contact = self.contact();
         let c = self
             .hub

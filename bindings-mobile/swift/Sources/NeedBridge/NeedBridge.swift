@@ -938,7 +938,8 @@ public protocol HubProtocol: AnyObject, Sendable {
      *
      * - `committee`: The committee whose library will hold it.
      * - `grid`: The grid, if any.
-     * - `resident`: The resident it is for (held by the committee).
+     * - `resident`: The resident it is for (held by the committee); `None` when the need is for an institution.
+     * - `institution`: The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of `resident` and `institution`; an institution's need has no further beneficiaries.
      * - `title`: Short title.
      * - `description`: Description.
      * - `category`: Category code.
@@ -951,7 +952,7 @@ public protocol HubProtocol: AnyObject, Sendable {
      * - `place`: Where the work is done (a street, a courtyard), if worth recording; never a home address.
      * - `location`: The place's coordinates, if known.
      */
-    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid], recurrence: Recurrence?, place: String?, location: GeoPoint?) throws  -> Need
+    func draftNeed(actor: Actor, committee: Uuid, grid: Uuid?, resident: Uuid?, institution: String?, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid], recurrence: Recurrence?, place: String?, location: GeoPoint?) throws  -> Need
     
     /**
      * Ends a pairing with a reason (staff).
@@ -1813,7 +1814,8 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
      *
      * - `committee`: The committee whose library will hold it.
      * - `grid`: The grid, if any.
-     * - `resident`: The resident it is for (held by the committee).
+     * - `resident`: The resident it is for (held by the committee); `None` when the need is for an institution.
+     * - `institution`: The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of `resident` and `institution`; an institution's need has no further beneficiaries.
      * - `title`: Short title.
      * - `description`: Description.
      * - `category`: Category code.
@@ -1826,7 +1828,7 @@ open func defineCategory(actor: Actor, code: String, nameZh: String, nameEn: Str
      * - `place`: Where the work is done (a street, a courtyard), if worth recording; never a home address.
      * - `location`: The place's coordinates, if known.
      */
-open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [], recurrence: Recurrence? = nil, place: String? = nil, location: GeoPoint? = nil)throws  -> Need  {
+open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: Uuid? = nil, institution: String? = nil, title: String, description: String, category: String, channel: Channel, scale: Scale, estimatedCostFen: Int64, wantedBy: Date, beneficiaries: [Uuid] = [], recurrence: Recurrence? = nil, place: String? = nil, location: GeoPoint? = nil)throws  -> Need  {
     return try  FfiConverterTypeNeed_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_draft_need(
@@ -1834,7 +1836,8 @@ open func draftNeed(actor: Actor, committee: Uuid, grid: Uuid? = nil, resident: 
         FfiConverterTypeActor_lower(actor),
         FfiConverterTypeUuid_lower(committee),
         FfiConverterOptionTypeUuid.lower(grid),
-        FfiConverterTypeUuid_lower(resident),
+        FfiConverterOptionTypeUuid.lower(resident),
+        FfiConverterOptionString.lower(institution),
         FfiConverterString.lower(title),
         FfiConverterString.lower(description),
         FfiConverterString.lower(category),
@@ -6298,9 +6301,9 @@ public struct Need: Equatable, Hashable {
      */
     public let grid: Uuid?
     /**
-     * The resident it is for (the first beneficiary).
+     * The resident it is for (the first beneficiary), or `None` for a need whose beneficiary is an institution.
      */
-    public let resident: Uuid
+    public let resident: Uuid?
     /**
      * Short title ("a schoolbag").
      */
@@ -6393,6 +6396,10 @@ public struct Need: Equatable, Hashable {
      * The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (`GeoPoint::coarse`).
      */
     public let location: GeoPoint?
+    /**
+     * The institution it is for (白鹤养老服务中心, a school, a kindergarten) when no resident is: its public name, not personal data. Exactly one of `resident` and `institution`.
+     */
+    public let institution: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6407,8 +6414,8 @@ public struct Need: Equatable, Hashable {
          * The grid, if any.
          */grid: Uuid?, 
         /**
-         * The resident it is for (the first beneficiary).
-         */resident: Uuid, 
+         * The resident it is for (the first beneficiary), or `None` for a need whose beneficiary is an institution.
+         */resident: Uuid?, 
         /**
          * Short title ("a schoolbag").
          */title: String, 
@@ -6477,7 +6484,10 @@ public struct Need: Equatable, Hashable {
          */place: String?, 
         /**
          * The place's coordinates, if known; shown to those who do not oversee the committee only to about 100 m (`GeoPoint::coarse`).
-         */location: GeoPoint?) {
+         */location: GeoPoint?, 
+        /**
+         * The institution it is for (白鹤养老服务中心, a school, a kindergarten) when no resident is: its public name, not personal data. Exactly one of `resident` and `institution`.
+         */institution: String?) {
         self.id = id
         self.committee = committee
         self.grid = grid
@@ -6505,6 +6515,7 @@ public struct Need: Equatable, Hashable {
         self.nextDue = nextDue
         self.place = place
         self.location = location
+        self.institution = institution
     }
 
     
@@ -6526,7 +6537,7 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
                 id: FfiConverterTypeUuid.read(from: &buf), 
                 committee: FfiConverterTypeUuid.read(from: &buf), 
                 grid: FfiConverterOptionTypeUuid.read(from: &buf), 
-                resident: FfiConverterTypeUuid.read(from: &buf), 
+                resident: FfiConverterOptionTypeUuid.read(from: &buf), 
                 title: FfiConverterString.read(from: &buf), 
                 description: FfiConverterString.read(from: &buf), 
                 category: FfiConverterString.read(from: &buf), 
@@ -6549,7 +6560,8 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
                 occurrence: FfiConverterInt64.read(from: &buf), 
                 nextDue: FfiConverterOptionTimestamp.read(from: &buf), 
                 place: FfiConverterOptionString.read(from: &buf), 
-                location: FfiConverterOptionTypeGeoPoint.read(from: &buf)
+                location: FfiConverterOptionTypeGeoPoint.read(from: &buf), 
+                institution: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -6557,7 +6569,7 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
         FfiConverterTypeUuid.write(value.id, into: &buf)
         FfiConverterTypeUuid.write(value.committee, into: &buf)
         FfiConverterOptionTypeUuid.write(value.grid, into: &buf)
-        FfiConverterTypeUuid.write(value.resident, into: &buf)
+        FfiConverterOptionTypeUuid.write(value.resident, into: &buf)
         FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.description, into: &buf)
         FfiConverterString.write(value.category, into: &buf)
@@ -6581,6 +6593,7 @@ public struct FfiConverterTypeNeed: FfiConverterRustBuffer {
         FfiConverterOptionTimestamp.write(value.nextDue, into: &buf)
         FfiConverterOptionString.write(value.place, into: &buf)
         FfiConverterOptionTypeGeoPoint.write(value.location, into: &buf)
+        FfiConverterOptionString.write(value.institution, into: &buf)
     }
 }
 
@@ -6848,7 +6861,7 @@ public struct NeedLedgerRow: Equatable, Hashable {
      */
     public let status: NeedStatus
     /**
-     * The resident's name (masked unless exported in full by an entitled actor).
+     * The resident's name (masked unless exported in full by an entitled actor), or the institution's name for an institution's need.
      */
     public let resident: String
     /**
@@ -6930,7 +6943,7 @@ public struct NeedLedgerRow: Equatable, Hashable {
          * Status.
          */status: NeedStatus, 
         /**
-         * The resident's name (masked unless exported in full by an entitled actor).
+         * The resident's name (masked unless exported in full by an entitled actor), or the institution's name for an institution's need.
          */resident: String, 
         /**
          * The resident's groups.
@@ -11344,7 +11357,8 @@ public enum Command: Equatable, Hashable {
      *
      * - `committee`: The committee whose library will hold it.
      * - `grid`: The grid, if any.
-     * - `resident`: The resident it is for (held by the committee).
+     * - `resident`: The resident it is for (held by the committee); `None` when the need is for an institution.
+     * - `institution`: The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of `resident` and `institution`; an institution's need has no further beneficiaries.
      * - `title`: Short title.
      * - `description`: Description.
      * - `category`: Category code.
@@ -11365,8 +11379,11 @@ public enum Command: Equatable, Hashable {
          * The grid, if any.
          */grid: Uuid? = nil, 
         /**
-         * The resident it is for (held by the committee).
-         */resident: Uuid, 
+         * The resident it is for (held by the committee); `None` when the need is for an institution.
+         */resident: Uuid? = nil, 
+        /**
+         * The institution it is for (白鹤养老服务中心, a school) when no resident is: its public name. Give exactly one of `resident` and `institution`; an institution's need has no further beneficiaries.
+         */institution: String? = nil, 
         /**
          * Short title.
          */title: String, 
@@ -12018,7 +12035,7 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case 14: return .eraseResident(resident: try FfiConverterTypeUuid.read(from: &buf)
         )
         
-        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterTypeUuid.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf), recurrence: try FfiConverterOptionTypeRecurrence.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), location: try FfiConverterOptionTypeGeoPoint.read(from: &buf)
+        case 15: return .draftNeed(committee: try FfiConverterTypeUuid.read(from: &buf), grid: try FfiConverterOptionTypeUuid.read(from: &buf), resident: try FfiConverterOptionTypeUuid.read(from: &buf), institution: try FfiConverterOptionString.read(from: &buf), title: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), category: try FfiConverterString.read(from: &buf), channel: try FfiConverterTypeChannel.read(from: &buf), scale: try FfiConverterTypeScale.read(from: &buf), estimatedCostFen: try FfiConverterInt64.read(from: &buf), wantedBy: try FfiConverterTimestamp.read(from: &buf), beneficiaries: try FfiConverterSequenceTypeUuid.read(from: &buf), recurrence: try FfiConverterOptionTypeRecurrence.read(from: &buf), place: try FfiConverterOptionString.read(from: &buf), location: try FfiConverterOptionTypeGeoPoint.read(from: &buf)
         )
         
         case 16: return .submitNeed(need: try FfiConverterTypeUuid.read(from: &buf)
@@ -12241,11 +12258,12 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
             FfiConverterTypeUuid.write(resident, into: &buf)
             
         
-        case let .draftNeed(committee,grid,resident,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries,recurrence,place,location):
+        case let .draftNeed(committee,grid,resident,institution,title,description,category,channel,scale,estimatedCostFen,wantedBy,beneficiaries,recurrence,place,location):
             writeInt(&buf, Int32(15))
             FfiConverterTypeUuid.write(committee, into: &buf)
             FfiConverterOptionTypeUuid.write(grid, into: &buf)
-            FfiConverterTypeUuid.write(resident, into: &buf)
+            FfiConverterOptionTypeUuid.write(resident, into: &buf)
+            FfiConverterOptionString.write(institution, into: &buf)
             FfiConverterString.write(title, into: &buf)
             FfiConverterString.write(description, into: &buf)
             FfiConverterString.write(category, into: &buf)
@@ -16337,7 +16355,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_define_category() != 9557) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 59052) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_draft_need() != 61107) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_end_pairing() != 61041) {

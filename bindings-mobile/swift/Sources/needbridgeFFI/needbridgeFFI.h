@@ -378,7 +378,7 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_define_category(uint64_t ptr, 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_DRAFT_NEED
-RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustBuffer recurrence, RustBuffer place, RustBuffer location, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_draft_need(uint64_t ptr, RustBuffer actor, RustBuffer committee, RustBuffer grid, RustBuffer resident, RustBuffer institution, RustBuffer title, RustBuffer description, RustBuffer category, RustBuffer channel, RustBuffer scale, int64_t estimated_cost_fen, RustBuffer wanted_by, RustBuffer beneficiaries, RustBuffer recurrence, RustBuffer place, RustBuffer location, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_END_PAIRING

@@ -47,7 +47,7 @@ final class NeedBridgeTests: XCTestCase {
         }
 
         func publishedNeed(_ title: String) throws -> UUID {
-            let n = try hub.draftNeed(actor: staff, committee: committee, grid: nil, resident: resident, title: title,
+            let n = try hub.draftNeed(actor: staff, committee: committee, grid: nil, resident: resident, institution: nil, title: title,
                                       description: "居民需求", category: "festival_goods", channel: .family,
                                       scale: .individual, estimatedCostFen: 20_000, wantedBy: later).id
             _ = try hub.publishNeed(actor: staff, need: n)

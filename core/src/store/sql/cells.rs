@@ -52,7 +52,7 @@ pub(super) fn need_row(r: &OwnedRow) -> Result<(Uuid, Uuid, NeedFacts), StoreErr
             category: r.text(3)?.unwrap_or_default(),
             channel: r.text(4)?.unwrap_or_default(),
             collective: r.text(5)?.as_deref() == Some("collective"),
-            resident: need_id(r, 6)?,
+            resident: r.id(6)?,
             beneficiaries: Vec::new(),
             created_at: need_time(r, 7)?,
             published_at: r.time(8)?,

@@ -297,7 +297,7 @@ pub(crate) fn table(kind: Kind) -> Table {
                 "id, committee, grid, resident, title, description, category, channel, scale, \
                  estimated_cost_fen, wanted_by, status, live_claim, claim_count, reason, feedback, \
                  drafted_by, created_at, published_at, updated_at, recurrence_every, \
-                 recurrence_times, series, occurrence, next_due, place, lat_e6, lon_e6",
+                 recurrence_times, series, occurrence, next_due, place, lat_e6, lon_e6, institution",
             ),
         ),
         Kind::Claim => (
@@ -579,7 +579,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 id(n.id.0),
                 id(n.committee.0),
                 opt_id(n.grid.map(|g| g.0)),
-                id(n.resident.0),
+                opt_id(n.resident.map(|r| r.0)),
                 text(&n.title),
                 text(&n.description),
                 text(&n.category),
@@ -604,6 +604,7 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
                 otext(&n.place),
                 Val::Int(n.location.map(|l| i64::from(l.lat_e6))),
                 Val::Int(n.location.map(|l| i64::from(l.lon_e6))),
+                otext(&n.institution),
             ],
             Children::NeedBeneficiaries(n.beneficiaries.clone()),
         ),
@@ -880,7 +881,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             id: c.id()?,
             committee: c.id()?,
             grid: c.opt_id()?,
-            resident: c.id()?,
+            resident: c.opt_id()?,
             title: c.t()?,
             description: c.t()?,
             category: c.t()?,
@@ -914,6 +915,7 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             next_due: c.otime()?,
             place: c.ot()?,
             location: c.point()?,
+            institution: c.ot()?,
         }),
         Kind::Claim => {
             let id = c.id()?;

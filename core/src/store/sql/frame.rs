@@ -30,6 +30,7 @@ pub(super) fn frame_spec(query: &Query) -> Option<&'static [(&'static str, &'sta
             ("committee", "committee", Text),
             ("grid", "grid", Text),
             ("resident", "resident", Text),
+            ("institution", "institution", Text),
             ("title", "title", Text),
             ("category", "category", Code),
             ("channel", "channel", Code),
