@@ -19,9 +19,15 @@ def _verified(world: World, resident: object, beneficiaries: list) -> None:
                        description="一户三口", category="festival_goods", channel="family",
                        scale="collective", estimated_cost_fen=0, wanted_by=world.later,
                        beneficiaries=beneficiaries)
-    hub.publish_need(staff, need=n.id)
+    _done(world, n.id)
+
+
+def _done(world: World, need: object) -> None:
+    """Publishes the need; the team claims and completes it; the committee verifies it."""
+    hub, staff = world.hub, world.staff
+    hub.publish_need(staff, need=need)
     captain = nb.Actor.member(world.captain)
-    c = hub.claim_need(captain, need=n.id, claimant=nb.Claimant.team(world.team),
+    c = hub.claim_need(captain, need=need, claimant=nb.Claimant.team(world.team),
                        promised_by=hub.now() + timedelta(days=3))
     hub.complete_claim(captain, claim=c.id, fulfilment=nb.Fulfilment(people_served=3))
     hub.verify_claim(staff, claim=c.id)
@@ -68,12 +74,7 @@ def test_a_need_for_an_institution_is_a_service_but_no_person(world: World) -> N
     assert e.value.field == "resident"
     n = hub.draft_need(staff, institution="白鹤养老服务中心", **common)
     assert (n.resident, n.institution) == (None, "白鹤养老服务中心")
-    hub.publish_need(staff, need=n.id)
-    captain = nb.Actor.member(world.captain)
-    c = hub.claim_need(captain, need=n.id, claimant=nb.Claimant.team(world.team),
-                       promised_by=hub.now() + timedelta(days=3))
-    hub.complete_claim(captain, claim=c.id, fulfilment=nb.Fulfilment(people_served=12))
-    hub.verify_claim(staff, claim=c.id)
+    _done(world, n.id)
     d = hub.report(world.admin, unit=world.district).data
     assert (d.residents_helped, d.households_helped) == (before.residents_helped, before.households_helped)
     assert d.needs.needs_verified == before.needs.needs_verified + 1

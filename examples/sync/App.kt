@@ -92,7 +92,7 @@ fun main(args: Array<String>) {
     for (p in listOf(wang, zhao)) {
         expect(p.sync(), "${p.name} syncs")
         val n = p.hub.need(p.me, need)
-        val child = p.hub.resident(p.me, n.resident)
+        val child = p.hub.resident(p.me, n.resident!!)
         println("  ${p.name}: sees \"${n.title}\" for ${child.name} (masked: ${child.masked})")
         expect(child.masked, "a member who is not doing the need sees the child masked")
     }

@@ -23,7 +23,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -s "$work/portal.properties" ] || { echo "sync example: the portal did not start" >&2; exit 1; }
+# Compiler messages go to stderr (the caller may discard stdout); no jar, no run.
 "$kotlin_tools/bin/kotlinc" -nowarn -cp "$jna" "$kt" examples/sync/App.kt -d "$work/app.jar" 2>&1 \
-  | grep -v '^warning' || true
+  | grep -v '^warning' >&2 || true
+[ -s "$work/app.jar" ] || { echo "sync example: examples/sync/App.kt did not compile" >&2; exit 1; }
 java -Djna.library.path="$target/debug" \
   -cp "$work/app.jar:$jna:$kotlin_tools/lib/kotlin-stdlib.jar" AppKt "$work"

@@ -430,9 +430,9 @@ fun everyExportedFunction() {
     val nearMember = hub.needsNear(me, w.committee, centre, 500L)
     check(nearMember.single().need.location == GeoPoint(26_595_000L, 104_833_000L) && nearMember[0].metres % 100L == 0L) { "coarse $nearMember" }
     // A need for an institution: no resident; both, or neither, refused naming the field.
-    val home = hub.draftNeed(staff, w.committee, null, null, "白鹤养老服务中心", "助浴", "每周一次", "winter_clothes",
+    val careHome = hub.draftNeed(staff, w.committee, null, null, "白鹤养老服务中心", "助浴", "每周一次", "winter_clothes",
         Channel.COMMUNITY, Scale.COLLECTIVE, 0L, later)
-    check(home.resident == null && home.institution == "白鹤养老服务中心") { "institution $home" }
+    check(careHome.resident == null && careHome.institution == "白鹤养老服务中心") { "institution $careHome" }
     val both = refused<NeedbridgeException.Invalid> { hub.draftNeed(staff, w.committee, null, w.resident,
         "白鹤养老服务中心", "助浴", "d", "winter_clothes", Channel.COMMUNITY, Scale.COLLECTIVE, 0L, later) }
     check(both.field == "institution") { "both $both" }
