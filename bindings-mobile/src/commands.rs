@@ -665,4 +665,17 @@ commands! {
         /// The offer.
         offer: Uuid,
     ) -> Offer = LapseOffer;
+    /// Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+    ///
+    /// - `year`: The year (2000 to 2100).
+    /// - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+    /// - `working_weekends`: The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+    set_working_calendar(
+        /// The year (2000 to 2100).
+        year: i64,
+        /// The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+        holidays: Vec<String> = [],
+        /// The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+        working_weekends: Vec<String> = [],
+    ) -> CalendarYear = SetWorkingCalendar;
 }

@@ -137,6 +137,20 @@ impl ToCore<u64> for i64 {
     }
 }
 
+/// A calendar date crosses as its ISO 8601 text (`2026-10-01`).
+impl ToApp<String> for chrono::NaiveDate {
+    fn to_app(self) -> String {
+        self.format("%Y-%m-%d").to_string()
+    }
+}
+
+impl ToCore<chrono::NaiveDate> for String {
+    fn to_core(self, field: &str) -> Result<chrono::NaiveDate, Refused> {
+        chrono::NaiveDate::parse_from_str(&self, "%Y-%m-%d")
+            .map_err(|_| invalid(field, "must be a date as YYYY-MM-DD"))
+    }
+}
+
 impl ToApp<SystemTime> for DateTime<Utc> {
     fn to_app(self) -> SystemTime {
         self.into()

@@ -753,6 +753,13 @@ impl Hub {
         Ok(self.inner.corrections(&a, m::UnitId(unit))?.to_app())
     }
 
+    /// The working calendar's years, in year order (anyone): the public holidays and the
+    /// weekend days worked instead, dates as ISO text (`2026-10-01`).
+    pub fn working_calendar(&self, actor: Actor) -> Result<Vec<CalendarYear>, NeedbridgeError> {
+        let a = actor.into_core()?;
+        Ok(self.inner.working_calendar(&a)?.to_app())
+    }
+
     /// A pairing's visit log: the hours its member logged as visits of it, in the order
     /// served (the member and those over the pairing's committee).
     pub fn visits(&self, actor: Actor, pairing: Uuid) -> Result<Vec<Hours>, NeedbridgeError> {

@@ -9,7 +9,7 @@ use needbridge::model as m;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, HouseholdId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, ServiceCertificateId, CorrectionId, EventId);
+ids!(UnitId, WorkUnitId, OrganisationId, CategoryId, MemberId, LedgerEntryId, HouseholdId, ResidentId, NeedId, ClaimId, TeamId, HoursId, PairingId, ActivityId, RoleId, OfferId, ServiceCertificateId, CorrectionId, CalendarYearId, EventId);
 
 vocabulary! {
     /// The level of a unit in the residence tree.
@@ -910,6 +910,22 @@ record! {
         requested_at: SystemTime,
         /// When answered.
         decided_at: Option<SystemTime>,
+    }
+}
+
+record! {
+    /// One year of the working calendar: the public holidays (法定节假日) and the weekend days worked instead (调休上班) the State Council announces each year, as the district office keeps them. Working days are Monday to Friday but the holidays, and the working weekends; a year without a calendar counts weekdays only. Used where a rule counts working days (a service record is entered within 10 working days, `crate::service`).
+    CalendarYear = m::CalendarYear {
+        /// Its id.
+        id: Uuid,
+        /// The year.
+        year: i64,
+        /// Days off (the holidays' weekdays and any weekend days of them), in order.
+        holidays: Vec<String>,
+        /// Saturdays and Sundays worked, in order.
+        working_weekends: Vec<String>,
+        /// When last set.
+        set_at: SystemTime,
     }
 }
 

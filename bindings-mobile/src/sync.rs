@@ -104,6 +104,11 @@ pub enum AnyRecord {
         /// The request.
         correction: Correction,
     },
+    /// A year of the working calendar.
+    CalendarYear {
+        /// The year.
+        year: CalendarYear,
+    },
 }
 
 impl ToApp<AnyRecord> for needbridge::Record {
@@ -146,6 +151,7 @@ impl ToApp<AnyRecord> for needbridge::Record {
             R::Correction(r) => AnyRecord::Correction {
                 correction: r.to_app(),
             },
+            R::CalendarYear(r) => AnyRecord::CalendarYear { year: r.to_app() },
         }
     }
 }

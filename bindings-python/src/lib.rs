@@ -169,6 +169,7 @@ enum Read {
     Corrections {
         unit: UnitId,
     },
+    WorkingCalendar {},
     NeedsNear {
         unit: UnitId,
         point: GeoPoint,
@@ -301,6 +302,7 @@ fn answer<'py>(
                 .map(|c| c.into_iter().collect::<Vec<_>>()))
         }
         Read::Corrections { unit } => answered!(hub.corrections(a, unit)),
+        Read::WorkingCalendar {} => answered!(hub.working_calendar(a)),
         Read::NeedsNear {
             unit,
             point,

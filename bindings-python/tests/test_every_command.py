@@ -135,6 +135,16 @@ def test_every_command(world: World) -> None:
     csv = hub.export_service_certificate(me, cert.number, format="csv")
     assert isinstance(csv, str) and cert.number in csv
 
+    # The working calendar: dates as ISO text, set by a district admin, read by anyone.
+    year = run("set_working_calendar", world.admin, year=2026, holidays=["2026-10-01", "2026-10-02"],
+               working_weekends=["2026-10-10"])
+    assert (year.year, year.holidays, year.working_weekends) == (2026, ["2026-10-01", "2026-10-02"], ["2026-10-10"])
+    assert hub.working_calendar(me) == [year]
+    with pytest.raises(nb.InvalidInputError) as bad:
+        hub.set_working_calendar(world.admin, year=2026, holidays=["2026-02-30"])
+    assert bad.value.field == "holidays[0]" and "YYYY-MM-DD" in bad.value.reason
+    assert hub.working_calendar(me) == [year]
+
     # Erasure, last: the resident keeps its groups and loses its personal data.
     gone = run("erase_resident", staff, resident=world.resident)
     assert gone.erased_at is not None and (gone.name, gone.phone) == ("", None)

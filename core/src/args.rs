@@ -102,6 +102,7 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "issue_service_certificate" => IssueServiceCertificate,
         "request_correction" => RequestCorrection,
         "answer_correction" => AnswerCorrection,
+        "set_working_calendar" => SetWorkingCalendar,
         "lapse_offer" => LapseOffer,
     }
 }
@@ -254,6 +255,7 @@ fn expected_as_reason(expected: &str) -> String {
         "a map" => "must be a mapping".into(),
         e if e.contains("UUID") => "must be a UUID".into(),
         e if e.contains("RFC 3339") => "must be a timezone-aware date and time".into(),
+        "a formatted date string" => "must be a date as YYYY-MM-DD".into(),
         e => match e.strip_prefix("struct ") {
             Some(name) => format!("must be a {name} (a mapping of its fields)"),
             None => format!("must be {e}"),

@@ -604,4 +604,18 @@ commands! {
         /// The offer.
         offer: OfferId,
     }
+    /// Sets one year of the working calendar as the State Council announced it (a district
+    /// admin, or the system), replacing what was set for that year: rules that count working
+    /// days (a service record entered within 10 working days) skip the holidays and count the
+    /// working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+    SetWorkingCalendar => "working_calendar_set", CalendarYear {
+        /// The year (2000 to 2100).
+        year: i32,
+        /// The days off: every day of the public holidays (法定节假日), weekend days among them
+        /// included; distinct.
+        holidays: Vec<chrono::NaiveDate>,
+        /// The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+        #[serde(default)]
+        working_weekends: Vec<chrono::NaiveDate>,
+    }
 }

@@ -134,6 +134,7 @@ pub fn description() -> Value {
         Offer,
         ServiceCertificate,
         Correction,
+        CalendarYear,
         crate::service::ServiceRecord,
         crate::hub::CertificateCheck,
         crate::hub::NeedPage,

@@ -11,8 +11,9 @@
 
 use crate::export::{About, Cell, Column, Measure, Table};
 use crate::model::*;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// How many working days a committee has to enter a record (Art 8).
 pub const ENTRY_WORKING_DAYS: i64 = 10;
@@ -49,9 +50,45 @@ pub struct ServiceRecord {
     pub entered_late: bool,
 }
 
-/// Working days (Monday to Friday, in the district's zone) from the day after `from` up to and
-/// including the day of `to` (public holidays are not known and count as working days).
-pub fn working_days_between(from: DateTime<Utc>, to: DateTime<Utc>, zone: FixedOffset) -> i64 {
+/// Which days are working days: Monday to Friday but the holidays, and the weekend days worked
+/// instead, as the working calendar's years say ([`CalendarYear`]); a year the calendar lacks
+/// counts Monday to Friday.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkingCalendar {
+    off: BTreeSet<NaiveDate>,
+    on: BTreeSet<NaiveDate>,
+}
+
+impl WorkingCalendar {
+    /// The calendar of these years.
+    pub fn new(years: &[CalendarYear]) -> Self {
+        WorkingCalendar {
+            off: years
+                .iter()
+                .flat_map(|y| y.holidays.iter().copied())
+                .collect(),
+            on: years
+                .iter()
+                .flat_map(|y| y.working_weekends.iter().copied())
+                .collect(),
+        }
+    }
+
+    /// Whether `day` is a working day.
+    pub fn is_working(&self, day: NaiveDate) -> bool {
+        self.on.contains(&day)
+            || (!self.off.contains(&day) && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun))
+    }
+}
+
+/// Working days (in the district's zone, as `calendar` says) from the day after `from` up to
+/// and including the day of `to`.
+pub fn working_days_between(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    zone: FixedOffset,
+    calendar: &WorkingCalendar,
+) -> i64 {
     let (a, b) = (
         from.with_timezone(&zone).date_naive(),
         to.with_timezone(&zone).date_naive(),
@@ -63,7 +100,7 @@ pub fn working_days_between(from: DateTime<Utc>, to: DateTime<Utc>, zone: FixedO
     let mut d = a;
     while d < b {
         d += Duration::days(1);
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        if calendar.is_working(d) {
             n += 1;
         }
     }
@@ -71,8 +108,13 @@ pub fn working_days_between(from: DateTime<Utc>, to: DateTime<Utc>, zone: FixedO
 }
 
 /// Whether a record served at `served` and entered at `entered` was entered late.
-pub fn entered_late(served: DateTime<Utc>, entered: DateTime<Utc>, zone: FixedOffset) -> bool {
-    working_days_between(served, entered, zone) > ENTRY_WORKING_DAYS
+pub fn entered_late(
+    served: DateTime<Utc>,
+    entered: DateTime<Utc>,
+    zone: FixedOffset,
+    calendar: &WorkingCalendar,
+) -> bool {
+    working_days_between(served, entered, zone, calendar) > ENTRY_WORKING_DAYS
 }
 
 /// What a certificate says the service was: the records' distinct contents in order, at
@@ -160,10 +202,47 @@ mod tests {
             .with_ymd_and_hms(2026, 1, 2, 10, 0, 0)
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(working_days_between(fri, fri + Duration::days(3), z), 1);
+        let none = WorkingCalendar::default();
+        assert_eq!(
+            working_days_between(fri, fri + Duration::days(3), z, &none),
+            1
+        );
         // Ten working days later is Friday 2026-01-16: in time; the Monday after is late.
-        assert!(!entered_late(fri, fri + Duration::days(14), z));
-        assert!(entered_late(fri, fri + Duration::days(17), z));
-        assert_eq!(working_days_between(fri + Duration::days(1), fri, z), 0);
+        assert!(!entered_late(fri, fri + Duration::days(14), z, &none));
+        assert!(entered_late(fri, fri + Duration::days(17), z, &none));
+        assert_eq!(
+            working_days_between(fri + Duration::days(1), fri, z, &none),
+            0
+        );
+    }
+
+    #[test]
+    fn holidays_are_skipped_and_working_weekends_counted() {
+        let z = FixedOffset::east_opt(8 * 3600).unwrap();
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        // A week off from Thursday 1 October, Sunday 11 October worked instead.
+        let cal = WorkingCalendar::new(&[CalendarYear {
+            id: CalendarYearId::new(),
+            year: 2026,
+            holidays: (1..=8).map(|d| day(10, d)).collect(),
+            working_weekends: vec![day(10, 11)],
+            set_at: Utc::now(),
+        }]);
+        assert!(!cal.is_working(day(10, 1)) && !cal.is_working(day(10, 3)));
+        assert!(cal.is_working(day(10, 9)) && cal.is_working(day(10, 11)));
+        assert!(!cal.is_working(day(10, 10)), "a Saturday not worked");
+        assert!(cal.is_working(day(9, 30)) && !cal.is_working(day(9, 27)));
+        // Served on Wednesday 30 September: Fri 9, Sun 11, Mon 12 … Thu 15 are six working
+        // days; without the calendar, 1, 2, 5, 6, 7, 8, 9, 12, 13, 14, 15 are eleven.
+        let served = z
+            .with_ymd_and_hms(2026, 9, 30, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let entered = served + Duration::days(15);
+        assert_eq!(working_days_between(served, entered, z, &cal), 6);
+        let none = WorkingCalendar::default();
+        assert_eq!(working_days_between(served, entered, z, &none), 11);
+        assert!(entered_late(served, entered, z, &none));
+        assert!(!entered_late(served, entered, z, &cal));
     }
 }

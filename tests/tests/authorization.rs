@@ -64,6 +64,7 @@ const MATRIX: &[(&str, [bool; 6])] = &[
     ("RegisterWorkUnit",           [Y,     Y,    N,    N,        N,     N]),
     ("RegisterOrganisation",       [Y,     Y,    N,    N,        N,     N]),
     ("DefineCategory",             [Y,     Y,    N,    N,        N,     N]),
+    ("SetWorkingCalendar",         [Y,     Y,    N,    N,        N,     N]),
     // members
     ("IssueCertificate",           [Y,     N,    N,    Y,        N,     N]),
     ("ReissueCertificate",         [Y,     N,    N,    Y,        N,     N]),
@@ -198,6 +199,15 @@ fn case(label: &str, w: &World) -> Case {
                 name_en: "Legal advice".into(),
                 parent: None,
                 committee: None,
+            }
+            .into(),
+            m,
+        ),
+        "SetWorkingCalendar" => (
+            SetWorkingCalendar {
+                year: 2026,
+                holidays: vec![chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()],
+                working_weekends: vec![chrono::NaiveDate::from_ymd_opt(2026, 10, 10).unwrap()],
             }
             .into(),
             m,

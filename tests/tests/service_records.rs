@@ -224,4 +224,112 @@ fn records_certificates_and_corrections(b: Backend) {
         .is_empty());
 }
 
-needbridge_acceptance::conformance!(records_certificates_and_corrections);
+/// The working calendar (the State Council's holidays and working weekends, kept by a district
+/// admin) decides what "within 10 working days" means: holidays are not counted, working
+/// weekends are.
+fn the_working_calendar_counts_holidays(b: Backend) {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    use std::collections::BTreeMap;
+    let w = World::on(b);
+    let late = patrol(&w, 20, 90);
+    let late_now = |hub: &needbridge::Hub| {
+        hub.service_records(&member(w.member_a), w.member_a, Period::ALL)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.source_id == late.id.0)
+            .unwrap()
+            .entered_late
+    };
+    assert!(late_now(&w.hub), "20 days later, weekends only skipped");
+    // The days counted: after the day served, up to the day entered (Beijing time).
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&china).date_naive();
+    let (from, to) = (day(late.held_at), day(late.recorded_at));
+    let days: Vec<NaiveDate> = from.iter_days().skip(1).take_while(|d| *d <= to).collect();
+    let weekend = |d: &NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+    let weekdays: Vec<NaiveDate> = days.iter().copied().filter(|d| !weekend(d)).collect();
+    assert!(weekdays.len() > 10);
+    // Holidays leave exactly ten working days: in time.
+    let holidays = &weekdays[..weekdays.len() - 10];
+    let set = |holidays: &[NaiveDate], worked: &[NaiveDate]| {
+        let mut by_year: BTreeMap<i32, (Vec<NaiveDate>, Vec<NaiveDate>)> = BTreeMap::new();
+        for d in holidays {
+            by_year.entry(d.year()).or_default().0.push(*d);
+        }
+        for d in worked {
+            by_year.entry(d.year()).or_default().1.push(*d);
+        }
+        for (year, (holidays, working_weekends)) in by_year {
+            w.hub
+                .run(
+                    &w.admin(),
+                    SetWorkingCalendar {
+                        year,
+                        holidays,
+                        working_weekends,
+                    },
+                )
+                .unwrap();
+        }
+    };
+    set(holidays, &[]);
+    assert!(!late_now(&w.hub), "ten working days: in time");
+    // A weekend day worked instead makes it eleven: late again.
+    let saturday = *days.iter().find(|d| weekend(d)).unwrap();
+    set(holidays, &[saturday]);
+    assert!(late_now(&w.hub), "eleven working days: late");
+    // Setting a year again replaces it: one entry a year, in year order, for anyone to read.
+    let years = w.hub.working_calendar(&member(w.loner_a)).unwrap();
+    let mut want: Vec<i32> = days.iter().map(|d| d.year()).collect();
+    want.dedup();
+    want.retain(|y| holidays.iter().chain([&saturday]).any(|d| d.year() == *y));
+    assert_eq!(years.iter().map(|y| y.year).collect::<Vec<_>>(), want);
+    let this = years.iter().find(|y| y.year == saturday.year()).unwrap();
+    assert!(this.working_weekends == vec![saturday]);
+
+    // Only a district admin (or the system) sets it; bad input names the field, writes nothing.
+    let year = saturday.year();
+    let cmd = |holidays: Vec<NaiveDate>, working_weekends: Vec<NaiveDate>| SetWorkingCalendar {
+        year,
+        holidays,
+        working_weekends,
+    };
+    for actor in [w.staff_a(), member(w.member_a), w.secretary()] {
+        assert_eq!(
+            w.hub.run(&actor, cmd(vec![], vec![])).unwrap_err().kind(),
+            ErrorKind::Forbidden
+        );
+    }
+    let jan = |d| NaiveDate::from_ymd_opt(year, 1, d).unwrap();
+    let monday = (1..=7)
+        .map(jan)
+        .find(|d| d.weekday() == Weekday::Mon)
+        .unwrap();
+    let sunday = monday + Duration::days(6);
+    let other_year = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap();
+    for (bad, field) in [
+        (cmd(vec![other_year], vec![]), "holidays[0]"),
+        (cmd(vec![monday, monday], vec![]), "holidays[1]"),
+        (cmd(vec![], vec![monday]), "working_weekends[0]"),
+        (cmd(vec![sunday], vec![sunday]), "working_weekends[0]"),
+        (
+            SetWorkingCalendar {
+                year: 1999,
+                ..cmd(vec![], vec![])
+            },
+            "year",
+        ),
+    ] {
+        match w.hub.run(&w.admin(), bad) {
+            Err(Error::Invalid { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected Invalid {field}, got {other:?}"),
+        }
+    }
+    assert_eq!(w.hub.working_calendar(&w.admin()).unwrap(), years);
+    assert!(late_now(&w.hub), "nothing was written");
+}
+
+needbridge_acceptance::conformance!(
+    records_certificates_and_corrections,
+    the_working_calendar_counts_holidays
+);

@@ -429,6 +429,12 @@ fun everyExportedFunction() {
     check(nearStaff.size == 1 && nearStaff[0].need.id == placed && nearStaff[0].metres in 115L..125L) { "near $nearStaff" }
     val nearMember = hub.needsNear(me, w.committee, centre, 500L)
     check(nearMember.single().need.location == GeoPoint(26_595_000L, 104_833_000L) && nearMember[0].metres % 100L == 0L) { "coarse $nearMember" }
+    // The working calendar: dates as ISO text; a district admin sets a year, anyone reads it.
+    val year = call("setWorkingCalendar") { hub.setWorkingCalendar(w.admin, 2026L, listOf("2026-10-01", "2026-10-02"), listOf("2026-10-10")) }
+    check(year.holidays == listOf("2026-10-01", "2026-10-02") && year.workingWeekends == listOf("2026-10-10")) { "calendar $year" }
+    check(call("workingCalendar") { hub.workingCalendar(me) } == listOf(year)) { "calendar read" }
+    val badDay = refused<NeedbridgeException.Invalid> { hub.setWorkingCalendar(w.admin, 2026L, listOf("2026-02-30"), listOf()) }
+    check(badDay.field == "holidays[0]") { "bad date $badDay" }
     // A need for an institution: no resident; both, or neither, refused naming the field.
     val careHome = hub.draftNeed(staff, w.committee, null, null, "白鹤养老服务中心", "助浴", "每周一次", "winter_clothes",
         Channel.COMMUNITY, Scale.COLLECTIVE, 0L, later)

@@ -64,6 +64,7 @@ COMMANDS = [
     "request_correction",
     "answer_correction",
     "lapse_offer",
+    "set_working_calendar",
 ]
 
 
@@ -675,3 +676,15 @@ class _Commands:
             offer: The offer.
         """
         return self._run(actor, "lapse_offer", m.Offer, offer=offer)
+
+    @_typed
+    def set_working_calendar(self, actor: Actor, *, year: int, holidays: List[str], working_weekends: Sequence[str] = ()) -> m.CalendarYear:
+        """Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (``2026-10-01``), each in the year.
+
+        Args:
+            actor: who acts.
+            year: The year (2000 to 2100).
+            holidays: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+            working_weekends: The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+        """
+        return self._run(actor, "set_working_calendar", m.CalendarYear, year=year, holidays=holidays, working_weekends=list(working_weekends))

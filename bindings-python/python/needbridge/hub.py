@@ -525,6 +525,13 @@ class Hub(_Commands):
         member's own."""
         return self._ask(actor, "corrections", [m.Correction], unit=unit)
 
+    @_typed
+    def working_calendar(self, actor: Actor) -> List[m.CalendarYear]:
+        """The working calendar's years, in year order: the public holidays and the weekend
+        days worked instead (``set_working_calendar``), dates as ISO text (``2026-10-01``);
+        anyone may read it."""
+        return self._ask(actor, "working_calendar", [m.CalendarYear])
+
     def export_service_certificate(
         self, actor: Actor, number: str, *, format: str = "xlsx", language: str = "zh"
     ) -> Union[str, bytes]:

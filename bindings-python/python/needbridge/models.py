@@ -64,6 +64,7 @@ __all__ = [
     "Offer",
     "ServiceCertificate",
     "Correction",
+    "CalendarYear",
     "ServiceRecord",
     "CertificateCheck",
     "NeedPage",
@@ -1016,6 +1017,22 @@ class Correction(Record):
     """When asked."""
     decided_at: Optional[datetime]
     """When answered."""
+
+
+@dataclass(frozen=True)
+class CalendarYear(Record):
+    """One year of the working calendar: the public holidays (法定节假日) and the weekend days worked instead (调休上班) the State Council announces each year, as the district office keeps them. Working days are Monday to Friday but the holidays, and the working weekends; a year without a calendar counts weekdays only. Used where a rule counts working days (a service record is entered within 10 working days, ``crate::service``)."""
+
+    id: UUID
+    """Its id."""
+    year: int
+    """The year."""
+    holidays: List[str]
+    """Days off (the holidays' weekdays and any weekend days of them), in order."""
+    working_weekends: List[str]
+    """Saturdays and Sundays worked, in order."""
+    set_at: datetime
+    """When last set."""
 
 
 @dataclass(frozen=True)

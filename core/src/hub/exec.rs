@@ -77,6 +77,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, cmd: &Command) -> Outcome<Record> {
         Command::IssueServiceCertificate(c) => issue_service_certificate(ctx, c)?.into_record(),
         Command::RequestCorrection(c) => request_correction(ctx, c)?.into_record(),
         Command::AnswerCorrection(c) => answer_correction(ctx, c)?.into_record(),
+        Command::SetWorkingCalendar(c) => set_working_calendar(ctx, c)?.into_record(),
     })
 }
 
@@ -1674,6 +1675,27 @@ fn request_correction(ctx: &mut Ctx<'_>, c: &RequestCorrection) -> Outcome<Corre
         answer: None,
         requested_at: ctx.now,
         decided_at: None,
+    })
+}
+
+fn set_working_calendar(ctx: &mut Ctx<'_>, c: &SetWorkingCalendar) -> Outcome<CalendarYear> {
+    // The State Council's calendar is national: any district admin keeps it.
+    ctx.require(&[Principal::AnyAdmin], "set the working calendar")?;
+    let years: Vec<CalendarYear> = ctx.select(&Query::CalendarYears)?;
+    let id = match years.iter().find(|y| y.year == c.year) {
+        Some(y) => y.id,
+        None => CalendarYearId(ctx.new_id(Kind::CalendarYear)?),
+    };
+    let mut holidays = c.holidays.clone();
+    let mut working_weekends = c.working_weekends.clone();
+    holidays.sort();
+    working_weekends.sort();
+    ctx.put(CalendarYear {
+        id,
+        year: c.year,
+        holidays,
+        working_weekends,
+        set_at: ctx.now,
     })
 }
 

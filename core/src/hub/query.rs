@@ -952,6 +952,8 @@ pub(crate) fn record_view(tx: &mut dyn Tx, actor: &Actor, r: Record) -> Result<O
             (oversees(actor, &path) || is(actor, &Principal::Member(x.member)))
                 .then_some(Record::Correction(x))
         }
+        // The working calendar is public.
+        Record::CalendarYear(x) => Some(Record::CalendarYear(x)),
         // A household holds no personal data; those over its committee know of it.
         Record::Household(x) => {
             let path = path_of(tx, x.committee)?;

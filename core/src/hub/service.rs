@@ -63,6 +63,8 @@ pub(crate) fn gather(
     in_charge: &mut dyn FnMut(&mut dyn Tx, MemberId) -> Result<String>,
 ) -> Result<Vec<ServiceRecord>> {
     let zone = china();
+    let years: Vec<CalendarYear> = all(tx, &Query::CalendarYears)?;
+    let calendar = service::WorkingCalendar::new(&years);
     let at = |c: UnitId| committee.is_none_or(|x| x == c);
     let mut names: HashMap<UnitId, String> = HashMap::new();
     let mut name_of = |tx: &mut dyn Tx, u: UnitId| -> Result<String> {
@@ -104,7 +106,7 @@ pub(crate) fn gather(
             organiser_name: name_of(tx, a.committee)?,
             in_charge: captain.map(|c| in_charge(tx, c)).transpose()?,
             entered_at: a.recorded_at,
-            entered_late: service::entered_late(a.held_at, a.recorded_at, zone),
+            entered_late: service::entered_late(a.held_at, a.recorded_at, zone, &calendar),
         });
     }
     // Verified claims: the member's own (the one person named), and those of the member's
@@ -224,7 +226,7 @@ pub(crate) fn gather(
             organiser_name: name_of(tx, h.committee)?,
             in_charge: None,
             entered_at: h.logged_at,
-            entered_late: service::entered_late(h.served_at, h.logged_at, zone),
+            entered_late: service::entered_late(h.served_at, h.logged_at, zone, &calendar),
         });
     }
     out.sort_by_key(|r| (r.served_at, r.source_id));
@@ -398,6 +400,16 @@ impl Hub {
                 .into_iter()
                 .filter(|c| oversees(actor, &path) || Some(c.member) == mine)
                 .collect())
+        })
+    }
+
+    /// The working calendar's years, in year order (anyone: it is the State Council's
+    /// public calendar, set with [`SetWorkingCalendar`](crate::command::SetWorkingCalendar)).
+    pub fn working_calendar(&self, _actor: &Actor) -> Result<Vec<CalendarYear>> {
+        self.read(|tx| {
+            let mut years: Vec<CalendarYear> = all(tx, &Query::CalendarYears)?;
+            years.sort_by_key(|y| y.year);
+            Ok(years)
         })
     }
 }

@@ -95,6 +95,9 @@ id_type!(
     /// A member's request to correct a service record.
     CorrectionId, "correction");
 id_type!(
+    /// One year of the working calendar (the State Council's holidays and working weekends).
+    CalendarYearId, "calendar_year");
+id_type!(
     /// A household (户): residents living together at one address.
     HouseholdId, "household");
 id_type!(

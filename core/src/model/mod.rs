@@ -281,6 +281,26 @@ pub struct ServiceCertificate {
     pub issued_at: DateTime<Utc>,
 }
 
+/// One year of the working calendar: the public holidays (法定节假日) and the weekend days
+/// worked instead (调休上班) the State Council announces each year, as the district office
+/// keeps them. Working days are Monday to Friday but the holidays, and the working weekends;
+/// a year without a calendar counts weekdays only. Used where a rule counts working days (a
+/// service record is entered within 10 working days, [`crate::service`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(schemars::JsonSchema))]
+pub struct CalendarYear {
+    /// Its id.
+    pub id: CalendarYearId,
+    /// The year.
+    pub year: i32,
+    /// Days off (the holidays' weekdays and any weekend days of them), in order.
+    pub holidays: Vec<chrono::NaiveDate>,
+    /// Saturdays and Sundays worked, in order.
+    pub working_weekends: Vec<chrono::NaiveDate>,
+    /// When last set.
+    pub set_at: DateTime<Utc>,
+}
+
 /// A member's request to correct one of their service records (Art 12): the recording
 /// committee accepts (and corrects the record through the usual commands) or declines,
 /// saying why.

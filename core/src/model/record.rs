@@ -45,6 +45,8 @@ pub enum Record {
     ServiceCertificate(ServiceCertificate),
     /// A request to correct a service record.
     Correction(Correction),
+    /// A year of the working calendar.
+    CalendarYear(CalendarYear),
 }
 
 /// The kind of a [`Record`].
@@ -87,6 +89,8 @@ pub enum Kind {
     ServiceCertificate,
     /// [`Record::Correction`]
     Correction,
+    /// [`Record::CalendarYear`]
+    CalendarYear,
 }
 
 impl Kind {
@@ -111,6 +115,7 @@ impl Kind {
             Kind::Household => "household",
             Kind::ServiceCertificate => "service_certificate",
             Kind::Correction => "correction",
+            Kind::CalendarYear => "calendar_year",
         }
     }
 
@@ -134,6 +139,7 @@ impl Kind {
         Kind::Household,
         Kind::ServiceCertificate,
         Kind::Correction,
+        Kind::CalendarYear,
     ];
 }
 
@@ -182,6 +188,7 @@ record_impls!(
     Household => HouseholdId,
     ServiceCertificate => ServiceCertificateId,
     Correction => CorrectionId,
+    CalendarYear => CalendarYearId,
 );
 
 /// A typed view of one [`Record`] variant.

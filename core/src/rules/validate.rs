@@ -467,6 +467,49 @@ pub fn normalize(cmd: &mut Command, now: DateTime<Utc>) -> Result<()> {
     }
 }
 
+/// The most days a year of the working calendar lists as holidays or as working weekends.
+pub const MAX_CALENDAR_DAYS: usize = 120;
+
+/// A year of the working calendar: the year in range; every date in it, listed once; no
+/// holiday also a working weekend, and every working weekend a Saturday or Sunday.
+fn calendar(
+    year: i32,
+    holidays: &[chrono::NaiveDate],
+    working_weekends: &[chrono::NaiveDate],
+) -> Result<()> {
+    use chrono::{Datelike, Weekday};
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::invalid("year", "must be 2000 to 2100"));
+    }
+    for (field, days) in [
+        ("holidays", holidays),
+        ("working_weekends", working_weekends),
+    ] {
+        if days.len() > MAX_CALENDAR_DAYS {
+            return Err(Error::invalid(field, "lists more than 120 days"));
+        }
+        for (i, d) in days.iter().enumerate() {
+            let at = || format!("{field}[{i}]");
+            if d.year() != year {
+                return Err(Error::invalid(at(), "is not in the year"));
+            }
+            if days[..i].contains(d) {
+                return Err(Error::invalid(at(), "is listed twice"));
+            }
+        }
+    }
+    for (i, d) in working_weekends.iter().enumerate() {
+        let at = format!("working_weekends[{i}]");
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Err(Error::invalid(at, "is not a Saturday or Sunday"));
+        }
+        if holidays.contains(d) {
+            return Err(Error::invalid(at, "is also a holiday"));
+        }
+    }
+    Ok(())
+}
+
 /// Characters that reorder text on screen (bidi embeddings, overrides and isolates): refused
 /// in every text, since they can make a name or title display as something else.
 fn is_bidi_control(c: char) -> bool {
@@ -591,6 +634,7 @@ fn fields(cmd: &mut Command) -> Result<()> {
         Command::NextOccurrence(_) | Command::IssueServiceCertificate(_) => Ok(()),
         Command::RequestCorrection(c) => text("reason", &mut c.reason, MAX_REASON, true),
         Command::AnswerCorrection(c) => text("answer", &mut c.answer, MAX_REASON, true),
+        Command::SetWorkingCalendar(c) => calendar(c.year, &c.holidays, &c.working_weekends),
         Command::SubmitNeed(_)
         | Command::PublishNeed(_)
         | Command::ExpireNeed(_)

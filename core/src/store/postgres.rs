@@ -173,6 +173,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "institution_needs",
         include_str!("postgres/0017_institution_needs.sql"),
     ),
+    (
+        18,
+        "working_calendar",
+        include_str!("postgres/0018_working_calendar.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -200,6 +200,8 @@ pub enum Query {
         /// At a committee that is this unit or lies beneath it.
         unit: Option<UnitId>,
     },
+    /// The working calendar's years.
+    CalendarYears,
 }
 
 /// Which offers a [`Query::Offers`] selects (every field narrows; the default selects all).
@@ -253,6 +255,7 @@ impl Query {
             Query::Households { .. } => Kind::Household,
             Query::ServiceCertificates { .. } => Kind::ServiceCertificate,
             Query::Corrections { .. } => Kind::Correction,
+            Query::CalendarYears => Kind::CalendarYear,
         }
     }
 
@@ -299,6 +302,7 @@ impl Query {
                 member: None,
             },
             Kind::Correction => Query::Corrections { unit: None },
+            Kind::CalendarYear => Query::CalendarYears,
         }
     }
 
@@ -400,6 +404,7 @@ impl Query {
                 opt(number, &c.number) && opt(member, &c.member)
             }
             (Query::Corrections { unit }, Record::Correction(c)) => under(unit, c.committee),
+            (Query::CalendarYears, Record::CalendarYear(_)) => true,
             (Query::Offers(f), Record::Offer(o)) => {
                 under(&f.unit, o.committee)
                     && opt(&f.need, &o.need)

@@ -95,6 +95,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "institution_needs",
         include_str!("sqlite/0017_institution_needs.sql"),
     ),
+    (
+        18,
+        "working_calendar",
+        include_str!("sqlite/0018_working_calendar.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.

@@ -443,12 +443,13 @@ impl Scope {
     /// The record as the pulling actor may see it, if it is in the scope.
     fn view(&mut self, tx: &mut dyn Tx, r: Record) -> Result<Option<Record>> {
         let inside = match &r {
-            // The residence tree, work units, organisations and the taxonomy are small and
-            // public: a device holds all of them (what its records refer to is always there).
+            // The residence tree, work units, organisations, the taxonomy and the working
+            // calendar are small and public: a device holds all of them (what its records refer to is always there).
             Record::Unit(_)
             | Record::WorkUnit(_)
             | Record::Category(_)
-            | Record::Organisation(_) => true,
+            | Record::Organisation(_)
+            | Record::CalendarYear(_) => true,
             Record::Member(m) => {
                 matches!(self.actor, Actor::Member { member } if member == m.id)
                     || match m.committee {
@@ -601,6 +602,7 @@ fn scope_query(kind: Kind, unit: UnitId) -> Query {
             member: None,
         },
         Kind::Correction => Query::Corrections { unit },
+        Kind::CalendarYear => Query::CalendarYears,
     }
 }
 

@@ -482,6 +482,7 @@ pub fn district_work_round_trips(_kit: &Kit, fresh: Fresh) {
         Kind::Offer,
         Kind::ServiceCertificate,
         Kind::Correction,
+        Kind::CalendarYear,
     ] {
         assert!(
             snap.records.get(&kind).is_some_and(|m| !m.is_empty()),
@@ -498,6 +499,7 @@ pub fn district_work_round_trips(_kit: &Kit, fresh: Fresh) {
     );
     let units = units_of(&snap);
     let qs = vec![
+        Query::CalendarYears,
         Query::Households { unit: None },
         Query::Households {
             unit: Some(w.committee_b),

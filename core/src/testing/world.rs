@@ -607,6 +607,18 @@ impl World {
             )
             .unwrap();
         self.hub.run(&staff, PublishNeed { need: home.id }).unwrap();
+        // The working calendar: National Day week, a Saturday worked instead.
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        self.hub
+            .run(
+                &self.admin(),
+                SetWorkingCalendar {
+                    year: 2026,
+                    holidays: (1..=8).map(|d| day(10, d)).collect(),
+                    working_weekends: vec![day(9, 27), day(10, 10)],
+                },
+            )
+            .unwrap();
         let contact = self.contact();
         let c = self
             .hub

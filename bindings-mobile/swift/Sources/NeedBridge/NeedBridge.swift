@@ -1235,6 +1235,15 @@ public protocol HubProtocol: AnyObject, Sendable {
     func setHousehold(actor: Actor, resident: Uuid, household: Uuid?) throws  -> Resident
     
     /**
+     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+     *
+     * - `year`: The year (2000 to 2100).
+     * - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+     * - `working_weekends`: The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+     */
+    func setWorkingCalendar(actor: Actor, year: Int64, holidays: [String], workingWeekends: [String]) throws  -> CalendarYear
+    
+    /**
      * Pairs a member with a resident in need (staff of the resident's committee).
      *
      * - `member`: The member (accepted).
@@ -1498,6 +1507,12 @@ public protocol HubProtocol: AnyObject, Sendable {
      * Every registered work unit.
      */
     func workUnits(actor: Actor) throws  -> [WorkUnit]
+    
+    /**
+     * The working calendar's years, in year order (anyone): the public holidays and the
+     * weekend days worked instead, dates as ISO text (`2026-10-01`).
+     */
+    func workingCalendar(actor: Actor) throws  -> [CalendarYear]
     
 }
 /**
@@ -2476,6 +2491,26 @@ open func setHousehold(actor: Actor, resident: Uuid, household: Uuid? = nil)thro
 }
     
     /**
+     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+     *
+     * - `year`: The year (2000 to 2100).
+     * - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+     * - `working_weekends`: The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+     */
+open func setWorkingCalendar(actor: Actor, year: Int64, holidays: [String] = [], workingWeekends: [String] = [])throws  -> CalendarYear  {
+    return try  FfiConverterTypeCalendarYear_lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_set_working_calendar(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),
+        FfiConverterInt64.lower(year),
+        FfiConverterSequenceString.lower(holidays),
+        FfiConverterSequenceString.lower(workingWeekends),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Pairs a member with a resident in need (staff of the resident's committee).
      *
      * - `member`: The member (accepted).
@@ -3179,6 +3214,20 @@ open func workUnits(actor: Actor)throws  -> [WorkUnit]  {
     return try  FfiConverterSequenceTypeWorkUnit.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
         uniffiCallStatus in
     uniffi_needbridge_mobile_fn_method_hub_work_units(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActor_lower(actor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The working calendar's years, in year order (anyone): the public holidays and the
+     * weekend days worked instead, dates as ISO text (`2026-10-01`).
+     */
+open func workingCalendar(actor: Actor)throws  -> [CalendarYear]  {
+    return try  FfiConverterSequenceTypeCalendarYear.lift(try rustCallWithError(FfiConverterTypeNeedbridgeError_lift) {
+        uniffiCallStatus in
+    uniffi_needbridge_mobile_fn_method_hub_working_calendar(
             self.uniffiCloneHandle(),
         FfiConverterTypeActor_lower(actor),uniffiCallStatus
     )
@@ -4087,6 +4136,105 @@ public func FfiConverterTypeActivityFigures_lift(_ buf: RustBuffer) throws -> Ac
 #endif
 public func FfiConverterTypeActivityFigures_lower(_ value: ActivityFigures) -> RustBuffer {
     return FfiConverterTypeActivityFigures.lower(value)
+}
+
+
+/**
+ * One year of the working calendar: the public holidays (法定节假日) and the weekend days worked instead (调休上班) the State Council announces each year, as the district office keeps them. Working days are Monday to Friday but the holidays, and the working weekends; a year without a calendar counts weekdays only. Used where a rule counts working days (a service record is entered within 10 working days, `crate::service`).
+ */
+public struct CalendarYear: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let id: Uuid
+    /**
+     * The year.
+     */
+    public let year: Int64
+    /**
+     * Days off (the holidays' weekdays and any weekend days of them), in order.
+     */
+    public let holidays: [String]
+    /**
+     * Saturdays and Sundays worked, in order.
+     */
+    public let workingWeekends: [String]
+    /**
+     * When last set.
+     */
+    public let setAt: Date
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: Uuid, 
+        /**
+         * The year.
+         */year: Int64, 
+        /**
+         * Days off (the holidays' weekdays and any weekend days of them), in order.
+         */holidays: [String], 
+        /**
+         * Saturdays and Sundays worked, in order.
+         */workingWeekends: [String], 
+        /**
+         * When last set.
+         */setAt: Date) {
+        self.id = id
+        self.year = year
+        self.holidays = holidays
+        self.workingWeekends = workingWeekends
+        self.setAt = setAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CalendarYear: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCalendarYear: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CalendarYear {
+        return
+            try CalendarYear(
+                id: FfiConverterTypeUuid.read(from: &buf), 
+                year: FfiConverterInt64.read(from: &buf), 
+                holidays: FfiConverterSequenceString.read(from: &buf), 
+                workingWeekends: FfiConverterSequenceString.read(from: &buf), 
+                setAt: FfiConverterTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CalendarYear, into buf: inout [UInt8]) {
+        FfiConverterTypeUuid.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.year, into: &buf)
+        FfiConverterSequenceString.write(value.holidays, into: &buf)
+        FfiConverterSequenceString.write(value.workingWeekends, into: &buf)
+        FfiConverterTimestamp.write(value.setAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCalendarYear_lift(_ buf: RustBuffer) throws -> CalendarYear {
+    return try FfiConverterTypeCalendarYear.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCalendarYear_lower(_ value: CalendarYear) -> RustBuffer {
+    return FfiConverterTypeCalendarYear.lower(value)
 }
 
 
@@ -10446,6 +10594,14 @@ public enum AnyRecord: Equatable, Hashable {
          * The request.
          */correction: Correction
     )
+    /**
+     * A year of the working calendar.
+     */
+    case calendarYear(
+        /**
+         * The year.
+         */year: CalendarYear
+    )
 
 
 
@@ -10519,6 +10675,9 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         )
         
         case 18: return .correction(correction: try FfiConverterTypeCorrection.read(from: &buf)
+        )
+        
+        case 19: return .calendarYear(year: try FfiConverterTypeCalendarYear.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -10617,6 +10776,11 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         case let .correction(correction):
             writeInt(&buf, Int32(18))
             FfiConverterTypeCorrection.write(correction, into: &buf)
+            
+        
+        case let .calendarYear(year):
+            writeInt(&buf, Int32(19))
+            FfiConverterTypeCalendarYear.write(year, into: &buf)
             
         }
     }
@@ -11972,6 +12136,24 @@ public enum Command: Equatable, Hashable {
          * The offer.
          */offer: Uuid
     )
+    /**
+     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+     *
+     * - `year`: The year (2000 to 2100).
+     * - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+     * - `working_weekends`: The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+     */
+    case setWorkingCalendar(
+        /**
+         * The year (2000 to 2100).
+         */year: Int64, 
+        /**
+         * The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
+         */holidays: [String] = [], 
+        /**
+         * The Saturdays and Sundays worked instead (调休上班); distinct, none a holiday.
+         */workingWeekends: [String] = []
+    )
 
 
 
@@ -12141,6 +12323,9 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         )
         
         case 50: return .lapseOffer(offer: try FfiConverterTypeUuid.read(from: &buf)
+        )
+        
+        case 51: return .setWorkingCalendar(year: try FfiConverterInt64.read(from: &buf), holidays: try FfiConverterSequenceString.read(from: &buf), workingWeekends: try FfiConverterSequenceString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -12501,6 +12686,13 @@ public struct FfiConverterTypeCommand: FfiConverterRustBuffer {
         case let .lapseOffer(offer):
             writeInt(&buf, Int32(50))
             FfiConverterTypeUuid.write(offer, into: &buf)
+            
+        
+        case let .setWorkingCalendar(year,holidays,workingWeekends):
+            writeInt(&buf, Int32(51))
+            FfiConverterInt64.write(year, into: &buf)
+            FfiConverterSequenceString.write(holidays, into: &buf)
+            FfiConverterSequenceString.write(workingWeekends, into: &buf)
             
         }
     }
@@ -15179,6 +15371,31 @@ fileprivate struct FfiConverterSequenceTypeActivity: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCalendarYear: FfiConverterRustBuffer {
+    typealias SwiftType = [CalendarYear]
+
+    public static func write(_ value: [CalendarYear], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCalendarYear.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CalendarYear] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CalendarYear]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCalendarYear.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCategory: FfiConverterRustBuffer {
     typealias SwiftType = [Category]
 
@@ -16451,6 +16668,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_set_household() != 21940) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_needbridge_mobile_checksum_method_hub_set_working_calendar() != 13907) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 29952) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -16590,6 +16810,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_work_units() != 33069) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_needbridge_mobile_checksum_method_hub_working_calendar() != 10528) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_syncdevice_add_listener() != 3695) {

@@ -536,6 +536,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_send_back_claim(uint64_t ptr, 
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_set_household(uint64_t ptr, RustBuffer actor, RustBuffer resident, RustBuffer household, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SET_WORKING_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_SET_WORKING_CALENDAR
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_set_working_calendar(uint64_t ptr, RustBuffer actor, int64_t year, RustBuffer holidays, RustBuffer working_weekends, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_START_PAIRING
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_START_PAIRING
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_start_pairing(uint64_t ptr, RustBuffer actor, RustBuffer member, RustBuffer resident, RustCallStatus *_Nonnull out_status
@@ -769,6 +774,11 @@ RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_unit_members(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORK_UNITS
 RustBuffer uniffi_needbridge_mobile_fn_method_hub_work_units(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORKING_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_METHOD_HUB_WORKING_CALENDAR
+RustBuffer uniffi_needbridge_mobile_fn_method_hub_working_calendar(uint64_t ptr, RustBuffer actor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_FN_CLONE_SYNCDEVICE
@@ -1434,6 +1444,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_set_household(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SET_WORKING_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_SET_WORKING_CALENDAR
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_set_working_calendar(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_START_PAIRING
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_START_PAIRING
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_start_pairing(void
@@ -1713,6 +1729,12 @@ uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_unit_members(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
 #define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORK_UNITS
 uint16_t uniffi_needbridge_mobile_checksum_method_hub_work_units(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORKING_CALENDAR
+#define UNIFFI_FFIDEF_UNIFFI_NEEDBRIDGE_MOBILE_CHECKSUM_METHOD_HUB_WORKING_CALENDAR
+uint16_t uniffi_needbridge_mobile_checksum_method_hub_working_calendar(void
     
 );
 #endif

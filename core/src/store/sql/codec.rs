@@ -334,6 +334,10 @@ pub(crate) fn table(kind: Kind) -> Table {
             split("id, member, committee, kind, scope, since, until, grid"),
         ),
         Kind::Household => ("households", split("id, committee, grid, created_at")),
+        Kind::CalendarYear => (
+            "calendar_years",
+            split("id, year, holidays, working_weekends, set_at"),
+        ),
         Kind::ServiceCertificate => (
             "service_certificates",
             split(
@@ -750,6 +754,16 @@ pub(crate) fn encode(r: &Record) -> (Vec<Val>, Children) {
             ],
             Children::None,
         ),
+        Record::CalendarYear(y) => (
+            vec![
+                id(y.id.0),
+                int(y.year),
+                json(&y.holidays),
+                json(&y.working_weekends),
+                time(y.set_at),
+            ],
+            Children::None,
+        ),
         Record::Household(h) => (
             vec![
                 id(h.id.0),
@@ -1049,6 +1063,13 @@ pub(crate) fn decode(kind: Kind, row: &dyn RowGet) -> Result<Record, StoreError>
             answer: c.ot()?,
             requested_at: c.time()?,
             decided_at: c.otime()?,
+        }),
+        Kind::CalendarYear => Record::CalendarYear(CalendarYear {
+            id: c.id()?,
+            year: i32::try_from(c.i()?).map_err(|_| corrupt("calendar_years.year"))?,
+            holidays: c.json()?,
+            working_weekends: c.json()?,
+            set_at: c.time()?,
         }),
         Kind::Household => Record::Household(Household {
             id: c.id()?,

@@ -297,6 +297,7 @@ pub(super) fn select_in<'d>(
             conds.push(eq(&mut sql, "member", member.map(|m| id(m.0))));
         }
         Query::Corrections { unit } => conds.push(within(&mut sql, "committee", *unit)),
+        Query::CalendarYears => {}
         Query::Offers(f) => {
             conds.push(within(&mut sql, "committee", f.unit));
             conds.push(eq(&mut sql, "need", f.need.map(|n| id(n.0))));
