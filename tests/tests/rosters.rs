@@ -9,7 +9,7 @@ use needbridge::model::*;
 use needbridge::report::{Period, ReportScope};
 use needbridge::store::{ActivityFilter, Page};
 use needbridge::Error;
-use needbridge_acceptance::{member, t0, Backend, World};
+use needbridge_acceptance::{member, staff, t0, Backend, World};
 
 fn invalid(r: Result<impl std::fmt::Debug, Error>, field: &str) {
     match r {
@@ -247,6 +247,60 @@ fn claim_rosters_credit_who_served(b: Backend) {
         (1, 45)
     );
     assert_eq!(row(w.loner_a).served_claims, 0);
+    // An organisation's claim at another committee, its employees led by member_a: credited
+    // in member_a's ledger and service records (所有居委会) though neither theirs nor a team's.
+    let contact = w.contact();
+    let org_claim = w
+        .hub
+        .run(
+            &contact,
+            ClaimNeed {
+                need: w.need_b,
+                claimant: Claimant::Organisation(w.org),
+                promised_by: t0() + Duration::days(5),
+            },
+        )
+        .unwrap()
+        .id;
+    w.hub
+        .run(
+            &contact,
+            CompleteClaim {
+                claim: org_claim,
+                fulfilment: Fulfilment {
+                    people_served: 1,
+                    roster: vec![
+                        RosterLine::member(w.member_a, 50),
+                        RosterLine::helpers(HelperKind::Employee, 30, 60),
+                    ],
+                    ..Default::default()
+                },
+            },
+        )
+        .unwrap();
+    w.hub
+        .run(&staff(w.committee_b), VerifyClaim { claim: org_claim })
+        .unwrap();
+    let rows = w
+        .hub
+        .work_unit_ledger(
+            &w.secretary(),
+            w.work_unit,
+            Period::ALL,
+            PersonalData::Masked,
+        )
+        .unwrap();
+    let a = rows.iter().find(|r| r.member == w.member_a).unwrap();
+    assert_eq!((a.served_claims, a.served_minutes), (2, 95));
+    let records = w
+        .hub
+        .service_records(&member(w.member_a), w.member_a, Period::ALL)
+        .unwrap();
+    let r = records
+        .iter()
+        .find(|r| r.source_id == org_claim.0)
+        .expect("the organisation's claim is among member_a's records");
+    assert_eq!((r.minutes, r.organiser), (50, w.committee_b));
     // A member's own claim names only that member.
     let own = w.claim_active;
     invalid(

@@ -85,6 +85,28 @@ impl Hub {
                 ..Default::default()
             }),
         )?;
+        // Who is on the rosters of claims completed in the period — any claim: their own, a
+        // team's (one they have left too), an organisation's: (claims, minutes).
+        let mut on_claim_rosters: HashMap<MemberId, (u64, u64)> = HashMap::new();
+        let rostered: Vec<Claim> = all(
+            tx,
+            Query::Claims(ClaimFilter {
+                rostered: true,
+                ..Default::default()
+            }),
+        )?;
+        for c in &rostered {
+            if !c.completed_at.is_some_and(|t| period.contains(t)) {
+                continue;
+            }
+            for line in c.fulfilment.iter().flat_map(|f| &f.roster) {
+                if let Some(m) = line.member {
+                    let e = on_claim_rosters.entry(m).or_default();
+                    e.0 += 1;
+                    e.1 += line.total_minutes();
+                }
+            }
+        }
         for a in &held {
             if let Some(t) = a.team {
                 *team_held.entry(t).or_default() += 1;
@@ -144,20 +166,8 @@ impl Hub {
             )?;
             let mut team_activities = 0;
             let mut team_claims = 0;
-            let (mut served_claims, mut served_minutes) = (0, 0);
-            let mut serve = |c: &Claim| {
-                let line = c
-                    .fulfilment
-                    .iter()
-                    .flat_map(|f| &f.roster)
-                    .find(|l| l.member == Some(m.id));
-                if let Some(l) = line.filter(|_| c.completed_at.is_some_and(|t| period.contains(t)))
-                {
-                    served_claims += 1;
-                    served_minutes += l.total_minutes();
-                }
-            };
-            claims.iter().for_each(&mut serve);
+            let (served_claims, served_minutes) =
+                on_claim_rosters.get(&m.id).copied().unwrap_or_default();
             for t in &teams {
                 let claims = match per_team.get(&t.id) {
                     Some(known) => known,
@@ -177,7 +187,6 @@ impl Hub {
                     .iter()
                     .filter(|c| period.contains(c.claimed_at))
                     .count() as u64;
-                claims.iter().for_each(&mut serve);
             }
             let (activities, activity_minutes) = on_rosters.get(&m.id).copied().unwrap_or_default();
             // Approved hours served in the period, and of them the pairing visits.

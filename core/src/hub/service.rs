@@ -10,7 +10,7 @@ use crate::report::Period;
 use crate::rules::authz::{is, oversees, Principal};
 use crate::rules::privacy;
 use crate::service::{self, ServiceRecord};
-use crate::store::{ActivityFilter, ClaimFilter, Query, TeamFilter, Tx, TxExt};
+use crate::store::{ActivityFilter, ClaimFilter, Query, Tx, TxExt};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -109,8 +109,8 @@ pub(crate) fn gather(
             entered_late: service::entered_late(a.held_at, a.recorded_at, zone, &calendar),
         });
     }
-    // Verified claims: the member's own (the one person named), and those of the member's
-    // teams (and, at one committee, any) whose roster names the member.
+    // Verified claims: the member's own (the one person named), and any whose roster names the
+    // member (a team's, one the member has left, an organisation's).
     let mut claims: Vec<Claim> = all(
         tx,
         &Query::Claims(ClaimFilter {
@@ -119,36 +119,15 @@ pub(crate) fn gather(
             ..Default::default()
         }),
     )?;
-    let teams: Vec<Team> = all(
+    claims.extend(all::<Claim>(
         tx,
-        &Query::Teams(TeamFilter {
-            member: Some(member.id),
+        &Query::Claims(ClaimFilter {
+            unit: committee,
+            statuses: vec![ClaimStatus::Verified],
+            rostered: true,
             ..Default::default()
         }),
-    )?;
-    for t in &teams {
-        claims.extend(all::<Claim>(
-            tx,
-            &Query::Claims(ClaimFilter {
-                claimant: Some(Claimant::Team(t.id)),
-                statuses: vec![ClaimStatus::Verified],
-                ..Default::default()
-            }),
-        )?);
-    }
-    // At the recording committee (or, for all of the member's records, the member's own
-    // committee): any verified claim whose roster names the member (an organisation's, a team
-    // the member has left).
-    if let Some(c) = committee.or(member.committee) {
-        claims.extend(all::<Claim>(
-            tx,
-            &Query::Claims(ClaimFilter {
-                unit: Some(c),
-                statuses: vec![ClaimStatus::Verified],
-                ..Default::default()
-            }),
-        )?);
-    }
+    )?);
     claims.sort_by_key(|c| c.id);
     claims.dedup_by_key(|c| c.id);
     for c in claims {

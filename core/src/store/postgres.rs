@@ -178,6 +178,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "working_calendar",
         include_str!("postgres/0018_working_calendar.sql"),
     ),
+    (
+        19,
+        "rostered_claims",
+        include_str!("postgres/0019_rostered_claims.sql"),
+    ),
 ];
 
 /// The advisory lock every writer (and the migrator) of the current schema holds.

@@ -74,6 +74,9 @@ pub struct ClaimFilter {
     pub statuses: Vec<ClaimStatus>,
     /// Promised strictly before this time.
     pub promised_before: Option<DateTime<Utc>>,
+    /// Only claims whose fulfilment names who served (has a roster).
+    #[serde(default)]
+    pub rostered: bool,
 }
 
 /// Filters over members.
@@ -352,6 +355,7 @@ impl Query {
                     && under(&f.unit, c.committee)
                     && any_of(&f.statuses, &c.status)
                     && f.promised_before.is_none_or(|t| c.promised_by < t)
+                    && (!f.rostered || c.fulfilment.as_ref().is_some_and(|x| !x.roster.is_empty()))
             }
             (Query::Teams(f), Record::Team(t)) => {
                 under(&f.unit, t.committee)

@@ -100,6 +100,11 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "working_calendar",
         include_str!("sqlite/0018_working_calendar.sql"),
     ),
+    (
+        19,
+        "rostered_claims",
+        include_str!("sqlite/0019_rostered_claims.sql"),
+    ),
 ];
 
 /// How hard SQLite works to make each commit durable.

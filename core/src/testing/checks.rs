@@ -500,6 +500,16 @@ pub fn district_work_round_trips(_kit: &Kit, fresh: Fresh) {
     let units = units_of(&snap);
     let qs = vec![
         Query::CalendarYears,
+        Query::Claims(ClaimFilter {
+            rostered: true,
+            ..Default::default()
+        }),
+        Query::Claims(ClaimFilter {
+            rostered: true,
+            unit: Some(w.committee_a),
+            statuses: vec![ClaimStatus::Verified],
+            ..Default::default()
+        }),
         Query::Households { unit: None },
         Query::Households {
             unit: Some(w.committee_b),

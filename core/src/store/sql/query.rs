@@ -240,6 +240,10 @@ pub(super) fn select_in<'d>(
             conds.push(within(&mut sql, "committee", f.unit));
             conds.push(any_of(&mut sql, "status", &f.statuses, |s| s.as_str()));
             conds.push(cmp_time(&mut sql, "promised_by", "<", f.promised_before));
+            if f.rostered {
+                // The codec writes NULL for a claim without a roster.
+                conds.push(Some("roster IS NOT NULL".into()));
+            }
         }
         Query::Teams(f) => {
             conds.push(within(&mut sql, "committee", f.unit));
