@@ -181,9 +181,13 @@ impl<A: ToApp<B>, B> ToApp<Vec<B>> for Vec<A> {
     }
 }
 
+/// Each element is refused by its path (`holidays[1]`), as the core and Python name it.
 impl<A: ToCore<B>, B> ToCore<Vec<B>> for Vec<A> {
     fn to_core(self, field: &str) -> Result<Vec<B>, Refused> {
-        self.into_iter().map(|a| a.to_core(field)).collect()
+        self.into_iter()
+            .enumerate()
+            .map(|(i, a)| a.to_core(&format!("{field}[{i}]")))
+            .collect()
     }
 }
 

@@ -1082,7 +1082,7 @@ record! {
         team_activities: i64,
         /// Claims made in the period by those teams (the work the member's teams took on).
         team_claims: i64,
-        /// Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in).
+        /// Claims completed in the period whose roster names the member (the work they served in): the member's own and any team's (one they have left too) once completed, an organisation's once the committee verified it (an outside party's roster counts only when checked).
         served_claims: i64,
         /// The minutes those rosters give the member.
         served_minutes: i64,

@@ -106,8 +106,8 @@ pub enum AnyRecord {
     },
     /// A year of the working calendar.
     CalendarYear {
-        /// The year.
-        year: CalendarYear,
+        /// The year's calendar.
+        calendar: CalendarYear,
     },
 }
 
@@ -151,7 +151,9 @@ impl ToApp<AnyRecord> for needbridge::Record {
             R::Correction(r) => AnyRecord::Correction {
                 correction: r.to_app(),
             },
-            R::CalendarYear(r) => AnyRecord::CalendarYear { year: r.to_app() },
+            R::CalendarYear(r) => AnyRecord::CalendarYear {
+                calendar: r.to_app(),
+            },
         }
     }
 }

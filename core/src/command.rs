@@ -607,7 +607,9 @@ commands! {
     /// Sets one year of the working calendar as the State Council announced it (a district
     /// admin, or the system), replacing what was set for that year: rules that count working
     /// days (a service record entered within 10 working days) skip the holidays and count the
-    /// working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+    /// working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year — or in the
+    /// December before or the January after, where the State Council's notice reaches (the
+    /// 2019 notice made 2018-12-29 a working Saturday).
     SetWorkingCalendar => "working_calendar_set", CalendarYear {
         /// The year (2000 to 2100).
         year: i32,

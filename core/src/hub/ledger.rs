@@ -85,8 +85,9 @@ impl Hub {
                 ..Default::default()
             }),
         )?;
-        // Who is on the rosters of claims completed in the period — any claim: their own, a
-        // team's (one they have left too), an organisation's: (claims, minutes).
+        // Who is on the rosters of claims completed in the period — their own, a team's (one
+        // they have left too), an organisation's once verified (an outside party names
+        // members; the committee's check makes it count): (claims, minutes).
         let mut on_claim_rosters: HashMap<MemberId, (u64, u64)> = HashMap::new();
         let rostered: Vec<Claim> = all(
             tx,
@@ -96,7 +97,9 @@ impl Hub {
             }),
         )?;
         for c in &rostered {
-            if !c.completed_at.is_some_and(|t| period.contains(t)) {
+            let checked = !matches!(c.claimant, Claimant::Organisation(_))
+                || c.status == ClaimStatus::Verified;
+            if !checked || !c.completed_at.is_some_and(|t| period.contains(t)) {
                 continue;
             }
             for line in c.fulfilment.iter().flat_map(|f| &f.roster) {

@@ -490,8 +490,18 @@ fn calendar(
         }
         for (i, d) in days.iter().enumerate() {
             let at = || format!("{field}[{i}]");
-            if d.year() != year {
-                return Err(Error::invalid(at(), "is not in the year"));
+            // A notice may reach into the December before or the January after.
+            let near = match d.year() - year {
+                0 => true,
+                -1 => d.month() == 12,
+                1 => d.month() == 1,
+                _ => false,
+            };
+            if !near {
+                return Err(Error::invalid(
+                    at(),
+                    "is not in the year (or the December before, the January after)",
+                ));
             }
             if days[..i].contains(d) {
                 return Err(Error::invalid(at(), "is listed twice"));

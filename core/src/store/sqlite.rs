@@ -460,23 +460,33 @@ fn check_version(conn: &Connection, want: u32) -> Result<(), Error> {
 
 /// Applies the migrations after the database's version, up to `upto`, in one transaction.
 ///
-/// Foreign keys are off while it runs (SQLite's way to rebuild a table other tables refer to;
-/// `PRAGMA foreign_keys` cannot change inside a transaction) and every reference is checked
-/// with `PRAGMA foreign_key_check` before it commits.
+/// When there are any, foreign keys are off while they run (SQLite's way to rebuild a table
+/// other tables refer to; `PRAGMA foreign_keys` cannot change inside a transaction) and every
+/// reference is checked with `PRAGMA foreign_key_check` before the upgrade commits. An open
+/// with nothing to upgrade checks nothing (and does not scan the tables).
 fn migrate(conn: &Connection, upto: u32) -> Result<(), Error> {
+    if current_version(conn)? >= upto {
+        // Up to date, or newer than this library: `migrate_in` refuses the latter.
+        return migrate_in(conn, upto);
+    }
     conn.execute_batch("PRAGMA foreign_keys = OFF")
         .map_err(err)?;
-    let result = migrate_unchecked(conn, upto);
+    let result = migrate_in(conn, upto);
     conn.execute_batch("PRAGMA foreign_keys = ON")
         .map_err(err)?;
     result
 }
 
-fn migrate_unchecked(conn: &Connection, upto: u32) -> Result<(), Error> {
+fn migrate_in(conn: &Connection, upto: u32) -> Result<(), Error> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
     let result = (|| {
         let have = current_version(conn)?;
-        for (version, name, sql) in sql::pending(MIGRATIONS, have, upto)? {
+        let pending = sql::pending(MIGRATIONS, have, upto)?;
+        if pending.is_empty() {
+            // Another process upgraded it first.
+            return Ok(());
+        }
+        for (version, name, sql) in pending {
             conn.execute_batch(sql).map_err(err)?;
             conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",

@@ -96,6 +96,17 @@ pub fn check_invariants(snap: &MemorySnapshot) -> Result<(), String> {
         }
     }
     for n in &needs {
+        // For a resident or an institution, exactly one; an institution's need alone.
+        ensure!(
+            n.resident.is_some() != n.institution.is_some(),
+            "need {} is for both or neither of a resident and an institution",
+            n.id
+        );
+        ensure!(
+            n.resident.is_some() || n.beneficiaries.is_empty(),
+            "need {} is an institution's but names further beneficiaries",
+            n.id
+        );
         let category = categories.get(&n.category);
         ensure!(category.is_some(), "need {} has an unknown category", n.id);
         ensure!(

@@ -1235,7 +1235,7 @@ public protocol HubProtocol: AnyObject, Sendable {
     func setHousehold(actor: Actor, resident: Uuid, household: Uuid?) throws  -> Resident
     
     /**
-     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year — or in the December before or the January after, where the State Council's notice reaches (the 2019 notice made 2018-12-29 a working Saturday).
      *
      * - `year`: The year (2000 to 2100).
      * - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
@@ -2491,7 +2491,7 @@ open func setHousehold(actor: Actor, resident: Uuid, household: Uuid? = nil)thro
 }
     
     /**
-     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year — or in the December before or the January after, where the State Council's notice reaches (the 2019 notice made 2018-12-29 a working Saturday).
      *
      * - `year`: The year (2000 to 2100).
      * - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
@@ -6121,7 +6121,7 @@ public struct MemberLedgerRow: Equatable, Hashable {
      */
     public let teamClaims: Int64
     /**
-     * Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in).
+     * Claims completed in the period whose roster names the member (the work they served in): the member's own and any team's (one they have left too) once completed, an organisation's once the committee verified it (an outside party's roster counts only when checked).
      */
     public let servedClaims: Int64
     /**
@@ -6215,7 +6215,7 @@ public struct MemberLedgerRow: Equatable, Hashable {
          * Claims made in the period by those teams (the work the member's teams took on).
          */teamClaims: Int64, 
         /**
-         * Claims of the member or of the member's teams completed in the period whose roster names the member (the work they served in).
+         * Claims completed in the period whose roster names the member (the work they served in): the member's own and any team's (one they have left too) once completed, an organisation's once the committee verified it (an outside party's roster counts only when checked).
          */servedClaims: Int64, 
         /**
          * The minutes those rosters give the member.
@@ -10599,8 +10599,8 @@ public enum AnyRecord: Equatable, Hashable {
      */
     case calendarYear(
         /**
-         * The year.
-         */year: CalendarYear
+         * The year's calendar.
+         */calendar: CalendarYear
     )
 
 
@@ -10677,7 +10677,7 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
         case 18: return .correction(correction: try FfiConverterTypeCorrection.read(from: &buf)
         )
         
-        case 19: return .calendarYear(year: try FfiConverterTypeCalendarYear.read(from: &buf)
+        case 19: return .calendarYear(calendar: try FfiConverterTypeCalendarYear.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -10778,9 +10778,9 @@ public struct FfiConverterTypeAnyRecord: FfiConverterRustBuffer {
             FfiConverterTypeCorrection.write(correction, into: &buf)
             
         
-        case let .calendarYear(year):
+        case let .calendarYear(calendar):
             writeInt(&buf, Int32(19))
-            FfiConverterTypeCalendarYear.write(year, into: &buf)
+            FfiConverterTypeCalendarYear.write(calendar, into: &buf)
             
         }
     }
@@ -12137,7 +12137,7 @@ public enum Command: Equatable, Hashable {
          */offer: Uuid
     )
     /**
-     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year.
+     * Sets one year of the working calendar as the State Council announced it (a district admin, or the system), replacing what was set for that year: rules that count working days (a service record entered within 10 working days) skip the holidays and count the working weekends. Dates are ISO 8601 (`2026-10-01`), each in the year — or in the December before or the January after, where the State Council's notice reaches (the 2019 notice made 2018-12-29 a working Saturday).
      *
      * - `year`: The year (2000 to 2100).
      * - `holidays`: The days off: every day of the public holidays (法定节假日), weekend days among them included; distinct.
@@ -16668,7 +16668,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_needbridge_mobile_checksum_method_hub_set_household() != 21940) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_needbridge_mobile_checksum_method_hub_set_working_calendar() != 13907) {
+    if (uniffi_needbridge_mobile_checksum_method_hub_set_working_calendar() != 51082) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_needbridge_mobile_checksum_method_hub_start_pairing() != 29952) {
