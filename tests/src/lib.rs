@@ -255,6 +255,31 @@ pub fn sync_snapshot(portal: &needbridge::Hub, actor: &needbridge::Actor) -> Rec
     }
 }
 
+/// A copy of `w`'s records in a fresh store of backend `b`, put in reverse id order (as a
+/// restore may write them), its report cells rebuilt from them (as after an upgrade or a
+/// restore) and, with `events`, the log appended; and a Hub on it. Keep the [`Fresh`] alive.
+pub fn rebuilt_copy(w: &World, b: Backend, events: bool) -> (Fresh, needbridge::Hub) {
+    let snap = w.dump();
+    let fresh = b.fresh();
+    {
+        let mut tx = fresh.store.begin_write().unwrap();
+        for records in snap.records.values() {
+            for r in records.values().rev() {
+                tx.put(r).unwrap();
+            }
+        }
+        needbridge::store::rebuild_report_cells(&mut *tx).unwrap();
+        if events {
+            for e in &snap.events {
+                tx.append_event(e).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let hub = needbridge::Hub::new(fresh.store.clone()).unwrap();
+    (fresh, hub)
+}
+
 /// The command that would draft `n` again as it is (for tests that vary one field).
 pub fn draft_again(n: &needbridge::model::Need) -> needbridge::command::DraftNeed {
     needbridge::command::DraftNeed {

@@ -3,7 +3,6 @@
 use needbridge::frame::{Column, FrameKind};
 use needbridge::model::*;
 use needbridge::store::ClaimFilter;
-use needbridge::store::Store;
 use needbridge::{Actor, ErrorKind};
 use needbridge_acceptance::{member, Backend, World};
 
@@ -114,22 +113,8 @@ fn wide_frames_of_rows_out_of_order_equal_the_memory_reference(b: Backend) {
             )
             .unwrap();
     }
+    let (fresh, hub) = needbridge_acceptance::rebuilt_copy(&w, b, true);
     let snap = w.dump();
-    let fresh = b.fresh();
-    {
-        let mut tx = fresh.store.begin_write().unwrap();
-        for records in snap.records.values() {
-            for r in records.values().rev() {
-                tx.put(r).unwrap();
-            }
-        }
-        needbridge::store::rebuild_report_cells(&mut *tx).unwrap();
-        for e in &snap.events {
-            tx.append_event(e).unwrap();
-        }
-        tx.commit().unwrap();
-    }
-    let hub = needbridge::Hub::new(fresh.store.clone()).unwrap();
     let mem =
         needbridge::Hub::new(needbridge::store::memory::MemoryStore::from_snapshot(snap)).unwrap();
     let mut claims_seen = 0;

@@ -98,25 +98,6 @@ fn helped_for(w: &World, d: DraftNeed) -> Need {
     n
 }
 
-/// A copy of the world's records in a fresh store of the same backend, its report cells
-/// rebuilt from them (as after an upgrade or a restore), and a Hub on it.
-fn rebuilt(w: &World, b: Backend) -> (needbridge_acceptance::Fresh, Hub) {
-    let snap = w.dump();
-    let fresh = b.fresh();
-    {
-        let mut tx = fresh.store.begin_write().unwrap();
-        for records in snap.records.values() {
-            for r in records.values().rev() {
-                tx.put(r).unwrap();
-            }
-        }
-        needbridge::store::rebuild_report_cells(&mut *tx).unwrap();
-        tx.commit().unwrap();
-    }
-    let hub = Hub::new(fresh.store.clone()).unwrap();
-    (fresh, hub)
-}
-
 /// The district's figures over all time (cells), over a period that is not whole months (the
 /// rows), and on a second Hub whose cells were rebuilt from the records: all must agree.
 fn figures(w: &World, hub: &Hub) -> ReportData {
@@ -322,7 +303,7 @@ fn people_households_and_services_count_once(b: Backend) {
     assert_eq!((feb.residents_helped, feb.households_helped), (4, 2));
 
     // Cells rebuilt from the records (as after an upgrade or a restore) say the same.
-    let (_fresh, rebuilt) = rebuilt(&w, b);
+    let (_fresh, rebuilt) = needbridge_acceptance::rebuilt_copy(&w, b, false);
     assert_eq!(figures(&w, &rebuilt), d);
 
     // A member drafting door to door may name further beneficiaries too.
@@ -482,7 +463,7 @@ fn an_institution_is_a_beneficiary(b: Backend) {
     );
 
     // Cells rebuilt from the records say the same.
-    let (_fresh, rebuilt) = rebuilt(&w, b);
+    let (_fresh, rebuilt) = needbridge_acceptance::rebuilt_copy(&w, b, false);
     assert_eq!(figures(&w, &rebuilt), d);
     assert_eq!(
         rebuilt.need(&w.admin(), helped_need.id).unwrap(),

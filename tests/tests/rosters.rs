@@ -35,6 +35,21 @@ fn activity(w: &World, roster: Vec<RosterLine>, participants: u32) -> RecordActi
     }
 }
 
+/// A member's row of the work unit's ledger over all time.
+fn ledger_row(w: &World, m: MemberId) -> needbridge::ledger::MemberLedgerRow {
+    w.hub
+        .work_unit_ledger(
+            &w.secretary(),
+            w.work_unit,
+            Period::ALL,
+            PersonalData::Masked,
+        )
+        .unwrap()
+        .into_iter()
+        .find(|r| r.member == m)
+        .unwrap()
+}
+
 fn activities(w: &World) -> usize {
     w.hub
         .activities(&w.admin(), &ActivityFilter::default(), Page::ALL)
@@ -150,16 +165,7 @@ fn rosters_give_person_times_and_hours(b: Backend) {
     assert_eq!(r.grid_names[&w.grid_a.to_string()], "第一网格");
 
     // The work-unit ledger credits the members on the roster.
-    let rows = w
-        .hub
-        .work_unit_ledger(
-            &w.secretary(),
-            w.work_unit,
-            Period::ALL,
-            PersonalData::Masked,
-        )
-        .unwrap();
-    let row = |m: MemberId| rows.iter().find(|r| r.member == m).unwrap().clone();
+    let row = |m: MemberId| ledger_row(&w, m);
     assert_eq!(
         (row(w.member_a).activities, row(w.member_a).activity_minutes),
         (1, 120)
@@ -222,16 +228,7 @@ fn claim_rosters_credit_who_served(b: Backend) {
     assert_eq!(f.roster, roster);
     assert_eq!(w.hub.claim(&w.admin(), claim).unwrap().fulfilment, Some(f));
 
-    let rows = w
-        .hub
-        .work_unit_ledger(
-            &w.secretary(),
-            w.work_unit,
-            Period::ALL,
-            PersonalData::Masked,
-        )
-        .unwrap();
-    let row = |m: MemberId| rows.iter().find(|r| r.member == m).unwrap().clone();
+    let row = |m: MemberId| ledger_row(&w, m);
     assert_eq!(
         (
             row(w.captain_a).served_claims,
@@ -281,16 +278,7 @@ fn claim_rosters_credit_who_served(b: Backend) {
     w.hub
         .run(&staff(w.committee_b), VerifyClaim { claim: org_claim })
         .unwrap();
-    let rows = w
-        .hub
-        .work_unit_ledger(
-            &w.secretary(),
-            w.work_unit,
-            Period::ALL,
-            PersonalData::Masked,
-        )
-        .unwrap();
-    let a = rows.iter().find(|r| r.member == w.member_a).unwrap();
+    let a = ledger_row(&w, w.member_a);
     assert_eq!((a.served_claims, a.served_minutes), (2, 95));
     let records = w
         .hub
@@ -379,16 +367,7 @@ fn pairing_visits_count_as_service(b: Backend) {
         .unwrap();
     assert_eq!((r.data.pairing_visits, r.data.visit_minutes), (1, 45));
     assert_eq!(r.data.hours_minutes, 45, "a visit is service time");
-    let rows = w
-        .hub
-        .work_unit_ledger(
-            &w.secretary(),
-            w.work_unit,
-            Period::ALL,
-            PersonalData::Masked,
-        )
-        .unwrap();
-    let a = rows.iter().find(|r| r.member == w.member_a).unwrap();
+    let a = ledger_row(&w, w.member_a);
     assert_eq!((a.visits, a.visit_minutes, a.hours_minutes), (1, 45, 45));
 }
 
