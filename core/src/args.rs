@@ -102,8 +102,8 @@ pub fn command(name: &str, args: Map<String, Value>) -> Result<Command, Error> {
         "issue_service_certificate" => IssueServiceCertificate,
         "request_correction" => RequestCorrection,
         "answer_correction" => AnswerCorrection,
-        "set_working_calendar" => SetWorkingCalendar,
         "lapse_offer" => LapseOffer,
+        "set_working_calendar" => SetWorkingCalendar,
     }
 }
 
