@@ -42,7 +42,14 @@ pub const MAX_MUTATIONS: usize = 1000;
 
 /// The version of what messages carry (commands and records). A portal takes messages of
 /// this version or older (older commands are upcast) and refuses newer ones.
-pub const SCHEMA: u32 = 1;
+///
+/// 2 (issue 18): new commands and records (households, offers, service certificates and
+/// corrections, the working calendar), new fields of old ones (rosters, beneficiaries,
+/// recurrence, places, grids), and a need whose `resident` is null (an institution's). An app
+/// of schema 1 refuses a schema-2 answer as `VersionNotSupported` ("update the app") instead
+/// of misreading it; its schema-1 pushes are read as they are, every field added since having
+/// a default.
+pub const SCHEMA: u32 = 2;
 
 /// The version of the masking rules ([`crate::rules::privacy`]) a pull's records follow. A
 /// cookie of another version answers `reset`: the app pulls its scope again, masked anew.
@@ -562,6 +569,52 @@ mod tests {
             unavailable: None,
         };
         assert_eq!(decode_push_response(&encode(&r)).unwrap(), r);
+    }
+
+    /// A push from an app of schema 1 (before issue 18): a draft without the fields added
+    /// since is read with their defaults.
+    #[test]
+    fn schema_1_pushes_are_read_with_defaults() {
+        let draft = crate::command::DraftNeed {
+            committee: crate::model::UnitId::new(),
+            grid: None,
+            resident: Some(crate::model::ResidentId::new()),
+            institution: None,
+            title: "书包".into(),
+            description: "开学".into(),
+            category: "study_supplies".into(),
+            channel: crate::model::Channel::Family,
+            scale: crate::model::Scale::Individual,
+            estimated_cost_fen: 8_000,
+            wanted_by: Utc::now(),
+            beneficiaries: Vec::new(),
+            recurrence: None,
+            place: None,
+            location: None,
+        };
+        let mut p = push();
+        p.mutations.truncate(1);
+        p.mutations[0].command = Command::from(draft.clone());
+        let mut v: Value = serde_json::from_slice(&encode(&p)).unwrap();
+        v["schema"] = Value::from(1);
+        let old = v["mutations"][0]["command"].as_object_mut().unwrap();
+        for added in [
+            "institution",
+            "beneficiaries",
+            "recurrence",
+            "place",
+            "location",
+        ] {
+            assert!(old.remove(added).is_some(), "{added}");
+        }
+        let back = decode_push_request(&serde_json::to_vec(&v).unwrap()).unwrap();
+        assert_eq!(back.schema, 1);
+        match &back.mutations[0].command {
+            Command::DraftNeed(d) => {
+                assert_eq!(encode(d), encode(&draft), "the added fields default");
+            }
+            other => panic!("read as {other:?}"),
+        }
     }
 
     fn refusal(bytes: &[u8]) -> (String, String) {
